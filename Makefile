@@ -1,0 +1,52 @@
+# Two commands: `make demo` and `make test`. Each sets up .venv on a fresh machine first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha1sum | cut -c1-12)
+APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+DEMO   ?= demo_out
+
+.PHONY: demo test lint format bench clean setup system-deps
+
+setup: $(STAMP)
+
+# System packages the tests need: Java (pycocoevalcap's PTB tokenizer and METEOR) and
+# Chromium (the preview page test). Installed only where missing.
+system-deps:
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml Makefile
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first: 2.13.0 is a CPU build that lies on this machine's disk (no 5 GB CUDA download)
+	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[all,dev]" "numpy<2"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/diffforge sample configs/default.yaml --n 8 --out $(DEMO)/specs.jsonl
+
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu"
+
+lint: $(STAMP)
+	$(BIN)/ruff check diffforge tests
+	$(BIN)/ruff format --check diffforge tests
+
+format: $(STAMP)
+	$(BIN)/ruff format diffforge tests
+	$(BIN)/ruff check --fix diffforge tests
+
+bench: $(STAMP)
+	$(BIN)/diffforge bench sample
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -1,0 +1,400 @@
+"""Every config diffforge reads, as pydantic models. Defaults live here and only here.
+
+``load_config`` turns YAML into a validated ``GenerateConfig``; any problem becomes a
+``ConfigError`` whose one-line message names the key path, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from diffforge.distributions import Distribution
+from diffforge.errors import ConfigError, valid_names
+from diffforge.vocabulary import TEXT_VOCABULARY
+
+
+class _Cfg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------
+# Change distribution
+# ---------------------------------------------------------------------------------------------
+
+# Default weight of each built-in change type (OmniDiff's twelve + CLEVR-Change's move and
+# material, and "none" for distractor-only pairs). This table is also the list of built-in types.
+DEFAULT_CHANGE_WEIGHTS: dict[str, float] = {
+    "viewpoint": 1.0,
+    "illumination": 1.0,
+    "add": 1.0,
+    "disappear": 1.0,
+    "remove": 1.0,
+    "move": 1.0,
+    "replace": 1.0,
+    "size": 1.0,
+    "color": 1.2,
+    "material": 0.8,
+    "orientation": 1.0,
+    "pose": 1.0,
+    "text": 1.2,
+    "count": 1.0,
+    "none": 0.3,
+}
+BUILTIN_CHANGE_TYPES: tuple[str, ...] = tuple(DEFAULT_CHANGE_WEIGHTS)
+
+# Default parameters of each operator, in the same YAML shorthand users write.
+DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
+    "viewpoint": {
+        "azimuth_deg": {"uniform": [18.0, 35.0]},
+        "elevation_deg": {"uniform": [-6.0, 10.0]},
+        "zoom": {"uniform": [0.9, 1.1]},
+    },
+    "illumination": {
+        "kind": {
+            "choice": ["brighter", "darker", "warmer", "cooler", "light_off", "light_on",
+                       "sun_angle"],
+            "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
+        },  # fmt: skip
+        "brighter_factor": {"uniform": [2.2, 3.5]},
+        "darker_factor": {"uniform": [0.2, 0.4]},
+        "warm_kelvin": {"uniform": [2200.0, 3000.0]},
+        "cool_kelvin": {"uniform": [9000.0, 12000.0]},
+        "sun_rotation_deg": {"uniform": [25.0, 50.0]},
+    },
+    "add": {},
+    "disappear": {},
+    "remove": {},
+    "move": {"distance": {"uniform": [0.35, 1.2]}},  # fraction of the support's free extent
+    "replace": {},
+    "size": {
+        "direction": {"choice": ["larger", "smaller"]},
+        "larger_factor": {"uniform": [1.45, 1.8]},
+        "smaller_factor": {"uniform": [0.45, 0.65]},
+    },
+    "color": {},
+    "material": {},
+    "orientation": {"angle_deg": {"uniform": [60.0, 180.0]}},
+    "pose": {},
+    "text": {
+        "kind": {"choice": ["change", "appear", "disappear"], "weights": [2.0, 1.0, 1.0]},
+    },
+    "count": {"delta": {"choice": [-2, -1, 1, 2, 3], "weights": [1.0, 2.0, 2.0, 1.0, 0.5]}},
+    "none": {},
+}
+
+
+class ChangesConfig(_Cfg):
+    """Which changes a pair gets, how often and how strong."""
+
+    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_CHANGE_WEIGHTS))
+    per_pair: dict[int, float] = Field(default_factory=lambda: {1: 0.45, 2: 0.35, 3: 0.2})
+    params: dict[str, dict[str, Distribution]] = Field(default_factory=dict)
+    operators: dict[str, str] = Field(default_factory=dict)  # custom type -> "pkg.mod:Class"
+    max_attempts: int = Field(default=20, ge=1, le=1000)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, w in v.items():
+            if w < 0:
+                raise ValueError(f"weight of {name!r} must be >= 0, found {w}")
+        if not any(w > 0 for w in v.values()):
+            raise ValueError("at least one change type needs a positive weight")
+        return v
+
+    @field_validator("per_pair")
+    @classmethod
+    def _per_pair(cls, v: dict[int, float]) -> dict[int, float]:
+        if not v:
+            raise ValueError("needs at least one entry, e.g. {1: 1.0}")
+        for n, w in v.items():
+            if not 1 <= n <= 6:
+                raise ValueError(f"changes per pair must be between 1 and 6, found {n}")
+            if w < 0:
+                raise ValueError(f"weight for {n} changes must be >= 0, found {w}")
+        if sum(v.values()) <= 0:
+            raise ValueError("weights must have a positive sum")
+        return v
+
+    def known_types(self) -> set[str]:
+        return set(BUILTIN_CHANGE_TYPES) | set(self.operators)
+
+    def param_defaults(self, change_type: str) -> dict[str, Any]:
+        return DEFAULT_CHANGE_PARAMS.get(change_type, {})
+
+
+class CameraJitter(_Cfg):
+    probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    translation: float = Field(default=0.03, ge=0.0)  # metres, per axis (uniform ±)
+    rotation_deg: float = Field(default=0.6, ge=0.0)
+
+
+class LightJitter(_Cfg):
+    probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    energy: float = Field(default=0.08, ge=0.0, lt=1.0)  # relative (uniform ±)
+    translation: float = Field(default=0.1, ge=0.0)
+
+
+class DistractorsConfig(_Cfg):
+    """CLEVR-Change-style nuisance differences, recorded apart from the changes."""
+
+    camera_jitter: CameraJitter = Field(default_factory=CameraJitter)
+    light_jitter: LightJitter = Field(default_factory=LightJitter)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenes and assets
+# ---------------------------------------------------------------------------------------------
+
+LAYOUTS: tuple[str, ...] = ("room", "street", "tabletop", "environment")
+
+
+class Range(_Cfg):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be >= min ({self.min})")
+        return self
+
+
+class AssetFilter(_Cfg):
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    ids: list[str] = Field(default_factory=list)
+
+
+class AssetsConfig(_Cfg):
+    manifests: list[Path] = Field(default_factory=list)  # user manifests, besides the built-in
+    include: AssetFilter | None = None  # only these (None: all)
+    exclude: AssetFilter = Field(default_factory=AssetFilter)
+    environment: Path | None = None  # user .blend for the "environment" layout
+    cache_dir: Path | None = None  # GLB cache; default: ~/.cache/diffforge/assets
+
+
+class PeopleConfig(_Cfg):
+    probability: float = Field(default=0.6, ge=0.0, le=1.0)  # a scene has people at all
+    max: int = Field(default=2, ge=0, le=6)
+
+
+class SceneConfig(_Cfg):
+    layouts: dict[str, float] = Field(
+        default_factory=lambda: {"room": 0.45, "street": 0.3, "tabletop": 0.25}
+    )
+    objects: Range = Field(default_factory=lambda: Range(min=5, max=12))
+    people: PeopleConfig = Field(default_factory=PeopleConfig)
+    text_objects: float = Field(default=0.7, ge=0.0, le=1.0)  # P(scene has text objects)
+    hdri: float = Field(default=0.3, ge=0.0, le=1.0)  # P(an HDRI world instead of lights only)
+    max_placement_attempts: int = Field(default=60, ge=1, le=10000)
+
+    @field_validator("layouts")
+    @classmethod
+    def _layouts(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, w in v.items():
+            if name not in LAYOUTS:
+                raise ValueError(f"unknown layout {name!r}; {valid_names(LAYOUTS)}")
+            if w < 0:
+                raise ValueError(f"weight of layout {name!r} must be >= 0, found {w}")
+        if sum(v.values()) <= 0:
+            raise ValueError("at least one layout needs a positive weight")
+        return v
+
+    @field_validator("objects")
+    @classmethod
+    def _objects(cls, v: Range) -> Range:
+        if v.min < 3 or v.max > 40:
+            raise ValueError(f"object counts must lie in [3, 40], found [{v.min}, {v.max}]")
+        return v
+
+
+class TextConfig(_Cfg):
+    vocabulary: list[str] = Field(default_factory=lambda: list(TEXT_VOCABULARY), min_length=2)
+    misspelling_rate: float = Field(default=0.05, ge=0.0, le=1.0)
+    fonts: list[str] = Field(default_factory=lambda: ["default"], min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering, captions, splits (consumed by diffforge.render and diffforge.captioner)
+# ---------------------------------------------------------------------------------------------
+
+
+class RenderPreset(_Cfg):
+    resolution: tuple[int, int]
+    samples: int
+    denoise: bool
+
+
+RENDER_PRESETS: dict[str, RenderPreset] = {
+    "draft": RenderPreset(resolution=(96, 72), samples=4, denoise=False),
+    "standard": RenderPreset(resolution=(256, 192), samples=16, denoise=False),
+    "high": RenderPreset(resolution=(512, 384), samples=64, denoise=True),
+}
+
+
+class RenderConfig(_Cfg):
+    preset: Literal["draft", "standard", "high"] = "draft"
+    resolution: tuple[int, int] | None = None  # overrides the preset
+    samples: int | None = Field(default=None, ge=1)
+    denoise: bool | None = None
+    engine: Literal["cycles", "eevee"] = "cycles"
+    device: Literal["auto", "cpu", "cuda", "optix", "hip"] = "cpu"
+    threads: int = Field(default=0, ge=0)  # Cycles threads per worker; 0 = auto
+    min_visible_pixels: int = Field(default=12, ge=0)
+    depth: bool = False
+    ocr_gate: bool = False
+
+    def resolved(self) -> RenderPreset:
+        base = RENDER_PRESETS[self.preset]
+        return RenderPreset(
+            resolution=self.resolution or base.resolution,
+            samples=self.samples or base.samples,
+            denoise=base.denoise if self.denoise is None else self.denoise,
+        )
+
+
+class RewriteConfig(_Cfg):
+    backend: Literal["none", "openai", "transformers"] = "none"
+    model: str | None = None
+    base_url: str | None = None  # default: $OPENAI_BASE_URL
+    concurrency: int = Field(default=8, ge=1)
+    timeout: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=3, ge=0)
+    temperature: float = Field(default=0.7, ge=0.0)
+
+
+class CaptionConfig(_Cfg):
+    per_pair: int = Field(default=2, ge=1, le=10)
+    rewrite: RewriteConfig = Field(default_factory=RewriteConfig)
+
+
+class SplitsConfig(_Cfg):
+    train: float = Field(default=0.8, ge=0.0)
+    val: float = Field(default=0.1, ge=0.0)
+    test: float = Field(default=0.1, ge=0.0)
+
+    @model_validator(mode="after")
+    def _sum(self) -> SplitsConfig:
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"split ratios must sum to 1, found {total:g}")
+        return self
+
+
+class GenerateConfig(_Cfg):
+    """The whole of a data-generation config (configs/default.yaml)."""
+
+    seed: int = 0
+    assets: AssetsConfig = Field(default_factory=AssetsConfig)
+    scene: SceneConfig = Field(default_factory=SceneConfig)
+    changes: ChangesConfig = Field(default_factory=ChangesConfig)
+    distractors: DistractorsConfig = Field(default_factory=DistractorsConfig)
+    text: TextConfig = Field(default_factory=TextConfig)
+    render: RenderConfig = Field(default_factory=RenderConfig)
+    caption: CaptionConfig = Field(default_factory=CaptionConfig)
+    splits: SplitsConfig = Field(default_factory=SplitsConfig)
+
+    @model_validator(mode="after")
+    def _change_names(self) -> GenerateConfig:
+        known = self.changes.known_types()
+        for section in ("weights", "params"):
+            for name in getattr(self.changes, section):
+                if name not in known:
+                    raise ValueError(
+                        f"changes.{section}.{name}: unknown change type {name!r}; "
+                        f"{valid_names(known)}"
+                    )
+        for name, params in self.changes.params.items():
+            defaults = self.changes.param_defaults(name)
+            if name in BUILTIN_CHANGE_TYPES:
+                for key in params:
+                    if key not in defaults:
+                        raise ValueError(
+                            f"changes.params.{name}.{key}: unknown parameter; "
+                            f"{valid_names(defaults) if defaults else 'this type takes none'}"
+                        )
+        if "environment" in self.scene.layouts and self.scene.layouts["environment"] > 0:
+            if self.assets.environment is None:
+                raise ValueError(
+                    "scene.layouts.environment: needs assets.environment (a .blend file)"
+                )
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(err: ValidationError, prefix: str = "") -> str:
+    """The first error of a pydantic ValidationError as 'key.path: expected ..., found ...'."""
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith("function-"))
+    msg = e["msg"].removeprefix("Value error, ")
+    where = ".".join(p for p in (prefix, loc) if p)
+    if e["type"] == "extra_forbidden":
+        return f"{where}: unknown key"
+    if e["type"] == "missing":
+        return f"{where}: required key is missing"
+    if msg.startswith("changes.") or msg.startswith("scene."):  # model-level: path in message
+        return msg
+    found = f", found {_describe(e['input'])}" if "input" in e and e["type"] != "value_error" else ""
+    return f"{where}: {msg}{found}" if where else f"{msg}{found}"
+
+
+def _apply_override(data: dict[str, Any], dotted: str) -> None:
+    if "=" not in dotted:
+        raise ConfigError(f"--set {dotted!r}: expected key=value")
+    key, raw = dotted.split("=", 1)
+    value = yaml.safe_load(raw) if raw else None
+    node = data
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {key}: {part!r} is not a mapping")
+    node[parts[-1]] = value
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from a file, or a ConfigError naming the file and the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+    return data
+
+
+def load_config(path: Path | None = None, overrides: list[str] | None = None) -> GenerateConfig:
+    """Read, override (``key.path=value``) and validate a generation config."""
+    data = read_yaml(path) if path is not None else {}
+    for item in overrides or []:
+        _apply_override(data, item)
+    try:
+        cfg = GenerateConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None
+    base = Path(path).parent if path is not None else Path.cwd()
+    cfg.assets.manifests = [m if m.is_absolute() else base / m for m in cfg.assets.manifests]
+    env = cfg.assets.environment
+    if env is not None and not env.is_absolute():
+        cfg.assets.environment = base / env
+    return cfg

@@ -1,0 +1,150 @@
+"""The scene graph and pair-spec contract (see ARCHITECTURE.md, "Contracts").
+
+Everything here is plain, JSON-serialisable data: the sampler writes it, the Blender backend
+builds it, the captioner reads it. Coordinates are metres, Z up; rotations are XYZ Euler radians.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Vec3 = tuple[float, float, float]
+RGB = tuple[float, float, float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Transform(_Model):
+    location: Vec3 = (0.0, 0.0, 0.0)
+    rotation: Vec3 = (0.0, 0.0, 0.0)
+    scale: float = 1.0  # uniform, relative to the asset's nominal (real-world) size
+
+
+class Attributes(_Model):
+    color: str | None = None  # a name from vocabulary.COLORS
+    rgb: RGB | None = None
+    material: str | None = None  # a name from vocabulary.MATERIALS
+    size: str | None = None  # a word from vocabulary.SIZE_WORDS
+    clothing: dict[str, str] | None = None  # people: {"top": colour, "bottom": colour}
+
+
+class TextContent(_Model):
+    string: str
+    font: str = "default"
+    color: str = "black"
+    rgb: RGB = (0.04, 0.04, 0.04)
+
+
+class Pose(_Model):
+    name: str
+    bones: dict[str, Vec3] = Field(default_factory=dict)  # canonical bone -> XYZ Euler
+
+
+class ObjectInstance(_Model):
+    id: str
+    asset: str
+    category: str
+    noun: str
+    attributes: Attributes = Field(default_factory=Attributes)
+    transform: Transform = Field(default_factory=Transform)
+    dimensions: Vec3  # world-space bounding-box size (x, y, z) after scale, before rotation
+    support: str = "floor"  # "floor" / "ground" / "wall" / "ceiling" / id of the holder
+    text: TextContent | None = None
+    pose: Pose | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class Light(_Model):
+    id: str
+    type: Literal["point", "sun", "area", "spot"] = "point"
+    location: Vec3 = (0.0, 0.0, 3.0)
+    rotation: Vec3 = (0.0, 0.0, 0.0)
+    energy: float = 500.0  # W for point/area/spot, W/m² (strength) for sun
+    rgb: RGB = (1.0, 1.0, 1.0)
+    temperature: float = 6500.0  # kelvin; rgb is derived from it when set by a change
+    size: float = 0.5
+    on: bool = True
+    name: str = "light"  # caption noun: "ceiling lamp", "sun", ...
+
+
+class Camera(_Model):
+    location: Vec3
+    look_at: Vec3
+    lens: float = 35.0  # focal length in mm
+    sensor_width: float = 36.0
+
+
+class World(_Model):
+    hdri: str | None = None  # file name of an HDRI shipped with Blender, or a manifest asset id
+    strength: float = 1.0
+    rotation: float = 0.0  # radians about Z
+    background: RGB = (0.05, 0.05, 0.06)
+
+
+class Environment(_Model):
+    layout: str  # room / street / tabletop / environment
+    extent: Vec3 = (6.0, 6.0, 3.0)  # width (x), depth (y), height (z) of the usable space
+    floor_color: str = "gray"
+    floor_material: str = "wood"
+    wall_color: str = "white"
+    blend_file: str | None = None  # user .blend for the "environment" layout
+    time_of_day: str | None = None  # street: "noon", "afternoon", "evening"
+
+
+class Scene(_Model):
+    environment: Environment
+    objects: list[ObjectInstance] = Field(default_factory=list)
+    lights: list[Light] = Field(default_factory=list)
+    camera: Camera
+    world: World = Field(default_factory=World)
+
+    def object(self, object_id: str) -> ObjectInstance:
+        for obj in self.objects:
+            if obj.id == object_id:
+                return obj
+        raise KeyError(object_id)
+
+    def find(self, object_id: str) -> ObjectInstance | None:
+        return next((o for o in self.objects if o.id == object_id), None)
+
+    def light(self, light_id: str) -> Light:
+        for light in self.lights:
+            if light.id == light_id:
+                return light
+        raise KeyError(light_id)
+
+
+class Change(_Model):
+    """One semantic change: which operator, on what, and the values before and after."""
+
+    type: str
+    targets: list[str] = Field(default_factory=list)  # object or light ids
+    before: dict[str, Any] = Field(default_factory=dict)
+    after: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Distractor(_Model):
+    """A nuisance difference that is not worth a caption (camera or light jitter)."""
+
+    type: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class PairSpec(_Model):
+    id: str
+    index: int
+    seed: int
+    attempt: int = 0  # sub-seed: > 0 when the pair was resampled after a failed gate
+    before: Scene
+    after: Scene
+    changes: list[Change]
+    distractors: list[Distractor] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Canonical one-line JSON (key order fixed by the model), byte-stable across runs."""
+        return self.model_dump_json()

@@ -1,0 +1,79 @@
+"""The one table of words diffforge knows: colours, materials, sizes, numbers.
+
+Scenes draw attribute values from here, the renderer turns them into shader values, and the
+captioner and the LLM fact guard read the same names, so a colour can never be spelt two ways.
+"""
+
+from __future__ import annotations
+
+# Named colours (sRGB 0..1). Distinct enough to tell apart in a 96-px Cycles render.
+COLORS: dict[str, tuple[float, float, float]] = {
+    "red": (0.80, 0.08, 0.08),
+    "orange": (0.95, 0.45, 0.05),
+    "yellow": (0.95, 0.85, 0.10),
+    "green": (0.10, 0.60, 0.15),
+    "cyan": (0.10, 0.75, 0.80),
+    "blue": (0.10, 0.25, 0.85),
+    "purple": (0.45, 0.15, 0.70),
+    "pink": (0.95, 0.50, 0.70),
+    "brown": (0.45, 0.26, 0.10),
+    "white": (0.92, 0.92, 0.92),
+    "gray": (0.45, 0.45, 0.45),
+    "black": (0.04, 0.04, 0.04),
+    "beige": (0.85, 0.78, 0.60),
+    "teal": (0.05, 0.45, 0.45),
+}
+
+# Material name -> Principled BSDF parameters (the renderer's only source for them).
+MATERIALS: dict[str, dict[str, float]] = {
+    "plastic": {"roughness": 0.35, "metallic": 0.0, "transmission": 0.0, "specular": 0.5},
+    "metal": {"roughness": 0.25, "metallic": 1.0, "transmission": 0.0, "specular": 0.5},
+    "wood": {"roughness": 0.65, "metallic": 0.0, "transmission": 0.0, "specular": 0.3},
+    "ceramic": {"roughness": 0.15, "metallic": 0.0, "transmission": 0.0, "specular": 0.6},
+    "fabric": {"roughness": 0.95, "metallic": 0.0, "transmission": 0.0, "specular": 0.1},
+    "rubber": {"roughness": 0.85, "metallic": 0.0, "transmission": 0.0, "specular": 0.2},
+    "glass": {"roughness": 0.02, "metallic": 0.0, "transmission": 0.95, "specular": 0.5},
+}
+
+# Adjectives used for materials in captions ("the wooden table").
+MATERIAL_ADJECTIVES: dict[str, str] = {
+    "plastic": "plastic",
+    "metal": "metallic",
+    "wood": "wooden",
+    "ceramic": "ceramic",
+    "fabric": "fabric",
+    "rubber": "rubber",
+    "glass": "glass",
+}
+
+# Size words relative to an asset's nominal size (scale factor thresholds).
+SIZE_WORDS: dict[str, tuple[float, float]] = {
+    "small": (0.0, 0.85),
+    "medium": (0.85, 1.2),
+    "large": (1.2, 100.0),
+}
+
+NUMBER_WORDS: tuple[str, ...] = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve",
+)  # fmt: skip
+
+# Default words for text-bearing objects (signs, posters, shop fronts).
+TEXT_VOCABULARY: tuple[str, ...] = (
+    "OPEN", "CLOSED", "EXIT", "STOP", "CAUTION", "SALE", "CAFE", "BAKERY", "HOTEL", "PARKING",
+    "WELCOME", "PHARMACY", "BOOKS", "PIZZA", "NO ENTRY", "DANGER", "PUSH", "PULL", "TAXI", "BAR",
+    "MARKET", "SCHOOL", "BANK", "FLOWERS", "WET FLOOR", "OFFICE", "GARAGE", "TICKETS",
+)  # fmt: skip
+
+
+def size_word(scale: float) -> str:
+    """The size word for a scale factor relative to the asset's nominal size."""
+    for word, (lo, hi) in SIZE_WORDS.items():
+        if lo <= scale < hi:
+            return word
+    return "large"
+
+
+def number_word(n: int) -> str:
+    """'two' for 2; digits beyond the table."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
