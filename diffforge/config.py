@@ -55,8 +55,15 @@ DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
     },
     "illumination": {
         "kind": {
-            "choice": ["brighter", "darker", "warmer", "cooler", "light_off", "light_on",
-                       "sun_angle"],
+            "choice": [
+                "brighter",
+                "darker",
+                "warmer",
+                "cooler",
+                "light_off",
+                "light_on",
+                "sun_angle",
+            ],
             "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
         },  # fmt: skip
         "brighter_factor": {"uniform": [2.2, 3.5]},
@@ -348,19 +355,31 @@ def format_validation_error(err: ValidationError, prefix: str = "") -> str:
         return f"{where}: required key is missing"
     if msg.startswith("changes.") or msg.startswith("scene."):  # model-level: path in message
         return msg
-    found = f", found {_describe(e['input'])}" if "input" in e and e["type"] != "value_error" else ""
+    found = (
+        f", found {_describe(e['input'])}" if "input" in e and e["type"] != "value_error" else ""
+    )
     return f"{where}: {msg}{found}" if where else f"{msg}{found}"
 
 
-def _apply_override(data: dict[str, Any], dotted: str) -> None:
+def apply_override(
+    data: dict[str, Any], dotted: str, defaults: dict[str, Any] | None = None
+) -> None:
+    """Set ``key.path=value`` (value parsed as YAML) in ``data``.
+
+    Sections missing from ``data`` start from ``defaults`` (the model's dumped defaults), so
+    ``--set scene.objects.max=20`` keeps the default ``min``.
+    """
     if "=" not in dotted:
         raise ConfigError(f"--set {dotted!r}: expected key=value")
     key, raw = dotted.split("=", 1)
     value = yaml.safe_load(raw) if raw else None
-    node = data
+    node, default = data, defaults or {}
     parts = key.strip().split(".")
     for part in parts[:-1]:
-        node = node.setdefault(part, {})
+        default = default.get(part, {}) if isinstance(default, dict) else {}
+        if part not in node:
+            node[part] = dict(default) if isinstance(default, dict) else {}
+        node = node[part]
         if not isinstance(node, dict):
             raise ConfigError(f"--set {key}: {part!r} is not a mapping")
     node[parts[-1]] = value
@@ -379,15 +398,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+        raise ConfigError(
+            f"{path}: expected a mapping at the top level, found {type(data).__name__}"
+        )
     return data
 
 
 def load_config(path: Path | None = None, overrides: list[str] | None = None) -> GenerateConfig:
     """Read, override (``key.path=value``) and validate a generation config."""
     data = read_yaml(path) if path is not None else {}
+    defaults = GenerateConfig().model_dump(mode="json") if overrides else None
     for item in overrides or []:
-        _apply_override(data, item)
+        apply_override(data, item, defaults)
     try:
         cfg = GenerateConfig.model_validate(data)
     except ValidationError as err:

@@ -1,0 +1,3 @@
+from diffforge.cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""Changes to how one object looks: size, color, material, orientation, pose, text."""
+
+from __future__ import annotations
+
+import math
+
+from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.geometry import footprint_half_extents
+from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
+from diffforge.scenes.layouts import placer_for
+from diffforge.scenes.model import Change, Pose, Scene
+from diffforge.vocabulary import COLORS, size_word
+
+
+class Size(ChangeOperator):
+    type = "size"
+    fields = ("transform.scale", "transform.location", "dimensions", "attributes.size")
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        direction = ctx.params["direction"]
+        factor = ctx.params[f"{direction}_factor"]
+        candidates = [
+            o
+            for o in self.free_objects(ctx, after, self.type)
+            if not placer.dependents(o.id) and not is_person(ctx.library.get(o.asset))
+        ]
+        for _ in range(6):
+            obj = ctx.pick(candidates)
+            dims = tuple(round(d * factor, 6) for d in obj.dimensions)
+            surface = placer.surfaces.get(obj.support)
+            x, y, z = obj.transform.location
+            if surface is not None:
+                if surface.kind == "wall":
+                    y = surface.height - dims[1] / 2
+                    cx, cy, hx, hy = x, z + dims[2] / 2, dims[0] / 2, dims[2] / 2
+                else:
+                    hx, hy = footprint_half_extents(dims[0], dims[1], obj.transform.rotation[2])
+                    cx, cy = x, y
+                if not surface.fits(cx, cy, hx, hy, ignore=obj.id):
+                    continue
+            old_scale, old_word = obj.transform.scale, obj.attributes.size
+            obj.transform.scale = round(old_scale * factor, 6)
+            obj.transform.location = (x, y, z)
+            obj.dimensions = dims
+            obj.attributes.size = size_word(obj.transform.scale)
+            ctx.locked_objects.add(obj.id)
+            return Change(
+                type=self.type,
+                targets=[obj.id],
+                before={"scale": old_scale, "size": old_word},
+                after={"scale": obj.transform.scale, "size": obj.attributes.size},
+                params={"direction": direction, "factor": round(factor, 4)},
+            )
+        raise NotApplicable("nothing can change size")
+
+
+class Color(ChangeOperator):
+    type = "color"
+    fields = ("attributes.color", "attributes.rgb", "attributes.clothing")
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        candidates = []
+        for obj in self.free_objects(ctx, after, self.type):
+            spec = ctx.library.get(obj.asset)
+            if obj.attributes.clothing or (spec.material_slots and obj.attributes.color):
+                candidates.append((obj, spec))
+        obj, spec = ctx.pick(candidates)
+        ctx.locked_objects.add(obj.id)
+        if obj.attributes.clothing:  # people: the colour of their top or trousers
+            part = "top" if ctx.rng.random() < 0.6 else "bottom"
+            old = obj.attributes.clothing[part]
+            new = ctx.pick([c for c in COLORS if c not in obj.attributes.clothing.values()])
+            obj.attributes.clothing = {**obj.attributes.clothing, part: new}
+            return Change(
+                type=self.type,
+                targets=[obj.id],
+                before={"color": old},
+                after={"color": new},
+                params={"part": part},
+            )
+        palette = CLEVR_COLORS if "clevr" in obj.tags else (spec.colors or list(COLORS))
+        old = obj.attributes.color
+        new = ctx.pick([c for c in palette if c != old])
+        obj.attributes.color, obj.attributes.rgb = new, COLORS[new]
+        return Change(type=self.type, targets=[obj.id], before={"color": old}, after={"color": new})
+
+
+class Material(ChangeOperator):
+    type = "material"
+    fields = ("attributes.material",)
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        candidates = []
+        for obj in self.free_objects(ctx, after, self.type):
+            spec = ctx.library.get(obj.asset)
+            options = CLEVR_MATERIALS if "clevr" in obj.tags else (spec.materials or [])
+            others = [m for m in options if m != obj.attributes.material]
+            if spec.material_slots and others and not is_person(spec):
+                candidates.append((obj, others))
+        obj, others = ctx.pick(candidates)
+        old, new = obj.attributes.material, ctx.pick(others)
+        obj.attributes.material = new
+        ctx.locked_objects.add(obj.id)
+        return Change(
+            type=self.type, targets=[obj.id], before={"material": old}, after={"material": new}
+        )
+
+
+class Orientation(ChangeOperator):
+    type = "orientation"
+    fields = ("transform.rotation",)
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        angle = math.radians(ctx.params["angle_deg"])
+        candidates = [
+            o
+            for o in self.free_objects(ctx, after, self.type)
+            if "symmetric" not in o.tags
+            and not placer.dependents(o.id)
+            and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
+        ]
+        for _ in range(6):
+            obj = ctx.pick(candidates)
+            turn = angle if ctx.rng.random() < 0.5 else -angle
+            yaw = obj.transform.rotation[2] + turn
+            hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], yaw)
+            x, y, _ = obj.transform.location
+            if not placer.surfaces[obj.support].fits(x, y, hx, hy, ignore=obj.id):
+                continue
+            old = obj.transform.rotation[2]
+            obj.transform.rotation = (0.0, 0.0, round(yaw, 6))
+            ctx.locked_objects.add(obj.id)
+            return Change(
+                type=self.type,
+                targets=[obj.id],
+                before={"yaw_deg": round(math.degrees(old), 3)},
+                after={"yaw_deg": round(math.degrees(yaw), 3)},
+                params={
+                    "degrees": round(math.degrees(turn), 3),
+                    # Seen from above, a positive turn about +Z is counter-clockwise.
+                    "direction": "counterclockwise" if turn > 0 else "clockwise",
+                },
+            )
+        raise NotApplicable("nothing can turn")
+
+
+class PoseChange(ChangeOperator):
+    type = "pose"
+    fields = ("pose",)
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        from diffforge.scenes.assets.characters import POSES
+
+        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.pose is not None])
+        old = obj.pose.name
+        new = ctx.pick([name for name in sorted(POSES) if name != old])
+        obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
+        ctx.locked_objects.add(obj.id)
+        return Change(type=self.type, targets=[obj.id], before={"pose": old}, after={"pose": new})
+
+
+class Text(ChangeOperator):
+    """The words on a sign change, appear on a blank one, or vanish from it."""
+
+    type = "text"
+    fields = ("text",)
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None])
+        kind = ctx.params["kind"]
+        old = obj.text.string
+        ctx.locked_objects.add(obj.id)
+        if kind == "change":
+            new = draw_text(ctx.rng, ctx.cfg.text, avoid=old)
+            obj.text = obj.text.model_copy(update={"string": new})
+            before_v, after_v = {"text": old}, {"text": new}
+        elif kind == "appear":
+            before.object(obj.id).text = None
+            before_v, after_v = {"text": None}, {"text": old}
+        elif kind == "disappear":
+            obj.text = None
+            before_v, after_v = {"text": old}, {"text": None}
+        else:
+            raise NotApplicable(f"unknown text change kind {kind!r}")
+        return Change(
+            type=self.type, targets=[obj.id], before=before_v, after=after_v, params={"kind": kind}
+        )

@@ -1,0 +1,280 @@
+"""Changes to which objects exist and where: add, disappear, remove, move, replace, count."""
+
+from __future__ import annotations
+
+import math
+
+from diffforge.scenes.changes.base import (
+    ChangeContext,
+    ChangeOperator,
+    NotApplicable,
+    describe_object,
+)
+from diffforge.scenes.geometry import footprint_half_extents
+from diffforge.scenes.instances import instantiate, is_person
+from diffforge.scenes.layouts import placer_for
+from diffforge.scenes.model import Change, ObjectInstance, Scene
+from diffforge.scenes.placement import Placer, Surface
+
+# Which asset tags suit a layout when something new enters the scene.
+LAYOUT_TAGS: dict[str, tuple[str, ...]] = {
+    "room": ("indoor", "tabletop"),
+    "street": ("outdoor",),
+    "tabletop": ("clevr",),
+    "environment": ("tabletop", "indoor"),
+}
+SURFACE_PLACEMENTS: dict[str, set[str]] = {
+    "floor": {"floor"},
+    "ground": {"ground", "floor"},
+    "surface": {"surface"},
+    "wall": {"wall"},
+}
+
+
+def _removable(ctx: ChangeContext, scene: Scene, placer: Placer, kind: str) -> list[ObjectInstance]:
+    """Objects that can go without leaving others floating."""
+    return [o for o in ChangeOperator.free_objects(ctx, scene, kind) if not placer.dependents(o.id)]
+
+
+def _pool(ctx: ChangeContext, scene: Scene, surface: Surface, exclude_category: str | None = None):
+    tags = LAYOUT_TAGS[scene.environment.layout]
+    out = []
+    for spec in ctx.library.select(tags_any=tags):
+        if spec.placement not in SURFACE_PLACEMENTS[surface.kind]:
+            continue
+        if spec.category in ctx.locked_categories or spec.category == exclude_category:
+            continue
+        if "facade" in spec.tags or (
+            scene.environment.layout != "tabletop" and "clevr" in spec.tags
+        ):
+            continue
+        out.append(spec)
+    return out
+
+
+def _place_new(
+    ctx: ChangeContext, scene: Scene, placer: Placer, spec, surfaces, **kw
+) -> ObjectInstance | None:
+    obj = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text, **kw)
+    for _ in range(6):
+        surface = ctx.pick(surfaces)
+        yaw = 0.0 if surface.kind == "wall" else float(ctx.rng.uniform(-math.pi, math.pi))
+        if not ("clevr" in spec.tags or surface.kind == "surface" or surface.kind == "wall"):
+            yaw = float(ctx.rng.uniform(-0.35, 0.35))
+        spot = placer.find_spot(ctx.rng, surface, obj.dimensions, yaw, attempts=15)
+        if spot is not None:
+            obj.transform.location = spot
+            obj.transform.rotation = (0.0, 0.0, yaw)
+            obj.support = surface.id
+            scene.objects.append(obj)
+            placer.add(obj)
+            return obj
+    return None
+
+
+class Add(ChangeOperator):
+    type = "add"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        kinds = {"floor", "ground", "surface"} | (
+            {"wall"} if after.environment.layout == "room" else set()
+        )
+        surfaces = [s for s in placer.candidates(kinds) if _pool(ctx, after, s)]
+        for _ in range(5):
+            surface = ctx.pick(surfaces)
+            spec = ctx.pick(_pool(ctx, after, surface))
+            obj = _place_new(ctx, after, placer, spec, [surface])
+            if obj is not None:
+                ctx.locked_objects.add(obj.id)
+                ctx.locked_categories.add(obj.category)
+                return Change(type=self.type, targets=[obj.id], after=describe_object(obj))
+        raise NotApplicable("no free space for a new object")
+
+
+class Disappear(ChangeOperator):
+    type = "disappear"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        obj = ctx.pick(_removable(ctx, after, placer, self.type))
+        after.objects.remove(obj)
+        ctx.locked_objects.add(obj.id)
+        ctx.locked_categories.add(obj.category)
+        return Change(type=self.type, targets=[obj.id], before=describe_object(obj))
+
+
+class Remove(ChangeOperator):
+    """Something taken off the thing it stood on ("the mug has been removed from the table")."""
+
+    type = "remove"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        ids = {o.id for o in after.objects}
+        obj = ctx.pick([o for o in _removable(ctx, after, placer, self.type) if o.support in ids])
+        holder = after.object(obj.support)
+        after.objects.remove(obj)
+        ctx.locked_objects.add(obj.id)
+        ctx.locked_categories.add(obj.category)
+        return Change(
+            type=self.type,
+            targets=[obj.id],
+            before=describe_object(obj),
+            params={"from": holder.id, "from_noun": holder.noun},
+        )
+
+
+class Move(ChangeOperator):
+    type = "move"
+    fields = ("transform.location",)
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        candidates = [
+            o for o in _removable(ctx, after, placer, self.type) if o.support in placer.surfaces
+        ]
+        for _ in range(6):
+            obj = ctx.pick(candidates)
+            surface = placer.surfaces[obj.support]
+            if surface.kind == "wall":
+                near = (
+                    obj.transform.location[0],
+                    obj.transform.location[2] + obj.dimensions[2] / 2,
+                )
+            else:
+                near = (obj.transform.location[0], obj.transform.location[1])
+            min_distance = max(0.25, ctx.params["distance"] * max(surface.half))
+            spot = placer.find_spot(
+                ctx.rng, surface, obj.dimensions, obj.transform.rotation[2],
+                attempts=25, ignore=obj.id, near=near, min_distance=min_distance,
+            )  # fmt: skip
+            if spot is None:
+                continue
+            old = list(obj.transform.location)
+            obj.transform.location = tuple(round(float(v), 6) for v in spot)
+            ctx.locked_objects.add(obj.id)
+            return Change(
+                type=self.type,
+                targets=[obj.id],
+                before={"location": old},
+                after={"location": list(obj.transform.location)},
+                params={"support": obj.support},
+            )
+        raise NotApplicable("nothing can move")
+
+
+class Replace(ChangeOperator):
+    type = "replace"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        candidates = [
+            o
+            for o in _removable(ctx, after, placer, self.type)
+            if o.support in placer.surfaces and not is_person(ctx.library.get(o.asset))
+        ]
+        for _ in range(8):
+            old = ctx.pick(candidates)
+            surface = placer.surfaces[old.support]
+            pool = [s for s in _pool(ctx, after, surface, old.category) if not is_person(s)]
+            if not pool:
+                continue
+            spec = ctx.pick(pool)
+            new = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text)
+            yaw = old.transform.rotation[2]
+            hx, hy = _half(new, surface, yaw)
+            cx, cy = (old.transform.location[0], old.transform.location[1])
+            if surface.kind == "wall":
+                cy = old.transform.location[2] + hy
+            if not surface.fits(cx, cy, hx, hy, ignore=old.id):
+                continue
+            x, y, z = old.transform.location
+            if surface.kind == "wall":
+                y = surface.height - new.dimensions[1] / 2
+            new.transform.location = (x, y, z)
+            new.transform.rotation = (0.0, 0.0, yaw)
+            new.support = old.support
+            after.objects[after.objects.index(old)] = new
+            ctx.locked_objects.update({old.id, new.id})
+            ctx.locked_categories.update({old.category, new.category})
+            return Change(
+                type=self.type,
+                targets=[old.id, new.id],
+                before=describe_object(old),
+                after=describe_object(new),
+            )
+        raise NotApplicable("nothing can be replaced")
+
+
+def _half(obj: ObjectInstance, surface: Surface, yaw: float) -> tuple[float, float]:
+    if surface.kind == "wall":
+        return obj.dimensions[0] / 2, obj.dimensions[2] / 2
+    return footprint_half_extents(obj.dimensions[0], obj.dimensions[1], yaw)
+
+
+class Count(ChangeOperator):
+    """n → m instances of one category ("the number of mugs went from two to four")."""
+
+    type = "count"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        placer = placer_for(after, ctx.library)
+        free_ids = {o.id for o in self.free_objects(ctx, after, self.type)}
+        groups: dict[str, list[ObjectInstance]] = {}
+        for obj in after.objects:
+            if "countable" in obj.tags:
+                groups.setdefault(obj.category, []).append(obj)
+        groups = {c: objs for c, objs in groups.items() if all(o.id in free_ids for o in objs)}
+        if not groups:
+            raise NotApplicable("no countable category in the scene")
+        category = ctx.pick(sorted(groups))
+        members = groups[category]
+        n = len(members)
+        delta = int(ctx.params["delta"])
+        if n + delta < 1:
+            delta = abs(delta)
+        targets: list[str] = []
+        if delta < 0:
+            removable = [o for o in members if not placer.dependents(o.id)]
+            if len(removable) < -delta:
+                delta = abs(delta)
+            else:
+                for obj in ctx.rng.permutation(len(removable))[:-delta]:
+                    victim = removable[int(obj)]
+                    after.objects.remove(victim)
+                    placer.remove(victim.id)
+                    targets.append(victim.id)
+        if delta > 0:
+            template = members[0]
+            spec = ctx.library.get(template.asset)
+            surfaces = [placer.surfaces[o.support] for o in members if o.support in placer.surfaces]
+            for _ in range(delta):
+                obj = _place_new(
+                    ctx, after, placer, spec, surfaces, color=template.attributes.color
+                )
+                if obj is None:
+                    raise NotApplicable("no room for more of the same")
+                targets.append(obj.id)
+        ctx.locked_categories.add(category)
+        ctx.locked_objects.update(targets)
+        return Change(
+            type=self.type,
+            targets=targets,
+            before={"count": n},
+            after={"count": n + delta},
+            params={"category": category, "noun": template_noun(members)},
+        )
+
+
+def template_noun(members: list[ObjectInstance]) -> str:
+    return members[0].noun
+
+
+class Nothing(ChangeOperator):
+    """No semantic change: the pair differs only by distractors (a CLEVR-Change no-change pair)."""
+
+    type = "none"
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        return Change(type=self.type)

@@ -1,0 +1,139 @@
+"""Changes to the whole picture: the camera (viewpoint) and the lighting (illumination)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.geometry import look_at_matrix
+from diffforge.scenes.model import Camera, Change, Scene
+
+
+def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
+    """Approximate linear-ish RGB of a black body (Tanner Helland's fit), normalised to max 1."""
+    t = kelvin / 100.0
+    r = 255.0 if t <= 66 else 329.698727446 * (t - 60) ** -0.1332047592
+    if t <= 66:
+        g = 99.4708025861 * math.log(t) - 161.1195681661
+    else:
+        g = 288.1221695283 * (t - 60) ** -0.0755148492
+    b = (
+        255.0
+        if t >= 66
+        else (0.0 if t <= 19 else 138.5177312231 * math.log(t - 10) - 305.0447927307)
+    )
+    rgb = np.clip(np.array([r, g, b]) / 255.0, 0.0, 1.0)
+    rgb = rgb / rgb.max()
+    return (round(float(rgb[0]), 4), round(float(rgb[1]), 4), round(float(rgb[2]), 4))
+
+
+def orbit(camera: Camera, azimuth: float, elevation: float, zoom: float) -> Camera:
+    """The camera turned about the vertical through its target, raised, and moved in or out."""
+    target = np.asarray(camera.look_at)
+    offset = np.asarray(camera.location) - target
+    dist = float(np.linalg.norm(offset)) * zoom
+    az = math.atan2(offset[1], offset[0]) + azimuth
+    el = math.asin(max(-1.0, min(1.0, offset[2] / np.linalg.norm(offset)))) + elevation
+    el = max(math.radians(3.0), min(math.radians(75.0), el))
+    loc = target + dist * np.array(
+        [math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)]
+    )
+    return camera.model_copy(update={"location": tuple(round(float(v), 6) for v in loc)})
+
+
+class Viewpoint(ChangeOperator):
+    type = "viewpoint"
+    fields = ("location", "look_at", "lens")
+    once_per_pair = True
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        p = ctx.params
+        sign = 1.0 if ctx.rng.random() < 0.5 else -1.0
+        azimuth = math.radians(p["azimuth_deg"]) * sign
+        cam = orbit(after.camera, azimuth, math.radians(p["elevation_deg"]), p["zoom"])
+        right = look_at_matrix(before.camera.location, before.camera.look_at)[:, 0]
+        shift = np.asarray(cam.location) - np.asarray(before.camera.location)
+        direction = "right" if float(shift @ right) > 0 else "left"
+        after.camera = cam
+        return Change(
+            type=self.type,
+            targets=["camera"],
+            before={"location": list(before.camera.location)},
+            after={"location": list(cam.location)},
+            params={
+                "direction": direction,
+                "azimuth_deg": round(math.degrees(azimuth), 3),
+                "elevation_deg": round(p["elevation_deg"], 3),
+                "zoom": round(p["zoom"], 4),
+            },
+        )
+
+
+class Illumination(ChangeOperator):
+    type = "illumination"
+    fields = ("energy", "on", "temperature", "rgb", "rotation", "strength")
+    once_per_pair = True
+
+    def _kinds(self, scene: Scene) -> list[str]:
+        lamps = [light for light in scene.lights if light.type != "sun"]
+        kinds = ["brighter", "darker"]
+        if any(light.on for light in scene.lights):
+            kinds += ["warmer", "cooler"]
+        if sum(light.on for light in lamps) >= 1 and len([x for x in scene.lights if x.on]) >= 2:
+            kinds.append("light_off")
+        if lamps:
+            kinds.append("light_on")
+        if any(light.type == "sun" for light in scene.lights):
+            kinds.append("sun_angle")
+        return kinds
+
+    def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        if not after.lights:
+            raise NotApplicable("no lights")
+        p = ctx.params
+        kinds = self._kinds(after)
+        kind = p["kind"] if p["kind"] in kinds else ctx.pick(kinds)
+        params: dict = {"kind": kind}
+        if kind in ("brighter", "darker"):
+            factor = p["brighter_factor"] if kind == "brighter" else p["darker_factor"]
+            params["factor"] = round(factor, 4)
+            targets = []
+            for light in after.lights:
+                light.energy = round(light.energy * factor, 4)
+                targets.append(light.id)
+            after.world.strength = round(after.world.strength * factor, 4)
+            targets.append("world")
+            return Change(type=self.type, targets=targets, params=params)
+        if kind in ("warmer", "cooler"):
+            kelvin = p["warm_kelvin"] if kind == "warmer" else p["cool_kelvin"]
+            params["kelvin"] = round(kelvin, 1)
+            lit = [light for light in after.lights if light.on]
+            for light in lit:
+                light.temperature = round(kelvin, 1)
+                light.rgb = kelvin_to_rgb(kelvin)
+            return Change(type=self.type, targets=[x.id for x in lit], params=params)
+        if kind == "sun_angle":
+            sun = next(light for light in after.lights if light.type == "sun")
+            turn = math.radians(p["sun_rotation_deg"]) * (1 if ctx.rng.random() < 0.5 else -1)
+            rx, ry, rz = sun.rotation
+            sun.rotation = (rx, ry, round(rz + turn, 6))
+            params["degrees"] = round(math.degrees(turn), 3)
+            return Change(type=self.type, targets=[sun.id], params=params)
+        lamps = [x for x in after.lights if x.type != "sun"]
+        if kind == "light_off":
+            light = ctx.pick([x for x in lamps if x.on])
+            light.on = False
+        else:  # light_on: the lamp was off in the before-scene
+            light = ctx.pick(lamps)
+            before.light(light.id).on = False
+            light.on = True
+        params["light"] = light.name
+        return Change(
+            type=self.type,
+            targets=[light.id],
+            before={"on": kind == "light_off"},
+            after={"on": kind == "light_on"},
+            params=params,
+        )

@@ -1,0 +1,120 @@
+"""Turn an asset into an object instance: scale, colour, material, text and pose draws."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diffforge.config import TextConfig
+from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
+from diffforge.vocabulary import COLORS, size_word
+
+# Scale ranges (relative to the asset's nominal size) by how the asset is placed.
+SCALE_RANGES: dict[str, tuple[float, float]] = {
+    "floor": (0.9, 1.1),
+    "ground": (0.9, 1.1),
+    "surface": (0.75, 1.3),
+    "wall": (0.85, 1.15),
+    "hanging": (0.9, 1.1),
+    "person": (0.93, 1.07),
+}
+CLEVR_SCALES = (0.7, 1.4)  # CLEVR's two sizes: small and large
+CLEVR_COLORS = ("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow")
+CLEVR_MATERIALS = ("rubber", "metal")
+TEXT_COLORS = ("black", "white", "red", "blue", "yellow", "green")
+
+
+def choose(rng: np.random.Generator, options):
+    """One element of a sequence (np.choice would turn strings into numpy scalars)."""
+    options = list(options)
+    return options[int(rng.integers(len(options)))]
+
+
+def misspell(rng: np.random.Generator, word: str) -> str:
+    """A plausible typo (swap, drop or double a letter), like OmniDiff's "Cautiuos" signs."""
+    letters = [i for i, c in enumerate(word) if c.isalpha()]
+    if len(letters) < 3:
+        return word
+    i = letters[int(rng.integers(1, len(letters) - 1))]
+    kind = int(rng.integers(3))
+    if kind == 0 and i + 1 < len(word) and word[i + 1].isalpha() and word[i] != word[i + 1]:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def draw_text(rng: np.random.Generator, cfg: TextConfig, avoid: str | None = None) -> str:
+    """A sign's string from the configured vocabulary, misspelt at the configured rate."""
+    words = [w for w in cfg.vocabulary if w != avoid] or list(cfg.vocabulary)
+    word = choose(rng, words)
+    if rng.random() < cfg.misspelling_rate:
+        word = misspell(rng, word)
+    return word if word != avoid else word + "!"
+
+
+def draw_text_content(rng: np.random.Generator, cfg: TextConfig, board_color: str | None):
+    color = choose(rng, [c for c in TEXT_COLORS if c != board_color])
+    return TextContent(
+        string=draw_text(rng, cfg), font=choose(rng, cfg.fonts), color=color, rgb=COLORS[color]
+    )
+
+
+def is_person(spec) -> bool:
+    return spec.type == "rig" or "person" in spec.tags
+
+
+def instantiate(
+    rng: np.random.Generator,
+    spec,
+    obj_id: str,
+    text_cfg: TextConfig,
+    location=(0.0, 0.0, 0.0),
+    yaw: float = 0.0,
+    support: str = "floor",
+    scale: float | None = None,
+    color: str | None = None,
+) -> ObjectInstance:
+    """A new instance of ``spec`` (an AssetSpec) with freshly drawn appearance."""
+    clevr = "clevr" in spec.tags
+    if scale is None:
+        if clevr:
+            scale = float(choose(rng, CLEVR_SCALES))
+        else:
+            lo, hi = SCALE_RANGES["person" if is_person(spec) else spec.placement]
+            scale = float(rng.uniform(lo, hi))
+    attrs = Attributes(size=size_word(scale))
+    pose = None
+    if is_person(spec):
+        from diffforge.scenes.assets.characters import POSES
+
+        top, bottom = rng.choice(list(COLORS), size=2, replace=False)
+        attrs.clothing = {"top": str(top), "bottom": str(bottom)}
+        name = choose(rng, sorted(POSES))
+        pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
+    elif spec.material_slots:
+        palette = CLEVR_COLORS if clevr else (spec.colors or list(COLORS))
+        attrs.color = color or choose(rng, palette)
+        attrs.rgb = COLORS[attrs.color]
+        materials = CLEVR_MATERIALS if clevr else (spec.materials or [spec.default_material])
+        attrs.material = choose(rng, materials)
+    else:
+        attrs.color = spec.default_color
+        attrs.rgb = COLORS.get(spec.default_color) if spec.default_color else None
+        attrs.material = spec.default_material
+    text = None
+    if spec.text_anchor is not None:
+        text = draw_text_content(rng, text_cfg, attrs.color)
+    sx, sy, sz = spec.size
+    return ObjectInstance(
+        id=obj_id,
+        asset=spec.id,
+        category=spec.category,
+        noun=spec.noun,
+        attributes=attrs,
+        transform=Transform(location=tuple(location), rotation=(0.0, 0.0, yaw), scale=scale),
+        dimensions=(sx * scale, sy * scale, sz * scale),
+        support=support,
+        text=text,
+        pose=pose,
+        tags=list(spec.tags),
+    )

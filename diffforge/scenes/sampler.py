@@ -1,0 +1,178 @@
+"""Pair specs from a config: base scene, 1..N changes, distractors — deterministic per index.
+
+Every random draw of pair ``i`` comes from ``rng_for(seed, i, stage, attempt)``, so pair ``i`` is
+the same whatever else is sampled, in whatever order, on whatever worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
+from diffforge.distributions import parse_distribution, rng_for
+from diffforge.errors import SamplingError
+from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
+from diffforge.scenes.layouts import compose
+from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
+
+
+@functools.lru_cache(maxsize=8)
+def _library_for(assets_json: str):
+    from diffforge.config import AssetsConfig
+    from diffforge.scenes.assets import AssetLibrary
+
+    return AssetLibrary.load(AssetsConfig.model_validate_json(assets_json))
+
+
+def load_library(cfg: GenerateConfig):
+    """The asset library for a config (cached: loading and validation happen once)."""
+    return _library_for(cfg.assets.model_dump_json())
+
+
+class PairSampler:
+    """Samples pair specs for one config; holds the library and operators, nothing random."""
+
+    def __init__(self, cfg: GenerateConfig, library=None):
+        self.cfg = cfg
+        self.library = library if library is not None else load_library(cfg)
+        self.operators = registry(cfg.changes.operators)
+        weights = {t: w for t, w in cfg.changes.weights.items() if w > 0}
+        self.types = sorted(weights)
+        self.type_p = np.array([weights[t] for t in self.types]) / sum(weights.values())
+        per_pair = sorted(cfg.changes.per_pair.items())
+        self.counts = [n for n, _ in per_pair]
+        self.count_p = np.array([w for _, w in per_pair]) / sum(w for _, w in per_pair)
+        layouts = {k: v for k, v in cfg.scene.layouts.items() if v > 0}
+        self.layouts = sorted(layouts)
+        self.layout_p = np.array([layouts[k] for k in self.layouts]) / sum(layouts.values())
+        self.params = {t: self._param_dists(t) for t in self.operators}
+
+    def _param_dists(self, change_type: str):
+        merged = {
+            k: parse_distribution(v) for k, v in DEFAULT_CHANGE_PARAMS.get(change_type, {}).items()
+        }
+        merged.update(self.cfg.changes.params.get(change_type, {}))
+        return merged
+
+    # ------------------------------------------------------------------------------------
+
+    def sample(self, index: int, attempt: int = 0) -> PairSpec:
+        """Pair ``index``; on an impossible draw, retries with later sub-seeds (bounded)."""
+        last = None
+        for sub in range(attempt, attempt + self.cfg.changes.max_attempts):
+            try:
+                return self._sample_once(index, sub)
+            except (SamplingError, NotApplicable) as exc:
+                last = exc
+        raise SamplingError(
+            f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
+        )
+
+    def _sample_once(self, index: int, attempt: int) -> PairSpec:
+        seed = self.cfg.seed
+        rng = rng_for(seed, index, "scene", attempt)
+        layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
+        before = compose(rng, layout, self.cfg, self.library)
+        before, after, changes = self._changes(rng_for(seed, index, "changes", attempt), before)
+        if not changes:
+            raise NotApplicable("no change type applies to this scene")
+        distractors = self._distractors(
+            rng_for(seed, index, "distractors", attempt), after, changes
+        )
+        return PairSpec(
+            id=f"{index:08d}",
+            index=index,
+            seed=seed,
+            attempt=attempt,
+            before=before,
+            after=after,
+            changes=changes,
+            distractors=distractors,
+        )
+
+    def _changes(self, rng: np.random.Generator, base: Scene) -> tuple[Scene, Scene, list[Change]]:
+        """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
+        before, after = base, base.model_copy(deep=True)
+        n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
+        ctx = ChangeContext(rng=rng, params={}, cfg=self.cfg, library=self.library)
+        failed: set[str] = set()
+        changes: list[Change] = []
+        for _ in range(4 * n + 8):
+            if len(changes) >= n:
+                break
+            p = self.type_p.copy()
+            for i, t in enumerate(self.types):
+                op = self.operators[t]
+                if t in failed or (op.once_per_pair and t in ctx.used_types):
+                    p[i] = 0.0
+                if t == "none" and (n > 1 or changes):
+                    p[i] = 0.0
+            if p.sum() <= 0:
+                break
+            change_type = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
+            ctx.params = {k: d.sample(rng) for k, d in self.params[change_type].items()}
+            trial_before, trial_after = before.model_copy(deep=True), after.model_copy(deep=True)
+            locks = (set(ctx.locked_objects), set(ctx.locked_categories))
+            try:
+                change = self.operators[change_type].apply(ctx, trial_before, trial_after)
+            except NotApplicable:
+                failed.add(change_type)
+                ctx.locked_objects, ctx.locked_categories = locks
+                continue
+            change.type = change_type
+            before, after = trial_before, trial_after
+            ctx.used_types.add(change_type)
+            changes.append(change)
+            if change_type == "none":
+                break
+        return before, after, changes
+
+    def _distractors(
+        self, rng: np.random.Generator, after: Scene, changes: list[Change]
+    ) -> list[Distractor]:
+        """Camera and light jitter on the after-scene, unless a real change already moved them."""
+        types = {c.type for c in changes}
+        out: list[Distractor] = []
+        cj, lj = self.cfg.distractors.camera_jitter, self.cfg.distractors.light_jitter
+        if "viewpoint" not in types and rng.random() < cj.probability:
+            shift = rng.uniform(-cj.translation, cj.translation, size=3)
+            turn = math.radians(cj.rotation_deg) * rng.uniform(-1, 1, size=3)
+            dist = float(np.linalg.norm(np.subtract(after.camera.location, after.camera.look_at)))
+            loc = np.add(after.camera.location, shift)
+            target = np.add(after.camera.look_at, shift + dist * turn)
+            after.camera = after.camera.model_copy(
+                update={"location": _r(loc), "look_at": _r(target)}
+            )
+            out.append(
+                Distractor(
+                    type="camera_jitter",
+                    params={"translation": _r(shift), "rotation_deg": _r(np.degrees(turn))},
+                )
+            )
+        if "illumination" not in types and after.lights and rng.random() < lj.probability:
+            scales = rng.uniform(1 - lj.energy, 1 + lj.energy, size=len(after.lights))
+            for light, s in zip(after.lights, scales, strict=True):
+                light.energy = round(light.energy * float(s), 4)
+                if light.type != "sun":
+                    light.location = _r(
+                        np.add(light.location, rng.uniform(-lj.translation, lj.translation, size=3))
+                    )
+            out.append(Distractor(type="light_jitter", params={"energy_scale": _r(scales)}))
+        return out
+
+    def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
+        for i in range(start, start + n):
+            yield self.sample(i)
+
+
+def _r(values) -> tuple[float, ...]:
+    return tuple(round(float(v), 6) for v in values)
+
+
+def sample_pair(cfg: GenerateConfig, index: int, attempt: int = 0) -> PairSpec:
+    """Convenience: pair ``index`` of ``cfg`` (workers keep a PairSampler instead)."""
+    return PairSampler(cfg).sample(index, attempt)

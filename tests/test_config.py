@@ -1,0 +1,109 @@
+"""Config validation: every bad config gets one line naming the key, what was expected and found."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import GenerateConfig, load_config
+from diffforge.distributions import Choice, Constant, Normal, Uniform, rng_for
+from diffforge.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BAD_CONFIGS = [
+    ("seed: [1, 2\n", "invalid YAML (line"),
+    ("- just\n- a list\n", "expected a mapping at the top level"),
+    ("sed: 3\n", "sed: unknown key"),
+    ("changes:\n  weights: {colr: 1.0}\n", "changes.weights.colr: unknown change type 'colr'; valid: add, color"),
+    ("changes:\n  weights: {color: -1}\n", "weight of 'color' must be >= 0"),
+    ("changes:\n  weights: {color: 0, add: 0}\n", "at least one change type needs a positive weight"),
+    ("changes:\n  per_pair: {0: 1.0}\n", "changes per pair must be between 1 and 6, found 0"),
+    ("changes:\n  params: {move: {distanse: 0.5}}\n", "changes.params.move.distanse: unknown parameter; valid: distance"),
+    ("changes:\n  params: {move: {distance: {uniform: [2, 1]}}}\n", "uniform needs low <= high"),
+    ("changes:\n  params: {move: {distance: {gaussian: [0, 1]}}}\n", "expected a number or one of {uniform"),
+    ("changes:\n  params: {size: {direction: {choice: [larger, smaller], weights: [1]}}}\n", "choice has 2 options but 1 weights"),
+    ("changes:\n  params: {move: {distance: {uniform: 3}}}\n", "uniform expects a list of two numbers"),
+    ("changes:\n  params: {illumination: {kind: {bool: 2}}}\n", "bool needs a probability in [0, 1]"),
+    ("scene:\n  layouts: {kitchen: 1.0}\n", "unknown layout 'kitchen'; valid: environment, room, street, tabletop"),
+    ("scene:\n  objects: {min: 5, max: 2}\n", "max (2) must be >= min (5)"),
+    ("scene:\n  objects: {min: 3, max: 60}\n", "object counts must lie in [3, 40]"),
+    ("scene:\n  people: {probability: 1.5}\n", "scene.people.probability: Input should be less than or equal to 1"),
+    ("scene:\n  layouts: {environment: 1.0}\n", "scene.layouts.environment: needs assets.environment"),
+    ("render:\n  preset: ultra\n", "render.preset: Input should be 'draft', 'standard' or 'high'"),
+    ("render:\n  device: tpu\n", "render.device"),
+    ("splits: {train: 0.5, val: 0.1, test: 0.1}\n", "split ratios must sum to 1, found 0.7"),
+    ("changes:\n  operators: {wobble: 'no.such.module:Wobble'}\n  weights: {wobble: 1}\n", None),
+    ("text:\n  vocabulary: [ONE]\n", "text.vocabulary: List should have at least 2 items"),
+    ("seed: abc\n", "seed: Input should be a valid integer"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [b for b in BAD_CONFIGS if b[1] is not None])
+def test_bad_config_message(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text_out = str(info.value)
+    assert "\n" not in text_out
+    assert text_out.startswith(str(path))
+    assert message in text_out, text_out
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("changes:\n  weights: {colr: 1.0}\n")
+    out = tmp_path / "specs.jsonl"
+    out.write_text("keep me\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "diffforge", "sample", str(path), "--n", "2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "changes.weights.colr" in lines[0]
+    assert out.read_text() == "keep me\n"  # nothing already written is touched
+
+
+def test_defaults_and_shipped_configs_validate() -> None:
+    for path in [ROOT / "configs" / "default.yaml", *sorted((ROOT / "configs" / "examples").glob("*.yaml"))]:
+        cfg = load_config(path)
+        assert isinstance(cfg, GenerateConfig)
+    default = load_config(ROOT / "configs" / "default.yaml")
+    assert all(w > 0 for w in default.changes.weights.values())
+    assert set(default.changes.weights) == set(GenerateConfig().changes.weights)
+
+
+def test_overrides_reach_nested_keys() -> None:
+    cfg = load_config(None, ["scene.objects.max=20", "changes.params.move.distance={uniform: [0.5, 0.6]}"])
+    assert cfg.scene.objects.max == 20
+    dist = cfg.changes.params["move"]["distance"]
+    assert isinstance(dist, Uniform) and (dist.low, dist.high) == (0.5, 0.6)
+    with pytest.raises(ConfigError, match="expected key=value"):
+        load_config(None, ["scene.objects.max"])
+
+
+def test_distributions_sample_in_range_and_deterministically() -> None:
+    rng_a, rng_b = rng_for(1, 5, "x"), rng_for(1, 5, "x")
+    u = Uniform(low=2, high=3)
+    assert [u.sample(rng_a) for _ in range(5)] == [u.sample(rng_b) for _ in range(5)]
+    assert all(2 <= u.sample(rng_a) <= 3 for _ in range(100))
+    n = Normal(mean=0, std=10, clip=(-1, 1))
+    assert all(-1 <= n.sample(rng_a) <= 1 for _ in range(100))
+    c = Choice(options=["a", "b"], weights=[0, 1])
+    assert {c.sample(rng_a) for _ in range(50)} == {"b"}
+    assert Constant(value=4).sample(rng_a) == 4
+    assert rng_for(1, 5, "x").random() != rng_for(1, 5, "y").random()
+    assert rng_for(1, 5, "x").random() != rng_for(1, 6, "x").random()
