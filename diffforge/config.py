@@ -65,7 +65,7 @@ DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
                 "sun_angle",
             ],
             "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
-        },  # fmt: skip
+        },
         "brighter_factor": {"uniform": [2.2, 3.5]},
         "darker_factor": {"uniform": [0.2, 0.4]},
         "warm_kelvin": {"uniform": [2200.0, 3000.0]},
@@ -325,11 +325,8 @@ class GenerateConfig(_Cfg):
                             f"changes.params.{name}.{key}: unknown parameter; "
                             f"{valid_names(defaults) if defaults else 'this type takes none'}"
                         )
-        if "environment" in self.scene.layouts and self.scene.layouts["environment"] > 0:
-            if self.assets.environment is None:
-                raise ValueError(
-                    "scene.layouts.environment: needs assets.environment (a .blend file)"
-                )
+        if self.scene.layouts.get("environment", 0) > 0 and self.assets.environment is None:
+            raise ValueError("scene.layouts.environment: needs assets.environment (a .blend file)")
         return self
 
 

@@ -34,12 +34,8 @@ def scene_diff(before: Scene, after: Scene) -> set[tuple[str, str]]:
     """Pairs (target id, field path) that differ; objects and lights by id, plus the camera
     ("camera", field), the world ("world", field) and the environment ("environment", field)."""
     b, a = before.model_dump(), after.model_dump()
-    out = _diff_items(
-        "object", {o["id"]: o for o in b["objects"]}, {o["id"]: o for o in a["objects"]}
-    )
-    out |= _diff_items(
-        "light", {x["id"]: x for x in b["lights"]}, {x["id"]: x for x in a["lights"]}
-    )
+    out = _diff_items({o["id"]: o for o in b["objects"]}, {o["id"]: o for o in a["objects"]})
+    out |= _diff_items({x["id"]: x for x in b["lights"]}, {x["id"]: x for x in a["lights"]})
     for section in ("camera", "world", "environment"):
         out |= {(section, f) for _, f in _diff_items({0: b[section]}, {0: a[section]})}
     return out

@@ -15,7 +15,7 @@ import numpy as np
 
 from diffforge.config import GenerateConfig
 from diffforge.errors import SamplingError
-from diffforge.scenes.geometry import box_corners, project
+from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate, is_person
 from diffforge.scenes.model import Camera, Environment, Light, ObjectInstance, Scene, World
 from diffforge.scenes.placement import Placer, Surface, holder_surface
@@ -233,7 +233,7 @@ def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
         floor_material="rubber",
     )
     comp = _start(rng, cfg, library, env)
-    budget = min(_count_budget(rng, cfg), 10)
+    budget = _count_budget(rng, cfg)
     prims = library.select(tags_any=("clevr",))
     if not prims:
         raise SamplingError("layout tabletop: no assets tagged 'clevr' after asset filters")
@@ -385,19 +385,16 @@ def frame_camera(rng, scene: Scene, fill: float = 0.85) -> Camera:
     target = (lo + hi) / 2
     target[2] = min(target[2], 1.2)
     direction = np.array([math.sin(az) * math.cos(el), -math.cos(az) * math.cos(el), math.sin(el)])
+    # The view direction is fixed, so the distance at which every corner fits has a closed form:
+    # a corner at camera-space (x, y, z) relative to the target is inside the frame when
+    # dist - z >= f·|x| / (fill·w/2) (and likewise for y), with f the focal length in pixels.
     w, h = ASPECT_RESOLUTION
-    near, far = 0.5, 80.0
-    for _ in range(18):  # bisection on the distance at which every corner fits in the frame
-        dist = (near + far) / 2
-        cam = Camera(location=tuple(target + dist * direction), look_at=tuple(target), lens=lens)
-        uv, depth = project(cam, corners, ASPECT_RESOLUTION)
-        inside = (
-            np.all(depth > 0.1)
-            and np.all(np.abs(uv[:, 0] - w / 2) <= fill * w / 2)
-            and np.all(np.abs(uv[:, 1] - h / 2) <= fill * h / 2)
-        )
-        near, far = (near, dist) if inside else (dist, far)
-    loc = target + far * direction
+    focal = lens / 36.0 * w
+    local = (corners - target) @ look_at_matrix(tuple(direction), (0.0, 0.0, 0.0))
+    need_x = focal * np.abs(local[:, 0]) / (fill * w / 2)
+    need_y = focal * np.abs(local[:, 1]) / (fill * h / 2)
+    dist = float(np.max(local[:, 2] + np.maximum(np.maximum(need_x, need_y), 0.1)))
+    loc = target + max(dist, 0.5) * direction
     return Camera(
         location=tuple(round(float(v), 6) for v in loc),
         look_at=tuple(round(float(v), 6) for v in target),
@@ -408,9 +405,11 @@ def frame_camera(rng, scene: Scene, fill: float = 0.85) -> Camera:
 def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
     """A base scene of ``layout``, framed."""
     comp = COMPOSERS[layout](rng, cfg, library)
-    if len([o for o in comp.scene.objects if "facade" not in o.tags]) < 3:
+    placed = len([o for o in comp.scene.objects if "facade" not in o.tags])
+    if placed < cfg.scene.objects.min:
         raise SamplingError(
-            f"layout {layout}: could not place 3 objects with the current asset filters"
+            f"layout {layout}: could place only {placed} of scene.objects.min = "
+            f"{cfg.scene.objects.min} objects (space or asset filters too tight)"
         )
     if not comp.framed:
         comp.scene.camera = frame_camera(rng, comp.scene)

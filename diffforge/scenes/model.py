@@ -17,6 +17,29 @@ RGB = tuple[float, float, float]
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    def clone(self):
+        """A deep copy that shares immutable leaves (tuples, strings, numbers).
+
+        ~10× faster than ``model_copy(deep=True)``, which matters: the sampler copies scenes
+        for every change it tries.
+        """
+        new = self.__class__.__new__(self.__class__)
+        object.__setattr__(new, "__dict__", {k: _clone(v) for k, v in self.__dict__.items()})
+        object.__setattr__(new, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        object.__setattr__(new, "__pydantic_extra__", None)
+        object.__setattr__(new, "__pydantic_private__", None)
+        return new
+
+
+def _clone(value: Any) -> Any:
+    if isinstance(value, _Model):
+        return value.clone()
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    return value  # tuples of numbers, strings, numbers, None
+
 
 class Transform(_Model):
     location: Vec3 = (0.0, 0.0, 0.0)

@@ -96,7 +96,7 @@ class PairSampler:
 
     def _changes(self, rng: np.random.Generator, base: Scene) -> tuple[Scene, Scene, list[Change]]:
         """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
-        before, after = base, base.model_copy(deep=True)
+        before, after = base, base.clone()
         n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
         ctx = ChangeContext(rng=rng, params={}, cfg=self.cfg, library=self.library)
         failed: set[str] = set()
@@ -115,8 +115,8 @@ class PairSampler:
                 break
             change_type = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
             ctx.params = {k: d.sample(rng) for k, d in self.params[change_type].items()}
-            trial_before, trial_after = before.model_copy(deep=True), after.model_copy(deep=True)
-            locks = (set(ctx.locked_objects), set(ctx.locked_categories))
+            trial_before, trial_after = before.clone(), after.clone()
+            locks = ({k: set(v) for k, v in ctx.locked_objects.items()}, set(ctx.locked_categories))
             try:
                 change = self.operators[change_type].apply(ctx, trial_before, trial_after)
             except NotApplicable:

@@ -44,7 +44,7 @@ class Size(ChangeOperator):
             obj.transform.location = (x, y, z)
             obj.dimensions = dims
             obj.attributes.size = size_word(obj.transform.scale)
-            ctx.locked_objects.add(obj.id)
+            ctx.lock(self.type, obj.id)
             return Change(
                 type=self.type,
                 targets=[obj.id],
@@ -66,7 +66,7 @@ class Color(ChangeOperator):
             if obj.attributes.clothing or (spec.material_slots and obj.attributes.color):
                 candidates.append((obj, spec))
         obj, spec = ctx.pick(candidates)
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         if obj.attributes.clothing:  # people: the colour of their top or trousers
             part = "top" if ctx.rng.random() < 0.6 else "bottom"
             old = obj.attributes.clothing[part]
@@ -101,7 +101,7 @@ class Material(ChangeOperator):
         obj, others = ctx.pick(candidates)
         old, new = obj.attributes.material, ctx.pick(others)
         obj.attributes.material = new
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         return Change(
             type=self.type, targets=[obj.id], before={"material": old}, after={"material": new}
         )
@@ -131,7 +131,7 @@ class Orientation(ChangeOperator):
                 continue
             old = obj.transform.rotation[2]
             obj.transform.rotation = (0.0, 0.0, round(yaw, 6))
-            ctx.locked_objects.add(obj.id)
+            ctx.lock(self.type, obj.id)
             return Change(
                 type=self.type,
                 targets=[obj.id],
@@ -157,7 +157,7 @@ class PoseChange(ChangeOperator):
         old = obj.pose.name
         new = ctx.pick([name for name in sorted(POSES) if name != old])
         obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         return Change(type=self.type, targets=[obj.id], before={"pose": old}, after={"pose": new})
 
 
@@ -171,7 +171,7 @@ class Text(ChangeOperator):
         obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None])
         kind = ctx.params["kind"]
         old = obj.text.string
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         if kind == "change":
             new = draw_text(ctx.rng, ctx.cfg.text, avoid=old)
             obj.text = obj.text.model_copy(update={"string": new})

@@ -28,10 +28,22 @@ class ChangeContext:
     params: dict[str, Any]  # this operator's parameters, already drawn from their distributions
     cfg: GenerateConfig
     library: Any  # diffforge.scenes.assets.AssetLibrary
-    locked_objects: set[str] = field(default_factory=set)  # already changed in this pair
+    locked_objects: dict[str, set[str]] = field(default_factory=dict)  # id -> change types
     locked_categories: set[str] = field(default_factory=set)  # counted / added / removed
     used_types: set[str] = field(default_factory=set)
     next_id: int = 1000
+
+    def lock(self, change_type: str, *object_ids: str) -> None:
+        """Record that ``change_type`` changed these objects (see ``ChangeOperator.is_free``)."""
+        for obj_id in object_ids:
+            self.locked_objects.setdefault(obj_id, set()).add(change_type)
+
+    def is_free(self, obj_id: str, change_type: str) -> bool:
+        """Untouched, or touched only by other appearance changes when this is one too."""
+        used = self.locked_objects.get(obj_id)
+        if not used:
+            return True
+        return change_type in SHAREABLE and change_type not in used and used <= SHAREABLE
 
     def new_id(self, category: str) -> str:
         self.next_id += 1
@@ -52,9 +64,17 @@ class ChangeOperator:
     # Types that may share a target object with this one in the same pair.
     shares_with: ClassVar[frozenset[str]] = frozenset()
     once_per_pair: ClassVar[bool] = False  # scene-wide changes (viewpoint, illumination)
+    # Adds or deletes its targets rather than editing their fields.
+    changes_existence: ClassVar[bool] = False
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         raise NotImplementedError
+
+    def declared(self, change: Change) -> set[tuple[str, str]]:
+        """The (target, field) pairs this record allows to differ (see diffforge.scenes.diff)."""
+        if self.changes_existence:
+            return {(t, "exists") for t in change.targets}
+        return {(t, f) for t in change.targets for f in self.fields}
 
     # Helpers shared by operators ---------------------------------------------------------
 
@@ -63,7 +83,7 @@ class ChangeOperator:
         """Objects no earlier change of this pair touched (unless both types allow sharing)."""
         out = []
         for obj in scene.objects:
-            if obj.id in ctx.locked_objects and kind not in SHAREABLE:
+            if not ctx.is_free(obj.id, kind):
                 continue
             if obj.category in ctx.locked_categories:
                 continue

@@ -74,6 +74,7 @@ def _place_new(
 
 class Add(ChangeOperator):
     type = "add"
+    changes_existence = True
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -86,7 +87,7 @@ class Add(ChangeOperator):
             spec = ctx.pick(_pool(ctx, after, surface))
             obj = _place_new(ctx, after, placer, spec, [surface])
             if obj is not None:
-                ctx.locked_objects.add(obj.id)
+                ctx.lock(self.type, obj.id)
                 ctx.locked_categories.add(obj.category)
                 return Change(type=self.type, targets=[obj.id], after=describe_object(obj))
         raise NotApplicable("no free space for a new object")
@@ -94,12 +95,13 @@ class Add(ChangeOperator):
 
 class Disappear(ChangeOperator):
     type = "disappear"
+    changes_existence = True
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
         obj = ctx.pick(_removable(ctx, after, placer, self.type))
         after.objects.remove(obj)
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         ctx.locked_categories.add(obj.category)
         return Change(type=self.type, targets=[obj.id], before=describe_object(obj))
 
@@ -108,6 +110,7 @@ class Remove(ChangeOperator):
     """Something taken off the thing it stood on ("the mug has been removed from the table")."""
 
     type = "remove"
+    changes_existence = True
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -115,7 +118,7 @@ class Remove(ChangeOperator):
         obj = ctx.pick([o for o in _removable(ctx, after, placer, self.type) if o.support in ids])
         holder = after.object(obj.support)
         after.objects.remove(obj)
-        ctx.locked_objects.add(obj.id)
+        ctx.lock(self.type, obj.id)
         ctx.locked_categories.add(obj.category)
         return Change(
             type=self.type,
@@ -153,7 +156,7 @@ class Move(ChangeOperator):
                 continue
             old = list(obj.transform.location)
             obj.transform.location = tuple(round(float(v), 6) for v in spot)
-            ctx.locked_objects.add(obj.id)
+            ctx.lock(self.type, obj.id)
             return Change(
                 type=self.type,
                 targets=[obj.id],
@@ -166,6 +169,7 @@ class Move(ChangeOperator):
 
 class Replace(ChangeOperator):
     type = "replace"
+    changes_existence = True
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -196,7 +200,7 @@ class Replace(ChangeOperator):
             new.transform.rotation = (0.0, 0.0, yaw)
             new.support = old.support
             after.objects[after.objects.index(old)] = new
-            ctx.locked_objects.update({old.id, new.id})
+            ctx.lock(self.type, old.id, new.id)
             ctx.locked_categories.update({old.category, new.category})
             return Change(
                 type=self.type,
@@ -217,6 +221,7 @@ class Count(ChangeOperator):
     """n → m instances of one category ("the number of mugs went from two to four")."""
 
     type = "count"
+    changes_existence = True
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -257,7 +262,7 @@ class Count(ChangeOperator):
                     raise NotApplicable("no room for more of the same")
                 targets.append(obj.id)
         ctx.locked_categories.add(category)
-        ctx.locked_objects.update(targets)
+        ctx.lock(self.type, *targets)
         return Change(
             type=self.type,
             targets=targets,
