@@ -1,0 +1,394 @@
+"""The procedural mannequin: canonical bones, body parts, a pose library and forward kinematics.
+
+The renderer builds a bpy armature from ``BONES`` (edit bones with these heads and tails and
+roll 0, parented as listed, ``use_connect`` as listed), parents each body part of
+``part_meshes()`` to its bone, and sets ``pose_bone.rotation_mode = "XYZ"`` and
+``rotation_euler`` from a pose, then moves the armature up by ``pose_root_offset(pose)`` so the
+posed body stands on the ground. ``forward_kinematics`` reproduces Blender's bone frames
+(``vec_roll_to_mat3``) in numpy, so the sampler knows the posed joints and bounding box
+without bpy.
+
+Conventions: metres, Z up, the character faces -Y, so its left side is +X (Blender's ``.L``).
+Rest pose: T-pose, 1.75 m tall, origin between the feet (at the centre of the standing
+body's bounding box, so ``posed_bounds`` and the asset's declared size share one origin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+from diffforge.errors import AssetError, valid_names
+from diffforge.scenes.assets.meshutil import block, capsule, ellipsoid, merge, sphere
+
+Vec3 = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Bone:
+    name: str
+    parent: str | None
+    head: Vec3
+    tail: Vec3
+    connected: bool  # head coincides with the parent's tail (Blender's use_connect)
+
+
+SHOULDER_Z = 1.42
+# The skeleton sits 4 cm behind the origin so that the standing body's bounding box is centred
+# on it: the asset origin (bottom centre of the box) and the armature origin then coincide.
+Y0 = 0.04
+_BONES_AT_Y0: tuple[Bone, ...] = (
+    Bone("hips", None, (0.0, 0.0, 0.95), (0.0, 0.0, 1.05), False),
+    Bone("spine", "hips", (0.0, 0.0, 1.05), (0.0, 0.0, 1.25), True),
+    Bone("chest", "spine", (0.0, 0.0, 1.25), (0.0, 0.0, 1.45), True),
+    Bone("neck", "chest", (0.0, 0.0, 1.45), (0.0, 0.0, 1.54), True),
+    Bone("head", "neck", (0.0, 0.0, 1.54), (0.0, 0.0, 1.75), True),
+    *(
+        bone
+        for side, sx in (("L", 1.0), ("R", -1.0))
+        for bone in (
+            Bone(f"upper_arm_{side}", "chest", (sx * 0.19, 0.0, SHOULDER_Z), (sx * 0.47, 0.0, SHOULDER_Z), False),
+            Bone(f"lower_arm_{side}", f"upper_arm_{side}", (sx * 0.47, 0.0, SHOULDER_Z), (sx * 0.73, 0.0, SHOULDER_Z), True),
+            Bone(f"hand_{side}", f"lower_arm_{side}", (sx * 0.73, 0.0, SHOULDER_Z), (sx * 0.9, 0.0, SHOULDER_Z), True),
+            Bone(f"upper_leg_{side}", "hips", (sx * 0.1, 0.0, 0.93), (sx * 0.1, 0.0, 0.5), False),
+            Bone(f"lower_leg_{side}", f"upper_leg_{side}", (sx * 0.1, 0.0, 0.5), (sx * 0.1, 0.0, 0.08), True),
+            Bone(f"foot_{side}", f"lower_leg_{side}", (sx * 0.1, 0.0, 0.08), (sx * 0.1, -0.16, 0.03), True),
+        )
+    ),
+)  # fmt: skip
+BONES: tuple[Bone, ...] = tuple(
+    Bone(b.name, b.parent, (b.head[0], b.head[1] + Y0, b.head[2]),
+         (b.tail[0], b.tail[1] + Y0, b.tail[2]), b.connected)
+    for b in _BONES_AT_Y0
+)  # fmt: skip
+BONE_BY_NAME: dict[str, Bone] = {b.name: b for b in BONES}
+CANONICAL_BONES: tuple[str, ...] = tuple(b.name for b in BONES)
+MATERIAL_SLOTS = ("top", "bottom", "skin", "shoes")  # clothing colours go on top and bottom
+
+
+# --- Blender's bone frames ------------------------------------------------------------------
+
+
+def bone_rest_matrix(head, tail, roll: float = 0.0) -> np.ndarray:
+    """The 3x3 armature-space frame of a bone (Y along the bone), as Blender's vec_roll_to_mat3."""
+    nor = np.asarray(tail, float) - np.asarray(head, float)
+    nor = nor / np.linalg.norm(nor)
+    x, y, z = nor
+    theta, theta_alt = 1.0 + y, x * x + z * z
+    if theta > 6.1e-3 or theta_alt > 2.5e-4**2:
+        if theta <= 6.1e-3:
+            theta = theta_alt * 0.5 + theta_alt * theta_alt * 0.125
+        m = np.array(
+            [
+                [1 - x * x / theta, x, -x * z / theta],
+                [-x, y, -z],
+                [-x * z / theta, z, 1 - z * z / theta],
+            ]
+        )  # fmt: skip  (columns: bone X, Y, Z axes)
+    else:
+        m = np.diag([-1.0, -1.0, 1.0])
+    if roll:
+        m = _axis_angle(nor, roll) @ m
+    return m
+
+
+def _axis_angle(axis, angle: float) -> np.ndarray:
+    return trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
+
+
+def euler_to_matrix(euler) -> np.ndarray:
+    """Blender's XYZ Euler: X applied first, then Y, then Z (R = Rz @ Ry @ Rx)."""
+    a, b, c = euler
+    rx = _axis_angle((1, 0, 0), a)
+    ry = _axis_angle((0, 1, 0), b)
+    rz = _axis_angle((0, 0, 1), c)
+    return rz @ ry @ rx
+
+
+def matrix_to_euler(m: np.ndarray) -> Vec3:
+    sb = -float(np.clip(m[2, 0], -1.0, 1.0))
+    b = float(np.arcsin(sb))
+    if abs(sb) < 1 - 1e-9:
+        a = float(np.arctan2(m[2, 1], m[2, 2]))
+        c = float(np.arctan2(m[1, 0], m[0, 0]))
+    else:  # gimbal lock: fold Z into X
+        a, c = float(np.arctan2(-m[1, 2], m[1, 1])), 0.0
+    return (a, b, c)
+
+
+def _rest4(bone: Bone) -> np.ndarray:
+    m = np.eye(4)
+    m[:3, :3] = bone_rest_matrix(bone.head, bone.tail)
+    m[:3, 3] = bone.head
+    return m
+
+
+REST_MATRICES: dict[str, np.ndarray] = {b.name: _rest4(b) for b in BONES}
+
+
+def pose_matrices(pose_bones: Mapping[str, Vec3]) -> dict[str, np.ndarray]:
+    """4x4 armature-space pose matrix of every bone (Blender's pose_bone.matrix), ungrounded."""
+    out: dict[str, np.ndarray] = {}
+    for bone in BONES:
+        basis = np.eye(4)
+        basis[:3, :3] = euler_to_matrix(pose_bones.get(bone.name, (0.0, 0.0, 0.0)))
+        rest = REST_MATRICES[bone.name]
+        if bone.parent is None:
+            out[bone.name] = rest @ basis
+        else:
+            parent_rest = REST_MATRICES[bone.parent]
+            out[bone.name] = out[bone.parent] @ np.linalg.inv(parent_rest) @ rest @ basis
+    return out
+
+
+def forward_kinematics(
+    pose_bones: Mapping[str, Vec3], grounded: bool = True
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """World-space (head, tail) of every bone for a pose, at nominal size (scale 1).
+
+    With ``grounded`` the body is shifted by ``pose_root_offset`` so its lowest point is at z=0
+    (sitting and crouching lower the hips; the renderer applies the same offset).
+    """
+    unknown = set(pose_bones) - set(BONE_BY_NAME)
+    if unknown:
+        raise AssetError(
+            f"pose: unknown bone(s) {', '.join(sorted(unknown))}; {valid_names(CANONICAL_BONES)}"
+        )
+    mats = pose_matrices(pose_bones)
+    shift = pose_root_offset(pose_bones, mats) if grounded else np.zeros(3)
+    out = {}
+    for bone in BONES:
+        m = mats[bone.name]
+        length = float(np.linalg.norm(np.subtract(bone.tail, bone.head)))
+        out[bone.name] = (m[:3, 3] + shift, (m @ [0.0, length, 0.0, 1.0])[:3] + shift)
+    return out
+
+
+# --- body parts -----------------------------------------------------------------------------
+
+
+def part_meshes() -> list[tuple[str, str, trimesh.Trimesh]]:
+    """(bone, material slot, mesh in rest-pose armature space) for every body part."""
+    b = BONE_BY_NAME
+    parts: list[tuple[str, str, trimesh.Trimesh]] = [
+        ("hips", "bottom", ellipsoid((0.17, 0.11, 0.11), (0.0, Y0, 0.97), 2)),
+        ("spine", "top", ellipsoid((0.16, 0.1, 0.14), (0.0, Y0, 1.15), 2)),
+        ("chest", "top", ellipsoid((0.2, 0.12, 0.15), (0.0, Y0, 1.33), 2)),
+        ("neck", "skin", capsule((0.0, Y0, 1.44), (0.0, Y0, 1.54), 0.045, (10, 8))),
+        ("head", "skin", ellipsoid((0.085, 0.1, 0.11), (0.0, Y0 - 0.005, 1.64), 2)),
+        ("head", "skin", sphere(0.02, (0.0, Y0 - 0.1, 1.63), 1)),  # nose: shows which way it faces
+    ]
+    for side in ("L", "R"):
+        for name, slot, radius in (("upper_arm", "top", 0.05), ("lower_arm", "top", 0.04),
+                                   ("upper_leg", "bottom", 0.07), ("lower_leg", "bottom", 0.055)):  # fmt: skip
+            bone = b[f"{name}_{side}"]
+            parts.append((bone.name, slot, capsule(bone.head, bone.tail, radius, (10, 8))))
+        hand = b[f"hand_{side}"]
+        mid = np.add(hand.head, hand.tail) / 2
+        parts.append((hand.name, "skin", ellipsoid((0.075, 0.028, 0.045), mid, 1)))
+        foot = b[f"foot_{side}"]
+        x = foot.head[0]
+        parts.append(
+            (foot.name, "shoes", block((x - 0.05, Y0 - 0.2, 0.0), (x + 0.05, Y0 + 0.05, 0.09)))
+        )
+    return parts
+
+
+_PARTS = part_meshes()
+
+
+def _posed_vertices(pose_bones: Mapping[str, Vec3], mats=None) -> list[tuple[str, np.ndarray]]:
+    mats = mats if mats is not None else pose_matrices(pose_bones)
+    out = []
+    for bone, slot, mesh in _PARTS:
+        m = mats[bone] @ np.linalg.inv(REST_MATRICES[bone])
+        out.append((slot, mesh.vertices @ m[:3, :3].T + m[:3, 3]))
+    return out
+
+
+def pose_root_offset(pose_bones: Mapping[str, Vec3], mats=None) -> np.ndarray:
+    """The armature-space translation that puts the posed body's lowest point at z=0."""
+    lowest = min(float(v[:, 2].min()) for _, v in _posed_vertices(pose_bones, mats))
+    return np.array([0.0, 0.0, -lowest])
+
+
+def posed_bounds(pose_bones: Mapping[str, Vec3], scale: float = 1.0) -> np.ndarray:
+    """(2, 3) grounded bounding box of the posed body (what the sampler places and frames)."""
+    verts = np.vstack([v for _, v in _posed_vertices(pose_bones)])
+    verts = verts + pose_root_offset(pose_bones)
+    return np.array([verts.min(axis=0), verts.max(axis=0)]) * scale
+
+
+def mannequin(pose: str = "standing") -> trimesh.Scene:
+    """The posed, grounded mannequin as a static scene, one geometry per material slot."""
+    if pose not in POSES:
+        raise AssetError(f"mannequin: unknown pose {pose!r}; {valid_names(POSES)}")
+    bones = POSES[pose]
+    shift = pose_root_offset(bones)
+    by_slot: dict[str, list[trimesh.Trimesh]] = {s: [] for s in MATERIAL_SLOTS}
+    for (slot, verts), (_, _, mesh) in zip(_posed_vertices(bones), _PARTS, strict=True):
+        by_slot[slot].append(trimesh.Trimesh(verts + shift, mesh.faces, process=False))
+    scene = trimesh.Scene()
+    for slot, meshes in by_slot.items():
+        scene.add_geometry(merge(meshes), geom_name=slot, node_name=slot)
+    return scene
+
+
+# --- the pose library -----------------------------------------------------------------------
+# Poses are written as what a person would say ("point the right forearm forward"): per bone,
+# an aim direction or a rotation, both in armature space after the parent's motion; they are
+# converted once into the bone-local XYZ Euler angles the renderer sets on pose bones.
+
+_DOWN, _UP, _FWD = (0.0, 0.0, -1.0), (0.0, 0.0, 1.0), (0.0, -1.0, 0.0)
+
+
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, float)
+    return v / np.linalg.norm(v)
+
+
+def _align(u, v) -> np.ndarray:
+    """The smallest rotation taking direction u onto direction v."""
+    return trimesh.geometry.align_vectors(_unit(u), _unit(v))[:3, :3]
+
+
+def _build_pose(spec: Mapping[str, tuple[str, object]]) -> dict[str, Vec3]:
+    """Turn {bone: ("aim", direction) | ("turn", (axis, angle))} into bone-local Eulers."""
+    delta: dict[str, np.ndarray] = {}
+    pose: dict[str, Vec3] = {}
+    for bone in BONES:
+        carried = delta[bone.parent] if bone.parent else np.eye(3)
+        rest = REST_MATRICES[bone.name][:3, :3]
+        kind, arg = spec.get(bone.name, ("none", None))
+        if kind == "aim":
+            a = _align(carried @ rest[:, 1], arg)
+        elif kind == "turn":
+            axis, angle = arg
+            a = _axis_angle(axis, angle)
+        else:
+            a = np.eye(3)
+        frame = carried @ rest
+        basis = frame.T @ a @ frame
+        delta[bone.name] = a @ carried
+        if not np.allclose(basis, np.eye(3), atol=1e-9):
+            pose[bone.name] = tuple(round(x, 6) for x in matrix_to_euler(basis))
+    return pose
+
+
+def _arms_down(spread: float = 0.12, swing: float = 0.0) -> dict:
+    """Both arms hanging (slightly away from the body), swung forward/back by ``swing``."""
+    return {
+        "upper_arm_L": ("aim", (spread, -swing, -1.0)),
+        "upper_arm_R": ("aim", (-spread, swing, -1.0)),
+        "lower_arm_L": ("aim", (spread * 0.5, -swing * 1.6 - 0.1, -1.0)),
+        "lower_arm_R": ("aim", (-spread * 0.5, swing * 1.6 - 0.1, -1.0)),
+        "hand_L": ("aim", (0.05, -swing * 1.6 - 0.1, -1.0)),
+        "hand_R": ("aim", (-0.05, swing * 1.6 - 0.1, -1.0)),
+    }
+
+
+_POSE_SPECS: dict[str, dict] = {
+    "standing": _arms_down(),
+    "waving": {
+        **_arms_down(),
+        "upper_arm_R": ("aim", (-1.0, -0.15, 0.45)),
+        "lower_arm_R": ("aim", (-0.2, -0.1, 1.0)),
+        "hand_R": ("aim", (-0.35, -0.1, 1.0)),
+    },
+    "arms_raised": {
+        "upper_arm_L": ("aim", (0.3, -0.05, 1.0)),
+        "upper_arm_R": ("aim", (-0.3, -0.05, 1.0)),
+        "lower_arm_L": ("aim", (0.2, 0.0, 1.0)),
+        "lower_arm_R": ("aim", (-0.2, 0.0, 1.0)),
+        "hand_L": ("aim", (0.15, 0.0, 1.0)),
+        "hand_R": ("aim", (-0.15, 0.0, 1.0)),
+    },
+    "pointing": {
+        **_arms_down(),
+        "upper_arm_R": ("aim", (-0.15, -1.0, 0.05)),
+        "lower_arm_R": ("aim", (-0.1, -1.0, 0.08)),
+        "hand_R": ("aim", (-0.05, -1.0, 0.05)),
+        "head": ("turn", ((0.0, 0.0, 1.0), -0.2)),
+    },
+    "sitting": {
+        **_arms_down(spread=0.2, swing=0.35),
+        "upper_leg_L": ("aim", (0.05, -1.0, 0.0)),
+        "upper_leg_R": ("aim", (-0.05, -1.0, 0.0)),
+        "lower_leg_L": ("aim", (0.0, -0.05, -1.0)),
+        "lower_leg_R": ("aim", (0.0, -0.05, -1.0)),
+        "foot_L": ("aim", (0.0, -1.0, -0.3)),
+        "foot_R": ("aim", (0.0, -1.0, -0.3)),
+    },
+    "walking": {
+        **_arms_down(spread=0.1, swing=0.4),
+        "upper_leg_L": ("aim", (0.0, -0.45, -1.0)),
+        "lower_leg_L": ("aim", (0.0, -0.3, -1.0)),
+        "foot_L": ("aim", (0.0, -1.0, -0.1)),
+        "upper_leg_R": ("aim", (0.0, 0.4, -1.0)),
+        "lower_leg_R": ("aim", (0.0, 0.8, -1.0)),
+        "foot_R": ("aim", (0.0, -1.0, -0.9)),
+    },
+    "crouching": {
+        **_arms_down(spread=0.2, swing=0.7),
+        "spine": ("aim", (0.0, -0.5, 1.0)),
+        "chest": ("aim", (0.0, -0.3, 1.0)),
+        "neck": ("aim", (0.0, 0.1, 1.0)),
+        "head": ("aim", (0.0, 0.2, 1.0)),
+        "upper_leg_L": ("aim", (0.25, -1.0, 0.35)),
+        "upper_leg_R": ("aim", (-0.25, -1.0, 0.35)),
+        "lower_leg_L": ("aim", (0.0, 0.45, -1.0)),
+        "lower_leg_R": ("aim", (0.0, 0.45, -1.0)),
+        "foot_L": ("aim", (0.0, -1.0, -0.3)),
+        "foot_R": ("aim", (0.0, -1.0, -0.3)),
+    },
+    "arms_crossed": {
+        "upper_arm_L": ("aim", (0.15, -0.45, -1.0)),
+        "upper_arm_R": ("aim", (-0.15, -0.45, -1.0)),
+        "lower_arm_L": ("aim", (-1.0, -0.35, 0.2)),
+        "lower_arm_R": ("aim", (1.0, -0.5, 0.3)),
+        "hand_L": ("aim", (-1.0, 0.1, 0.1)),
+        "hand_R": ("aim", (1.0, 0.1, 0.1)),
+    },
+    "head_turned": {
+        **_arms_down(),
+        "head": ("turn", ((0.0, 0.0, 1.0), 0.8)),  # to the character's left
+    },
+}
+
+POSES: dict[str, dict[str, Vec3]] = {name: _build_pose(spec) for name, spec in _POSE_SPECS.items()}
+
+POSE_PHRASES: dict[str, str] = {
+    "standing": "is standing",
+    "waving": "is waving",
+    "arms_raised": "has raised both arms",
+    "pointing": "is pointing forward",
+    "sitting": "is sitting",
+    "walking": "is walking",
+    "crouching": "is crouching",
+    "arms_crossed": "has crossed arms",
+    "head_turned": "has turned their head",
+}
+
+
+def translate_pose(
+    pose_bones: Mapping[str, Vec3],
+    bone_map: Mapping[str, str],
+    strict: bool = True,
+    asset_id: str = "rig",
+) -> dict[str, Vec3]:
+    """Canonical bone rotations -> the same rotations on a user rig's bone names.
+
+    ``bone_map`` is the manifest's {asset bone: canonical bone}. The rotations carry over as
+    they are, so the user rig should share our rest pose (T-pose) and Blender's roll-0 bone
+    axes; canonical bones the rig lacks raise AssetError when ``strict``, else are dropped.
+    """
+    inverse = {canon: own for own, canon in bone_map.items()}
+    missing = sorted(b for b in pose_bones if b not in inverse)
+    if missing and strict:
+        raise AssetError(
+            f"asset {asset_id!r}: bone_map has no bone for canonical bone(s) {', '.join(missing)}"
+        )
+    return {inverse[b]: tuple(rot) for b, rot in pose_bones.items() if b in inverse}
