@@ -135,6 +135,53 @@ def bench_sample(
     )
 
 
+@app.command("eval")
+def eval_(
+    predictions: Annotated[
+        Path, typer.Option(help="Candidate captions: COCO results JSON, {id: caption} or JSONL.")
+    ],
+    references: Annotated[
+        Path,
+        typer.Option(
+            help="References: a diffforge dataset dir, COCO annotations, Spot-the-Diff JSON, "
+            "CLEVR-Change change_captions.json (or its folder), IEdit JSON."
+        ),
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    judge: Annotated[bool, typer.Option(help="Also ask an LLM judge (0-100).")] = False,
+    split: Annotated[str | None, typer.Option(help="Split of a dataset dir (e.g. test).")] = None,
+    by_type: Annotated[bool, typer.Option(help="Per-change-type breakdown.")] = True,
+    spice_lib: Annotated[
+        Path | None, typer.Option(help="Folder with SPICE's Stanford CoreNLP jars.")
+    ] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Write a markdown table here.")] = None,
+    judge_model: Annotated[str | None, typer.Option(help="Judge model ($OPENAI_MODEL).")] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint ($OPENAI_BASE_URL).")
+    ] = None,
+) -> None:
+    """Score captions with the COCO caption toolkit: BLEU-1..4, METEOR, ROUGE-L, CIDEr, SPICE.
+
+    CIDEr is computed over the whole set in one call (it depends on the corpus). SPICE runs
+    when its CoreNLP jars are present, otherwise it is reported as unavailable.
+    """
+    from diffforge.evaluation.cli import eval_command
+
+    eval_command(
+        predictions,
+        references,
+        json_out,
+        judge,
+        split=split,
+        by_type=by_type,
+        spice_lib=spice_lib,
+        markdown=markdown,
+        judge_model=judge_model,
+        judge_base_url=judge_base_url,
+        console=console,
+    )
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,74 @@
+"""Tables of evaluation results: markdown for papers and benchmarks/, rich for the terminal.
+
+Values are shown ×100 with one decimal, the way IDC papers print them; JSON output keeps the
+toolkit's raw values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from diffforge.evaluation.metrics import METRICS
+
+SHORT = {"Bleu_1": "B-1", "Bleu_2": "B-2", "Bleu_3": "B-3", "Bleu_4": "B-4", "ROUGE_L": "R-L"}
+
+
+def _columns(rows: Mapping[str, Mapping[str, Any]], metrics: Sequence[str] | None) -> list[str]:
+    if metrics is not None:
+        return list(metrics)
+    present = {k for row in rows.values() for k in row}
+    return [m for m in METRICS if m in present]
+
+
+def _cell(value: Any, scale: float) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, int | float):
+        return f"{value * scale:.1f}"
+    return str(value)
+
+
+def markdown_table(
+    rows: Mapping[str, Mapping[str, Any]],
+    metrics: Sequence[str] | None = None,
+    *,
+    scale: float = 100.0,
+    label: str = "",
+    with_n: bool = True,
+) -> str:
+    """One row per group (e.g. "all", then change types), one column per metric."""
+    cols = _columns(rows, metrics)
+    head = [label or "", *(["n"] if with_n else []), *(SHORT.get(c, c) for c in cols)]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+    ]
+    for name, row in rows.items():
+        cells = [name, *([str(row.get("n", ""))] if with_n else [])]
+        cells += [_cell(row.get(c), scale) for c in cols]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def rich_table(
+    rows: Mapping[str, Mapping[str, Any]],
+    metrics: Sequence[str] | None = None,
+    *,
+    scale: float = 100.0,
+    title: str | None = None,
+) -> Any:
+    from rich.table import Table
+
+    cols = _columns(rows, metrics)
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("n", justify="right")
+    for c in cols:
+        table.add_column(SHORT.get(c, c), justify="right")
+    for name, row in rows.items():
+        table.add_row(name, str(row.get("n", "")), *(_cell(row.get(c), scale) for c in cols))
+    return table
