@@ -253,15 +253,16 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
     env = Environment(layout="environment", extent=tuple(info["extent"]), blend_file=str(blend))
     comp = _start(rng, cfg, library, env)
     comp.placer.surfaces.clear()
-    for i, s in enumerate(info["surfaces"]):
-        sid = "floor" if i == 0 else f"surface:{s['name']}"
-        kind = "floor" if i == 0 else "surface"
+    for s in info["surfaces"]:
+        floor = s["kind"] == "floor" and "floor" not in comp.placer.surfaces
+        sid = "floor" if floor else f"surface:{s['name']}"
         comp.placer.surfaces[sid] = Surface(
-            sid, kind, tuple(s["center"]), tuple(s["half"]), s["height"]
+            sid, "floor" if floor else "surface", tuple(s["center"]), tuple(s["half"]), s["height"]
         )
     budget = _count_budget(rng, cfg)
     small = [s for s in library.select(placement="surface") if "clevr" not in s.tags]
-    _fill(rng, comp, small, list(comp.placer.surfaces.values()), budget, budget * 5)
+    on_top = comp.placer.candidates({"surface"}) or comp.placer.candidates({"floor"})
+    _fill(rng, comp, small, on_top, budget, budget * 5)
     comp.scene.lights = [
         Light(id="fill", type="area", location=(0.0, 0.0, 3.0), energy=200.0, name="light")
     ]
@@ -279,8 +280,8 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
 def load_environment_info(blend: Path) -> dict:
     """Support surfaces and camera candidates of a user .blend, from ``<blend>.json``.
 
-    The renderer's worker writes this sidecar by scanning objects tagged with the custom
-    properties ``diffforge_surface`` and ``diffforge_camera`` (the sampler never imports bpy).
+    ``diffforge scan-env`` writes this sidecar in a Blender subprocess (the sampler never
+    imports bpy); see diffforge/render/environment_scan.py for the custom properties it reads.
     """
     side = Path(str(blend) + ".json")
     if not Path(blend).is_file():
@@ -290,8 +291,10 @@ def load_environment_info(blend: Path) -> dict:
             f"assets.environment: {side}: scan the .blend first (diffforge scan-env)"
         )
     info = json.loads(side.read_text())
-    if not info.get("surfaces"):
-        raise SamplingError(f"assets.environment: {side}: no surfaces tagged diffforge_surface")
+    if not any(s.get("kind") == "floor" for s in info.get("surfaces", [])):
+        raise SamplingError(
+            f"assets.environment: {side}: no surface tagged diffforge_surface=floor"
+        )
     return info
 
 
