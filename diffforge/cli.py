@@ -108,6 +108,28 @@ def sample(
     console.print(table)
 
 
+@app.command("scan-env")
+def scan_env(
+    blend: Annotated[Path, typer.Argument(help="A .blend with tagged surfaces and cameras.")],
+) -> None:
+    """Read a user .blend's support surfaces and cameras into <file>.blend.json.
+
+    Tag objects in Blender with the custom property diffforge_surface = "floor" | "surface"
+    (meshes things can stand on) and diffforge_camera = <distance to its target> (cameras).
+    The environment layout (assets.environment in the config) then samples scenes in it.
+    """
+    import json
+
+    from diffforge.render.environment_scan import scan_environment
+
+    out = scan_environment(blend)
+    info = json.loads(out.read_text())
+    console.print(
+        f"{out}: {len(info['surfaces'])} surfaces, {len(info['cameras'])} cameras, "
+        f"extent {[round(v, 2) for v in info['extent']]}"
+    )
+
+
 @bench_app.command("sample")
 def bench_sample(
     config: Annotated[Path, typer.Argument(help="Generation config.")] = DEFAULT_CONFIG,

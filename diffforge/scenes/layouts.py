@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from diffforge.config import GenerateConfig
-from diffforge.errors import SamplingError
+from diffforge.errors import ConfigError, SamplingError
 from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate, is_person
 from diffforge.scenes.model import Camera, Environment, Light, ObjectInstance, Scene, World
@@ -285,16 +285,12 @@ def load_environment_info(blend: Path) -> dict:
     """
     side = Path(str(blend) + ".json")
     if not Path(blend).is_file():
-        raise SamplingError(f"assets.environment: {blend}: .blend file not found")
+        raise ConfigError(f"assets.environment: {blend}: .blend file not found")
     if not side.is_file():
-        raise SamplingError(
-            f"assets.environment: {side}: scan the .blend first (diffforge scan-env)"
-        )
+        raise ConfigError(f"assets.environment: {side}: scan the .blend first (diffforge scan-env)")
     info = json.loads(side.read_text())
     if not any(s.get("kind") == "floor" for s in info.get("surfaces", [])):
-        raise SamplingError(
-            f"assets.environment: {side}: no surface tagged diffforge_surface=floor"
-        )
+        raise ConfigError(f"assets.environment: {side}: no surface tagged diffforge_surface=floor")
     return info
 
 

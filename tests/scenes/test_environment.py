@@ -1,0 +1,82 @@
+"""A user .blend environment: scanned with real Blender, then sampled by the pure-Python sampler."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import load_config
+from diffforge.errors import ConfigError, DiffforgeError
+from diffforge.render.environment_scan import scan_environment
+from diffforge.scenes.sampler import PairSampler
+
+pytest.importorskip("bpy")
+pytestmark = pytest.mark.blender
+
+MAKE_BLEND = r"""
+import sys, bpy
+bpy.ops.wm.read_homefile(use_empty=True)
+bpy.ops.mesh.primitive_plane_add(size=8.0, location=(0, 0, 0))
+bpy.context.object.name = "Floor"
+if sys.argv[2] == "tagged":
+    bpy.context.object["diffforge_surface"] = "floor"
+bpy.ops.mesh.primitive_cube_add(size=1.0, location=(0.5, 1.0, 0.4))
+bench = bpy.context.object
+bench.name = "Workbench"
+bench.scale = (1.6, 0.8, 0.8)
+bench["diffforge_surface"] = "surface"
+bpy.ops.object.camera_add(location=(0.0, -6.0, 3.0), rotation=(1.15, 0.0, 0.0))
+bpy.context.object["diffforge_camera"] = 6.0
+bpy.ops.wm.save_as_mainfile(filepath=sys.argv[1])
+"""
+
+
+def make_blend(path: Path, tagged: bool = True) -> Path:
+    subprocess.run(
+        [sys.executable, "-c", MAKE_BLEND, str(path), "tagged" if tagged else "plain"],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def test_scan_and_sample_a_user_environment(tmp_path: Path) -> None:
+    blend = make_blend(tmp_path / "workshop.blend")
+    sidecar = scan_environment(blend)
+    info = json.loads(sidecar.read_text())
+    kinds = {s["name"]: s for s in info["surfaces"]}
+    assert kinds["Floor"]["kind"] == "floor" and kinds["Workbench"]["kind"] == "surface"
+    assert kinds["Workbench"]["height"] == pytest.approx(0.8)
+    assert kinds["Workbench"]["half"] == pytest.approx([0.8, 0.4])
+    assert len(info["cameras"]) == 1
+
+    cfg = load_config(
+        None,
+        [
+            f"assets.environment={blend}",
+            "scene.layouts={environment: 1.0}",
+            "scene.objects={min: 3, max: 5}",
+            "changes.weights={color: 1, move: 1, add: 1}",
+        ],
+    )
+    spec = PairSampler(cfg).sample(0)
+    assert spec.before.environment.blend_file == str(blend)
+    assert spec.before.camera.location == pytest.approx(info["cameras"][0]["location"])
+    on_bench = [o for o in spec.before.objects if o.support == "surface:Workbench"]
+    assert on_bench and all(o.transform.location[2] == pytest.approx(0.8) for o in on_bench)
+
+
+def test_untagged_blend_and_unscanned_blend_are_clear_errors(tmp_path: Path) -> None:
+    plain = make_blend(tmp_path / "plain.blend", tagged=False)
+    with pytest.raises(DiffforgeError, match="no object tagged diffforge_surface='floor'"):
+        scan_environment(plain)
+    assert not Path(str(plain) + ".json").exists()
+    cfg = load_config(None, [f"assets.environment={plain}", "scene.layouts={environment: 1.0}"])
+    with pytest.raises(
+        ConfigError, match=r"^assets.environment: .*plain.blend.json: scan the .blend first"
+    ):
+        PairSampler(cfg).sample(0)
