@@ -173,6 +173,11 @@ def _r(values) -> tuple[float, ...]:
     return tuple(round(float(v), 6) for v in values)
 
 
+@functools.lru_cache(maxsize=4)
+def _sampler_for(cfg_json: str) -> PairSampler:
+    return PairSampler(GenerateConfig.model_validate_json(cfg_json))
+
+
 def sample_pair(cfg: GenerateConfig, index: int, attempt: int = 0) -> PairSpec:
-    """Convenience: pair ``index`` of ``cfg`` (workers keep a PairSampler instead)."""
-    return PairSampler(cfg).sample(index, attempt)
+    """Pair ``index`` of ``cfg``, first trying sub-seed ``attempt`` (a sampler per config is kept)."""
+    return _sampler_for(cfg.model_dump_json()).sample(index, attempt)
