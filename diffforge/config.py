@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from diffforge.distributions import Distribution
 from diffforge.errors import ConfigError, valid_names
-from diffforge.vocabulary import TEXT_VOCABULARY
+from diffforge.vocabulary import FONTS, TEXT_VOCABULARY
 
 
 class _Cfg(BaseModel):
@@ -223,7 +223,27 @@ class SceneConfig(_Cfg):
 class TextConfig(_Cfg):
     vocabulary: list[str] = Field(default_factory=lambda: list(TEXT_VOCABULARY), min_length=2)
     misspelling_rate: float = Field(default=0.05, ge=0.0, le=1.0)
-    fonts: list[str] = Field(default_factory=lambda: ["default"], min_length=1)
+    fonts: list[str] = Field(
+        default_factory=lambda: ["default", "sans-bold", "serif", "mono"], min_length=1
+    )
+
+    @field_validator("fonts")
+    @classmethod
+    def _fonts(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if name not in FONTS:
+                raise ValueError(f"unknown font {name!r}; {valid_names(FONTS)}")
+        return v
+
+    @field_validator("vocabulary")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        for word in v:
+            if not word.strip() or '"' in word:
+                raise ValueError(
+                    f"text must be non-empty and free of double quotes, found {word!r}"
+                )
+        return v
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,3 +77,66 @@ def size_word(scale: float) -> str:
 def number_word(n: int) -> str:
     """'two' for 2; digits beyond the table."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+# --- caption words (read by diffforge.captioner and its LLM fact guard) ------------------------
+
+# Plurals that the "+s / +es / y→ies" rule gets wrong ("the number of shelves went from ...").
+IRREGULAR_PLURALS: dict[str, str] = {
+    "person": "people", "man": "men", "woman": "women", "child": "children", "foot": "feet",
+    "shelf": "shelves", "knife": "knives", "leaf": "leaves", "loaf": "loaves", "mouse": "mice",
+    "sheep": "sheep", "fish": "fish", "glasses": "glasses", "scissors": "scissors",
+    "cactus": "cacti",
+}  # fmt: skip
+
+# Image regions (column, row) of a 3×3 grid -> (preposition, noun phrase). "in the lower-left
+# corner of the scene"; a move goes "to" the same noun phrase.
+REGION_PHRASES: dict[tuple[str, str], tuple[str, str]] = {
+    ("left", "back"): ("in", "the upper-left corner of the scene"),
+    ("centre", "back"): ("in", "the background"),
+    ("right", "back"): ("in", "the upper-right corner of the scene"),
+    ("left", "middle"): ("on", "the left side of the scene"),
+    ("centre", "middle"): ("in", "the centre of the scene"),
+    ("right", "middle"): ("on", "the right side of the scene"),
+    ("left", "front"): ("in", "the lower-left corner of the scene"),
+    ("centre", "front"): ("in", "the foreground"),
+    ("right", "front"): ("in", "the lower-right corner of the scene"),
+}
+
+# Relations to a landmark object, by kind.
+RELATION_PHRASES: dict[str, str] = {
+    "on": "on",  # the target stands on the landmark (its support)
+    "next_to": "next to",  # the nearest other object, when attributes and location don't suffice
+}
+
+# How a person's clothing parts are named in captions.
+CLOTHING_WORDS: dict[str, str] = {"top": "top", "bottom": "trousers"}
+
+# Spellings an LLM may use for a colour name; the fact guard maps them back.
+COLOR_SYNONYMS: dict[str, str] = {"grey": "gray", "violet": "purple"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a (possibly multi-word) noun: only the last word changes."""
+    head, _, last = noun.rpartition(" ")
+    if last in IRREGULAR_PLURALS:
+        word = IRREGULAR_PLURALS[last]
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        word = last + "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        word = last[:-1] + "ies"
+    else:
+        word = last + "s"
+    return f"{head} {word}" if head else word
+
+
+# Fonts for text-bearing objects: name -> file shipped with matplotlib (mpl-data/fonts/ttf), or
+# None for Blender's built-in font. Free licences (DejaVu: Bitstream Vera; Blender's: GPL-compat).
+FONTS: dict[str, str | None] = {
+    "default": None,
+    "sans": "DejaVuSans.ttf",
+    "sans-bold": "DejaVuSans-Bold.ttf",
+    "serif": "DejaVuSerif.ttf",
+    "serif-bold": "DejaVuSerif-Bold.ttf",
+    "mono": "DejaVuSansMono.ttf",
+}

@@ -39,6 +39,8 @@ BAD_CONFIGS = [
     ("changes:\n  operators: {wobble: 'no.such.module:Wobble'}\n  weights: {wobble: 1}\n", None),
     ("text:\n  vocabulary: [ONE]\n", "text.vocabulary: List should have at least 2 items"),
     ("seed: abc\n", "seed: Input should be a valid integer"),
+    ("text:\n  fonts: [comic-sans]\n", "text.fonts: unknown font 'comic-sans'; valid: default, mono"),
+    ("text:\n  vocabulary: [OPEN, '']\n", "text must be non-empty and free of double quotes"),
 ]
 
 
