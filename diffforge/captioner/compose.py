@@ -1,0 +1,481 @@
+"""Template captions: one sentence group per change, N captions per pair.
+
+Each change becomes a ``Group`` (its template key, the exact values, its referring expression);
+templates under ``templates/`` hold the phrasings, one per line. Multi-change captions open with
+a sentence that says how many changes there are and give them in a stated order ("First, ...
+Second, ..."); the N captions of a pair differ in phrasing and, for several changes, in order.
+All choices come from ``rng_for(seed, index, "caption", attempt)``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from diffforge.captioner.referring import (
+    AmbiguousReference,
+    Referring,
+    Resolver,
+    View,
+    article,
+    describe_group,
+    make_view,
+    noun_phrase,
+    pose_phrase,
+    projected_boxes,
+    region_phrase,
+)
+from diffforge.distributions import rng_for
+from diffforge.scenes.model import Change, ObjectInstance, PairSpec
+from diffforge.vocabulary import (
+    CLOTHING_WORDS,
+    MATERIAL_ADJECTIVES,
+    REGION_PHRASES,
+    number_word,
+    plural,
+)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+__all__ = [
+    "AmbiguousReference",
+    "Group",
+    "Templates",
+    "caption_pair",
+    "change_groups",
+    "templates",
+]
+
+
+class Templates:
+    """Every phrasing, compiled once. A file ``<key>.j2`` holds one phrasing per line."""
+
+    def __init__(self, root: Path = TEMPLATE_DIR) -> None:
+        self.root = Path(root)
+        self.env = jinja2.Environment(
+            autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=False
+        )
+        self._cache: dict[str, list[jinja2.Template]] = {}
+
+    def get(self, key: str) -> list[jinja2.Template]:
+        if key not in self._cache:
+            path = self.root / f"{key}.j2"
+            if not path.is_file():
+                raise KeyError(key)
+            lines = [
+                line.strip()
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.lstrip().startswith("{#")
+            ]
+            self._cache[key] = [self.env.from_string(line) for line in lines]
+        return self._cache[key]
+
+    def has(self, key: str) -> bool:
+        return key in self._cache or (self.root / f"{key}.j2").is_file()
+
+    def keys(self) -> list[str]:
+        return sorted(p.stem for p in self.root.glob("*.j2"))
+
+    def compile_all(self) -> int:
+        """Compile every file now (workers and benchmarks do it once, up front)."""
+        return sum(len(self.get(key)) for key in self.keys())
+
+
+@functools.lru_cache(maxsize=1)
+def templates() -> Templates:
+    """The built-in templates (shared, compiled lazily)."""
+    return Templates()
+
+
+@dataclass
+class Group:
+    """One change, ready to phrase: template key, exact values, referring expression."""
+
+    type: str
+    key: str
+    values: dict[str, Any]
+    referring: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Change -> Group
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    spec: PairSpec
+    before: View
+    after: View
+    resolvers: dict[str, Resolver] = field(default_factory=dict)
+
+    def resolver(self, side: str) -> Resolver:
+        if side not in self.resolvers:
+            self.resolvers[side] = Resolver(self.before if side == "before" else self.after)
+        return self.resolvers[side]
+
+    def side_of(self, obj_id: str) -> str:
+        """Describe in the before image, unless the object is only visible after."""
+        if obj_id in self.before.visible or obj_id not in self.after.by_id:
+            return "before"
+        return "after"
+
+    def describe(self, obj_id: str, side: str | None = None, **kw) -> tuple[Referring, View]:
+        side = side or self.side_of(obj_id)
+        view = self.before if side == "before" else self.after
+        obj = view.by_id.get(obj_id)
+        if obj is None:
+            raise AmbiguousReference(obj_id, f"not in the {side} scene")
+        return self.resolver(side).describe(obj, **kw), view
+
+
+def _obj_values(ref: Referring) -> dict[str, Any]:
+    return {"ref": ref.text, "ref_a": ref.indefinite, "thing": ref.bare, "where": ref.where}
+
+
+def _viewpoint(c: Change, ctx: _Ctx) -> Group:
+    p = c.params
+    extra = []
+    if p.get("elevation_deg", 0) > 4:
+        extra.append("higher up")
+    elif p.get("elevation_deg", 0) < -4:
+        extra.append("lower down")
+    if p.get("zoom", 1) < 0.95:
+        extra.append("closer to the scene")
+    elif p.get("zoom", 1) > 1.05:
+        extra.append("further from the scene")
+    return Group(
+        c.type,
+        "viewpoint",
+        {"direction": p.get("direction", "left"), "extra": " and ".join(extra)},
+    )
+
+
+def _illumination(c: Change, ctx: _Ctx) -> Group:
+    kind = c.params.get("kind", "brighter")
+    light = c.params.get("light", "lamp")
+    values = {"light": light, "the_light": f"the {light}"}
+    return Group(
+        c.type, f"illumination_{kind}", values, values["the_light"] if "light" in c.params else ""
+    )
+
+
+def _add(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], "after")
+    return Group(c.type, "add", _obj_values(ref), ref.indefinite)
+
+
+def _disappear(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], "before")
+    return Group(c.type, "disappear", _obj_values(ref), ref.text)
+
+
+def _remove(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], "before", use_support=False)
+    holder = c.params.get("from")
+    phrase = ctx.resolver("before").landmark_phrase(holder) if holder else None
+    values = {**_obj_values(ref), "holder": phrase or f"the {c.params.get('from_noun', 'table')}"}
+    return Group(c.type, "remove", values, ref.text)
+
+
+def _move(c: Change, ctx: _Ctx) -> Group:
+    obj_id = c.targets[0]
+    ref, _ = ctx.describe(obj_id, "before")
+    start = ctx.before.centre(obj_id)
+    moved = ctx.after.by_id.get(obj_id)
+    shift = ""
+    if start is not None and moved is not None:
+        # Where the new position lands in the *before* camera: a pure object motion.
+        box = projected_boxes(
+            ctx.before.scene.model_copy(update={"objects": [moved]}), ctx.before.resolution
+        ).get(obj_id)
+        if box is not None:
+            dx = (box[0] + box[2]) / 2 - start[0]
+            dy = (box[1] + box[3]) / 2 - start[1]
+            parts = []
+            w, h = ctx.before.resolution
+            if abs(dx) > 0.03 * w:
+                parts.append("to the right" if dx > 0 else "to the left")
+            if abs(dy) > 0.03 * h:
+                parts.append("closer to the camera" if dy > 0 else "further back")
+            shift = " and ".join(parts)
+    region = ctx.after.region(obj_id)
+    dest = region_phrase(region) or "to a new spot"
+    to = f"to {REGION_PHRASES[region][1]}" if region else "to a new spot"
+    values = {
+        **_obj_values(ref),
+        "shift": shift or "to a different spot",
+        "now_where": dest,
+        "to": to,
+    }
+    return Group(c.type, "move", values, ref.text)
+
+
+def _describe_new(obj: ObjectInstance) -> str:
+    """'a blue ceramic vase': every attribute, since a new object has nothing to tell apart."""
+    a = obj.attributes
+    used = [k for k in ("color", "material") if getattr(a, k)]
+    feats = {k: getattr(a, k) for k in used}
+    phrase = noun_phrase(obj, feats, used)
+    return f"{article(phrase)} {phrase}"
+
+
+def _replace(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], "before")
+    new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
+    new = ctx.after.by_id.get(new_id)
+    new_a = _describe_new(new) if new is not None else f"a {c.after.get('noun', 'new object')}"
+    values = {**_obj_values(ref), "new": new_a, "old_noun": c.before.get("noun", "")}
+    return Group(c.type, "replace", values, ref.text)
+
+
+def _size(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], exclude=("size",))
+    larger = c.params.get("direction", "larger") == "larger"
+    values = {
+        **_obj_values(ref),
+        "larger": larger,
+        "comparative": "larger" if larger else "smaller",
+        "bigger": "bigger" if larger else "smaller",
+        "grown": "grown" if larger else "shrunk",
+        "scaled": "scaled up" if larger else "scaled down",
+        "size_before": c.before.get("size") or "",
+        "size_after": c.after.get("size") or "",
+    }
+    return Group(c.type, "size", values, ref.text)
+
+
+def _color(c: Change, ctx: _Ctx) -> Group:
+    part = c.params.get("part")
+    exclude = (f"clothing.{part}",) if part else ("color",)
+    ref, _ = ctx.describe(c.targets[0], exclude=exclude)
+    values = {**_obj_values(ref), "before": c.before.get("color"), "after": c.after.get("color")}
+    if part:
+        word = CLOTHING_WORDS.get(part, part)
+        many = word.endswith("s")  # "trousers" take plural verbs
+        values.update(part=word, was="were" if many else "was", has="have" if many else "has")
+        return Group(c.type, "color_clothing", values, ref.text)
+    return Group(c.type, "color", values, ref.text)
+
+
+def _material(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0], exclude=("material",))
+    old, new = c.before.get("material"), c.after.get("material")
+    values = {
+        **_obj_values(ref),
+        "before": old,
+        "after": new,
+        "before_adj": MATERIAL_ADJECTIVES.get(old, old),
+        "after_adj": MATERIAL_ADJECTIVES.get(new, new),
+    }
+    return Group(c.type, "material", values, ref.text)
+
+
+def _orientation(c: Change, ctx: _Ctx) -> Group:
+    ref, _ = ctx.describe(c.targets[0])
+    values = {**_obj_values(ref), "direction": c.params.get("direction", "clockwise")}
+    return Group(c.type, "orientation", values, ref.text)
+
+
+def _past(phrase: str) -> str:
+    """'is waving' -> 'was waving'; 'has raised both arms' -> 'had raised both arms'."""
+    head, _, rest = phrase.partition(" ")
+    return {"is": "was", "has": "had", "are": "were", "have": "had"}.get(head, head) + " " + rest
+
+
+def _pose(c: Change, ctx: _Ctx) -> Group:
+    obj_id = c.targets[0]
+    ref, view = ctx.describe(obj_id, exclude=("pose",))
+    before = pose_phrase(c.before.get("pose")) or "stood still"
+    after = pose_phrase(c.after.get("pose")) or "has moved"
+    obj = view.by_id[obj_id]
+    values = {**_obj_values(ref), "noun": obj.noun, "before_was": _past(before), "after": after}
+    return Group(c.type, "pose", values, ref.text)
+
+
+def _text(c: Change, ctx: _Ctx) -> Group:
+    kind = c.params.get("kind", "change")
+    ref, _ = ctx.describe(c.targets[0], exclude=("text",))
+    values = {**_obj_values(ref), "before": c.before.get("text"), "after": c.after.get("text")}
+    return Group(c.type, f"text_{kind}", values, ref.text)
+
+
+def _count(c: Change, ctx: _Ctx) -> Group:
+    category = c.params.get("category")
+    noun = c.params.get("noun") or category or "object"
+    members: dict[str, ObjectInstance] = {}
+    for view in (ctx.before, ctx.after):
+        for obj in view.scene.objects:
+            if obj.category == category:
+                members.setdefault(obj.id, obj)
+    group, where = describe_group(ctx.before, list(members.values()), plural(noun))
+    group_one, _ = describe_group(ctx.before, list(members.values()), noun)
+    n0, n1 = int(c.before.get("count", 0)), int(c.after.get("count", 0))
+    values = {
+        "group": group,
+        "where": where,
+        "group_where": f"{group} {where}".strip(),
+        "before": number_word(n0),
+        "after": number_word(n1),
+        "more": n1 > n0,
+        "diff": number_word(abs(n1 - n0)),
+        "group_diff": group if abs(n1 - n0) != 1 else group_one,
+        "one_diff": abs(n1 - n0) == 1,
+        "noun": noun,
+    }
+    return Group(c.type, "count", values, f"the {values['group_where']}")
+
+
+def _none(c: Change, ctx: _Ctx) -> Group:
+    return Group(c.type, "none", {})
+
+
+def _generic(c: Change, ctx: _Ctx) -> Group:
+    """A plugin's change type without its own template file: say what changed, and where."""
+    ref = None
+    for target in c.targets:
+        if target in ctx.before.by_id or target in ctx.after.by_id:
+            ref, _ = ctx.describe(target)
+            break
+    values = {"kind": c.type.replace("_", " "), **(_obj_values(ref) if ref else {})}
+    values.setdefault("ref", "the scene")
+    return Group(c.type, "generic", values, ref.text if ref else "")
+
+
+BUILDERS: dict[str, Callable[[Change, _Ctx], Group]] = {
+    "viewpoint": _viewpoint,
+    "illumination": _illumination,
+    "add": _add,
+    "disappear": _disappear,
+    "remove": _remove,
+    "move": _move,
+    "replace": _replace,
+    "size": _size,
+    "color": _color,
+    "material": _material,
+    "orientation": _orientation,
+    "pose": _pose,
+    "text": _text,
+    "count": _count,
+    "none": _none,
+}
+
+
+def change_groups(
+    spec: PairSpec,
+    resolution: tuple[int, int],
+    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    min_pixels: int = 1,
+) -> list[Group]:
+    """One Group per change of the pair (raises AmbiguousReference for the quality gate)."""
+    facts = facts or {}
+    ctx = _Ctx(
+        spec,
+        make_view(spec.before, resolution, facts.get("before"), min_pixels),
+        make_view(spec.after, resolution, facts.get("after"), min_pixels),
+    )
+    return [BUILDERS.get(c.type, _generic)(c, ctx) for c in spec.changes]
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups -> captions
+# ---------------------------------------------------------------------------------------------
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _lower_first(text: str) -> str:
+    """Lower the first letter after a connector, unless it starts an all-caps word or quote."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def render_group(group: Group, variant: int, tpl: Templates | None = None) -> str:
+    tpl = tpl or templates()
+    key = group.key if tpl.has(group.key) else "generic"
+    phrasings = tpl.get(key)
+    text = phrasings[variant % len(phrasings)].render(**group.values)
+    return sentence_case(" ".join(text.split()))
+
+
+def _orders(rng: np.random.Generator, n_groups: int, n: int) -> list[list[int]]:
+    """The stated order of each caption: the change order first, then distinct shuffles."""
+    base = list(range(n_groups))
+    out = [base]
+    seen = {tuple(base)}
+    for _ in range(n - 1):
+        order = base
+        for _ in range(6):  # a few tries for an order not used yet (2 groups have only 2)
+            order = [int(i) for i in rng.permutation(n_groups)]
+            if tuple(order) not in seen:
+                break
+        seen.add(tuple(order))
+        out.append(order)
+    return out
+
+
+def assemble(
+    groups: list[Group],
+    per_pair: int,
+    rng: np.random.Generator,
+    tpl: Templates | None = None,
+) -> list[dict[str, Any]]:
+    """N caption records ``{text, referring, change, types}`` from a pair's groups."""
+    tpl = tpl or templates()
+    if not groups:
+        groups = [Group("none", "none", {})]
+    variants = []
+    for g in groups:
+        count = len(tpl.get(g.key if tpl.has(g.key) else "generic"))
+        variants.append([int(i) for i in rng.permutation(count)])
+    intro = tpl.get("multi_intro")
+    connectors = tpl.get("multi_order")
+    intro_perm = [int(i) for i in rng.permutation(len(intro))]
+    conn_perm = [int(i) for i in rng.permutation(len(connectors))]
+    captions = []
+    for k, order in enumerate(_orders(rng, len(groups), per_pair)):
+        parts = [render_group(groups[i], variants[i][k % len(variants[i])], tpl) for i in order]
+        if len(groups) == 1:
+            text = parts[0]
+        else:
+            n_word = number_word(len(groups))
+            head = intro[intro_perm[k % len(intro)]].render(n=n_word, N=sentence_case(n_word))
+            words = [
+                w.strip() for w in connectors[conn_perm[k % len(connectors)]].render().split("|")
+            ]
+            body = [
+                f"{words[min(j, len(words) - 1)]} {_lower_first(p)}" for j, p in enumerate(parts)
+            ]
+            text = " ".join([sentence_case(head.strip()), *body])
+        captions.append(
+            {
+                "text": text,
+                "referring": [groups[i].referring for i in order],
+                "change": parts,
+                "types": [groups[i].type for i in order],
+            }
+        )
+    return captions
+
+
+def caption_pair(
+    spec: PairSpec,
+    per_pair: int = 2,
+    resolution: tuple[int, int] = (96, 72),
+    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    min_pixels: int = 1,
+    tpl: Templates | None = None,
+) -> list[dict[str, Any]]:
+    """Template captions for one pair: deterministic in (spec.seed, spec.index, spec.attempt)."""
+    groups = change_groups(spec, resolution, facts, min_pixels)
+    rng = rng_for(spec.seed, spec.index, "caption", spec.attempt)
+    return assemble(groups, per_pair, rng, tpl)

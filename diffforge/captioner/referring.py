@@ -1,0 +1,454 @@
+"""Referring expressions: the shortest description that picks out one object in one image.
+
+Built from the scene graph, never from pixels: attributes (colour, material, size, category),
+an image-space region from the camera projection (or the render's 2D boxes when the dataset has
+them), and a relation to a landmark when attributes and region do not suffice. An expression is
+checked against every other object visible in the same image; when nothing makes it unique we
+raise ``AmbiguousReference`` so the quality gate can count and resample the pair.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from diffforge.scenes.geometry import project
+from diffforge.scenes.model import ObjectInstance, Scene
+from diffforge.vocabulary import (
+    CLOTHING_WORDS,
+    MATERIAL_ADJECTIVES,
+    REGION_PHRASES,
+    RELATION_PHRASES,
+)
+
+Box = tuple[float, float, float, float]
+
+# Plain attributes tried for uniqueness, cheapest first.
+ATTRIBUTE_ORDER: tuple[str, ...] = ("color", "material", "size")
+# Within 1.5 m a landmark is "next to" the target.
+NEXT_TO_RADIUS = 1.5
+
+
+class AmbiguousReference(Exception):
+    """No description picks out the object alone; the quality gate counts ``reason``."""
+
+    reason = "ambiguous referring expression"
+
+    def __init__(self, object_id: str, detail: str = "") -> None:
+        super().__init__(f"{self.reason}: {object_id}" + (f" ({detail})" if detail else ""))
+        self.object_id = object_id
+
+
+def pose_phrase(name: str | None) -> str | None:
+    """'is waving' / 'has raised both arms' from the asset library's phrase table."""
+    if not name:
+        return None
+    try:
+        from diffforge.scenes.assets.characters import POSE_PHRASES
+    except ImportError:  # pragma: no cover - the library is part of the package
+        POSE_PHRASES = {}
+    return POSE_PHRASES.get(name, "is " + name.replace("_", " "))
+
+
+def article(phrase: str) -> str:
+    return "an" if phrase[:1].lower() in "aeiou" else "a"
+
+
+def is_person(obj: ObjectInstance) -> bool:
+    return bool(obj.attributes.clothing) or "person" in obj.tags
+
+
+# ---------------------------------------------------------------------------------------------
+# What one image shows
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class View:
+    """One image of a scene: where each object lands and which objects can be seen."""
+
+    scene: Scene
+    resolution: tuple[int, int]
+    boxes: dict[str, Box]  # every object that projects into the frame
+    visible: set[str]  # objects a reader can see (render facts when known, else in frame)
+    by_id: dict[str, ObjectInstance] = field(default_factory=dict)
+
+    def region(self, obj_id: str) -> tuple[str, str] | None:
+        box = self.boxes.get(obj_id)
+        if box is None:
+            return None
+        w, h = self.resolution
+        cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
+        col = "left" if cx < 1 / 3 else ("right" if cx > 2 / 3 else "centre")
+        row = "back" if cy < 1 / 3 else ("front" if cy > 2 / 3 else "middle")
+        return col, row
+
+    def centre(self, obj_id: str) -> tuple[float, float] | None:
+        box = self.boxes.get(obj_id)
+        return None if box is None else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def projected_boxes(scene: Scene, resolution: tuple[int, int]) -> dict[str, Box]:
+    """2D boxes of every object's bounding box, all objects in one vectorised projection."""
+    objs = scene.objects
+    if not objs:
+        return {}
+    dims = np.array([o.dimensions for o in objs], dtype=float)
+    loc = np.array([o.transform.location for o in objs], dtype=float)
+    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+    unit = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)])
+    local = unit[None, :, :] * dims[:, None, :]  # N×8×3
+    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
+    world = (
+        np.stack(
+            [
+                c * local[..., 0] - s * local[..., 1],
+                s * local[..., 0] + c * local[..., 1],
+                local[..., 2],
+            ],
+            axis=-1,
+        )
+        + loc[:, None, :]
+    )
+    uv, depth = _project(scene.camera, world.reshape(-1, 3), resolution)
+    uv, depth = uv.reshape(len(objs), 8, 2), depth.reshape(len(objs), 8)
+    w, h = resolution
+    front = (depth > 0)[..., None]
+    lo = np.clip(np.where(front, uv, np.inf).min(axis=1), 0, (w, h))
+    hi = np.clip(np.where(front, uv, -np.inf).max(axis=1), 0, (w, h))
+    ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
+    return {
+        obj.id: (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
+        for i, obj in enumerate(objs)
+        if ok[i]
+    }
+
+
+def _project(camera, pts: np.ndarray, resolution: tuple[int, int]):
+    """geometry.project with the camera basis in plain floats: same maths, a third the cost."""
+    lx, ly, lz = camera.location
+    fx, fy, fz = (camera.look_at[0] - lx, camera.look_at[1] - ly, camera.look_at[2] - lz)
+    n = math.sqrt(fx * fx + fy * fy + fz * fz) or 1.0
+    fx, fy, fz = fx / n, fy / n, fz / n
+    rx, ry, rz = fy, -fx, 0.0  # forward × +Z
+    n = math.sqrt(rx * rx + ry * ry)
+    if n < 1e-9:  # looking straight down
+        project_fallback = project(camera, pts, resolution)
+        return project_fallback
+    rx, ry = rx / n, ry / n
+    ux, uy, uz = ry * fz - rz * fy, rz * fx - rx * fz, rx * fy - ry * fx
+    rot = np.array([[rx, ux, -fx], [ry, uy, -fy], [rz, uz, -fz]])
+    local = (pts - np.array(camera.location)) @ rot
+    depth = -local[:, 2]
+    w, h = resolution
+    focal_px = camera.lens / camera.sensor_width * w
+    safe = np.where(depth > 1e-6, depth, 1e-6)
+    u = w / 2 + focal_px * local[:, 0] / safe
+    v = h / 2 - focal_px * local[:, 1] / safe
+    return np.stack([u, v], axis=1), depth
+
+
+def make_view(
+    scene: Scene,
+    resolution: tuple[int, int],
+    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    min_pixels: int = 1,
+) -> View:
+    """A View from the projection, overridden by render facts ({id: {pixels, box}}) if given.
+
+    Render facts know about occlusion: an object hidden behind another is not visible, so it
+    cannot make a description ambiguous.
+    """
+    boxes = projected_boxes(scene, resolution)
+    if facts:
+        visible = {
+            i for i, f in facts.items() if f and f.get("pixels", 0) >= min_pixels and f.get("box")
+        }
+        for obj_id in visible:
+            x0, y0, x1, y1 = facts[obj_id]["box"]
+            boxes[obj_id] = (float(x0), float(y0), float(x1) + 1, float(y1) + 1)
+    else:
+        visible = set(boxes)
+    return View(scene, resolution, boxes, visible, {o.id: o for o in scene.objects})
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Referring:
+    """A resolved description: ``text`` is "the <noun phrase> <clause> <where>"."""
+
+    object_id: str
+    noun_phrase: str  # "small red metallic mug" / "person in a red top and blue trousers"
+    clause: str = ""  # 'that reads "OPEN"' / "who is waving"
+    where: str = ""  # 'on the wooden table in the centre of the scene'
+    used: tuple[str, ...] = ()  # features used, for tests and statistics
+
+    @property
+    def text(self) -> str:
+        return " ".join(p for p in ("the", self.noun_phrase, self.clause, self.where) if p)
+
+    @property
+    def indefinite(self) -> str:
+        head = f"{article(self.noun_phrase)} {self.noun_phrase}"
+        return " ".join(p for p in (head, self.clause, self.where) if p)
+
+    @property
+    def bare(self) -> str:
+        """Without location or relation: 'the red mug'."""
+        return " ".join(p for p in ("the", self.noun_phrase, self.clause) if p)
+
+
+def features(obj: ObjectInstance, exclude: Iterable[str] = ()) -> dict[str, str]:
+    """Every describable feature of an object (minus ``exclude``), as comparable strings."""
+    skip = set(exclude)
+    a = obj.attributes
+    out: dict[str, str] = {}
+    if a.clothing:
+        for part in ("top", "bottom"):
+            if a.clothing.get(part) and f"clothing.{part}" not in skip and "color" not in skip:
+                out[f"clothing.{part}"] = a.clothing[part]
+        if obj.pose and "pose" not in skip:
+            out["pose"] = obj.pose.name
+        return out
+    for name in ATTRIBUTE_ORDER:
+        value = getattr(a, name)
+        if value and name not in skip:
+            out[name] = value
+    if obj.text and obj.text.string and "text" not in skip:
+        out["text"] = obj.text.string
+    return out
+
+
+def noun_phrase(obj: ObjectInstance, feats: Mapping[str, str], used: Iterable[str]) -> str:
+    """Adjectives in English order (size, colour, material) before the noun; clothing after."""
+    used = set(used)
+    if is_person(obj):
+        worn = [
+            f"{feats[f'clothing.{p}']} {CLOTHING_WORDS[p]}"
+            for p in ("top", "bottom")
+            if f"clothing.{p}" in used
+        ]
+        if not worn:
+            return obj.noun
+        head = worn[0] if worn[0].endswith("s") else f"{article(worn[0])} {worn[0]}"
+        return f"{obj.noun} in {head}" + (f" and {worn[1]}" if len(worn) > 1 else "")
+    words = []
+    if "size" in used:
+        words.append(feats["size"])
+    if "color" in used:
+        words.append(feats["color"])
+    if "material" in used:
+        words.append(MATERIAL_ADJECTIVES.get(feats["material"], feats["material"]))
+    words.append(obj.noun)
+    return " ".join(words)
+
+
+def clause(obj: ObjectInstance, feats: Mapping[str, str], used: Iterable[str]) -> str:
+    used = set(used)
+    if "pose" in used:
+        return f"who {pose_phrase(feats['pose'])}"
+    if "text" in used:
+        return f'that reads "{feats["text"]}"'
+    return ""
+
+
+def region_phrase(region: tuple[str, str] | None) -> str:
+    if region is None:
+        return ""
+    prep, phrase = REGION_PHRASES[region]
+    return f"{prep} {phrase}"
+
+
+def _same_kind(a: ObjectInstance, b: ObjectInstance) -> bool:
+    return a.noun == b.noun or a.category == b.category or (is_person(a) and is_person(b))
+
+
+class Resolver:
+    """Describes objects of one View; caches landmark phrases between calls."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self._landmarks: dict[str, str | None] = {}
+
+    # -- landmarks ----------------------------------------------------------------------------
+
+    def landmark_phrase(self, obj_id: str) -> str | None:
+        """'the wooden table': unique among visible objects without a location, else None."""
+        if obj_id not in self._landmarks:
+            obj = self.view.by_id.get(obj_id)
+            self._landmarks[obj_id] = None if obj is None else self._short(obj)
+        return self._landmarks[obj_id]
+
+    def _short(self, obj: ObjectInstance) -> str | None:
+        feats = features(obj, exclude=("text", "pose"))
+        rivals = [
+            self.view.by_id[i]
+            for i in self.view.visible
+            if i != obj.id and _same_kind(obj, self.view.by_id[i])
+        ]
+        for used in _subsets([k for k in feats if k not in ("text", "pose")]):
+            if not any(_matches(r, feats, used) for r in rivals):
+                return "the " + noun_phrase(obj, feats, used)
+        return None
+
+    def nearest_landmark(self, obj: ObjectInstance) -> str | None:
+        """The closest visible object of another kind within NEXT_TO_RADIUS (floor plane)."""
+        here = np.asarray(obj.transform.location[:2])
+        best, best_d = None, NEXT_TO_RADIUS
+        for other_id in sorted(self.view.visible):
+            other = self.view.by_id[other_id]
+            if other.id == obj.id or _same_kind(obj, other) or other.support == obj.id:
+                continue
+            d = float(np.linalg.norm(np.asarray(other.transform.location[:2]) - here))
+            if d < best_d:
+                best, best_d = other.id, d
+        return best
+
+    # -- targets ------------------------------------------------------------------------------
+
+    def describe(
+        self,
+        obj: ObjectInstance,
+        exclude: Iterable[str] = (),
+        use_support: bool = True,
+    ) -> Referring:
+        """The fewest features + region (+ relation) that no other visible object matches."""
+        view = self.view
+        feats = features(obj, exclude)
+        region = view.region(obj.id)
+        where_region = region_phrase(region)
+        rivals = [
+            view.by_id[i]
+            for i in sorted(view.visible)
+            if i != obj.id and _same_kind(obj, view.by_id[i])
+        ]
+        support = None
+        if use_support and obj.support in view.by_id and obj.support in view.visible:
+            phrase = self.landmark_phrase(obj.support)
+            if phrase:
+                support = (obj.support, f"{RELATION_PHRASES['on']} {phrase}")
+        must = [k for k in feats if k.startswith("clothing.")] + [
+            k for k in ("pose", "text") if k in feats
+        ]
+        optional = [k for k in feats if k not in must]
+        relations: list[tuple[str, tuple[str, str] | None]] = [("none", None)]
+        if support:
+            relations = [("on", support)]
+        for used in _subsets(optional):
+            used = tuple(must) + used
+            for kind, rel in relations:
+                if not any(self._rival_matches(r, feats, used, region, kind, rel) for r in rivals):
+                    return self._make(obj, feats, used, rel, where_region, kind)
+        # Attributes, region and support are not enough: add the nearest landmark.
+        landmark = self.nearest_landmark(obj)
+        phrase = self.landmark_phrase(landmark) if landmark else None
+        if phrase:
+            rel = (landmark, f"{RELATION_PHRASES['next_to']} {phrase}")
+            used = tuple(must) + tuple(optional)
+            for kind, extra in relations:
+                if not any(
+                    self._rival_matches(r, feats, used, region, kind, extra)
+                    and self._rival_matches(r, feats, used, region, "next_to", rel)
+                    for r in rivals
+                ):
+                    ref = self._make(obj, feats, used, extra, where_region, kind)
+                    where = " ".join(p for p in (rel[1], ref.where) if p)
+                    return Referring(
+                        obj.id, ref.noun_phrase, ref.clause, where, (*ref.used, "next_to")
+                    )
+        found = self._superlative(obj, feats, must, optional, rivals, support)
+        if found is not None:
+            return found
+        raise AmbiguousReference(obj.id, f"{len(rivals)} similar visible object(s)")
+
+    def _superlative(self, obj, feats, must, optional, rivals, support) -> Referring | None:
+        """'the leftmost red sphere' / 'the red sphere closest to the camera': the target is
+        the extreme one, in the image, among the objects its attributes (and support) fit."""
+        if support:
+            rivals = [r for r in rivals if r.support == support[0]]
+        rel = support[1] if support else ""
+        view = self.view
+        if obj.id not in view.boxes:
+            return None
+        w, h = view.resolution
+        x0, _, x1, y1 = view.boxes[obj.id]
+        cx = (x0 + x1) / 2
+        for used in _subsets(optional):
+            used = tuple(must) + used
+            alike = [r for r in rivals if _matches(r, feats, used)]
+            if any(r.id not in view.boxes for r in alike):
+                continue
+            xs = [(view.boxes[r.id][0] + view.boxes[r.id][2]) / 2 for r in alike]
+            ys = [view.boxes[r.id][3] for r in alike]
+            phrase = noun_phrase(obj, feats, used)
+            tail = clause(obj, feats, used)
+            if all(x > cx + 0.02 * w for x in xs):
+                return Referring(obj.id, f"leftmost {phrase}", tail, rel, (*used, "leftmost"))
+            if all(x < cx - 0.02 * w for x in xs):
+                return Referring(obj.id, f"rightmost {phrase}", tail, rel, (*used, "rightmost"))
+            if all(y < y1 - 0.02 * h for y in ys):
+                where = " ".join(p for p in (rel, "closest to the camera") if p)
+                return Referring(obj.id, phrase, tail, where, (*used, "nearest"))
+        return None
+
+    def _rival_matches(self, rival, feats, used, region, kind, rel) -> bool:
+        if not _matches(rival, feats, used):
+            return False
+        if region is not None and self.view.region(rival.id) not in (None, region):
+            return False
+        if kind == "on" and rel and rival.support != rel[0]:
+            return False
+        return not (kind == "next_to" and rel and self.nearest_landmark(rival) != rel[0])
+
+    @staticmethod
+    def _make(obj, feats, used, rel, where_region, kind) -> Referring:
+        where = " ".join(p for p in ((rel[1] if rel else ""), where_region) if p)
+        tags = (*used, "region") if where_region else tuple(used)
+        if rel:
+            tags = (*tags, kind)
+        return Referring(
+            obj.id, noun_phrase(obj, feats, used), clause(obj, feats, used), where, tags
+        )
+
+
+def _subsets(keys: list[str]) -> Iterable[tuple[str, ...]]:
+    """All subsets of ``keys``, smallest first, in the order given (cheapest attributes first)."""
+    for n in range(len(keys) + 1):
+        yield from itertools.combinations(keys, n)
+
+
+def _matches(rival: ObjectInstance, feats: Mapping[str, str], used: Iterable[str]) -> bool:
+    """Would the description (``used`` features of the target) also fit ``rival``?"""
+    theirs = features(rival)
+    return all(theirs.get(k) == feats[k] for k in used)
+
+
+def describe_group(view: View, objs: list[ObjectInstance], noun_plural: str) -> tuple[str, str]:
+    """Plural description of a counted group: ('red mugs', 'on the wooden table').
+
+    Count changes add or remove copies of one asset in one colour, so the shared colour and the
+    shared support are what tell the group apart from other objects of the kind.
+    """
+    words = []
+    colors = {o.attributes.color for o in objs}
+    if len(colors) == 1 and None not in colors:
+        words.append(colors.pop())
+    words.append(noun_plural)
+    supports = {o.support for o in objs}
+    where = ""
+    if len(supports) == 1:
+        sup = supports.pop()
+        if sup in view.by_id:
+            phrase = Resolver(view).landmark_phrase(sup)
+            if phrase:
+                where = f"{RELATION_PHRASES['on']} {phrase}"
+    return " ".join(words), where

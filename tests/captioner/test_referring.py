@@ -1,0 +1,105 @@
+"""Referring expressions are unique on crafted ambiguous scenes, and fail loudly when they can't."""
+
+from __future__ import annotations
+
+import pytest
+
+from diffforge.captioner.referring import AmbiguousReference, Resolver, make_view
+from diffforge.captioner.synthetic import obj, person, room
+from diffforge.scenes.model import TextContent
+
+RES = (240, 180)
+CHAIR = (0.5, 0.5, 0.9)
+
+
+def describe(objects, target: str, facts=None, **kw) -> str:
+    scene = room(objects)
+    view = make_view(scene, RES, facts)
+    return Resolver(view).describe(scene.object(target), **kw).text
+
+
+def test_single_object_gets_noun_and_region_only() -> None:
+    text = describe([obj("c", "chair", (-2.5, -3.0, 0), CHAIR, "red", "wood")], "c")
+    assert text == "the chair in the lower-left corner of the scene"
+
+
+def test_same_noun_different_colour_same_region_adds_colour() -> None:
+    objs = [
+        obj("a", "chair", (-2.5, -3.0, 0), CHAIR, "red", "wood"),
+        obj("b", "chair", (-1.6, -3.0, 0), CHAIR, "blue", "wood"),
+    ]
+    assert describe(objs, "a") == "the red chair in the lower-left corner of the scene"
+    assert describe(objs, "b").startswith("the blue chair")
+
+
+def test_identical_objects_in_different_regions_use_location() -> None:
+    objs = [
+        obj("a", "chair", (-2.5, -3.0, 0), CHAIR, "red", "wood"),
+        obj("b", "chair", (2.5, -3.0, 0), CHAIR, "red", "wood"),
+    ]
+    assert describe(objs, "a") == "the chair in the lower-left corner of the scene"
+    assert describe(objs, "b") == "the chair in the lower-right corner of the scene"
+
+
+def test_material_then_size_when_colour_is_shared() -> None:
+    objs = [
+        obj("a", "chair", (-2.5, -3.0, 0), CHAIR, "red", "metal"),
+        obj("b", "chair", (-1.6, -3.0, 0), CHAIR, "red", "wood"),
+    ]
+    assert describe(objs, "a").startswith("the metallic chair")
+    objs[1] = obj("b", "chair", (-1.6, -3.0, 0), CHAIR, "red", "metal", size="large")
+    assert describe(objs, "a", exclude=("color",)).startswith("the medium chair")
+
+
+def test_support_relation_names_the_landmark() -> None:
+    objs = [
+        obj("t", "table", (-1.5, 1.0, 0), (1.2, 0.75, 0.75), "brown", "wood"),
+        obj("d", "desk", (1.5, 1.0, 0), (1.2, 0.75, 0.75), "white", "metal"),
+        obj("m", "mug", (-1.5, 1.0, 0.75), (0.1, 0.1, 0.12), "red", "ceramic", support="t"),
+    ]
+    text = describe(objs, "m")
+    assert text.startswith("the mug on the table ")
+
+
+def test_identical_neighbours_fall_back_to_leftmost() -> None:
+    objs = [
+        obj("t", "table", (0.0, 1.0, 0), (1.6, 0.75, 0.75), "brown", "wood"),
+        obj("m1", "mug", (-0.3, 1.0, 0.75), (0.1, 0.1, 0.12), "red", "ceramic", support="t"),
+        obj("m2", "mug", (0.3, 1.0, 0.75), (0.1, 0.1, 0.12), "red", "ceramic", support="t"),
+    ]
+    assert describe(objs, "m1") == "the leftmost mug on the table"
+    assert describe(objs, "m2") == "the rightmost mug on the table"
+
+
+def test_truly_indistinguishable_objects_raise() -> None:
+    objs = [
+        obj("a", "ball", (0.0, 0.0, 0), (0.3, 0.3, 0.3), "red", "rubber"),
+        obj("b", "ball", (0.0, 0.0, 0), (0.3, 0.3, 0.3), "red", "rubber"),
+    ]
+    with pytest.raises(AmbiguousReference) as info:
+        describe(objs, "a")
+    assert info.value.reason == "ambiguous referring expression"
+    assert info.value.object_id == "a"
+
+
+def test_render_facts_hide_occluded_rivals() -> None:
+    objs = [
+        obj("a", "chair", (-2.5, -3.0, 0), CHAIR, "red", "wood"),
+        obj("b", "chair", (-1.6, -3.0, 0), CHAIR, "blue", "wood"),
+    ]
+    facts = {"a": {"pixels": 300, "box": [10, 120, 40, 170]}, "b": {"pixels": 0, "box": None}}
+    assert describe(objs, "a", facts) == "the chair in the lower-left corner of the scene"
+
+
+def test_people_by_clothing_and_pose_text_by_what_it_reads() -> None:
+    objs = [
+        person("p1", (-1.0, 0.0, 0), "red", "blue", "waving"),
+        person("p2", (1.0, 0.0, 0), "green", "black", "arms_raised"),
+        obj("s", "sign", (0.0, 2.9, 1.4), (0.8, 0.05, 0.5), "white", "wood", support="wall",
+            text=TextContent(string="Cautiuos")),
+    ]  # fmt: skip
+    p1 = describe(objs, "p1")
+    assert p1.startswith("the person in a red top and blue trousers who is waving")
+    p2 = describe(objs, "p2", exclude=("pose",))
+    assert p2.startswith("the person in a green top and black trousers") and "who" not in p2
+    assert describe(objs, "s").startswith('the sign that reads "Cautiuos"')
