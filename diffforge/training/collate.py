@@ -1,0 +1,214 @@
+"""From samples to model inputs: image preprocessing per backbone, ChatML prompts, labels only on
+the answer, and truncation that trims the caption (then the prompt) but never an image span."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from diffforge.training.data.base import DataError
+from diffforge.training.data.mixture import Sample
+
+log = logging.getLogger(__name__)
+IGNORE = -100
+SYSTEM = "You are a helpful assistant."
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """How a backbone wants one image: square side, normalisation and its token span."""
+
+    backbone: str
+    size: int
+    patch: int
+    tokens: int  # placeholder tokens per image
+    mean: tuple[float, ...] = CLIP_MEAN
+    std: tuple[float, ...] = CLIP_STD
+    merge: int = 2  # Qwen2.5-VL spatial merge
+    temporal: int = 2  # Qwen2.5-VL temporal patch
+
+
+def image_spec(
+    backbone: str, config: Any, size: int | None = None, processor: Any = None
+) -> ImageSpec:
+    """The spec from an HF config (and the checkpoint's image processor for mean/std)."""
+    vc = config.vision_config
+    norm = {}
+    if processor is not None:
+        norm = {"mean": tuple(processor.image_mean), "std": tuple(processor.image_std)}
+    if backbone == "llava_onevision":
+        s = size or vc.image_size
+        n = (s // vc.patch_size) ** 2 + 1  # + the image_newline token
+        n -= 1 if config.vision_feature_select_strategy == "default" else 0
+        return ImageSpec(backbone, s, vc.patch_size, n, **norm)
+    if backbone == "qwen2_5_vl":
+        unit = vc.patch_size * vc.spatial_merge_size
+        s = size or 448
+        s = max(unit, s // unit * unit)
+        return ImageSpec(
+            backbone,
+            s,
+            vc.patch_size,
+            (s // vc.patch_size) ** 2 // vc.spatial_merge_size**2,
+            merge=vc.spatial_merge_size,
+            temporal=vc.temporal_patch_size,
+            **norm,
+        )
+    if backbone == "internvl3":
+        s = size or vc.image_size[0]
+        p = vc.patch_size[0]
+        return ImageSpec(backbone, s, p, int((s // p) ** 2 * config.downsample_ratio**2), **norm)
+    raise ValueError(f"unknown backbone {backbone!r}")
+
+
+def load_image(path: str) -> Image.Image | None:
+    """An RGB image, or None when the file is missing or cannot be decoded."""
+    try:
+        with Image.open(path) as im:
+            return im.convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def pixels(img: Image.Image, spec: ImageSpec) -> np.ndarray:
+    """(3, S, S) float32: bicubic resize to a square, rescale, normalise (as the HF processors)."""
+    arr = np.asarray(img.resize((spec.size, spec.size), Image.BICUBIC), dtype=np.float32) / 255.0
+    arr = (arr - np.array(spec.mean, np.float32)) / np.array(spec.std, np.float32)
+    return arr.transpose(2, 0, 1)
+
+
+def qwen_patches(chw: np.ndarray, spec: ImageSpec) -> np.ndarray:
+    """Qwen2-VL's flat patch layout (as Qwen2VLImageProcessorPil.patchify): (gh*gw, C*T*P*P)."""
+    c, h, w = chw.shape
+    p, m, t = spec.patch, spec.merge, spec.temporal
+    gh, gw = h // p, w // p
+    x = chw.reshape(c, gh // m, m, p, gw // m, m, p).transpose(1, 4, 2, 5, 0, 3, 6)
+    x = np.broadcast_to(x[:, :, :, :, :, None], (*x.shape[:5], t, *x.shape[5:]))
+    return x.reshape(gh * gw, c * t * p * p)
+
+
+class PairDataset(torch.utils.data.Dataset):
+    """Samples with their decoded images. A missing or corrupt image is skipped and counted: the
+    next sample is used instead, so a bad file never stops a run."""
+
+    def __init__(self, samples: list[Sample]) -> None:
+        self.samples = samples
+        self.skipped: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, idx: int) -> dict[str, Any]:
+        for k in range(len(self.samples)):
+            i = (idx + k) % len(self.samples)
+            s = self.samples[i]
+            a, b = load_image(s.first), load_image(s.second)
+            if a is not None and b is not None:
+                return {"sample": s, "images": (a, b)}
+            if i not in self.skipped:
+                self.skipped.add(i)
+                log.warning(
+                    "skipping %s/%s: unreadable image (%d skipped so far)",
+                    s.source,
+                    s.pair_id,
+                    len(self.skipped),
+                )
+        raise DataError("no readable image pair in the training data")
+
+
+class PairCollator:
+    """Turns ``PairDataset`` items into a padded batch for one backbone."""
+
+    def __init__(self, tokenizer: Any, spec: ImageSpec, max_length: int) -> None:
+        self.tok = tokenizer
+        self.spec = spec
+        self.max_length = max_length
+        ids = tokenizer.convert_tokens_to_ids
+        self.pad = (
+            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else ids("<|endoftext|>")
+        )
+        self.eos = ids("<|im_end|>")
+        b = spec.backbone
+        if b == "llava_onevision":
+            self.span = [ids("<image>")] * spec.tokens
+        elif b == "qwen2_5_vl":
+            self.span = (
+                [ids("<|vision_start|>")]
+                + [ids("<|image_pad|>")] * spec.tokens
+                + [ids("<|vision_end|>")]
+            )
+        else:
+            self.span = [ids("<img>")] + [ids("<IMG_CONTEXT>")] * spec.tokens + [ids("</img>")]
+
+    def _text(self, text: str) -> list[int]:
+        return self.tok(text, add_special_tokens=False)["input_ids"]
+
+    def encode(self, prompt: str, answer: str | None) -> tuple[list[int], list[int]]:
+        """input_ids and labels of one sample (answer None: a generation prompt)."""
+        head = self._text(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n")
+        nl = self._text("\n")
+        body = self._text(prompt)
+        tail = self._text("<|im_end|>\n<|im_start|>assistant\n")
+        ans = [*self._text(answer), self.eos] if answer is not None else []
+        fixed = len(head) + 2 * (len(self.span) + len(nl)) + len(tail)
+        if fixed + 1 > self.max_length:
+            raise DataError(
+                f"data.max_length {self.max_length} leaves no room beyond the {fixed} prompt and image tokens"
+            )
+        over = fixed + len(body) + len(ans) - self.max_length
+        if over > 0 and ans:  # trim the caption first, keeping at least one token
+            cut = min(over, len(ans) - 1)
+            ans = ans[: len(ans) - cut]
+            over -= cut
+        if over > 0:  # then the prompt text; never an image span
+            body = body[: max(0, len(body) - over)]
+        prefix = head + self.span + nl + self.span + nl + body + tail
+        return prefix + ans, [IGNORE] * len(prefix) + ans
+
+    def image_inputs(self, images: list[Image.Image]) -> dict[str, torch.Tensor]:
+        """Pixel tensors and the per-backbone metadata, for images in pair order."""
+        s = self.spec
+        arrs = [pixels(im, s) for im in images]
+        n = len(arrs)
+        if s.backbone == "llava_onevision":
+            return {
+                "pixel_values": torch.from_numpy(np.stack(arrs))[
+                    :, None
+                ],  # (images, 1 patch, 3, S, S)
+                "image_sizes": torch.tensor([[s.size, s.size]] * n),
+                "batch_num_images": torch.tensor([2] * (n // 2)),
+            }
+        if s.backbone == "qwen2_5_vl":
+            g = s.size // s.patch
+            return {
+                "pixel_values": torch.from_numpy(
+                    np.concatenate([qwen_patches(a, s) for a in arrs])
+                ),
+                "image_grid_thw": torch.tensor([[1, g, g]] * n),
+            }
+        return {"pixel_values": torch.from_numpy(np.stack(arrs))}
+
+    def __call__(self, items: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        seqs = [self.encode(it["sample"].prompt, it["sample"].answer) for it in items]
+        width = max(len(ids) for ids, _ in seqs)
+        input_ids = torch.full((len(seqs), width), self.pad, dtype=torch.long)
+        labels = torch.full((len(seqs), width), IGNORE, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, (ids, lab) in enumerate(seqs):  # right padding
+            input_ids[i, : len(ids)] = torch.tensor(ids)
+            labels[i, : len(lab)] = torch.tensor(lab)
+            mask[i, : len(ids)] = 1
+        images = [im for it in items for im in it["images"]]
+        return {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "labels": labels,
+            **self.image_inputs(images),
+        }

@@ -1,0 +1,211 @@
+"""Training config models (``diffforge train CONFIG``). Defaults live here and only here; they
+follow the paper's recipe (supplement Table 10) so a config file only says what differs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from diffforge.config import apply_override, format_validation_error, read_yaml
+from diffforge.errors import ConfigError, valid_names
+
+BACKBONES: tuple[str, ...] = ("llava_onevision", "qwen2_5_vl", "internvl3")
+FORMATS: tuple[str, ...] = (
+    "toy",
+    "diffforge",
+    "clevr_change",
+    "clevr_dc",
+    "spot_the_diff",
+    "iedit",
+    "birds_to_words",
+    "llava",
+)
+
+# ViT layers MDP taps by default, per backbone (LLaVA-OV's are the paper's; the others are the
+# same relative depths in 32- and 24-layer towers).
+DEFAULT_MDP_LAYERS: dict[str, list[int]] = {
+    "llava_onevision": [17, 20, 23, 26],
+    "qwen2_5_vl": [19, 23, 27, 31],
+    "internvl3": [14, 17, 20, 23],
+}
+
+# LoRA target: the language model's linear layers only ("all-linear" would also hit the ViT).
+DEFAULT_LORA_TARGET = (
+    r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
+)
+
+
+class _Cfg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TinyConfig(_Cfg):
+    """A random-weight backbone built from a config (tests, CPU smoke runs, benchmarks)."""
+
+    hidden_size: int = Field(default=64, ge=8)
+    layers: int = Field(default=2, ge=1)
+    heads: int = Field(default=4, ge=1)
+    vision_hidden_size: int = Field(default=32, ge=8)
+    vision_layers: int = Field(default=4, ge=1)
+    image_size: int = Field(default=32, ge=8)
+    patch_size: int = Field(default=8, ge=2)
+    vocab_size: int = Field(default=320, ge=300)
+
+
+class MDPConfig(_Cfg):
+    enabled: bool = True
+    layers: list[int] | None = None  # None: the backbone's default
+    heads: int = Field(default=8, ge=1)
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+
+class ModelConfig(_Cfg):
+    backbone: Literal["llava_onevision", "qwen2_5_vl", "internvl3"] = "llava_onevision"
+    path: str | None = None  # local directory or hub id (hub only where a cache is reachable)
+    tiny: TinyConfig | None = None  # build a random-weight backbone instead of loading one
+    mdp: MDPConfig = Field(default_factory=MDPConfig)
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
+    image_size: int | None = Field(
+        default=None, ge=8
+    )  # resize images to this square; None: backbone's
+
+    @field_validator("mdp", mode="before")
+    @classmethod
+    def _mdp_bool(cls, v: Any) -> Any:
+        return {"enabled": v} if isinstance(v, bool) else v  # `mdp: false` -> plain backbone
+
+    @model_validator(mode="after")
+    def _source(self) -> ModelConfig:
+        if self.path is None and self.tiny is None:
+            raise ValueError("model: set model.path (weights) or model.tiny (random weights)")
+        return self
+
+    def mdp_layers(self) -> list[int]:
+        return list(self.mdp.layers or DEFAULT_MDP_LAYERS[self.backbone])
+
+
+class LoraConfig(_Cfg):
+    enabled: bool = True
+    r: int = Field(default=128, ge=1)
+    alpha: int = Field(default=256, ge=1)
+    dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
+    target: str = DEFAULT_LORA_TARGET  # regex over module names
+
+
+class SourceConfig(_Cfg):
+    """One dataset in the mixture."""
+
+    name: str | None = None  # default: the format
+    format: str
+    path: Path
+    images: Path | None = None
+    split: str = "train"
+    weight: float = Field(default=1.0, ge=0.0)  # repeat factor over the source's pairs
+    cap: int | None = Field(default=None, ge=0)  # at most this many samples per epoch
+    prompts: list[str] | None = None  # default: the format's templates
+    swap_prob: float = Field(default=0.0, ge=0.0, le=1.0)  # show after, before (prompt says so)
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str) -> str:
+        if v not in FORMATS:
+            raise ValueError(f"unknown format {v!r}; {valid_names(FORMATS)}")
+        return v
+
+    @property
+    def label(self) -> str:
+        return self.name or self.format
+
+
+class DataConfig(_Cfg):
+    sources: list[SourceConfig] = Field(default_factory=list)
+    max_length: int = Field(default=2048, ge=16)  # tokens; captions are trimmed, never images
+    seed: int = 0
+
+
+class OptimConfig(_Cfg):
+    lr: float = Field(default=1e-5, gt=0)  # LoRA, projector, MDP
+    vit_lr: float = Field(default=2e-6, ge=0)
+    weight_decay: float = Field(default=0.0, ge=0)
+    betas: tuple[float, float] = (0.9, 0.999)
+    warmup_ratio: float = Field(default=0.03, ge=0, le=1)
+    scheduler: Literal["cosine", "linear", "constant_with_warmup"] = "cosine"
+    max_grad_norm: float = Field(default=1.0, gt=0)
+
+
+class TrainConfig(_Cfg):
+    output_dir: Path = Path("runs/m3diff")
+    epochs: float = Field(default=1.0, gt=0)
+    max_steps: int = Field(default=-1, ge=-1)  # > 0 overrides epochs
+    global_batch: int = Field(default=256, ge=1)  # micro_batch x accumulation x processes
+    micro_batch: int = Field(default=4, ge=1)
+    train_vit: bool = True
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"  # auto: bf16 where supported
+    gradient_checkpointing: bool = True
+    logging_steps: int = Field(default=10, ge=1)
+    save_steps: int = Field(default=500, ge=1)
+    save_total_limit: int | None = Field(default=3, ge=1)
+    report_to: list[Literal["tensorboard", "none"]] = Field(default_factory=lambda: ["tensorboard"])
+    deepspeed: Path | None = None  # a ZeRO JSON without an optimizer block
+    dataloader_workers: int = Field(default=2, ge=0)
+    resume: bool | Path = False  # True: the last checkpoint in output_dir
+    seed: int = 0
+    progress_bar: bool = True
+
+
+class M3DiffConfig(_Cfg):
+    """The whole of a training config (configs/train/*.yaml)."""
+
+    model: ModelConfig
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+    data: DataConfig = Field(default_factory=DataConfig)
+    optim: OptimConfig = Field(default_factory=OptimConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+
+
+def _override(data: dict[str, Any], dotted: str) -> None:
+    """``apply_override``, plus list indices in the key path (``data.sources.0.path=...``)."""
+    key, _, raw = dotted.partition("=")
+    parts = key.strip().split(".")
+    node: Any = data
+    start = 0  # parts[start:] are applied to `node` by apply_override
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f"--set {key}: no item {part!r} in a list of {len(node)}")
+            node, start = node[int(part)], i + 1
+        else:
+            break
+        if isinstance(node, list) and i == len(parts) - 2:
+            last = parts[-1]
+            if not last.isdigit() or int(last) >= len(node):
+                raise ConfigError(f"--set {key}: no item {last!r} in a list of {len(node)}")
+            node[int(last)] = yaml.safe_load(raw) if raw else None
+            return
+    if start == 0:
+        apply_override(data, dotted)
+        return
+    target: Any = data
+    for part in parts[:start]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if not isinstance(target, dict):
+        raise ConfigError(f"--set {key}: {'.'.join(parts[:start])} is not a mapping")
+    apply_override(target, f"{'.'.join(parts[start:])}={raw}")
+
+
+def load_train_config(path: Path | None = None, overrides: list[str] | None = None) -> M3DiffConfig:
+    """Read, override (``key.path=value``) and validate a training config. Relative paths in it
+    are relative to the working directory (where ``diffforge train`` runs), like HF's own args."""
+    data = read_yaml(path) if path is not None else {}
+    for item in overrides or []:
+        _override(data, item)
+    try:
+        return M3DiffConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None

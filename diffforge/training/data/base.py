@@ -1,0 +1,132 @@
+"""What every loader returns: image pairs with captions, plus the counts ``data info`` prints.
+
+Loaders never open images; they only check that the files exist, so a missing image is skipped
+and counted at load time. A corrupt image is found when it is decoded (``PairDataset``) and is
+skipped and counted there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from diffforge.errors import DiffforgeError
+
+SPLITS: tuple[str, ...] = ("train", "val", "test")
+_SPLIT_ALIASES = {"valid": "val", "validation": "val", "dev": "val", "eval": "val"}
+
+
+class DataError(DiffforgeError):
+    """A dataset file is missing, malformed or in an unknown format; the message names the file."""
+
+
+def normalize_split(name: str) -> str:
+    """'valid'/'dev'/'validation' -> 'val'; other names pass through lower-cased."""
+    name = str(name).strip().lower()
+    return _SPLIT_ALIASES.get(name, name)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One before/after image pair and its reference captions."""
+
+    id: str
+    split: str
+    before: Path
+    after: Path
+    captions: tuple[str, ...]
+    source: str
+    changes: tuple[str, ...] = ()
+    prompt: str | None = None  # the dataset's own instruction (LLaVA JSON), if any
+
+
+@dataclass
+class Loaded:
+    """A loader's result: usable pairs and what was counted on the way."""
+
+    format: str
+    path: Path
+    images: Path
+    pairs: list[Pair] = field(default_factory=list)
+    entries: Counter = field(default_factory=Counter)  # annotation records read, per split
+    annotated: Counter = field(default_factory=Counter)  # distinct pairs annotated, per split
+    captions: Counter = field(default_factory=Counter)  # captions of annotated pairs, per split
+    missing: Counter = field(default_factory=Counter)  # pairs skipped for a missing image
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, pair: Pair, check_images: bool = True) -> None:
+        """Count an annotated pair; keep it only when both images exist."""
+        self.annotated[pair.split] += 1
+        self.captions[pair.split] += len(pair.captions)
+        if check_images and not (pair.before.is_file() and pair.after.is_file()):
+            self.missing[pair.split] += 1
+            return
+        self.pairs.append(pair)
+
+    def split(self, name: str) -> list[Pair]:
+        name = normalize_split(name)
+        return [p for p in self.pairs if p.split == name]
+
+    def summary(self) -> dict[str, Any]:
+        """Per-split counts as plain data (what ``data info --json`` prints)."""
+        names = [s for s in SPLITS if s in self.annotated or s in self.entries]
+        names += sorted(set(self.annotated) | set(self.entries) - set(names) - set(SPLITS))
+        usable = Counter(p.split for p in self.pairs)
+        splits = {
+            s: {
+                "entries": self.entries[s],
+                "pairs": self.annotated[s],
+                "captions": self.captions[s],
+                "usable": usable[s],
+                "missing_images": self.missing[s],
+            }
+            for s in names
+        }
+        return {
+            "format": self.format,
+            "path": str(self.path),
+            "images": str(self.images),
+            "splits": splits,
+            "total": {
+                k: sum(v[k] for v in splits.values()) for k in next(iter(splits.values()), {})
+            },
+            "notes": list(self.notes),
+        }
+
+
+def read_json(path: Path) -> Any:
+    """Parsed JSON, or a DataError naming the file, line and problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{path}: invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason})") from None
+
+
+def expect(cond: bool, path: Path, where: str, problem: str) -> None:
+    """Raise a one-line DataError ``path: where: problem`` unless ``cond``."""
+    if not cond:
+        raise DataError(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+
+
+def str_list(value: Any, path: Path, where: str) -> tuple[str, ...]:
+    """A list of caption strings (a bare string counts as one)."""
+    if isinstance(value, str):
+        return (value,)
+    expect(
+        isinstance(value, list),
+        path,
+        where,
+        f"expected a list of strings, found {type(value).__name__}",
+    )
+    expect(all(isinstance(s, str) for s in value), path, where, "expected a list of strings")
+    return tuple(s.strip() for s in value)
