@@ -157,6 +157,57 @@ def bench_sample(
     )
 
 
+@app.command()
+def caption(
+    directory: Annotated[Path, typer.Argument(help="A dataset directory written by generate.")],
+    rewrite: Annotated[
+        str | None, typer.Option(help="none | openai | transformers (default: the config's).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Rewrite model (name or local path).")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint ($OPENAI_BASE_URL).")
+    ] = None,
+    per_pair: Annotated[int | None, typer.Option(min=1, help="Captions per pair.")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Parallel LLM requests.")] = None,
+) -> None:
+    """(Re)caption an existing dataset without rendering; pairs.jsonl is replaced atomically.
+
+    Template captions come from the scene graphs and render facts; an LLM rewrite is kept only
+    when every colour, object, number and quoted text survives it (the fact guard).
+    """
+    from diffforge.captioner.cli import caption as run_caption
+
+    report = run_caption(directory, rewrite, model, base_url, per_pair, concurrency)
+    console.print(report.summary())
+
+
+@app.command()
+def stats(
+    directory: Annotated[Path, typer.Argument(help="A dataset directory.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default DIR/stats).")] = None,
+) -> None:
+    """Word cloud, caption-length histogram (PNG) and counts per split and change type."""
+    import json
+
+    from diffforge.captioner.cli import stats as run_stats
+
+    console.print_json(json.dumps(run_stats(directory, out)))
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(help="A dataset directory.")],
+    format_: Annotated[str, typer.Option("--format", help="llava | coco | parquet")],
+    out: Annotated[Path, typer.Option(help="Output file.")],
+    split: Annotated[str | None, typer.Option(help="Only this split.")] = None,
+) -> None:
+    """Export for training or evaluation: LLaVA/ShareGPT JSON, COCO references, HF parquet."""
+    from diffforge.captioner.cli import export as run_export
+
+    n = run_export(directory, format_, out, split)
+    console.print(f"{n} records → {out}")
+
+
 @app.command("eval")
 def eval_(
     predictions: Annotated[
@@ -202,6 +253,19 @@ def eval_(
         judge_base_url=judge_base_url,
         console=console,
     )
+
+
+@bench_app.command("caption")
+def bench_caption(
+    config: Annotated[Path, typer.Argument(help="Generation config.")] = DEFAULT_CONFIG,
+    n: Annotated[int, typer.Option("--n", min=1, help="Pairs per repeat.")] = 500,
+    repeats: Annotated[int, typer.Option(min=1, help="Timed repeats (median).")] = 5,
+) -> None:
+    """Template captions per second on one core (specs sampled before the timing)."""
+    from diffforge.captioner.cli import bench_caption as run_bench
+    from diffforge.captioner.cli import bench_line
+
+    console.print(bench_line(run_bench(config, n, repeats)))
 
 
 def main() -> None:
