@@ -43,6 +43,18 @@ bench_app = typer.Typer(
 )
 app.add_typer(bench_app, name="bench")
 
+
+def _register_training() -> None:
+    """Training commands live in diffforge.training.cli (torch is imported inside them)."""
+    from diffforge.training.cli import bench_train, data_app, train
+
+    app.add_typer(data_app, name="data")
+    app.command("train")(train)
+    bench_app.command("train")(bench_train)
+
+
+_register_training()
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.yaml"
 ConfigArg = Annotated[
     Path, typer.Argument(help="Generation config (YAML), e.g. configs/default.yaml.")
