@@ -16,6 +16,13 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+def _field(path: str) -> str:
+    """The field a change record names: two levels deep ("attributes.clothing"), one for the
+    whole-value fields pose and text."""
+    parts = path.split(".")
+    return parts[0] if parts[0] in {"pose", "text"} else ".".join(parts[:2])
+
+
 def _diff_items(before: dict[str, dict], after: dict[str, dict]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for key in before.keys() | after.keys():
@@ -25,8 +32,7 @@ def _diff_items(before: dict[str, dict], after: dict[str, dict]) -> set[tuple[st
         a, b = _flatten(before[key]), _flatten(after[key])
         for path in a.keys() | b.keys():
             if a.get(path) != b.get(path):
-                top = path.split(".")[0] if path.split(".")[0] in {"pose", "text"} else path
-                out.add((key, top))
+                out.add((key, _field(path)))
     return out
 
 

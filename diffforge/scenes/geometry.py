@@ -14,16 +14,21 @@ from diffforge.scenes.model import Camera, ObjectInstance
 
 
 def look_at_matrix(location, target) -> np.ndarray:
-    """3×3 world-from-camera rotation (columns: camera right, up, back)."""
-    loc = np.asarray(location, dtype=float)
-    forward = np.asarray(target, dtype=float) - loc
-    forward /= np.linalg.norm(forward) or 1.0
-    right = np.cross(forward, (0.0, 0.0, 1.0))
-    if np.linalg.norm(right) < 1e-9:  # looking straight down
-        right = np.array([1.0, 0.0, 0.0])
-    right /= np.linalg.norm(right)
-    up = np.cross(right, forward)
-    return np.stack([right, up, -forward], axis=1)
+    """3×3 world-from-camera rotation (columns: camera right, up, back).
+
+    Scalar maths on purpose: np.cross on 3-vectors costs more than the whole projection, and
+    the sampler and captioner call this for every object of every pair.
+    """
+    fx, fy, fz = (target[0] - location[0], target[1] - location[1], target[2] - location[2])
+    n = math.sqrt(fx * fx + fy * fy + fz * fz) or 1.0
+    fx, fy, fz = fx / n, fy / n, fz / n
+    rx, ry = fy, -fx  # forward × +Z (z component 0)
+    n = math.hypot(rx, ry)
+    if n < 1e-9:  # looking straight down or up
+        rx, ry, n = 1.0, 0.0, 1.0
+    rx, ry = rx / n, ry / n
+    ux, uy, uz = ry * fz, -rx * fz, rx * fy - ry * fx  # right × forward
+    return np.array([[rx, ux, -fx], [ry, uy, -fy], [0.0, uz, -fz]])
 
 
 def camera_euler(location, target) -> tuple[float, float, float]:
