@@ -117,7 +117,11 @@ COLOR_SYNONYMS: dict[str, str] = {"grey": "gray", "violet": "purple"}
 
 
 def plural(noun: str) -> str:
-    """The plural of a (possibly multi-word) noun: only the last word changes."""
+    """The plural of a (possibly multi-word) noun: the last word changes, or the word before
+    " of " ("stacks of toy blocks")."""
+    if " of " in noun:
+        first, _, rest = noun.partition(" of ")
+        return f"{plural(first)} of {rest}"
     head, _, last = noun.rpartition(" ")
     if last in IRREGULAR_PLURALS:
         word = IRREGULAR_PLURALS[last]

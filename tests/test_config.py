@@ -18,28 +18,61 @@ BAD_CONFIGS = [
     ("seed: [1, 2\n", "invalid YAML (line"),
     ("- just\n- a list\n", "expected a mapping at the top level"),
     ("sed: 3\n", "sed: unknown key"),
-    ("changes:\n  weights: {colr: 1.0}\n", "changes.weights.colr: unknown change type 'colr'; valid: add, color"),
+    (
+        "changes:\n  weights: {colr: 1.0}\n",
+        "changes.weights.colr: unknown change type 'colr'; valid: add, color",
+    ),
     ("changes:\n  weights: {color: -1}\n", "weight of 'color' must be >= 0"),
-    ("changes:\n  weights: {color: 0, add: 0}\n", "at least one change type needs a positive weight"),
+    (
+        "changes:\n  weights: {color: 0, add: 0}\n",
+        "at least one change type needs a positive weight",
+    ),
     ("changes:\n  per_pair: {0: 1.0}\n", "changes per pair must be between 1 and 6, found 0"),
-    ("changes:\n  params: {move: {distanse: 0.5}}\n", "changes.params.move.distanse: unknown parameter; valid: distance"),
+    (
+        "changes:\n  params: {move: {distanse: 0.5}}\n",
+        "changes.params.move.distanse: unknown parameter; valid: distance",
+    ),
     ("changes:\n  params: {move: {distance: {uniform: [2, 1]}}}\n", "uniform needs low <= high"),
-    ("changes:\n  params: {move: {distance: {gaussian: [0, 1]}}}\n", "expected a number or one of {uniform"),
-    ("changes:\n  params: {size: {direction: {choice: [larger, smaller], weights: [1]}}}\n", "choice has 2 options but 1 weights"),
-    ("changes:\n  params: {move: {distance: {uniform: 3}}}\n", "uniform expects a list of two numbers"),
-    ("changes:\n  params: {illumination: {kind: {bool: 2}}}\n", "bool needs a probability in [0, 1]"),
-    ("scene:\n  layouts: {kitchen: 1.0}\n", "unknown layout 'kitchen'; valid: environment, room, street, tabletop"),
+    (
+        "changes:\n  params: {move: {distance: {gaussian: [0, 1]}}}\n",
+        "expected a number or one of {uniform",
+    ),
+    (
+        "changes:\n  params: {size: {direction: {choice: [larger, smaller], weights: [1]}}}\n",
+        "choice has 2 options but 1 weights",
+    ),
+    (
+        "changes:\n  params: {move: {distance: {uniform: 3}}}\n",
+        "uniform expects a list of two numbers",
+    ),
+    (
+        "changes:\n  params: {illumination: {kind: {bool: 2}}}\n",
+        "bool needs a probability in [0, 1]",
+    ),
+    (
+        "scene:\n  layouts: {kitchen: 1.0}\n",
+        "unknown layout 'kitchen'; valid: environment, room, street, tabletop",
+    ),
     ("scene:\n  objects: {min: 5, max: 2}\n", "max (2) must be >= min (5)"),
     ("scene:\n  objects: {min: 3, max: 60}\n", "object counts must lie in [3, 40]"),
-    ("scene:\n  people: {probability: 1.5}\n", "scene.people.probability: Input should be less than or equal to 1"),
-    ("scene:\n  layouts: {environment: 1.0}\n", "scene.layouts.environment: needs assets.environment"),
+    (
+        "scene:\n  people: {probability: 1.5}\n",
+        "scene.people.probability: Input should be less than or equal to 1",
+    ),
+    (
+        "scene:\n  layouts: {environment: 1.0}\n",
+        "scene.layouts.environment: needs assets.environment",
+    ),
     ("render:\n  preset: ultra\n", "render.preset: Input should be 'draft', 'standard' or 'high'"),
     ("render:\n  device: tpu\n", "render.device"),
     ("splits: {train: 0.5, val: 0.1, test: 0.1}\n", "split ratios must sum to 1, found 0.7"),
     ("changes:\n  operators: {wobble: 'no.such.module:Wobble'}\n  weights: {wobble: 1}\n", None),
     ("text:\n  vocabulary: [ONE]\n", "text.vocabulary: List should have at least 2 items"),
     ("seed: abc\n", "seed: Input should be a valid integer"),
-    ("text:\n  fonts: [comic-sans]\n", "text.fonts: unknown font 'comic-sans'; valid: default, mono"),
+    (
+        "text:\n  fonts: [comic-sans]\n",
+        "text.fonts: unknown font 'comic-sans'; valid: default, mono",
+    ),
     ("text:\n  vocabulary: [OPEN, '']\n", "text must be non-empty and free of double quotes"),
 ]
 
@@ -80,7 +113,10 @@ def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_defaults_and_shipped_configs_validate() -> None:
-    for path in [ROOT / "configs" / "default.yaml", *sorted((ROOT / "configs" / "examples").glob("*.yaml"))]:
+    for path in [
+        ROOT / "configs" / "default.yaml",
+        *sorted((ROOT / "configs" / "examples").glob("*.yaml")),
+    ]:
         cfg = load_config(path)
         assert isinstance(cfg, GenerateConfig)
     default = load_config(ROOT / "configs" / "default.yaml")
@@ -89,7 +125,9 @@ def test_defaults_and_shipped_configs_validate() -> None:
 
 
 def test_overrides_reach_nested_keys() -> None:
-    cfg = load_config(None, ["scene.objects.max=20", "changes.params.move.distance={uniform: [0.5, 0.6]}"])
+    cfg = load_config(
+        None, ["scene.objects.max=20", "changes.params.move.distance={uniform: [0.5, 0.6]}"]
+    )
     assert cfg.scene.objects.max == 20
     dist = cfg.changes.params["move"]["distance"]
     assert isinstance(dist, Uniform) and (dist.low, dist.high) == (0.5, 0.6)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diffforge.captioner.compose import caption_pair
-from diffforge.captioner.referring import AmbiguousReference
+from diffforge.captioner.compose import caption_or_reason
 from diffforge.captioner.rewrite import (
     Backend,
     RewriteReport,
@@ -137,9 +136,8 @@ def caption_records(
             report.missing_scene.append(pid)
             continue
         spec, facts = specs[pid]
-        try:
-            caps = caption_pair(spec, per_pair, resolution, facts, min_pixels)
-        except AmbiguousReference:
+        caps, _ = caption_or_reason(spec, per_pair, resolution, facts, min_pixels)
+        if caps is None:  # the quality gate's reason: keep the previous captions
             report.ambiguous.append(pid)
             continue
         lex = lexicon_for(spec)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from diffforge.captioner.api import CaptionReport, caption_dataset, dataset_config
-from diffforge.captioner.compose import caption_pair, templates
+from diffforge.captioner.compose import caption_or_reason, templates
 from diffforge.captioner.export import export as export_dataset
 from diffforge.captioner.stats import write_stats
 from diffforge.config import CaptionConfig, RewriteConfig
@@ -82,9 +82,8 @@ def bench_caption(
     for r in range(repeats):
         t0 = time.perf_counter()
         for spec in specs:
-            try:
-                caps = caption_pair(spec, per_pair, resolution)
-            except Exception:  # AmbiguousReference: counted, like the quality gate does
+            caps, _ = caption_or_reason(spec, per_pair, resolution)
+            if caps is None:  # counted, like the quality gate does
                 ambiguous += r == 0
                 continue
             if r == 0 and len([c for c in spec.changes if c.type != "none"]) > 1:

@@ -47,6 +47,7 @@ __all__ = [
     "AmbiguousReference",
     "Group",
     "Templates",
+    "caption_or_reason",
     "caption_pair",
     "change_groups",
     "templates",
@@ -230,7 +231,8 @@ def _replace(c: Change, ctx: _Ctx) -> Group:
     ref, _ = ctx.describe(c.targets[0], "before")
     new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
     new = ctx.after.by_id.get(new_id)
-    new_a = _describe_new(new) if new is not None else f"a {c.after.get('noun', 'new object')}"
+    noun = str(c.after.get("noun", "new object"))
+    new_a = _describe_new(new) if new is not None else f"{article(noun)} {noun}"
     values = {**_obj_values(ref), "new": new_a, "old_noun": c.before.get("noun", "")}
     return Group(c.type, "replace", values, ref.text)
 
@@ -259,9 +261,21 @@ def _color(c: Change, ctx: _Ctx) -> Group:
     if part:
         word = CLOTHING_WORDS.get(part, part)
         many = word.endswith("s")  # "trousers" take plural verbs
-        values.update(part=word, was="were" if many else "was", has="have" if many else "has")
+        values.update(
+            part=word,
+            was="were" if many else "was",
+            has="have" if many else "has",
+            before_part=_worn(c.before.get("color"), word, many),
+            after_part=_worn(c.after.get("color"), word, many),
+        )
         return Group(c.type, "color_clothing", values, ref.text)
     return Group(c.type, "color", values, ref.text)
+
+
+def _worn(color: str | None, part: str, many: bool) -> str:
+    """'a red top' / 'an orange top' / 'blue trousers': what a person wears, with its article."""
+    phrase = f"{color} {part}" if color else part
+    return phrase if many else f"{article(phrase)} {phrase}"
 
 
 def _material(c: Change, ctx: _Ctx) -> Group:
@@ -317,15 +331,23 @@ def _count(c: Change, ctx: _Ctx) -> Group:
     group, where = describe_group(ctx.before, list(members.values()), plural(noun))
     group_one, _ = describe_group(ctx.before, list(members.values()), noun)
     n0, n1 = int(c.before.get("count", 0)), int(c.after.get("count", 0))
+
+    def of(n: int) -> str:  # "one red mug" / "two red mugs": the noun agrees with the count
+        return group_one if n == 1 else group
+
     values = {
         "group": group,
         "where": where,
         "group_where": f"{group} {where}".strip(),
         "before": number_word(n0),
         "after": number_word(n1),
+        "group_before": f"{of(n0)} {where}".strip(),
+        "was_before": "was" if n0 == 1 else "were",
+        "are_before": "is" if n0 == 1 else "are",
+        "are_after": "is" if n1 == 1 else "are",
         "more": n1 > n0,
         "diff": number_word(abs(n1 - n0)),
-        "group_diff": group if abs(n1 - n0) != 1 else group_one,
+        "group_diff": of(abs(n1 - n0)),
         "one_diff": abs(n1 - n0) == 1,
         "noun": noun,
     }
@@ -343,7 +365,12 @@ def _generic(c: Change, ctx: _Ctx) -> Group:
         if target in ctx.before.by_id or target in ctx.after.by_id:
             ref, _ = ctx.describe(target)
             break
-    values = {"kind": c.type.replace("_", " "), **(_obj_values(ref) if ref else {})}
+    kind = c.type.replace("_", " ")
+    values = {
+        "kind": kind,
+        "a_kind": f"{article(kind)} {kind}",
+        **(_obj_values(ref) if ref else {}),
+    }
     values.setdefault("ref", "the scene")
     return Group(c.type, "generic", values, ref.text if ref else "")
 
@@ -479,3 +506,22 @@ def caption_pair(
     groups = change_groups(spec, resolution, facts, min_pixels)
     rng = rng_for(spec.seed, spec.index, "caption", spec.attempt)
     return assemble(groups, per_pair, rng, tpl)
+
+
+def caption_or_reason(
+    spec: PairSpec,
+    per_pair: int = 2,
+    resolution: tuple[int, int] = (96, 72),
+    facts: Mapping[str, Mapping[str, Any]] | None = None,
+    min_pixels: int = 1,
+    tpl: Templates | None = None,
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The quality gate's hook: ``(captions, None)``, or ``(None, reason)`` when a pair fails.
+
+    ``reason`` is ``AmbiguousReference.reason`` ("ambiguous referring expression"), the string
+    the render pipeline counts and resamples on; any other error is a bug and propagates.
+    """
+    try:
+        return caption_pair(spec, per_pair, resolution, facts, min_pixels, tpl), None
+    except AmbiguousReference as exc:
+        return None, exc.reason

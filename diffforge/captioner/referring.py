@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ Box = tuple[float, float, float, float]
 ATTRIBUTE_ORDER: tuple[str, ...] = ("color", "material", "size")
 # Within 1.5 m a landmark is "next to" the target.
 NEXT_TO_RADIUS = 1.5
+# Tags of superlative descriptions: "the leftmost mug" takes "the" even where "a" is wanted.
+SUPERLATIVES = frozenset({"leftmost", "rightmost", "nearest"})
 
 
 class AmbiguousReference(Exception):
@@ -55,8 +58,17 @@ def pose_phrase(name: str | None) -> str | None:
     return POSE_PHRASES.get(name, "is " + name.replace("_", " "))
 
 
+# Spelling is not sound: "a unicorn", "a one-armed bandit", "an hour", "an honest answer".
+_A_BEFORE_VOWEL = re.compile(r"(?:uni|use|usu|eu|ewe|one\b|once\b|ubiq|utens)", re.I)
+_AN_BEFORE_CONSONANT = re.compile(r"(?:hour|honest|honou?r|heir)", re.I)
+
+
 def article(phrase: str) -> str:
-    return "an" if phrase[:1].lower() in "aeiou" else "a"
+    """'a' or 'an' for the phrase's first word (by sound, for the usual exceptions)."""
+    word = phrase.lstrip('"').lstrip()
+    if word[:1].lower() in "aeiou":
+        return "a" if _A_BEFORE_VOWEL.match(word) else "an"
+    return "an" if _AN_BEFORE_CONSONANT.match(word) else "a"
 
 
 def is_person(obj: ObjectInstance) -> bool:
@@ -198,6 +210,9 @@ class Referring:
 
     @property
     def indefinite(self) -> str:
+        """'a red mug on the table'; a superlative stays definite ('the leftmost red mug')."""
+        if set(self.used) & SUPERLATIVES:
+            return self.text
         head = f"{article(self.noun_phrase)} {self.noun_phrase}"
         return " ".join(p for p in (head, self.clause, self.where) if p)
 

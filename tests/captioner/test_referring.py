@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from diffforge.captioner.compose import caption_or_reason, caption_pair
 from diffforge.captioner.referring import AmbiguousReference, Resolver, make_view
-from diffforge.captioner.synthetic import obj, person, room
-from diffforge.scenes.model import TextContent
+from diffforge.captioner.synthetic import obj, person, room, synthetic_spec
+from diffforge.scenes.model import Change, PairSpec, TextContent
 
 RES = (240, 180)
 CHAIR = (0.5, 0.5, 0.9)
@@ -103,3 +104,39 @@ def test_people_by_clothing_and_pose_text_by_what_it_reads() -> None:
     p2 = describe(objs, "p2", exclude=("pose",))
     assert p2.startswith("the person in a green top and black trousers") and "who" not in p2
     assert describe(objs, "s").startswith('the sign that reads "Cautiuos"')
+
+
+def _ball_pair() -> PairSpec:
+    """Two identical red balls in one spot; one of them disappears."""
+    before = room(
+        [
+            obj("a", "ball", (0.0, 0.0, 0), (0.3, 0.3, 0.3), "red", "rubber"),
+            obj("b", "ball", (0.0, 0.0, 0), (0.3, 0.3, 0.3), "red", "rubber"),
+        ]
+    )
+    after = before.model_copy(deep=True)
+    after.objects = [o for o in after.objects if o.id != "a"]
+    change = Change(type="disappear", targets=["a"], before={"id": "a", "noun": "ball"})
+    return PairSpec(id="p", index=0, seed=0, before=before, after=after, changes=[change])
+
+
+def test_caption_or_reason_gives_the_gate_reason_instead_of_raising() -> None:
+    spec = _ball_pair()
+    with pytest.raises(AmbiguousReference):
+        caption_pair(spec, 2, RES)
+    assert caption_or_reason(spec, 2, RES, None) == (None, "ambiguous referring expression")
+    assert AmbiguousReference.reason == "ambiguous referring expression"
+    # Render facts that show the rival is hidden make the same pair captionable.
+    facts = {
+        "before": {"a": {"pixels": 300, "box": [100, 80, 130, 110]}, "b": {"pixels": 0}},
+        "after": {"b": {"pixels": 0}},
+    }
+    caps, reason = caption_or_reason(spec, 2, RES, facts)
+    assert reason is None and caps == caption_pair(spec, 2, RES, facts)
+    assert len(caps) == 2 and all("ball" in c["text"] for c in caps)
+
+
+def test_caption_or_reason_passes_captions_through() -> None:
+    spec = synthetic_spec(4)
+    caps, reason = caption_or_reason(spec, 3, RES)
+    assert reason is None and caps == caption_pair(spec, 3, RES)

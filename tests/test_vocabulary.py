@@ -1,0 +1,15 @@
+"""The one vocabulary table: plurals and number words used by captions and the fact guard."""
+
+from diffforge.vocabulary import number_word, plural, size_word
+
+
+def test_plural_of_multiword_nouns() -> None:
+    assert plural("stack of toy blocks") == "stacks of toy blocks"
+    assert plural("traffic cone") == "traffic cones"
+    assert plural("shelf") == "shelves"
+    assert plural("glass") == "glasses"
+
+
+def test_number_and_size_words() -> None:
+    assert number_word(2) == "two" and number_word(40) == "40"
+    assert size_word(0.5) == "small" and size_word(1.0) == "medium" and size_word(1.5) == "large"
