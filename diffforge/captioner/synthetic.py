@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffforge.config import BUILTIN_CHANGE_TYPES, DEFAULT_CHANGE_PARAMS
 from diffforge.distributions import rng_for
 from diffforge.scenes.model import (
     Attributes,
@@ -25,19 +26,8 @@ from diffforge.scenes.model import (
 )
 from diffforge.vocabulary import COLORS, size_word
 
-CHANGE_TYPES: tuple[str, ...] = (
-    "viewpoint", "illumination", "add", "disappear", "remove", "move", "replace", "size",
-    "color", "material", "orientation", "pose", "text", "count", "none",
-)  # fmt: skip
-ILLUMINATION_KINDS = (
-    "brighter",
-    "darker",
-    "warmer",
-    "cooler",
-    "light_off",
-    "light_on",
-    "sun_angle",
-)
+CHANGE_TYPES = BUILTIN_CHANGE_TYPES
+ILLUMINATION_KINDS = tuple(DEFAULT_CHANGE_PARAMS["illumination"]["kind"]["choice"])
 POSE_NAMES = ("standing", "waving", "arms_raised", "pointing", "walking", "arms_crossed")
 SIGN_WORDS = ("OPEN", "CLOSED", "EXIT", "SALE", "CAFE", "Cautiuos", "WET FLOOR")
 
