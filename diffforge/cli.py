@@ -47,9 +47,11 @@ app.add_typer(bench_app, name="bench")
 def _register_training() -> None:
     """Training commands live in diffforge.training.cli (torch is imported inside them)."""
     from diffforge.training.cli import bench_train, data_app, train
+    from diffforge.training.describe_cli import describe
 
     app.add_typer(data_app, name="data")
     app.command("train")(train)
+    app.command("describe")(describe)
     bench_app.command("train")(bench_train)
 
 
@@ -223,15 +225,29 @@ def export(
 @app.command("eval")
 def eval_(
     predictions: Annotated[
-        Path, typer.Option(help="Candidate captions: COCO results JSON, {id: caption} or JSONL.")
-    ],
+        Path | None,
+        typer.Option(
+            help="Candidate captions: COCO results JSON, {id: caption} or JSONL "
+            "(with --model: where the generated captions are written)."
+        ),
+    ] = None,
     references: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="References: a diffforge dataset dir, COCO annotations, Spot-the-Diff JSON, "
             "CLEVR-Change change_captions.json (or its folder), IEdit JSON."
         ),
-    ],
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A trained M³Diff checkpoint: generate, then score.")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="With --model: the dataset to describe and score.")
+    ] = None,
+    data_format: Annotated[
+        str | None, typer.Option("--format", help="With --data: its format (default diffforge).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="With --model: generation batch.")] = 8,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     judge: Annotated[bool, typer.Option(help="Also ask an LLM judge (0-100).")] = False,
     split: Annotated[str | None, typer.Option(help="Split of a dataset dir (e.g. test).")] = None,
@@ -248,22 +264,46 @@ def eval_(
     """Score captions with the COCO caption toolkit: BLEU-1..4, METEOR, ROUGE-L, CIDEr, SPICE.
 
     CIDEr is computed over the whole set in one call (it depends on the corpus). SPICE runs
-    when its CoreNLP jars are present, otherwise it is reported as unavailable.
+    when its CoreNLP jars are present, otherwise it is reported as unavailable. With --model
+    and --data, captions for --split (default test) are generated first, in batches.
     """
+    from diffforge.errors import DiffforgeError
+
+    common = {
+        "judge": judge,
+        "by_type": by_type,
+        "spice_lib": spice_lib,
+        "markdown": markdown,
+        "judge_model": judge_model,
+        "judge_base_url": judge_base_url,
+        "console": console,
+    }
+    if model is not None:
+        if data is None:
+            raise DiffforgeError("--model needs --data (the dataset to describe and score)")
+        from diffforge.evaluation.model_eval import eval_model_command
+
+        eval_model_command(
+            model,
+            data,
+            split or "test",
+            json_out,
+            format=data_format,
+            batch_size=batch_size,
+            out_predictions=predictions,
+            **common,
+        )
+        return
+    if predictions is None or references is None:
+        raise DiffforgeError("eval needs --predictions and --references (or --model and --data)")
     from diffforge.evaluation.cli import eval_command
 
     eval_command(
         predictions,
         references,
         json_out,
-        judge,
         split=split,
-        by_type=by_type,
-        spice_lib=spice_lib,
-        markdown=markdown,
-        judge_model=judge_model,
-        judge_base_url=judge_base_url,
-        console=console,
+        **common,
     )
 
 

@@ -29,15 +29,24 @@ from diffforge.training.model.build import (
 )
 
 log = logging.getLogger(__name__)
+CHECKPOINT_CONFIG = "m3diff_config.json"  # the run's resolved config, in every checkpoint
 
 
 class M3DiffTrainer(Trainer):
     """Trainer with a ViT parameter group, data in mixture order, and full trainable checkpoints."""
 
-    def __init__(self, *args: Any, vit_lr: float, image_spec: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        vit_lr: float,
+        image_spec: Any,
+        m3diff_config: M3DiffConfig | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.vit_lr = vit_lr
         self.image_spec = image_spec
+        self.m3diff_config = m3diff_config
 
     def _get_train_sampler(self, train_dataset: Any = None) -> torch.utils.data.Sampler:
         # the mixture is already shuffled from its seed; a sequential order makes resume exact
@@ -70,11 +79,10 @@ class M3DiffTrainer(Trainer):
     def _save(self, output_dir: str | None = None, state_dict: dict | None = None) -> None:
         super()._save(output_dir, state_dict)  # the peft adapter (interoperable) + tokenizer
         if self.args.should_save:
-            save_trainable(
-                self.accelerator.unwrap_model(self.model),
-                Path(output_dir or self.args.output_dir),
-                self.image_spec,
-            )
+            out = Path(output_dir or self.args.output_dir)
+            save_trainable(self.accelerator.unwrap_model(self.model), out, self.image_spec)
+            if self.m3diff_config is not None:  # lets inference rebuild the model from here
+                (out / CHECKPOINT_CONFIG).write_text(self.m3diff_config.model_dump_json(indent=1))
 
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
         if (Path(resume_from_checkpoint) / "trainable.safetensors").is_file():
@@ -155,7 +163,7 @@ def make_trainer(
         os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(t.output_dir / "tb"))
     trainer = M3DiffTrainer(
         model=model, args=args, train_dataset=PairDataset(samples), data_collator=PairCollator(tok, spec, cfg.data.max_length),
-        processing_class=tok, callbacks=callbacks, vit_lr=o.vit_lr, image_spec=spec,
+        processing_class=tok, callbacks=callbacks, vit_lr=o.vit_lr, image_spec=spec, m3diff_config=cfg,
     )  # fmt: skip
     return trainer, tok, spec
 
