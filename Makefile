@@ -10,12 +10,13 @@ DEMO   ?= demo_out
 
 setup: $(STAMP)
 
-# System packages the tests need: Java (pycocoevalcap's PTB tokenizer and METEOR) and
-# Chromium (the preview page test). Installed only where missing.
+# System packages the tests need: Java (pycocoevalcap's PTB tokenizer and METEOR), Chromium
+# (the preview page test) and Tesseract (the OCR legibility gate). Installed only where missing.
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; \
@@ -31,8 +32,12 @@ $(STAMP): pyproject.toml Makefile
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The main job on its embedded default: a small dataset rendered with Cycles on the CPU,
+# captioned, with statistics plots and an HTML preview (open demo_out/preview.html).
 demo: $(STAMP)
-	$(BIN)/diffforge sample configs/default.yaml --n 8 --out $(DEMO)/specs.jsonl
+	$(BIN)/diffforge generate configs/default.yaml --out $(DEMO) --n 12 --workers 2 --preset draft
+	$(BIN)/diffforge stats $(DEMO)
+	$(BIN)/diffforge preview $(DEMO)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu"

@@ -122,6 +122,80 @@ def sample(
     console.print(table)
 
 
+@app.command()
+def generate(
+    config: ConfigArg,
+    out: Annotated[Path, typer.Option("--out", help="Dataset directory (created or resumed).")],
+    n: Annotated[int | None, typer.Option("--n", min=1, help="Pairs 0..n-1.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Blender worker processes.")] = 1,
+    preset: Annotated[
+        str | None, typer.Option(help="draft | standard | high (default: the config's).")
+    ] = None,
+    device: Annotated[
+        str | None, typer.Option(help="auto | cpu | cuda | optix | hip (default: the config's).")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local | shard | ray")] = "local",
+    shard: Annotated[
+        str | None,
+        typer.Option(help="i/N: render pairs i, i+N, ... (Slurm arrays, any batch system)."),
+    ] = None,
+    address: Annotated[str, typer.Option(help="Ray cluster: local | auto | host:port.")] = "local",
+    specs: Annotated[
+        Path | None, typer.Option(help="Render these pair specs (JSONL from `sample`) instead.")
+    ] = None,
+    set_: SetOpt = None,
+) -> None:
+    """Render before/after pairs with Blender Cycles into a dataset directory, with captions.
+
+    Rerunning the same command resumes: finished pairs are skipped and a killed run leaves no
+    partial pair. Pair k is the same whatever --n is, so a larger --n extends a dataset.
+    """
+    from diffforge.config import load_config
+    from diffforge.render.api import format_summary, read_specs
+    from diffforge.render.api import generate as run_generate
+
+    cfg = load_config(config, set_)
+    summary = run_generate(
+        cfg,
+        out,
+        n,
+        specs=read_specs(specs) if specs is not None else None,
+        workers=workers,
+        executor=executor,
+        shard=shard,
+        device=device,
+        preset=preset,
+        ray_address=address,
+    )
+    console.print(format_summary(summary))
+
+
+@app.command()
+def preview(
+    directory: Annotated[Path, typer.Argument(help="A dataset directory.")],
+    out: Annotated[Path | None, typer.Option(help="HTML file (default DIR/preview.html).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Pairs on the page.")] = 100,
+) -> None:
+    """A self-contained HTML contact sheet: before, after, change mask, changes, captions."""
+    from diffforge.render.api import preview as run_preview
+
+    console.print(f"preview → {run_preview(directory, out, limit)}")
+
+
+@app.command()
+def merge(
+    out: Annotated[Path, typer.Argument(help="The dataset directory to merge into.")],
+    shards: Annotated[
+        list[Path] | None, typer.Argument(help="Shard directories (default: OUT/shards/*).")
+    ] = None,
+) -> None:
+    """Join shard outputs (generate --shard i/N) into one dataset."""
+    from diffforge.render.api import format_summary
+    from diffforge.render.api import merge as run_merge
+
+    console.print(format_summary(run_merge(shards or [], out)))
+
+
 @app.command("scan-env")
 def scan_env(
     blend: Annotated[Path, typer.Argument(help="A .blend with tagged surfaces and cameras.")],
@@ -305,6 +379,27 @@ def eval_(
         split=split,
         **common,
     )
+
+
+@bench_app.command("render")
+def bench_render(
+    config: Annotated[Path, typer.Argument(help="Generation config.")] = DEFAULT_CONFIG,
+    presets: Annotated[str, typer.Option(help="Comma-separated presets.")] = "draft,standard",
+    pairs: Annotated[int, typer.Option(min=1, help="Pairs per measurement.")] = 6,
+    workers: Annotated[str, typer.Option(help="Comma-separated worker counts.")] = "1,2",
+) -> None:
+    """Seconds per pair by stage, overhead over pure Cycles time, and worker scaling."""
+    from diffforge.config import load_config
+    from diffforge.render.bench import bench_render as run_bench
+    from diffforge.render.bench import format_bench
+
+    result = run_bench(
+        load_config(config),
+        presets=tuple(presets.split(",")),
+        pairs=pairs,
+        workers=tuple(int(w) for w in workers.split(",")),
+    )
+    console.print(format_bench(result))
 
 
 @bench_app.command("caption")

@@ -14,7 +14,7 @@ from diffforge.errors import ConfigError
 from diffforge.scenes.changes.appearance import Color, Material, Orientation, PoseChange, Size, Text
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.objects import Add, Count, Disappear, Move, Nothing, Remove, Replace
-from diffforge.scenes.changes.scene_wide import Illumination, Viewpoint, kelvin_to_rgb
+from diffforge.scenes.changes.scene_wide import Illumination, Viewpoint
 
 BUILTIN_OPERATORS: dict[str, type[ChangeOperator]] = {
     op.type: op
@@ -31,7 +31,6 @@ __all__ = [
     "ChangeContext",
     "ChangeOperator",
     "NotApplicable",
-    "kelvin_to_rgb",
     "load_operator",
     "registry",
 ]

@@ -8,25 +8,8 @@ import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.geometry import look_at_matrix
+from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Camera, Change, Scene
-
-
-def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
-    """Approximate linear-ish RGB of a black body (Tanner Helland's fit), normalised to max 1."""
-    t = kelvin / 100.0
-    r = 255.0 if t <= 66 else 329.698727446 * (t - 60) ** -0.1332047592
-    if t <= 66:
-        g = 99.4708025861 * math.log(t) - 161.1195681661
-    else:
-        g = 288.1221695283 * (t - 60) ** -0.0755148492
-    b = (
-        255.0
-        if t >= 66
-        else (0.0 if t <= 19 else 138.5177312231 * math.log(t - 10) - 305.0447927307)
-    )
-    rgb = np.clip(np.array([r, g, b]) / 255.0, 0.0, 1.0)
-    rgb = rgb / rgb.max()
-    return (round(float(rgb[0]), 4), round(float(rgb[1]), 4), round(float(rgb[2]), 4))
 
 
 def orbit(camera: Camera, azimuth: float, elevation: float, zoom: float) -> Camera:

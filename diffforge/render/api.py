@@ -1,0 +1,390 @@
+"""The render package's entry points for the CLI: generate, merge, preview, bench_render.
+
+``generate`` is pure orchestration (no bpy): it builds the job stream, runs an executor,
+commits finished pairs through the ``DatasetWriter`` and shows progress.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from diffforge.config import GenerateConfig
+from diffforge.errors import ConfigError, DiffforgeError
+from diffforge.render.assets import AssetResolver, LibraryResolver
+from diffforge.render.executors import LocalExecutor, RayExecutor, in_shard, parse_shard
+from diffforge.render.pairfiles import ensure_dirs, pair_paths
+from diffforge.render.pipeline import PairJob, Sampler, WorkerContext
+from diffforge.render.settings import resolve_settings
+from diffforge.render.workers import EventHook, PoolOptions
+from diffforge.render.writer import DatasetWriter, dataset_meta, read_records
+from diffforge.scenes.model import PairSpec
+
+SpecSource = Iterable[PairSpec] | Callable[[int], PairSpec]
+Captioner = Callable[[PairSpec, dict[str, Any]], list[dict[str, Any]]]
+
+
+def default_sampler() -> Sampler:
+    try:
+        from diffforge.scenes.sampler import sample_pair
+    except ImportError as exc:
+        raise DiffforgeError(f"no scene sampler available ({exc}); pass specs") from None
+    return sample_pair
+
+
+def visible_gpus() -> list[str]:
+    """GPU ids this process may use: $CUDA_VISIBLE_DEVICES, else those ``nvidia-smi -L`` lists."""
+    import os
+    import subprocess
+
+    env = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if env is not None:
+        return [g for g in env.split(",") if g.strip()]
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [str(i) for i, line in enumerate(out.stdout.splitlines()) if line.startswith("GPU ")]
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The one-paragraph end-of-run summary the CLI prints."""
+    t = summary["mean_timings"]
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in t.items()) or "-"
+    lines = [
+        f"{summary['out']}: {summary['pairs']} pairs in the dataset "
+        f"({summary['rendered']} rendered now, {summary['skipped']} already done, "
+        f"{summary['failed']} failed, {summary['resampled']} resampled) in {summary['seconds']:.1f}s",
+        f"mean per pair: {stages}",
+    ]
+    lines += [f"failed pair {f['index']}: {f['reason']}" for f in summary["failures"][:10]]
+    return "\n".join(lines)
+
+
+def read_specs(path: Path) -> Iterator[PairSpec]:
+    """Pair specs from a ``diffforge sample`` JSONL file, lazily (for ``generate(specs=...)``)."""
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                yield PairSpec.model_validate_json(line)
+
+
+def shard_dir(out: Path, shard: tuple[int, int]) -> Path:
+    return Path(out) / "shards" / f"{shard[0]:05d}-of-{shard[1]:05d}"
+
+
+def _jobs(
+    writer: DatasetWriter,
+    n: int | None,
+    specs: SpecSource | None,
+    shard: tuple[int, int] | None,
+    skipped: Counter,
+) -> Iterator[PairJob]:
+    """Lazily: fixed specs (iterable or index -> spec) or bare indices for the worker sampler."""
+    if specs is not None and not callable(specs):
+        for k, spec in enumerate(specs):
+            if n is not None and k >= n:
+                return
+            if not in_shard(spec.index, shard):
+                continue
+            if writer.done(spec.index):
+                skipped["done"] += 1
+                continue
+            yield PairJob(spec.index, spec.to_json())
+        return
+    if n is None:
+        raise ConfigError("--n is required unless specs are given as a finite list")
+    for i in range(n):
+        if not in_shard(i, shard):
+            continue
+        if writer.done(i):
+            skipped["done"] += 1
+            continue
+        yield PairJob(i, specs(i).to_json() if callable(specs) else None)
+
+
+def generate(
+    cfg: GenerateConfig,
+    out: Path,
+    n: int | None = None,
+    *,
+    specs: SpecSource | None = None,
+    sampler: Sampler | None = None,
+    workers: int = 1,
+    executor: str = "local",
+    shard: str | tuple[int, int] | None = None,
+    device: str | None = None,
+    preset: str | None = None,
+    resolver: AssetResolver | None = None,
+    gates: bool = True,
+    pool: PoolOptions | None = None,
+    ray_address: str = "local",
+    ray_runtime_env: dict[str, Any] | None = None,
+    captioner: Captioner | None = None,
+    progress: bool = True,
+    on_event: EventHook | None = None,
+    cache_dir: Path | None = None,
+    gpus: list[str] | None = None,
+    captions: bool = True,
+) -> dict[str, Any]:
+    """Render pairs 0..n-1 (or the given specs) into ``out``; resumes what is there.
+
+    specs:    fixed pair specs (an iterable, e.g. read from ``diffforge sample`` JSONL, or a
+              function index -> PairSpec); failing gates are then recorded, not resampled.
+    sampler:  ``sample_pair(cfg, index, attempt)`` run inside the workers (default: the scenes
+              sampler); a pair failing a gate is redrawn with attempt + 1.
+    shard:    "i/N": render indices i, i+N, ... into ``out/shards/iiiii-of-NNNNN`` (merge later).
+    executor: "local" (process pool; also with shard) or "ray" (``ray_address`` local|auto|...).
+    captions: template captions written into pairs.jsonl by the workers, with the captioner's
+              gate (a non-unique referring expression resamples the pair); ``captioner``
+              (driver side, (spec, result) -> captions) overrides them.
+    gpus:     GPU ids for CUDA_VISIBLE_DEVICES, one per worker (default: all visible when the
+              device is not cpu); Ray actors then ask for one GPU each.
+    Returns a summary dict (counts, seconds, mean stage timings).
+    """
+    shard_t = parse_shard(shard)
+    if executor not in ("local", "shard", "ray"):
+        raise ConfigError(f"--executor {executor!r}: valid: local, ray, shard")
+    if executor == "shard" and shard_t is None:
+        raise ConfigError("--executor shard needs --shard i/N")
+    root = shard_dir(out, shard_t) if shard_t else Path(out)
+    settings = resolve_settings(cfg, workers, preset, device, cache_dir)
+    if specs is None and sampler is None:
+        sampler = default_sampler()
+    if specs is not None and callable(specs) and len(inspect.signature(specs).parameters) != 1:
+        raise ConfigError("specs as a function must take one argument: the pair index")
+    opts = pool or PoolOptions()
+    opts.workers = workers
+    opts.log_dir = opts.log_dir or str(root / ".logs")
+    extra = {"shard": list(shard_t) if shard_t else None, "n": n}
+    writer = DatasetWriter(root, cfg, settings, extra)
+    Path(opts.log_dir).mkdir(parents=True, exist_ok=True)
+    ctx = WorkerContext(
+        cfg=cfg,
+        settings=settings,
+        out=str(root),
+        resolver=resolver or LibraryResolver(cfg.assets),
+        sampler=sampler,
+        gates=gates,
+        max_attempts=cfg.changes.max_attempts,
+        gpus=list(gpus)
+        if gpus is not None
+        else (visible_gpus() if settings.device != "cpu" else []),
+    )
+    runner = (
+        RayExecutor(
+            opts,
+            ray_address,
+            num_gpus=1.0 if settings.device != "cpu" and executor == "ray" else 0.0,
+            runtime_env=ray_runtime_env,
+        )
+        if executor == "ray"
+        else LocalExecutor(opts)
+    )
+    skipped: Counter = Counter()
+    stats: Counter = Counter()
+    timings: Counter = Counter()
+    total = None
+    if n is not None:
+        total = sum(1 for i in range(n) if in_shard(i, shard_t)) - len(
+            [i for i in writer.records if i < n and in_shard(i, shard_t)]
+        )
+
+    def events(kind: str, info: dict[str, Any]) -> None:
+        if kind == "crash" and info.get("pid"):
+            writer.sweep_worker(info["pid"])  # a killed worker's temp files
+        if on_event is not None:
+            on_event(kind, info)
+
+    t0 = time.time()
+    bar = _Progress(total, progress)
+    try:
+        for result in runner.run(ctx, _jobs(writer, n, specs, shard_t, skipped), events):
+            status = result["status"]
+            if status == "ok":
+                captions = result.get("captions")
+                if captioner is not None:
+                    captions = captioner(PairSpec.model_validate_json(result["spec_json"]), result)
+                writer.commit(result, captions)
+                timings.update(result.get("timings", {}))
+                stats["rendered"] += 1
+            else:
+                writer.fail(result)
+                stats["failed"] += 1
+            stats["resampled"] += len(result.get("resampled", []))
+            bar.update(stats)
+            writer.blender = runner.blender or writer.blender
+    finally:
+        bar.close()
+        seconds = time.time() - t0
+        mean = {k: v / max(stats["rendered"], 1) for k, v in sorted(timings.items())}
+        run = {
+            "executor": executor,
+            "workers": workers,
+            "device": settings.device,
+            "threads": settings.threads,
+            "seconds": round(seconds, 3),
+            "rendered": stats["rendered"],
+            "failed": stats["failed"],
+            "mean_timings": {k: round(v, 4) for k, v in mean.items()},
+        }
+        meta = writer.finalize(run)
+        writer.close()
+    return {
+        "out": str(root),
+        "pairs": meta["counts"]["pairs"],
+        "rendered": stats["rendered"],
+        "skipped": skipped["done"],
+        "failed": stats["failed"],
+        "resampled": stats["resampled"],
+        "seconds": seconds,
+        "mean_timings": mean,
+        "failures": meta["failures"],
+    }
+
+
+class _Progress:
+    """rich progress: pairs done, pairs/min, ETA, resampled, failed (no-op when disabled)."""
+
+    def __init__(self, total: int | None, enabled: bool):
+        self.p = None
+        if not enabled:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.start = time.time()
+        self.p = Progress(
+            TextColumn("render"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} pairs/min"),
+            TimeRemainingColumn(),
+            TextColumn("resampled {task.fields[resampled]} · failed {task.fields[failed]}"),
+        )
+        self.p.start()
+        self.task = self.p.add_task("render", total=total, rate="-", resampled=0, failed=0)
+
+    def update(self, stats: Counter) -> None:
+        if self.p is None:
+            return
+        done = stats["rendered"] + stats["failed"]
+        rate = 60.0 * done / max(time.time() - self.start, 1e-6)
+        self.p.update(
+            self.task,
+            completed=done,
+            rate=f"{rate:.1f}",
+            resampled=stats["resampled"],
+            failed=stats["failed"],
+        )
+
+    def close(self) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+
+# -- merge --------------------------------------------------------------------------------------
+
+
+def merge(dirs: Iterable[Path], out: Path) -> dict[str, Any]:
+    """Join shard (or any compatible) datasets into ``out``: files hard-linked or copied.
+
+    All inputs must share a fingerprint (config + preset). A pair index present twice is kept
+    once. ``out`` may be the parent of ``out/shards/*``; with no dirs those are used.
+    """
+    from diffforge.render.pairfiles import atomic_write_json
+
+    out = Path(out)
+    dirs = [Path(d) for d in dirs] or sorted((out / "shards").glob("*-of-*"))
+    if not dirs:
+        raise DiffforgeError(f"merge: no datasets given and none under {out}/shards")
+    metas = []
+    for d in dirs:
+        if not (d / "dataset.json").is_file():
+            raise DiffforgeError(f"merge: {d} has no dataset.json (run not finished?)")
+        metas.append(json.loads((d / "dataset.json").read_text()))
+    fps = {m["fingerprint"] for m in metas}
+    if len(fps) != 1:
+        raise DiffforgeError(f"merge: inputs were made with different configs ({sorted(fps)})")
+    ensure_dirs(out)
+    records: dict[int, dict[str, Any]] = {}
+    failures: dict[int, dict[str, Any]] = {}
+    for d, meta in zip(dirs, metas, strict=True):
+        for f in meta.get("failures", []):
+            failures.setdefault(f["index"], f)
+        for rec in read_records(d / "pairs.jsonl"):
+            if rec["index"] in records:
+                continue
+            for rel in pair_paths(rec["id"]).values():
+                _link_or_copy(d / rel, out / rel)
+            depth = (
+                sorted((d / "depth").glob(f"{rec['id']}_*.png")) if (d / "depth").is_dir() else []
+            )
+            for p in depth:
+                _link_or_copy(p, out / "depth" / p.name)
+            records[rec["index"]] = rec
+    for i in records:
+        failures.pop(i, None)
+    recs = [records[i] for i in sorted(records)]
+    tmp = out / ".pairs.jsonl.tmp"
+    tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in recs))
+    tmp.replace(out / "pairs.jsonl")
+    from diffforge.config import GenerateConfig as _G
+    from diffforge.render.settings import RenderSettings
+
+    base = metas[0]
+    cfg = _G.model_validate(base["config"])
+    r = base["render"]
+    settings = RenderSettings(tuple(r["resolution"]), r["samples"], r["denoise"], r["engine"])
+    meta = dataset_meta(cfg, settings, recs, list(failures.values()), base["engine"]["blender"])
+    meta.update(
+        {
+            "fingerprint": base["fingerprint"],
+            "merged_from": [str(d) for d in dirs],
+            "n": base.get("n"),
+            "shard": None,
+            "runs": [run for m in metas for run in m.get("runs", [])],
+        }
+    )
+    atomic_write_json(out / "dataset.json", meta)
+    return {"out": str(out), "pairs": len(recs), "inputs": len(dirs), "failed": len(failures)}
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists():
+        dst.unlink()
+    try:
+        dst.hardlink_to(src)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def preview(root: Path, out: Path | None = None, limit: int = 100) -> Path:
+    from diffforge.render.preview import write_preview
+
+    return write_preview(Path(root), Path(out) if out else None, limit)
+
+
+def bench_render(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    from diffforge.render.bench import bench_render as _bench
+
+    return _bench(*args, **kwargs)
+
+
+def scan_env(blend: Path) -> Path:
+    """Scan a user .blend (in a bpy subprocess) and write ``<blend>.json`` for the layouts."""
+    from diffforge.render.environment_scan import scan_environment
+
+    return scan_environment(blend)

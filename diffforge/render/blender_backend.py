@@ -1,0 +1,722 @@
+"""Scene spec -> Cycles render + exact instance mask. The ONLY module that imports bpy.
+
+Import it only inside worker processes (a spawned child of a bpy-importing parent dies with
+"No module named '_bpy'"). Every scene is built from an empty file (``read_homefile``), so a
+render depends on its spec alone, never on what the worker rendered before: that is what makes
+pixels identical across runs and worker counts.
+
+GLB assets are converted once to a one-object ``.blend`` (parts joined, materials named by
+slot) in a shared cache; appending from it is ~10× faster than the glTF importer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bpy
+import numpy as np
+import OpenEXR
+
+from diffforge.errors import AssetError, DiffforgeError
+from diffforge.render.assets import MANNEQUIN, AssetResolver, RenderAsset
+from diffforge.render.color import light_color, linear_rgba
+from diffforge.render.settings import RenderSettings
+from diffforge.scenes.geometry import camera_euler
+from diffforge.scenes.model import Light, ObjectInstance, Scene
+from diffforge.vocabulary import COLORS, MATERIALS
+
+CACHE_VERSION = "2"
+GPU_TYPES = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
+_SUFFIX = re.compile(r"\.\d{3}$")
+
+
+def blender_version() -> str:
+    return bpy.app.version_string
+
+
+def studio_hdri_dir() -> Path:
+    """The CC0 HDRIs shipped in the bpy wheel (datafiles/studiolights/world)."""
+    path = bpy.utils.system_resource("DATAFILES", path="studiolights/world")
+    if path and Path(path).is_dir():
+        return Path(path)
+    for found in Path(bpy.__file__).resolve().parents[3].rglob("studiolights/world"):
+        return found
+    raise DiffforgeError("bpy install has no datafiles/studiolights/world")
+
+
+@dataclass
+class RenderOutput:
+    mask: np.ndarray  # uint16 H×W pass indices
+    depth: np.ndarray | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class BlenderBackend:
+    """One per worker process: device set up once, asset cache shared across pairs."""
+
+    def __init__(self, settings: RenderSettings, resolver: AssetResolver, scratch: Path):
+        if settings.engine != "cycles":
+            raise DiffforgeError(f"render.engine {settings.engine!r}: only cycles is supported")
+        self.settings = settings
+        self.resolver = resolver
+        self.scratch = Path(scratch)
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.cache_dir = Path(settings.cache_dir) / f"blend-{bpy.app.version_string}"
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self._blends: dict[str, Path] = {}
+        self._assets: dict[str, RenderAsset] = {}
+        self.device = self._choose_device(settings.device)
+
+    # -- device -------------------------------------------------------------------------------
+
+    def _choose_device(self, wanted: str) -> str:
+        """'CPU' or a GPU compute type; 'auto' probes every type before choosing."""
+        if wanted == "cpu":
+            return "CPU"
+        prefs = bpy.context.preferences.addons["cycles"].preferences
+        types = GPU_TYPES if wanted == "auto" else (wanted.upper(),)
+        for kind in types:
+            try:
+                devices = prefs.get_devices_for_type(kind)
+            except (TypeError, ValueError):
+                continue
+            gpus = [d for d in devices if d.type == kind]
+            if gpus:
+                prefs.compute_device_type = kind
+                for d in devices:
+                    d.use = d.type == kind
+                return kind
+        if wanted == "auto":
+            return "CPU"
+        raise DiffforgeError(f"--device {wanted}: no such device visible to Cycles")
+
+    # -- public -------------------------------------------------------------------------------
+
+    def prepare(self, scenes: list[Scene]) -> None:
+        """Convert any uncached asset first, so a build never sees import leftovers."""
+        for scene in scenes:
+            for obj in scene.objects:
+                asset = self.asset(obj.asset)
+                if not (asset.type == "rig" and asset.extra.get("generator") == MANNEQUIN):
+                    self._blend_for(obj.asset)
+
+    def render_pair(
+        self, before: Scene, after: Scene, ids: dict[str, int], pngs: tuple[Path, Path], seed: int
+    ) -> tuple[RenderOutput, RenderOutput]:
+        """Both scenes of a pair in one fresh file, sharing appended assets, same Cycles seed.
+
+        Each is built into its own bpy scene and rendered by name: one reset and one append per
+        asset per pair. A pair's state depends on its spec alone, never on earlier pairs.
+        """
+        t0 = time.perf_counter()
+        self.prepare([before, after])
+        bpy.ops.wm.read_homefile(use_empty=True)
+        # two new scenes with identical defaults (the file's own scene differs, e.g. in
+        # colour management), so a "none" pair renders identical pixels
+        first, second = bpy.data.scenes.new("before"), bpy.data.scenes.new("after")
+        builder = _Builder(self)
+        outs = []
+        for sc, scene in ((first, before), (second, after)):
+            self._configure(sc, seed)
+            builder.build(sc, scene, ids)
+        t_build = (time.perf_counter() - t0) / 2
+        for sc, png in zip((first, second), pngs, strict=True):
+            t1 = time.perf_counter()
+            bpy.ops.render.render(scene=sc.name)
+            t2 = time.perf_counter()
+            mask, depth = self._save(sc, png)
+            t3 = time.perf_counter()
+            outs.append(
+                RenderOutput(mask, depth, {"build": t_build, "render": t2 - t1, "save": t3 - t2})
+            )
+        return outs[0], outs[1]
+
+    def _save(self, sc, png: Path) -> tuple[np.ndarray, np.ndarray | None]:
+        """One render, two files: the colour-managed PNG, then the multilayer EXR for the mask."""
+        img = bpy.data.images["Render Result"]
+        fmt = sc.render.image_settings
+        fmt.media_type = "IMAGE"
+        fmt.file_format = "PNG"
+        fmt.color_mode = "RGB"
+        fmt.color_depth = "8"
+        fmt.compression = 15
+        img.save_render(str(png), scene=sc)
+        exr = self.scratch / f"{os.getpid()}.exr"
+        fmt.media_type = "MULTI_LAYER_IMAGE"
+        fmt.file_format = "OPEN_EXR_MULTILAYER"
+        fmt.color_depth = "32"
+        fmt.exr_codec = "NONE"
+        img.save_render(str(exr), scene=sc)
+        try:
+            return read_passes(exr, self.settings.depth)
+        finally:
+            exr.unlink(missing_ok=True)
+
+    # -- settings -----------------------------------------------------------------------------
+
+    def _configure(self, sc, seed: int) -> None:
+        s = self.settings
+        r = sc.render
+        r.engine = "CYCLES"
+        r.resolution_x, r.resolution_y = s.resolution
+        r.resolution_percentage = 100
+        r.threads_mode = "FIXED"
+        r.threads = s.threads
+        r.film_transparent = False
+        for name in dir(r):  # no timestamps or hostnames in the PNG metadata
+            if name.startswith("use_stamp"):
+                setattr(r, name, False)
+        c = sc.cycles
+        c.device = "CPU" if self.device == "CPU" else "GPU"
+        c.samples = s.samples
+        c.use_adaptive_sampling = True
+        c.use_denoising = s.denoise
+        if s.denoise:
+            c.denoiser = "OPENIMAGEDENOISE"
+        c.seed = seed % (2**31)
+        c.use_animated_seed = False
+        # fewer, cheaper bounces and no caustics: fireflies would show up as "changes"
+        c.max_bounces, c.diffuse_bounces, c.glossy_bounces = 8, 3, 3
+        c.transmission_bounces, c.transparent_max_bounces = 6, 8
+        c.caustics_reflective = c.caustics_refractive = False
+        c.blur_glossy = 1.0
+        c.sample_clamp_indirect = 5.0
+        sc.view_settings.view_transform = "AgX"  # sampled lights overexpose under "Standard"
+        vl = sc.view_layers[0]
+        vl.use_pass_object_index = True
+        vl.use_pass_z = s.depth
+
+    # -- asset cache --------------------------------------------------------------------------
+
+    def asset(self, asset_id: str) -> RenderAsset:
+        if asset_id not in self._assets:
+            self._assets[asset_id] = self.resolver.resolve(asset_id)
+        return self._assets[asset_id]
+
+    def _blend_for(self, asset_id: str) -> Path:
+        if asset_id in self._blends:
+            return self._blends[asset_id]
+        asset = self.asset(asset_id)
+        if not asset.path or not Path(asset.path).is_file():
+            raise AssetError(f"asset {asset_id!r}: file {asset.path!r} not found")
+        src = Path(asset.path)
+        st = src.stat()
+        rig = asset.type == "rig"
+        key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CACHE_VERSION}|{rig}"
+        path = self.cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.blend"
+        if not path.is_file():
+            (_convert_rig_to_blend if rig else _convert_to_blend)(src, path)
+        self._blends[asset_id] = path
+        return path
+
+
+def _convert_rig_to_blend(src: Path, dst: Path) -> None:
+    """A user rig (GLB/.blend: an armature + meshes it deforms) -> a cached .blend.
+
+    The armature is named 'rig' and records the rest-pose bounding box of its meshes.
+    """
+    _import_file(src)
+    arms = [o for o in bpy.data.objects if o.type == "ARMATURE"]
+    if not arms:
+        raise AssetError(f"{src}: a rig asset needs an armature")
+    arm = arms[0]
+    meshes = [
+        o
+        for o in bpy.data.objects
+        if o.type == "MESH"
+        and (o.parent is arm or any(m.type == "ARMATURE" and m.object is arm for m in o.modifiers))
+    ]
+    if not meshes:
+        raise AssetError(f"{src}: no mesh is parented to or deformed by armature {arm.name!r}")
+    bpy.context.view_layer.update()
+    pts = np.array([tuple(o.matrix_world @ v.co) for o in meshes for v in o.data.vertices])
+    for pb in arm.pose.bones:  # the glTF importer's bone-display icosphere is no body part
+        pb.custom_shape = None
+    arm.name = "rig"
+    arm["df_dims"] = [float(x) for x in (pts.max(0) - pts.min(0))]
+    arm["df_parts"] = [o.name for o in meshes]
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    bpy.data.libraries.write(str(tmp), {arm, *meshes}, fake_user=True, compress=False)
+    os.replace(tmp, dst)
+
+
+def _import_file(src: Path) -> None:
+    """Import a GLB/glTF/OBJ/PLY/.blend into a fresh, empty file."""
+    bpy.ops.wm.read_homefile(use_empty=True)
+    ext = src.suffix.lower()
+    if ext in {".glb", ".gltf"}:
+        bpy.ops.import_scene.gltf(filepath=str(src))
+    elif ext == ".obj":
+        bpy.ops.wm.obj_import(filepath=str(src), forward_axis="Y", up_axis="Z")
+    elif ext == ".ply":
+        bpy.ops.wm.ply_import(filepath=str(src), forward_axis="Y", up_axis="Z")
+    elif ext == ".blend":
+        with bpy.data.libraries.load(str(src), link=False) as (data_from, data_to):
+            data_to.objects = list(data_from.objects)
+        for ob in data_to.objects:
+            if ob is not None:
+                bpy.context.scene.collection.objects.link(ob)
+    else:
+        raise AssetError(f"{src}: unsupported asset format {ext!r}")
+
+
+def _convert_to_blend(src: Path, dst: Path) -> None:
+    """GLB/OBJ/PLY/.blend -> a .blend holding one joined mesh object named 'asset'."""
+    _import_file(src)
+    meshes = [o for o in bpy.data.objects if o.type == "MESH"]
+    if not meshes:
+        raise AssetError(f"{src}: no mesh in the file")
+    for ob in meshes:  # bake world transforms so joined parts keep their places
+        if ob.data.users > 1:
+            ob.data = ob.data.copy()
+        mw = ob.matrix_world.copy()
+        ob.parent = None
+        ob.data.transform(mw)
+        ob.matrix_world.identity()
+    if len(meshes) > 1:
+        ctx = {"active_object": meshes[0], "selected_editable_objects": meshes, "object": meshes[0]}
+        with bpy.context.temp_override(**ctx):
+            bpy.ops.object.join()
+    ob = meshes[0]
+    ob.name = ob.data.name = "asset"
+    co = np.empty(len(ob.data.vertices) * 3, dtype=np.float64)
+    ob.data.vertices.foreach_get("co", co)
+    co = co.reshape(-1, 3)
+    ob["df_dims"] = [float(x) for x in (co.max(0) - co.min(0))] if len(co) else [0.0] * 3
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    bpy.data.libraries.write(str(tmp), {ob}, fake_user=True, compress=False)
+    os.replace(tmp, dst)
+
+
+def read_passes(exr: Path, depth: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Object-index pass -> uint16 instance mask (exact: the pass is not anti-aliased)."""
+    mask = z = None
+    with OpenEXR.File(str(exr)) as f:
+        for part in f.parts:
+            for name, ch in part.channels.items():
+                if name.endswith("Object Index.X"):
+                    mask = np.rint(ch.pixels).astype(np.uint16)
+                elif depth and name.endswith("Depth.Z"):
+                    z = np.array(ch.pixels, dtype=np.float32)
+    if mask is None:
+        raise DiffforgeError(f"{exr}: no Object Index pass")
+    return mask, z
+
+
+class _Builder:
+    """Builds a pair's Scenes into bpy scenes of one fresh file."""
+
+    def __init__(self, backend: BlenderBackend):
+        self.backend = backend
+        self._materials: dict[tuple, Any] = {}
+        self._templates: dict[str, Any] = {}
+        self._skeleton: Any = None
+        self._body: Any = None
+
+    def build(self, sc, scene: Scene, ids: dict[str, int]) -> None:
+        """Build ``scene`` into the bpy scene ``sc`` (appended assets are shared)."""
+        self.sc = sc
+        self.coll = sc.collection
+        self.environment(scene)
+        for obj in scene.objects:
+            self.instance(obj, ids[obj.id])
+        for light in scene.lights:
+            self.light(light)
+        self.world(scene)
+        self.camera(scene)
+
+    # -- materials ----------------------------------------------------------------------------
+
+    def material(self, rgb, material: str | None):
+        """A Principled BSDF with a named colour and material (plastic when unnamed), shared."""
+        key = (tuple(round(float(c), 6) for c in rgb), material)
+        if key in self._materials:
+            return self._materials[key]
+        mat = bpy.data.materials.new("df")  # 5.0: comes with a node tree; no use_nodes
+        bsdf = mat.node_tree.nodes["Principled BSDF"]
+        bsdf.inputs["Base Color"].default_value = linear_rgba(rgb)
+        params = MATERIALS.get(material or "plastic", MATERIALS["plastic"])
+        bsdf.inputs["Roughness"].default_value = params["roughness"]
+        bsdf.inputs["Metallic"].default_value = params["metallic"]
+        bsdf.inputs["Transmission Weight"].default_value = params["transmission"]
+        bsdf.inputs["Specular IOR Level"].default_value = params["specular"]
+        self._materials[key] = mat
+        return mat
+
+    # -- objects ------------------------------------------------------------------------------
+
+    def template(self, asset_id: str):
+        if asset_id not in self._templates:
+            path = self.backend._blend_for(asset_id)
+            with bpy.data.libraries.load(str(path), link=False) as (_src, dst):
+                dst.objects = ["asset"]
+            self._templates[asset_id] = dst.objects[0]
+        return self._templates[asset_id]
+
+    def instance(self, obj: ObjectInstance, pass_index: int) -> None:
+        asset = self.backend.asset(obj.asset)
+        if asset.type == "rig" and asset.extra.get("generator") == MANNEQUIN:
+            self.mannequin(obj, asset, pass_index)
+            return
+        if asset.type == "rig":
+            self.user_rig(obj, asset, pass_index)
+            return
+        tmpl = self.template(obj.asset)
+        ob = tmpl.copy()  # shares the mesh; materials are linked per object below
+        ob.name = obj.id
+        self.coll.objects.link(ob)
+        ob.pass_index = pass_index
+        ob.location = obj.transform.location
+        ob.rotation_mode = "XYZ"
+        ob.rotation_euler = obj.transform.rotation
+        ob.scale = (self.fit_scale(obj, tmpl),) * 3
+        self.recolour(ob, obj, asset)
+        if obj.text is not None and asset.text_anchor:
+            self.text(ob, obj, asset.text_anchor, pass_index)
+
+    def skeleton(self):
+        """The mannequin's armature data, made once per pair (edit mode on a scratch object)."""
+        if self._skeleton is None:
+            from diffforge.scenes.assets import characters as ch
+
+            data = bpy.data.armatures.new("mannequin")
+            tmp = bpy.data.objects.new("mannequin_edit", data)
+            ctx_scene = bpy.context.scene
+            ctx_scene.collection.objects.link(tmp)
+            bpy.context.view_layer.objects.active = tmp
+            bpy.ops.object.mode_set(mode="EDIT")
+            edit = {}
+            for b in ch.BONES:
+                eb = data.edit_bones.new(b.name)
+                eb.head, eb.tail, eb.roll = b.head, b.tail, 0.0
+                edit[b.name] = eb
+            for b in ch.BONES:
+                if b.parent:
+                    edit[b.name].parent = edit[b.parent]
+                    edit[b.name].use_connect = b.connected
+            bpy.ops.object.mode_set(mode="OBJECT")
+            bpy.data.objects.remove(tmp)
+            verts, faces, mat_idx, groups = _mannequin_mesh()
+            me = bpy.data.meshes.new("mannequin_body")
+            me.from_pydata(verts, [], faces)
+            me.polygons.foreach_set("material_index", mat_idx)
+            for _slot in ch.MATERIAL_SLOTS:
+                me.materials.append(None)
+            body = bpy.data.objects.new("mannequin_body", me)
+            for bone, idx in groups.items():
+                body.vertex_groups.new(name=bone).add(idx, 1.0, "REPLACE")
+            self._skeleton, self._body = data, body
+        return self._skeleton, self._body
+
+    def mannequin(self, obj: ObjectInstance, asset: RenderAsset, pass_index: int) -> None:
+        """The procedural mannequin as a real armature: posed bones deform one skinned mesh."""
+        from mathutils import Euler, Matrix
+
+        from diffforge.scenes.assets import characters as ch
+
+        data, template = self.skeleton()
+        arm = bpy.data.objects.new(f"{obj.id}_rig", data)
+        self.coll.objects.link(arm)
+        body = template.copy()  # shares the mesh and its vertex groups
+        body.name = obj.id
+        self.coll.objects.link(body)
+        body.modifiers.new("rig", "ARMATURE").object = arm
+        body.parent = arm
+        body.pass_index = pass_index
+        clothing = obj.attributes.clothing or {}
+        parts = asset.extra.get("part_materials") or {}
+        default = obj.attributes.color or asset.extra.get("default_color") or "blue"
+        for slot, name in zip(body.material_slots, ch.MATERIAL_SLOTS, strict=True):
+            if name in parts:
+                colour, material = parts[name]["color"], parts[name].get("material", "plastic")
+            else:
+                colour, material = clothing.get(name, default), "fabric"
+            slot.link = "OBJECT"
+            slot.material = self.material(COLORS.get(colour, (0.5,) * 3), material)
+        bones = dict(obj.pose.bones) if obj.pose else {}
+        if bones:
+            self.sc.view_layers[0].update()  # builds arm.pose for the shared armature data
+            for name, rot in bones.items():
+                pb = arm.pose.bones.get(name)
+                if pb is not None:
+                    pb.rotation_mode = "XYZ"
+                    pb.rotation_euler = rot
+        lift = ch.pose_root_offset(bones)
+        s = obj.transform.scale
+        arm.matrix_world = (
+            Matrix.Translation(obj.transform.location)
+            @ Euler(obj.transform.rotation, "XYZ").to_matrix().to_4x4()
+            @ Matrix.Scale(s, 4)
+            @ Matrix.Translation(tuple(float(v) for v in lift))
+        )
+
+    def rig_template(self, asset_id: str) -> tuple[Any, list[Any]]:
+        key = f"rig:{asset_id}"
+        if key not in self._templates:
+            path = self.backend._blend_for(asset_id)
+            with bpy.data.libraries.load(str(path), link=False) as (src, dst):
+                dst.objects = list(src.objects)
+            arm = next(o for o in dst.objects if o.type == "ARMATURE")
+            parts = set(arm.get("df_parts", []))
+            meshes = [o for o in dst.objects if o.type == "MESH" and o.name in parts]
+            self._templates[key] = (arm, meshes)
+        return self._templates[key]
+
+    def user_rig(self, obj: ObjectInstance, asset: RenderAsset, pass_index: int) -> None:
+        """A manifest rig: copies of its armature and meshes, posed through its bone_map.
+
+        Rotations carry over as they are (the rig should share the mannequin's T-pose and
+        roll-0 bone axes); it is not re-grounded for sitting or crouching poses.
+        """
+        from mathutils import Euler, Matrix
+
+        from diffforge.scenes.assets.characters import translate_pose
+
+        arm_t, meshes_t = self.rig_template(obj.asset)
+        arm = arm_t.copy()  # shares the armature data; the pose is per object
+        arm.name = f"{obj.id}_rig"
+        self.coll.objects.link(arm)
+        for m_t in meshes_t:
+            m = m_t.copy()
+            self.coll.objects.link(m)
+            if m.parent is arm_t:
+                m.parent = arm
+            for mod in m.modifiers:
+                if mod.type == "ARMATURE" and mod.object is arm_t:
+                    mod.object = arm
+            m.pass_index = pass_index
+            self.recolour(m, obj, asset)
+        if obj.pose and obj.pose.bones:
+            self.sc.view_layers[0].update()
+            bones = translate_pose(obj.pose.bones, asset.bone_map or {}, strict=False)
+            for name, rot in bones.items():
+                pb = arm.pose.bones.get(name)
+                if pb is not None:
+                    pb.rotation_mode = "XYZ"
+                    pb.rotation_euler = rot
+        k = self.fit_scale(obj, arm_t)
+        arm.matrix_world = (
+            Matrix.Translation(obj.transform.location)
+            @ Euler(obj.transform.rotation, "XYZ").to_matrix().to_4x4()
+            @ Matrix.Scale(k, 4)
+        )
+
+    @staticmethod
+    def fit_scale(obj: ObjectInstance, tmpl) -> float:
+        """Uniform scale that gives the spec's bbox (``dimensions``) from the asset's mesh."""
+        dims = list(tmpl.get("df_dims", [0.0, 0.0, 0.0]))
+        big = max(dims) if dims else 0.0
+        want = max(obj.dimensions)
+        return want / big if big > 1e-9 and want > 0 else obj.transform.scale
+
+    def recolour(self, ob, obj: ObjectInstance, asset: RenderAsset) -> None:
+        attrs = obj.attributes
+        rgb = attrs.rgb or (COLORS.get(attrs.color) if attrs.color else None)
+        clothing = attrs.clothing or {}
+        slots = set(asset.material_slots)
+        for slot in ob.material_slots:
+            base = slot.material
+            name = _SUFFIX.sub("", base.name) if base else ""
+            if name in clothing and clothing[name] in COLORS:
+                new = self.material(COLORS[clothing[name]], "fabric")
+            elif (rgb or attrs.material) and (not slots or name in slots):
+                colour = rgb or _base_colour(base) or (0.5, 0.5, 0.5)
+                new = self.material(colour, attrs.material)
+            else:
+                continue
+            slot.link = "OBJECT"
+            slot.material = new
+
+    def text(self, ob, obj: ObjectInstance, anchor: dict, pass_index: int) -> None:
+        """A font curve on the anchor plane, fitted inside width×height, parented to ``ob``."""
+        from mathutils import Matrix, Vector
+
+        content = obj.text
+        cu = bpy.data.curves.new(f"{obj.id}_text", "FONT")
+        cu.body = content.string
+        cu.align_x, cu.align_y = "CENTER", "CENTER"
+        cu.size = 1.0
+        cu.extrude = 0.002
+        font = self.font(content.font)
+        if font is not None:
+            cu.font = font
+        to = bpy.data.objects.new(f"{obj.id}_text", cu)
+        self.coll.objects.link(to)
+        to.pass_index = pass_index
+        to.data.materials.append(self.material(content.rgb, "plastic"))
+        self.sc.view_layers[0].update()
+        xs = [c[0] for c in to.bound_box]
+        ys = [c[1] for c in to.bound_box]
+        bw, bh = max(max(xs) - min(xs), 1e-6), max(max(ys) - min(ys), 1e-6)
+        size = 0.9 * min(float(anchor["width"]) / bw, float(anchor["height"]) / bh)
+        n = Vector(anchor.get("normal", (0.0, -1.0, 0.0))).normalized()
+        up = Vector((0.0, 0.0, 1.0)) if abs(n.z) < 0.99 else Vector((0.0, 1.0, 0.0))
+        x = up.cross(n).normalized()
+        y = n.cross(x).normalized()
+        rot = Matrix((x, y, n)).transposed().to_4x4()
+        loc = Vector(anchor["location"]) + n * 0.004
+        to.parent = ob  # anchor units are the mesh's; the parent's scale applies on top
+        to.matrix_parent_inverse.identity()
+        to.matrix_basis = Matrix.Translation(loc) @ rot @ Matrix.Scale(size, 4)
+
+    def font(self, name: str):
+        if name in ("", "default"):
+            return None
+        try:
+            asset = self.backend.asset(name)
+        except AssetError:
+            return None
+        return bpy.data.fonts.load(asset.path, check_existing=True) if asset.path else None
+
+    # -- environment, lights, world, camera ---------------------------------------------------
+
+    def plane(self, name: str, size: tuple[float, float], loc, rot, mat) -> Any:
+        import bmesh
+
+        me = bpy.data.meshes.new(name)
+        bm = bmesh.new()
+        w, d = size[0] / 2, size[1] / 2
+        verts = [bm.verts.new(v) for v in ((-w, -d, 0), (w, -d, 0), (w, d, 0), (-w, d, 0))]
+        bm.faces.new(verts)
+        bm.to_mesh(me)
+        bm.free()
+        me.materials.append(mat)
+        ob = bpy.data.objects.new(name, me)
+        ob.location, ob.rotation_euler = loc, rot
+        self.coll.objects.link(ob)
+        return ob
+
+    def environment(self, scene: Scene) -> None:
+        env = scene.environment
+        w, d, h = env.extent
+        floor = self.material(COLORS.get(env.floor_color, (0.5,) * 3), env.floor_material)
+        if env.layout == "environment":
+            self.user_environment(env.blend_file)
+            return
+        if env.layout == "room":
+            # the floor runs past the walls: a camera outside the room sees floor, not void
+            self.plane("floor", (w + 30.0, d + 30.0), (0, 0, 0), (0, 0, 0), floor)
+            wall = self.material(COLORS.get(env.wall_color, (0.9,) * 3), "fabric")
+            cam = scene.camera.location
+            half = math.pi / 2
+            walls = [  # name, size, location, rotation, camera inside this wall
+                ("wall_back", (w, h), (0, d / 2, h / 2), (half, 0, 0), cam[1] < d / 2),
+                ("wall_front", (w, h), (0, -d / 2, h / 2), (half, 0, 0), cam[1] > -d / 2),
+                ("wall_left", (d, h), (-w / 2, 0, h / 2), (half, 0, half), cam[0] > -w / 2),
+                ("wall_right", (d, h), (w / 2, 0, h / 2), (half, 0, half), cam[0] < w / 2),
+            ]
+            for name, size, loc, rot, inside in walls:
+                ob = self.plane(name, size, loc, rot, wall)
+                ob.visible_camera = inside  # still bounces light and casts shadows
+            return
+        big = 4.0 * max(w, d, 10.0)  # street / tabletop: a ground plane to the horizon
+        self.plane("ground", (big, big), (0, 0, 0), (0, 0, 0), floor)
+
+    def user_environment(self, blend: str | None) -> None:
+        if not blend or not Path(blend).is_file():
+            raise AssetError(f"environment .blend {blend!r} not found")
+        with bpy.data.libraries.load(blend, link=False) as (src, dst):
+            dst.objects = list(src.objects)
+        for ob in dst.objects:
+            if ob is not None and ob.type != "CAMERA":
+                self.coll.objects.link(ob)
+                ob.pass_index = 0
+
+    def light(self, light: Light) -> None:
+        if not light.on:
+            return
+        data = bpy.data.lights.new(light.id, light.type.upper())
+        data.energy = light.energy
+        data.color = light_color(light)
+        if light.type == "area":
+            data.size = light.size
+        elif light.type in ("point", "spot"):
+            data.shadow_soft_size = light.size
+        elif light.type == "sun":
+            data.angle = math.radians(1.0)
+        ob = bpy.data.objects.new(light.id, data)
+        ob.location, ob.rotation_euler = light.location, light.rotation
+        self.coll.objects.link(ob)
+
+    def world(self, scene: Scene) -> None:
+        w = scene.world
+        world = bpy.data.worlds.new("world")
+        self.sc.world = world
+        nt = world.node_tree
+        bg = next(n for n in nt.nodes if n.bl_idname == "ShaderNodeBackground")
+        bg.inputs["Strength"].default_value = w.strength
+        if not w.hdri:
+            bg.inputs["Color"].default_value = linear_rgba(w.background)
+            return
+        env = nt.nodes.new("ShaderNodeTexEnvironment")
+        env.image = bpy.data.images.load(str(self.hdri_path(w.hdri)), check_existing=True)
+        coord = nt.nodes.new("ShaderNodeTexCoord")
+        mapping = nt.nodes.new("ShaderNodeMapping")
+        mapping.inputs["Rotation"].default_value = (0.0, 0.0, w.rotation)
+        nt.links.new(coord.outputs["Generated"], mapping.inputs["Vector"])
+        nt.links.new(mapping.outputs["Vector"], env.inputs["Vector"])
+        nt.links.new(env.outputs["Color"], bg.inputs["Color"])
+
+    def hdri_path(self, name: str) -> Path:
+        stem = name if name.endswith((".exr", ".hdr")) else f"{name}.exr"
+        path = studio_hdri_dir() / stem
+        if path.is_file():
+            return path
+        asset = self.backend.asset(name)
+        if asset.path and Path(asset.path).is_file():
+            return Path(asset.path)
+        raise AssetError(f"world.hdri {name!r}: not a bundled HDRI nor an hdri asset")
+
+    def camera(self, scene: Scene) -> None:
+        c = scene.camera
+        data = bpy.data.cameras.new("camera")
+        data.lens = c.lens
+        data.sensor_width = c.sensor_width
+        data.sensor_fit = "HORIZONTAL"
+        data.clip_start, data.clip_end = 0.05, 500.0
+        ob = bpy.data.objects.new("camera", data)
+        ob.location = c.location
+        ob.rotation_euler = camera_euler(c.location, c.look_at)
+        self.coll.objects.link(ob)
+        self.sc.camera = ob
+
+
+_MANNEQUIN_MESH: tuple | None = None
+
+
+def _mannequin_mesh() -> tuple:
+    """Rest-pose body parts joined: vertices, faces, material index per face, bone -> vertices."""
+    global _MANNEQUIN_MESH
+    if _MANNEQUIN_MESH is None:
+        from diffforge.scenes.assets import characters as ch
+
+        verts, faces, mats = [], [], []
+        groups: dict[str, list[int]] = {}
+        for bone, slot, mesh in ch.part_meshes():
+            base = len(verts)
+            verts.extend(map(tuple, mesh.vertices.tolist()))
+            faces.extend(tuple(int(i) + base for i in f) for f in mesh.faces)
+            mats.extend([ch.MATERIAL_SLOTS.index(slot)] * len(mesh.faces))
+            groups.setdefault(bone, []).extend(range(base, len(verts)))
+        _MANNEQUIN_MESH = (verts, faces, mats, groups)
+    return _MANNEQUIN_MESH
+
+
+def _base_colour(mat) -> tuple[float, float, float] | None:
+    """The sRGB base colour of an imported material (to keep it when only material changes)."""
+    if mat is None or mat.node_tree is None:
+        return None
+    for node in mat.node_tree.nodes:
+        if node.bl_idname == "ShaderNodeBsdfPrincipled":
+            lin = node.inputs["Base Color"].default_value[:3]
+            return tuple(
+                12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in lin
+            )
+    return None

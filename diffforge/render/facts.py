@@ -1,0 +1,81 @@
+"""Render facts from instance masks (pure numpy): visible pixels, 2D boxes, change masks.
+
+Captions and quality gates read these, never pixels alone, so they are computed exactly from
+the non-anti-aliased object-index pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from diffforge.scenes.model import PairSpec
+
+# Change types that alter the whole picture: their change mask is the whole image.
+GLOBAL_CHANGES = frozenset({"viewpoint", "illumination"})
+
+
+def instance_ids(spec: PairSpec) -> dict[str, int]:
+    """Object id -> pass index (1..), shared by before and after so masks compare directly.
+
+    Before's objects first, then objects that exist only after, in scene order: deterministic
+    from the spec alone. 0 is the environment/background.
+    """
+    ids: dict[str, int] = {}
+    for scene in (spec.before, spec.after):
+        for obj in scene.objects:
+            ids.setdefault(obj.id, len(ids) + 1)
+    if len(ids) > 32767:  # Object.pass_index limit
+        raise ValueError(f"pair {spec.id}: {len(ids)} objects exceed the pass-index range")
+    return ids
+
+
+def object_facts(mask: np.ndarray, ids: dict[str, int], present: set[str]) -> dict[str, Any]:
+    """Per object in ``present``: visible pixel count and 2D box [x0, y0, x1, y1] (inclusive)."""
+    counts = np.bincount(mask.ravel(), minlength=max(ids.values(), default=0) + 1)
+    out: dict[str, Any] = {}
+    for obj_id, idx in ids.items():
+        if obj_id not in present:
+            continue
+        n = int(counts[idx]) if idx < len(counts) else 0
+        box = None
+        if n:
+            ys, xs = np.nonzero(mask == idx)
+            box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
+        out[obj_id] = {"pixels": n, "box": box}
+    return out
+
+
+def change_targets(spec: PairSpec) -> set[str]:
+    """Ids of objects whose pixels make up the change mask (object-level changes only)."""
+    ids = {o.id for s in (spec.before, spec.after) for o in s.objects}
+    targets: set[str] = set()
+    for change in spec.changes:
+        if change.type in GLOBAL_CHANGES:
+            continue
+        targets.update(t for t in change.targets if t in ids)
+        for side in (change.before, change.after):  # e.g. replace: the new object's id
+            value = side.get("id")
+            if isinstance(value, str) and value in ids:
+                targets.add(value)
+    return targets
+
+
+def change_mask(
+    spec: PairSpec, ids: dict[str, int], before: np.ndarray, after: np.ndarray
+) -> np.ndarray:
+    """Bool mask: union of changed objects' pixels in both images; all for global changes."""
+    if any(c.type in GLOBAL_CHANGES for c in spec.changes):
+        return np.ones(before.shape, dtype=bool)
+    wanted = np.array(sorted(ids[t] for t in change_targets(spec)), dtype=before.dtype)
+    if wanted.size == 0:
+        return np.zeros(before.shape, dtype=bool)
+    return np.isin(before, wanted) | np.isin(after, wanted)
+
+
+def pixel_difference(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per-pixel max absolute channel difference of two uint8 images, in 0..255."""
+    a = before.astype(np.int16)
+    b = after.astype(np.int16)
+    return np.abs(a - b).max(axis=-1) if a.ndim == 3 else np.abs(a - b)

@@ -1,0 +1,229 @@
+"""One pair, inside a worker: sample, render before and after, gate, write the files.
+
+Runs in worker processes and Ray actors (it imports the bpy backend). Everything it returns is
+small, picklable metadata; the pixels are already on disk when the result leaves the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diffforge.config import GenerateConfig
+from diffforge.distributions import rng_for
+from diffforge.render.assets import AssetResolver
+from diffforge.render.facts import change_mask, instance_ids, object_facts
+from diffforge.render.gates import check_pair, ocr_reasons
+from diffforge.render.pairfiles import (
+    atomic_write_json,
+    ensure_dirs,
+    load_image,
+    pair_paths,
+    save_png,
+    tmp_name,
+)
+from diffforge.render.settings import RenderSettings
+from diffforge.scenes.model import PairSpec
+
+Sampler = Callable[[GenerateConfig, int, int], PairSpec]
+
+
+@dataclass(frozen=True)
+class PairJob:
+    index: int
+    spec_json: str | None = None  # a fixed spec; None: the context's sampler draws it
+
+
+@dataclass
+class WorkerContext:
+    """Everything a worker needs, pickled once per worker."""
+
+    cfg: GenerateConfig
+    settings: RenderSettings
+    out: str
+    resolver: AssetResolver
+    sampler: Sampler | None = None  # sample_pair(cfg, index, attempt); module-level function
+    gates: bool = True
+    max_attempts: int = 20
+    gpus: list[str] = field(default_factory=list)  # CUDA_VISIBLE_DEVICES per worker slot
+    captions: bool = True  # template captions + the unique-referring-expression gate
+
+
+def _caption_gate() -> Callable | None:
+    """The captioner's gate hook, or None when the captioner is not installed."""
+    try:
+        from diffforge.captioner.compose import caption_or_reason
+    except ImportError:
+        return None
+    return caption_or_reason
+
+
+class PairPipeline:
+    def __init__(self, ctx: WorkerContext):
+        from diffforge.render.blender_backend import BlenderBackend, blender_version
+
+        self.ctx = ctx
+        self.out = Path(ctx.out)
+        ensure_dirs(self.out)
+        scratch = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        self.backend = BlenderBackend(
+            ctx.settings, ctx.resolver, scratch / f"diffforge-{os.getpid()}"
+        )
+        self.blender = blender_version()
+        self.caption_gate = _caption_gate() if ctx.captions else None
+
+    def run(self, job: PairJob) -> dict[str, Any]:
+        """Never raises: a Python error becomes a 'error' result (deterministic, not retried)."""
+        try:
+            return self._run(job)
+        except Exception as exc:
+            return {
+                "status": "error",
+                "index": job.index,
+                "reason": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(limit=8),
+            }
+
+    def _spec(self, job: PairJob, attempt: int) -> PairSpec:
+        if job.spec_json is not None:
+            return PairSpec.model_validate_json(job.spec_json)
+        if self.ctx.sampler is None:
+            raise RuntimeError("no spec and no sampler for the job")
+        return self.ctx.sampler(self.ctx.cfg, job.index, attempt)
+
+    def _run(self, job: PairJob) -> dict[str, Any]:
+        timings: dict[str, float] = {}
+        resampled: list[str] = []
+        can_resample = job.spec_json is None
+        attempt = 0
+        for _ in range(self.ctx.max_attempts if can_resample else 1):
+            t0 = time.perf_counter()
+            spec = self._spec(job, attempt)
+            # the sampler may skip sub-seeds itself: continue after the one it used
+            attempt = max(attempt, spec.attempt)
+            _add(timings, "spec", time.perf_counter() - t0)
+            outcome = self._render(spec, timings)
+            captions: list[dict[str, Any]] = []
+            if self.caption_gate is not None and (not outcome["reasons"] or not self.ctx.gates):
+                t = time.perf_counter()
+                caps, reason = self.caption_gate(
+                    spec,
+                    self.ctx.cfg.caption.per_pair,
+                    self.ctx.settings.resolution,
+                    outcome["facts"],
+                    self.ctx.settings.min_visible_pixels,
+                )
+                captions = caps or []
+                if reason:
+                    outcome["reasons"].append(f"caption: {reason}")
+                _add(timings, "caption", time.perf_counter() - t)
+            if not outcome["reasons"] or not self.ctx.gates:
+                outcome.pop("reasons")
+                t = time.perf_counter()
+                self._write(spec, outcome, attempt, resampled)
+                _add(timings, "write", time.perf_counter() - t)
+                return {
+                    "status": "ok",
+                    "index": job.index,
+                    "id": spec.id,
+                    "attempt": attempt,
+                    "resampled": resampled,
+                    "changes": [c.model_dump(mode="json") for c in spec.changes],
+                    "spec_json": spec.to_json(),
+                    "facts": outcome["facts"],
+                    "captions": captions,
+                    "timings": timings,
+                    "blender": self.blender,
+                }
+            for tmp in outcome["tmp_images"]:
+                tmp.unlink(missing_ok=True)
+            resampled.extend(outcome["reasons"])
+            attempt += 1
+        return {
+            "status": "rejected",
+            "index": job.index,
+            "reason": "; ".join(sorted(set(resampled))) or "gates",
+            "resampled": resampled,
+            "timings": timings,
+        }
+
+    def _render(self, spec: PairSpec, timings: dict[str, float]) -> dict[str, Any]:
+        ids = instance_ids(spec)
+        paths = pair_paths(spec.id)
+        # one Cycles seed per pair (the same for before and after), varied across pairs
+        seed = int(rng_for(spec.seed, spec.index, "cycles", spec.attempt).integers(2**31))
+        tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
+        out_b, out_a = self.backend.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
+        outs, images = {"before": out_b, "after": out_a}, {}
+        for side, out in outs.items():
+            _add(timings, "build", out.timings["build"])
+            _add(timings, f"render_{side}", out.timings["render"])
+            _add(timings, "masks", out.timings["save"])
+        t = time.perf_counter()
+        for side, png in zip(("before", "after"), tmps, strict=True):
+            images[side] = load_image(png)
+        facts = {
+            side: object_facts(outs[side].mask, ids, {o.id for o in scene.objects})
+            for side, scene in (("before", spec.before), ("after", spec.after))
+        }
+        cmask = change_mask(spec, ids, outs["before"].mask, outs["after"].mask)
+        reasons = check_pair(
+            spec,
+            ids,
+            facts,
+            (images["before"], images["after"]),
+            (outs["before"].mask, outs["after"].mask),
+            self.ctx.settings.min_visible_pixels,
+        )
+        if self.ctx.settings.ocr_gate and not reasons:
+            reasons = ocr_reasons(spec, facts["after"], images["after"])
+        _add(timings, "masks", time.perf_counter() - t)
+        return {
+            "ids": ids,
+            "facts": facts,
+            "cmask": cmask,
+            "outs": outs,
+            "tmp_images": tmps,
+            "reasons": reasons,
+        }
+
+    def _write(self, spec: PairSpec, o: dict[str, Any], attempt: int, resampled: list[str]):
+        """Masks and scene JSON atomically, then the images renamed into place."""
+        paths = pair_paths(spec.id)
+        root = self.out
+        save_png(root / paths["mask_before"], o["outs"]["before"].mask)
+        save_png(root / paths["mask_after"], o["outs"]["after"].mask)
+        save_png(root / paths["mask_change"], o["cmask"])
+        if self.ctx.settings.depth:
+            (root / "depth").mkdir(exist_ok=True)
+            for side in ("before", "after"):
+                z = o["outs"][side].depth
+                mm = np.clip(np.nan_to_num(z * 1000.0, posinf=65535), 0, 65535).astype(np.uint16)
+                save_png(root / f"depth/{spec.id}_{side}.png", mm)
+        h, w = o["cmask"].shape
+        atomic_write_json(
+            root / paths["scene"],
+            {
+                "spec": spec.model_dump(mode="json"),
+                "instances": o["ids"],
+                "facts": o["facts"],
+                "change_pixels": int(o["cmask"].sum()),
+                "image_size": [w, h],
+                "attempt": attempt,
+                "resampled": resampled,
+            },
+        )
+        for side, tmp in zip(("before", "after"), o["tmp_images"], strict=True):
+            os.replace(tmp, root / paths[side])
+
+
+def _add(timings: dict[str, float], key: str, value: float) -> None:
+    timings[key] = timings.get(key, 0.0) + value

@@ -1,0 +1,56 @@
+"""Render settings resolved once in the orchestrator and pickled into every worker."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from diffforge.config import GenerateConfig
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    resolution: tuple[int, int]
+    samples: int
+    denoise: bool
+    engine: str = "cycles"
+    device: str = "cpu"
+    threads: int = 1
+    depth: bool = False
+    min_visible_pixels: int = 12
+    ocr_gate: bool = False
+    cache_dir: str = ""  # converted GLB -> .blend cache shared by workers (atomic writes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def default_cache_dir(cfg: GenerateConfig) -> Path:
+    base = cfg.assets.cache_dir or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return Path(base) / "diffforge" / "render"
+
+
+def resolve_settings(
+    cfg: GenerateConfig,
+    workers: int = 1,
+    preset: str | None = None,
+    device: str | None = None,
+    cache_dir: Path | None = None,
+) -> RenderSettings:
+    """Preset + overrides -> concrete settings. threads=0 shares the CPUs among workers."""
+    rc = cfg.render.model_copy(update={"preset": preset} if preset else {})
+    res = rc.resolved()
+    threads = rc.threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+    return RenderSettings(
+        resolution=tuple(res.resolution),
+        samples=res.samples,
+        denoise=res.denoise,
+        engine=rc.engine,
+        device=device or rc.device,
+        threads=threads,
+        depth=rc.depth,
+        min_visible_pixels=rc.min_visible_pixels,
+        ocr_gate=rc.ocr_gate,
+        cache_dir=str(cache_dir or default_cache_dir(cfg)),
+    )

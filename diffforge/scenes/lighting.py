@@ -1,0 +1,33 @@
+"""Light colour from temperature, shared by the illumination change and the renderer."""
+
+from __future__ import annotations
+
+import math
+
+
+def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
+    """Black-body colour (Tanner Helland's fit), normalised so 6500 K is white.
+
+    Computed here, not with Blender's ``use_temperature``, so the sampler and captioner can
+    reason about the same numbers without bpy.
+    """
+
+    def raw(k: float) -> tuple[float, float, float]:
+        t = max(1000.0, min(40000.0, k)) / 100.0
+        r = 255.0 if t <= 66 else 329.698727446 * (t - 60) ** -0.1332047592
+        if t <= 66:
+            g = 99.4708025861 * math.log(t) - 161.1195681661
+        else:
+            g = 288.1221695283 * (t - 60) ** -0.0755148492
+        if t >= 66:
+            b = 255.0
+        elif t <= 19:
+            b = 0.0
+        else:
+            b = 138.5177312231 * math.log(t - 10) - 305.0447927307
+        return tuple(min(255.0, max(0.0, v)) / 255.0 for v in (r, g, b))  # type: ignore[return-value]
+
+    ref = raw(6500.0)
+    rgb = [c / max(r, 1e-6) for c, r in zip(raw(kelvin), ref, strict=True)]
+    peak = max(rgb)
+    return tuple(c / peak for c in rgb)  # type: ignore[return-value]
