@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml Makefile
 # The main job on its embedded default: a small dataset rendered with Cycles on the CPU,
 # captioned, with statistics plots and an HTML preview (open demo_out/preview.html).
 demo: $(STAMP)
-	$(BIN)/diffforge generate configs/default.yaml --out $(DEMO) --n 12 --workers 2 --preset draft
+	$(BIN)/diffforge generate configs/default.yaml --out $(DEMO) --n 12 --workers 2 --preset standard
 	$(BIN)/diffforge stats $(DEMO)
 	$(BIN)/diffforge preview $(DEMO)
 

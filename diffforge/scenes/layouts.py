@@ -150,7 +150,7 @@ def _text_pool(library, tags: tuple[str, ...]):
 
 
 def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
-    w, d = float(rng.uniform(5.0, 7.0)), float(rng.uniform(4.5, 6.0))
+    w, d = float(rng.uniform(4.5, 6.0)), float(rng.uniform(4.0, 5.0))
     env = Environment(
         layout="room",
         extent=(w, d, 3.0),
@@ -320,8 +320,8 @@ def _start(rng, cfg: GenerateConfig, library, env: Environment) -> Composition:
 def _room_lights(rng, comp: Composition) -> None:
     w, d, h = comp.scene.environment.extent
     lights = [
-        Light(id="ceiling", type="area", location=(float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), h - 0.05), energy=float(rng.uniform(500, 900)), size=1.2, name="ceiling light"),
-        Light(id="fill", type="point", location=(float(rng.uniform(-w / 3, w / 3)), -d / 2 - 1.0, 2.2), energy=float(rng.uniform(150, 300)), name="fill light"),
+        Light(id="ceiling", type="area", location=(float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), h - 0.05), energy=float(rng.uniform(300, 550)), size=1.2, name="ceiling light"),
+        Light(id="fill", type="point", location=(float(rng.uniform(-w / 3, w / 3)), -d / 2 - 1.0, 2.2), energy=float(rng.uniform(90, 180)), name="fill light"),
     ]  # fmt: skip
     lamps = [o for o in comp.scene.objects if o.category in {"lamp", "floor lamp"}]
     for i, lamp in enumerate(lamps):

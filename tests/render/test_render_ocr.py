@@ -22,7 +22,10 @@ def _sign_pair(index: int, close: bool):
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
 def test_ocr_gate_keeps_legible_and_rejects_illegible_text(run, cfg, tmp_path):
-    ocr_cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"ocr_gate": True})})
+    # Without denoising the far sign's new text is visible but unreadable: the OCR gate, not the
+    # visibility gate, must be what rejects it.
+    render = cfg.render.model_copy(update={"ocr_gate": True, "denoise": False})
+    ocr_cfg = cfg.model_copy(update={"render": render})
     specs = [_sign_pair(0, close=True), _sign_pair(1, close=False)]
     summary = run(tmp_path, n=None, specs=specs, cfg=ocr_cfg, workers=1)
     assert summary["pairs"] == 1, summary
