@@ -21,6 +21,7 @@ body{font-family:system-ui,sans-serif;margin:16px;background:#fafafa;color:#222}
 .pair{display:flex;gap:12px;align-items:flex-start;border-bottom:1px solid #ddd;padding:10px 0}
 figure{margin:0;text-align:center;font-size:12px}
 img{width:256px;image-rendering:pixelated;border:1px solid #ccc}
+img.plot{width:420px;image-rendering:auto}
 .meta{font-size:12px;max-width:460px}
 pre{white-space:pre-wrap;background:#f0f0f0;padding:6px;margin:4px 0}
 """
@@ -50,6 +51,22 @@ def overlay(after: Path, mask: Path) -> Image.Image:
     return Image.fromarray(img.astype(np.uint8))
 
 
+def _stats_section(root: Path) -> list[str]:
+    """The plots of ``diffforge stats`` (word cloud, caption lengths), when they were made."""
+    stats_dir = root / "stats"
+    plots = [
+        p for p in (stats_dir / "wordcloud.png", stats_dir / "caption_lengths.png") if p.is_file()
+    ]
+    if not plots:
+        return []
+    figs = "".join(
+        f"<figure><img class='plot' alt='{p.stem}' src='{_data_uri(Image.open(p).convert('RGB'))}'>"
+        f"<figcaption>{p.stem.replace('_', ' ')}</figcaption></figure>"
+        for p in plots
+    )
+    return [f"<h2>Caption statistics</h2><div class='pair'>{figs}</div>"]
+
+
 def write_preview(root: Path, out: Path | None = None, limit: int = 100) -> Path:
     out = out or root / "preview.html"
     meta_path = root / "dataset.json"
@@ -61,6 +78,7 @@ def write_preview(root: Path, out: Path | None = None, limit: int = 100) -> Path
         f"<body><h1>{html.escape(str(root))}</h1>",
         f"<p>{len(recs)} pairs; counts: {html.escape(json.dumps(meta.get('counts', {})))}</p>",
     ]
+    parts += _stats_section(root)
     for rec in recs[:limit]:
         imgs = [
             ("before", Image.open(root / rec["before"]).convert("RGB")),

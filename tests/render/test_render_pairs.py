@@ -122,11 +122,15 @@ def test_text_is_rendered_on_the_sign(pairs_dir):
 
 
 def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
+    from diffforge.captioner.cli import stats
     from diffforge.render.api import preview
 
+    stats(pairs_dir)  # the word cloud and length histogram appear on the page too
     page = preview(pairs_dir, tmp_path / "gallery.html")
     text = page.read_text()
-    assert text.count("<img") == 3 * len(CHANGE_TYPES)
+    n = 3 * len(CHANGE_TYPES) + 2
+    assert text.count("<img") == n
+    assert "alt='wordcloud'" in text and "alt='caption_lengths'" in text
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium not installed (make test installs it)")
@@ -137,5 +141,4 @@ def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
         "--dump-dom", page.as_uri(),
     ]  # fmt: skip
     dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90).stdout
-    n = 3 * len(CHANGE_TYPES)
     assert f'data-images="{n}/{n}"' in dom
