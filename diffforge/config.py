@@ -259,7 +259,7 @@ class RenderPreset(_Cfg):
 
 RENDER_PRESETS: dict[str, RenderPreset] = {
     "draft": RenderPreset(resolution=(96, 72), samples=4, denoise=False),
-    "standard": RenderPreset(resolution=(256, 192), samples=16, denoise=False),
+    "standard": RenderPreset(resolution=(256, 192), samples=16, denoise=True),
     "high": RenderPreset(resolution=(512, 384), samples=64, denoise=True),
 }
 
