@@ -387,8 +387,15 @@ def bench_render(
     presets: Annotated[str, typer.Option(help="Comma-separated presets.")] = "draft,standard",
     pairs: Annotated[int, typer.Option(min=1, help="Pairs per measurement.")] = 6,
     workers: Annotated[str, typer.Option(help="Comma-separated worker counts.")] = "1,2",
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="Cycles threads per worker (default: cores/workers).")
+    ] = None,
 ) -> None:
-    """Seconds per pair by stage, overhead over pure Cycles time, and worker scaling."""
+    """Seconds per pair by stage, overhead over pure Cycles time, and worker scaling.
+
+    For worker scaling, fix --threads 1: with the default (cores / workers) Cycles already uses
+    every core and 1 or 2 workers give about the same throughput.
+    """
     from diffforge.config import load_config
     from diffforge.render.bench import bench_render as run_bench
     from diffforge.render.bench import format_bench
@@ -398,6 +405,7 @@ def bench_render(
         presets=tuple(presets.split(",")),
         pairs=pairs,
         workers=tuple(int(w) for w in workers.split(",")),
+        threads=threads,
     )
     console.print(format_bench(result))
 
