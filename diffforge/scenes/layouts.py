@@ -226,9 +226,10 @@ def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
 
 
 def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
+    # CLEVR's proportions: objects of 7-14 cm on a 90 cm square (CLEVR: 0.7-1.4 in ~6 units).
     env = Environment(
         layout="tabletop",
-        extent=(6.0, 6.0, 3.0),
+        extent=(0.9, 0.9, 1.0),
         floor_color=choose(rng, ["gray", "white", "beige"]),
         floor_material="rubber",
     )
@@ -239,9 +240,9 @@ def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
         raise SamplingError("layout tabletop: no assets tagged 'clevr' after asset filters")
     _fill(rng, comp, prims, comp.placer.candidates({"floor"}), budget, budget * 6)
     comp.scene.lights = [
-        Light(id="key", type="area", location=(3.0, -3.0, 5.0), energy=900.0, size=2.0, name="key light"),
-        Light(id="fill", type="area", location=(-4.0, -2.0, 4.0), energy=300.0, size=2.0, name="fill light"),
-        Light(id="back", type="area", location=(0.0, 4.0, 5.0), energy=500.0, size=2.0, name="back light"),
+        Light(id="key", type="area", location=(0.75, -0.75, 1.25), energy=56.0, size=0.5, name="key light"),
+        Light(id="fill", type="area", location=(-1.0, -0.5, 1.0), energy=19.0, size=0.5, name="fill light"),
+        Light(id="back", type="area", location=(0.0, 1.0, 1.25), energy=31.0, size=0.5, name="back light"),
     ]  # fmt: skip
     return comp
 

@@ -16,6 +16,7 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
+from diffforge.scenes.geometry import screen_box
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
 
@@ -31,6 +32,9 @@ def _library_for(assets_json: str):
 def load_library(cfg: GenerateConfig):
     """The asset library for a config (cached: loading and validation happen once)."""
     return _library_for(cfg.assets.model_dump_json())
+
+
+CHANGE_DRAWS_PER_SCENE = 4
 
 
 class PairSampler:
@@ -76,23 +80,34 @@ class PairSampler:
         seed = self.cfg.seed
         rng = rng_for(seed, index, "scene", attempt)
         layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
-        before = compose(rng, layout, self.cfg, self.library)
-        before, after, changes = self._changes(rng_for(seed, index, "changes", attempt), before)
-        if not changes:
-            raise NotApplicable("no change type applies to this scene")
-        distractors = self._distractors(
-            rng_for(seed, index, "distractors", attempt), after, changes
-        )
-        return PairSpec(
-            id=f"{index:08d}",
-            index=index,
-            seed=seed,
-            attempt=attempt,
-            before=before,
-            after=after,
-            changes=changes,
-            distractors=distractors,
-        )
+        base = compose(rng, layout, self.cfg, self.library)
+        last: Exception = NotApplicable("no change type applies to this scene")
+        # A few change draws on the same base scene before composing a new one: composing is
+        # the expensive part, and most rejections are a change on an object out of view.
+        for draw in range(CHANGE_DRAWS_PER_SCENE):
+            stage = "changes" if draw == 0 else f"changes.{draw}"
+            before, after, changes = self._changes(rng_for(seed, index, stage, attempt), base)
+            if not changes:
+                continue
+            distractors = self._distractors(
+                rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
+            )
+            try:
+                self._check_in_view(before, after, changes)
+            except NotApplicable as exc:
+                last = exc
+                continue
+            return PairSpec(
+                id=f"{index:08d}",
+                index=index,
+                seed=seed,
+                attempt=attempt,
+                before=before,
+                after=after,
+                changes=changes,
+                distractors=distractors,
+            )
+        raise last
 
     def _changes(self, rng: np.random.Generator, base: Scene) -> tuple[Scene, Scene, list[Change]]:
         """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
@@ -130,6 +145,24 @@ class PairSampler:
             if change_type == "none":
                 break
         return before, after, changes
+
+    def _check_in_view(self, before: Scene, after: Scene, changes: list[Change]) -> None:
+        """Reject before rendering a pair whose changed object is off-screen or too small.
+
+        The renderer's visibility gate would catch it too, but only after two Cycles renders;
+        occlusion is still left to that gate.
+        """
+        resolution = self.cfg.render.resolved().resolution
+        min_area = max(1, self.cfg.render.min_visible_pixels)
+        for change in changes:
+            for target in change.targets:
+                for scene in (before, after):
+                    obj = scene.find(target)
+                    if obj is None:
+                        continue
+                    box = screen_box(scene.camera, obj, resolution)
+                    if box is None or (box[2] - box[0]) * (box[3] - box[1]) < min_area:
+                        raise NotApplicable(f"{change.type}: {target} out of view")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]

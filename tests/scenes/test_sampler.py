@@ -229,3 +229,23 @@ def test_forty_sofas_in_one_room_is_a_clear_error() -> None:
     )
     with pytest.raises(SamplingError, match=r"could place only .* of scene.objects.min = 40"):
         PairSampler(cfg).sample(0)
+
+
+def test_changed_objects_are_in_view_before_rendering(default_specs) -> None:
+    from diffforge.scenes.geometry import screen_box
+
+    cfg = load_config(DEFAULT)
+    resolution = cfg.render.resolved().resolution
+    checked = 0
+    for spec in default_specs:
+        for change in spec.changes:
+            for target in change.targets:
+                for scene in (spec.before, spec.after):
+                    obj = scene.find(target)
+                    if obj is None:
+                        continue
+                    box = screen_box(scene.camera, obj, resolution)
+                    assert box is not None, (spec.id, target)
+                    assert (box[2] - box[0]) * (box[3] - box[1]) >= cfg.render.min_visible_pixels
+                    checked += 1
+    assert checked > 100
