@@ -42,19 +42,6 @@ class _Cfg(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TinyConfig(_Cfg):
-    """A random-weight backbone built from a config (tests, CPU smoke runs, benchmarks)."""
-
-    hidden_size: int = Field(default=64, ge=8)
-    layers: int = Field(default=2, ge=1)
-    heads: int = Field(default=4, ge=1)
-    vision_hidden_size: int = Field(default=32, ge=8)
-    vision_layers: int = Field(default=4, ge=1)
-    image_size: int = Field(default=32, ge=8)
-    patch_size: int = Field(default=8, ge=2)
-    vocab_size: int = Field(default=320, ge=300)
-
-
 class MDPConfig(_Cfg):
     enabled: bool = True
     layers: list[int] | None = None  # None: the backbone's default
@@ -121,6 +108,27 @@ class SourceConfig(_Cfg):
         return self.name or self.format
 
 
+class TinyConfig(_Cfg):
+    """A random-weight backbone built from a config (tests, CPU smoke runs, benchmarks)."""
+
+    hidden_size: int = Field(default=64, ge=8)
+    layers: int = Field(default=2, ge=1)
+    heads: int = Field(default=4, ge=1)
+    vision_hidden_size: int = Field(default=32, ge=8)
+    vision_layers: int = Field(default=4, ge=1)
+    image_size: int = Field(default=32, ge=8)
+    patch_size: int = Field(default=8, ge=2)
+    # embedding rows; None: 320 for bytes, the word vocabulary rounded up to 64 for words
+    vocab_size: int | None = Field(default=None, ge=8)
+    tokenizer: Literal["bytes", "words"] = "bytes"
+    # words: the sources whose captions (their split only) and prompts make the vocabulary;
+    # None: the training config's data.sources
+    vocab_from: list[SourceConfig] | None = None
+    min_count: int = Field(default=1, ge=1)  # rarer words map to <unk>
+    # the resolved vocabulary, filled in when the model is built and saved with checkpoints
+    words: list[str] | None = None
+
+
 class DataConfig(_Cfg):
     sources: list[SourceConfig] = Field(default_factory=list)
     max_length: int = Field(default=2048, ge=16)  # tokens; captions are trimmed, never images
@@ -165,6 +173,14 @@ class M3DiffConfig(_Cfg):
     data: DataConfig = Field(default_factory=DataConfig)
     optim: OptimConfig = Field(default_factory=OptimConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+
+    @model_validator(mode="after")
+    def _word_vocab(self) -> M3DiffConfig:
+        """A word-level tiny tokenizer takes its vocabulary from the training sources by default."""
+        t = self.model.tiny
+        if t is not None and t.tokenizer == "words" and t.words is None and t.vocab_from is None:
+            t.vocab_from = [s.model_copy() for s in self.data.sources]
+        return self
 
 
 def _override(data: dict[str, Any], dotted: str) -> None:

@@ -56,7 +56,7 @@ def build_model(cfg: ModelConfig) -> tuple[nn.Module, Any, ImageSpec]:
     cls = MODEL_CLASSES[cfg.backbone]
     processor = None
     if cfg.tiny is not None:
-        tok = tiny_tokenizer()
+        tok = tiny_tokenizer(cfg.tiny)
         hf = tiny_config(cfg.backbone, cfg.tiny, tok)
     else:
         try:

@@ -1,12 +1,18 @@
-"""Tiny random-weight backbones and a byte-level tokenizer, built from configs with no download.
+"""Tiny random-weight backbones and their tokenizers, built from configs with no download.
 
 They have the real architectures (SigLIP + Qwen2 for LLaVA-OneVision, the windowed Qwen2.5-VL
 ViT, InternViT + pixel shuffle), only small, so tests and CPU runs exercise the real code paths.
+
+Two tokenizers: byte-level (the default; every byte a token, nothing to build) and word-level
+(``tiny.tokenizer: words``): one token per word or punctuation mark of the training captions and
+prompts, so a 60-word caption is ~70 tokens instead of ~350 and a tiny model learns it faster.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig, PreTrainedTokenizerFast
@@ -21,7 +27,27 @@ SPECIAL_TOKENS = [
 ]  # fmt: skip
 
 
-def tiny_tokenizer() -> PreTrainedTokenizerFast:
+UNK = "<unk>"
+WORD_PREFIX = "\u2581"  # "▁": marks a word that follows a space (SentencePiece's convention)
+# Text the collator wraps around every prompt (ChatML roles and the system prompt).
+TEMPLATE_TEXT = ("system\nYou are a helpful assistant.", "user\n", "assistant\n")
+
+
+def tiny_tokenizer(t: TinyConfig | None = None) -> PreTrainedTokenizerFast:
+    """The tokenizer ``t`` asks for: byte-level (default, also for ``None``) or word-level.
+
+    A word-level config without ``words`` gets them from its ``vocab_from`` sources, and they
+    are written back into ``t``: the checkpoint's saved config then rebuilds the same tokenizer
+    without the data (``export_final`` also saves the tokenizer itself).
+    """
+    if t is None or t.tokenizer == "bytes":
+        return byte_tokenizer()
+    if t.words is None:
+        t.words = vocabulary(source_texts(t.vocab_from or []), t.min_count)
+    return word_tokenizer(t.words)
+
+
+def byte_tokenizer() -> PreTrainedTokenizerFast:
     """A byte-level BPE with no merges (every byte a token) plus the chat/image specials."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
@@ -36,9 +62,82 @@ def tiny_tokenizer() -> PreTrainedTokenizerFast:
     return fast
 
 
+def _word_pipeline() -> tuple[Any, Any]:
+    """Normalizer and pre-tokenizer of the word tokenizer: runs of spaces become one, a newline
+    is a word of its own, other words keep a "▁" prefix where a space precedes them and
+    punctuation stands alone, so captions decode exactly (``left-hand``: ``▁left - hand``)."""
+    from tokenizers import Regex, normalizers, pre_tokenizers
+
+    norm = normalizers.Replace(Regex(" {2,}"), " ")
+    pre = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split("\n", behavior="isolated"),
+            pre_tokenizers.Metaspace(replacement=WORD_PREFIX, prepend_scheme="always", split=True),
+            pre_tokenizers.Punctuation("isolated"),
+        ]
+    )
+    return norm, pre
+
+
+def words_of(text: str) -> list[str]:
+    """The word tokens of ``text`` (what the word tokenizer looks up in its vocabulary)."""
+    norm, pre = _word_pipeline()
+    return [w for w, _ in pre.pre_tokenize_str(norm.normalize_str(text))]
+
+
+def vocabulary(texts: Iterable[str], min_count: int = 1) -> list[str]:
+    """Words of ``texts`` seen at least ``min_count`` times (the chat template's always), most
+    frequent first, ties alphabetical: the same texts give the same ids."""
+    counts = Counter(w for text in texts for w in words_of(text))
+    for text in TEMPLATE_TEXT:
+        counts.update({w: min_count for w in words_of(text)})
+    keep = [w for w, n in counts.items() if n >= min_count]
+    return sorted(keep, key=lambda w: (-counts[w], w))
+
+
+def source_texts(sources: Iterable[Any]) -> list[str]:
+    """Captions (every reference, not one per pair) and prompts of training sources
+    (``SourceConfig``s), from their configured split only: test captions never enter the vocab."""
+    from diffforge.training.data import load_pairs
+    from diffforge.training.data.prompts import SWAPPED_PROMPT, prompts_for
+
+    texts: list[str] = [SWAPPED_PROMPT]
+    for s in sources:
+        texts += prompts_for(s.format, s.prompts)
+        for pair in load_pairs(s.format, s.path, s.images).split(s.split):
+            texts += pair.captions
+            texts += [pair.prompt] if pair.prompt else []
+    return texts
+
+
+def word_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
+    """A word-level tokenizer over ``words`` (unknown words -> ``<unk>``) plus the specials."""
+    from tokenizers import Tokenizer, decoders, models
+    from transformers import PreTrainedTokenizerFast
+
+    specials = [SPECIAL_TOKENS[0], UNK, *SPECIAL_TOKENS[1:]]
+    vocab = {w: i for i, w in enumerate(dict.fromkeys([*specials, *words]))}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
+    tok.normalizer, tok.pre_tokenizer = _word_pipeline()
+    tok.decoder = decoders.Metaspace(replacement=WORD_PREFIX, prepend_scheme="always", split=True)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="<|im_end|>", unk_token=UNK
+    )
+    fast.add_special_tokens({"additional_special_tokens": SPECIAL_TOKENS[1:]})
+    return fast
+
+
+def model_vocab_size(t: TinyConfig, tok: PreTrainedTokenizerFast) -> int:
+    """The embedding rows: ``t.vocab_size`` if set, else 320 for bytes and the word
+    tokenizer's size rounded up to a multiple of 64."""
+    if t.vocab_size is not None:
+        return t.vocab_size
+    return 320 if t.tokenizer == "bytes" else -(-len(tok) // 64) * 64
+
+
 def _text_config(t: TinyConfig, tok: PreTrainedTokenizerFast, **extra) -> dict:
     return dict(
-        vocab_size=t.vocab_size, hidden_size=t.hidden_size, intermediate_size=2 * t.hidden_size,
+        vocab_size=model_vocab_size(t, tok), hidden_size=t.hidden_size, intermediate_size=2 * t.hidden_size,
         num_hidden_layers=t.layers, num_attention_heads=t.heads, num_key_value_heads=max(1, t.heads // 2),
         max_position_embeddings=4096, tie_word_embeddings=False, pad_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id, bos_token_id=None, **extra,
@@ -48,8 +147,8 @@ def _text_config(t: TinyConfig, tok: PreTrainedTokenizerFast, **extra) -> dict:
 def tiny_config(backbone: str, t: TinyConfig, tok: PreTrainedTokenizerFast) -> PretrainedConfig:
     """The HF config of a tiny ``backbone`` whose special token ids match ``tok``."""
     ids = dict(zip(SPECIAL_TOKENS, tok.convert_tokens_to_ids(SPECIAL_TOKENS), strict=True))
-    if len(tok) > t.vocab_size:
-        raise ValueError(f"tiny vocab_size {t.vocab_size} < tokenizer size {len(tok)}")
+    if len(tok) > model_vocab_size(t, tok):
+        raise ValueError(f"tiny vocab_size {model_vocab_size(t, tok)} < tokenizer size {len(tok)}")
     vis = dict(
         hidden_size=t.vision_hidden_size,
         intermediate_size=2 * t.vision_hidden_size,
