@@ -143,29 +143,41 @@ def train_both(args: argparse.Namespace, data: Path, n_train: int) -> dict[str, 
         procs[name] = (subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT),
                        log, time.perf_counter())  # fmt: skip
         runs[name] = {"sets": sets, "threads": threads}
-    for name, (proc, log, t0) in procs.items():
-        rc = proc.wait()
-        runs[name]["seconds"] = round(time.perf_counter() - t0, 1)
-        log.close()
-        if rc != 0:
-            tail = (args.out / f"{name}.log").read_text().splitlines()[-15:]
-            raise SystemExit(f"training {name} failed (rc {rc}):\n" + "\n".join(tail))
-        runs[name]["losses"] = losses(args.out / f"{name}.log")
-        print(f"train {name}: {runs[name]['seconds']:.0f} s, loss {runs[name]['losses'][:1]} -> "
-              f"{runs[name]['losses'][-1:]}", flush=True)  # fmt: skip
+    pending = dict(procs)
+    while pending:  # poll, so each run's wall time is its own
+        for name, (proc, log, t0) in list(pending.items()):
+            rc = proc.poll()
+            if rc is None:
+                continue
+            del pending[name]
+            runs[name]["seconds"] = round(time.perf_counter() - t0, 1)
+            log.close()
+            if rc != 0:
+                tail = (args.out / f"{name}.log").read_text().splitlines()[-15:]
+                raise SystemExit(f"training {name} failed (rc {rc}):\n" + "\n".join(tail))
+            runs[name]["losses"] = losses(args.out / f"{name}.log")
+            print(f"train {name}: {runs[name]['seconds']:.0f} s", flush=True)
+        time.sleep(2)
     return runs
 
 
-def losses(log: Path) -> list[float]:
-    """The logged training losses of a run (the HF Trainer's ``{'loss': ...}`` lines)."""
+def losses(log: Path, key: str = "loss") -> list[float]:
+    """A value the HF Trainer logged (``{'loss': ...}`` lines; ``train_runtime`` at the end)."""
     out = []
-    for line in log.read_text().splitlines():
-        if line.startswith("{") and "'loss'" in line:
+    for line in log.read_text().splitlines() if log.is_file() else []:
+        if line.startswith("{") and f"'{key}'" in line:
             try:
-                out.append(float(ast.literal_eval(line)["loss"]))
+                out.append(float(ast.literal_eval(line)[key]))
             except (SyntaxError, KeyError, ValueError, TypeError):
                 continue
     return out
+
+
+def _train_time(args: argparse.Namespace, info: dict[str, Any], name: str) -> str:
+    """The Trainer's own runtime, and the run's wall time (model build + export included)."""
+    runtime = losses(args.out / f"{name}.log", "train_runtime")
+    wall = info["train"][name]["seconds"]
+    return f"{runtime[-1]:.0f} ({wall:.0f} wall)" if runtime else f"{wall:.0f}"
 
 
 def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
@@ -279,8 +291,8 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
             else ""
         )
         + f" ({r['pairs']} in the dataset) | {r['seconds'] or 0:.0f} |",
-        f"| train with MDP ({args.steps} steps) | {tr['mdp']['seconds']:.0f} |",
-        f"| train without MDP ({args.steps} steps) | {tr['no_mdp']['seconds']:.0f} |",
+        f"| train with MDP ({args.steps} steps) | {_train_time(args, info, 'mdp')} |",
+        f"| train without MDP ({args.steps} steps) | {_train_time(args, info, 'no_mdp')} |",
         f"| caption + score test, with MDP | {res['mdp']['seconds']:.0f} |",
         f"| caption + score test, without MDP | {res['no_mdp']['seconds']:.0f} |",
         "",
