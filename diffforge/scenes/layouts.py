@@ -65,21 +65,39 @@ class Composition:
         if not surfaces:
             return None
         obj = instantiate(rng, spec, self.new_id(spec.category), self.cfg.text, color=color)
-        for _ in range(4):
-            surface = surfaces[int(rng.integers(len(surfaces)))]
-            turn = yaw if yaw is not None else default_yaw(rng, spec, surface)
-            obj.transform.rotation = (0.0, 0.0, turn)
-            spot = self.placer.find_spot(rng, surface, obj.dimensions, turn, attempts=12)
-            if spot is not None:
-                obj.transform.location = spot
-                obj.support = surface.id
-                self.scene.objects.append(obj)
-                self.placer.add(obj)
-                if spec.holds_objects:
-                    top = holder_surface(obj, spec.surface_height * obj.transform.scale)
-                    self.placer.surfaces[obj.id] = top
-                return obj
-        return None
+        placed = place_object(rng, self.scene, self.placer, obj, spec, surfaces, yaw=yaw)
+        return obj if placed else None
+
+
+def place_object(
+    rng: np.random.Generator,
+    scene: Scene,
+    placer: Placer,
+    obj: ObjectInstance,
+    spec,
+    surfaces: list[Surface],
+    yaw: float | None = None,
+    tries: int = 4,
+    attempts: int = 12,
+) -> bool:
+    """Put ``obj`` at a free spot of one of ``surfaces`` (scene, placer and, for holders, the
+    new top surface kept in step); False when nothing fits. Layouts and add/count share it."""
+    for _ in range(tries):
+        surface = surfaces[int(rng.integers(len(surfaces)))]
+        turn = yaw if yaw is not None else default_yaw(rng, spec, surface)
+        spot = placer.find_spot(rng, surface, obj.dimensions, turn, attempts=attempts)
+        if spot is None:
+            continue
+        obj.transform.rotation = (0.0, 0.0, turn)
+        obj.transform.location = spot
+        obj.support = surface.id
+        scene.objects.append(obj)
+        placer.add(obj)
+        if spec.holds_objects:
+            top = holder_surface(obj, spec.surface_height * obj.transform.scale)
+            placer.surfaces[obj.id] = top
+        return True
+    return False
 
 
 def default_yaw(rng: np.random.Generator, spec, surface: Surface) -> float:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from diffforge.scenes.changes.base import (
     ChangeContext,
     ChangeOperator,
@@ -12,7 +10,7 @@ from diffforge.scenes.changes.base import (
 )
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
-from diffforge.scenes.layouts import placer_for
+from diffforge.scenes.layouts import place_object, placer_for
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 from diffforge.scenes.placement import Placer, Surface
 
@@ -56,20 +54,8 @@ def _place_new(
     ctx: ChangeContext, scene: Scene, placer: Placer, spec, surfaces, **kw
 ) -> ObjectInstance | None:
     obj = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text, **kw)
-    for _ in range(6):
-        surface = ctx.pick(surfaces)
-        yaw = 0.0 if surface.kind == "wall" else float(ctx.rng.uniform(-math.pi, math.pi))
-        if not ("clevr" in spec.tags or surface.kind == "surface" or surface.kind == "wall"):
-            yaw = float(ctx.rng.uniform(-0.35, 0.35))
-        spot = placer.find_spot(ctx.rng, surface, obj.dimensions, yaw, attempts=15)
-        if spot is not None:
-            obj.transform.location = spot
-            obj.transform.rotation = (0.0, 0.0, yaw)
-            obj.support = surface.id
-            scene.objects.append(obj)
-            placer.add(obj)
-            return obj
-    return None
+    placed = place_object(ctx.rng, scene, placer, obj, spec, surfaces, tries=6, attempts=15)
+    return obj if placed else None
 
 
 class Add(ChangeOperator):
