@@ -148,16 +148,23 @@ class M3DiffLlavaOnevisionModel(_MDPInit, LlavaOnevisionModel):
         return out
 
 
+def _init_with_inner(model: nn.Module, base: type, inner: type, config: Any) -> None:
+    """``base.__init__`` with our MDP inner model in place of theirs (built once, not twice)."""
+    super(base, model).__init__(config)
+    model.model = inner(config)
+    model.lm_head = nn.Linear(
+        config.text_config.hidden_size, config.text_config.vocab_size, bias=False
+    )
+    model.post_init()
+
+
 class M3DiffLlavaOnevision(LlavaOnevisionForConditionalGeneration):
     """LLaVA-OneVision with MDP (``config.mdp``); without it, exactly the base model."""
 
     def __init__(self, config: Any) -> None:
-        super(LlavaOnevisionForConditionalGeneration, self).__init__(config)
-        self.model = M3DiffLlavaOnevisionModel(config)
-        self.lm_head = nn.Linear(
-            config.text_config.hidden_size, config.text_config.vocab_size, bias=False
+        _init_with_inner(
+            self, LlavaOnevisionForConditionalGeneration, M3DiffLlavaOnevisionModel, config
         )
-        self.post_init()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,12 +277,7 @@ class M3DiffQwen2_5_VL(Qwen2_5_VLForConditionalGeneration):
     """Qwen2.5-VL with MDP (``config.mdp``); without it, exactly the base model."""
 
     def __init__(self, config: Any) -> None:
-        super(Qwen2_5_VLForConditionalGeneration, self).__init__(config)
-        self.model = M3DiffQwen2_5_VLModel(config)
-        self.lm_head = nn.Linear(
-            config.text_config.hidden_size, config.text_config.vocab_size, bias=False
-        )
-        self.post_init()
+        _init_with_inner(self, Qwen2_5_VLForConditionalGeneration, M3DiffQwen2_5_VLModel, config)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,12 +341,7 @@ class M3DiffInternVL(InternVLForConditionalGeneration):
     """InternVL3 (-hf) with MDP (``config.mdp``); without it, exactly the base model."""
 
     def __init__(self, config: Any) -> None:
-        super(InternVLForConditionalGeneration, self).__init__(config)
-        self.model = M3DiffInternVLModel(config)
-        self.lm_head = nn.Linear(
-            config.text_config.hidden_size, config.text_config.vocab_size, bias=False
-        )
-        self.post_init()
+        _init_with_inner(self, InternVLForConditionalGeneration, M3DiffInternVLModel, config)
 
 
 MODEL_CLASSES: dict[str, type] = {
