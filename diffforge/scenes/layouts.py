@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,6 @@ class Composition:
     library: object
     cfg: GenerateConfig
     counter: int = 0
-    walls: list[Surface] = field(default_factory=list)
     framed: bool = False  # the camera came with the environment
 
     def new_id(self, category: str) -> str:
@@ -333,7 +332,7 @@ def _start(rng, cfg: GenerateConfig, library, env: Environment) -> Composition:
             strength=float(rng.uniform(0.6, 1.2)),
             rotation=float(rng.uniform(0, 2 * math.pi)),
         )
-    return Composition(scene=scene, placer=placer, library=library, cfg=cfg, walls=walls)
+    return Composition(scene=scene, placer=placer, library=library, cfg=cfg)
 
 
 def _room_lights(rng, comp: Composition) -> None:

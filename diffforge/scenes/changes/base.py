@@ -61,8 +61,6 @@ class ChangeOperator:
     type: ClassVar[str] = ""
     # Field paths (object-relative, dotted) this operator may change on its targets.
     fields: ClassVar[tuple[str, ...]] = ()
-    # Types that may share a target object with this one in the same pair.
-    shares_with: ClassVar[frozenset[str]] = frozenset()
     once_per_pair: ClassVar[bool] = False  # scene-wide changes (viewpoint, illumination)
     # Adds or deletes its targets rather than editing their fields.
     changes_existence: ClassVar[bool] = False

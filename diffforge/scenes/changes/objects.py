@@ -254,12 +254,8 @@ class Count(ChangeOperator):
             targets=targets,
             before={"count": n},
             after={"count": n + delta},
-            params={"category": category, "noun": template_noun(members)},
+            params={"category": category, "noun": members[0].noun},
         )
-
-
-def template_noun(members: list[ObjectInstance]) -> str:
-    return members[0].noun
 
 
 class Nothing(ChangeOperator):
