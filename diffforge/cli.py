@@ -154,7 +154,11 @@ def generate(
     from diffforge.render.api import format_summary, read_specs
     from diffforge.render.api import generate as run_generate
 
-    cfg = load_config(config, set_)
+    # Through the config, so a bad value gets the config's one-line message naming the key.
+    overrides = list(set_ or [])
+    overrides += [f"render.preset={preset}"] if preset else []
+    overrides += [f"render.device={device}"] if device else []
+    cfg = load_config(config, overrides)
     summary = run_generate(
         cfg,
         out,
@@ -163,8 +167,6 @@ def generate(
         workers=workers,
         executor=executor,
         shard=shard,
-        device=device,
-        preset=preset,
         ray_address=address,
     )
     console.print(format_summary(summary))

@@ -147,3 +147,39 @@ def test_distributions_sample_in_range_and_deterministically() -> None:
     assert Constant(value=4).sample(rng_a) == 4
     assert rng_for(1, 5, "x").random() != rng_for(1, 5, "y").random()
     assert rng_for(1, 5, "x").random() != rng_for(1, 6, "x").random()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "generate",
+                "configs/default.yaml",
+                "--out",
+                "{tmp}/d",
+                "--n",
+                "1",
+                "--preset",
+                "ultra",
+            ],
+            "render.preset",
+        ),
+        (
+            ["generate", "configs/default.yaml", "--out", "{tmp}/d", "--n", "1", "--device", "tpu"],
+            "render.device",
+        ),
+        (["preview", "{tmp}/none"], "no pairs.jsonl"),
+    ],
+)
+def test_cli_bad_arguments_are_one_line_errors(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "diffforge", *argv], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert not (tmp_path / "d").exists()

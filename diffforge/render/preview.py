@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from diffforge.errors import DiffforgeError
 from diffforge.render.writer import read_records
 
 CSS = """
@@ -68,6 +69,8 @@ def _stats_section(root: Path) -> list[str]:
 
 
 def write_preview(root: Path, out: Path | None = None, limit: int = 100) -> Path:
+    if not (root / "pairs.jsonl").is_file():
+        raise DiffforgeError(f"{root}: no pairs.jsonl (not a diffforge dataset directory)")
     out = out or root / "preview.html"
     meta_path = root / "dataset.json"
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
