@@ -324,6 +324,12 @@ def eval_(
         str | None, typer.Option("--format", help="With --data: its format (default diffforge).")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="With --model: generation batch.")] = 8,
+    max_new_tokens: Annotated[
+        int, typer.Option(min=1, help="With --model: caption length limit in tokens.")
+    ] = 64,
+    num_beams: Annotated[
+        int, typer.Option(min=1, help="With --model: beam width (1 = greedy).")
+    ] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     judge: Annotated[bool, typer.Option(help="Also ask an LLM judge (0-100).")] = False,
     split: Annotated[str | None, typer.Option(help="Split of a dataset dir (e.g. test).")] = None,
@@ -366,6 +372,8 @@ def eval_(
             json_out,
             format=data_format,
             batch_size=batch_size,
+            max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
             out_predictions=predictions,
             **common,
         )

@@ -133,6 +133,7 @@ def generate_predictions(
     *,
     batch_size: int = 8,
     max_new_tokens: int = 64,
+    num_beams: int = 1,
     prompt: str | None = None,
     device: str = "auto",
     dtype: str | None = None,
@@ -147,6 +148,7 @@ def generate_predictions(
         prompt=_prompts(prep, prompt),
         batch_size=batch_size,
         max_new_tokens=max_new_tokens,
+        num_beams=num_beams,
     )
     seconds = time.perf_counter() - start
     write_results({p.id: c for p, c in zip(prep.pairs, captions, strict=True)}, prep.predictions)
@@ -156,6 +158,7 @@ def generate_predictions(
         "pairs_per_s": round(len(captions) / seconds, 3) if seconds > 0 else None,
         "batch_size": batch_size,
         "max_new_tokens": max_new_tokens,
+        "num_beams": num_beams,
         "mdp": describer.mdp,
         "device": str(describer.device),
     }
@@ -172,6 +175,7 @@ def eval_model(
     images: Path | None = None,
     batch_size: int = 8,
     max_new_tokens: int = 64,
+    num_beams: int = 1,
     out_predictions: Path | None = None,
     prompt: str | None = None,
     device: str = "auto",
@@ -189,6 +193,7 @@ def eval_model(
             model,
             batch_size=batch_size,
             max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
             prompt=prompt,
             device=device,
             dtype=dtype,
@@ -225,6 +230,7 @@ def eval_model_command(
     images: Path | None = None,
     batch_size: int = 8,
     max_new_tokens: int = 64,
+    num_beams: int = 1,
     out_predictions: Path | None = None,
     prompt: str | None = None,
     device: str = "auto",
@@ -241,6 +247,7 @@ def eval_model_command(
             model,
             batch_size=batch_size,
             max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
             prompt=prompt,
             device=device,
             dtype=dtype,

@@ -114,6 +114,7 @@ def describe(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Pairs per generate() call.")] = 8,
     max_new_tokens: Annotated[int, typer.Option(min=1, help="Caption length limit.")] = 64,
+    num_beams: Annotated[int, typer.Option(min=1, help="Beam width (1 = greedy).")] = 1,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda | cuda:N")] = "auto",
     dtype: Annotated[
         str | None, typer.Option(help="bfloat16 | float16 | float32 (default: bf16 on GPU)")
@@ -122,7 +123,7 @@ def describe(
         bool, typer.Option("--json", help="Print JSON (one line per pair).")
     ] = False,
 ) -> list[dict[str, str]]:
-    """Describe what changed between BEFORE and AFTER (or every pair in --pairs), greedily."""
+    """Describe what changed between BEFORE and AFTER (or every pair in --pairs)."""
     if pairs is not None and (before is not None or after is not None):
         raise DiffforgeError("describe: give BEFORE AFTER or --pairs, not both")
     if pairs is None and (before is None or after is None):
@@ -139,6 +140,7 @@ def describe(
         prompt=prompt,
         batch_size=batch_size,
         max_new_tokens=max_new_tokens,
+        num_beams=num_beams,
     )
     for r, c in zip(records, captions, strict=True):
         r["caption"] = c

@@ -3,7 +3,8 @@
 Prompts and pixels go through the training collator (``PairCollator.encode`` / ``image_inputs``),
 so inference sees exactly what training saw, and ``generate()`` runs MDP inside
 ``get_image_features``. Batches are left-padded (position ids follow the attention mask) and
-decoding is greedy, so a pair's caption does not depend on its batch.
+decoding is deterministic (greedy or beam search), so a pair's caption does not depend on its
+batch.
 """
 
 from __future__ import annotations
@@ -206,8 +207,10 @@ class Describer:
         prompt: str | Sequence[str] | None = None,
         batch_size: int = 8,
         max_new_tokens: int = 64,
+        num_beams: int = 1,
     ) -> list[str]:
-        """One caption per (before, after) pair, greedy, in batches of ``batch_size``.
+        """One caption per (before, after) pair, in batches of ``batch_size``: greedy, or beam
+        search with ``num_beams`` > 1 (the usual decoding of IDC papers' reported numbers).
 
         ``prompt``: one instruction for all pairs, one per pair, or None for the diffforge
         training prompt. Images are paths or PIL images; a bad file raises DiffforgeError.
@@ -216,6 +219,8 @@ class Describer:
 
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        if num_beams < 1:
+            raise ConfigError(f"num_beams must be at least 1, got {num_beams}")
         if prompt is None or isinstance(prompt, str):
             prompts = [prompt or DEFAULT_PROMPT] * len(pairs)
         else:
@@ -224,7 +229,7 @@ class Describer:
                 raise ConfigError(f"{len(prompts)} prompts for {len(pairs)} pairs")
         gen = GenerationConfig(
             do_sample=False,
-            num_beams=1,
+            num_beams=num_beams,
             max_new_tokens=max_new_tokens,
             eos_token_id=self.collator.eos,
             pad_token_id=self.collator.pad,

@@ -130,11 +130,31 @@ def check_deepspeed(path: Path | None) -> str | None:
     return str(path)
 
 
+def training_arguments(cfg: M3DiffConfig) -> TrainingArguments:
+    """HF arguments for ``cfg``. Built before anything else: they set up the process group
+    (``torchrun`` / ``accelerate launch``; gloo on CPU-only machines, which HF treats as
+    multi-process only with ``use_cpu``)."""
+    bf16, fp16 = _precision(cfg)
+    t, o = cfg.train, cfg.optim
+    return TrainingArguments(
+        output_dir=str(t.output_dir), per_device_train_batch_size=t.micro_batch,
+        gradient_accumulation_steps=accumulation_steps(cfg, int(os.environ.get("WORLD_SIZE", "1"))),
+        num_train_epochs=t.epochs, max_steps=t.max_steps, learning_rate=o.lr, weight_decay=o.weight_decay,
+        adam_beta1=o.betas[0], adam_beta2=o.betas[1], warmup_steps=o.warmup_ratio, lr_scheduler_type=o.scheduler,
+        max_grad_norm=o.max_grad_norm, bf16=bf16, fp16=fp16, logging_steps=t.logging_steps, save_steps=t.save_steps,
+        save_total_limit=t.save_total_limit, report_to=[r for r in t.report_to if r != "none"] or "none",
+        deepspeed=check_deepspeed(t.deepspeed), dataloader_num_workers=t.dataloader_workers, seed=t.seed,
+        remove_unused_columns=False, disable_tqdm=not t.progress_bar, use_cpu=not torch.cuda.is_available(),
+    )  # fmt: skip
+
+
 def make_trainer(
     cfg: M3DiffConfig, callbacks: list | None = None
 ) -> tuple[M3DiffTrainer, Any, Any]:
     """Data, model and Trainer for ``cfg`` (returns trainer, tokenizer, image spec)."""
-    sources, _infos = load_sources(cfg.data)
+    args = training_arguments(cfg)
+    with args.main_process_first(desc="data"):  # rank 0 writes any toy data; the others read it
+        sources, _infos = load_sources(cfg.data)
     if not sources:
         raise ConfigError("data.sources: no training data configured")
     samples = mixture_epoch(sources, cfg.data.seed)
@@ -147,18 +167,7 @@ def make_trainer(
     model = add_lora(model, cfg)
     if cfg.train.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    bf16, fp16 = _precision(cfg)
     t, o = cfg.train, cfg.optim
-    args = TrainingArguments(
-        output_dir=str(t.output_dir), per_device_train_batch_size=t.micro_batch,
-        gradient_accumulation_steps=accumulation_steps(cfg, int(os.environ.get("WORLD_SIZE", "1"))),
-        num_train_epochs=t.epochs, max_steps=t.max_steps, learning_rate=o.lr, weight_decay=o.weight_decay,
-        adam_beta1=o.betas[0], adam_beta2=o.betas[1], warmup_steps=o.warmup_ratio, lr_scheduler_type=o.scheduler,
-        max_grad_norm=o.max_grad_norm, bf16=bf16, fp16=fp16, logging_steps=t.logging_steps, save_steps=t.save_steps,
-        save_total_limit=t.save_total_limit, report_to=[r for r in t.report_to if r != "none"] or "none",
-        deepspeed=check_deepspeed(t.deepspeed), dataloader_num_workers=t.dataloader_workers, seed=t.seed,
-        remove_unused_columns=False, disable_tqdm=not t.progress_bar,
-    )  # fmt: skip
     if "tensorboard" in t.report_to:
         os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(t.output_dir / "tb"))
     trainer = M3DiffTrainer(
@@ -183,6 +192,9 @@ def run_training(cfg: M3DiffConfig, callbacks: list | None = None) -> dict[str, 
         if not Path(resume).is_dir():
             raise ConfigError(f"train.resume: checkpoint {resume} not found")
     trainer.train(resume_from_checkpoint=resume)
-    final = export_final(trainer.model, tok, spec, cfg.train.output_dir / "final")
+    final = cfg.train.output_dir / "final"
+    if trainer.is_world_process_zero():  # one writer under DDP / FSDP / DeepSpeed
+        export_final(trainer.model, tok, spec, final)
+    trainer.accelerator.wait_for_everyone()
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     return {"steps": trainer.state.global_step, "output_dir": str(final), "losses": losses}

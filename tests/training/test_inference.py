@@ -89,6 +89,22 @@ def test_describe_checkpoint_batch_equals_single(trained: Path, test_pairs: list
     assert ckpt.describe(pairs, prompt=PROMPTS, batch_size=4, max_new_tokens=12) == batch
 
 
+@pytest.mark.slow
+def test_beam_search_is_batch_independent_and_validated(trained: Path, test_pairs: list) -> None:
+    from diffforge.training.inference import Describer
+
+    pairs = [(p.before, p.after) for p in test_pairs[:4]]
+    d = Describer.load(trained / "final")
+    beam = d.describe(pairs, prompt=PROMPTS[:4], batch_size=4, max_new_tokens=10, num_beams=3)
+    single = [
+        d.describe([p], prompt=q, max_new_tokens=10, num_beams=3)[0]
+        for p, q in zip(pairs, PROMPTS[:4], strict=True)
+    ]
+    assert beam == single and len(beam) == 4
+    with pytest.raises(DiffforgeError, match="num_beams must be at least 1"):
+        d.describe(pairs, num_beams=0)
+
+
 def test_describe_base_backbone_without_mdp(base: Path, test_pairs: list, tmp_path: Path) -> None:
     from diffforge.training.inference import Describer
 

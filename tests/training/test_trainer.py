@@ -146,3 +146,41 @@ def test_training_never_imports_scenes_or_render() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+@pytest.mark.slow
+def test_ddp_on_two_cpu_processes_matches_one_process(tmp_path: Path) -> None:
+    """`torchrun` (what `accelerate launch` runs) with 2 gloo processes: each takes half of the
+    global batch with half the accumulation, so the logged losses equal one process's."""
+    import os
+    import subprocess
+    import sys
+
+    from diffforge.training.data import ensure_toy_dataset
+
+    ensure_toy_dataset(tmp_path / "toy")
+    sets = [
+        "train.max_steps=3",
+        "train.save_steps=3",
+        "train.global_batch=8",
+        "train.micro_batch=4",
+    ]
+    one = run_training(tiny(tmp_path, *sets, f"train.output_dir={tmp_path / 'one'}"))
+    args = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+        "-m", "diffforge", "train", str(REPO / "configs/train/tiny.yaml"),
+    ]  # fmt: skip
+    for s in (
+        f"train.output_dir={tmp_path / 'ddp'}", f"data.sources.0.path={tmp_path / 'toy'}",
+        "train.progress_bar=false", "train.logging_steps=1", "train.report_to=[none]", *sets,
+    ):  # fmt: skip
+        args += ["--set", s]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    res = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.count("trained 3 steps") == 2  # both ranks finished
+    state = json.loads((tmp_path / "ddp/checkpoint-3/trainer_state.json").read_text())
+    ddp = [h["loss"] for h in state["log_history"] if "loss" in h]
+    assert ddp == pytest.approx(one["losses"], rel=1e-4)
+    model, _tok, _spec = load_exported(tmp_path / "ddp/final")  # written once, by rank 0
+    assert model.model.mdp is not None
