@@ -31,6 +31,7 @@ TRAIN_CONFIG = REPO / "configs/experiment/train_mdp.yaml"
 COLUMNS = ["Bleu_4", "METEOR", "ROUGE_L", "CIDEr"]
 ROWS = {"mdp": "M³Diff (tiny) with MDP", "no_mdp": "M³Diff (tiny) without MDP"}
 BASELINE = "most frequent training caption"
+GREEDY = "_greedy"  # result key suffix: the same model decoded greedily
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--train-config", type=Path, default=TRAIN_CONFIG)
     p.add_argument("--set", action="append", default=[], help="extra training override")
     p.add_argument("--max-new-tokens", type=int, default=160)
+    p.add_argument("--num-beams", type=int, default=3,
+                   help="beam width of the reported decoding (greedy is scored too)")  # fmt: skip
     p.add_argument("--report", type=Path, default=REPO / "benchmarks/experiment.md")
     p.add_argument("--date", default=dt.date.today().isoformat())
     p.add_argument(
@@ -189,12 +192,13 @@ def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     torch.set_num_threads(os.cpu_count() or 2)
     results: dict[str, Any] = {}
     for name in ROWS:
-        t0 = time.perf_counter()
-        results[name] = eval_model(
-            args.out / name / "final", data, "test", out_predictions=args.out / f"predictions_{name}.json",
-            batch_size=16, max_new_tokens=args.max_new_tokens, device="cpu", spice=False,
-        )  # fmt: skip
-        results[name]["seconds"] = round(time.perf_counter() - t0, 1)
+        for key, beams in ((name, args.num_beams), (f"{name}{GREEDY}", 1)):
+            t0 = time.perf_counter()
+            results[key] = eval_model(
+                args.out / name / "final", data, "test", out_predictions=args.out / f"predictions_{key}.json",
+                batch_size=16, max_new_tokens=args.max_new_tokens, num_beams=beams, device="cpu", spice=False,
+            )  # fmt: skip
+            results[key]["seconds"] = round(time.perf_counter() - t0, 1)
     caption = most_frequent_caption(data)
     results["baseline"] = eval_constant(caption, data, "test", spice=False,
                                         out_predictions=args.out / "predictions_baseline.json")  # fmt: skip
@@ -223,7 +227,11 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
     from diffforge.evaluation.report import markdown_table
 
     res = info["results"]
-    rows = {ROWS[k]: res[k] for k in ROWS} | {f"Baseline: {BASELINE}": res["baseline"]}
+    beam = f"beam {args.num_beams}" if args.num_beams > 1 else "greedy"
+    rows = {f"{ROWS[k]}, {beam}": res[k] for k in ROWS}
+    if args.num_beams > 1:
+        rows |= {f"{ROWS[k]}, greedy": res[k + GREEDY] for k in ROWS if k + GREEDY in res}
+    rows |= {f"Baseline: {BASELINE}": res["baseline"]}
     splits = info["splits"]
     types = sorted({t for k in ROWS for t in res[k].get("by_type", {})})
     by_type = {f"{t} ({'MDP' if k == 'mdp' else 'no MDP'})": res[k]["by_type"][t]
@@ -278,7 +286,8 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "LLM trains (no LoRA) with the ViT, projector and MDP; AdamW lr 1e-3, cosine, 5 % warm-up, "
         f"batch 16, {args.steps} steps. Both runs: same seed, vocabulary and sample order; "
         f"they ran side by side with {tr['mdp']['threads']} torch thread(s) each.",
-        f"- Decoding: greedy, batch 16, at most {args.max_new_tokens} new tokens.",
+        f"- Decoding: {beam} (the rows without a note; greedy rows for comparison), batch 16, "
+        f"at most {args.max_new_tokens} new tokens.",
         "",
         "## Time",
         "",
@@ -293,8 +302,8 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         + f" ({r['pairs']} in the dataset) | {r['seconds'] or 0:.0f} |",
         f"| train with MDP ({args.steps} steps) | {_train_time(args, info, 'mdp')} |",
         f"| train without MDP ({args.steps} steps) | {_train_time(args, info, 'no_mdp')} |",
-        f"| caption + score test, with MDP | {res['mdp']['seconds']:.0f} |",
-        f"| caption + score test, without MDP | {res['no_mdp']['seconds']:.0f} |",
+        f"| caption + score test, with MDP ({beam}) | {res['mdp']['seconds']:.0f} |",
+        f"| caption + score test, without MDP ({beam}) | {res['no_mdp']['seconds']:.0f} |",
         "",
         f"Final training loss (last logged): with MDP {_last(tr['mdp'])}, without {_last(tr['no_mdp'])}.",
         "",
@@ -321,8 +330,10 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"diffforge generate {rel(args.data_config)} --out {rel(data_dir)} --n {args.pairs} "
         f"--preset draft --workers {args.workers}",
         train_cmds,
-        f"diffforge eval --model {rel(args.out / 'mdp/final')} --data {rel(tr_data)} --split test",
-        f"diffforge eval --model {rel(args.out / 'no_mdp/final')} --data {rel(tr_data)} --split test",
+        f"diffforge eval --model {rel(args.out / 'mdp/final')} --data {rel(tr_data)} --split test "
+        f"--num-beams {args.num_beams} --max-new-tokens {args.max_new_tokens}",
+        f"diffforge eval --model {rel(args.out / 'no_mdp/final')} --data {rel(tr_data)} --split test "
+        f"--num-beams {args.num_beams} --max-new-tokens {args.max_new_tokens}",
         "```",
         "",
         f"Predictions: `{rel(args.out)}/predictions_*.json`; all numbers: `{rel(args.out)}/results.json`.",
@@ -345,6 +356,8 @@ def _verdict(res: dict[str, Any]) -> str:
         label = "with MDP" if k == "mdp" else "without MDP"
         if not losses:
             out.append(f"The model {label} beats the baseline on all four metrics.")
+        elif not wins:
+            out.append(f"The model {label} does not beat the baseline on any metric.")
         else:
             won = ", ".join(wins) if wins else "no metric"
             out.append(
@@ -376,13 +389,13 @@ def diagnostics(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
     data = Path(info.get("data", args.out / "data"))
     refs = [len(c["text"].split()) for r in _records(data) if r["split"] == "test" for c in r["captions"]]  # fmt: skip
     lens = [f"references {sum(refs) / max(len(refs), 1):.1f}"]
-    for k in ROWS:
+    for k in (*ROWS, *(k + GREEDY for k in ROWS)):
         path = args.out / f"predictions_{k}.json"
         if path.is_file():
             words = [len(x["caption"].split()) for x in json.loads(path.read_text())]
-            lens.append(
-                f"{'with' if k == 'mdp' else 'without'} MDP {sum(words) / max(len(words), 1):.1f}"
-            )
+            label = ("with" if k.startswith("mdp") else "without") + " MDP"
+            label += " (greedy)" if k.endswith(GREEDY) else ""
+            lens.append(f"{label} {sum(words) / max(len(words), 1):.1f}")
     lines.append(f"Mean test caption length in words: {', '.join(lens)}.")
     return lines
 
