@@ -101,8 +101,10 @@ def eval_command(
     judge_base_url: str | None = None,
     judge_concurrency: int = 8,
     console: Any = None,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Print a rich table (or one JSON object with `json_out`); optionally write markdown.
+    ``context`` (model, data, generation settings...) goes into the result and its JSON.
 
     Raises DiffforgeError for bad input; the CLI turns it into a one-line message, exit 2.
     """
@@ -119,6 +121,7 @@ def eval_command(
         judge_base_url=judge_base_url,
         judge_concurrency=judge_concurrency,
     )
+    result.update(context or {})
     rows = {"all": result, **result.get("by_type", {})}
     if markdown is not None:
         try:

@@ -267,6 +267,7 @@ def eval_model_command(
             json_out,
             split=prep.reference_split,
             console=console,
+            context={"model": str(model), "data": str(data), "split": split, "generation": info},
             **eval_kwargs,
         )
     return _annotate(result, model, data, split, info, out_predictions)

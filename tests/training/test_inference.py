@@ -182,6 +182,29 @@ def test_describe_cli_single_and_batch(base: Path, toy: Path, tmp_path: Path) ->
     assert [ln["caption"] for ln in lines] == [r["caption"] for r in coco]
     res = runner.invoke(app, ["describe", *flags])
     assert isinstance(res.exception, DiffforgeError)
+    # --num-beams reaches the decoder
+    from diffforge.training.inference import Describer
+
+    res = runner.invoke(app, ["describe", str(imgs[1]), str(imgs[0]), *flags, "--num-beams", "2"])
+    assert res.exit_code == 0, res.output
+    beam = Describer.load(base).describe([(imgs[1], imgs[0])], max_new_tokens=4, num_beams=2)[0]
+    assert res.stdout.rstrip("\n") == " ".join(beam.split())
+
+
+@needs_java
+def test_eval_cli_model_flags_reach_generation(base: Path, toy: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from diffforge.cli import app
+
+    preds = tmp_path / "p.json"
+    args = ["eval", "--model", str(base), "--data", str(toy), "--split", "test", "--json",
+            "--num-beams", "2", "--max-new-tokens", "3", "--predictions", str(preds)]  # fmt: skip
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{") :])
+    assert out["generation"]["num_beams"] == 2 and out["generation"]["max_new_tokens"] == 3
+    assert out["n"] == 6 and len(json.loads(preds.read_text())) == 6
 
 
 @pytest.mark.slow
