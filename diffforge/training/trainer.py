@@ -3,6 +3,7 @@ trained tensor (LoRA, MDP, ViT, projector) for exact resume, and a merged final 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -126,6 +127,10 @@ def check_deepspeed(path: Path | None) -> str | None:
     if "optimizer" in ds:
         raise ConfigError(
             f"train.deepspeed: {path} has an 'optimizer' block, which drops the ViT/base parameter groups; remove it"
+        )
+    if importlib.util.find_spec("deepspeed") is None:
+        raise ConfigError(
+            "train.deepspeed: the deepspeed package is not installed (pip install 'diffforge[deepspeed]')"
         )
     return str(path)
 
