@@ -199,10 +199,46 @@ def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
                 batch_size=16, max_new_tokens=args.max_new_tokens, num_beams=beams, device="cpu", spice=False,
             )  # fmt: skip
             results[key]["seconds"] = round(time.perf_counter() - t0, 1)
+    for name in ROWS:
+        results[name]["image_use"] = image_use(args.out / name / "final", data)
     caption = most_frequent_caption(data)
     results["baseline"] = eval_constant(caption, data, "test", spice=False,
                                         out_predictions=args.out / "predictions_baseline.json")  # fmt: skip
     return results
+
+
+def image_use(model: Path, data: Path, n: int = 128) -> dict[str, float]:
+    """Does the model read the change, or only the scene? Mean caption loss (nats/token) on the
+    first ``n`` test pairs with the right images, with another pair's images, and with the
+    before image twice (no change at all). A model that describes the change has a clearly
+    higher loss without it; one that reads only the scene does not."""
+    import torch
+    from PIL import Image
+
+    from diffforge.training.collate import PairCollator
+    from diffforge.training.data import load_pairs
+    from diffforge.training.data.mixture import Sample
+    from diffforge.training.data.prompts import prompts_for
+    from diffforge.training.inference import Describer
+
+    d = Describer.load(model, device="cpu")
+    pairs = load_pairs("diffforge", data).split("test")[:n]
+    prompt = prompts_for("diffforge")[0]
+    collate = PairCollator(d.tokenizer, d.spec, 1 << 30)
+
+    def mean_loss(images: list[tuple[Path, Path]]) -> float:
+        total = 0.0
+        for p, (a, b) in zip(pairs, images, strict=True):
+            sample = Sample("test", p.id, str(a), str(b), prompt, p.captions[0])
+            ims = (Image.open(a).convert("RGB"), Image.open(b).convert("RGB"))
+            with torch.no_grad():
+                total += d.model(**collate([{"sample": sample, "images": ims}])).loss.item()
+        return round(total / len(pairs), 4)
+
+    right = [(p.before, p.after) for p in pairs]
+    return {"pairs": len(pairs), "right": mean_loss(right),
+            "other_pair": mean_loss(right[1:] + right[:1]),
+            "no_change": mean_loss([(p.before, p.before) for p in pairs])}  # fmt: skip
 
 
 def machine() -> str:
@@ -397,6 +433,21 @@ def diagnostics(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
             label += " (greedy)" if k.endswith(GREEDY) else ""
             lens.append(f"{label} {sum(words) / max(len(words), 1):.1f}")
     lines.append(f"Mean test caption length in words: {', '.join(lens)}.")
+    use = {k: res[k]["image_use"] for k in ROWS if "image_use" in res[k]}
+    if use:
+        lines.append(
+            "What the models read from the images (mean caption loss on the first "
+            f"{next(iter(use.values()))['pairs']} test pairs, nats/token; `image_use` in the script):"
+        )
+        lines.append(
+            "| model | right images | another pair's images | before image twice (no change) |\n"
+            "|---|---:|---:|---:|\n"
+            + "\n".join(
+                f"| {'with' if k == 'mdp' else 'without'} MDP | {u['right']:.3f} | "
+                f"{u['other_pair']:.3f} | {u['no_change']:.3f} |"
+                for k, u in use.items()
+            )
+        )
     return lines
 
 
