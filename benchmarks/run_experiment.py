@@ -213,13 +213,12 @@ def image_use(model: Path, data: Path, n: int = 128) -> dict[str, float]:
     before image twice (no change at all). A model that describes the change has a clearly
     higher loss without it; one that reads only the scene does not."""
     import torch
-    from PIL import Image
 
     from diffforge.training.collate import PairCollator
     from diffforge.training.data import load_pairs
     from diffforge.training.data.mixture import Sample
     from diffforge.training.data.prompts import prompts_for
-    from diffforge.training.inference import Describer
+    from diffforge.training.inference import Describer, open_image
 
     d = Describer.load(model, device="cpu")
     pairs = load_pairs("diffforge", data).split("test")[:n]
@@ -230,7 +229,7 @@ def image_use(model: Path, data: Path, n: int = 128) -> dict[str, float]:
         total = 0.0
         for p, (a, b) in zip(pairs, images, strict=True):
             sample = Sample("test", p.id, str(a), str(b), prompt, p.captions[0])
-            ims = (Image.open(a).convert("RGB"), Image.open(b).convert("RGB"))
+            ims = (open_image(a), open_image(b))
             with torch.no_grad():
                 total += d.model(**collate([{"sample": sample, "images": ims}])).loss.item()
         return round(total / len(pairs), 4)

@@ -201,18 +201,17 @@ def eval_model(
         result = run_eval(
             prep.predictions, prep.references, split=prep.reference_split, **eval_kwargs
         )
-    return _annotate(result, model, data, split, info, out_predictions)
+    result.update(_context(model, data, split, info))
+    return _annotate(result, out_predictions)
 
 
-def _annotate(
-    result: dict[str, Any],
-    model: Path | str,
-    data: Path,
-    split: str,
-    info: dict[str, Any],
-    out_predictions: Path | None,
-) -> dict[str, Any]:
-    result.update(model=str(model), data=str(data), split=split, generation=info)
+def _context(model: Path | str, data: Path, split: str, info: dict[str, Any]) -> dict[str, Any]:
+    """What was evaluated and how it was generated: keys added to the metrics."""
+    return {"model": str(model), "data": str(data), "split": split, "generation": info}
+
+
+def _annotate(result: dict[str, Any], out_predictions: Path | None) -> dict[str, Any]:
+    """Without ``out_predictions`` the captions lived in temporary files: no paths to report."""
     if out_predictions is None:
         result["predictions"] = None
         if result.get("format") == "coco":
@@ -267,10 +266,10 @@ def eval_model_command(
             json_out,
             split=prep.reference_split,
             console=console,
-            context={"model": str(model), "data": str(data), "split": split, "generation": info},
+            context=_context(model, data, split, info),
             **eval_kwargs,
         )
-    return _annotate(result, model, data, split, info, out_predictions)
+    return _annotate(result, out_predictions)
 
 
 def most_frequent_caption(data: Path, *, format: str | None = None, split: str = "train",
@@ -297,4 +296,5 @@ def eval_constant(
             prep.predictions, prep.references, split=prep.reference_split, **eval_kwargs
         )
     info = {"pairs": len(prep.pairs), "constant": caption}
-    return _annotate(result, "constant", data, split, info, out_predictions)
+    result.update(_context("constant", data, split, info))
+    return _annotate(result, out_predictions)

@@ -17,11 +17,16 @@ pytestmark = pytest.mark.train
 REPO = Path(__file__).resolve().parents[2]
 
 
-def tiny(tmp_path: Path, *extra: str):
-    return load_train_config(REPO / "configs/train/tiny.yaml", [
+def tiny_sets(tmp_path: Path, *extra: str) -> list[str]:
+    """The tiny config's overrides for a test: output and toy data under ``tmp_path``."""
+    return [
         f"train.output_dir={tmp_path / 'run'}", f"data.sources.0.path={tmp_path / 'toy'}",
         "train.progress_bar=false", "train.logging_steps=1", "train.report_to=[none]", *extra,
-    ])  # fmt: skip
+    ]  # fmt: skip
+
+
+def tiny(tmp_path: Path, *extra: str):
+    return load_train_config(REPO / "configs/train/tiny.yaml", tiny_sets(tmp_path, *extra))
 
 
 def test_param_groups_and_accumulation(tmp_path: Path) -> None:
@@ -177,10 +182,7 @@ def test_ddp_on_two_cpu_processes_matches_one_process(tmp_path: Path) -> None:
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
         "-m", "diffforge", "train", str(REPO / "configs/train/tiny.yaml"),
     ]  # fmt: skip
-    for s in (
-        f"train.output_dir={tmp_path / 'ddp'}", f"data.sources.0.path={tmp_path / 'toy'}",
-        "train.progress_bar=false", "train.logging_steps=1", "train.report_to=[none]", *sets,
-    ):  # fmt: skip
+    for s in tiny_sets(tmp_path, *sets, f"train.output_dir={tmp_path / 'ddp'}"):
         args += ["--set", s]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     res = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
