@@ -84,6 +84,26 @@ def pixels(img: Image.Image, spec: ImageSpec) -> np.ndarray:
     return arr.transpose(2, 0, 1)
 
 
+def load_mask(path: str | None) -> Image.Image | None:
+    """A change mask as a grey image (nonzero = changed), or None when absent or unreadable."""
+    if path is None:
+        return None
+    try:
+        with Image.open(path) as im:
+            return im.convert("L")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def patch_targets(mask: Image.Image, spec: ImageSpec) -> np.ndarray:
+    """(grid*grid,) float32 in raster order: 1 where any pixel of the patch changed, after the
+    same square resize the image gets (so a patch's target matches what the ViT sees there)."""
+    g = spec.size // spec.patch
+    arr = np.asarray(mask.resize((spec.size, spec.size), Image.NEAREST)) > 0
+    arr = arr[: g * spec.patch, : g * spec.patch].reshape(g, spec.patch, g, spec.patch)
+    return arr.any(axis=(1, 3)).reshape(-1).astype(np.float32)
+
+
 def qwen_patches(chw: np.ndarray, spec: ImageSpec) -> np.ndarray:
     """Qwen2-VL's flat patch layout (as Qwen2VLImageProcessorPil.patchify): (gh*gw, C*T*P*P)."""
     c, h, w = chw.shape
@@ -98,8 +118,9 @@ class PairDataset(torch.utils.data.Dataset):
     """Samples with their decoded images. A missing or corrupt image is skipped and counted: the
     next sample is used instead, so a bad file never stops a run."""
 
-    def __init__(self, samples: list[Sample]) -> None:
+    def __init__(self, samples: list[Sample], change_masks: bool = False) -> None:
         self.samples = samples
+        self.change_masks = change_masks  # also decode each pair's change mask (None if absent)
         self.skipped: set[int] = set()
 
     def __len__(self) -> int:
@@ -111,7 +132,10 @@ class PairDataset(torch.utils.data.Dataset):
             s = self.samples[i]
             a, b = load_image(s.first), load_image(s.second)
             if a is not None and b is not None:
-                return {"sample": s, "images": (a, b)}
+                item: dict[str, Any] = {"sample": s, "images": (a, b)}
+                if self.change_masks:
+                    item["change_mask"] = load_mask(s.change_mask)
+                return item
             if i not in self.skipped:
                 self.skipped.add(i)
                 log.warning(
@@ -126,10 +150,13 @@ class PairDataset(torch.utils.data.Dataset):
 class PairCollator:
     """Turns ``PairDataset`` items into a padded batch for one backbone."""
 
-    def __init__(self, tokenizer: Any, spec: ImageSpec, max_length: int) -> None:
+    def __init__(
+        self, tokenizer: Any, spec: ImageSpec, max_length: int, change_targets: bool = False
+    ) -> None:
         self.tok = tokenizer
         self.spec = spec
         self.max_length = max_length
+        self.change_targets = change_targets  # add per-patch change targets from the masks
         ids = tokenizer.convert_tokens_to_ids
         self.pad = (
             tokenizer.pad_token_id if tokenizer.pad_token_id is not None else ids("<|endoftext|>")
@@ -206,9 +233,25 @@ class PairCollator:
             labels[i, : len(lab)] = torch.tensor(lab)
             mask[i, : len(ids)] = 1
         images = [im for it in items for im in it["images"]]
-        return {
+        batch = {
             "input_ids": input_ids,
             "attention_mask": mask,
             "labels": labels,
             **self.image_inputs(images),
+        }
+        if self.change_targets:
+            batch.update(self.change_inputs([it.get("change_mask") for it in items]))
+        return batch
+
+    def change_inputs(self, masks: list[Image.Image | None]) -> dict[str, torch.Tensor]:
+        """``change_targets`` (pairs, patches) and ``change_valid`` (pairs,): which pairs have a
+        mask. The trainer pops both before the forward pass."""
+        g = self.spec.size // self.spec.patch
+        targets = np.zeros((len(masks), g * g), np.float32)
+        for i, m in enumerate(masks):
+            if m is not None:
+                targets[i] = patch_targets(m, self.spec)
+        return {
+            "change_targets": torch.from_numpy(targets),
+            "change_valid": torch.tensor([m is not None for m in masks]),
         }

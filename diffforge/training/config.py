@@ -47,6 +47,9 @@ class MDPConfig(_Cfg):
     layers: list[int] | None = None  # None: the backbone's default
     heads: int = Field(default=8, ge=1)
     dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+    # Weight of the auxiliary per-patch "did this patch change?" loss on MDP's difference features,
+    # supervised by the change masks of diffforge datasets (other sources add no term). 0: off.
+    change_loss: float = Field(default=0.0, ge=0.0)
 
 
 class ModelConfig(_Cfg):
@@ -69,6 +72,16 @@ class ModelConfig(_Cfg):
     def _source(self) -> ModelConfig:
         if self.path is None and self.tiny is None:
             raise ValueError("model: set model.path (weights) or model.tiny (random weights)")
+        return self
+
+    @model_validator(mode="after")
+    def _change_loss(self) -> ModelConfig:
+        if self.mdp.change_loss > 0 and not self.mdp.enabled:
+            raise ValueError("model.mdp.change_loss: needs MDP (model.mdp.enabled: true)")
+        if self.mdp.change_loss > 0 and self.backbone == "qwen2_5_vl":
+            raise ValueError(
+                "model.mdp.change_loss: not supported for qwen2_5_vl (its patches are not in raster order)"
+            )
         return self
 
     def mdp_layers(self) -> list[int]:

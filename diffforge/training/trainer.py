@@ -28,6 +28,7 @@ from diffforge.training.model.build import (
     part_of,
     save_trainable,
 )
+from diffforge.training.model.mdp import MDP, change_mask_loss
 
 log = logging.getLogger(__name__)
 CHECKPOINT_CONFIG = "m3diff_config.json"  # the run's resolved config, in every checkpoint
@@ -48,6 +49,38 @@ class M3DiffTrainer(Trainer):
         self.vit_lr = vit_lr
         self.image_spec = image_spec
         self.m3diff_config = m3diff_config
+        self.change_weight = m3diff_config.model.mdp.change_loss if m3diff_config else 0.0
+        self._change_sum, self._change_n = 0.0, 0  # change-mask loss since the last log
+        self._mdp: MDP | None = None
+
+    def compute_loss(
+        self,
+        model: Any,
+        inputs: dict[str, Any],
+        return_outputs: bool = False,
+        num_items_in_batch: Any = None,
+    ) -> Any:
+        """The caption loss, plus ``model.mdp.change_loss`` x the change-mask loss when the batch
+        carries change targets (scaled like the caption loss under gradient accumulation)."""
+        targets = inputs.pop("change_targets", None)
+        valid = inputs.pop("change_valid", None)
+        loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
+        if targets is not None and self.change_weight > 0:
+            if self._mdp is None:
+                self._mdp = next(m for m in model.modules() if isinstance(m, MDP))
+            aux = change_mask_loss(self._mdp.change_logits, targets, valid)
+            self._change_sum += float(aux.detach())
+            self._change_n += 1
+            if self.model_accepts_loss_kwargs and num_items_in_batch is not None:
+                aux = aux / self.current_gradient_accumulation_steps
+            loss = loss + self.change_weight * aux
+        return (loss, outputs) if return_outputs else loss
+
+    def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
+        if self._change_n and "loss" in logs:
+            logs["change_loss"] = round(self._change_sum / self._change_n, 4)
+            self._change_sum, self._change_n = 0.0, 0
+        super().log(logs, *args, **kwargs)
 
     def _get_train_sampler(self, train_dataset: Any = None) -> torch.utils.data.Sampler:
         # the mixture is already shuffled from its seed; a sequential order makes resume exact
@@ -173,10 +206,11 @@ def make_trainer(
     if cfg.train.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     t, o = cfg.train, cfg.optim
+    aux = cfg.model.mdp.change_loss > 0
     if "tensorboard" in t.report_to:
         os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(t.output_dir / "tb"))
     trainer = M3DiffTrainer(
-        model=model, args=args, train_dataset=PairDataset(samples), data_collator=PairCollator(tok, spec, cfg.data.max_length),
+        model=model, args=args, train_dataset=PairDataset(samples, change_masks=aux), data_collator=PairCollator(tok, spec, cfg.data.max_length, aux),
         processing_class=tok, callbacks=callbacks, vit_lr=o.vit_lr, image_spec=spec, m3diff_config=cfg,
     )  # fmt: skip
     return trainer, tok, spec
@@ -201,5 +235,10 @@ def run_training(cfg: M3DiffConfig, callbacks: list | None = None) -> dict[str, 
     if trainer.is_world_process_zero():  # one writer under DDP / FSDP / DeepSpeed
         export_final(trainer.model, tok, spec, final)
     trainer.accelerator.wait_for_everyone()
-    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-    return {"steps": trainer.state.global_step, "output_dir": str(final), "losses": losses}
+    history = trainer.state.log_history
+    return {
+        "steps": trainer.state.global_step,
+        "output_dir": str(final),
+        "losses": [h["loss"] for h in history if "loss" in h],  # with the change loss, if any
+        "change_losses": [h["change_loss"] for h in history if "change_loss" in h],
+    }

@@ -7,26 +7,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny_train import REPO, tiny, tiny_sets
 
 from diffforge.errors import ConfigError
-from diffforge.training.config import load_train_config
 from diffforge.training.model.build import load_exported, part_of
 from diffforge.training.trainer import check_deepspeed, make_trainer, run_training
 
 pytestmark = pytest.mark.train
-REPO = Path(__file__).resolve().parents[2]
-
-
-def tiny_sets(tmp_path: Path, *extra: str) -> list[str]:
-    """The tiny config's overrides for a test: output and toy data under ``tmp_path``."""
-    return [
-        f"train.output_dir={tmp_path / 'run'}", f"data.sources.0.path={tmp_path / 'toy'}",
-        "train.progress_bar=false", "train.logging_steps=1", "train.report_to=[none]", *extra,
-    ]  # fmt: skip
-
-
-def tiny(tmp_path: Path, *extra: str):
-    return load_train_config(REPO / "configs/train/tiny.yaml", tiny_sets(tmp_path, *extra))
 
 
 def test_param_groups_and_accumulation(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ class Pair:
     source: str
     changes: tuple[str, ...] = ()
     prompt: str | None = None  # the dataset's own instruction (LLaVA JSON), if any
+    change_mask: Path | None = None  # where the images differ (diffforge datasets), if known
 
 
 @dataclass

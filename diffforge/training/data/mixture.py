@@ -39,6 +39,7 @@ class Sample:
     prompt: str
     answer: str
     swapped: bool = False
+    change_mask: str | None = None  # the pair's change mask (symmetric, so swapping keeps it)
 
 
 def source_count(src: Source) -> int:
@@ -80,6 +81,7 @@ def mixture_epoch(sources: list[Source], seed: int, epoch: int = 0) -> list[Samp
                     SWAPPED_PROMPT if swapped else prompt,
                     answer,
                     swapped,
+                    str(pair.change_mask) if pair.change_mask is not None else None,
                 )
             )
     order = np.random.default_rng([seed, epoch, 1_000_003]).permutation(len(out))

@@ -14,8 +14,8 @@ _IMAGE_TAG = re.compile(r"<image>\s*")
 
 
 def load_diffforge(path: Path, images: Path | None = None) -> Loaded:
-    """Our dataset directory: ``pairs.jsonl`` records (id, split, before, after, captions, changes),
-    image paths relative to the directory."""
+    """Our dataset directory: ``pairs.jsonl`` records (id, split, before, after, captions, changes,
+    masks), image paths relative to the directory."""
     path = Path(path)
     file = path / "pairs.jsonl" if path.is_dir() else path
     expect(
@@ -49,6 +49,8 @@ def load_diffforge(path: Path, images: Path | None = None) -> Loaded:
             changes = tuple(
                 c.get("type", "?") for c in rec.get("changes", []) if isinstance(c, dict)
             )
+            masks = rec.get("masks")
+            change_mask = masks.get("change") if isinstance(masks, dict) else None
             out.entries[split] += 1
             out.add(
                 Pair(
@@ -59,6 +61,7 @@ def load_diffforge(path: Path, images: Path | None = None) -> Loaded:
                     tuple(caps),
                     "diffforge",
                     changes,
+                    change_mask=root / change_mask if isinstance(change_mask, str) else None,
                 )
             )
     return out

@@ -1,5 +1,5 @@
 """A procedural toy dataset in diffforge's directory format: coloured shapes on a plain
-background, one change per pair, exact captions. It lets configs/train/tiny.yaml and the tests
+background, one change per pair, exact captions and change masks. It lets configs/train/tiny.yaml and the tests
 train end to end on a CPU with no downloaded data."""
 
 from __future__ import annotations
@@ -65,17 +65,22 @@ def ensure_toy_dataset(path: Path, pairs: int = 64, size: int = 32, seed: int = 
     if (path / "pairs.jsonl").is_file():
         return path
     (path / "images").mkdir(parents=True, exist_ok=True)
+    (path / "masks").mkdir(exist_ok=True)
     lines = []
     for i in range(pairs):
         rng = np.random.default_rng([seed, i])
         before, after, kind, text = _pair(rng)
         pid = f"toy{i:05d}"
-        for tag, objs in (("before", before), ("after", after)):
-            _draw(objs, size).save(path / "images" / f"{pid}_{tag}.png")
+        drawn = {"before": _draw(before, size), "after": _draw(after, size)}
+        for tag, img in drawn.items():
+            img.save(path / "images" / f"{pid}_{tag}.png")
+        changed = (np.asarray(drawn["before"]) != np.asarray(drawn["after"])).any(-1)
+        Image.fromarray(changed.astype(np.uint8) * 255).save(path / "masks" / f"{pid}_change.png")
         split = "test" if i % 10 == 9 else ("val" if i % 10 == 8 else "train")
         lines.append(json.dumps({
             "id": pid, "split": split, "before": f"images/{pid}_before.png", "after": f"images/{pid}_after.png",
             "changes": [{"type": kind}], "captions": [{"text": text, "referring": "", "change": text}],
+            "masks": {"change": f"masks/{pid}_change.png"},
         }))  # fmt: skip
     tmp = path / "pairs.jsonl.tmp"
     tmp.write_text("\n".join(lines) + "\n")

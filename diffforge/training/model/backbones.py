@@ -47,7 +47,9 @@ def _build_mdp(config: Any, dim: int, depth: int) -> MDP | None:
     bad = [i for i in s["layers"] if not 0 < i <= depth]
     if bad:
         raise ValueError(f"MDP layers {bad} outside the vision tower's 1..{depth}")
-    return MDP(dim, len(s["layers"]), s.get("heads", 8), s.get("dropout", 0.0))
+    return MDP(
+        dim, len(s["layers"]), s.get("heads", 8), s.get("dropout", 0.0), s.get("change_head", False)
+    )
 
 
 class _MDPInit:

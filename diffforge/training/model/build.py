@@ -71,7 +71,12 @@ def build_model(cfg: ModelConfig) -> tuple[nn.Module, Any, ImageSpec]:
         except (OSError, ValueError):
             processor = None
     hf.mdp = (
-        {"layers": cfg.mdp_layers(), "heads": cfg.mdp.heads, "dropout": cfg.mdp.dropout}
+        {
+            "layers": cfg.mdp_layers(),
+            "heads": cfg.mdp.heads,
+            "dropout": cfg.mdp.dropout,
+            "change_head": cfg.mdp.change_loss > 0,
+        }
         if cfg.mdp.enabled
         else None
     )

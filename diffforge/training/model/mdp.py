@@ -9,6 +9,10 @@ For each tapped ViT layer i and the two images k = 1, 2 of a pair:
 and image k's features become ``base_k + W_o F′_k`` (same token count). ``W_o`` starts at zero,
 so at step 0 the model is exactly its backbone. Gates and projections are per layer; the two
 attention blocks are shared across layers so all layers and both images run as one batch.
+
+With ``change_head``, a linear probe reads each layer's ΔF per patch and leaves its logits in
+``change_logits`` (L, P, N) for the trainer's auxiliary change-mask loss: captions alone are a weak
+signal for *where* two renders differ, and the masks say it per patch.
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ from torch import nn
 
 
 class MDP(nn.Module):
-    def __init__(self, dim: int, num_layers: int, heads: int = 8, dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        dim: int,
+        num_layers: int,
+        heads: int = 8,
+        dropout: float = 0.0,
+        change_head: bool = False,
+    ) -> None:
         super().__init__()
         heads = max(h for h in range(1, heads + 1) if dim % h == 0)
         self.num_layers = num_layers
@@ -35,6 +46,8 @@ class MDP(nn.Module):
         self.score = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, 1))
         self.norm_out = nn.LayerNorm(dim)
         self.out = nn.Linear(dim, dim)
+        self.change_head = nn.Linear(dim, 1) if change_head else None
+        self.change_logits: torch.Tensor | None = None  # of the last forward, with change_head
         self.reset_parameters()
 
     @torch.no_grad()
@@ -55,6 +68,8 @@ class MDP(nn.Module):
             ln.reset_parameters()
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
+        if self.change_head is not None:
+            self.change_head.reset_parameters()
 
     def forward(
         self,
@@ -77,6 +92,8 @@ class MDP(nn.Module):
         delta = torch.einsum(
             "lpnc,lcd->lpnd", torch.cat([h1, h2, h1 - h2], -1), self.diff.to(dtype)
         ) + self.diff_bias[:, None, None].to(dtype)
+        if self.change_head is not None:
+            self.change_logits = self.change_head(delta).squeeze(-1).float()
         x = torch.cat([h1, h2], 1).reshape(L * 2 * P, N, D)  # layers x images x pairs as one batch
         kv = self.norm_kv(torch.cat([delta, delta], 1).reshape(L * 2 * P, N, D))
         q = self.norm_self(x)
@@ -87,3 +104,21 @@ class MDP(nn.Module):
         fused = (scores[:, :, None] * x).sum(0)  # (2P, N, D)
         update = self.out(self.norm_out(fused))
         return base1 + update[:P].to(base1.dtype), base2 + update[P:].to(base2.dtype)
+
+
+def change_mask_loss(
+    logits: torch.Tensor, targets: torch.Tensor, valid: torch.Tensor
+) -> torch.Tensor:
+    """Class-balanced BCE of per-patch change logits (L, P, N) against 0/1 targets (P, N), over the
+    pairs marked ``valid``: changed and unchanged patches weigh half each within an image, so a
+    one-patch change is not drowned by 63 quiet ones. Zero (with a graph) when no pair is valid."""
+    valid = valid.to(logits.device)
+    if not bool(valid.any()):
+        return logits.sum() * 0.0
+    x = logits[:, valid]
+    t = targets.to(x.device, x.dtype)[valid].expand_as(x)
+    bce = nn.functional.binary_cross_entropy_with_logits(x, t, reduction="none")
+    pos, neg = t.sum(-1, keepdim=True), (1 - t).sum(-1, keepdim=True)
+    weight = t / pos.clamp(min=1) + (1 - t) / neg.clamp(min=1)
+    classes = (pos > 0).to(x.dtype) + (neg > 0).to(x.dtype)
+    return ((weight * bce).sum(-1, keepdim=True) / classes).mean()
