@@ -1,10 +1,11 @@
 """Issue 6's experiment: does diffforge's data train a model that describes differences?
 
 Renders a fresh synthetic split (skipped when ``--out``/data already holds ``--pairs`` pairs),
-trains the same tiny M³Diff twice, with and without MDP (same seed, vocabulary and data order,
-the two runs side by side with ``--threads`` each), captions the held-out test split with both,
-scores the trivial baseline (the most frequent training caption), and writes the Table-12-shaped
-report ``benchmarks/experiment.md``. Results also go to ``OUT/results.json``.
+trains the same tiny M³Diff three ways: with MDP, without MDP, and with MDP plus the auxiliary
+change-mask loss (same seed, vocabulary and data order, the runs side by side with ``--threads``
+each; a run whose ``OUT/<run>/final`` exists is reused), captions the held-out test split with
+each, scores the trivial baseline (the most frequent training caption), and writes the
+Table-12-shaped report ``benchmarks/experiment.md``. Results also go to ``OUT/results.json``.
 
     .venv/bin/python benchmarks/run_experiment.py --pairs 24 --steps 20 --out runs/experiment_smoke
 """
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,29 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_CONFIG = REPO / "configs/experiment/data.yaml"
 TRAIN_CONFIG = REPO / "configs/experiment/train_mdp.yaml"
 COLUMNS = ["Bleu_4", "METEOR", "ROUGE_L", "CIDEr"]
-ROWS = {"mdp": "M³Diff (tiny) with MDP", "no_mdp": "M³Diff (tiny) without MDP"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One trained model of the table: its label, a short name for prose, its own overrides."""
+
+    label: str
+    short: str
+    sets: tuple[str, ...] = ()
+
+
+CHANGE_LOSS = 1.0  # weight of the change-mask loss in the third row
+ROWS = {
+    "mdp": Row("M³Diff (tiny) with MDP", "with MDP"),
+    "no_mdp": Row("M³Diff (tiny) without MDP", "without MDP", ("model.mdp=false",)),
+    "mdp_change": Row(
+        "M³Diff (tiny) with MDP + change-mask loss",
+        "with MDP + change loss",
+        (f"model.mdp.change_loss={CHANGE_LOSS}",),
+    ),
+}
 BASELINE = "most frequent training caption"
-GREEDY = "_greedy"  # result key suffix: the same model decoded greedily
+OTHER = "_other"  # result key suffix: the same model with the decoding not chosen on val
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,19 +65,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=None, help="dataset dir (default OUT/data)")
     p.add_argument("--max-changes", type=int, default=None,
                    help="train and test on the pairs with at most this many changes only")  # fmt: skip
-    p.add_argument("--threads", type=int, default=None, help="torch threads per run (cores/2)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads per run (default: cores / runs to train)")  # fmt: skip
     p.add_argument("--data-config", type=Path, default=DATA_CONFIG)
     p.add_argument("--train-config", type=Path, default=TRAIN_CONFIG)
     p.add_argument("--set", action="append", default=[], help="extra training override")
     p.add_argument("--max-new-tokens", type=int, default=160)
     p.add_argument("--num-beams", type=int, default=3,
-                   help="beam width of the reported decoding (greedy is scored too)")  # fmt: skip
+                   help="beam width compared with greedy decoding on val; the better one "
+                        "(mean CIDEr over the models) is the reported decoding")  # fmt: skip
     p.add_argument("--report", type=Path, default=REPO / "benchmarks/experiment.md")
     p.add_argument("--date", default=dt.date.today().isoformat())
     p.add_argument(
         "--report-only", action="store_true", help="rewrite the report from OUT/results.json"
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.num_beams < 2:
+        p.error("--num-beams must be at least 2: that beam width is compared with greedy decoding")
+    return args
 
 
 def rel(path: Path) -> str:
@@ -98,9 +125,10 @@ def subset(data: Path, out: Path, max_changes: int) -> Path:
     lines = (data / "pairs.jsonl").read_text().splitlines()
     keep = [x for x in lines if x.strip() and len(json.loads(x)["changes"]) <= max_changes]
     (out / "pairs.jsonl").write_text("\n".join(keep) + "\n")
-    link = out / "images"
-    if not link.exists():
-        link.symlink_to((data / "images").resolve(), target_is_directory=True)
+    for folder in ("images", "masks"):
+        link = out / folder
+        if not link.exists() and (data / folder).is_dir():
+            link.symlink_to((data / folder).resolve(), target_is_directory=True)
     return out
 
 
@@ -115,7 +143,7 @@ def earlier_renders(data: Path) -> dict[str, Any]:
 
 
 def train_overrides(args: argparse.Namespace, data: Path, name: str, n_train: int) -> list[str]:
-    """``--set`` values of one run: the data, steps, output dir, and MDP off for ``no_mdp``.
+    """``--set`` values of one run: the data, steps, output dir, then the row's own overrides.
     The source's repeat factor covers ``steps`` batches, so every step sees fresh shuffles."""
     from diffforge.training.config import load_train_config
 
@@ -123,7 +151,7 @@ def train_overrides(args: argparse.Namespace, data: Path, name: str, n_train: in
     weight = max(1, math.ceil(args.steps * batch / max(n_train, 1)))
     sets = [f"data.sources.0.path={rel(data)}", f"data.sources.0.weight={weight}",
             f"train.max_steps={args.steps}", f"train.output_dir={rel(args.out / name)}", *args.set]  # fmt: skip
-    return sets + (["model.mdp=false"] if name == "no_mdp" else [])
+    return sets + list(ROWS[name].sets)
 
 
 def train_command(args: argparse.Namespace, sets: list[str]) -> list[str]:
@@ -131,21 +159,42 @@ def train_command(args: argparse.Namespace, sets: list[str]) -> list[str]:
     return cmd + [x for s in sets for x in ("--set", s)]
 
 
-def train_both(args: argparse.Namespace, data: Path, n_train: int) -> dict[str, Any]:
-    """The two runs as parallel subprocesses (``--threads`` torch threads each); their logs go
-    to OUT/<run>.log. Returns each run's command, seconds and final loss."""
-    threads = args.threads or max(1, (os.cpu_count() or 2) // 2)
+def trained(args: argparse.Namespace) -> dict[str, Any]:
+    """Runs already trained in OUT (a ``final`` export and a log), with what results.json said
+    of them (threads, seconds), so a rerun adds only the missing rows."""
+    old = {}
+    if (args.out / "results.json").is_file():
+        old = json.loads((args.out / "results.json").read_text()).get("train", {})
+    done = {}
+    for name in ROWS:
+        log = args.out / f"{name}.log"
+        if (args.out / name / "final" / "config.json").is_file() and log.is_file():
+            runtime = losses(log, "train_runtime")
+            done[name] = {**old.get(name, {}), "losses": losses(log), "reused": True,
+                          "change_losses": losses(log, "change_loss")}  # fmt: skip
+            done[name].setdefault("seconds", runtime[-1] if runtime else None)
+            if "threads" in done[name]:  # older results.json: runs were split evenly over cores
+                done[name].setdefault("parallel", (os.cpu_count() or 2) // done[name]["threads"])
+            print(f"train {name}: reusing {rel(args.out / name / 'final')}", flush=True)
+    return done
+
+
+def train_all(args: argparse.Namespace, data: Path, n_train: int) -> dict[str, Any]:
+    """The runs not trained yet, as parallel subprocesses (``--threads`` torch threads each);
+    their logs go to OUT/<run>.log. Returns each run's overrides, threads, seconds and losses."""
+    runs = trained(args)
+    todo = [name for name in ROWS if name not in runs]
+    threads = args.threads or max(1, (os.cpu_count() or 2) // max(len(todo), 1))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"}  # fmt: skip
-    runs: dict[str, Any] = {}
     procs = {}
-    for name in ROWS:
+    for name in todo:
         sets = train_overrides(args, data, name, n_train)
         cmd = train_command(args, sets)
         log = open(args.out / f"{name}.log", "w")  # noqa: SIM115 - closed below
         procs[name] = (subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT),
                        log, time.perf_counter())  # fmt: skip
-        runs[name] = {"sets": sets, "threads": threads}
+        runs[name] = {"sets": sets, "threads": threads, "parallel": len(todo)}
     pending = dict(procs)
     while pending:  # poll, so each run's wall time is its own
         for name, (proc, log, t0) in list(pending.items()):
@@ -159,6 +208,7 @@ def train_both(args: argparse.Namespace, data: Path, n_train: int) -> dict[str, 
                 tail = (args.out / f"{name}.log").read_text().splitlines()[-15:]
                 raise SystemExit(f"training {name} failed (rc {rc}):\n" + "\n".join(tail))
             runs[name]["losses"] = losses(args.out / f"{name}.log")
+            runs[name]["change_losses"] = losses(args.out / f"{name}.log", "change_loss")
             print(f"train {name}: {runs[name]['seconds']:.0f} s", flush=True)
         time.sleep(2)
     return runs
@@ -183,22 +233,35 @@ def _train_time(args: argparse.Namespace, info: dict[str, Any], name: str) -> st
     return f"{runtime[-1]:.0f} ({wall:.0f} wall)" if runtime else f"{wall:.0f}"
 
 
+def decodings(args: argparse.Namespace) -> dict[str, int]:
+    """The two decodings compared on val: name -> beam width."""
+    return {"greedy": 1, f"beam {args.num_beams}": args.num_beams}
+
+
 def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
-    """Caption the test split with both models; score them and the constant baseline."""
+    """Choose the decoding on val (mean CIDEr over the models), then caption the test split with
+    each model both ways; score them and the constant baseline."""
     import torch
 
     from diffforge.evaluation.model_eval import eval_constant, eval_model, most_frequent_caption
 
     torch.set_num_threads(os.cpu_count() or 2)
-    results: dict[str, Any] = {}
+
+    def run(name: str, split: str, beams: int, out: Path | None = None) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        res = eval_model(args.out / name / "final", data, split, out_predictions=out, batch_size=16,
+                         max_new_tokens=args.max_new_tokens, num_beams=beams, device="cpu", spice=False)  # fmt: skip
+        return {**res, "seconds": round(time.perf_counter() - t0, 1)}
+
+    decs = decodings(args)
+    val = {n: {d: {c: run(n, "val", b)[c] for c in COLUMNS} for d, b in decs.items()} for n in ROWS}
+    chosen = max(decs, key=lambda d: sum(val[n][d]["CIDEr"] for n in ROWS))
+    other = next(d for d in decs if d != chosen)
+    print(f"decoding chosen on val: {chosen}", flush=True)
+    results: dict[str, Any] = {"decoding": {"chosen": chosen, "other": other, "val": val}}
     for name in ROWS:
-        for key, beams in ((name, args.num_beams), (f"{name}{GREEDY}", 1)):
-            t0 = time.perf_counter()
-            results[key] = eval_model(
-                args.out / name / "final", data, "test", out_predictions=args.out / f"predictions_{key}.json",
-                batch_size=16, max_new_tokens=args.max_new_tokens, num_beams=beams, device="cpu", spice=False,
-            )  # fmt: skip
-            results[key]["seconds"] = round(time.perf_counter() - t0, 1)
+        for key, dec in ((name, chosen), (name + OTHER, other)):
+            results[key] = run(name, "test", decs[dec], args.out / f"predictions_{key}.json")
     for name in ROWS:
         results[name]["image_use"] = image_use(args.out / name / "final", data)
     caption = most_frequent_caption(data)
@@ -262,14 +325,13 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
     from diffforge.evaluation.report import markdown_table
 
     res = info["results"]
-    beam = f"beam {args.num_beams}" if args.num_beams > 1 else "greedy"
-    rows = {f"{ROWS[k]}, {beam}": res[k] for k in ROWS}
-    if args.num_beams > 1:
-        rows |= {f"{ROWS[k]}, greedy": res[k + GREEDY] for k in ROWS if k + GREEDY in res}
+    beam, other = res["decoding"]["chosen"], res["decoding"]["other"]
+    rows = {f"{ROWS[k].label}, {beam}": res[k] for k in ROWS}
+    rows |= {f"{ROWS[k].label}, {other}": res[k + OTHER] for k in ROWS}
     rows |= {f"Baseline: {BASELINE}": res["baseline"]}
     splits = info["splits"]
     types = sorted({t for k in ROWS for t in res[k].get("by_type", {})})
-    by_type = {f"{t} ({'MDP' if k == 'mdp' else 'no MDP'})": res[k]["by_type"][t]
+    by_type = {f"{t} ({ROWS[k].short})": res[k]["by_type"][t]
                for t in types for k in ROWS if t in res[k].get("by_type", {})}  # fmt: skip
     tr, r = info["train"], info["render"]
     sets = " ".join(f"--set {s}" for s in args.set)
@@ -298,7 +360,8 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "",
         f"Date: {args.date}. Machine: {info['machine']}.",
         "",
-        "Shaped like the OmniDiff supplement's Table 12 (with / without MDP). Scores on the held-out "
+        "Shaped like the OmniDiff supplement's Table 12 (with / without MDP), plus MDP trained with "
+        "the auxiliary change-mask loss (`model.mdp.change_loss`). Scores on the held-out "
         f"**test** split ({splits.get('test', 0)} pairs, 2 reference captions each), COCO caption "
         "toolkit (pycocoevalcap, PTB tokenization), ×100; CIDEr is CIDEr-D over the whole split.",
         "",
@@ -319,9 +382,12 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "(Qwen2 LLM 192-d × 4 layers, SigLIP ViT 64-d × 4 layers, 64×64 input, patch 8, 65 tokens "
         "per image), word-level tokenizer, MDP tapping ViT layers 1–4. Random weights, so the whole "
         "LLM trains (no LoRA) with the ViT, projector and MDP; AdamW lr 1e-3, cosine, 5 % warm-up, "
-        f"batch 16, {args.steps} steps. Both runs: same seed, vocabulary and sample order; "
-        f"they ran side by side with {tr['mdp']['threads']} torch thread(s) each.",
-        f"- Decoding: {beam} (the rows without a note; greedy rows for comparison), batch 16, "
+        f"batch 16, {args.steps} steps. All runs: same seed, vocabulary and sample order. The "
+        f"change-mask loss (weight {CHANGE_LOSS}) is a class-balanced per-patch BCE on MDP's "
+        "difference features against the change masks diffforge writes with every pair.",
+        f"- Threads: {_threads(tr)}.",
+        f"- Decoding: {beam}, chosen on **val** over {other} by the models' mean CIDEr "
+        f"({_val_cider(res)}); the {other} rows are for comparison. Batch 16, "
         f"at most {args.max_new_tokens} new tokens.",
         "",
         "## Time",
@@ -335,12 +401,25 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
             else ""
         )
         + f" ({r['pairs']} in the dataset) | {r['seconds'] or 0:.0f} |",
-        f"| train with MDP ({args.steps} steps) | {_train_time(args, info, 'mdp')} |",
-        f"| train without MDP ({args.steps} steps) | {_train_time(args, info, 'no_mdp')} |",
-        f"| caption + score test, with MDP ({beam}) | {res['mdp']['seconds']:.0f} |",
-        f"| caption + score test, without MDP ({beam}) | {res['no_mdp']['seconds']:.0f} |",
+        *(
+            f"| train {ROWS[k].short} ({args.steps} steps) | {_train_time(args, info, k)} |"
+            for k in ROWS
+        ),
+        *(
+            f"| caption + score test, {ROWS[k].short} ({beam}) | {res[k]['seconds']:.0f} |"
+            for k in ROWS
+        ),
         "",
-        f"Final training loss (last logged): with MDP {_last(tr['mdp'])}, without {_last(tr['no_mdp'])}.",
+        "Final caption loss (last logged, nats/token; the logged loss less the weighted "
+        "change-mask loss where that is on): "
+        + ", ".join(f"{ROWS[k].short} {_last(tr[k])}" for k in ROWS)
+        + "."
+        + "".join(
+            f" Change-mask loss of the {ROWS[k].short} run: {tr[k]['change_losses'][0]:.3f} at "
+            f"the first log, {tr[k]['change_losses'][-1]:.3f} at the last (ln 2 = 0.693 is chance)."
+            for k in ROWS
+            if tr[k].get("change_losses")
+        ),
         "",
     ]
     if r.get("note"):
@@ -359,16 +438,17 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         cmd,
         "```",
         "",
-        "which runs (render, then the two trainings, then the evaluation):",
+        "which runs (render, then the trainings, then the evaluation):",
         "",
         "```",
         f"diffforge generate {rel(args.data_config)} --out {rel(data_dir)} --n {args.pairs} "
         f"--preset draft --workers {args.workers}",
         train_cmds,
-        f"diffforge eval --model {rel(args.out / 'mdp/final')} --data {rel(tr_data)} --split test "
-        f"--num-beams {args.num_beams} --max-new-tokens {args.max_new_tokens}",
-        f"diffforge eval --model {rel(args.out / 'no_mdp/final')} --data {rel(tr_data)} --split test "
-        f"--num-beams {args.num_beams} --max-new-tokens {args.max_new_tokens}",
+        *(
+            f"diffforge eval --model {rel(args.out / k / 'final')} --data {rel(tr_data)} --split test "
+            f"--num-beams {decodings(args)[beam]} --max-new-tokens {args.max_new_tokens}"
+            for k in ROWS
+        ),
         "```",
         "",
         f"Predictions: `{rel(args.out)}/predictions_*.json`; all numbers: `{rel(args.out)}/results.json`.",
@@ -377,8 +457,32 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _threads(train: dict[str, Any]) -> str:
+    """How each run was scheduled (timings of runs that shared the cores are not comparable
+    with a run that had them to itself)."""
+    return "; ".join(
+        f"{ROWS[k].short}: {t.get('threads', '?')} torch thread(s), "
+        + ("alone" if t.get("parallel") == 1 else f"{t.get('parallel', '?')} runs side by side")
+        for k, t in train.items()
+        if k in ROWS
+    )
+
+
+def _val_cider(res: dict[str, Any]) -> str:
+    """Val CIDEr of each model under each decoding, for the setup line."""
+    val = res["decoding"]["val"]
+    return "; ".join(
+        f"{ROWS[k].short}: " + ", ".join(f"{d} {v['CIDEr'] * 100:.1f}" for d, v in val[k].items())
+        for k in ROWS
+    )
+
+
 def _last(run: dict[str, Any]) -> str:
-    return f"{run['losses'][-1]:.3f}" if run.get("losses") else "n/a"
+    """The last logged caption loss: the Trainer logs the sum with the weighted change loss."""
+    if not run.get("losses"):
+        return "n/a"
+    change = run.get("change_losses") or [0.0]
+    return f"{run['losses'][-1] - CHANGE_LOSS * change[-1]:.3f}"
 
 
 def _verdict(res: dict[str, Any]) -> str:
@@ -388,7 +492,7 @@ def _verdict(res: dict[str, Any]) -> str:
     for k in ROWS:
         wins = [short.get(c, c) for c in COLUMNS if res[k][c] > res["baseline"][c]]
         losses = [short.get(c, c) for c in COLUMNS if res[k][c] <= res["baseline"][c]]
-        label = "with MDP" if k == "mdp" else "without MDP"
+        label = ROWS[k].short
         if not losses:
             out.append(f"The model {label} beats the baseline on all four metrics.")
         elif not wins:
@@ -398,13 +502,14 @@ def _verdict(res: dict[str, Any]) -> str:
             out.append(
                 f"The model {label} beats the baseline on {won} but not on {', '.join(losses)}."
             )
-    diff = (res["mdp"]["CIDEr"] - res["no_mdp"]["CIDEr"]) * 100
-    out.append(
-        f"MDP {'raises' if diff > 0 else 'lowers'} CIDEr by {abs(diff):.1f} points here (one seed, "
-        "a tiny model and split: treat differences of a few points as noise)."
-        if abs(diff) >= 0.05
-        else "MDP makes no CIDEr difference here."
-    )
+    for a, b, what in (("mdp", "no_mdp", "MDP"), ("mdp_change", "mdp", "The change-mask loss")):
+        diff = (res[a]["CIDEr"] - res[b]["CIDEr"]) * 100
+        out.append(
+            f"{what} {'raises' if diff > 0 else 'lowers'} CIDEr by {abs(diff):.1f} points."
+            if abs(diff) >= 0.05
+            else f"{what} makes no CIDEr difference."
+        )
+    out.append("(One seed, a tiny model and split: treat differences of a few points as noise.)")
     return " ".join(out)
 
 
@@ -424,12 +529,12 @@ def diagnostics(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
     data = Path(info.get("data", args.out / "data"))
     refs = [len(c["text"].split()) for r in _records(data) if r["split"] == "test" for c in r["captions"]]  # fmt: skip
     lens = [f"references {sum(refs) / max(len(refs), 1):.1f}"]
-    for k in (*ROWS, *(k + GREEDY for k in ROWS)):
+    for k in (*ROWS, *(k + OTHER for k in ROWS)):
         path = args.out / f"predictions_{k}.json"
         if path.is_file():
             words = [len(x["caption"].split()) for x in json.loads(path.read_text())]
-            label = ("with" if k.startswith("mdp") else "without") + " MDP"
-            label += " (greedy)" if k.endswith(GREEDY) else ""
+            dec = res["decoding"]["other" if k.endswith(OTHER) else "chosen"]
+            label = f"{ROWS[k.removesuffix(OTHER)].short} ({dec})"
             lens.append(f"{label} {sum(words) / max(len(words), 1):.1f}")
     lines.append(f"Mean test caption length in words: {', '.join(lens)}.")
     use = {k: res[k]["image_use"] for k in ROWS if "image_use" in res[k]}
@@ -442,7 +547,7 @@ def diagnostics(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
             "| model | right images | another pair's images | before image twice (no change) |\n"
             "|---|---:|---:|---:|\n"
             + "\n".join(
-                f"| {'with' if k == 'mdp' else 'without'} MDP | {u['right']:.3f} | "
+                f"| {ROWS[k].short} | {u['right']:.3f} | "
                 f"{u['other_pair']:.3f} | {u['no_change']:.3f} |"
                 for k, u in use.items()
             )
@@ -483,7 +588,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     splits = count_pairs(data)
     info["splits"] = dict(splits)
     print(f"data: {dict(splits)}", flush=True)
-    info["train"] = train_both(args, data, splits.get("train", 0))
+    info["train"] = train_all(args, data, splits.get("train", 0))
     info["results"] = evaluate(args, data)
     (args.out / "results.json").write_text(json.dumps(info, indent=1, default=str))
     md = report(args, info)
