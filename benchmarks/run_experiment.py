@@ -66,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-changes", type=int, default=None,
                    help="train and test on the pairs with at most this many changes only")  # fmt: skip
     p.add_argument("--threads", type=int, default=None,
-                   help="torch threads per run (default: cores / runs to train)")  # fmt: skip
+                   help="torch threads per training run (default: cores / runs to train) and for the evaluation (default: cores)")  # fmt: skip
     p.add_argument("--data-config", type=Path, default=DATA_CONFIG)
     p.add_argument("--train-config", type=Path, default=TRAIN_CONFIG)
     p.add_argument("--set", action="append", default=[], help="extra training override")
@@ -75,6 +75,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="beam width compared with greedy decoding on val; the better one "
                         "(mean CIDEr over the models) is the reported decoding")  # fmt: skip
     p.add_argument("--report", type=Path, default=REPO / "benchmarks/experiment.md")
+    p.add_argument("--notes", type=Path, default=None,
+                   help="hand-written markdown (what the numbers mean) put under the title")  # fmt: skip
     p.add_argument("--date", default=dt.date.today().isoformat())
     p.add_argument(
         "--report-only", action="store_true", help="rewrite the report from OUT/results.json"
@@ -245,7 +247,7 @@ def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
 
     from diffforge.evaluation.model_eval import eval_constant, eval_model, most_frequent_caption
 
-    torch.set_num_threads(os.cpu_count() or 2)
+    torch.set_num_threads(args.threads or os.cpu_count() or 2)
 
     def run(name: str, split: str, beams: int, out: Path | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -340,6 +342,10 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f" --max-changes {args.max_changes}" if args.max_changes is not None else "")  # fmt: skip
     if args.report != REPO / "benchmarks/experiment.md":
         extra += f" --report {rel(args.report)}"
+    if args.notes:
+        extra += f" --notes {rel(args.notes)}"
+    if args.threads:
+        extra += f" --threads {args.threads}"
     cmd = (f".venv/bin/python benchmarks/run_experiment.py --pairs {args.pairs} --workers "
            f"{args.workers} --steps {args.steps} --out {rel(args.out)}{extra}" + (f" {sets}" if sets else ""))  # fmt: skip
     subset_note = (
@@ -358,6 +364,7 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
     lines = [
         "# The experiment: a tiny M³Diff trained on a fresh diffforge split (issue 6)",
         "",
+        *([args.notes.read_text().rstrip(), ""] if args.notes else []),
         f"Date: {args.date}. Machine: {info['machine']}.",
         "",
         "Shaped like the OmniDiff supplement's Table 12 (with / without MDP), plus MDP trained with "
