@@ -68,11 +68,11 @@ def image_spec(
     raise ValueError(f"unknown backbone {backbone!r}")
 
 
-def load_image(path: str) -> Image.Image | None:
-    """An RGB image, or None when the file is missing or cannot be decoded."""
+def load_image(path: str, mode: str = "RGB") -> Image.Image | None:
+    """The image in ``mode``, or None when the file is missing or cannot be decoded."""
     try:
         with Image.open(path) as im:
-            return im.convert("RGB")
+            return im.convert(mode)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
 
@@ -86,13 +86,7 @@ def pixels(img: Image.Image, spec: ImageSpec) -> np.ndarray:
 
 def load_mask(path: str | None) -> Image.Image | None:
     """A change mask as a grey image (nonzero = changed), or None when absent or unreadable."""
-    if path is None:
-        return None
-    try:
-        with Image.open(path) as im:
-            return im.convert("L")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
+    return load_image(path, "L") if path is not None else None
 
 
 def patch_targets(mask: Image.Image, spec: ImageSpec) -> np.ndarray:

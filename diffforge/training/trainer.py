@@ -50,8 +50,9 @@ class M3DiffTrainer(Trainer):
         self.image_spec = image_spec
         self.m3diff_config = m3diff_config
         self.change_weight = m3diff_config.model.mdp.change_loss if m3diff_config else 0.0
-        self._change_sum, self._change_n = 0.0, 0  # change-mask loss since the last log
-        self._mdp: MDP | None = None
+        self._change_sum: torch.Tensor | float = 0.0  # change-mask loss since the last log,
+        self._change_n = 0  # kept on the device so a step does not wait for it
+        self._mdp = next((m for m in self.model.modules() if isinstance(m, MDP)), None)
 
     def compute_loss(
         self,
@@ -65,11 +66,9 @@ class M3DiffTrainer(Trainer):
         targets = inputs.pop("change_targets", None)
         valid = inputs.pop("change_valid", None)
         loss, outputs = super().compute_loss(model, inputs, True, num_items_in_batch)
-        if targets is not None and self.change_weight > 0:
-            if self._mdp is None:
-                self._mdp = next(m for m in model.modules() if isinstance(m, MDP))
+        if targets is not None and self.change_weight > 0 and self._mdp is not None:
             aux = change_mask_loss(self._mdp.change_logits, targets, valid)
-            self._change_sum += float(aux.detach())
+            self._change_sum = self._change_sum + aux.detach()
             self._change_n += 1
             if self.model_accepts_loss_kwargs and num_items_in_batch is not None:
                 aux = aux / self.current_gradient_accumulation_steps
@@ -78,7 +77,7 @@ class M3DiffTrainer(Trainer):
 
     def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
         if self._change_n and "loss" in logs:
-            logs["change_loss"] = round(self._change_sum / self._change_n, 4)
+            logs["change_loss"] = round(float(self._change_sum) / self._change_n, 4)
             self._change_sum, self._change_n = 0.0, 0
         super().log(logs, *args, **kwargs)
 

@@ -1,6 +1,6 @@
 """A procedural toy dataset in diffforge's directory format: coloured shapes on a plain
-background, one change per pair, exact captions and change masks. It lets configs/train/tiny.yaml and the tests
-train end to end on a CPU with no downloaded data."""
+background, one change per pair, exact captions and change masks. It lets
+configs/train/tiny.yaml and the tests train end to end on a CPU with no downloaded data."""
 
 from __future__ import annotations
 
