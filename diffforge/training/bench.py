@@ -1,9 +1,10 @@
 """``diffforge bench train``: optimizer steps/s and samples/s of M³Diff training on random weights
 and synthetic pairs, with MDP on and off (its cost is the point of the comparison).
 
-``shape=tiny`` uses the tiny CPU config; ``shape=llava_ov_7b`` builds the LLaVA-OneVision-7B shape
-(Qwen2-7B + SigLIP-so400m, two 384-px images = 2x730 image tokens, ~120 text tokens, LoRA r=128 +
-trainable ViT, bf16, activation checkpointing, micro-batch 4) and needs a CUDA device.
+``shape=tiny`` uses the tiny CPU config; any other shape is a full-size architecture a backbone
+registers (``Backbone.bench_shapes``, e.g. ``llava_ov_7b``: the LLaVA-OneVision-7B shape), run
+with ~120 text tokens, LoRA r=128 + trainable ViT, bf16, activation checkpointing and
+micro-batch 4; it needs a CUDA device.
 """
 
 from __future__ import annotations
@@ -21,36 +22,26 @@ from diffforge.errors import DiffforgeError
 from diffforge.training.collate import PairCollator
 from diffforge.training.config import M3DiffConfig, load_train_config
 from diffforge.training.data.mixture import Sample
-from diffforge.training.model.backbones import MODEL_CLASSES
-from diffforge.training.model.build import add_lora, build_model, image_spec, part_of
+from diffforge.training.model.build import add_lora, build_model, part_of
+from diffforge.training.model.registry import Backbone, BenchShape, all_backbones
 from diffforge.training.model.tiny import tiny_tokenizer
 
 TINY = Path(__file__).resolve().parents[2] / "configs" / "train" / "tiny.yaml"
 ANSWER = "the red mug on the left side of the wooden table has been moved closer to the laptop"
 
 
-def llava_ov_7b_config(tok: Any) -> Any:
-    """LLaVA-OneVision-7B's architecture (llava-onevision-qwen2-7b-ov-hf) with the tiny tokenizer."""
-    from transformers import LlavaOnevisionConfig
-
-    ids = tok.convert_tokens_to_ids
-    return LlavaOnevisionConfig(
-        text_config={"model_type": "qwen2", "vocab_size": 152064, "hidden_size": 3584, "intermediate_size": 18944,
-                     "num_hidden_layers": 28, "num_attention_heads": 28, "num_key_value_heads": 4,
-                     "max_position_embeddings": 32768, "rope_theta": 1000000.0, "tie_word_embeddings": False},
-        vision_config={"model_type": "siglip_vision_model", "hidden_size": 1152, "intermediate_size": 4304,
-                       "num_hidden_layers": 26, "num_attention_heads": 16, "image_size": 384, "patch_size": 14},
-        image_token_index=ids("<image>"), video_token_index=ids("<video>"), vision_feature_layer=-1,
-        vision_feature_select_strategy="full", image_grid_pinpoints=[[384, 384]], tie_word_embeddings=False,
-    )  # fmt: skip
+def bench_shapes() -> dict[str, tuple[Backbone, BenchShape]]:
+    """Every full-size shape the registered backbones offer, by name."""
+    return {s.name: (b, s) for b in all_backbones() for s in b.bench_shapes}
 
 
 def _build(cfg: M3DiffConfig, shape: str, device: torch.device) -> tuple[torch.nn.Module, Any, Any]:
     if shape == "tiny":
         model, tok, spec = build_model(cfg.model)
         return model.to(device), tok, spec
+    backbone, full = bench_shapes()[shape]
     tok = tiny_tokenizer()
-    hf = llava_ov_7b_config(tok)
+    hf = full.hf_config(tok)
     hf.mdp = (
         {"layers": cfg.model.mdp_layers(), "heads": cfg.model.mdp.heads, "dropout": 0.0}
         if cfg.model.mdp.enabled
@@ -58,9 +49,9 @@ def _build(cfg: M3DiffConfig, shape: str, device: torch.device) -> tuple[torch.n
     )
     hf._attn_implementation = cfg.model.attn_implementation
     with torch.device(device):
-        model = MODEL_CLASSES["llava_onevision"](hf).to(torch.bfloat16)
+        model = backbone.model_class(hf).to(torch.bfloat16)
     model.config.use_cache = False
-    return model, tok, image_spec("llava_onevision", hf)
+    return model, tok, backbone.image_spec(hf)
 
 
 def _batch(tok: Any, spec: Any, n: int, max_length: int) -> dict[str, torch.Tensor]:
@@ -148,21 +139,24 @@ def run_bench(
     shape: str = "tiny",
 ) -> dict[str, Any]:
     """Measure with MDP on and off; returns both and MDP's relative cost."""
-    if shape not in ("tiny", "llava_ov_7b"):
-        raise DiffforgeError(f"--shape {shape!r}: expected tiny or llava_ov_7b")
+    shapes = bench_shapes()
+    if shape != "tiny" and shape not in shapes:
+        raise DiffforgeError(f"--shape {shape!r}: expected {' or '.join(['tiny', *shapes])}")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if shape == "llava_ov_7b":
+    if shape != "tiny":
+        backbone, full = shapes[shape]
         if device.type != "cuda":
             raise DiffforgeError(
-                "--shape llava_ov_7b needs a CUDA device (the 7B shape does not fit a CPU run)"
+                f"--shape {shape} needs a CUDA device (the {full.label} shape does not fit a CPU run)"
             )
         base = [
+            f"model.backbone={backbone.name}",
             "model.dtype=bfloat16",
             "train.micro_batch=4",
             "train.gradient_checkpointing=true",
             "lora.r=128",
             "lora.alpha=256",
-            "model.mdp.layers=[17,20,23,26]",
+            f"model.mdp.layers=[{','.join(map(str, backbone.mdp_layers))}]",
             "data.max_length=4096",
         ]
         overrides = base + list(overrides or [])

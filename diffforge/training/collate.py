@@ -1,10 +1,10 @@
-"""From samples to model inputs: image preprocessing per backbone, ChatML prompts, labels only on
-the answer, and truncation that trims the caption (then the prompt) but never an image span."""
+"""From samples to model inputs: image preprocessing, chat prompts, labels only on the answer, and
+truncation that trims the caption (then the prompt) but never an image span. What differs per
+backbone (image span, pixel layout, chat format) comes from its registry entry."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,59 +13,11 @@ from PIL import Image
 
 from diffforge.training.data.base import DataError
 from diffforge.training.data.mixture import Sample
+from diffforge.training.model.image_spec import ImageSpec
+from diffforge.training.model.registry import get_backbone
 
 log = logging.getLogger(__name__)
 IGNORE = -100
-SYSTEM = "You are a helpful assistant."
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-
-
-@dataclass(frozen=True)
-class ImageSpec:
-    """How a backbone wants one image: square side, normalisation and its token span."""
-
-    backbone: str
-    size: int
-    patch: int
-    tokens: int  # placeholder tokens per image
-    mean: tuple[float, ...] = CLIP_MEAN
-    std: tuple[float, ...] = CLIP_STD
-    merge: int = 2  # Qwen2.5-VL spatial merge
-    temporal: int = 2  # Qwen2.5-VL temporal patch
-
-
-def image_spec(
-    backbone: str, config: Any, size: int | None = None, processor: Any = None
-) -> ImageSpec:
-    """The spec from an HF config (and the checkpoint's image processor for mean/std)."""
-    vc = config.vision_config
-    norm = {}
-    if processor is not None:
-        norm = {"mean": tuple(processor.image_mean), "std": tuple(processor.image_std)}
-    if backbone == "llava_onevision":
-        s = size or vc.image_size
-        n = (s // vc.patch_size) ** 2 + 1  # + the image_newline token
-        n -= 1 if config.vision_feature_select_strategy == "default" else 0
-        return ImageSpec(backbone, s, vc.patch_size, n, **norm)
-    if backbone == "qwen2_5_vl":
-        unit = vc.patch_size * vc.spatial_merge_size
-        s = size or 448
-        s = max(unit, s // unit * unit)
-        return ImageSpec(
-            backbone,
-            s,
-            vc.patch_size,
-            (s // vc.patch_size) ** 2 // vc.spatial_merge_size**2,
-            merge=vc.spatial_merge_size,
-            temporal=vc.temporal_patch_size,
-            **norm,
-        )
-    if backbone == "internvl3":
-        s = size or vc.image_size[0]
-        p = vc.patch_size[0]
-        return ImageSpec(backbone, s, p, int((s // p) ** 2 * config.downsample_ratio**2), **norm)
-    raise ValueError(f"unknown backbone {backbone!r}")
 
 
 def load_image(path: str, mode: str = "RGB") -> Image.Image | None:
@@ -96,16 +48,6 @@ def patch_targets(mask: Image.Image, spec: ImageSpec) -> np.ndarray:
     arr = np.asarray(mask.resize((spec.size, spec.size), Image.NEAREST)) > 0
     arr = arr[: g * spec.patch, : g * spec.patch].reshape(g, spec.patch, g, spec.patch)
     return arr.any(axis=(1, 3)).reshape(-1).astype(np.float32)
-
-
-def qwen_patches(chw: np.ndarray, spec: ImageSpec) -> np.ndarray:
-    """Qwen2-VL's flat patch layout (as Qwen2VLImageProcessorPil.patchify): (gh*gw, C*T*P*P)."""
-    c, h, w = chw.shape
-    p, m, t = spec.patch, spec.merge, spec.temporal
-    gh, gw = h // p, w // p
-    x = chw.reshape(c, gh // m, m, p, gw // m, m, p).transpose(1, 4, 2, 5, 0, 3, 6)
-    x = np.broadcast_to(x[:, :, :, :, :, None], (*x.shape[:5], t, *x.shape[5:]))
-    return x.reshape(gh * gw, c * t * p * p)
 
 
 class PairDataset(torch.utils.data.Dataset):
@@ -151,32 +93,26 @@ class PairCollator:
         self.spec = spec
         self.max_length = max_length
         self.change_targets = change_targets  # add per-patch change targets from the masks
+        self.backbone = get_backbone(spec.backbone)
+        self.chat = self.backbone.chat
         ids = tokenizer.convert_tokens_to_ids
         self.pad = (
-            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else ids("<|endoftext|>")
+            tokenizer.pad_token_id
+            if tokenizer.pad_token_id is not None
+            else ids(self.chat.pad_fallback)
         )
-        self.eos = ids("<|im_end|>")
-        b = spec.backbone
-        if b == "llava_onevision":
-            self.span = [ids("<image>")] * spec.tokens
-        elif b == "qwen2_5_vl":
-            self.span = (
-                [ids("<|vision_start|>")]
-                + [ids("<|image_pad|>")] * spec.tokens
-                + [ids("<|vision_end|>")]
-            )
-        else:
-            self.span = [ids("<img>")] + [ids("<IMG_CONTEXT>")] * spec.tokens + [ids("</img>")]
+        self.eos = ids(self.chat.eos)
+        self.span = self.backbone.image_span(ids, spec)
 
     def _text(self, text: str) -> list[int]:
         return self.tok(text, add_special_tokens=False)["input_ids"]
 
     def encode(self, prompt: str, answer: str | None) -> tuple[list[int], list[int]]:
         """input_ids and labels of one sample (answer None: a generation prompt)."""
-        head = self._text(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n")
+        head = self._text(self.chat.head)
         nl = self._text("\n")
         body = self._text(prompt)
-        tail = self._text("<|im_end|>\n<|im_start|>assistant\n")
+        tail = self._text(self.chat.tail)
         ans = [*self._text(answer), self.eos] if answer is not None else []
         fixed = len(head) + 2 * (len(self.span) + len(nl)) + len(tail)
         if fixed + 1 > self.max_length:
@@ -194,27 +130,8 @@ class PairCollator:
         return prefix + ans, [IGNORE] * len(prefix) + ans
 
     def image_inputs(self, images: list[Image.Image]) -> dict[str, torch.Tensor]:
-        """Pixel tensors and the per-backbone metadata, for images in pair order."""
-        s = self.spec
-        arrs = [pixels(im, s) for im in images]
-        n = len(arrs)
-        if s.backbone == "llava_onevision":
-            return {
-                "pixel_values": torch.from_numpy(np.stack(arrs))[
-                    :, None
-                ],  # (images, 1 patch, 3, S, S)
-                "image_sizes": torch.tensor([[s.size, s.size]] * n),
-                "batch_num_images": torch.tensor([2] * (n // 2)),
-            }
-        if s.backbone == "qwen2_5_vl":
-            g = s.size // s.patch
-            return {
-                "pixel_values": torch.from_numpy(
-                    np.concatenate([qwen_patches(a, s) for a in arrs])
-                ),
-                "image_grid_thw": torch.tensor([[1, g, g]] * n),
-            }
-        return {"pixel_values": torch.from_numpy(np.stack(arrs))}
+        """Pixel tensors and the backbone's metadata, for images in pair order."""
+        return self.backbone.image_inputs([pixels(im, self.spec) for im in images], self.spec)
 
     def __call__(self, items: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         seqs = [self.encode(it["sample"].prompt, it["sample"].answer) for it in items]

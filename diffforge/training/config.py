@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from diffforge.config import apply_override, format_validation_error, read_yaml
 from diffforge.errors import ConfigError, valid_names
+from diffforge.training.model.registry import BACKBONE_NAMES, DEFAULT_BACKBONE, get_backbone
 
-BACKBONES: tuple[str, ...] = ("llava_onevision", "qwen2_5_vl", "internvl3")
+# The registry's names as a Literal: pydantic checks them (and words the error) as before.
+BackboneName = Literal[BACKBONE_NAMES]  # type: ignore[valid-type]
 FORMATS: tuple[str, ...] = (
     "toy",
     "diffforge",
@@ -23,14 +25,6 @@ FORMATS: tuple[str, ...] = (
     "birds_to_words",
     "llava",
 )
-
-# ViT layers MDP taps by default, per backbone (LLaVA-OV's are the paper's; the others are the
-# same relative depths in 32- and 24-layer towers).
-DEFAULT_MDP_LAYERS: dict[str, list[int]] = {
-    "llava_onevision": [17, 20, 23, 26],
-    "qwen2_5_vl": [19, 23, 27, 31],
-    "internvl3": [14, 17, 20, 23],
-}
 
 # LoRA target: the language model's linear layers only ("all-linear" would also hit the ViT).
 DEFAULT_LORA_TARGET = (
@@ -53,7 +47,7 @@ class MDPConfig(_Cfg):
 
 
 class ModelConfig(_Cfg):
-    backbone: Literal["llava_onevision", "qwen2_5_vl", "internvl3"] = "llava_onevision"
+    backbone: BackboneName = DEFAULT_BACKBONE
     path: str | None = None  # local directory or hub id (hub only where a cache is reachable)
     tiny: TinyConfig | None = None  # build a random-weight backbone instead of loading one
     mdp: MDPConfig = Field(default_factory=MDPConfig)
@@ -78,14 +72,17 @@ class ModelConfig(_Cfg):
     def _change_loss(self) -> ModelConfig:
         if self.mdp.change_loss > 0 and not self.mdp.enabled:
             raise ValueError("model.mdp.change_loss: needs MDP (model.mdp.enabled: true)")
-        if self.mdp.change_loss > 0 and self.backbone == "qwen2_5_vl":
-            raise ValueError(
-                "model.mdp.change_loss: not supported for qwen2_5_vl (its patches are not in raster order)"
-            )
+        if self.mdp.change_loss > 0:
+            reason = get_backbone(self.backbone).change_loss_unsupported
+            if reason is not None:
+                raise ValueError(
+                    f"model.mdp.change_loss: not supported for {self.backbone} ({reason})"
+                )
         return self
 
     def mdp_layers(self) -> list[int]:
-        return list(self.mdp.layers or DEFAULT_MDP_LAYERS[self.backbone])
+        """The configured MDP taps, else the backbone's default ViT layers."""
+        return list(self.mdp.layers or get_backbone(self.backbone).mdp_layers)
 
 
 class LoraConfig(_Cfg):

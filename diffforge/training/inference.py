@@ -21,18 +21,15 @@ import torch
 from PIL import Image
 
 from diffforge.errors import ConfigError, DiffforgeError
-from diffforge.training.collate import ImageSpec, PairCollator, image_spec
+from diffforge.training.collate import PairCollator
 from diffforge.training.config import M3DiffConfig, load_train_config
 from diffforge.training.data.prompts import DEFAULT_PROMPTS
+from diffforge.training.model.image_spec import ImageSpec
+from diffforge.training.model.registry import all_backbones, backbone_for_model_type
 from diffforge.training.trainer import CHECKPOINT_CONFIG
 
 log = logging.getLogger(__name__)
 DEFAULT_PROMPT = DEFAULT_PROMPTS["diffforge"][0]
-BACKBONE_OF_MODEL_TYPE = {
-    "llava_onevision": "llava_onevision",
-    "qwen2_5_vl": "qwen2_5_vl",
-    "internvl": "internvl3",
-}
 ImageLike = str | Path | Image.Image
 PairLike = tuple[ImageLike, ImageLike]
 
@@ -107,17 +104,15 @@ def _load_pretrained(path: Path, dtype: torch.dtype) -> tuple[Any, Any, ImageSpe
     backbone checkpoint (no ``mdp`` entry: the plain model; image spec from its processor)."""
     from transformers import AutoConfig, AutoImageProcessor, AutoTokenizer
 
-    from diffforge.training.model.backbones import MODEL_CLASSES
-
     try:
         hf = AutoConfig.from_pretrained(path)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read model config: {str(exc).splitlines()[0]}") from None
-    backbone = BACKBONE_OF_MODEL_TYPE.get(hf.model_type)
+    backbone = backbone_for_model_type(hf.model_type)
     if backbone is None:
         raise ConfigError(
             f"{path}: model type {hf.model_type!r} is not a supported backbone "
-            f"({', '.join(BACKBONE_OF_MODEL_TYPE)})"
+            f"({', '.join(b.model_type for b in all_backbones())})"
         )
     if (path / "image_spec.json").is_file():
         from diffforge.training.model.build import load_exported
@@ -127,8 +122,8 @@ def _load_pretrained(path: Path, dtype: torch.dtype) -> tuple[Any, Any, ImageSpe
         processor = AutoImageProcessor.from_pretrained(path)
     except (OSError, ValueError, ImportError):
         processor = None  # CLIP normalisation, as training falls back to
-    model = MODEL_CLASSES[backbone].from_pretrained(path, dtype=dtype)
-    return model, AutoTokenizer.from_pretrained(path), image_spec(backbone, hf, None, processor)
+    model = backbone.model_class.from_pretrained(path, dtype=dtype)
+    return model, AutoTokenizer.from_pretrained(path), backbone.image_spec(hf, None, processor)
 
 
 class Describer:

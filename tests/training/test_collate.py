@@ -9,9 +9,10 @@ import pytest
 import torch
 from PIL import Image
 
-from diffforge.training.collate import IGNORE, ImageSpec, PairCollator, PairDataset, qwen_patches
+from diffforge.training.collate import IGNORE, ImageSpec, PairCollator, PairDataset
 from diffforge.training.data.base import DataError
 from diffforge.training.data.mixture import Sample
+from diffforge.training.model.backbones.qwen2_5_vl import patches as qwen_patches
 from diffforge.training.model.tiny import tiny_tokenizer
 
 pytestmark = pytest.mark.train

@@ -11,7 +11,6 @@ from PIL import Image
 from diffforge.training.collate import IGNORE, PairCollator
 from diffforge.training.config import M3DiffConfig
 from diffforge.training.data.mixture import Sample
-from diffforge.training.model.backbones import MODEL_CLASSES
 from diffforge.training.model.build import (
     add_lora,
     build_model,
@@ -20,9 +19,11 @@ from diffforge.training.model.build import (
     part_of,
 )
 from diffforge.training.model.mdp import MDP
+from diffforge.training.model.registry import get_backbone
 
 pytestmark = pytest.mark.train
 BACKBONES = ["llava_onevision", "qwen2_5_vl", "internvl3"]
+MODEL_CLASSES = {b: get_backbone(b).model_class for b in BACKBONES}
 BASE_CLASSES = {c: c.__mro__[1] for c in MODEL_CLASSES.values()}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +14,30 @@ import torch
 from torch import nn
 
 from diffforge.errors import ConfigError
-from diffforge.training.collate import ImageSpec, image_spec
 from diffforge.training.config import M3DiffConfig, ModelConfig
-from diffforge.training.model.backbones import MODEL_CLASSES
+from diffforge.training.model.image_spec import ImageSpec
+from diffforge.training.model.registry import all_backbones, backbone_for_model_type, get_backbone
 from diffforge.training.model.tiny import tiny_config, tiny_tokenizer
 
-# Module-name patterns of each part, common to the three backbones.
-VIT = re.compile(r"(^|\.)(vision_tower|visual)\.(?!merger)")
-PROJECTOR = re.compile(r"(^|\.)(multi_modal_projector|visual\.merger|image_newline)")
 MDP_RE = re.compile(r"(^|\.)mdp\.")
 LANGUAGE = re.compile(r"(^|\.)(language_model|lm_head)")
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+
+
+def _modules_re(paths: list[str], tail: str = "") -> re.Pattern[str]:
+    """Parameter names under any of the module ``paths`` (dotted, matched at a name boundary)."""
+    alternatives = "|".join(re.escape(p) for p in dict.fromkeys(paths))
+    return re.compile(rf"(^|\.)({alternatives}){tail}")
+
+
+@cache
+def _part_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The projector and vision-tower name patterns of every registered backbone. The projector
+    is matched first: a projector inside the tower (a merger) belongs to the projector."""
+    backbones = all_backbones()
+    projector = _modules_re([m for b in backbones for m in b.projector_modules])
+    vit = _modules_re([m for b in backbones for m in b.vit_modules], r"\.")
+    return projector, vit
 
 
 def part_of(name: str) -> str:
@@ -32,9 +46,10 @@ def part_of(name: str) -> str:
         return "lora"
     if MDP_RE.search(name):
         return "mdp"
-    if PROJECTOR.search(name):
+    projector, vit = _part_patterns()
+    if projector.search(name):
         return "projector"
-    if VIT.search(name):
+    if vit.search(name):
         return "vit"
     return "llm"
 
@@ -53,7 +68,7 @@ def build_model(cfg: ModelConfig) -> tuple[nn.Module, Any, ImageSpec]:
     """The backbone with MDP per ``cfg`` (no LoRA yet), its tokenizer and image spec."""
     from transformers import AutoConfig, AutoImageProcessor, AutoTokenizer
 
-    cls = MODEL_CLASSES[cfg.backbone]
+    backbone = get_backbone(cfg.backbone)
     processor = None
     if cfg.tiny is not None:
         tok = tiny_tokenizer(cfg.tiny)
@@ -84,14 +99,14 @@ def build_model(cfg: ModelConfig) -> tuple[nn.Module, Any, ImageSpec]:
     dtype = _dtype(cfg)
     if cfg.tiny is not None:
         torch.manual_seed(0)
-        model = cls(hf).to(dtype)
+        model = backbone.model_class(hf).to(dtype)
     else:
-        model = cls.from_pretrained(
+        model = backbone.model_class.from_pretrained(
             cfg.path, config=hf, dtype=dtype, attn_implementation=cfg.attn_implementation
         )
     model.config.use_cache = False
     size = cfg.image_size or (cfg.tiny.image_size if cfg.tiny is not None else None)
-    return model, tok, image_spec(cfg.backbone, hf, size, processor)
+    return model, tok, backbone.image_spec(hf, size, processor)
 
 
 def add_lora(model: nn.Module, cfg: M3DiffConfig) -> nn.Module:
@@ -157,12 +172,10 @@ def load_exported(path: Path, dtype: torch.dtype | None = None) -> tuple[nn.Modu
     from transformers import AutoConfig, AutoTokenizer
 
     hf = AutoConfig.from_pretrained(path)
-    backbone = {
-        "llava_onevision": "llava_onevision",
-        "qwen2_5_vl": "qwen2_5_vl",
-        "internvl": "internvl3",
-    }[hf.model_type]
-    model = MODEL_CLASSES[backbone].from_pretrained(path, dtype=dtype)
+    backbone = backbone_for_model_type(hf.model_type)
+    if backbone is None:
+        raise ConfigError(f"{path}: model type {hf.model_type!r} is not a supported backbone")
+    model = backbone.model_class.from_pretrained(path, dtype=dtype)
     spec_data = json.loads((Path(path) / "image_spec.json").read_text())
     spec = ImageSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec_data.items()})
     return model, AutoTokenizer.from_pretrained(path), spec

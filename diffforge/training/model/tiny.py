@@ -1,7 +1,8 @@
 """Tiny random-weight backbones and their tokenizers, built from configs with no download.
 
-They have the real architectures (SigLIP + Qwen2 for LLaVA-OneVision, the windowed Qwen2.5-VL
-ViT, InternViT + pixel shuffle), only small, so tests and CPU runs exercise the real code paths.
+They have the real architectures, only small, so tests and CPU runs exercise the real code paths.
+Each backbone module builds its own tiny HF config from the shared pieces here
+(``tiny_text_config``, ``tiny_vision_dims``); ``tiny_config`` picks the backbone's.
 
 Two tokenizers: byte-level (the default; every byte a token, nothing to build) and word-level
 (``tiny.tokenizer: words``): one token per word or punctuation mark of the training captions and
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
     from diffforge.training.config import TinyConfig
 
-# Special tokens of the three chat formats (ChatML for all: their LLMs are Qwen2/2.5).
+# Special tokens of the chat format (ChatML) and the backbones' images. Frozen: token ids of saved
+# tiny checkpoints follow this order; a new backbone's other tokens come after (``special_tokens``).
 SPECIAL_TOKENS = [
     "<pad>", "<|im_start|>", "<|im_end|>", "<image>", "<video>",
     "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>",
@@ -58,8 +60,16 @@ def byte_tokenizer() -> PreTrainedTokenizerFast:
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<|im_end|>")
-    fast.add_special_tokens({"additional_special_tokens": SPECIAL_TOKENS[1:]})
+    fast.add_special_tokens({"additional_special_tokens": special_tokens()[1:]})
     return fast
+
+
+def special_tokens() -> list[str]:
+    """``SPECIAL_TOKENS``, then any registered backbone's image tokens that it lacks."""
+    from diffforge.training.model.registry import all_backbones
+
+    extra = [t for b in all_backbones() for t in b.special_tokens if t not in SPECIAL_TOKENS]
+    return [*SPECIAL_TOKENS, *dict.fromkeys(extra)]
 
 
 def _word_pipeline() -> tuple[Any, Any]:
@@ -116,14 +126,15 @@ def word_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
     from transformers import PreTrainedTokenizerFast
 
     specials = [SPECIAL_TOKENS[0], UNK, *SPECIAL_TOKENS[1:]]
-    vocab = {w: i for i, w in enumerate(dict.fromkeys([*specials, *words]))}
+    extra = special_tokens()[len(SPECIAL_TOKENS) :]  # after the words: saved word ids stay
+    vocab = {w: i for i, w in enumerate(dict.fromkeys([*specials, *words, *extra]))}
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
     tok.normalizer, tok.pre_tokenizer = _word_pipeline()
     tok.decoder = decoders.Metaspace(replacement=WORD_PREFIX, prepend_scheme="always", split=True)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok, pad_token="<pad>", eos_token="<|im_end|>", unk_token=UNK
     )
-    fast.add_special_tokens({"additional_special_tokens": SPECIAL_TOKENS[1:]})
+    fast.add_special_tokens({"additional_special_tokens": [*SPECIAL_TOKENS[1:], *extra]})
     return fast
 
 
@@ -135,7 +146,8 @@ def model_vocab_size(t: TinyConfig, tok: PreTrainedTokenizerFast) -> int:
     return 320 if t.tokenizer == "bytes" else -(-len(tok) // 64) * 64
 
 
-def _text_config(t: TinyConfig, tok: PreTrainedTokenizerFast, **extra) -> dict:
+def tiny_text_config(t: TinyConfig, tok: PreTrainedTokenizerFast, **extra: Any) -> dict:
+    """The language model's HF config entries (a Qwen2-shaped LLM) of a tiny backbone."""
     return dict(
         vocab_size=model_vocab_size(t, tok), hidden_size=t.hidden_size, intermediate_size=2 * t.hidden_size,
         num_hidden_layers=t.layers, num_attention_heads=t.heads, num_key_value_heads=max(1, t.heads // 2),
@@ -144,58 +156,19 @@ def _text_config(t: TinyConfig, tok: PreTrainedTokenizerFast, **extra) -> dict:
     )  # fmt: skip
 
 
-def tiny_config(backbone: str, t: TinyConfig, tok: PreTrainedTokenizerFast) -> PretrainedConfig:
-    """The HF config of a tiny ``backbone`` whose special token ids match ``tok``."""
-    ids = dict(zip(SPECIAL_TOKENS, tok.convert_tokens_to_ids(SPECIAL_TOKENS), strict=True))
-    if len(tok) > model_vocab_size(t, tok):
-        raise ValueError(f"tiny vocab_size {model_vocab_size(t, tok)} < tokenizer size {len(tok)}")
-    vis = dict(
+def tiny_vision_dims(t: TinyConfig) -> dict:
+    """The vision tower's width entries, common to every tiny backbone."""
+    return dict(
         hidden_size=t.vision_hidden_size,
         intermediate_size=2 * t.vision_hidden_size,
         num_attention_heads=2,
     )
-    if backbone == "llava_onevision":
-        from transformers import LlavaOnevisionConfig
 
-        return LlavaOnevisionConfig(
-            text_config={"model_type": "qwen2", **_text_config(t, tok)},
-            vision_config={"model_type": "siglip_vision_model", **vis, "num_hidden_layers": t.vision_layers,
-                           "image_size": t.image_size, "patch_size": t.patch_size},
-            image_token_index=ids["<image>"], video_token_index=ids["<video>"],
-            vision_feature_layer=-1, vision_feature_select_strategy="full",
-            image_grid_pinpoints=[[t.image_size, t.image_size]], tie_word_embeddings=False,
-        )  # fmt: skip
-    if backbone == "qwen2_5_vl":
-        from transformers import Qwen2_5_VLConfig
 
-        head_dim = t.hidden_size // t.heads
-        q = head_dim // 2
-        text = _text_config(
-            t,
-            tok,
-            rope_parameters={
-                "rope_type": "default",
-                "rope_theta": 10000.0,
-                "mrope_section": [q - 2 * (q // 3), q // 3, q // 3],
-            },
-        )
-        return Qwen2_5_VLConfig(
-            text_config=text,
-            vision_config={**vis, "depth": t.vision_layers, "num_heads": 2, "out_hidden_size": t.hidden_size,
-                           "patch_size": t.patch_size, "spatial_merge_size": 2, "temporal_patch_size": 2,
-                           "window_size": t.patch_size * 4, "fullatt_block_indexes": [t.vision_layers - 1]},
-            image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
-            vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
-            tie_word_embeddings=False,
-        )  # fmt: skip
-    if backbone == "internvl3":
-        from transformers import InternVLConfig
+def tiny_config(backbone: str, t: TinyConfig, tok: PreTrainedTokenizerFast) -> PretrainedConfig:
+    """The HF config of a tiny ``backbone`` whose special token ids match ``tok``."""
+    from diffforge.training.model.registry import get_backbone
 
-        return InternVLConfig(
-            text_config={"model_type": "qwen2", **_text_config(t, tok)},
-            vision_config={**vis, "num_hidden_layers": t.vision_layers, "image_size": [t.image_size] * 2,
-                           "patch_size": [t.patch_size] * 2, "use_mean_pooling": False},
-            image_token_id=ids["<IMG_CONTEXT>"], downsample_ratio=0.5,
-            vision_feature_layer=-1, vision_feature_select_strategy="default", tie_word_embeddings=False,
-        )  # fmt: skip
-    raise ValueError(f"unknown backbone {backbone!r}")
+    if len(tok) > model_vocab_size(t, tok):
+        raise ValueError(f"tiny vocab_size {model_vocab_size(t, tok)} < tokenizer size {len(tok)}")
+    return get_backbone(backbone).tiny_config(t, tok)

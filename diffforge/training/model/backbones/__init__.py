@@ -1,0 +1,1 @@
+"""One module per backbone, each defining ``BACKBONE`` (see ``registry.Backbone``)."""
