@@ -1,5 +1,8 @@
 """What every loader returns: image pairs with captions, plus the counts ``data info`` prints.
 
+The annotation files are parsed by ``diffforge.formats`` (shared with evaluation); here its
+entries become ``Pair``s with absolute image paths.
+
 Loaders never open images; they only check that the files exist, so a missing image is skipped
 and counted at load time. A corrupt image is found when it is decoded (``PairDataset``) and is
 skipped and counted there.
@@ -7,26 +10,16 @@ skipped and counted there.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diffforge.errors import DiffforgeError
+from diffforge.formats import SPLITS, FormatError, normalize_split
 
-SPLITS: tuple[str, ...] = ("train", "val", "test")
-_SPLIT_ALIASES = {"valid": "val", "validation": "val", "dev": "val", "eval": "val"}
-
-
-class DataError(DiffforgeError):
-    """A dataset file is missing, malformed or in an unknown format; the message names the file."""
-
-
-def normalize_split(name: str) -> str:
-    """'valid'/'dev'/'validation' -> 'val'; other names pass through lower-cased."""
-    name = str(name).strip().lower()
-    return _SPLIT_ALIASES.get(name, name)
+# Training's name for the one error every format reader raises (a file missing or malformed,
+# an unknown format, no usable data): one line naming the file and the entry.
+DataError = FormatError
 
 
 @dataclass(frozen=True)
@@ -96,38 +89,3 @@ class Loaded:
             },
             "notes": list(self.notes),
         }
-
-
-def read_json(path: Path) -> Any:
-    """Parsed JSON, or a DataError naming the file, line and problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{path}: invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason})") from None
-
-
-def expect(cond: bool, path: Path, where: str, problem: str) -> None:
-    """Raise a one-line DataError ``path: where: problem`` unless ``cond``."""
-    if not cond:
-        raise DataError(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
-
-
-def str_list(value: Any, path: Path, where: str) -> tuple[str, ...]:
-    """A list of caption strings (a bare string counts as one)."""
-    if isinstance(value, str):
-        return (value,)
-    expect(
-        isinstance(value, list),
-        path,
-        where,
-        f"expected a list of strings, found {type(value).__name__}",
-    )
-    expect(all(isinstance(s, str) for s in value), path, where, "expected a list of strings")
-    return tuple(s.strip() for s in value)
