@@ -149,7 +149,7 @@ def test_coco_files_and_dataset_dir(tmp_path: Path) -> None:
     ("content", "problem"),
     [
         (None, "file not found"),
-        ("{not json", "not valid JSON"),
+        ("{not json", r"invalid JSON \(line 1, column 2\)"),
         ('{"some": "thing"}', "unknown reference format"),
         ("[1, 2]", "unknown reference format"),
     ],
@@ -254,7 +254,7 @@ def test_tokenizer_keeps_ids_aligned_across_odd_line_breaks() -> None:
 
 
 def make_dataset(root: Path) -> Path:
-    """A diffforge dataset directory as `generate` writes it (pairs.jsonl only matters here)."""
+    """A diffforge dataset directory as `generate` writes it (only its pair records matter here)."""
     root.mkdir(parents=True)
     rows = [
         ("p1", "test", ["the red chair has been moved to the left"], ["move"]),
@@ -268,6 +268,8 @@ def make_dataset(root: Path) -> Path:
             rec = {
                 "id": pid,
                 "split": split,
+                "before": f"images/{pid}_before.png",
+                "after": f"images/{pid}_after.png",
                 "captions": [{"text": c, "referring": "", "change": ""} for c in caps],
                 "changes": [{"type": k, "targets": [], "params": {}} for k in kinds],
             }

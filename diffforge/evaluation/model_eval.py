@@ -1,7 +1,7 @@
 """``diffforge eval --model CKPT --data DIR --split test``: caption a split with a model, then score.
 
 Captions are generated in batches (``Describer``), written as a COCO results file and scored by
-``run_eval``/``eval_command``, the same code that scores a predictions file: a model's numbers
+``scoring.run_eval``, the same code that scores a predictions file: a model's numbers
 and the numbers of its saved predictions cannot disagree, and CIDEr sees the whole split at once.
 Our datasets are their own references (with change types for the per-type breakdown); for other
 formats the loader's captions are written as a COCO annotations file beside the predictions.
@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from diffforge.dataset import is_dataset
 from diffforge.errors import DiffforgeError
-from diffforge.evaluation.cli import eval_command, run_eval
+from diffforge.evaluation.report import print_result
+from diffforge.evaluation.scoring import run_eval, score_files, table_title
+from diffforge.formats import normalize_split
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,11 @@ class Prepared:
 
 
 def detect_format(data: Path) -> str:
-    """'diffforge' for a dataset directory or its pairs.jsonl; other formats must be named."""
-    if (data.is_dir() and (data / "pairs.jsonl").is_file()) or data.name == "pairs.jsonl":
+    """'diffforge' for a dataset directory or its pairs file; other formats must be named."""
+    if is_dataset(data):
         return "diffforge"
     raise DiffforgeError(
-        f"{data}: not a diffforge dataset (no pairs.jsonl); name its format "
+        f"{data}: not a diffforge dataset; name its format "
         "(clevr_change, clevr_dc, spot_the_diff, iedit, birds_to_words, llava)"
     )
 
@@ -51,7 +54,6 @@ def _load_split(
     data: Path, split: str, fmt: str | None, images: Path | None, limit: int | None
 ) -> tuple[str, Any, list[Any]]:
     from diffforge.training.data import load_pairs
-    from diffforge.training.data.base import normalize_split
 
     fmt = fmt or detect_format(Path(data))
     loaded = load_pairs(fmt, Path(data), images)
@@ -98,8 +100,6 @@ def _prepared(
     out_predictions: Path | None,
 ) -> Iterator[Prepared]:
     """Load the split and choose the files; a temporary folder when no output path is given."""
-    from diffforge.training.data.base import normalize_split
-
     fmt, loaded, pairs = _load_split(data, split, fmt, images, limit)
     ids = [p.id for p in pairs]
     if len(set(ids)) != len(ids):
@@ -260,15 +260,14 @@ def eval_model_command(
                 + (f"; predictions in {out_predictions}" if out_predictions else ""),
                 file=sys.stderr,
             )
-        result = eval_command(
+        result = score_files(
             prep.predictions,
             prep.references,
-            json_out,
             split=prep.reference_split,
-            console=console,
             context=_context(model, data, split, info),
             **eval_kwargs,
         )
+        print_result(result, table_title(prep.predictions, prep.references), json_out, console)
     return _annotate(result, out_predictions)
 
 

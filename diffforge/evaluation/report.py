@@ -72,3 +72,35 @@ def rich_table(
     for name, row in rows.items():
         table.add_row(name, str(row.get("n", "")), *(_cell(row.get(c), scale) for c in cols))
     return table
+
+
+def print_result(
+    result: dict[str, Any], title: str, json_out: bool = False, console: Any = None
+) -> None:
+    """What ``diffforge eval`` prints: one JSON object (NaN as null), or a rich table (×100)
+    followed by unavailable metrics, unpredicted references and the judge's summary."""
+    if json_out:
+        import json
+        import sys
+
+        from diffforge.evaluation.scoring import json_safe
+
+        sys.stdout.write(json.dumps(json_safe(result), ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+
+    from diffforge.evaluation.scoring import result_rows
+
+    console = console or Console()
+    console.print(rich_table(result_rows(result), title=title))
+    for metric, reason in result["unavailable"].items():
+        console.print(f"[yellow]{metric} unavailable:[/] {reason}")
+    if result["unpredicted_references"]:
+        console.print(f"{result['unpredicted_references']} reference ids have no prediction")
+    if "judge" in result:
+        j = result["judge"]
+        score = "n/a" if j["judge_score"] is None else f"{j['judge_score']:.1f}"
+        console.print(
+            f"LLM judge ({j['model']}): {score} / 100 over {j['scored']} of {j['n']} "
+            f"({j['unparseable']} unparseable, {j['failed']} failed)"
+        )
