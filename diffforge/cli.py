@@ -151,8 +151,8 @@ def generate(
     partial pair. Pair k is the same whatever --n is, so a larger --n extends a dataset.
     """
     from diffforge.config import load_config
-    from diffforge.render.api import format_summary, read_specs
-    from diffforge.render.api import generate as run_generate
+    from diffforge.render.generate import check_all_failed, format_summary, read_specs
+    from diffforge.render.generate import generate as run_generate
 
     # Through the config, so a bad value gets the config's one-line message naming the key.
     overrides = list(set_ or [])
@@ -170,6 +170,7 @@ def generate(
         ray_address=address,
     )
     console.print(format_summary(summary))
+    check_all_failed(summary)
 
 
 @app.command()
@@ -179,9 +180,9 @@ def preview(
     limit: Annotated[int, typer.Option(min=1, help="Pairs on the page.")] = 100,
 ) -> None:
     """A self-contained HTML contact sheet: before, after, change mask, changes, captions."""
-    from diffforge.render.api import preview as run_preview
+    from diffforge.render.preview import write_preview
 
-    console.print(f"preview → {run_preview(directory, out, limit)}")
+    console.print(f"preview → {write_preview(directory, out, limit)}")
 
 
 @app.command()
@@ -192,10 +193,12 @@ def merge(
     ] = None,
 ) -> None:
     """Join shard outputs (generate --shard i/N) into one dataset."""
-    from diffforge.render.api import format_summary
-    from diffforge.render.api import merge as run_merge
+    from diffforge.dataset import merge as run_merge
 
-    console.print(format_summary(run_merge(shards or [], out)))
+    s = run_merge(shards or [], out)
+    console.print(
+        f"{s['out']}: {s['pairs']} pairs merged from {s['inputs']} datasets, {s['failed']} failed"
+    )
 
 
 @app.command("scan-env")

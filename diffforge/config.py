@@ -269,12 +269,24 @@ class RenderConfig(_Cfg):
     resolution: tuple[int, int] | None = None  # overrides the preset
     samples: int | None = Field(default=None, ge=1)
     denoise: bool | None = None
-    engine: Literal["cycles", "eevee"] = "cycles"
+    # Cycles only: EEVEE needs a GPU EGL context, renders ~2 min per image on a CPU, and has no
+    # exact object-index pass for the instance masks. Refused here rather than silently swapped.
+    engine: Literal["cycles"] = "cycles"
     device: Literal["auto", "cpu", "cuda", "optix", "hip"] = "cpu"
     threads: int = Field(default=0, ge=0)  # Cycles threads per worker; 0 = auto
     min_visible_pixels: int = Field(default=12, ge=0)
     depth: bool = False
     ocr_gate: bool = False
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _no_eevee(cls, v: object) -> object:
+        if isinstance(v, str) and v.lower() == "eevee":
+            raise ValueError(
+                "eevee is not supported (it needs a GPU EGL context and has no exact instance "
+                "masks); use cycles, with --device cuda|optix|hip on GPU nodes"
+            )
+        return v
 
     def resolved(self) -> RenderPreset:
         base = RENDER_PRESETS[self.preset]

@@ -17,6 +17,12 @@ class AssetError(DiffforgeError):
     """A manifest or asset is invalid or missing; the message names the asset id and path."""
 
 
+class RunFailed(DiffforgeError):
+    """A run that produced nothing (every pair failed): not bad input, but not a success."""
+
+    exit_code = 1
+
+
 class SamplingError(DiffforgeError):
     """A request that cannot be met (e.g. too many objects for the room) after bounded tries."""
 

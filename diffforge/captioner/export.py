@@ -14,15 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from diffforge.captioner.stats import caption_texts, read_pairs
+from diffforge.dataset import PairRecord, read_pairs
+from diffforge.dataset.files import atomic_write_bytes
 from diffforge.errors import DiffforgeError
 
 INSTRUCTION = "What are the differences between the two images? Describe every change."
 FORMATS = ("llava", "coco", "parquet")
 
 
-def _rows(root: Path, split: str | None) -> list[dict[str, Any]]:
-    rows = [r for r in read_pairs(root) if split is None or r.get("split", "train") == split]
+def _rows(root: Path, split: str | None) -> list[PairRecord]:
+    rows = read_pairs(root, split)
     if not rows:
         raise DiffforgeError(f"{root}: no pairs" + (f" in split {split!r}" if split else ""))
     return rows
@@ -30,12 +31,7 @@ def _rows(root: Path, split: str | None) -> list[dict[str, Any]]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode())
 
 
 def export_llava(
@@ -44,17 +40,17 @@ def export_llava(
     """Conversation records; image paths stay relative to the dataset directory."""
     records = []
     for rec in _rows(root, split):
-        for k, text in enumerate(caption_texts(rec)):
+        for k, text in enumerate(rec.texts):
             records.append(
                 {
-                    "id": f"{rec['id']}_{k}",
-                    "image": [rec["before"], rec["after"]],
+                    "id": f"{rec.id}_{k}",
+                    "image": [rec.before, rec.after],
                     "conversations": [
                         {"from": "human", "value": f"<image>\n<image>\n{instruction}"},
                         {"from": "gpt", "value": text},
                     ],
-                    "split": rec.get("split", "train"),
-                    "change_types": [c.get("type") for c in rec.get("changes") or []],
+                    "split": rec.split,
+                    "change_types": [c.type for c in rec.changes],
                 }
             )
     _write_json(out, records)
@@ -65,11 +61,9 @@ def export_coco(root: Path, out: Path, split: str | None = None) -> int:
     """COCO caption annotations: one image entry per pair, every caption as a reference."""
     images, annotations = [], []
     for rec in _rows(root, split):
-        images.append({"id": str(rec["id"]), "file_name": rec["after"], "before": rec["before"]})
-        for text in caption_texts(rec):
-            annotations.append(
-                {"id": len(annotations) + 1, "image_id": str(rec["id"]), "caption": text}
-            )
+        images.append({"id": rec.id, "file_name": rec.after, "before": rec.before})
+        for text in rec.texts:
+            annotations.append({"id": len(annotations) + 1, "image_id": rec.id, "caption": text})
     _write_json(
         out,
         {
@@ -92,16 +86,17 @@ def export_parquet(root: Path, out: Path, split: str | None = None) -> int:
         ) from None
     rows = []
     for rec in _rows(root, split):
-        caps = [c for c in rec.get("captions") or [] if isinstance(c, dict)]
         rows.append(
             {
-                "id": str(rec["id"]),
-                "split": rec.get("split", "train"),
-                "before": rec["before"],  # relative to the dataset directory
-                "after": rec["after"],
-                "captions": caption_texts(rec),
-                "referring": [json.dumps(c.get("referring", "")) for c in caps],
-                "change_types": [str(c.get("type")) for c in rec.get("changes") or []],
+                "id": rec.id,
+                "split": rec.split,
+                "before": rec.before,  # relative to the dataset directory
+                "after": rec.after,
+                "captions": rec.texts,
+                "referring": [
+                    json.dumps(c.referring if c.referring is not None else "") for c in rec.captions
+                ],
+                "change_types": [c.type for c in rec.changes],
             }
         )
     out.parent.mkdir(parents=True, exist_ok=True)

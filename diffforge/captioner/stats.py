@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from diffforge.errors import DiffforgeError
+from diffforge.dataset import PairRecord, read_pairs
 
 _WORD = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 
@@ -22,26 +22,7 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def read_pairs(root: Path) -> list[dict[str, Any]]:
-    path = Path(root) / "pairs.jsonl"
-    if not path.is_file():
-        raise DiffforgeError(f"{root}: no pairs.jsonl (not a diffforge dataset directory)")
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise DiffforgeError(f"{path}: line {n}: invalid JSON ({exc.msg})") from None
-    return rows
-
-
-def caption_texts(rec: dict[str, Any]) -> list[str]:
-    return [c["text"] if isinstance(c, dict) else str(c) for c in rec.get("captions") or []]
-
-
-def compute_stats(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def compute_stats(rows: Iterable[PairRecord]) -> dict[str, Any]:
     """Counts per split and change type, caption lengths overall and by number of changes."""
     splits: Counter[str] = Counter()
     types: Counter[str] = Counter()
@@ -52,16 +33,15 @@ def compute_stats(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     pairs = 0
     for rec in rows:
         pairs += 1
-        splits[str(rec.get("split", "train"))] += 1
-        kinds = [c.get("type", "unknown") for c in rec.get("changes") or [] if isinstance(c, dict)]
+        splits[rec.split] += 1
+        kinds = [c.type for c in rec.changes]
         types.update(kinds or ["none"])
         n = len([k for k in kinds if k != "none"])
         per_pair[n] += 1
-        for cap in rec.get("captions") or []:
-            text = cap["text"] if isinstance(cap, dict) else str(cap)
-            lengths.append(word_count(text))
-            by_changes.setdefault(n, []).append(word_count(text))
-            sources[cap.get("source", "template") if isinstance(cap, dict) else "template"] += 1
+        for cap in rec.captions:
+            lengths.append(word_count(cap.text))
+            by_changes.setdefault(n, []).append(word_count(cap.text))
+            sources[cap.source or "template"] += 1
     multi = [x for k, v in by_changes.items() if k > 1 for x in v]
     return {
         "pairs": pairs,
@@ -129,7 +109,7 @@ def write_stats(root: Path | str, out: Path | str | None = None) -> dict[str, An
     out.mkdir(parents=True, exist_ok=True)
     rows = read_pairs(root)
     stats = compute_stats(rows)
-    texts = [t for rec in rows for t in caption_texts(rec)]
+    texts = [t for rec in rows for t in rec.texts]
     plot_wordcloud(word_frequencies(texts), out / "wordcloud.png")
     plot_lengths(stats["lengths"], out / "caption_lengths.png")
     public = {k: v for k, v in stats.items() if k != "lengths"}

@@ -1,8 +1,8 @@
-"""Blender rendering, workers, executors and the dataset writer.
+"""Blender rendering: workers, executors, quality gates, and the ``generate`` orchestrator.
 
 Importing this package never imports bpy: only ``blender_backend`` does, inside workers.
 """
 
-from diffforge.render.api import bench_render, generate, merge, preview, scan_env
+from diffforge.render.generate import generate
 
-__all__ = ["bench_render", "generate", "merge", "preview", "scan_env"]
+__all__ = ["generate"]

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from diffforge.config import GenerateConfig
+from diffforge.dataset import DatasetWriter
 from diffforge.render.assets import AssetResolver, LibraryResolver
 from diffforge.render.executors import LocalExecutor
-from diffforge.render.pipeline import PairJob, Sampler, WorkerContext
+from diffforge.render.pipeline import PairJob, Sampler, WorkerContext, default_caption_gate
+from diffforge.render.records import dataset_base, pair_record
 from diffforge.render.settings import resolve_settings
 from diffforge.render.workers import PoolOptions
-from diffforge.render.writer import DatasetWriter
 from diffforge.scenes.model import PairSpec
 
 STAGES = ("spec", "build", "render_before", "render_after", "masks", "caption", "write")
@@ -44,9 +45,15 @@ def _run_once(
         cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"threads": threads})})
     settings = resolve_settings(cfg, workers, preset, None, cache_dir)
     with tempfile.TemporaryDirectory(prefix="diffforge-bench-") as tmp:
-        writer = DatasetWriter(Path(tmp), cfg, settings)
+        writer = DatasetWriter(Path(tmp), dataset_base(cfg, settings))
         ctx = WorkerContext(
-            cfg, settings, tmp, resolver, sampler=sampler, gates=False, captions=captions
+            cfg,
+            settings,
+            tmp,
+            resolver,
+            sampler=sampler,
+            gates=False,
+            caption_gate=default_caption_gate() if captions else None,
         )
         jobs = (PairJob(i, specs(i).to_json() if specs else None) for i in range(pairs + 1))
         stamps: list[float] = []
@@ -55,7 +62,8 @@ def _run_once(
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
             if result["status"] == "ok":
                 t = time.perf_counter()
-                writer.commit(result)  # the driver's share of "write"
+                # the driver's share of "write"
+                writer.commit(pair_record(cfg, result, result.get("captions")))
                 times = dict(result["timings"])
                 times["write"] = times.get("write", 0.0) + time.perf_counter() - t
                 timings.append(times)
@@ -96,7 +104,7 @@ def bench_render(
 ) -> dict[str, Any]:
     """Per preset and worker count: stage breakdown, overhead ratio, throughput; plus speed-up."""
     if sampler is None and specs is None:
-        from diffforge.render.api import default_sampler
+        from diffforge.render.generate import default_sampler
 
         sampler = default_sampler()
     resolver = resolver or LibraryResolver(cfg.assets)

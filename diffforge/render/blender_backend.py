@@ -27,13 +27,13 @@ import OpenEXR
 from diffforge.errors import AssetError, DiffforgeError
 from diffforge.render.assets import MANNEQUIN, AssetResolver, RenderAsset
 from diffforge.render.color import light_color, linear_rgba
+from diffforge.render.preflight import GPU_TYPES
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.geometry import camera_euler
 from diffforge.scenes.model import Light, ObjectInstance, Scene
 from diffforge.vocabulary import COLORS, MATERIALS
 
 CACHE_VERSION = "2"
-GPU_TYPES = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
 _SUFFIX = re.compile(r"\.\d{3}$")
 
 

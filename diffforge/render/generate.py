@@ -1,14 +1,13 @@
-"""The render package's entry points for the CLI: generate, merge, preview, bench_render.
+"""``generate``: render pairs into a dataset directory (pure orchestration, no bpy).
 
-``generate`` is pure orchestration (no bpy): it builds the job stream, runs an executor,
-commits finished pairs through the ``DatasetWriter`` and shows progress.
+It checks what it can before any worker starts (devices, the environment sidecar, fonts, the
+output directory), builds the job stream, runs an executor, hands finished pairs to the
+dataset package's ``DatasetWriter`` and shows progress.
 """
 
 from __future__ import annotations
 
 import inspect
-import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -16,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from diffforge.config import GenerateConfig
-from diffforge.errors import ConfigError, DiffforgeError
+from diffforge.dataset import DatasetWriter, shard_dir
+from diffforge.errors import ConfigError, DiffforgeError, RunFailed
 from diffforge.render.assets import AssetResolver, LibraryResolver
 from diffforge.render.executors import LocalExecutor, RayExecutor, in_shard, parse_shard
-from diffforge.render.pairfiles import ensure_dirs, pair_paths
-from diffforge.render.pipeline import PairJob, Sampler, WorkerContext
+from diffforge.render.pipeline import PairJob, Sampler, WorkerContext, default_caption_gate
+from diffforge.render.preflight import preflight
+from diffforge.render.records import dataset_base, failure, pair_record
 from diffforge.render.settings import resolve_settings
 from diffforge.render.workers import EventHook, PoolOptions
-from diffforge.render.writer import DatasetWriter, dataset_meta, read_records
 from diffforge.scenes.model import PairSpec
 
 SpecSource = Iterable[PairSpec] | Callable[[int], PairSpec]
@@ -67,16 +67,29 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def check_all_failed(summary: dict[str, Any]) -> None:
+    """A run that rendered nothing and failed pairs is a failed run: say its first reason."""
+    if summary["failed"] and not summary["rendered"] and not summary["skipped"]:
+        first = summary["failures"][0] if summary["failures"] else {"index": "?", "reason": "?"}
+        raise RunFailed(
+            f"{summary['out']}: all {summary['failed']} pairs failed; "
+            f"pair {first['index']}: {first['reason']}"
+        )
+
+
 def read_specs(path: Path) -> Iterator[PairSpec]:
     """Pair specs from a ``diffforge sample`` JSONL file, lazily (for ``generate(specs=...)``)."""
-    with open(path) as f:
-        for line in f:
+    path = Path(path)
+    if not path.is_file():
+        raise DiffforgeError(f"--specs {path}: file not found")
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
             if line.strip():
-                yield PairSpec.model_validate_json(line)
-
-
-def shard_dir(out: Path, shard: tuple[int, int]) -> Path:
-    return Path(out) / "shards" / f"{shard[0]:05d}-of-{shard[1]:05d}"
+                try:
+                    yield PairSpec.model_validate_json(line)
+                except ValueError as exc:
+                    why = str(exc).splitlines()[0]
+                    raise DiffforgeError(f"{path}: line {n}: not a pair spec ({why})") from None
 
 
 def _jobs(
@@ -155,15 +168,16 @@ def generate(
         raise ConfigError("--executor shard needs --shard i/N")
     root = shard_dir(out, shard_t) if shard_t else Path(out)
     settings = resolve_settings(cfg, workers, preset, device, cache_dir)
-    if specs is None and sampler is None:
-        sampler = default_sampler()
     if specs is not None and callable(specs) and len(inspect.signature(specs).parameters) != 1:
         raise ConfigError("specs as a function must take one argument: the pair index")
+    preflight(cfg, root, settings.device, sample=specs is None and sampler is None)
+    if specs is None and sampler is None:
+        sampler = default_sampler()
     opts = pool or PoolOptions()
     opts.workers = workers
     opts.log_dir = opts.log_dir or str(root / ".logs")
     extra = {"shard": list(shard_t) if shard_t else None, "n": n}
-    writer = DatasetWriter(root, cfg, settings, extra)
+    writer = DatasetWriter(root, dataset_base(cfg, settings), extra)
     Path(opts.log_dir).mkdir(parents=True, exist_ok=True)
     ctx = WorkerContext(
         cfg=cfg,
@@ -172,6 +186,7 @@ def generate(
         resolver=resolver or LibraryResolver(cfg.assets),
         sampler=sampler,
         gates=gates,
+        caption_gate=default_caption_gate() if captions else None,
         max_attempts=cfg.changes.max_attempts,
         gpus=list(gpus)
         if gpus is not None
@@ -208,14 +223,14 @@ def generate(
         for result in runner.run(ctx, _jobs(writer, n, specs, shard_t, skipped), events):
             status = result["status"]
             if status == "ok":
-                captions = result.get("captions")
+                caps = result.get("captions")
                 if captioner is not None:
-                    captions = captioner(PairSpec.model_validate_json(result["spec_json"]), result)
-                writer.commit(result, captions)
+                    caps = captioner(PairSpec.model_validate_json(result["spec_json"]), result)
+                writer.commit(pair_record(cfg, result, caps))
                 timings.update(result.get("timings", {}))
                 stats["rendered"] += 1
             else:
-                writer.fail(result)
+                writer.fail(failure(result))
                 stats["failed"] += 1
             stats["resampled"] += len(result.get("resampled", []))
             bar.update(stats)
@@ -238,14 +253,14 @@ def generate(
         writer.close()
     return {
         "out": str(root),
-        "pairs": meta["counts"]["pairs"],
+        "pairs": meta.counts["pairs"],
         "rendered": stats["rendered"],
         "skipped": skipped["done"],
         "failed": stats["failed"],
         "resampled": stats["resampled"],
         "seconds": seconds,
         "mean_timings": mean,
-        "failures": meta["failures"],
+        "failures": [f.to_dict() for f in meta.failures],
     }
 
 
@@ -292,99 +307,3 @@ class _Progress:
     def close(self) -> None:
         if self.p is not None:
             self.p.stop()
-
-
-# -- merge --------------------------------------------------------------------------------------
-
-
-def merge(dirs: Iterable[Path], out: Path) -> dict[str, Any]:
-    """Join shard (or any compatible) datasets into ``out``: files hard-linked or copied.
-
-    All inputs must share a fingerprint (config + preset). A pair index present twice is kept
-    once. ``out`` may be the parent of ``out/shards/*``; with no dirs those are used.
-    """
-    from diffforge.render.pairfiles import atomic_write_json
-
-    out = Path(out)
-    dirs = [Path(d) for d in dirs] or sorted((out / "shards").glob("*-of-*"))
-    if not dirs:
-        raise DiffforgeError(f"merge: no datasets given and none under {out}/shards")
-    metas = []
-    for d in dirs:
-        if not (d / "dataset.json").is_file():
-            raise DiffforgeError(f"merge: {d} has no dataset.json (run not finished?)")
-        metas.append(json.loads((d / "dataset.json").read_text()))
-    fps = {m["fingerprint"] for m in metas}
-    if len(fps) != 1:
-        raise DiffforgeError(f"merge: inputs were made with different configs ({sorted(fps)})")
-    ensure_dirs(out)
-    records: dict[int, dict[str, Any]] = {}
-    failures: dict[int, dict[str, Any]] = {}
-    for d, meta in zip(dirs, metas, strict=True):
-        for f in meta.get("failures", []):
-            failures.setdefault(f["index"], f)
-        for rec in read_records(d / "pairs.jsonl"):
-            if rec["index"] in records:
-                continue
-            for rel in pair_paths(rec["id"]).values():
-                _link_or_copy(d / rel, out / rel)
-            depth = (
-                sorted((d / "depth").glob(f"{rec['id']}_*.png")) if (d / "depth").is_dir() else []
-            )
-            for p in depth:
-                _link_or_copy(p, out / "depth" / p.name)
-            records[rec["index"]] = rec
-    for i in records:
-        failures.pop(i, None)
-    recs = [records[i] for i in sorted(records)]
-    tmp = out / ".pairs.jsonl.tmp"
-    tmp.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in recs))
-    tmp.replace(out / "pairs.jsonl")
-    from diffforge.config import GenerateConfig as _G
-    from diffforge.render.settings import RenderSettings
-
-    base = metas[0]
-    cfg = _G.model_validate(base["config"])
-    r = base["render"]
-    settings = RenderSettings(tuple(r["resolution"]), r["samples"], r["denoise"], r["engine"])
-    meta = dataset_meta(cfg, settings, recs, list(failures.values()), base["engine"]["blender"])
-    meta.update(
-        {
-            "fingerprint": base["fingerprint"],
-            "merged_from": [str(d) for d in dirs],
-            "n": base.get("n"),
-            "shard": None,
-            "runs": [run for m in metas for run in m.get("runs", [])],
-        }
-    )
-    atomic_write_json(out / "dataset.json", meta)
-    return {"out": str(out), "pairs": len(recs), "inputs": len(dirs), "failed": len(failures)}
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists():
-        dst.unlink()
-    try:
-        dst.hardlink_to(src)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def preview(root: Path, out: Path | None = None, limit: int = 100) -> Path:
-    from diffforge.render.preview import write_preview
-
-    return write_preview(Path(root), Path(out) if out else None, limit)
-
-
-def bench_render(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    from diffforge.render.bench import bench_render as _bench
-
-    return _bench(*args, **kwargs)
-
-
-def scan_env(blend: Path) -> Path:
-    """Scan a user .blend (in a bpy subprocess) and write ``<blend>.json`` for the layouts."""
-    from diffforge.render.environment_scan import scan_environment
-
-    return scan_environment(blend)

@@ -18,22 +18,18 @@ from typing import Any
 import numpy as np
 
 from diffforge.config import GenerateConfig
+from diffforge.dataset.files import atomic_write_json, ensure_dirs, load_image, save_png, tmp_name
+from diffforge.dataset.layout import depth_path, pair_paths
 from diffforge.distributions import rng_for
 from diffforge.render.assets import AssetResolver
 from diffforge.render.facts import change_mask, instance_ids, object_facts
 from diffforge.render.gates import check_pair, ocr_reasons
-from diffforge.render.pairfiles import (
-    atomic_write_json,
-    ensure_dirs,
-    load_image,
-    pair_paths,
-    save_png,
-    tmp_name,
-)
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.model import PairSpec
 
 Sampler = Callable[[GenerateConfig, int, int], PairSpec]
+# caption_or_reason(spec, per_pair, resolution, facts, min_pixels) -> (captions, reason)
+CaptionGate = Callable[..., tuple[list[dict[str, Any]] | None, str | None]]
 
 
 @dataclass(frozen=True)
@@ -54,15 +50,14 @@ class WorkerContext:
     gates: bool = True
     max_attempts: int = 20
     gpus: list[str] = field(default_factory=list)  # CUDA_VISIBLE_DEVICES per worker slot
-    captions: bool = True  # template captions + the unique-referring-expression gate
+    # template captions + the unique-referring-expression gate; None: pairs get no captions
+    caption_gate: CaptionGate | None = None
 
 
-def _caption_gate() -> Callable | None:
-    """The captioner's gate hook, or None when the captioner is not installed."""
-    try:
-        from diffforge.captioner.compose import caption_or_reason
-    except ImportError:
-        return None
+def default_caption_gate() -> CaptionGate:
+    """The captioner's gate hook (a module-level function, so it pickles into workers)."""
+    from diffforge.captioner.compose import caption_or_reason
+
     return caption_or_reason
 
 
@@ -78,7 +73,7 @@ class PairPipeline:
             ctx.settings, ctx.resolver, scratch / f"diffforge-{os.getpid()}"
         )
         self.blender = blender_version()
-        self.caption_gate = _caption_gate() if ctx.captions else None
+        self.caption_gate = ctx.caption_gate
 
     def run(self, job: PairJob) -> dict[str, Any]:
         """Never raises: a Python error becomes a 'error' result (deterministic, not retried)."""
@@ -207,7 +202,7 @@ class PairPipeline:
             for side in ("before", "after"):
                 z = o["outs"][side].depth
                 mm = np.clip(np.nan_to_num(z * 1000.0, posinf=65535), 0, 65535).astype(np.uint16)
-                save_png(root / f"depth/{spec.id}_{side}.png", mm)
+                save_png(root / depth_path(spec.id, side), mm)
         h, w = o["cmask"].shape
         atomic_write_json(
             root / paths["scene"],

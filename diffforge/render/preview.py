@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from diffforge.errors import DiffforgeError
-from diffforge.render.writer import read_records
+from diffforge.dataset import read_meta, read_pairs
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:16px;background:#fafafa;color:#222}
@@ -69,37 +68,34 @@ def _stats_section(root: Path) -> list[str]:
 
 
 def write_preview(root: Path, out: Path | None = None, limit: int = 100) -> Path:
-    if not (root / "pairs.jsonl").is_file():
-        raise DiffforgeError(f"{root}: no pairs.jsonl (not a diffforge dataset directory)")
+    recs = read_pairs(root)  # a one-line error for a directory that is no dataset
+    meta = read_meta(root)
+    counts = meta.counts if meta is not None else {}
     out = out or root / "preview.html"
-    meta_path = root / "dataset.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    recs = read_records(root / "pairs.jsonl")
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>diffforge preview: {html.escape(root.name)}</title><style>{CSS}</style></head>",
         f"<body><h1>{html.escape(str(root))}</h1>",
-        f"<p>{len(recs)} pairs; counts: {html.escape(json.dumps(meta.get('counts', {})))}</p>",
+        f"<p>{len(recs)} pairs; counts: {html.escape(json.dumps(counts))}</p>",
     ]
     parts += _stats_section(root)
     for rec in recs[:limit]:
         imgs = [
-            ("before", Image.open(root / rec["before"]).convert("RGB")),
-            ("after", Image.open(root / rec["after"]).convert("RGB")),
-            ("change mask", overlay(root / rec["after"], root / rec["masks"]["change"])),
+            ("before", Image.open(root / rec.before).convert("RGB")),
+            ("after", Image.open(root / rec.after).convert("RGB")),
         ]
+        if rec.change_mask:
+            imgs.append(("change mask", overlay(root / rec.after, root / rec.change_mask)))
         figs = "".join(
-            f"<figure><img alt='{rec['id']} {name}' src='{_data_uri(im)}'>"
+            f"<figure><img alt='{rec.id} {name}' src='{_data_uri(im)}'>"
             f"<figcaption>{name}</figcaption></figure>"
             for name, im in imgs
         )
-        caps = "".join(
-            f"<li>{html.escape(c.get('text', ''))}</li>" for c in rec.get("captions", [])
-        )
-        changes = html.escape(json.dumps(rec["changes"], indent=1))
+        caps = "".join(f"<li>{html.escape(t)}</li>" for t in rec.texts)
+        changes = html.escape(json.dumps([c.to_dict() for c in rec.changes], indent=1))
         parts.append(
-            f"<div class='pair' id='p{rec['id']}'>{figs}<div class='meta'>"
-            f"<b>{html.escape(rec['id'])}</b> · {rec['split']}"
+            f"<div class='pair' id='p{rec.id}'>{figs}<div class='meta'>"
+            f"<b>{html.escape(rec.id)}</b> · {rec.split}"
             f"<pre>{changes}</pre>{'<ul>' + caps + '</ul>' if caps else ''}</div></div>"
         )
     if len(recs) > limit:

@@ -134,4 +134,4 @@ def test_caption_dataset_with_openai_backend_is_atomic_and_counts(
             assert cap["source"] in ("rewrite", "rejected")
             if cap["source"] == "rewrite":
                 assert cap["text"].startswith("re: ") and cap["template"] in cap["text"]
-    assert not list(dataset.glob(".pairs.jsonl.*")), "no temporary file left behind"
+    assert not list(dataset.glob(".*.tmp*")), "no temporary file left behind"

@@ -36,7 +36,7 @@ def cfg() -> GenerateConfig:
 @pytest.fixture(scope="session")
 def run(assets, cache_dir, cfg):
     """generate() with the test defaults; keyword arguments override them."""
-    from diffforge.render.api import generate
+    from diffforge.render import generate
 
     def _run(out, n=REFERENCE_N, **kw):
         kw.setdefault("sampler", None if "specs" in kw else fixture_sampler)

@@ -7,17 +7,24 @@ from pathlib import Path
 
 import numpy as np
 
-from diffforge.render.pairfiles import load_image, pair_paths
-from diffforge.render.writer import read_records
+from diffforge.dataset import PairRecord, is_dataset, pair_paths, read_pairs
+from diffforge.dataset.files import load_image
+
+
+def records(root: Path) -> list[PairRecord]:
+    """The committed records of a dataset directory, [] before the first commit."""
+    return read_pairs(root) if is_dataset(root) else []
 
 
 def assert_same_dataset(a: Path, b: Path, indices: set[int] | None = None) -> None:
-    ra = {r["index"]: r for r in read_records(Path(a) / "pairs.jsonl")}
-    rb = {r["index"]: r for r in read_records(Path(b) / "pairs.jsonl")}
+    ra = {r.index: r.to_dict() for r in records(a)}
+    rb = {r.index: r.to_dict() for r in records(b)}
     if indices is not None:
         ra = {i: r for i, r in ra.items() if i in indices}
         rb = {i: r for i, r in rb.items() if i in indices}
-    assert ra == rb
+    assert ra.keys() == rb.keys()
+    for i in ra:
+        assert ra[i] == rb[i], (i, ra[i], rb[i])
     for rec in ra.values():
         for key, rel in pair_paths(rec["id"]).items():
             pa, pb = Path(a) / rel, Path(b) / rel
@@ -29,11 +36,11 @@ def assert_same_dataset(a: Path, b: Path, indices: set[int] | None = None) -> No
 
 def assert_clean(root: Path) -> None:
     """Every record's files exist, no duplicates, no temp leftovers, lines sorted by index."""
-    recs = read_records(Path(root) / "pairs.jsonl")
-    idx = [r["index"] for r in recs]
+    recs = records(root)
+    idx = [r.index for r in recs]
     assert idx == sorted(set(idx))
     for r in recs:
-        for rel in pair_paths(r["id"]).values():
+        for rel in pair_paths(r.id).values():
             assert (Path(root) / rel).is_file(), rel
     assert not [p for p in Path(root).rglob(".*.tmp*")]
 

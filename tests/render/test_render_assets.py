@@ -14,10 +14,10 @@ from dataset_compare import dilate
 from render_fixtures import make_pair, obj
 
 from diffforge.config import GenerateConfig
+from diffforge.dataset import read_pairs
+from diffforge.dataset.files import load_image
 from diffforge.render.facts import pixel_difference
 from diffforge.render.gates import DIFF_THRESHOLD
-from diffforge.render.pairfiles import load_image
-from diffforge.render.writer import read_records
 from diffforge.scenes.assets.characters import POSES
 from diffforge.scenes.model import (
     Attributes,
@@ -115,8 +115,9 @@ def _user_manifest(tmp: Path, glb: Path, rig: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def asset_pairs(assets, cache_dir, tmp_path_factory):
-    from diffforge.render.api import generate, scan_env
+    from diffforge.render import generate
     from diffforge.render.assets import ChainResolver, LibraryResolver
+    from diffforge.render.environment_scan import scan_environment as scan_env
 
     tmp = tmp_path_factory.mktemp("asset-pairs")
     blend = tmp / "studio.blend"
@@ -189,10 +190,10 @@ def asset_pairs(assets, cache_dir, tmp_path_factory):
 
 
 def _changed_inside(root: Path, index: int) -> tuple[int, float]:
-    rec = next(r for r in read_records(root / "pairs.jsonl") if r["index"] == index)
-    diff = pixel_difference(load_image(root / rec["before"]), load_image(root / rec["after"]))
+    rec = next(r for r in read_pairs(root) if r.index == index)
+    diff = pixel_difference(load_image(root / rec.before), load_image(root / rec.after))
     diff = diff > DIFF_THRESHOLD
-    cmask = dilate(load_image(root / rec["masks"]["change"]) > 0)
+    cmask = dilate(load_image(root / rec.masks.change) > 0)
     return int(diff.sum()), float((diff & cmask).sum() / max(diff.sum(), 1))
 
 
@@ -218,10 +219,10 @@ def test_change_is_visible_and_inside_its_mask(asset_pairs, index):
 
 def test_mannequin_clothing_colours(asset_pairs):
     root, _ = asset_pairs
-    rec = next(r for r in read_records(root / "pairs.jsonl") if r["index"] == 0)
-    scene = json.loads((root / rec["scene"]).read_text())
-    mask = load_image(root / rec["masks"]["before"]) == scene["instances"]["person_1"]
-    img = load_image(root / rec["before"]).astype(int)
+    rec = next(r for r in read_pairs(root) if r.index == 0)
+    scene = json.loads((root / rec.scene).read_text())
+    mask = load_image(root / rec.masks.before) == scene["instances"]["person_1"]
+    img = load_image(root / rec.before).astype(int)
     px = img[mask]
     assert mask.sum() > 30
     assert ((px[:, 0] - px[:, 1]) > 40).sum() > 5  # red top
@@ -230,7 +231,7 @@ def test_mannequin_clothing_colours(asset_pairs):
 
 def test_environment_objects_are_background(asset_pairs):
     root, _ = asset_pairs
-    rec = next(r for r in read_records(root / "pairs.jsonl") if r["index"] == 2)
-    mask = load_image(root / rec["masks"]["before"])
+    rec = next(r for r in read_pairs(root) if r.index == 2)
+    mask = load_image(root / rec.masks.before)
     assert set(np.unique(mask)) <= {0, 1}
     assert (mask == 1).sum() > 10

@@ -13,10 +13,10 @@ from dataset_compare import assert_clean, dilate
 from PIL import Image
 from render_fixtures import CHANGE_TYPES, make_pair
 
+from diffforge.dataset import PairRecord, read_pairs
+from diffforge.dataset.files import load_image
 from diffforge.render.facts import GLOBAL_CHANGES, pixel_difference
 from diffforge.render.gates import DIFF_THRESHOLD
-from diffforge.render.pairfiles import load_image
-from diffforge.render.writer import read_records
 from diffforge.scenes.geometry import project
 
 pytestmark = pytest.mark.blender
@@ -33,8 +33,8 @@ def pairs_dir(run, cfg, tmp_path_factory):
     return out
 
 
-def _records(root: Path) -> dict[str, dict]:
-    return {r["changes"][0]["type"]: r for r in read_records(root / "pairs.jsonl")}
+def _records(root: Path) -> dict[str, PairRecord]:
+    return {r.changes[0].type: r for r in read_pairs(root)}
 
 
 def test_dataset_layout_and_meta(pairs_dir):
@@ -44,8 +44,17 @@ def test_dataset_layout_and_meta(pairs_dir):
     assert meta["engine"] == {"name": "cycles", "blender": "5.0.1"}
     assert sum(meta["counts"]["splits"].values()) == len(CHANGE_TYPES)
     rec = _records(pairs_dir)["color"]
-    assert set(rec) >= {"id", "split", "before", "after", "changes", "captions", "scene", "masks"}
-    mask = Image.open(pairs_dir / rec["masks"]["before"])
+    assert set(rec.to_dict()) >= {
+        "id",
+        "split",
+        "before",
+        "after",
+        "changes",
+        "captions",
+        "scene",
+        "masks",
+    }
+    mask = Image.open(pairs_dir / rec.masks.before)
     assert mask.mode == "I;16" and mask.size == (96, 72)
 
 
@@ -62,7 +71,7 @@ def test_mask_matches_object_placement(pairs_dir):
     """The cube's instance mask equals its projected silhouette (it is unoccluded)."""
     pytest.importorskip("scipy")
     rec = _records(pairs_dir)["color"]
-    scene = json.loads((pairs_dir / rec["scene"]).read_text())
+    scene = json.loads((pairs_dir / rec.scene).read_text())
     spec_before = scene["spec"]["before"]
     cube = next(o for o in spec_before["objects"] if o["id"] == "cube_1")
     x, y, _ = cube["transform"]["location"]
@@ -72,7 +81,7 @@ def test_mask_matches_object_placement(pairs_dir):
     from diffforge.scenes.model import Camera
 
     uv, _ = project(Camera(**spec_before["camera"]), corners, (96, 72))
-    mask = load_image(pairs_dir / rec["masks"]["before"]) == scene["instances"]["cube_1"]
+    mask = load_image(pairs_dir / rec.masks.before) == scene["instances"]["cube_1"]
     hull = _hull_raster(uv, mask.shape)
     inter, union = (mask & hull).sum(), (mask | hull).sum()
     assert inter / union > 0.9, (inter, union)
@@ -82,8 +91,8 @@ def test_mask_matches_object_placement(pairs_dir):
 @pytest.mark.parametrize("kind", [k for k in CHANGE_TYPES if k != "none"])
 def test_difference_lies_inside_change_mask(pairs_dir, kind):
     rec = _records(pairs_dir)[kind]
-    before, after = load_image(pairs_dir / rec["before"]), load_image(pairs_dir / rec["after"])
-    cmask = load_image(pairs_dir / rec["masks"]["change"]) > 0
+    before, after = load_image(pairs_dir / rec.before), load_image(pairs_dir / rec.after)
+    cmask = load_image(pairs_dir / rec.masks.change) > 0
     near = dilate(cmask)  # anti-aliased edges
     diff = pixel_difference(before, after) > DIFF_THRESHOLD
     assert diff.sum() > 10, "the change must be visible"
@@ -98,9 +107,9 @@ def test_difference_lies_inside_change_mask(pairs_dir, kind):
 
 def test_depth_maps_are_millimetres(pairs_dir):
     rec = _records(pairs_dir)["color"]
-    depth = load_image(pairs_dir / f"depth/{rec['id']}_before.png")
-    mask = load_image(pairs_dir / rec["masks"]["before"])
-    scene = json.loads((pairs_dir / rec["scene"]).read_text())
+    depth = load_image(pairs_dir / f"depth/{rec.id}_before.png")
+    mask = load_image(pairs_dir / rec.masks.before)
+    scene = json.loads((pairs_dir / rec.scene).read_text())
     cube = depth[mask == scene["instances"]["cube_1"]]
     assert depth.dtype == np.uint16
     assert 5000 < np.median(cube) < 8000  # the cube is 6-7 m from the camera
@@ -108,22 +117,22 @@ def test_depth_maps_are_millimetres(pairs_dir):
 
 def test_none_pair_has_identical_images(pairs_dir):
     rec = _records(pairs_dir)["none"]
-    before, after = load_image(pairs_dir / rec["before"]), load_image(pairs_dir / rec["after"])
+    before, after = load_image(pairs_dir / rec.before), load_image(pairs_dir / rec.after)
     assert np.array_equal(before, after)
-    assert not load_image(pairs_dir / rec["masks"]["change"]).any()
+    assert not load_image(pairs_dir / rec.masks.change).any()
 
 
 def test_text_is_rendered_on_the_sign(pairs_dir):
     rec = _records(pairs_dir)["text"]
-    scene = json.loads((pairs_dir / rec["scene"]).read_text())
-    before, after = load_image(pairs_dir / rec["before"]), load_image(pairs_dir / rec["after"])
-    sign = load_image(pairs_dir / rec["masks"]["before"]) == scene["instances"]["sign_1"]
+    scene = json.loads((pairs_dir / rec.scene).read_text())
+    before, after = load_image(pairs_dir / rec.before), load_image(pairs_dir / rec.after)
+    sign = load_image(pairs_dir / rec.masks.before) == scene["instances"]["sign_1"]
     assert (pixel_difference(before, after)[sign] > DIFF_THRESHOLD).sum() >= 5
 
 
 def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
     from diffforge.captioner.cli import stats
-    from diffforge.render.api import preview
+    from diffforge.render.preview import write_preview as preview
 
     stats(pairs_dir)  # the word cloud and length histogram appear on the page too
     page = preview(pairs_dir, tmp_path / "gallery.html")

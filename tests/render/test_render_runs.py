@@ -12,12 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from dataset_compare import assert_clean, assert_same_dataset
+from dataset_compare import assert_clean, assert_same_dataset, records
 from render_fixtures import REFERENCE_N, hidden_target_sampler, slow_sampler
 
-from diffforge.render.api import merge
+from diffforge.dataset import merge
 from diffforge.render.workers import PoolOptions
-from diffforge.render.writer import read_records
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 HERE = Path(__file__).parent
@@ -61,22 +60,22 @@ import sys; sys.path.insert(0, {str(HERE)!r})
 from pathlib import Path
 from render_fixtures import fixture_sampler, write_fixture_assets
 from diffforge.config import GenerateConfig
-from diffforge.render.api import generate
+from diffforge.render import generate
 if __name__ == "__main__":
     cfg = GenerateConfig.model_validate({{"seed": 3, "render": {{"preset": "draft"}}}})
     res = write_fixture_assets(Path({str(tmp_path / "assets")!r}))
     generate(cfg, Path({str(tmp_path / "out")!r}), {REFERENCE_N}, sampler=fixture_sampler,
-             resolver=res, cache_dir=Path({str(cache_dir)!r}), progress=False, workers=2)
+             resolver=res, cache_dir=Path({str(cache_dir)!r}), progress=False, workers=2,
+             captions=False)
 """
     (tmp_path / "run.py").write_text(script)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], start_new_session=True)
-    jsonl = tmp_path / "out" / "pairs.jsonl"
     deadline = time.time() + 120
-    while time.time() < deadline and len(read_records(jsonl)) < 2:
+    while time.time() < deadline and len(records(tmp_path / "out")) < 2:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    partial = len(read_records(jsonl))
+    partial = len(records(tmp_path / "out"))
     assert 2 <= partial < REFERENCE_N, partial
     summary = run(tmp_path / "out", workers=1)
     assert summary["skipped"] == partial
@@ -99,9 +98,9 @@ def test_shards_merge_to_the_full_dataset(run, reference, tmp_path):
 def test_failing_gate_is_resampled_with_the_next_attempt(run, tmp_path):
     summary = run(tmp_path, n=1, sampler=hidden_target_sampler, workers=1)
     assert summary["pairs"] == 1
-    (rec,) = read_records(tmp_path / "pairs.jsonl")
-    assert rec["attempt"] == 1
-    assert "color: target not visible (before)" in rec["resampled"]
+    (rec,) = records(tmp_path)
+    assert rec.attempt == 1
+    assert "color: target not visible (before)" in rec.resampled
     meta = json.loads((tmp_path / "dataset.json").read_text())
     assert meta["counts"]["resampled"]["color: target not visible (before)"] == 1
 
@@ -130,21 +129,21 @@ def test_ray_executor_on_a_local_cluster(run, reference, tmp_path):
 def test_scene_sampler_pairs_render(tmp_path, cache_dir):
     """Integration with the scenes package: sample_pair + the built-in asset library."""
     from diffforge.config import GenerateConfig
-    from diffforge.render.api import generate
+    from diffforge.render import generate
 
     cfg = GenerateConfig.model_validate({"seed": 1, "render": {"preset": "draft"}})
     summary = generate(cfg, tmp_path, 2, workers=2, cache_dir=cache_dir, progress=False)
     assert summary["pairs"] + summary["failed"] == 2
     assert summary["pairs"] >= 1, summary["failures"]
     assert_clean(tmp_path)
-    for rec in read_records(tmp_path / "pairs.jsonl"):
-        assert rec["captions"] and all(c["text"] for c in rec["captions"])
+    for rec in records(tmp_path):
+        assert rec.captions and all(rec.texts)
 
 
 def test_orchestrator_modules_do_not_import_bpy():
     """A spawned child of a bpy-importing parent dies; only workers may import it."""
     code = (
-        "import sys, diffforge.render, diffforge.render.api, diffforge.render.workers, "
+        "import sys, diffforge.render, diffforge.render.generate, diffforge.dataset, diffforge.render.workers, "
         "diffforge.render.executors, diffforge.render.pipeline, diffforge.render.bench; "
         "assert 'bpy' not in sys.modules"
     )

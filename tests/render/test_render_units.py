@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from render_fixtures import make_pair
 
 from diffforge.config import SplitsConfig
+from diffforge.dataset.splits import split_for
 from diffforge.errors import ConfigError
 from diffforge.render.color import light_color
 from diffforge.render.executors import in_shard, parse_shard
 from diffforge.render.facts import change_mask, change_targets, instance_ids, object_facts
 from diffforge.render.gates import check_pair, edit_distance
-from diffforge.render.writer import read_records, split_for
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Light
 
@@ -83,12 +81,6 @@ def test_shards_partition_indices():
         parse_shard("3/3")
 
 
-def test_read_records_ignores_a_torn_last_line(tmp_path):
-    p = tmp_path / "pairs.jsonl"
-    p.write_text(json.dumps({"index": 0}) + "\n" + '{"index": 1, "id"')
-    assert read_records(p) == [{"index": 0}]
-
-
 def test_edit_distance():
     assert edit_distance("EXIT", "EXIT") == 0
     assert edit_distance("EXIT", "EX1T") == 1
@@ -96,7 +88,7 @@ def test_edit_distance():
 
 
 def test_read_specs_round_trips_sampler_jsonl(tmp_path):
-    from diffforge.render.api import read_specs
+    from diffforge.render.generate import read_specs
 
     specs = [make_pair(i, "color") for i in range(2)]
     path = tmp_path / "specs.jsonl"
@@ -106,16 +98,19 @@ def test_read_specs_round_trips_sampler_jsonl(tmp_path):
 
 def test_writer_refuses_another_config_and_a_second_run(tmp_path):
     from diffforge.config import GenerateConfig
+    from diffforge.dataset import DatasetWriter
     from diffforge.errors import DiffforgeError
+    from diffforge.render.records import dataset_base
     from diffforge.render.settings import resolve_settings
-    from diffforge.render.writer import DatasetWriter
+
+    def base(cfg):
+        return dataset_base(cfg, resolve_settings(cfg))
 
     cfg = GenerateConfig(seed=1)
-    writer = DatasetWriter(tmp_path, cfg, resolve_settings(cfg))
+    writer = DatasetWriter(tmp_path, base(cfg))
     assert (tmp_path / "dataset.json").is_file()  # fingerprint recorded before any pair
     with pytest.raises(DiffforgeError, match="another run"):
-        DatasetWriter(tmp_path, cfg, resolve_settings(cfg))
+        DatasetWriter(tmp_path, base(cfg))
     writer.close()
-    other = GenerateConfig(seed=2)
     with pytest.raises(DiffforgeError, match="different config"):
-        DatasetWriter(tmp_path, other, resolve_settings(other))
+        DatasetWriter(tmp_path, base(GenerateConfig(seed=2)))

@@ -4,11 +4,12 @@ configs/train/tiny.yaml and the tests train end to end on a CPU with no download
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from diffforge.dataset import PairRecord, is_dataset, write_pairs
 
 COLORS = {
     "red": (220, 40, 40),
@@ -62,11 +63,11 @@ def _pair(rng: np.random.Generator) -> tuple[list, list, str, str]:
 def ensure_toy_dataset(path: Path, pairs: int = 64, size: int = 32, seed: int = 0) -> Path:
     """Write the toy dataset to ``path`` unless it is already there; returns ``path``."""
     path = Path(path)
-    if (path / "pairs.jsonl").is_file():
+    if is_dataset(path):
         return path
     (path / "images").mkdir(parents=True, exist_ok=True)
     (path / "masks").mkdir(exist_ok=True)
-    lines = []
+    records = []
     for i in range(pairs):
         rng = np.random.default_rng([seed, i])
         before, after, kind, text = _pair(rng)
@@ -77,12 +78,10 @@ def ensure_toy_dataset(path: Path, pairs: int = 64, size: int = 32, seed: int = 
         changed = (np.asarray(drawn["before"]) != np.asarray(drawn["after"])).any(-1)
         Image.fromarray(changed.astype(np.uint8) * 255).save(path / "masks" / f"{pid}_change.png")
         split = "test" if i % 10 == 9 else ("val" if i % 10 == 8 else "train")
-        lines.append(json.dumps({
-            "id": pid, "split": split, "before": f"images/{pid}_before.png", "after": f"images/{pid}_after.png",
-            "changes": [{"type": kind}], "captions": [{"text": text, "referring": "", "change": text}],
-            "masks": {"change": f"masks/{pid}_change.png"},
-        }))  # fmt: skip
-    tmp = path / "pairs.jsonl.tmp"
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(path / "pairs.jsonl")
+        records.append(PairRecord(
+            id=pid, split=split, before=f"images/{pid}_before.png", after=f"images/{pid}_after.png",
+            changes=[{"type": kind}], captions=[{"text": text, "referring": "", "change": text}],
+            masks={"change": f"masks/{pid}_change.png"},
+        ))  # fmt: skip
+    write_pairs(path, records)
     return path
