@@ -22,7 +22,7 @@ from diffforge.captioner.rewrite import (
     make_backend,
     rewrite_captions,
 )
-from diffforge.config import CaptionConfig, GenerateConfig
+from diffforge.config import CaptionConfig, GenerateConfig, RewriteConfig
 from diffforge.dataset import (
     Caption,
     DatasetError,
@@ -189,3 +189,26 @@ def caption_dataset(
             backend.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def recaption(
+    directory: Path,
+    rewrite: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    per_pair: int | None = None,
+    concurrency: int | None = None,
+) -> CaptionReport:
+    """(Re)caption a dataset directory; options override the dataset's recorded caption config."""
+    cfg = dataset_config(Path(directory)).caption
+    rw = cfg.rewrite.model_dump()
+    for key, value in (
+        ("backend", rewrite),
+        ("model", model),
+        ("base_url", base_url),
+        ("concurrency", concurrency),
+    ):
+        if value is not None:
+            rw[key] = value
+    cfg = CaptionConfig(per_pair=per_pair or cfg.per_pair, rewrite=RewriteConfig(**rw))
+    return caption_dataset(directory, cfg)

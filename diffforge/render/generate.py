@@ -77,21 +77,6 @@ def check_all_failed(summary: dict[str, Any]) -> None:
         )
 
 
-def read_specs(path: Path) -> Iterator[PairSpec]:
-    """Pair specs from a ``diffforge sample`` JSONL file, lazily (for ``generate(specs=...)``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise DiffforgeError(f"--specs {path}: file not found")
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    yield PairSpec.model_validate_json(line)
-                except ValueError as exc:
-                    why = str(exc).splitlines()[0]
-                    raise DiffforgeError(f"{path}: line {n}: not a pair spec ({why})") from None
-
-
 def _jobs(
     writer: DatasetWriter,
     n: int | None,

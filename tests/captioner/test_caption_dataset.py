@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from diffforge.captioner import cli
+from diffforge.captioner.bench import bench_caption, bench_line
+from diffforge.captioner.export import export
+from diffforge.captioner.stats import write_stats
 from diffforge.captioner.api import caption_dataset
 from diffforge.errors import DiffforgeError
 
@@ -30,7 +32,7 @@ def test_missing_dataset_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_stats_writes_plots_and_counts(dataset: Path, tmp_path: Path) -> None:
-    stats = cli.stats(dataset, tmp_path / "stats")
+    stats = write_stats(dataset, tmp_path / "stats")
     assert stats["pairs"] == 12 and stats["captions"] == 12
     assert stats["splits"] == {"test": 2, "train": 10}
     assert sum(stats["changes_per_pair"].values()) == 12
@@ -45,7 +47,7 @@ def test_llava_export_loads_with_the_training_loader(dataset: Path, tmp_path: Pa
     from diffforge.training.data.text_formats import load_llava
 
     out = tmp_path / "llava.json"
-    assert cli.export(dataset, "llava", out) == 12
+    assert export(dataset, "llava", out) == 12
     data = json.loads(out.read_text())
     human = data[0]["conversations"][0]["value"]
     assert human.startswith("<image>\n<image>\n")
@@ -57,7 +59,7 @@ def test_coco_export_loads_as_references(dataset: Path, tmp_path: Path) -> None:
     from diffforge.evaluation.references import load_references
 
     out = tmp_path / "coco.json"
-    assert cli.export(dataset, "coco", out, split="train") == 10
+    assert export(dataset, "coco", out, split="train") == 10
     refs = load_references(out)
     assert len(refs.captions) == 10
 
@@ -68,17 +70,17 @@ def test_parquet_export_opens_with_datasets(dataset: Path, tmp_path: Path) -> No
     except ImportError as exc:  # pyarrow needs numpy 2 in some installs: see the report
         pytest.skip(f"datasets/pyarrow unavailable here: {exc}")
     out = tmp_path / "pairs.parquet"
-    assert cli.export(dataset, "parquet", out) == 12
+    assert export(dataset, "parquet", out) == 12
     table = datasets.load_dataset("parquet", data_files=str(out), split="train")
     assert len(table) == 12 and table[0]["captions"]
 
 
 def test_unknown_export_format(dataset: Path, tmp_path: Path) -> None:
     with pytest.raises(DiffforgeError, match="valid: llava, coco, parquet"):
-        cli.export(dataset, "csv", tmp_path / "x")
+        export(dataset, "csv", tmp_path / "x")
 
 
 def test_bench_caption_reports_rate() -> None:
-    result = cli.bench_caption(n=40, repeats=1)
+    result = bench_caption(n=40, repeats=1)
     assert result["pairs_per_s"] > 0 and result["pairs"] == 40
-    assert "pairs/s" in cli.bench_line(result)
+    assert "pairs/s" in bench_line(result)

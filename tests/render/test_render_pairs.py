@@ -131,7 +131,7 @@ def test_text_is_rendered_on_the_sign(pairs_dir):
 
 
 def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
-    from diffforge.captioner.cli import stats
+    from diffforge.captioner.stats import write_stats as stats
     from diffforge.render.preview import write_preview as preview
 
     stats(pairs_dir)  # the word cloud and length histogram appear on the page too

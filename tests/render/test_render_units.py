@@ -88,7 +88,7 @@ def test_edit_distance():
 
 
 def test_read_specs_round_trips_sampler_jsonl(tmp_path):
-    from diffforge.render.generate import read_specs
+    from diffforge.scenes.specfile import read_specs
 
     specs = [make_pair(i, "color") for i in range(2)]
     path = tmp_path / "specs.jsonl"

@@ -1,8 +1,4 @@
-"""Plain functions behind ``diffforge caption | stats | export | bench caption``.
-
-diffforge/cli.py wires them into typer; they take plain values, return results, and raise
-DiffforgeError for anything the user can fix, so they are easy to test without a CLI runner.
-"""
+"""``diffforge bench caption``: template captions per second on one core."""
 
 from __future__ import annotations
 
@@ -12,63 +8,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from diffforge.captioner.api import CaptionReport, caption_dataset, dataset_config
 from diffforge.captioner.compose import caption_or_reason, templates
-from diffforge.captioner.export import export as export_dataset
-from diffforge.captioner.stats import write_stats
-from diffforge.config import CaptionConfig, RewriteConfig
 from diffforge.scenes.model import PairSpec
 
 
-def caption(
-    directory: Path,
-    rewrite: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    per_pair: int | None = None,
-    concurrency: int | None = None,
-) -> CaptionReport:
-    """(Re)caption a dataset directory; options override the dataset's recorded caption config."""
-    cfg = dataset_config(Path(directory)).caption
-    rw = cfg.rewrite.model_dump()
-    for key, value in (
-        ("backend", rewrite),
-        ("model", model),
-        ("base_url", base_url),
-        ("concurrency", concurrency),
-    ):
-        if value is not None:
-            rw[key] = value
-    cfg = CaptionConfig(per_pair=per_pair or cfg.per_pair, rewrite=RewriteConfig(**rw))
-    return caption_dataset(directory, cfg)
-
-
-def stats(directory: Path, out: Path | None = None) -> dict[str, Any]:
-    """Counts + wordcloud.png + caption_lengths.png + stats.json (default DIR/stats)."""
-    return write_stats(directory, out)
-
-
-def export(directory: Path, fmt: str, out: Path, split: str | None = None) -> int:
-    """llava | coco | parquet; returns the number of records written."""
-    return export_dataset(directory, fmt, out, split)
-
-
 def bench_specs(config: Path | None, n: int) -> tuple[list[PairSpec], tuple[int, int], str]:
-    """Pair specs to caption: the real sampler on ``config``, else the synthetic fixtures."""
+    """Pair specs to caption, drawn by the real sampler from ``config`` (default: defaults)."""
     from diffforge.config import GenerateConfig, load_config
+    from diffforge.scenes.sampler import PairSampler
 
     cfg = load_config(config) if config else GenerateConfig()
     resolution = tuple(cfg.render.resolved().resolution)
-    try:
-        from diffforge.scenes.sampler import PairSampler
-
-        sampler = PairSampler(cfg)
-        return [sampler.sample(i) for i in range(n)], resolution, f"sampler ({config})"
-    except Exception as exc:  # the asset library has not landed: use hand-built specs
-        from diffforge.captioner.synthetic import synthetic_spec
-
-        why = f"{type(exc).__name__}: {exc}"[:80]
-        return [synthetic_spec(i) for i in range(n)], resolution, f"synthetic specs ({why})"
+    sampler = PairSampler(cfg)
+    return [sampler.sample(i) for i in range(n)], resolution, f"sampler ({config or 'defaults'})"
 
 
 def bench_caption(

@@ -1,0 +1,106 @@
+"""``diffforge eval``: score captions with the COCO caption toolkit (and an LLM judge)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from diffforge.commands.common import console
+
+
+def eval_(
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Candidate captions: COCO results JSON, {id: caption} or JSONL "
+            "(with --model: where the generated captions are written)."
+        ),
+    ] = None,
+    references: Annotated[
+        Path | None,
+        typer.Option(
+            help="References: a diffforge dataset dir, COCO annotations, Spot-the-Diff JSON, "
+            "CLEVR-Change change_captions.json (or its folder), IEdit JSON."
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A trained M³Diff checkpoint: generate, then score.")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="With --model: the dataset to describe and score.")
+    ] = None,
+    data_format: Annotated[
+        str | None, typer.Option("--format", help="With --data: its format (default diffforge).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="With --model: generation batch.")] = 8,
+    max_new_tokens: Annotated[
+        int, typer.Option(min=1, help="With --model: caption length limit in tokens.")
+    ] = 64,
+    num_beams: Annotated[
+        int, typer.Option(min=1, help="With --model: beam width (1 = greedy).")
+    ] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    judge: Annotated[bool, typer.Option(help="Also ask an LLM judge (0-100).")] = False,
+    split: Annotated[str | None, typer.Option(help="Split of a dataset dir (e.g. test).")] = None,
+    by_type: Annotated[bool, typer.Option(help="Per-change-type breakdown.")] = True,
+    spice_lib: Annotated[
+        Path | None, typer.Option(help="Folder with SPICE's Stanford CoreNLP jars.")
+    ] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Write a markdown table here.")] = None,
+    judge_model: Annotated[str | None, typer.Option(help="Judge model ($OPENAI_MODEL).")] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint ($OPENAI_BASE_URL).")
+    ] = None,
+) -> None:
+    """Score captions with the COCO caption toolkit: BLEU-1..4, METEOR, ROUGE-L, CIDEr, SPICE.
+
+    CIDEr is computed over the whole set in one call (it depends on the corpus). SPICE runs
+    when its CoreNLP jars are present, otherwise it is reported as unavailable. With --model
+    and --data, captions for --split (default test) are generated first, in batches.
+    """
+    from diffforge.errors import DiffforgeError
+
+    common = {
+        "judge": judge,
+        "by_type": by_type,
+        "spice_lib": spice_lib,
+        "markdown": markdown,
+        "judge_model": judge_model,
+        "judge_base_url": judge_base_url,
+        "console": console,
+    }
+    if model is not None:
+        if data is None:
+            raise DiffforgeError("--model needs --data (the dataset to describe and score)")
+        from diffforge.evaluation.model_eval import eval_model_command
+
+        eval_model_command(
+            model,
+            data,
+            split or "test",
+            json_out,
+            format=data_format,
+            batch_size=batch_size,
+            max_new_tokens=max_new_tokens,
+            num_beams=num_beams,
+            out_predictions=predictions,
+            **common,
+        )
+        return
+    if predictions is None or references is None:
+        raise DiffforgeError("eval needs --predictions and --references (or --model and --data)")
+    from diffforge.evaluation.cli import eval_command
+
+    eval_command(
+        predictions,
+        references,
+        json_out,
+        split=split,
+        **common,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_)
