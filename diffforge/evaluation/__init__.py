@@ -15,6 +15,7 @@ from diffforge.evaluation.metrics import (
 )
 from diffforge.evaluation.references import References, align, load_predictions, load_references
 from diffforge.evaluation.report import markdown_table, rich_table
+from diffforge.evaluation.scoring import run_eval
 
 __all__ = [
     "METRICS",
@@ -27,6 +28,7 @@ __all__ = [
     "load_references",
     "markdown_table",
     "rich_table",
+    "run_eval",
     "spice_setup",
     "tokenize",
 ]

@@ -7,7 +7,7 @@ evaluation only needs ids, captions and change types.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 SPLITS: tuple[str, ...] = ("train", "val", "test")
@@ -65,10 +65,4 @@ def merge_repeated(entries: list[Entry], key: str = "id") -> list[Entry]:
     for e in entries:
         k = e.id if key == "id" else (e.before, e.after)
         merged.setdefault(k, (e, []))[1].extend(e.captions)
-    return [_with_captions(e, caps) for e, caps in merged.values()]
-
-
-def _with_captions(entry: Entry, captions: list[str]) -> Entry:
-    from dataclasses import replace
-
-    return replace(entry, captions=tuple(captions))
+    return [replace(e, captions=tuple(caps)) for e, caps in merged.values()]

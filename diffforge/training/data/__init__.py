@@ -1,4 +1,5 @@
-"""Data for training: loaders of each released IDC format, the mixture, prompts, datasets."""
+"""Data for training: loaders of each released IDC format (files parsed by diffforge.formats,
+shared with evaluation), the mixture, prompts, datasets."""
 
 from __future__ import annotations
 
