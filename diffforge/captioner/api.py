@@ -27,10 +27,10 @@ from diffforge.dataset import (
     Caption,
     DatasetError,
     PairRecord,
-    is_dataset,
     iter_pairs,
     read_meta,
     read_scene,
+    require_dataset,
     rewrite_pairs,
 )
 from diffforge.errors import DiffforgeError
@@ -164,8 +164,7 @@ def caption_dataset(
     """
     t0 = time.perf_counter()
     root = Path(root)
-    if not is_dataset(root):
-        raise DatasetError(f"{root}: no pairs.jsonl (not a diffforge dataset directory)")
+    require_dataset(root)
     gen = dataset_config(root)
     cfg = cfg or gen.caption
     resolution = resolution or tuple(gen.render.resolved().resolution)

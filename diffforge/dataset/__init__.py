@@ -20,6 +20,7 @@ from diffforge.dataset.reader import (
     read_meta,
     read_pairs,
     read_scene,
+    require_dataset,
 )
 from diffforge.dataset.records import (
     Caption,
@@ -60,6 +61,7 @@ __all__ = [
     "read_meta",
     "read_pairs",
     "read_scene",
+    "require_dataset",
     "rewrite_pairs",
     "shard_dir",
     "summarize",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from diffforge.dataset.layout import SPLITS, is_dataset, pairs_file
-from diffforge.dataset.reader import DatasetError, _lines, _problem, read_meta
+from diffforge.dataset.layout import META, SPLITS, pairs_file
+from diffforge.dataset.reader import DatasetError, _lines, _problem, read_meta, require_dataset
 from diffforge.dataset.records import PairRecord
 
 
@@ -41,12 +41,11 @@ def _record_files(rec: PairRecord) -> list[str]:
 
 
 def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
-    root = Path(root)
-    if not is_dataset(root):
-        raise DatasetError(f"{root}: no pairs.jsonl (not a diffforge dataset directory)")
+    root = require_dataset(root)
     report = CheckReport(root)
     file = pairs_file(root)
     records: list[PairRecord] = []
+    unreadable = 0  # corrupt lines: their pairs' counts are unknown, so counts are not compared
     for n, text, last in _lines(file):
         if not text.strip():
             continue
@@ -60,9 +59,11 @@ def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
                 )
             else:
                 report.problems.append(f"{file}: line {n}: invalid JSON ({exc.msg})")
+                unreadable += 1
             continue
         except ValidationError as exc:
             report.problems.append(f"{file}: line {n}: {_problem(exc)}")
+            unreadable += 1
             continue
         rec = records[-1]
         missing = [p for p in _record_files(rec) if not (root / p).is_file()]
@@ -72,12 +73,12 @@ def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
             report.problems.append(f"{file}: line {n}: pair {rec.id}: unknown split {rec.split!r}")
     report.pairs = len(records)
     for what, values in (
-        ("id", [r.id for r in records]),
-        ("index", [r.index for r in records if r.index is not None]),
+        ("ids", [r.id for r in records]),
+        ("indices", [r.index for r in records if r.index is not None]),
     ):
         dup = [v for v, k in Counter(values).items() if k > 1]
         if dup:
-            report.problems.append(f"{file}: {len(dup)} duplicate {what}s (e.g. {dup[0]!r})")
+            report.problems.append(f"{file}: {len(dup)} duplicate {what} (e.g. {dup[0]!r})")
     try:
         meta = read_meta(root)
     except DatasetError as exc:
@@ -85,17 +86,17 @@ def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
         meta = None
     if meta is None:
         report.warnings.append(f"{root}: no dataset.json (an unfinished run or a foreign dataset)")
-    elif meta.counts:
+    elif meta.counts and not unreadable:
         counted = meta.counts.get("pairs")
         if counted != len(records):
             report.problems.append(
-                f"{root / 'dataset.json'}: counts {counted} pairs, pairs.jsonl holds {len(records)}"
+                f"{root / META}: counts {counted} pairs, pairs.jsonl holds {len(records)}"
             )
         splits = Counter(r.split for r in records)
         recorded = meta.counts.get("splits", {})
         if any(recorded.get(s, 0) != splits.get(s, 0) for s in SPLITS):
             report.problems.append(
-                f"{root / 'dataset.json'}: split counts {recorded} != {dict(splits)} in pairs.jsonl"
+                f"{root / META}: split counts {recorded} != {dict(splits)} in pairs.jsonl"
             )
     del report.problems[max_problems:]
     return report

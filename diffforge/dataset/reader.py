@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diffforge.dataset.layout import PAIRS, dataset_root, meta_file, pairs_file
+from diffforge.dataset.layout import PAIRS, dataset_root, is_dataset, meta_file, pairs_file
 from diffforge.dataset.records import DatasetMeta, PairRecord
 from diffforge.errors import DiffforgeError
 
@@ -53,12 +53,16 @@ def _lines(file: Path) -> Iterator[tuple[int, str, bool]]:
         yield n, text, last
 
 
+def require_dataset(path: Path) -> Path:
+    """The dataset's root directory; a one-line error when ``path`` is not a dataset."""
+    if not is_dataset(path):
+        raise DatasetError(f"{dataset_root(path)}: no {PAIRS} (not a diffforge dataset directory)")
+    return dataset_root(path)
+
+
 def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, raw JSON object) of each complete line of a pairs.jsonl."""
-    file = pairs_file(path) if Path(path).is_dir() else Path(path)
-    if not file.is_file():
-        root = dataset_root(path)
-        raise DatasetError(f"{root}: no {PAIRS} (not a diffforge dataset directory)")
+    file = pairs_file(require_dataset(path))
     for n, text, last in _lines(file):
         if not text.strip():
             continue
@@ -76,7 +80,7 @@ def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def iter_pairs(path: Path) -> Iterator[PairRecord]:
     """The pair records of a dataset directory (or of its pairs.jsonl), in file order."""
-    file = pairs_file(path) if Path(path).is_dir() else Path(path)
+    file = pairs_file(dataset_root(path))
     for n, obj in iter_records(path):
         try:
             yield PairRecord.model_validate(obj)

@@ -265,8 +265,12 @@ def merge(dirs: Iterable[Path], out: Path) -> dict[str, Any]:
         metas.append(meta)
     fps = {m.fingerprint for m in metas}
     if len(fps) != 1:
+        odd = next(
+            d for d, m in zip(dirs, metas, strict=True) if m.fingerprint != metas[0].fingerprint
+        )
         raise DatasetError(
-            f"merge: inputs were made with different configs ({sorted(map(str, fps))})"
+            f"merge: {dirs[0]} and {odd} were made with different configs or presets "
+            f"(fingerprints {metas[0].fingerprint} != {metas[dirs.index(odd)].fingerprint})"
         )
     ensure_dirs(out)
     records: dict[int, PairRecord] = {}

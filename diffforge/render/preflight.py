@@ -36,12 +36,12 @@ print("DEVICES" + json.dumps(seen))
 def check_output(root: Path) -> None:
     """The dataset directory exists or can be made, and we may write in it."""
     root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise DiffforgeError(f"--out {root}: exists and is not a directory")
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DiffforgeError(f"--out {root}: cannot create ({exc.strerror})") from None
-    if not root.is_dir():
-        raise DiffforgeError(f"--out {root}: exists and is not a directory")
     if not os.access(root, os.W_OK | os.X_OK):
         raise DiffforgeError(f"--out {root}: not writable")
 
@@ -93,15 +93,24 @@ def ensure_environment_scanned(cfg: GenerateConfig) -> None:
 
 
 def check_scene_side(cfg: GenerateConfig) -> None:
-    """Draw pair 0 in the driver: manifests, assets, fonts and the environment all load."""
+    """Draw pair 0 in the driver: manifests, assets, fonts and the environment all load.
+    A pair the sampler cannot meet is not a broken config: the workers record it as failed."""
+    from diffforge.errors import SamplingError
     from diffforge.scenes.sampler import PairSampler
 
-    PairSampler(cfg).sample(0)
+    try:
+        PairSampler(cfg).sample(0)
+    except SamplingError:
+        pass
 
 
 def preflight(cfg: GenerateConfig, root: Path, device: str, *, sample: bool = True) -> None:
-    check_output(root)
+    """Every check before the output directory is made, so a failed check leaves nothing."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise DiffforgeError(f"--out {root}: exists and is not a directory")
     check_device(device)
     ensure_environment_scanned(cfg)
     if sample:
         check_scene_side(cfg)
+    check_output(root)
