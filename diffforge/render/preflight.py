@@ -9,6 +9,7 @@ the environment sidecar and the text fonts exactly as the workers will.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -98,10 +99,8 @@ def check_scene_side(cfg: GenerateConfig) -> None:
     from diffforge.errors import SamplingError
     from diffforge.scenes.sampler import PairSampler
 
-    try:
+    with contextlib.suppress(SamplingError):
         PairSampler(cfg).sample(0)
-    except SamplingError:
-        pass
 
 
 def preflight(cfg: GenerateConfig, root: Path, device: str, *, sample: bool = True) -> None:

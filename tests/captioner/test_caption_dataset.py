@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from diffforge.captioner.api import caption_dataset
 from diffforge.captioner.bench import bench_caption, bench_line
 from diffforge.captioner.export import export
 from diffforge.captioner.stats import write_stats
-from diffforge.captioner.api import caption_dataset
 from diffforge.errors import DiffforgeError
 
 

@@ -133,7 +133,7 @@ def test_a_record_without_a_required_key_names_the_key_and_line(tmp_path):
 
 
 def test_not_a_dataset_is_one_line(tmp_path):
-    with pytest.raises(DatasetError, match="no pairs.jsonl"):
+    with pytest.raises(DatasetError, match=r"no pairs\.jsonl"):
         read_pairs(tmp_path)
 
 
