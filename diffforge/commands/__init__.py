@@ -8,6 +8,12 @@ exits with 1), never a traceback.
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
+
+try:  # typer >= 0.22 vendors click as typer._click; older typers use click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 from diffforge.commands import captions, dataset, evaluation, generation, training
 from diffforge.commands.common import err_console
@@ -15,14 +21,33 @@ from diffforge.errors import DiffforgeError
 
 
 class App(typer.Typer):
-    """A Typer app whose DiffforgeErrors become one line on stderr and their exit code."""
+    """A Typer app whose DiffforgeErrors and usage errors (a bad option value, a missing
+    argument) become one line on stderr and their exit code (2)."""
 
     def __call__(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False  # errors come here; typer.Exit(code) returns code
         try:
-            return super().__call__(*args, **kwargs)
+            rv = super().__call__(*args, **kwargs)
         except DiffforgeError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _one_line(str(exc))
             raise SystemExit(exc.exit_code) from None
+        except click_errors.NoArgsIsHelpError as exc:  # the help, already printed
+            raise SystemExit(exc.exit_code) from None
+        except click_errors.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            _one_line(f"{exc.format_message()}{hint}")
+            raise SystemExit(exc.exit_code) from None
+        except click_errors.Abort:
+            _one_line("aborted")
+            raise SystemExit(1) from None
+        # Commands return None (or data, like describe's records); an int is typer.Exit's code.
+        raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _one_line(message: str) -> None:
+    message = escape(" ".join(message.split()))  # one line; "[...]" in it is not markup
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
 
 
 app = App(

@@ -78,11 +78,13 @@ def generate(
     overrides += [f"render.preset={preset}"] if preset else []
     overrides += [f"render.device={device}"] if device else []
     cfg = load_config(config, overrides)
+    # Every line is read before a worker starts: a corrupt one fails here, naming its line.
+    spec_list = list(read_specs(specs)) if specs is not None else None
     summary = run_generate(
         cfg,
         out,
         n,
-        specs=read_specs(specs) if specs is not None else None,
+        specs=spec_list,
         workers=workers,
         executor=executor,
         shard=shard,
