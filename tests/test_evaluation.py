@@ -17,6 +17,7 @@ from pathlib import Path
 import chat_server
 import pytest
 
+from diffforge.commands.evaluation import eval_command
 from diffforge.errors import DiffforgeError
 from diffforge.evaluation import (
     evaluate,
@@ -28,7 +29,6 @@ from diffforge.evaluation import (
     spice_setup,
     tokenize,
 )
-from diffforge.evaluation.cli import eval_command
 from diffforge.evaluation.judge import judge, parse_score
 from diffforge.evaluation.references import align
 from diffforge.llm import ChatClient

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from diffforge.commands.common import console
+from diffforge.commands.common import console, err_console
+from diffforge.errors import DiffforgeError
 
 
 def eval_(
@@ -60,8 +61,6 @@ def eval_(
     when its CoreNLP jars are present, otherwise it is reported as unavailable. With --model
     and --data, captions for --split (default test) are generated first, in batches.
     """
-    from diffforge.errors import DiffforgeError
-
     common = {
         "judge": judge,
         "by_type": by_type,
@@ -69,14 +68,11 @@ def eval_(
         "markdown": markdown,
         "judge_model": judge_model,
         "judge_base_url": judge_base_url,
-        "console": console,
     }
     if model is not None:
         if data is None:
             raise DiffforgeError("--model needs --data (the dataset to describe and score)")
-        from diffforge.evaluation.model_eval import eval_model_command
-
-        eval_model_command(
+        eval_model_printed(
             model,
             data,
             split or "test",
@@ -91,15 +87,52 @@ def eval_(
         return
     if predictions is None or references is None:
         raise DiffforgeError("eval needs --predictions and --references (or --model and --data)")
-    from diffforge.evaluation.cli import eval_command
+    eval_command(predictions, references, json_out, split=split, **common)
 
-    eval_command(
-        predictions,
-        references,
-        json_out,
-        split=split,
-        **common,
-    )
+
+def eval_command(
+    predictions: Path,
+    references: Path,
+    json_out: bool = False,
+    *,
+    console: Any = console,
+    **score_kwargs: Any,
+) -> dict[str, Any]:
+    """Score a predictions file and print a rich table (or one JSON object with ``json_out``);
+    ``score_kwargs`` go to ``scoring.score_files`` (split, by_type, judge, markdown, ...)."""
+    from diffforge.evaluation.report import print_result
+    from diffforge.evaluation.scoring import score_files, table_title
+
+    result = score_files(predictions, references, **score_kwargs)
+    print_result(result, table_title(predictions, references), json_out, console)
+    return result
+
+
+def eval_model_printed(
+    model: Path,
+    data: Path,
+    split: str = "test",
+    json_out: bool = False,
+    *,
+    console: Any = console,
+    **eval_kwargs: Any,
+) -> dict[str, Any]:
+    """``eval --model``: generate and score (``model_eval.eval_model``), then print exactly as
+    ``eval --predictions`` does."""
+    from diffforge.evaluation.model_eval import eval_model
+    from diffforge.evaluation.report import print_result
+
+    result = eval_model(model, data, split, **eval_kwargs)
+    if not json_out:
+        g = result["generation"]
+        err_console.print(
+            f"{g['pairs']} pairs captioned in {g['seconds']:.1f} s "
+            f"({'MDP' if g['mdp'] else 'no MDP'}, {g['device']})"
+            + (f"; predictions in {result['predictions']}" if result["predictions"] else ""),
+            highlight=False,
+        )
+    print_result(result, f"{model} on {data} [{split}] (×100)", json_out, console)
+    return result
 
 
 def register(app: typer.Typer) -> None:

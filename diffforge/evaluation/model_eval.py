@@ -22,8 +22,7 @@ from typing import Any
 
 from diffforge.dataset import is_dataset
 from diffforge.errors import DiffforgeError
-from diffforge.evaluation.report import print_result
-from diffforge.evaluation.scoring import run_eval, score_files, table_title
+from diffforge.evaluation.scoring import run_eval, score_files
 from diffforge.formats import normalize_split
 
 log = logging.getLogger(__name__)
@@ -181,12 +180,13 @@ def eval_model(
     device: str = "auto",
     dtype: str | None = None,
     limit: int | None = None,
+    markdown: Path | None = None,
     **eval_kwargs: Any,
 ) -> dict[str, Any]:
     """Generate captions for ``split`` of ``data`` and score them (``run_eval``'s dict, plus
-    ``model``, ``data``, ``split`` and ``generation``). ``eval_kwargs`` go to ``run_eval``
-    (metrics, spice, spice_lib, by_type, judge...). Without ``out_predictions`` the captions
-    live in a temporary file and ``predictions`` is None."""
+    ``model``, ``data``, ``split`` and ``generation``), the table also written to ``markdown``.
+    ``eval_kwargs`` go to ``run_eval`` (metrics, spice, spice_lib, by_type, judge...). Without
+    ``out_predictions`` the captions live in a temporary file and ``predictions`` is None."""
     with _prepared(data, split, format, images, limit, out_predictions) as prep:
         info = generate_predictions(
             prep,
@@ -198,10 +198,14 @@ def eval_model(
             device=device,
             dtype=dtype,
         )
-        result = run_eval(
-            prep.predictions, prep.references, split=prep.reference_split, **eval_kwargs
+        result = score_files(
+            prep.predictions,
+            prep.references,
+            split=prep.reference_split,
+            context=_context(model, data, split, info),
+            markdown=markdown,
+            **eval_kwargs,
         )
-    result.update(_context(model, data, split, info))
     return _annotate(result, out_predictions)
 
 
@@ -217,58 +221,6 @@ def _annotate(result: dict[str, Any], out_predictions: Path | None) -> dict[str,
         if result.get("format") == "coco":
             result["references"] = None
     return result
-
-
-def eval_model_command(
-    model: Path,
-    data: Path,
-    split: str = "test",
-    json_out: bool = False,
-    *,
-    format: str | None = None,
-    images: Path | None = None,
-    batch_size: int = 8,
-    max_new_tokens: int = 64,
-    num_beams: int = 1,
-    out_predictions: Path | None = None,
-    prompt: str | None = None,
-    device: str = "auto",
-    dtype: str | None = None,
-    limit: int | None = None,
-    console: Any = None,
-    **eval_kwargs: Any,
-) -> dict[str, Any]:
-    """The CLI's ``eval --model``: generate, then print exactly as ``eval --predictions`` does
-    (``eval_kwargs``: judge, by_type, spice_lib, markdown, judge_model, judge_base_url...)."""
-    with _prepared(data, split, format, images, limit, out_predictions) as prep:
-        info = generate_predictions(
-            prep,
-            model,
-            batch_size=batch_size,
-            max_new_tokens=max_new_tokens,
-            num_beams=num_beams,
-            prompt=prompt,
-            device=device,
-            dtype=dtype,
-        )
-        if not json_out:
-            import sys
-
-            print(
-                f"{info['pairs']} pairs captioned in {info['seconds']:.1f} s "
-                f"({'MDP' if info['mdp'] else 'no MDP'}, {info['device']})"
-                + (f"; predictions in {out_predictions}" if out_predictions else ""),
-                file=sys.stderr,
-            )
-        result = score_files(
-            prep.predictions,
-            prep.references,
-            split=prep.reference_split,
-            context=_context(model, data, split, info),
-            **eval_kwargs,
-        )
-        print_result(result, table_title(prep.predictions, prep.references), json_out, console)
-    return _annotate(result, out_predictions)
 
 
 def most_frequent_caption(data: Path, *, format: str | None = None, split: str = "train",

@@ -1,6 +1,6 @@
 """Scoring a predictions file against references: the library behind ``diffforge eval`` and
 ``eval --model`` (``model_eval``), so a model's numbers and its saved predictions' numbers come
-from the same code. No printing here; ``evaluation.cli`` is the command glue."""
+from the same code. No printing here; ``diffforge.commands.evaluation`` prints."""
 
 from __future__ import annotations
 

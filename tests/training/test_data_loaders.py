@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from diffforge.commands.training import data_app
 from diffforge.errors import DiffforgeError
-from diffforge.training.cli import data_app
 from diffforge.training.data import DataError, load_pairs
 
 pytestmark = pytest.mark.train

@@ -148,7 +148,7 @@ def test_describe_cli_single_and_batch(base: Path, toy: Path, tmp_path: Path) ->
     import typer
     from typer.testing import CliRunner
 
-    from diffforge.training.describe_cli import describe
+    from diffforge.commands.training import describe
 
     app = typer.Typer()
     app.command("describe")(describe)
@@ -212,13 +212,9 @@ def test_eval_cli_model_flags_reach_generation(base: Path, toy: Path, tmp_path: 
 def test_eval_model_scores_a_split(
     trained: Path, toy: Path, test_pairs: list, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
+    from diffforge.commands.evaluation import eval_model_printed
     from diffforge.evaluation import METRICS
-    from diffforge.evaluation.model_eval import (
-        eval_constant,
-        eval_model,
-        eval_model_command,
-        most_frequent_caption,
-    )
+    from diffforge.evaluation.model_eval import eval_constant, eval_model, most_frequent_caption
 
     preds = tmp_path / "preds.json"
     res = eval_model(trained / "final", toy, "test", batch_size=4, max_new_tokens=16,
@@ -231,7 +227,7 @@ def test_eval_model_scores_a_split(
     # the CLI path prints what `eval --predictions --json` prints for the same captions
     capsys.readouterr()
     md = tmp_path / "table.md"
-    cli = eval_model_command(trained / "final", toy, "test", True, batch_size=4,
+    cli = eval_model_printed(trained / "final", toy, "test", True, batch_size=4,
                              max_new_tokens=16, metrics=["CIDEr"], markdown=md)  # fmt: skip
     printed = json.loads(capsys.readouterr().out)
     assert printed["CIDEr"] == pytest.approx(res["CIDEr"]) == pytest.approx(cli["CIDEr"])

@@ -99,7 +99,7 @@ def test_resume_reproduces_losses_and_export_loads(tmp_path: Path) -> None:
 def _app():
     import typer
 
-    from diffforge.training.cli import bench_train, data_app, train
+    from diffforge.commands.training import bench_train, data_app, train
 
     app = typer.Typer()
     app.add_typer(data_app, name="data")
@@ -140,7 +140,7 @@ def test_training_never_imports_scenes_or_render() -> None:
     import sys
 
     code = (
-        "import sys, diffforge.training.cli, diffforge.training.trainer, diffforge.training.bench;"
+        "import sys, diffforge.commands.training, diffforge.training.trainer, diffforge.training.bench;"
         "bad = [m for m in sys.modules if m.startswith(('diffforge.scenes', 'diffforge.render', 'bpy'))];"
         "assert not bad, bad"
     )
