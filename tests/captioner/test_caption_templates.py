@@ -136,14 +136,11 @@ def test_unknown_plugin_type_falls_back_to_generic() -> None:
 
 def test_real_sampler_specs_caption_and_multi_change_length() -> None:
     """On the default config: every pair captions (or fails the gate), multi-change ≥ 40 words."""
-    try:
-        from diffforge.config import GenerateConfig
-        from diffforge.scenes.sampler import PairSampler
-
-        sampler = PairSampler(GenerateConfig())
-    except ImportError as exc:  # the asset library has not landed
-        pytest.skip(f"asset library unavailable: {exc}")
     from diffforge.captioner.referring import AmbiguousReference
+    from diffforge.config import GenerateConfig
+    from diffforge.scenes.sampler import PairSampler
+
+    sampler = PairSampler(GenerateConfig())
 
     words, ambiguous, types = [], 0, set()
     for i in range(150):
