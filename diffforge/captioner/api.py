@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from diffforge.captioner.compose import caption_or_reason
 from diffforge.captioner.rewrite import (
     Backend,
@@ -22,7 +24,12 @@ from diffforge.captioner.rewrite import (
     make_backend,
     rewrite_captions,
 )
-from diffforge.config import CaptionConfig, GenerateConfig, RewriteConfig
+from diffforge.config import (
+    CaptionConfig,
+    GenerateConfig,
+    RewriteConfig,
+    format_validation_error,
+)
 from diffforge.dataset import (
     Caption,
     DatasetError,
@@ -33,7 +40,7 @@ from diffforge.dataset import (
     require_dataset,
     rewrite_pairs,
 )
-from diffforge.errors import DiffforgeError
+from diffforge.errors import ConfigError, DiffforgeError
 from diffforge.scenes.model import PairSpec
 
 CHUNK = 256
@@ -209,5 +216,8 @@ def recaption(
     ):
         if value is not None:
             rw[key] = value
-    cfg = CaptionConfig(per_pair=per_pair or cfg.per_pair, rewrite=RewriteConfig(**rw))
+    try:
+        cfg = CaptionConfig(per_pair=per_pair or cfg.per_pair, rewrite=RewriteConfig(**rw))
+    except ValidationError as exc:  # e.g. --rewrite nosuch: named as the config key it sets
+        raise ConfigError(format_validation_error(exc, "caption.rewrite")) from None
     return caption_dataset(directory, cfg)
