@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from diffforge.training.collate import IGNORE, ImageSpec, PairCollator, PairDataset
@@ -96,7 +95,8 @@ def test_qwen_patch_layout_matches_hf_processor() -> None:
 
 
 def test_corrupt_and_missing_images_are_skipped_and_counted(tmp_path: Path, placeholder) -> None:
-    good = [placeholder(tmp_path / f"g{i}.png") for i in range(2)]
+    colours = [(200, 40, 40), (40, 40, 200)]  # told apart, so the images' order shows
+    good = [placeholder(tmp_path / f"g{i}.png", color=c) for i, c in enumerate(colours)]
     (tmp_path / "bad.png").write_bytes(b"not a png")
     samples = [
         Sample("s", "0", str(good[0]), str(good[1]), "Q", "a"),
@@ -107,4 +107,11 @@ def test_corrupt_and_missing_images_are_skipped_and_counted(tmp_path: Path, plac
     ds = PairDataset(samples)
     got = [ds[i]["sample"].pair_id for i in range(4)]
     assert got == ["0", "3", "3", "3"] and ds.skipped == {1, 2}
-    assert isinstance(ds[0]["images"][0], Image.Image) and torch.is_tensor(torch.tensor(0))
+
+    def shown(i: int) -> list[tuple[int, int, int]]:
+        images = ds[i]["images"]
+        assert all(isinstance(im, Image.Image) for im in images)
+        return [im.convert("RGB").getpixel((0, 0)) for im in images]
+
+    assert shown(0) == colours  # sample 0: its own files, before then after
+    assert shown(1) == shown(3) == colours[::-1]  # a skipped sample serves sample 3's pair
