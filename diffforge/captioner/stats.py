@@ -106,8 +106,8 @@ def write_stats(root: Path | str, out: Path | str | None = None) -> dict[str, An
     """stats.json, wordcloud.png and caption_lengths.png under ``out`` (default root/stats)."""
     root = Path(root)
     out = Path(out) if out else root / "stats"
+    rows = read_pairs(root)  # first: a bad dataset fails before anything is written
     out.mkdir(parents=True, exist_ok=True)
-    rows = read_pairs(root)
     stats = compute_stats(rows)
     texts = [t for rec in rows for t in rec.texts]
     plot_wordcloud(word_frequencies(texts), out / "wordcloud.png")
