@@ -37,8 +37,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SPOT_TEST = DATA / "spot_the_diff" / "test.json"
 CLEVR = DATA / "clevr_change"
 
+# Java runs the PTB tokenizer (every metric), METEOR and SPICE; the readers, the judge and the
+# table do not need it.
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs java")
-pytestmark = needs_java
 
 
 def made_up_candidates(refs: dict[str, list[str]]) -> dict[str, str]:
@@ -183,6 +184,7 @@ def test_prediction_problems_name_the_file(tmp_path: Path, spot: dict[str, list[
 # ---------------------------------------------------------------- metrics
 
 
+@needs_java
 def test_metrics_equal_the_toolkit_on_real_references(spot: dict[str, list[str]]) -> None:
     refs = dict(list(spot.items())[:40])
     preds = made_up_candidates(refs)
@@ -196,6 +198,7 @@ def test_metrics_equal_the_toolkit_on_real_references(spot: dict[str, list[str]]
 
 
 @pytest.mark.slow
+@needs_java
 def test_metrics_equal_the_toolkit_on_the_whole_spot_the_diff_test_file(
     spot: dict[str, list[str]],
 ) -> None:
@@ -206,6 +209,7 @@ def test_metrics_equal_the_toolkit_on_the_whole_spot_the_diff_test_file(
     assert ours["n"] == len(spot) == 1270
 
 
+@needs_java
 def test_cider_is_computed_over_the_whole_set(spot: dict[str, list[str]]) -> None:
     preds = made_up_candidates(spot)
     subset = list(spot)[100:130]
@@ -224,6 +228,7 @@ def test_cider_is_computed_over_the_whole_set(spot: dict[str, list[str]]) -> Non
     assert grouped["sub"]["CIDEr"] == pytest.approx(alone["CIDEr"])
 
 
+@needs_java
 def test_spice_unavailable_is_reported_not_crashed_on(tmp_path: Path, spot) -> None:
     refs = dict(list(spot.items())[:6])
     preds = made_up_candidates(refs)
@@ -242,6 +247,7 @@ def test_spice_unavailable_is_reported_not_crashed_on(tmp_path: Path, spot) -> N
     assert out["ROUGE_L"] > 0.0
 
 
+@needs_java
 def test_tokenizer_keeps_ids_aligned_across_odd_line_breaks() -> None:
     caps = {"a": ["The red\rcar."], "b": ["x\u2028y"], "c": [""], "d": ["Last one!"], "e": [""]}
     assert tokenize(caps) == {
@@ -278,6 +284,7 @@ def make_dataset(root: Path) -> Path:
 
 
 @pytest.mark.slow
+@needs_java
 def test_eval_command_json_with_per_type_breakdown(tmp_path: Path, capsys) -> None:
     ds = make_dataset(tmp_path / "ds")
     preds = [
@@ -317,6 +324,7 @@ def test_markdown_table_shape() -> None:
     assert lines[3] == "| move | 1 | n/a | n/a | n/a |"
 
 
+@needs_java
 def test_evaluate_by_type_counts_multi_change_pairs_in_each_type(tmp_path: Path) -> None:
     refs = load_references(make_dataset(tmp_path / "ds"), split="test")
     preds = {k: v[0] for k, v in refs.captions.items()}
@@ -392,6 +400,7 @@ def test_judge_against_a_loopback_server(tmp_path: Path, spot: dict[str, list[st
         assert srv.count == 7
 
 
+@needs_java
 def test_eval_command_prints_a_table_for_spot_the_diff(tmp_path: Path, spot) -> None:
     from rich.console import Console
 
@@ -406,6 +415,7 @@ def test_eval_command_prints_a_table_for_spot_the_diff(tmp_path: Path, spot) -> 
     assert result["unpredicted_references"] == len(spot) - 20 and "by_type" not in result
 
 
+@needs_java
 def test_eval_command_with_judge(tmp_path: Path, spot, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DIFFFORGE_CACHE_DIR", str(tmp_path / "cache"))
     preds = made_up_candidates(dict(list(spot.items())[:6]))
