@@ -237,6 +237,9 @@ def test_check_lists_every_problem_with_its_line(tmp_path):
     assert "line 2: pair 000001: missing images/000001_after.png" in text
     assert "line 3: invalid JSON" in text
     assert "1 duplicate ids (e.g. '000000')" in text and "1 duplicate indices (e.g. 0)" in text
+    del lines[2]  # once every line reads, dataset.json's counts are compared too
+    (tmp_path / "pairs.jsonl").write_text("\n".join(lines) + "\n")
+    text = "\n".join(check_dataset(tmp_path).problems)
     assert "counts 3 pairs, pairs.jsonl holds 4" in text
 
 
