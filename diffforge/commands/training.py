@@ -83,8 +83,8 @@ def bench_train(
         Path | None, typer.Option(help="training config (default: the tiny CPU one)")
     ] = None,
     set: Annotated[list[str] | None, typer.Option("--set", help="override: key.path=value")] = None,
-    steps: Annotated[int, typer.Option(help="timed optimizer steps")] = 10,
-    warmup: Annotated[int, typer.Option(help="untimed steps first")] = 2,
+    steps: Annotated[int, typer.Option(min=1, help="timed optimizer steps")] = 10,
+    warmup: Annotated[int, typer.Option(min=0, help="untimed steps first")] = 2,
     shape: Annotated[
         str, typer.Option(help="tiny | llava_ov_7b (random weights, needs a GPU)")
     ] = "tiny",

@@ -232,6 +232,8 @@ CASES = [
          ["nope.yaml", "not found"]),
     Case("bench-train-bad-key", lambda f: ["bench", "train", "--set", "nosuch=1"],
          ["nosuch", "unknown key"]),
+    Case("bench-train-no-steps", lambda f: ["bench", "train", "--steps", "0"],
+         ["--steps", "greater than or equal to 1"]),
     Case("unknown-command", lambda f: ["nosuch"], ["nosuch"]),
 ]  # fmt: skip
 
