@@ -15,7 +15,7 @@ try:  # typer >= 0.22 vendors click as typer._click; older typers use click itse
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
 
-from diffforge.commands import captions, dataset, evaluation, generation, training
+from diffforge.commands import captions, cluster, dataset, evaluation, generation, training
 from diffforge.commands.common import err_console
 from diffforge.errors import DiffforgeError
 
@@ -66,3 +66,4 @@ captions.register(app, bench_app)
 dataset.register(app)
 training.register(app, bench_app)
 evaluation.register(app)
+cluster.register(app)

@@ -54,9 +54,18 @@ def generate(
     executor: Annotated[str, typer.Option(help="local | shard | ray")] = "local",
     shard: Annotated[
         str | None,
-        typer.Option(help="i/N: render pairs i, i+N, ... (Slurm arrays, any batch system)."),
+        typer.Option(
+            help="i/N: render pairs i, i+N, ... into OUT/shards/; auto: i and N from the "
+            "array task's environment (Slurm, SGE, LSF, PBS; see `diffforge slurm`)."
+        ),
     ] = None,
     address: Annotated[str, typer.Option(help="Ray cluster: local | auto | host:port.")] = "local",
+    gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Ray: GPUs per render actor (default: 1 on a GPU device, 0 on the CPU)."
+        ),
+    ] = None,
     specs: Annotated[
         Path | None, typer.Option(help="Render these pair specs (JSONL from `sample`) instead.")
     ] = None,
@@ -89,6 +98,7 @@ def generate(
         executor=executor,
         shard=shard,
         ray_address=address,
+        gpus_per_worker=gpus_per_worker,
     )
     console.print(format_summary(summary))
     check_all_failed(summary)
@@ -161,17 +171,29 @@ def bench_sample(
 def bench_render(
     config: Annotated[Path, typer.Argument(help="Generation config.")] = DEFAULT_CONFIG,
     presets: Annotated[str, typer.Option(help="Comma-separated presets.")] = "draft,standard",
-    pairs: Annotated[int, typer.Option(min=1, help="Pairs per measurement.")] = 6,
-    workers: Annotated[str, typer.Option(help="Comma-separated worker counts.")] = "1,2",
+    pairs: Annotated[int, typer.Option(min=1, help="Pairs per measurement.")] = 100,
+    workers: Annotated[str, typer.Option(help="Comma-separated worker counts.")] = "2",
     threads: Annotated[
         int | None, typer.Option(min=1, help="Cycles threads per worker (default: cores/workers).")
     ] = None,
+    gates: Annotated[
+        bool, typer.Option(help="Quality gates on (resampling counted, as in generate).")
+    ] = True,
+    noise_pairs: Annotated[
+        int, typer.Option(min=0, help="Pairs whose before image gets a noise reference.")
+    ] = 3,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the rows here.")
+    ] = None,
+    set_: SetOpt = None,
 ) -> None:
-    """Seconds per pair by stage, overhead over pure Cycles time, and worker scaling.
+    """Pairs/min, resample rate, noise figure, seconds per pair by stage, overhead, scaling.
 
-    For worker scaling, fix --threads 1: with the default (cores / workers) Cycles already uses
-    every core and 1 or 2 workers give about the same throughput.
+    Noise: RMS difference (8-bit units) of a pair's before image against the same scene at
+    256 samples without denoising (independent seed). For worker scaling, fix --threads 1.
     """
+    import json
+
     from diffforge.config import RENDER_PRESETS, load_config
     from diffforge.errors import DiffforgeError, valid_names
     from diffforge.render.bench import bench_render as run_bench
@@ -181,6 +203,8 @@ def bench_render(
         counts = tuple(int(w) for w in workers.split(","))
     except ValueError:
         raise DiffforgeError(f"--workers {workers!r}: expected numbers like 1,2") from None
+    if any(c < 1 for c in counts):
+        raise DiffforgeError(f"--workers {workers!r}: counts must be at least 1")
     names = tuple(p.strip() for p in presets.split(","))
     for name in names:
         if name not in RENDER_PRESETS:
@@ -188,13 +212,18 @@ def bench_render(
                 f"--presets: unknown preset {name!r}; {valid_names(RENDER_PRESETS)}"
             )
     result = run_bench(
-        load_config(config),
+        load_config(config, set_),
         presets=names,
         pairs=pairs,
         workers=counts,
         threads=threads,
+        gates=gates,
+        noise_pairs=noise_pairs,
     )
-    console.print(format_bench(result))
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1))
+    console.print(f"{result['machine']} · {result['date']}")
+    console.print(format_bench(result), soft_wrap=True)
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

@@ -16,16 +16,25 @@ from diffforge.render.workers import EventHook, PoolOptions, WorkerPool
 
 
 def parse_shard(shard: str | tuple[int, int] | None) -> tuple[int, int] | None:
-    """'i/N' -> (i, N) with 0 <= i < N."""
+    """'i/N' -> (i, N) with 0 <= i < N; 'auto' reads the array task from the environment."""
     if shard is None:
         return None
+    if shard == "auto":
+        from diffforge.render.scheduler import shard_from_env
+
+        i, n, where = shard_from_env()
+        if not 0 <= i < n:
+            from diffforge.errors import ConfigError
+
+            raise ConfigError(f"--shard auto: {where} task is shard {i} of {n}; need 0 <= i < N")
+        return i, n
     if isinstance(shard, str):
         try:
             i, n = (int(x) for x in shard.split("/"))
         except ValueError:
             from diffforge.errors import ConfigError
 
-            raise ConfigError(f"--shard {shard!r}: expected i/N, e.g. 0/8") from None
+            raise ConfigError(f"--shard {shard!r}: expected i/N (e.g. 0/8) or auto") from None
     else:
         i, n = shard
     if not 0 <= i < n:
@@ -58,6 +67,8 @@ class RayExecutor:
     """Ray actors that import bpy in ``__init__`` (one per CPU slot or GPU).
 
     ``address``: "local" starts a private cluster, "auto" joins a running one, else ray://...
+    ``num_gpus``: GPUs per actor; an actor renders on the ones Ray assigned it (their ids go
+    into CUDA_VISIBLE_DEVICES before bpy is imported), so actors never share a GPU by accident.
     A dead or hung actor is replaced and its pair retried like a crashed local worker.
     """
 
@@ -176,10 +187,18 @@ class _RenderActor:
     """Ray actor body: the same pipeline as a local worker."""
 
     def __init__(self, ctx: WorkerContext, max_pairs: int, max_rss_mb: int):
+        import os
+
+        import ray
+
         from diffforge.render.workers import _redirect_output, forget_bpy_paths
 
         forget_bpy_paths()
         _redirect_output(None)
+        gpu_ids = ray.get_gpu_ids()
+        if gpu_ids:  # before bpy is imported: Cycles enumerates devices once
+            os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(g) for g in gpu_ids)
+        self.gpus = os.environ.get("CUDA_VISIBLE_DEVICES")
         from diffforge.render.pipeline import PairPipeline
 
         self.pipeline = PairPipeline(ctx)
@@ -192,4 +211,5 @@ class _RenderActor:
         self.done += 1
         result["exiting"] = self.done >= self.max_pairs or _rss_mb() > self.max_rss_mb
         result["blender_version"] = self.pipeline.blender
+        result["gpus"] = self.gpus
         return result

@@ -26,6 +26,7 @@ from diffforge.render.settings import resolve_settings
 from diffforge.render.workers import EventHook, PoolOptions
 from diffforge.scenes.model import PairSpec
 
+FAILURE_FLUSH_S = 30.0  # a running dataset's failures reach dataset.json at most this late
 SpecSource = Iterable[PairSpec] | Callable[[int], PairSpec]
 Captioner = Callable[[PairSpec, dict[str, Any]], list[dict[str, Any]]]
 
@@ -130,6 +131,7 @@ def generate(
     cache_dir: Path | None = None,
     gpus: list[str] | None = None,
     captions: bool = True,
+    gpus_per_worker: float | None = None,
 ) -> dict[str, Any]:
     """Render pairs 0..n-1 (or the given specs) into ``out``; resumes what is there.
 
@@ -142,8 +144,10 @@ def generate(
     captions: template captions written into pairs.jsonl by the workers, with the captioner's
               gate (a non-unique referring expression resamples the pair); ``captioner``
               (driver side, (spec, result) -> captions) overrides them.
-    gpus:     GPU ids for CUDA_VISIBLE_DEVICES, one per worker (default: all visible when the
-              device is not cpu); Ray actors then ask for one GPU each.
+    gpus:     GPU ids for CUDA_VISIBLE_DEVICES, one per local worker (default: all visible
+              when the device is not cpu).
+    gpus_per_worker: GPUs each Ray actor asks for (default ``render.gpus_per_worker``, else 1
+              on a GPU device and 0 on the CPU); the actor renders on the ids Ray assigns.
     Returns a summary dict (counts, seconds, mean stage timings).
     """
     shard_t = parse_shard(shard)
@@ -177,13 +181,14 @@ def generate(
         if gpus is not None
         else (visible_gpus() if settings.device != "cpu" else []),
     )
+    if gpus_per_worker is None:
+        gpus_per_worker = cfg.render.gpus_per_worker
+    if gpus_per_worker is None:
+        gpus_per_worker = 1.0 if settings.device != "cpu" else 0.0
+    if gpus_per_worker < 0:
+        raise ConfigError(f"--gpus-per-worker {gpus_per_worker}: need 0 or more")
     runner = (
-        RayExecutor(
-            opts,
-            ray_address,
-            num_gpus=1.0 if settings.device != "cpu" and executor == "ray" else 0.0,
-            runtime_env=ray_runtime_env,
-        )
+        RayExecutor(opts, ray_address, num_gpus=gpus_per_worker, runtime_env=ray_runtime_env)
         if executor == "ray"
         else LocalExecutor(opts)
     )
@@ -203,10 +208,14 @@ def generate(
             on_event(kind, info)
 
     t0 = time.time()
+    flushed = (t0, 0)  # (when, failures) of the last dataset.json flush
+    gpu_ids: set[str] = set()
     bar = _Progress(total, progress)
     try:
         for result in runner.run(ctx, _jobs(writer, n, specs, shard_t, skipped), events):
             status = result["status"]
+            if result.get("gpus"):
+                gpu_ids.add(result["gpus"])
             if status == "ok":
                 caps = result.get("captions")
                 if captioner is not None:
@@ -217,6 +226,9 @@ def generate(
             else:
                 writer.fail(failure(result))
                 stats["failed"] += 1
+            if stats["failed"] > flushed[1] and time.time() - flushed[0] > FAILURE_FLUSH_S:
+                writer.finalize()  # so that `status` sees this run's failures meanwhile
+                flushed = (time.time(), stats["failed"])
             stats["resampled"] += len(result.get("resampled", []))
             bar.update(stats)
             writer.blender = runner.blender or writer.blender
@@ -234,6 +246,8 @@ def generate(
             "failed": stats["failed"],
             "mean_timings": {k: round(v, 4) for k, v in mean.items()},
         }
+        if gpu_ids:
+            run["gpu_ids"] = sorted(gpu_ids)
         meta = writer.finalize(run)
         writer.close()
     return {
