@@ -28,7 +28,11 @@ TINY = ["render.resolution=[48,36]", "render.samples=2", "scene.hdri=0"]
         ({"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4"}, (2, 4)),
         # --array=1-8: ids start at SLURM_ARRAY_TASK_MIN
         (
-            {"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "8", "SLURM_ARRAY_TASK_MIN": "1"},
+            {
+                "SLURM_ARRAY_TASK_ID": "1",
+                "SLURM_ARRAY_TASK_COUNT": "8",
+                "SLURM_ARRAY_TASK_MIN": "1",
+            },
             (0, 8),
         ),
         # --array=0-9:3 (0, 3, 6, 9) without a COUNT
@@ -82,8 +86,23 @@ def test_bad_cluster_input_is_one_line_exit_2(tmp_path):
     cfg = str(ROOT / "configs" / "default.yaml")
     for args, words in [
         (["slurm", cfg, "--out", str(tmp_path), "--n", "2", "--tasks", "3"], "--tasks 3"),
-        (["slurm", str(tmp_path / "nope.yaml"), "--out", str(tmp_path), "--n", "2", "--tasks", "1"], "nope.yaml"),  # fmt: skip
-        (["generate", cfg, "--out", str(tmp_path / "d"), "--n", "2", "--shard", "auto"], "--shard auto"),  # fmt: skip
+        (
+            [
+                "slurm",
+                str(tmp_path / "nope.yaml"),
+                "--out",
+                str(tmp_path),
+                "--n",
+                "2",
+                "--tasks",
+                "1",
+            ],
+            "nope.yaml",
+        ),
+        (
+            ["generate", cfg, "--out", str(tmp_path / "d"), "--n", "2", "--shard", "auto"],
+            "--shard auto",
+        ),
         (["status", str(tmp_path / "missing")], "missing"),
     ]:
         r = _cli(*args)
