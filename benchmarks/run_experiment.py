@@ -67,6 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="train and test on the pairs with at most this many changes only")  # fmt: skip
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads per training run (default: cores / runs to train) and for the evaluation (default: cores)")  # fmt: skip
+    p.add_argument("--rows", default=",".join(ROWS),
+                   help="comma-separated rows to train and score (default: all of " + ", ".join(ROWS) + ")")  # fmt: skip
     p.add_argument("--data-config", type=Path, default=DATA_CONFIG)
     p.add_argument("--train-config", type=Path, default=TRAIN_CONFIG)
     p.add_argument("--set", action="append", default=[], help="extra training override")
@@ -82,6 +84,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--report-only", action="store_true", help="rewrite the report from OUT/results.json"
     )
     args = p.parse_args(argv)
+    args.rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    if not args.rows or any(r not in ROWS for r in args.rows):
+        p.error(f"--rows: choose from {', '.join(ROWS)}")
     if args.num_beams < 2:
         p.error("--num-beams must be at least 2: that beam width is compared with greedy decoding")
     return args
@@ -92,13 +97,18 @@ def rel(path: Path) -> str:
     return os.path.relpath(path, REPO) if Path(path).resolve().is_relative_to(REPO) else str(path)
 
 
-def count_pairs(data: Path) -> Counter:
-    """Finished pairs per split in a dataset directory."""
+def count_pairs(data: Path, captions: bool = False) -> Counter:
+    """Finished pairs (or, with ``captions``, their captions) per split in a dataset directory."""
     path = data / "pairs.jsonl"
     if not path.is_file():
         return Counter()
+    out: Counter = Counter()
     with open(path) as f:
-        return Counter(json.loads(line)["split"] for line in f if line.strip())
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                out[rec["split"]] += len(rec.get("captions") or []) if captions else 1
+    return out
 
 
 def render(args: argparse.Namespace, data: Path) -> dict[str, Any]:
@@ -146,7 +156,8 @@ def earlier_renders(data: Path) -> dict[str, Any]:
 
 def train_overrides(args: argparse.Namespace, data: Path, name: str, n_train: int) -> list[str]:
     """``--set`` values of one run: the data, steps, output dir, then the row's own overrides.
-    The source's repeat factor covers ``steps`` batches, so every step sees fresh shuffles."""
+    ``n_train``: samples of one epoch (every training caption once); the source's repeat factor
+    covers ``steps`` batches, so every step sees fresh shuffles."""
     from diffforge.training.config import load_train_config
 
     batch = load_train_config(args.train_config).train.global_batch
@@ -384,7 +395,14 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"draft preset 96×72 at 4 spp, seed fixed): {sum(splits.values())} pairs — train "
         f"{splits.get('train', 0)}, val {splits.get('val', 0)}, test {splits.get('test', 0)}. "
         "The model never sees val or test; the word vocabulary comes from the training captions only."
-        + subset_note,
+        + subset_note
+        + (
+            f" An epoch is every training caption once ({info['captions'].get('train', 0)} samples,"
+            " `captions: all`, the default since issue 15); the source's repeat factor covers the "
+            "steps."
+            if info.get("captions")
+            else " An epoch was one random caption per training pair (before issue 15)."
+        ),
         f"- Model: `{rel(args.train_config)}`: tiny random-initialised LLaVA-OneVision shape "
         "(Qwen2 LLM 192-d × 4 layers, SigLIP ViT 64-d × 4 layers, 64×64 input, patch 8, 65 tokens "
         "per image), word-level tokenizer, MDP tapping ViT layers 1–4. Random weights, so the whole "
@@ -510,6 +528,8 @@ def _verdict(res: dict[str, Any]) -> str:
                 f"The model {label} beats the baseline on {won} but not on {', '.join(losses)}."
             )
     for a, b, what in (("mdp", "no_mdp", "MDP"), ("mdp_change", "mdp", "The change-mask loss")):
+        if a not in ROWS or b not in ROWS:
+            continue
         diff = (res[a]["CIDEr"] - res[b]["CIDEr"]) * 100
         out.append(
             f"{what} {'raises' if diff > 0 else 'lowers'} CIDEr by {abs(diff):.1f} points."
@@ -576,6 +596,8 @@ def _data_dir(args: argparse.Namespace, data: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    for name in [k for k in ROWS if k not in args.rows]:  # only the rows asked for
+        del ROWS[name]
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     data = (args.data or args.out / "data").resolve()
@@ -594,8 +616,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     info["data"] = str(data)
     splits = count_pairs(data)
     info["splits"] = dict(splits)
-    print(f"data: {dict(splits)}", flush=True)
-    info["train"] = train_all(args, data, splits.get("train", 0))
+    info["captions"] = dict(count_pairs(data, captions=True))
+    print(f"data: {dict(splits)} pairs, {info['captions']} captions", flush=True)
+    info["train"] = train_all(args, data, info["captions"].get("train", 0))
     info["results"] = evaluate(args, data)
     (args.out / "results.json").write_text(json.dumps(info, indent=1, default=str))
     md = report(args, info)

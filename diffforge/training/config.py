@@ -101,7 +101,11 @@ class SourceConfig(_Cfg):
     path: Path
     images: Path | None = None
     split: str = "train"
-    weight: float = Field(default=1.0, ge=0.0)  # repeat factor over the source's pairs
+    # all: an epoch holds every (pair, caption) once (the seed's Table 9 sample counts);
+    # one_per_pair: one sample per pair, its caption drawn anew each epoch
+    captions: Literal["all", "one_per_pair"] = "all"
+    # optional up- (>1) or down-sampling (<1) of the source's samples; 1: natural proportions
+    weight: float = Field(default=1.0, ge=0.0)
     cap: int | None = Field(default=None, ge=0)  # at most this many samples per epoch
     prompts: list[str] | None = None  # default: the format's templates
     swap_prob: float = Field(default=0.0, ge=0.0, le=1.0)  # show after, before (prompt says so)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,46 @@ def pairs(name: str, n: int) -> list[Pair]:
     ]
 
 
+def test_an_epoch_is_every_caption_once() -> None:
+    """The default (seed Table 9): each (pair, caption) is one sample, natural proportions."""
+    many = [replace(p, captions=tuple(f"b {i} {k}" for k in range(5))) for i, p in enumerate(pairs("b", 10))]  # fmt: skip
+    srcs = [Source("a", pairs("a", 30), ("pa",)), Source("b", many, ("pb",))]
+    samples = mixture_epoch(srcs, seed=1)
+    assert Counter(s.source for s in samples) == {"a": 60, "b": 50}
+    assert Counter((s.pair_id, s.answer) for s in samples).most_common(1)[0][1] == 1
+    assert {s.answer for s in samples if s.source == "b"} == {c for p in many for c in p.captions}
+    assert [source_count(s) for s in srcs] == [60, 50]
+    again = mixture_epoch(srcs, seed=1, epoch=1)  # the same samples, in another order
+    assert sorted((s.pair_id, s.answer) for s in again) == sorted((s.pair_id, s.answer) for s in samples)  # fmt: skip
+    assert [s.answer for s in again] != [s.answer for s in samples]
+
+
+def test_one_caption_per_pair_draws_a_caption_per_epoch() -> None:
+    src = Source("a", pairs("a", 200), ("pa",), captions="one_per_pair")
+    one, two = mixture_epoch([src], seed=0), mixture_epoch([src], seed=0, epoch=1)
+    assert len(one) == 200 and len({s.pair_id for s in one}) == 200
+    assert 0.4 < sum(" alt " in s.answer for s in one) / 200 < 0.6  # either caption
+    assert {s.pair_id: s.answer for s in one} != {s.pair_id: s.answer for s in two}
+
+
+def test_captions_mode_is_a_config_key(tmp_path: Path) -> None:
+    f = tmp_path / "c.yaml"
+    f.write_text("model: {tiny: {}}\ndata: {sources: [{format: toy, path: x}]}\n")
+    assert load_train_config(f).data.sources[0].captions == "all"
+    cfg = load_train_config(f, ["data.sources.0.captions=one_per_pair"])
+    assert cfg.data.sources[0].captions == "one_per_pair"
+    with pytest.raises(ConfigError, match=r"data.sources.0.captions: .*'all' or 'one_per_pair'"):
+        load_train_config(f, ["data.sources.0.captions=some"])
+
+
 def test_mixture_weights_and_caps_hold_exactly() -> None:
+    """Weights up- or down-sample a source's samples (here one per pair, to count pairs)."""
+    one = {"captions": "one_per_pair"}
     srcs = [
-        Source("a", pairs("a", 300), ("pa",), weight=1.0),
-        Source("b", pairs("b", 200), ("pb",), weight=0.5),  # a random half
-        Source("c", pairs("c", 40), ("pc",), weight=2.5),  # each twice + half again
-        Source("d", pairs("d", 500), ("pd",), weight=1.0, cap=100),
+        Source("a", pairs("a", 300), ("pa",), weight=1.0, **one),
+        Source("b", pairs("b", 200), ("pb",), weight=0.5, **one),  # a random half
+        Source("c", pairs("c", 40), ("pc",), weight=2.5, **one),  # each twice + half again
+        Source("d", pairs("d", 500), ("pd",), weight=1.0, cap=100, **one),
     ]
     samples = mixture_epoch(srcs, seed=7)
     counts = Counter(s.source for s in samples)
@@ -71,7 +106,8 @@ def test_mixture_swap_presents_after_first() -> None:
 
 def test_pairs_without_captions_are_not_sampled() -> None:
     ps = [*pairs("a", 4), Pair("x", "train", Path("x"), Path("y"), (), "a")]
-    assert len(mixture_epoch([Source("a", ps, ("p",))], seed=0)) == 4
+    assert len(mixture_epoch([Source("a", ps, ("p",))], seed=0)) == 8  # 2 captions each
+    assert len(mixture_epoch([Source("a", ps, ("p",), captions="one_per_pair")], seed=0)) == 4
 
 
 def test_config_files_load_and_override(tmp_path: Path) -> None:

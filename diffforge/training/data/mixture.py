@@ -1,14 +1,21 @@
 """Deterministic mixing of several datasets into one epoch of training samples.
 
-A source's ``weight`` is a repeat factor over its pairs (0.5 = a random half, 2.0 = each pair twice)
-and ``cap`` an upper bound on its samples, so the mixture's proportions are exact counts, not
-expectations. All draws come from ``numpy.random.default_rng([seed, epoch, source_index])``.
+An epoch is, by default, every (pair, caption) of every source once: the seed's Table 9 counts
+each caption as a sample (CLEVR-Change 71k pairs give 444k samples), and gives no mixture
+weights, so the natural proportions are the default. A source with ``captions: one_per_pair``
+contributes one sample per pair instead, its caption drawn anew each epoch.
+
+A source's ``weight`` is an optional repeat factor over those samples (0.5 = a random half,
+2.0 = each twice) and ``cap`` an upper bound on its samples, so the mixture's proportions are
+exact counts, not expectations. All draws come from
+``numpy.random.default_rng([seed, epoch, source_index])``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -26,6 +33,10 @@ class Source:
     weight: float = 1.0
     cap: int | None = None
     swap_prob: float = 0.0
+    captions: Literal["all", "one_per_pair"] = "all"
+
+
+CAPTION_MODES: tuple[str, ...] = ("all", "one_per_pair")
 
 
 @dataclass(frozen=True)
@@ -42,10 +53,17 @@ class Sample:
     change_mask: str | None = None  # the pair's change mask (symmetric, so swapping keeps it)
 
 
+def units(src: Source) -> list[tuple[Pair, int | None]]:
+    """What one pass over a source holds: (pair, caption index) for every caption (``all``), or
+    (pair, None) per captioned pair (``one_per_pair``: the caption is drawn per epoch)."""
+    if src.captions == "one_per_pair":
+        return [(p, None) for p in src.pairs if p.captions]
+    return [(p, i) for p in src.pairs for i in range(len(p.captions))]
+
+
 def source_count(src: Source) -> int:
     """How many samples a source contributes per epoch."""
-    usable = sum(1 for p in src.pairs if p.captions)
-    n = round(src.weight * usable)
+    n = round(src.weight * len(units(src)))
     return min(n, src.cap) if src.cap is not None else n
 
 
@@ -61,14 +79,14 @@ def mixture_epoch(sources: list[Source], seed: int, epoch: int = 0) -> list[Samp
     """The shuffled samples of one epoch; the same (sources, seed, epoch) give the same list."""
     out: list[Sample] = []
     for k, src in enumerate(sources):
-        pairs = [p for p in src.pairs if p.captions]
+        pool = units(src)
         n = source_count(src)
-        if not pairs or n <= 0:
+        if not pool or n <= 0:
             continue
         rng = np.random.default_rng([seed, epoch, k])
-        for i in _pick(rng, len(pairs), n):
-            pair = pairs[int(i)]
-            answer = pair.captions[int(rng.integers(len(pair.captions)))]
+        for i in _pick(rng, len(pool), n):
+            pair, c = pool[int(i)]
+            answer = pair.captions[int(rng.integers(len(pair.captions))) if c is None else c]
             prompt = pair.prompt or src.prompts[int(rng.integers(len(src.prompts)))]
             swapped = bool(src.swap_prob > 0 and rng.random() < src.swap_prob)
             first, second = (pair.after, pair.before) if swapped else (pair.before, pair.after)

@@ -19,7 +19,15 @@ def load_sources(cfg: DataConfig) -> tuple[list[Source], list[dict]]:
         loaded = load_pairs(s.format, s.path, s.images)
         pairs = loaded.split(s.split)
         sources.append(
-            Source(s.label, pairs, prompts_for(s.format, s.prompts), s.weight, s.cap, s.swap_prob)
+            Source(
+                s.label,
+                pairs,
+                prompts_for(s.format, s.prompts),
+                s.weight,
+                s.cap,
+                s.swap_prob,
+                s.captions,
+            )
         )
         infos.append(loaded.summary())
     return sources, infos
