@@ -15,7 +15,15 @@ try:  # typer >= 0.22 vendors click as typer._click; older typers use click itse
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
 
-from diffforge.commands import captions, cluster, dataset, evaluation, generation, training
+from diffforge.commands import (
+    assets,
+    captions,
+    cluster,
+    dataset,
+    evaluation,
+    generation,
+    training,
+)
 from diffforge.commands.common import err_console
 from diffforge.errors import DiffforgeError
 
@@ -67,3 +75,4 @@ dataset.register(app)
 training.register(app, bench_app)
 evaluation.register(app)
 cluster.register(app)
+assets.register(app)

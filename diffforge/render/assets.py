@@ -105,6 +105,7 @@ class LibraryResolver:
                 },
                 "default_color": getattr(spec, "default_color", None),
                 "default_material": getattr(spec, "default_material", None),
+                "up": getattr(spec, "up", None),
             },
         )
 

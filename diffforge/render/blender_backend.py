@@ -209,10 +209,14 @@ class BlenderBackend:
         src = Path(asset.path)
         st = src.stat()
         rig = asset.type == "rig"
-        key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CACHE_VERSION}|{rig}"
+        up = asset.extra.get("up")  # OBJ/PLY up axis (glTF is Y-up by its spec)
+        key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CACHE_VERSION}|{rig}|{up or ''}"
         path = self.cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.blend"
         if not path.is_file():
-            (_convert_rig_to_blend if rig else _convert_to_blend)(src, path)
+            if rig:
+                _convert_rig_to_blend(src, path)
+            else:
+                _convert_to_blend(src, path, up)
         self._blends[asset_id] = path
         return path
 
@@ -247,16 +251,22 @@ def _convert_rig_to_blend(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def _import_file(src: Path) -> None:
-    """Import a GLB/glTF/OBJ/PLY/.blend into a fresh, empty file."""
+_Z_UP = {"forward_axis": "Y", "up_axis": "Z"}
+
+
+def _import_file(src: Path, up: str | None = None) -> None:
+    """Import a GLB/glTF/OBJ/PLY/.blend into a fresh, empty file; ``up`` is an OBJ/PLY file's
+    up axis ("y" or "z", default z) so every asset arrives Z-up."""
     bpy.ops.wm.read_homefile(use_empty=True)
     ext = src.suffix.lower()
     if ext in {".glb", ".gltf"}:
         bpy.ops.import_scene.gltf(filepath=str(src))
     elif ext == ".obj":
-        bpy.ops.wm.obj_import(filepath=str(src), forward_axis="Y", up_axis="Z")
+        axes = {"forward_axis": "NEGATIVE_Z", "up_axis": "Y"} if up == "y" else _Z_UP
+        bpy.ops.wm.obj_import(filepath=str(src), **axes)
     elif ext == ".ply":
-        bpy.ops.wm.ply_import(filepath=str(src), forward_axis="Y", up_axis="Z")
+        axes = {"forward_axis": "NEGATIVE_Z", "up_axis": "Y"} if up == "y" else _Z_UP
+        bpy.ops.wm.ply_import(filepath=str(src), **axes)
     elif ext == ".blend":
         with bpy.data.libraries.load(str(src), link=False) as (data_from, data_to):
             data_to.objects = list(data_from.objects)
@@ -267,9 +277,9 @@ def _import_file(src: Path) -> None:
         raise AssetError(f"{src}: unsupported asset format {ext!r}")
 
 
-def _convert_to_blend(src: Path, dst: Path) -> None:
+def _convert_to_blend(src: Path, dst: Path, up: str | None = None) -> None:
     """GLB/OBJ/PLY/.blend -> a .blend holding one joined mesh object named 'asset'."""
-    _import_file(src)
+    _import_file(src, up)
     meshes = [o for o in bpy.data.objects if o.type == "MESH"]
     if not meshes:
         raise AssetError(f"{src}: no mesh in the file")

@@ -1,0 +1,303 @@
+"""``diffforge assets import DIR``: a folder of model files becomes validated manifest entries.
+
+Files users bring (downloads, Objaverse GLBs, exports from any DCC tool) carry no manifest
+facts, so the importer measures them: the bounding box with trimesh (a Blender subprocess for
+``.blend``), the up axis (glTF is Y-up by its spec; OBJ is Y-up by convention; PLY and .blend
+are taken as Z-up), the unit (a largest side above 20 is read as centimetres, above 2,000 as
+millimetres, unless ``--scale`` says), and the noun and category from a names file, Objaverse
+annotations, or the file and folder names. Colours and materials are left to the file (its
+textures render as they are, and captions never name a colour the file does not declare).
+Every file that cannot be used gets one line saying why; nothing is written unless at least one
+file could be used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diffforge.dataset.files import atomic_write_bytes
+from diffforge.errors import AssetError, DiffforgeError
+from diffforge.scenes.assets.manifest import Manifest, sha256_file
+
+MESH_SUFFIXES = (".glb", ".gltf", ".obj", ".ply")
+SUFFIXES = (*MESH_SUFFIXES, ".blend")
+DEFAULT_UP = {".glb": "y", ".gltf": "y", ".obj": "y", ".ply": "z", ".blend": "z"}
+SURFACE_MAX = 0.6  # m: smaller objects stand on tables and shelves, larger ones on the floor
+_NOISE = re.compile(r"^(v?\d+|final|lod\d*|low|high|poly|model|mesh|obj|export|new|copy)$")
+_OBJAVERSE_UID = re.compile(r"^[0-9a-f]{32}$")
+
+_BLEND_BOUNDS = r"""
+import json, sys, bpy
+from mathutils import Vector
+out = {}
+for path in sys.argv[1:]:
+    try:
+        bpy.ops.wm.open_mainfile(filepath=path)
+    except Exception as exc:  # noqa: BLE001 - reported per file
+        out[path] = {"error": str(exc).splitlines()[0]}
+        continue
+    unit = bpy.context.scene.unit_settings.scale_length or 1.0
+    pts = [o.matrix_world @ Vector(c) for o in bpy.data.objects if o.type == "MESH"
+           for c in o.bound_box]
+    if not pts:
+        out[path] = {"error": "no mesh in the file"}
+        continue
+    lo = [min(p[i] for p in pts) for i in range(3)]
+    hi = [max(p[i] for p in pts) for i in range(3)]
+    out[path] = {"extent": [(hi[i] - lo[i]) * unit for i in range(3)]}
+print("BOUNDS" + json.dumps(out))
+"""
+
+
+@dataclass
+class ImportResult:
+    manifest: dict[str, Any]
+    used: list[dict[str, Any]] = field(default_factory=list)  # per asset: id, file, notes
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+
+
+def singular(word: str) -> str:
+    """A plain English singular, good enough for folder names ("chairs" -> "chair")."""
+    w = word.lower()
+    for end, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ses", "s")):
+        if w.endswith(end) and len(w) > len(end) + 1:
+            return w[: -len(end)] + repl
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def words_of(name: str) -> list[str]:
+    """'OfficeChair_02-final' -> ['office', 'chair']."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    words = [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
+    return [w for w in words if not _NOISE.match(w) and not w.isdigit()]
+
+
+def _measure_mesh(path: Path) -> np.ndarray:
+    """Bounding-box sides in the file's own axes and units (trimesh, no Blender)."""
+    import trimesh
+
+    try:
+        scene = trimesh.load(str(path), force="scene")
+    except Exception as exc:
+        raise AssetError(f"cannot read ({type(exc).__name__}: {str(exc)[:80]})") from None
+    if not scene.geometry:
+        raise AssetError("no mesh in the file")
+    bounds = scene.bounds
+    if bounds is None or not np.all(np.isfinite(bounds)):
+        raise AssetError("no mesh in the file")
+    return np.asarray(bounds[1] - bounds[0], dtype=float)
+
+
+def _measure_blends(paths: list[Path], python: str = sys.executable) -> dict[Path, Any]:
+    """Sides of every .blend's meshes (Z-up, metres via the scene's unit scale): one bpy run."""
+    if not paths:
+        return {}
+    try:
+        proc = subprocess.run(
+            [python, "-c", _BLEND_BOUNDS, *map(str, paths)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {p: AssetError(f"Blender could not measure it ({exc})") for p in paths}
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("BOUNDS")), None)
+    if line is None:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {p: AssetError(f"Blender could not measure it ({last})") for p in paths}
+    found = json.loads(line[len("BOUNDS") :])
+    out: dict[Path, Any] = {}
+    for p in paths:
+        info = found.get(str(p), {"error": "not measured"})
+        out[p] = (
+            AssetError(f"cannot read ({info['error']})")
+            if "error" in info
+            else np.asarray(info["extent"], dtype=float)
+        )
+    return out
+
+
+def _names_table(path: Path | None) -> dict[str, dict[str, Any]]:
+    """``{stem or relative path or uid: {noun?, category?, tags?, license?, placement?, scale?,
+    up?}}``, or Objaverse annotations ``{uid: {name, categories: [{name}], tags: [{name}],
+    license}}``, normalised to the first form."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DiffforgeError(f"--names {path}: cannot read ({exc})") from None
+    if not isinstance(data, dict):
+        raise DiffforgeError(f"--names {path}: expected an object keyed by file stem or uid")
+    table: dict[str, dict[str, Any]] = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            raise DiffforgeError(f"--names {path}: entry {key!r}: expected an object")
+        if "name" in entry and "noun" not in entry:  # Objaverse annotations
+            cats = [c.get("name", "") for c in entry.get("categories") or [] if isinstance(c, dict)]
+            words = words_of(str(entry["name"]))
+            entry = {
+                "noun": " ".join(words) or None,
+                "category": singular(words[-1]) if words else (cats[0] if cats else None),
+                "license": entry.get("license"),
+                "source": f"objaverse:{key}",
+            }
+        table[str(key)] = {k: v for k, v in entry.items() if v is not None}
+    return table
+
+
+def _describe(rel: Path, given: dict[str, Any]) -> tuple[str, str]:
+    """(noun, category) from the names table, else from the file and folder names."""
+    words = words_of(rel.stem)
+    noun = given.get("noun") or (" ".join(words[-3:]) if words else "")
+    folder = words_of(rel.parent.name) if rel.parent != Path(".") else []
+    category = given.get("category") or (
+        singular(folder[-1]) if folder else (singular(words[-1]) if words else "")
+    )
+    return noun or category, category or (singular(noun.split()[-1]) if noun else "")
+
+
+def _unit_scale(side: float) -> tuple[float, str | None]:
+    if side > 2000:
+        return 0.001, "read as millimetres"
+    if side > 20:
+        return 0.01, "read as centimetres"
+    return 1.0, None
+
+
+def _slug(rel: Path, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", rel.with_suffix("").as_posix()).strip("_.-") or "asset"
+    slug, k = base, 2
+    while slug in taken:
+        slug, k = f"{base}_{k}", k + 1
+    taken.add(slug)
+    return slug
+
+
+def import_assets(
+    folder: Path,
+    out: Path,
+    *,
+    scale: float | None = None,
+    up: str | None = None,
+    names: Path | None = None,
+    license: str = "unknown",
+    source: str | None = None,
+    tags: tuple[str, ...] = (),
+) -> ImportResult:
+    """Measure every model file under ``folder`` and write the manifest ``out`` (atomically).
+
+    ``scale`` multiplies the measured size (None: guess the unit); ``up`` forces the up axis of
+    every file (None: by format). File paths in the manifest are relative to ``out``.
+    """
+    folder, out = Path(folder), Path(out)
+    if not folder.is_dir():
+        raise DiffforgeError(f"{folder}: not a folder")
+    if up not in (None, "y", "z"):
+        raise DiffforgeError(f"--up {up!r}: valid: auto, y, z")
+    table = _names_table(names)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        raise DiffforgeError(f"{folder}: no {'/'.join(SUFFIXES)} files")
+    blends = _measure_blends([p for p in files if p.suffix.lower() == ".blend"])
+    result = ImportResult(manifest={})
+    taken: set[str] = set()
+    assets = []
+    for path in files:
+        rel = path.relative_to(folder)
+        given = table.get(rel.as_posix()) or table.get(path.stem) or {}
+        try:
+            sides = blends[path] if path in blends else _measure_mesh(path)
+            if isinstance(sides, Exception):
+                raise sides
+            entry, notes = _entry(path, rel, out, sides, given, scale, up, license, source, tags)
+        except AssetError as exc:
+            result.skipped.append((rel.as_posix(), str(exc)))
+            continue
+        entry["id"] = _slug(rel, taken)
+        assets.append(entry)
+        result.used.append({"id": entry["id"], "file": rel.as_posix(), "notes": notes, **entry})
+    result.manifest = {
+        "name": f"imported-{folder.name}",
+        "version": "1",
+        "license": license,
+        "description": f"Imported by `diffforge assets import {folder}`.",
+        "assets": assets,
+    }
+    if not assets:
+        why = "; ".join(f"{f}: {r}" for f, r in result.skipped[:3])
+        raise DiffforgeError(f"{folder}: no file could be used ({why})")
+    # validate exactly as a run will load it, before anything is written
+    out.parent.mkdir(parents=True, exist_ok=True)
+    Manifest.from_dict(json.loads(json.dumps(result.manifest)), out.resolve())
+    atomic_write_bytes(out, (json.dumps(result.manifest, indent=1) + "\n").encode())
+    return result
+
+
+def _entry(
+    path: Path,
+    rel: Path,
+    out: Path,
+    sides: np.ndarray,
+    given: dict[str, Any],
+    scale: float | None,
+    up: str | None,
+    license: str,
+    source: str | None,
+    tags: tuple[str, ...],
+) -> tuple[dict[str, Any], list[str]]:
+    notes: list[str] = []
+    suffix = path.suffix.lower()
+    axis = given.get("up") or up or DEFAULT_UP[suffix]
+    if suffix == ".blend":
+        axis = "z"  # Blender files are Z-up whatever the option says
+    size = (sides[0], sides[2], sides[1]) if axis == "y" else tuple(sides)
+    if min(size) <= 0:
+        flat = [i for i, s in enumerate(size) if s <= 0]
+        if len(flat) > 1:
+            raise AssetError("degenerate geometry (zero size along two axes)")
+        size = tuple(max(s, 1e-3 * max(size)) for s in size)  # a flat sign or poster
+    k = float(given.get("scale") or scale or 0.0)
+    if not k:
+        k, unit_note = _unit_scale(max(size))
+        if unit_note:
+            notes.append(unit_note)
+    size = tuple(round(float(s) * k, 4) for s in size)
+    noun, category = _describe(rel, given)
+    if not noun or not category:
+        raise AssetError("no noun or category: name the file or give it in --names")
+    placement = given.get("placement") or ("surface" if max(size) <= SURFACE_MAX else "floor")
+    kind = "blend" if suffix == ".blend" else "mesh"
+    default_tags = ["indoor", "tabletop"] if placement == "surface" else ["indoor"]
+    entry: dict[str, Any] = {
+        "type": kind,
+        "file": Path(_relative(path, out)).as_posix(),
+        "sha256": sha256_file(path),
+        "license": str(given.get("license") or license),
+        "source": str(given.get("source") or source or rel.as_posix()),
+        "category": category,
+        "noun": noun,
+        "placement": placement,
+        "size": list(size),
+        "tags": sorted({*default_tags, "imported", *tags, *given.get("tags", [])}),
+    }
+    if kind == "mesh":
+        entry["up"] = axis
+    notes.append(f"{axis}-up")
+    return entry, notes
+
+
+def _relative(path: Path, out: Path) -> str:
+    import os
+
+    return os.path.relpath(path.resolve(), out.resolve().parent)
