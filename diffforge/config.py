@@ -433,19 +433,36 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _anchor_paths(data: dict[str, Any], base: Path) -> None:
+    """Make the file paths a config names absolute, relative to ``base``."""
+    assets = data.get("assets")
+    if not isinstance(assets, dict):
+        return
+    if isinstance(assets.get("manifests"), list):
+        assets["manifests"] = [
+            str(base / m) if isinstance(m, str) and not Path(m).is_absolute() else m
+            for m in assets["manifests"]
+        ]
+    env = assets.get("environment")
+    if isinstance(env, str) and not Path(env).is_absolute():
+        assets["environment"] = str(base / env)
+
+
 def load_config(path: Path | None = None, overrides: list[str] | None = None) -> GenerateConfig:
-    """Read, override (``key.path=value``) and validate a generation config."""
+    """Read, override (``key.path=value``) and validate a generation config.
+
+    Paths in the file are relative to the file; paths given with ``--set`` to the working
+    directory, where the user typed them.
+    """
     data = read_yaml(path) if path is not None else {}
+    if path is not None:
+        _anchor_paths(data, Path(path).parent)
     defaults = GenerateConfig().model_dump(mode="json") if overrides else None
     for item in overrides or []:
         apply_override(data, item, defaults)
+    _anchor_paths(data, Path.cwd())
     try:
         cfg = GenerateConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None
-    base = Path(path).parent if path is not None else Path.cwd()
-    cfg.assets.manifests = [m if m.is_absolute() else base / m for m in cfg.assets.manifests]
-    env = cfg.assets.environment
-    if env is not None and not env.is_absolute():
-        cfg.assets.environment = base / env
     return cfg

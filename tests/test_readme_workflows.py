@@ -177,3 +177,20 @@ def test_your_own_operator(tmp_path: Path) -> None:
     run_readme(f"diffforge sample {config} --n 2 --out specs.jsonl", tmp_path, env)
     specs = [json.loads(s) for s in (tmp_path / "specs.jsonl").read_text().splitlines()]
     assert [c["type"] for s in specs for c in s["changes"]] == [name, name]
+
+
+def test_your_own_assets(tmp_path: Path) -> None:
+    """README "Assets": a downloads folder imported, then sampled with the manifest."""
+    import trimesh
+
+    block = next(b for b in bash_blocks(README) if "diffforge assets import" in b)
+    root = workspace(tmp_path)
+    (root / "downloads" / "mugs").mkdir(parents=True)
+    mug = trimesh.creation.cylinder(radius=0.05, height=0.1)
+    (root / "downloads" / "mugs" / "coffee_mug.glb").write_bytes(mug.export(file_type="glb"))
+    for cmd in commands(block):
+        run_readme(cmd, root)
+    manifest = json.loads((root / "my_assets.json").read_text())
+    assert [(a["noun"], a["category"]) for a in manifest["assets"]] == [("coffee mug", "mug")]
+    assert len((root / "specs.jsonl").read_text().splitlines()) == 20
+
