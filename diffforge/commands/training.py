@@ -44,7 +44,13 @@ def format_info(summary: dict) -> str:
 
 @data_app.command("info")
 def data_info(
-    path: Annotated[Path, typer.Argument(help="annotation file or dataset directory")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="annotation file or dataset directory, or a training config (.yaml): its "
+            "mixture's pairs and captions per source, laid out like the seed's Table 9"
+        ),
+    ],
     format: Annotated[
         str,
         typer.Option(
@@ -57,10 +63,21 @@ def data_info(
         Path | None, typer.Option(help="image root (default: next to the annotations)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    set: Annotated[
+        list[str] | None, typer.Option("--set", help="config override (with a training config)")
+    ] = None,
 ) -> None:
-    """Print what a loader sees: entries, pairs, captions and missing images per split."""
+    """Print what a loader sees: entries, pairs, captions and missing images per split; for a
+    training config, pairs, captions and epoch samples per source and in total."""
     from diffforge.training.data import load_pairs
 
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from diffforge.training.config import load_train_config
+        from diffforge.training.data.info import format_mixture, mixture_info
+
+        info = mixture_info(load_train_config(path, set or []).data)
+        typer.echo(json.dumps(info) if as_json else format_mixture(info))
+        return
     summary = load_pairs(format, path, images).summary()
     typer.echo(json.dumps(summary) if as_json else format_info(summary))
 

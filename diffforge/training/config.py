@@ -100,7 +100,7 @@ class SourceConfig(_Cfg):
     format: str
     path: Path
     images: Path | None = None
-    split: str = "train"
+    split: str = "train"  # or several joined by +: "train+val" (the counts of the seed's Table 9)
     # all: an epoch holds every (pair, caption) once (the seed's Table 9 sample counts);
     # one_per_pair: one sample per pair, its caption drawn anew each epoch
     captions: Literal["all", "one_per_pair"] = "all"

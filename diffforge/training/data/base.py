@@ -22,6 +22,11 @@ from diffforge.formats import SPLITS, FormatError, normalize_split
 DataError = FormatError
 
 
+def split_names(split: str) -> list[str]:
+    """A source's split, ``"train"`` or several joined by ``+`` (``"train+val"``), normalized."""
+    return [normalize_split(s) for s in str(split).split("+") if s.strip()]
+
+
 @dataclass(frozen=True)
 class Pair:
     """One before/after image pair and its reference captions."""
@@ -61,8 +66,9 @@ class Loaded:
         self.pairs.append(pair)
 
     def split(self, name: str) -> list[Pair]:
-        name = normalize_split(name)
-        return [p for p in self.pairs if p.split == name]
+        """The usable pairs of a split, or of several (``"train+val"``)."""
+        names = set(split_names(name))
+        return [p for p in self.pairs if p.split in names]
 
     def summary(self) -> dict[str, Any]:
         """Per-split counts as plain data (what ``data info --json`` prints)."""
