@@ -348,6 +348,9 @@ def test_evaluate_by_type_counts_multi_change_pairs_in_each_type(tmp_path: Path)
         ("I would rate it 60 out of 100.", 60.0),
         ("70", 70.0),
         ("Score: 4/5", None),
+        ('{"score": 55, "justification": "a {brace} inside"}', 55.0),
+        ('{"score": "80", "justification": "he said "red""}', 80.0),
+        ("Coverage: 3 of 4 aspects. Score: 75%", 75.0),
         ("Score: 150", None),
         ("The captions describe different changes.", None),
         ("", None),
@@ -358,46 +361,76 @@ def test_parse_score(answer: str, score: float | None) -> None:
 
 
 def test_judge_against_a_loopback_server(tmp_path: Path, spot: dict[str, list[str]]) -> None:
+    """The seed's protocol: one call per (prediction, reference), each answer parsed, a pair's
+    score the mean over its references' parsed scores, the judge score the mean over pairs;
+    failed and unparseable calls are counted and left out; answered calls come from the cache."""
     answers = {
-        "good": chat_server.Reply(content="The same change is described.\nScore: 90"),
-        "json": chat_server.Reply(content='{"score": 40, "reason": "partly right"}'),
+        "good": chat_server.Reply(content='{"score": 90, "justification": "all aspects"}'),
+        "json": chat_server.Reply(content='```json\n{"score": "40", "justification": "the "colour" is wrong"}\n```'),
         "vague": chat_server.Reply(content="I am not sure what to say here."),
         "down": chat_server.Reply(status=500, raw=b"overloaded"),
-    }
+    }  # fmt: skip
 
     def respond(body: dict, n: int):
         prompt = body["messages"][-1]["content"]
         kind = next(k for k in answers if f"CANDIDATE-{k}" in prompt)
+        if kind == "good" and "REF-1" in prompt:  # a second reference, half covered
+            return chat_server.Reply(content="Aspects: 4, covered: 2.\nScore: 50")
         return answers[kind]
 
-    refs = {k: spot[k] for k in list(spot)[:4]}
-    preds = {k: f"CANDIDATE-{kind}" for k, kind in zip(refs, answers, strict=True)}
+    ids = list(spot)[:4]
+    refs = {k: [f"REF-0 {spot[k][0]}", f"REF-1 {spot[k][-1]}"] for k in ids}
+    refs[ids[1]] = refs[ids[1]][:1]  # one reference only
+    preds = {k: f"CANDIDATE-{kind}" for k, kind in zip(ids, answers, strict=True)}
     with chat_server.ChatServer(respond) as srv:
         client = ChatClient(
-            "judge-model",
-            srv.url,
-            None,
-            retries=1,
-            backoff=0.01,
-            cache_path=tmp_path / "judge.sqlite",
-        )
+            "judge-model", srv.url, None, retries=1, backoff=0.01, cache_path=tmp_path / "judge.sqlite"
+        )  # fmt: skip
         out = judge(preds, refs, client)
-        ids = list(refs)
-        assert out["judge_score"] == pytest.approx(65.0)
-        assert (out["n"], out["scored"], out["unparseable"], out["failed"]) == (4, 2, 1, 1)
-        assert out["items"][ids[0]]["raw"].endswith("Score: 90")
-        assert out["items"][ids[2]]["score"] is None and out["items"][ids[2]]["raw"]
-        assert "HTTP 500" in out["items"][ids[3]]["error"]
-        assert srv.per_prompt and srv.count == 5  # the 500 was retried once
-        body = next(b for b in srv.bodies if "CANDIDATE-good" in b["messages"][0]["content"])
-        prompt = body["messages"][0]["content"]
-        assert all(r in prompt for r in refs[ids[0]]) and "0 to 100" in prompt
-        assert body["temperature"] == 0.0 and body["model"] == "judge-model"
+        assert out["protocol"] == "aspects" and "mean of its references" in out["aggregation"]
+        assert out["items"][ids[0]]["score"] == pytest.approx(70.0)  # (90 + 50) / 2
+        assert out["items"][ids[1]]["score"] == pytest.approx(40.0)
+        assert out["items"][ids[2]]["score"] is None and out["items"][ids[3]]["score"] is None
+        assert out["judge_score"] == pytest.approx(55.0)  # mean over the two scored pairs
+        assert (out["n"], out["scored"], out["calls"]) == (4, 2, 7)
+        assert (out["unparseable"], out["failed"]) == (2, 2)
+        assert out["items"][ids[0]]["references"][1]["raw"].endswith("Score: 50")
+        assert "HTTP 500" in out["items"][ids[3]]["references"][0]["error"]
+        assert srv.count == 9  # 7 calls, the two 500s retried once
+        bodies = [b for b in srv.bodies if "CANDIDATE-good" in b["messages"][0]["content"]]
+        assert len(bodies) == 2  # one call per reference, each holding that reference only
+        prompt = bodies[0]["messages"][0]["content"]
+        assert ("REF-0" in prompt) != ("REF-1" in prompt)
+        for words in ("aspects", "exactly or partly", "same weight", "0 (none)", "100", "justification"):  # fmt: skip
+            assert words in prompt
+        assert bodies[0]["temperature"] == 0.0 and bodies[0]["model"] == "judge-model"
 
         again = judge(preds, refs, client)  # answered ones come from the cache
         assert again["judge_score"] == out["judge_score"]
-        assert [again["items"][k]["cached"] for k in ids] == [True, True, True, False]
-        assert srv.count == 7
+        cached = [a["cached"] for k in ids for a in again["items"][k]["references"]]
+        assert cached == [True, True, True, True, True, False, False]
+        assert srv.count == 13
+
+
+def test_judge_rubric_protocol_by_name(tmp_path: Path, spot: dict[str, list[str]]) -> None:
+    """The earlier rubric stays available: one call per prediction over all its references."""
+    ids = list(spot)[:3]
+    refs = {k: spot[k] for k in ids}
+    with chat_server.ChatServer(lambda body, n: chat_server.Reply(content="Score: 50")) as srv:
+        client = ChatClient("j", srv.url, None, cache_path=tmp_path / "c.sqlite")
+        out = judge({k: "a caption" for k in ids}, refs, client, protocol="rubric")
+        assert (out["protocol"], out["calls"], out["judge_score"], srv.count) == (
+            "rubric",
+            3,
+            50.0,
+            3,
+        )
+        prompt = srv.bodies[0]["messages"][0]["content"]
+        assert all(r in prompt for r in refs[ids[0]]) and "- 50:" in prompt
+    with pytest.raises(
+        DiffforgeError, match=r"--judge-protocol: unknown 'likert'; valid: aspects, rubric"
+    ):
+        judge({}, {}, client, protocol="likert")
 
 
 @needs_java
@@ -426,6 +459,12 @@ def test_eval_command_with_judge(tmp_path: Path, spot, capsys, monkeypatch) -> N
         result = eval_command(path, SPOT_TEST, json_out=True, judge=True, **kwargs)
         printed = json.loads(capsys.readouterr().out)
         assert printed["judge"]["judge_score"] == 50.0 and printed["judge"]["scored"] == 6
-        assert all(i["raw"] == "Score: 50" for i in printed["judge"]["items"].values())
-        assert result["CIDEr"] == pytest.approx(printed["CIDEr"]) and srv.count == 6
+        items = printed["judge"]["items"].values()
+        assert all(a["raw"] == "Score: 50" for i in items for a in i["references"])
+        calls = sum(len(spot[k]) for k in preds)  # the seed's protocol: one per reference
+        assert result["CIDEr"] == pytest.approx(printed["CIDEr"]) and srv.count == calls
         assert (tmp_path / "cache" / "llm.sqlite").is_file()
+        monkeypatch.delenv("OPENAI_MODEL", raising=False)  # no model named: the seed's GPT-4o
+        kwargs.pop("judge_model")
+        eval_command(path, SPOT_TEST, json_out=True, judge=True, judge_protocol="rubric", **kwargs)
+        assert srv.bodies[-1]["model"] == "gpt-4o" and srv.count == calls + 6

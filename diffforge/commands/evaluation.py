@@ -9,6 +9,7 @@ import typer
 
 from diffforge.commands.common import console, err_console
 from diffforge.errors import DiffforgeError
+from diffforge.evaluation.config import DEFAULT_JUDGE_PROTOCOL
 
 
 def eval_(
@@ -43,14 +44,29 @@ def eval_(
         int, typer.Option(min=1, help="With --model: beam width (1 = greedy).")
     ] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    judge: Annotated[bool, typer.Option(help="Also ask an LLM judge (0-100).")] = False,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            help="Also ask an LLM judge (0-100): by default the seed's protocol, one call per "
+            "(prediction, reference), mean over references, then over pairs."
+        ),
+    ] = False,
     split: Annotated[str | None, typer.Option(help="Split of a dataset dir (e.g. test).")] = None,
     by_type: Annotated[bool, typer.Option(help="Per-change-type breakdown.")] = True,
     spice_lib: Annotated[
         Path | None, typer.Option(help="Folder with SPICE's Stanford CoreNLP jars.")
     ] = None,
     markdown: Annotated[Path | None, typer.Option(help="Write a markdown table here.")] = None,
-    judge_model: Annotated[str | None, typer.Option(help="Judge model ($OPENAI_MODEL).")] = None,
+    judge_model: Annotated[
+        str | None, typer.Option(help="Judge model (default $OPENAI_MODEL, else gpt-4o).")
+    ] = None,
+    judge_protocol: Annotated[
+        str,
+        typer.Option(
+            help="aspects (the seed's: share of a reference's aspects covered) | rubric "
+            "(diffforge's earlier 100/50/0 rubric over all references)."
+        ),
+    ] = DEFAULT_JUDGE_PROTOCOL,
     judge_base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint ($OPENAI_BASE_URL).")
     ] = None,
@@ -68,6 +84,7 @@ def eval_(
         "markdown": markdown,
         "judge_model": judge_model,
         "judge_base_url": judge_base_url,
+        "judge_protocol": judge_protocol,
     }
     if model is not None:
         if data is None:

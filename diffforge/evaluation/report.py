@@ -101,6 +101,7 @@ def print_result(
         j = result["judge"]
         score = "n/a" if j["judge_score"] is None else f"{j['judge_score']:.1f}"
         console.print(
-            f"LLM judge ({j['model']}): {score} / 100 over {j['scored']} of {j['n']} "
-            f"({j['unparseable']} unparseable, {j['failed']} failed)"
+            f"LLM judge ({j['model']}, {j.get('protocol', 'aspects')}): {score} / 100 over "
+            f"{j['scored']} of {j['n']} pairs ({j.get('calls', j['n'])} calls: "
+            f"{j['unparseable']} unparseable, {j['failed']} failed)"
         )

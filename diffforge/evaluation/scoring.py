@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from diffforge.errors import DiffforgeError
+from diffforge.evaluation.config import (
+    DEFAULT_JUDGE_MODEL,
+    DEFAULT_JUDGE_PROTOCOL,
+    JUDGE_CONCURRENCY,
+    JUDGE_RETRIES,
+    JUDGE_TIMEOUT,
+)
 from diffforge.evaluation.metrics import evaluate_by_type, evaluate_groups
 from diffforge.evaluation.references import align, load_predictions, load_references
 from diffforge.evaluation.report import markdown_table
@@ -26,9 +33,10 @@ def run_eval(
     judge: bool = False,
     judge_model: str | None = None,
     judge_base_url: str | None = None,
-    judge_concurrency: int = 8,
-    judge_timeout: float = 60.0,
-    judge_retries: int = 3,
+    judge_protocol: str = DEFAULT_JUDGE_PROTOCOL,
+    judge_concurrency: int = JUDGE_CONCURRENCY,
+    judge_timeout: float = JUDGE_TIMEOUT,
+    judge_retries: int = JUDGE_RETRIES,
     judge_template: Path | None = None,
     cache_path: Path | None = None,
 ) -> dict[str, Any]:
@@ -56,11 +64,15 @@ def run_eval(
     if groups:
         result["by_type"] = groups
     if judge:
+        import os
+
         from diffforge.evaluation.judge import judge as run_judge
+        from diffforge.evaluation.judge import protocol_template
         from diffforge.llm import ChatClient
 
+        protocol_template(judge_protocol)  # an unknown protocol fails before any request
         client = ChatClient(
-            judge_model,
+            judge_model or os.environ.get("OPENAI_MODEL") or DEFAULT_JUDGE_MODEL,
             judge_base_url,
             concurrency=judge_concurrency,
             timeout=judge_timeout,
@@ -68,7 +80,9 @@ def run_eval(
             cache_path=cache_path,
         )
         try:
-            result["judge"] = run_judge(preds, refs.captions, client, template=judge_template)
+            result["judge"] = run_judge(
+                preds, refs.captions, client, protocol=judge_protocol, template=judge_template
+            )
         finally:
             client.close()
     return result
