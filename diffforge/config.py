@@ -275,6 +275,11 @@ class RenderConfig(_Cfg):
     device: Literal["auto", "cpu", "cuda", "optix", "hip"] = "cpu"
     threads: int = Field(default=0, ge=0)  # Cycles threads per worker; 0 = auto
     min_visible_pixels: int = Field(default=12, ge=0)
+    # HDRI worlds: Cycles' importance-map size; 0 = Blender's "automatic" (seconds per image
+    # on a CPU, most of a draft pair's time: see benchmarks/render.md)
+    world_map_resolution: int = Field(default=256, ge=0)
+    # Ray: GPUs each render actor asks for (default: 1 when the device is a GPU, else 0)
+    gpus_per_worker: float | None = Field(default=None, ge=0)
     depth: bool = False
     ocr_gate: bool = False
 

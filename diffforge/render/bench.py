@@ -1,4 +1,4 @@
-"""``diffforge bench render``: seconds per pair by stage, overhead ratio, worker scaling.
+"""``diffforge bench render``: pairs/min, resample rate, noise, stage seconds, overhead, scaling.
 
 Overhead ratio = steady-state wall time per pair × workers / pure Cycles time of its two renders
 (the ``bpy.ops.render.render`` calls). Steady state: the gaps between consecutive finished pairs,
@@ -12,21 +12,79 @@ import os
 import platform
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from diffforge.config import GenerateConfig
-from diffforge.dataset import DatasetWriter
+from diffforge.dataset import DatasetWriter, pair_paths
+from diffforge.dataset.files import load_image
 from diffforge.render.assets import AssetResolver, LibraryResolver
 from diffforge.render.executors import LocalExecutor
 from diffforge.render.pipeline import PairJob, Sampler, WorkerContext, default_caption_gate
 from diffforge.render.records import dataset_base, pair_record
-from diffforge.render.settings import resolve_settings
+from diffforge.render.settings import RenderSettings, available_cpus, resolve_settings
 from diffforge.render.workers import PoolOptions
 from diffforge.scenes.model import PairSpec
 
 STAGES = ("spec", "build", "render_before", "render_after", "masks", "caption", "write")
+# Noise reference: the same scene, resolution and camera at this many samples, no denoiser,
+# an independent Cycles seed. Its own noise is about 1/4 of a 16-spp render's.
+REFERENCE_SAMPLES = 256
+NOISE_PAIRS = 3
+
+
+def noise_figure(image: np.ndarray, reference: np.ndarray) -> float:
+    """RMS difference (8-bit units) between a render and its high-sample reference.
+
+    It measures what the preset's sampling and denoising leave behind (salt-and-pepper noise,
+    fireflies, denoiser blotches), not resolution: both images have the same size.
+    """
+    d = image.astype(np.float64) - reference.astype(np.float64)
+    return float(np.sqrt(np.mean(d * d)))
+
+
+def _context(cfg, settings, out, resolver, sampler, gates, captions) -> WorkerContext:
+    return WorkerContext(
+        cfg,
+        settings,
+        out,
+        resolver,
+        sampler=sampler,
+        gates=gates,
+        max_attempts=cfg.changes.max_attempts,
+        caption_gate=default_caption_gate() if captions else None,
+    )
+
+
+def _noise(
+    cfg: GenerateConfig,
+    settings: RenderSettings,
+    resolver: AssetResolver,
+    root: Path,
+    specs: list[str],
+) -> float | None:
+    """Mean noise figure of the before images of ``specs`` (rendered in ``root``)."""
+    if not specs:
+        return None
+    ref = replace(
+        settings, samples=REFERENCE_SAMPLES, denoise=False, seed_offset=settings.seed_offset + 7919
+    )
+    with tempfile.TemporaryDirectory(prefix="diffforge-bench-ref-") as tmp:
+        ctx = _context(cfg, ref, tmp, resolver, None, False, False)
+        jobs = [PairJob(i, spec) for i, spec in enumerate(specs)]
+        figures = []
+        opts = PoolOptions(workers=min(len(jobs), max(1, available_cpus() // ref.threads)))
+        for result in LocalExecutor(opts).run(ctx, jobs):
+            if result["status"] != "ok":
+                continue
+            rel = pair_paths(result["id"])["before"]
+            figures.append(noise_figure(load_image(root / rel), load_image(Path(tmp) / rel)))
+    return float(np.mean(figures)) if figures else None
 
 
 def _run_once(
@@ -40,26 +98,25 @@ def _run_once(
     cache_dir: Path | None,
     threads: int | None,
     captions: bool,
+    gates: bool,
+    noise_pairs: int,
 ) -> dict[str, Any]:
     if threads:
         cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"threads": threads})})
     settings = resolve_settings(cfg, workers, preset, None, cache_dir)
     with tempfile.TemporaryDirectory(prefix="diffforge-bench-") as tmp:
         writer = DatasetWriter(Path(tmp), dataset_base(cfg, settings))
-        ctx = WorkerContext(
-            cfg,
-            settings,
-            tmp,
-            resolver,
-            sampler=sampler,
-            gates=False,
-            caption_gate=default_caption_gate() if captions else None,
-        )
+        ctx = _context(cfg, settings, tmp, resolver, sampler, gates, captions)
         jobs = (PairJob(i, specs(i).to_json() if specs else None) for i in range(pairs + 1))
         stamps: list[float] = []
         timings: list[dict[str, float]] = []
+        kept: list[str] = []
+        resampled = failed = 0
+        reasons: Counter[str] = Counter()
         t_start = time.perf_counter()
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
+            resampled += len(result.get("resampled", []))
+            reasons.update(result.get("resampled", []))
             if result["status"] == "ok":
                 t = time.perf_counter()
                 # the driver's share of "write"
@@ -67,33 +124,49 @@ def _run_once(
                 times = dict(result["timings"])
                 times["write"] = times.get("write", 0.0) + time.perf_counter() - t
                 timings.append(times)
+                kept.append(result["spec_json"])
+            else:
+                failed += 1
             stamps.append(time.perf_counter())
         writer.close()
+        noise = _noise(cfg, settings, resolver, Path(tmp), kept[:noise_pairs])
     steady = timings[1:] if len(timings) > 1 else timings
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
     wall = sum(gaps) / len(gaps) if gaps else float("nan")
     stage = {k: sum(t.get(k, 0.0) for t in steady) / max(len(steady), 1) for k in STAGES}
     render = stage["render_before"] + stage["render_after"]
+    total_s = stamps[-1] - t_start if stamps else float("nan")
     return {
         "preset": preset,
         "workers": workers,
         "threads": settings.threads,
         "resolution": list(settings.resolution),
         "samples": settings.samples,
+        "denoise": settings.denoise,
         "pairs": len(steady),
+        "failed": failed,
         "first_pair_s": stamps[0] - t_start if stamps else float("nan"),
+        "total_s": total_s,
         "wall_per_pair_s": wall,
         "pairs_per_min": 60.0 / wall if wall else float("nan"),
+        # everything counted: start-up, resampling, the slowest pair
+        "pairs_per_min_total": 60.0 * len(timings) / total_s if timings else float("nan"),
+        "resampled": resampled,
+        "resample_rate": resampled / (resampled + len(timings) + failed)
+        if resampled + len(timings) + failed
+        else float("nan"),
+        "resample_reasons": dict(reasons.most_common()),
         "stages_s": stage,
-        # each of the N workers spends N × wall per pair on it
+        # each of the N workers spends N × wall per pair on it (resampled renders included)
         "overhead_ratio": wall * workers / render if render else float("nan"),
+        "noise": noise,
     }
 
 
 def bench_render(
     cfg: GenerateConfig,
     presets: tuple[str, ...] = ("draft", "standard"),
-    pairs: int = 6,
+    pairs: int = 100,
     workers: tuple[int, ...] = (1, 2),
     sampler: Sampler | None = None,
     specs: Callable[[int], PairSpec] | None = None,
@@ -101,21 +174,40 @@ def bench_render(
     cache_dir: Path | None = None,
     threads: int | None = None,
     captions: bool = True,
+    gates: bool = True,
+    noise_pairs: int = NOISE_PAIRS,
 ) -> dict[str, Any]:
-    """Per preset and worker count: stage breakdown, overhead ratio, throughput; plus speed-up."""
+    """Per preset and worker count: pairs/min, resample rate, stage breakdown, overhead, noise.
+
+    Gates are on (as in ``generate``), so resampled attempts cost what they cost in a real run.
+    """
     if sampler is None and specs is None:
         from diffforge.render.generate import default_sampler
 
         sampler = default_sampler()
     resolver = resolver or LibraryResolver(cfg.assets)
     rows = [
-        _run_once(cfg, p, pairs, w, sampler, specs, resolver, cache_dir, threads, captions)
+        _run_once(
+            cfg,
+            p,
+            pairs,
+            w,
+            sampler,
+            specs,
+            resolver,
+            cache_dir,
+            threads,
+            captions,
+            gates,
+            noise_pairs if w == workers[0] else 0,
+        )
         for p in presets
         for w in workers
     ]
     for row in rows:
-        one = next(r for r in rows if r["preset"] == row["preset"] and r["workers"] == 1)
+        one = next(r for r in rows if r["preset"] == row["preset"] and r["workers"] == workers[0])
         row["speedup_vs_1"] = one["wall_per_pair_s"] / row["wall_per_pair_s"]
+        row["noise"] = row["noise"] if row["noise"] is not None else one["noise"]
     return {
         "machine": f"{platform.node()} · {platform.processor() or platform.machine()} · "
         f"{os.cpu_count()} CPUs",
@@ -127,18 +219,22 @@ def bench_render(
 def format_bench(result: dict[str, Any]) -> str:
     """A markdown table of ``bench_render``'s result (benchmarks/render.md)."""
     head = (
-        "| preset | res | spp | workers×threads | spec | build | render before | render after "
-        "| masks | caption | write | wall/pair | pairs/min | overhead | speed-up |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| preset | res | spp | OIDN | workers×threads | pairs | pairs/min | pairs/min (all) "
+        "| resampled | noise | spec | build | render before | render after | masks | caption "
+        "| write | wall/pair | overhead | speed-up |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for r in result["rows"]:
         s = r["stages_s"]
+        noise = f"{r['noise']:.1f}" if r.get("noise") is not None else "-"
         lines.append(
             f"| {r['preset']} | {r['resolution'][0]}×{r['resolution'][1]} | {r['samples']} "
-            f"| {r['workers']}×{r['threads']} | "
+            f"| {'on' if r.get('denoise') else 'off'} | {r['workers']}×{r['threads']} "
+            f"| {r['pairs']} | {r['pairs_per_min']:.1f} | {r['pairs_per_min_total']:.1f} "
+            f"| {100 * r['resample_rate']:.0f} % | {noise} | "
             + " | ".join(f"{s[k]:.3f}" for k in STAGES)
-            + f" | {r['wall_per_pair_s']:.3f} | {r['pairs_per_min']:.1f} "
-            f"| {r['overhead_ratio']:.2f} | {r['speedup_vs_1']:.2f}× |"
+            + f" | {r['wall_per_pair_s']:.3f} | {r['overhead_ratio']:.2f} "
+            f"| {r['speedup_vs_1']:.2f}× |"
         )
     return head + "\n".join(lines) + "\n"

@@ -673,6 +673,10 @@ class _Builder:
         nt.links.new(coord.outputs["Generated"], mapping.inputs["Vector"])
         nt.links.new(mapping.outputs["Vector"], env.inputs["Vector"])
         nt.links.new(env.outputs["Color"], bg.inputs["Color"])
+        res = self.backend.settings.world_map_resolution  # "automatic": seconds per image
+        world.cycles.sampling_method = "MANUAL" if res else "AUTOMATIC"
+        if res:
+            world.cycles.sample_map_resolution = res
 
     def hdri_path(self, name: str) -> Path:
         stem = name if name.endswith((".exr", ".hdr")) else f"{name}.exr"

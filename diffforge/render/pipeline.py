@@ -155,6 +155,7 @@ class PairPipeline:
         paths = pair_paths(spec.id)
         # one Cycles seed per pair (the same for before and after), varied across pairs
         seed = int(rng_for(spec.seed, spec.index, "cycles", spec.attempt).integers(2**31))
+        seed += self.ctx.settings.seed_offset
         tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
         out_b, out_a = self.backend.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
         outs, images = {"before": out_b, "after": out_a}, {}

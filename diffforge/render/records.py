@@ -22,6 +22,7 @@ def fingerprint(cfg: GenerateConfig, settings: RenderSettings) -> str:
         "engine": settings.engine,
         "depth": settings.depth,
         "min_visible_pixels": settings.min_visible_pixels,
+        "world_map_resolution": settings.world_map_resolution,  # HDRI noise pattern
     }
     blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

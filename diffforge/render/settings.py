@@ -21,6 +21,9 @@ class RenderSettings:
     min_visible_pixels: int = 12
     ocr_gate: bool = False
     cache_dir: str = ""  # converted GLB -> .blend cache shared by workers (atomic writes)
+    # HDRI importance map size; 0 = Blender's "automatic", which costs seconds per image on a CPU
+    world_map_resolution: int = 256
+    seed_offset: int = 0  # added to every Cycles seed (bench's independent noise reference)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -29,6 +32,14 @@ class RenderSettings:
 def default_cache_dir(cfg: GenerateConfig) -> Path:
     base = cfg.assets.cache_dir or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return Path(base) / "diffforge" / "render"
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on: a Slurm/cgroup allocation, not the whole node."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def resolve_settings(
@@ -41,7 +52,7 @@ def resolve_settings(
     """Preset + overrides -> concrete settings. threads=0 shares the CPUs among workers."""
     rc = cfg.render.model_copy(update={"preset": preset} if preset else {})
     res = rc.resolved()
-    threads = rc.threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+    threads = rc.threads or max(1, available_cpus() // max(1, workers))
     return RenderSettings(
         resolution=tuple(res.resolution),
         samples=res.samples,
@@ -52,5 +63,6 @@ def resolve_settings(
         depth=rc.depth,
         min_visible_pixels=rc.min_visible_pixels,
         ocr_gate=rc.ocr_gate,
+        world_map_resolution=rc.world_map_resolution,
         cache_dir=str(cache_dir or default_cache_dir(cfg)),
     )
