@@ -26,12 +26,12 @@ import OpenEXR
 
 from diffforge.errors import AssetError, DiffforgeError
 from diffforge.render.assets import MANNEQUIN, AssetResolver, RenderAsset
-from diffforge.render.color import light_color, linear_rgba
+from diffforge.render.color import MATERIAL_CLASSES, light_color, linear_rgba
 from diffforge.render.preflight import GPU_TYPES
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.geometry import camera_euler
 from diffforge.scenes.model import Light, ObjectInstance, Scene
-from diffforge.vocabulary import COLORS, MATERIALS
+from diffforge.vocabulary import COLORS
 
 CACHE_VERSION = "2"
 _SUFFIX = re.compile(r"\.\d{3}$")
@@ -180,6 +180,7 @@ class BlenderBackend:
         c.use_denoising = s.denoise
         if s.denoise:
             c.denoiser = "OPENIMAGEDENOISE"
+            c.denoising_quality = s.denoise_quality.upper()  # HIGH: ~1 s per image on a CPU
         c.seed = seed % (2**31)
         c.use_animated_seed = False
         # fewer, cheaper bounces and no caustics: fireflies would show up as "changes"
@@ -344,21 +345,21 @@ class _Builder:
 
     # -- materials ----------------------------------------------------------------------------
 
-    def material(self, rgb, material: str | None):
-        """A Principled BSDF with a named colour and material (plastic when unnamed), shared."""
-        key = (tuple(round(float(c), 6) for c in rgb), material)
-        if key in self._materials:
-            return self._materials[key]
-        mat = bpy.data.materials.new("df")  # 5.0: comes with a node tree; no use_nodes
-        bsdf = mat.node_tree.nodes["Principled BSDF"]
-        bsdf.inputs["Base Color"].default_value = linear_rgba(rgb)
-        params = MATERIALS.get(material or "plastic", MATERIALS["plastic"])
-        bsdf.inputs["Roughness"].default_value = params["roughness"]
-        bsdf.inputs["Metallic"].default_value = params["metallic"]
-        bsdf.inputs["Transmission Weight"].default_value = params["transmission"]
-        bsdf.inputs["Specular IOR Level"].default_value = params["specular"]
-        self._materials[key] = mat
-        return mat
+    def material(self, rgb, material: str | None, bevel: bool = False):
+        """A procedural PBR material of class ``material`` (plastic when unnamed), shared.
+
+        Every class is a node tree around one Principled BSDF whose base colour is the named
+        colour modulated by a pattern with mean ≈ 1 (grain, weave, speckle, mortar), so the
+        colour a caption names stays the colour one sees; classes differ in pattern, bump,
+        roughness, metalness, coat, sheen and transmission (see MATERIAL_CLASSES).
+        """
+        cls = material if material in MATERIAL_CLASSES else "plastic"
+        key = (tuple(round(float(c), 6) for c in rgb), cls, bevel)
+        if key not in self._materials:
+            mat = bpy.data.materials.new(f"df_{cls}")  # 5.0: comes with a node tree
+            _shade(mat, linear_rgba(rgb), cls, bevel)
+            self._materials[key] = mat
+        return self._materials[key]
 
     # -- objects ------------------------------------------------------------------------------
 
@@ -634,10 +635,11 @@ class _Builder:
             raise AssetError(f"environment .blend {blend!r} not found")
         with bpy.data.libraries.load(blend, link=False) as (src, dst):
             dst.objects = list(src.objects)
-        for ob in dst.objects:
-            if ob is not None and ob.type != "CAMERA":
-                self.coll.objects.link(ob)
-                ob.pass_index = 0
+        loaded = [ob for ob in dst.objects if ob is not None and ob.type != "CAMERA"]
+        for ob in loaded:
+            self.coll.objects.link(ob)
+            ob.pass_index = 0
+        _to_metres(loaded, _environment_scale(blend))
 
     def light(self, light: Light) -> None:
         if not light.on:
@@ -734,3 +736,227 @@ def _base_colour(mat) -> tuple[float, float, float] | None:
                 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in lin
             )
     return None
+
+
+# -- procedural materials -----------------------------------------------------------------------
+
+
+def _node(nt, kind: str, inputs: dict | None = None, **props):
+    n = nt.nodes.new(kind)
+    for k, v in props.items():
+        setattr(n, k, v)
+    for k, v in (inputs or {}).items():
+        n.inputs[k].default_value = v
+    return n
+
+
+def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
+    """Fill ``mat``'s node tree for class ``cls`` around the linear base colour ``base``."""
+    nt = mat.node_tree
+    L = nt.links.new
+    bsdf = nt.nodes["Principled BSDF"]
+    inp = bsdf.inputs
+    coord = _node(nt, "ShaderNodeTexCoord").outputs["Object"]
+
+    def scaled(sx: float, sy: float, sz: float):
+        m = _node(nt, "ShaderNodeMapping")
+        m.inputs["Scale"].default_value = (sx, sy, sz)
+        L(coord, m.inputs["Vector"])
+        return m.outputs["Vector"]
+
+    def colour_by(fac, lo: float, hi: float, colour=base):
+        """Base colour × a factor mapped to [lo, hi] (mean close to 1)."""
+        rng = _node(nt, "ShaderNodeMapRange", {"To Min": lo, "To Max": hi})
+        L(fac, rng.inputs["Value"])
+        mix = _node(nt, "ShaderNodeMix", {"Factor": 1.0}, data_type="RGBA", blend_type="MULTIPLY")
+        mix.inputs[6].default_value = colour  # A (RGBA)
+        L(rng.outputs["Result"], mix.inputs[7])  # B
+        L(mix.outputs[2], inp["Base Color"])
+
+    def rough_by(fac, lo: float, hi: float):
+        rng = _node(nt, "ShaderNodeMapRange", {"To Min": lo, "To Max": hi})
+        L(fac, rng.inputs["Value"])
+        L(rng.outputs["Result"], inp["Roughness"])
+
+    normal_in = None
+    if bevel:
+        normal_in = _node(nt, "ShaderNodeBevel", {"Radius": 0.012}, samples=4).outputs["Normal"]
+
+    def bump(height, strength: float, distance: float = 0.02):
+        b = _node(nt, "ShaderNodeBump", {"Strength": strength, "Distance": distance})
+        L(height, b.inputs["Height"])
+        if normal_in is not None:
+            L(normal_in, b.inputs["Normal"])
+        L(b.outputs["Normal"], inp["Normal"])
+
+    def noise(vec, scale: float, detail: float = 4.0, rough: float = 0.5):
+        n = _node(nt, "ShaderNodeTexNoise", {"Scale": scale, "Detail": detail, "Roughness": rough})
+        L(vec, n.inputs["Vector"])
+        return n.outputs["Factor"]
+
+    inp["Base Color"].default_value = base
+    inp["Specular IOR Level"].default_value = 0.5
+    bumped = False
+    if cls == "plastic":
+        inp["Roughness"].default_value = 0.3
+        inp["Coat Weight"].default_value = 0.15
+        rough_by(noise(coord, 6.0), 0.26, 0.36)
+    elif cls == "rubber":
+        inp["Roughness"].default_value = 0.6
+        inp["Specular IOR Level"].default_value = 0.3
+        inp["Coat Weight"].default_value = 0.0
+        fine = noise(coord, 120.0, 2.0)
+        colour_by(noise(coord, 14.0), 0.8, 0.92)
+        bump(fine, 0.15, 0.005)
+        bumped = True
+    elif cls == "wood":
+        wave = _node(
+            nt, "ShaderNodeTexWave",
+            {"Scale": 2.2, "Distortion": 7.0, "Detail": 3.0, "Detail Scale": 1.4},
+            wave_type="BANDS", bands_direction="X", wave_profile="SIN",
+        )  # fmt: skip
+        L(scaled(0.25, 6.0, 6.0), wave.inputs["Vector"])
+        grain = wave.outputs["Factor"]
+        colour_by(grain, 0.68, 1.18)
+        rough_by(grain, 0.62, 0.42)
+        bump(grain, 0.08)
+        bumped = True
+    elif cls == "fabric":
+        wx = _node(nt, "ShaderNodeTexWave", {"Scale": 45.0, "Distortion": 0.4}, bands_direction="X")
+        wy = _node(nt, "ShaderNodeTexWave", {"Scale": 45.0, "Distortion": 0.4}, bands_direction="Y")
+        L(coord, wx.inputs["Vector"])
+        L(coord, wy.inputs["Vector"])
+        weave = _node(nt, "ShaderNodeMath", operation="MAXIMUM")
+        L(wx.outputs["Factor"], weave.inputs[0])
+        L(wy.outputs["Factor"], weave.inputs[1])
+        mott = noise(coord, 9.0, 3.0)
+        both = _node(nt, "ShaderNodeMath", operation="MULTIPLY")
+        L(weave.outputs[0], both.inputs[0])
+        L(mott, both.inputs[1])
+        colour_by(both.outputs[0], 0.78, 1.12)
+        inp["Roughness"].default_value = 1.0
+        inp["Specular IOR Level"].default_value = 0.15
+        inp["Sheen Weight"].default_value = 0.6
+        inp["Sheen Roughness"].default_value = 0.4
+        bump(weave.outputs[0], 0.45, 0.01)
+        bumped = True
+    elif cls == "leather":
+        vor = _node(nt, "ShaderNodeTexVoronoi", {"Scale": 28.0}, feature="DISTANCE_TO_EDGE")
+        L(coord, vor.inputs["Vector"])
+        colour_by(vor.outputs["Distance"], 0.7, 1.08)
+        inp["Roughness"].default_value = 0.42
+        inp["Coat Weight"].default_value = 0.35
+        inp["Coat Roughness"].default_value = 0.35
+        bump(vor.outputs["Distance"], 0.6, 0.01)
+        bumped = True
+    elif cls in ("metal", "metal_polished"):
+        inp["Metallic"].default_value = 1.0
+        if cls == "metal":
+            streaks = noise(scaled(400.0, 3.0, 3.0), 1.0, 2.0)
+            rough_by(streaks, 0.22, 0.4)
+            inp["Anisotropic"].default_value = 0.8
+            bump(streaks, 0.05, 0.005)
+            bumped = True
+        else:
+            inp["Roughness"].default_value = 0.04
+    elif cls == "ceramic":
+        inp["Roughness"].default_value = 0.35
+        inp["Coat Weight"].default_value = 1.0
+        inp["Coat Roughness"].default_value = 0.02
+        inp["Subsurface Weight"].default_value = 0.15
+        colour_by(noise(coord, 3.0, 2.0), 0.96, 1.04)
+    elif cls == "glass":
+        inp["Roughness"].default_value = 0.02
+        inp["Transmission Weight"].default_value = 1.0
+        inp["IOR"].default_value = 1.45
+    elif cls == "paper":
+        fibres = noise(coord, 40.0, 6.0, 0.75)
+        pages = _node(nt, "ShaderNodeTexWave", {"Scale": 14.0}, bands_direction="Z")
+        L(coord, pages.inputs["Vector"])
+        paper = _node(nt, "ShaderNodeMath", operation="MULTIPLY_ADD")
+        L(pages.outputs["Factor"], paper.inputs[0])
+        paper.inputs[1].default_value = 0.5
+        L(fibres, paper.inputs[2])
+        colour_by(paper.outputs[0], 0.8, 1.12)
+        inp["Diffuse Roughness"].default_value = 1.0
+        inp["Roughness"].default_value = 0.95
+        inp["Specular IOR Level"].default_value = 0.25
+        inp["Subsurface Weight"].default_value = 0.3
+        inp["Subsurface Scale"].default_value = 0.01
+        bump(fibres, 0.05, 0.005)
+        bumped = True
+    elif cls in ("brick", "tiles"):
+        tiles = cls == "tiles"
+        br = _node(
+            nt, "ShaderNodeTexBrick",
+            {"Scale": 1.0, "Mortar Size": 0.006 if tiles else 0.012,
+             "Brick Width": 0.3 if tiles else 0.24, "Row Height": 0.3 if tiles else 0.075},
+            offset=0.0 if tiles else 0.5,
+        )  # fmt: skip
+        L(coord, br.inputs["Vector"])
+        dark = (*(c * (0.9 if tiles else 0.72) for c in base[:3]), 1.0)
+        br.inputs["Color1"].default_value = base
+        br.inputs["Color2"].default_value = dark
+        br.inputs["Mortar"].default_value = (
+            (0.55, 0.55, 0.52, 1.0) if tiles else (0.3, 0.3, 0.28, 1.0)
+        )
+        mix = _node(nt, "ShaderNodeMix", {"Factor": 1.0}, data_type="RGBA", blend_type="MULTIPLY")
+        L(br.outputs["Color"], mix.inputs[6])
+        rng = _node(nt, "ShaderNodeMapRange", {"To Min": 0.88, "To Max": 1.1})
+        L(noise(coord, 30.0 if not tiles else 2.0), rng.inputs["Value"])
+        L(rng.outputs["Result"], mix.inputs[7])
+        L(mix.outputs[2], inp["Base Color"])
+        rough_by(br.outputs["Factor"], 0.12 if tiles else 0.8, 0.9)
+        inv = _node(nt, "ShaderNodeMath", operation="SUBTRACT", inputs=None)
+        inv.inputs[0].default_value = 1.0
+        L(br.outputs["Factor"], inv.inputs[1])
+        bump(inv.outputs[0], 0.6 if tiles else 0.9, 0.01)
+        bumped = True
+    elif cls == "concrete":
+        pores = _node(nt, "ShaderNodeTexVoronoi", {"Scale": 45.0}, feature="F1")
+        L(coord, pores.inputs["Vector"])
+        stain = _node(nt, "ShaderNodeMath", operation="MULTIPLY_ADD")
+        L(noise(coord, 1.6, 10.0, 0.7), stain.inputs[0])
+        stain.inputs[1].default_value = 1.6
+        L(pores.outputs["Distance"], stain.inputs[2])
+        colour_by(stain.outputs[0], 0.55, 1.3)
+        inp["Roughness"].default_value = 0.9
+        bump(pores.outputs["Distance"], 0.25, 0.004)
+        bumped = True
+    elif cls == "asphalt":
+        grit = _node(nt, "ShaderNodeTexVoronoi", {"Scale": 70.0}, feature="F1")
+        L(coord, grit.inputs["Vector"])
+        grit = grit.outputs["Color"]
+        colour_by(grit, 0.55, 1.35)
+        inp["Roughness"].default_value = 0.95
+        bump(grit, 0.4, 0.004)
+        bumped = True
+    if normal_in is not None and not bumped:
+        L(normal_in, inp["Normal"])
+
+
+def _environment_scale(blend: str) -> float:
+    """Metres per unit of a user environment, as its scan measured it (1 when unscanned)."""
+    import json
+
+    side = Path(str(blend) + ".json")
+    try:
+        return float(json.loads(side.read_text()).get("scale", 1.0))
+    except (OSError, ValueError, AttributeError):
+        return 1.0
+
+
+def _to_metres(objects: list, scale: float) -> None:
+    """Scale a loaded environment about the origin so one unit is a metre, as the sampler
+    assumes; a lamp's power falls with distance squared, so it is scaled by scale² to light
+    the scaled room as the file lit the original."""
+    if abs(scale - 1.0) < 1e-9:
+        return
+    from mathutils import Matrix
+
+    names = {ob.name for ob in objects}
+    for ob in objects:
+        if ob.parent is None or ob.parent.name not in names:
+            ob.matrix_world = Matrix.Scale(scale, 4) @ ob.matrix_world
+        if ob.type == "LIGHT" and ob.data.type != "SUN":
+            ob.data.energy *= scale**2

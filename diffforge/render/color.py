@@ -5,6 +5,14 @@ from __future__ import annotations
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Light
 
+# Material classes the renderer knows: the vocabulary's object materials (plastic, metal, wood,
+# ceramic, fabric, rubber, glass) plus surface classes used by rooms and streets. "metal" is
+# brushed metal; "metal_polished" a mirror-like one.
+MATERIAL_CLASSES = (
+    "plastic", "rubber", "wood", "fabric", "leather", "metal", "metal_polished", "ceramic",
+    "glass", "paper", "brick", "concrete", "asphalt", "tiles",
+)  # fmt: skip
+
 
 def srgb_to_linear(c: float) -> float:
     """Shader inputs are scene-linear; vocabulary colours are sRGB."""
