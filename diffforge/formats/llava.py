@@ -1,7 +1,12 @@
 """LLaVA-style conversations over two images (OmniDiff's training JSON): ``[{id, image: [a, b],
-conversations: [{from: human, value: "<image>\\n<image>\\n..."}, {from: gpt, value}]}]``, as JSON
-or JSONL. The first gpt turn is the caption, the first human turn the pair's own prompt; the split
-is a record's ``split`` or the one the file name contains."""
+conversations: [{from: human, value: "<image>\\n<image>\\n..."}, {from: gpt, value}, ...]}]``,
+as JSON or JSONL (``images`` for ``image``, ``user``/``assistant`` for ``human``/``gpt``).
+
+The first gpt turn is the pair's caption (the reference evaluation uses), the first human turn
+its own prompt. A conversation with more turns keeps all of them, in order, as (human, gpt)
+exchanges: training learns every gpt turn. The split is a record's ``split`` or the one the file
+name contains; a record's ``subset`` (or ``source``: OmniDiff's ``Real`` / ``Render``) is kept
+for per-subset evaluation."""
 
 from __future__ import annotations
 
@@ -26,8 +31,29 @@ def _split_from_name(file: Path) -> str:
     return next((s for s in ("train", "val", "test") if s in file.stem.lower()), "train")
 
 
-def _turns(turns: list, roles: tuple[str, ...]) -> list[str]:
-    return [t["value"] for t in turns if isinstance(t, dict) and t.get("from") in roles]
+HUMAN, GPT = ("human", "user"), ("gpt", "assistant")
+
+
+def _exchanges(turns: list, file: Path, where: str) -> list[tuple[str, str]]:
+    """(human, gpt) pairs in order; consecutive turns of one side are joined by a newline."""
+    out: list[list[str]] = []
+    for n, t in enumerate(turns):
+        ok = (
+            isinstance(t, dict) and t.get("from") in HUMAN + GPT and isinstance(t.get("value"), str)
+        )
+        expect(ok, file, f"{where}.conversations.{n}", "expected {from: human|gpt, value: text}")
+        value = t["value"]
+        if t["from"] in HUMAN:
+            value = _IMAGE_TAG.sub("", value).strip()
+            if out and out[-1][1] == "":
+                out[-1][0] = f"{out[-1][0]}\n{value}".strip()
+            else:
+                out.append([value, ""])
+        elif not out:
+            out.append(["", value.strip()])
+        else:
+            out[-1][1] = f"{out[-1][1]}\n{value.strip()}".strip()
+    return [(h, g) for h, g in out if g]
 
 
 def read(path: Path, data: Any = None) -> Annotations:
@@ -48,10 +74,10 @@ def read(path: Path, data: Any = None) -> Annotations:
         expect(ok, path, where, "expected two images (a list of 2 paths)")
         turns = rec["conversations"]
         expect(isinstance(turns, list), path, where, "conversations must be a list")
-        answers = [a.strip() for a in _turns(turns, ("gpt", "assistant"))]
-        prompts = [_IMAGE_TAG.sub("", p).strip() for p in _turns(turns, ("human", "user"))]
-        expect(bool(answers), path, where, "no gpt turn")
+        exchanges = _exchanges(turns, path, where)
+        expect(bool(exchanges), path, where, "no gpt turn")
         split = normalize_split(rec.get("split", default_split))
+        subset = rec.get("subset", rec.get("source"))
         out.records[split] += 1
         out.pairs.append(
             Entry(
@@ -59,8 +85,10 @@ def read(path: Path, data: Any = None) -> Annotations:
                 split,
                 str(imgs[0]),
                 str(imgs[1]),
-                tuple(answers[:1]),
-                prompt=prompts[0] if prompts else None,
+                (exchanges[0][1],),
+                prompt=exchanges[0][0] or None,
+                subset=str(subset) if subset not in (None, "") else None,
+                turns=tuple(exchanges) if len(exchanges) > 1 else (),
             )
         )
     return out

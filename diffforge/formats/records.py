@@ -32,6 +32,11 @@ class Entry:
     changes: tuple[str, ...] = ()  # distinct change types, ("none",) for a no-change pair
     prompt: str | None = None  # the dataset's own instruction (LLaVA JSON), if any
     change_mask: str | None = None  # relative path of the change mask (diffforge datasets)
+    # the part of a benchmark the pair belongs to, where the file says (OmniDiff's Real / Render)
+    subset: str | None = None
+    # a multi-turn conversation (LLaVA JSON): every (user, assistant) exchange in order; the
+    # first is (prompt, captions[0]). Empty for a single caption exchange.
+    turns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -107,8 +107,13 @@ class PairCollator:
     def _text(self, text: str) -> list[int]:
         return self.tok(text, add_special_tokens=False)["input_ids"]
 
-    def encode(self, prompt: str, answer: str | None) -> tuple[list[int], list[int]]:
-        """input_ids and labels of one sample (answer None: a generation prompt)."""
+    def encode(
+        self, prompt: str, answer: str | None, turns: tuple[tuple[str, str], ...] = ()
+    ) -> tuple[list[int], list[int]]:
+        """input_ids and labels of one sample (answer None: a generation prompt). ``turns``: the
+        later (prompt, answer) exchanges of a multi-turn conversation; every answer (and its
+        eos) is labelled, every prompt and the chat text around it masked. Over
+        ``max_length``, whole later exchanges are dropped from the end first."""
         head = self._text(self.chat.head)
         nl = self._text("\n")
         body = self._text(prompt)
@@ -119,6 +124,15 @@ class PairCollator:
             raise DataError(
                 f"data.max_length {self.max_length} leaves no room beyond the {fixed} prompt and image tokens"
             )
+        later: list[tuple[list[int], list[int]]] = []  # (masked prefix, labelled answer)
+        if answer is not None:
+            for p, a in turns:
+                later.append(
+                    (self._text(self.chat.turn) + self._text(p) + tail, [*self._text(a), self.eos])
+                )
+        room = self.max_length - fixed - len(body) - len(ans)
+        while later and sum(len(x) + len(y) for x, y in later) > room:
+            later.pop()
         over = fixed + len(body) + len(ans) - self.max_length
         if over > 0 and ans:  # trim the caption first, keeping at least one token
             cut = min(over, len(ans) - 1)
@@ -127,14 +141,21 @@ class PairCollator:
         if over > 0:  # then the prompt text; never an image span
             body = body[: max(0, len(body) - over)]
         prefix = head + self.span + nl + self.span + nl + body + tail
-        return prefix + ans, [IGNORE] * len(prefix) + ans
+        ids, labels = prefix + ans, [IGNORE] * len(prefix) + ans
+        for masked, labelled in later:
+            ids += masked + labelled
+            labels += [IGNORE] * len(masked) + labelled
+        return ids, labels
 
     def image_inputs(self, images: list[Image.Image]) -> dict[str, torch.Tensor]:
         """Pixel tensors and the backbone's metadata, for images in pair order."""
         return self.backbone.image_inputs([pixels(im, self.spec) for im in images], self.spec)
 
     def __call__(self, items: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        seqs = [self.encode(it["sample"].prompt, it["sample"].answer) for it in items]
+        seqs = [
+            self.encode(it["sample"].prompt, it["sample"].answer, it["sample"].turns)
+            for it in items
+        ]
         width = max(len(ids) for ids, _ in seqs)
         input_ids = torch.full((len(seqs), width), self.pad, dtype=torch.long)
         labels = torch.full((len(seqs), width), IGNORE, dtype=torch.long)

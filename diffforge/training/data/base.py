@@ -40,6 +40,8 @@ class Pair:
     changes: tuple[str, ...] = ()
     prompt: str | None = None  # the dataset's own instruction (LLaVA JSON), if any
     change_mask: Path | None = None  # where the images differ (diffforge datasets), if known
+    subset: str | None = None  # OmniDiff's Real / Render, or a mixture's source, where known
+    turns: tuple[tuple[str, str], ...] = ()  # a multi-turn conversation (LLaVA JSON), in order
 
 
 @dataclass

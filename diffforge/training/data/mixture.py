@@ -51,6 +51,7 @@ class Sample:
     answer: str
     swapped: bool = False
     change_mask: str | None = None  # the pair's change mask (symmetric, so swapping keeps it)
+    turns: tuple[tuple[str, str], ...] = ()  # later (prompt, answer) exchanges of a conversation
 
 
 def units(src: Source) -> list[tuple[Pair, int | None]]:
@@ -88,7 +89,8 @@ def mixture_epoch(sources: list[Source], seed: int, epoch: int = 0) -> list[Samp
             pair, c = pool[int(i)]
             answer = pair.captions[int(rng.integers(len(pair.captions))) if c is None else c]
             prompt = pair.prompt or src.prompts[int(rng.integers(len(src.prompts)))]
-            swapped = bool(src.swap_prob > 0 and rng.random() < src.swap_prob)
+            # a multi-turn conversation is never swapped: its later turns name the images
+            swapped = bool(src.swap_prob > 0 and rng.random() < src.swap_prob) and not pair.turns
             first, second = (pair.after, pair.before) if swapped else (pair.before, pair.after)
             out.append(
                 Sample(
@@ -100,6 +102,7 @@ def mixture_epoch(sources: list[Source], seed: int, epoch: int = 0) -> list[Samp
                     answer,
                     swapped,
                     str(pair.change_mask) if pair.change_mask is not None else None,
+                    tuple(pair.turns[1:]),
                 )
             )
     order = np.random.default_rng([seed, epoch, 1_000_003]).permutation(len(out))

@@ -28,6 +28,8 @@ def to_loaded(ann: Annotations, images: Path | None = None) -> Loaded:
                 e.changes,
                 prompt=e.prompt,
                 change_mask=mask,
+                subset=e.subset,
+                turns=e.turns,
             )
         )
     return out
