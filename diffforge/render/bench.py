@@ -67,12 +67,13 @@ def _noise(
     resolver: AssetResolver,
     root: Path,
     specs: list[str],
+    reference_samples: int = REFERENCE_SAMPLES,
 ) -> float | None:
     """Mean noise figure of the before images of ``specs`` (rendered in ``root``)."""
     if not specs:
         return None
     ref = replace(
-        settings, samples=REFERENCE_SAMPLES, denoise=False, seed_offset=settings.seed_offset + 7919
+        settings, samples=reference_samples, denoise=False, seed_offset=settings.seed_offset + 7919
     )
     with tempfile.TemporaryDirectory(prefix="diffforge-bench-ref-") as tmp:
         ctx = _context(cfg, ref, tmp, resolver, None, False, False)
@@ -100,6 +101,7 @@ def _run_once(
     captions: bool,
     gates: bool,
     noise_pairs: int,
+    reference_samples: int,
 ) -> dict[str, Any]:
     if threads:
         cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"threads": threads})})
@@ -110,6 +112,7 @@ def _run_once(
         jobs = (PairJob(i, specs(i).to_json() if specs else None) for i in range(pairs + 1))
         stamps: list[float] = []
         timings: list[dict[str, float]] = []
+        cpu: list[float] = []
         kept: list[str] = []
         resampled = failed = 0
         reasons: Counter[str] = Counter()
@@ -124,18 +127,22 @@ def _run_once(
                 times = dict(result["timings"])
                 times["write"] = times.get("write", 0.0) + time.perf_counter() - t
                 timings.append(times)
+                cpu.append(result.get("cpu_s", float("nan")))
                 kept.append(result["spec_json"])
             else:
                 failed += 1
             stamps.append(time.perf_counter())
         writer.close()
-        noise = _noise(cfg, settings, resolver, Path(tmp), kept[:noise_pairs])
+        noise = _noise(cfg, settings, resolver, Path(tmp), kept[:noise_pairs], reference_samples)
     steady = timings[1:] if len(timings) > 1 else timings
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
     wall = sum(gaps) / len(gaps) if gaps else float("nan")
     stage = {k: sum(t.get(k, 0.0) for t in steady) / max(len(steady), 1) for k in STAGES}
     render = stage["render_before"] + stage["render_after"]
     total_s = stamps[-1] - t_start if stamps else float("nan")
+    # CPU seconds a kept pair costs its worker (resampled attempts included): what a machine
+    # with a free core per worker would see, whatever else shares the cores now
+    cpu_s = float(np.mean(cpu[1:] if len(cpu) > 1 else cpu)) if cpu else float("nan")
     return {
         "preset": preset,
         "workers": workers,
@@ -143,6 +150,7 @@ def _run_once(
         "resolution": list(settings.resolution),
         "samples": settings.samples,
         "denoise": settings.denoise,
+        "denoise_quality": settings.denoise_quality,
         "pairs": len(steady),
         "failed": failed,
         "first_pair_s": stamps[0] - t_start if stamps else float("nan"),
@@ -151,6 +159,8 @@ def _run_once(
         "pairs_per_min": 60.0 / wall if wall else float("nan"),
         # everything counted: start-up, resampling, the slowest pair
         "pairs_per_min_total": 60.0 * len(timings) / total_s if timings else float("nan"),
+        "cpu_per_pair_s": cpu_s,
+        "pairs_per_cpu_min": 60.0 / cpu_s if cpu_s else float("nan"),
         "resampled": resampled,
         "resample_rate": resampled / (resampled + len(timings) + failed)
         if resampled + len(timings) + failed
@@ -176,6 +186,7 @@ def bench_render(
     captions: bool = True,
     gates: bool = True,
     noise_pairs: int = NOISE_PAIRS,
+    reference_samples: int = REFERENCE_SAMPLES,
 ) -> dict[str, Any]:
     """Per preset and worker count: pairs/min, resample rate, stage breakdown, overhead, noise.
 
@@ -200,6 +211,7 @@ def bench_render(
             captions,
             gates,
             noise_pairs if w == workers[0] else 0,
+            reference_samples,
         )
         for p in presets
         for w in workers
@@ -218,23 +230,23 @@ def bench_render(
 
 def format_bench(result: dict[str, Any]) -> str:
     """A markdown table of ``bench_render``'s result (benchmarks/render.md)."""
-    head = (
-        "| preset | res | spp | OIDN | workers×threads | pairs | pairs/min | pairs/min (all) "
-        "| resampled | noise | spec | build | render before | render after | masks | caption "
-        "| write | wall/pair | overhead | speed-up |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    cols = (
+        "preset | res | spp | OIDN | workers×threads | pairs | pairs/min | pairs/min (all) "
+        "| CPU s/pair | pairs/CPU-min | resampled | noise | build | render before | render after "
+        "| masks | overhead | speed-up"
     )
-    lines = []
+    lines = [f"| {cols} |", "|" + "---|" * (cols.count("|") + 1)]
     for r in result["rows"]:
         s = r["stages_s"]
         noise = f"{r['noise']:.1f}" if r.get("noise") is not None else "-"
+        quality = r.get("denoise_quality", "")
         lines.append(
             f"| {r['preset']} | {r['resolution'][0]}×{r['resolution'][1]} | {r['samples']} "
-            f"| {'on' if r.get('denoise') else 'off'} | {r['workers']}×{r['threads']} "
+            f"| {quality if r.get('denoise') else 'off'} | {r['workers']}×{r['threads']} "
             f"| {r['pairs']} | {r['pairs_per_min']:.1f} | {r['pairs_per_min_total']:.1f} "
+            f"| {r['cpu_per_pair_s']:.2f} | {r['pairs_per_cpu_min']:.1f} "
             f"| {100 * r['resample_rate']:.0f} % | {noise} | "
-            + " | ".join(f"{s[k]:.3f}" for k in STAGES)
-            + f" | {r['wall_per_pair_s']:.3f} | {r['overhead_ratio']:.2f} "
-            f"| {r['speedup_vs_1']:.2f}× |"
+            + " | ".join(f"{s[k]:.3f}" for k in ("build", "render_before", "render_after", "masks"))
+            + f" | {r['overhead_ratio']:.2f} | {r['speedup_vs_1']:.2f}× |"
         )
-    return head + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"

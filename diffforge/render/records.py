@@ -19,6 +19,7 @@ def fingerprint(cfg: GenerateConfig, settings: RenderSettings) -> str:
         "resolution": list(settings.resolution),
         "samples": settings.samples,
         "denoise": settings.denoise,
+        "denoise_quality": settings.denoise_quality if settings.denoise else None,
         "engine": settings.engine,
         "depth": settings.depth,
         "min_visible_pixels": settings.min_visible_pixels,

@@ -14,6 +14,7 @@ class RenderSettings:
     resolution: tuple[int, int]
     samples: int
     denoise: bool
+    denoise_quality: str = "high"
     engine: str = "cycles"
     device: str = "cpu"
     threads: int = 1
@@ -57,6 +58,7 @@ def resolve_settings(
         resolution=tuple(res.resolution),
         samples=res.samples,
         denoise=res.denoise,
+        denoise_quality=res.denoise_quality,
         engine=rc.engine,
         device=device or rc.device,
         threads=threads,

@@ -97,7 +97,9 @@ def worker_main(conn: Connection, ctx: WorkerContext, opts: PoolOptions, slot: i
             return
         if job is None:
             return
+        cpu = time.process_time()
         result = pipeline.run(job)
+        result["cpu_s"] = time.process_time() - cpu  # all threads: robust to shared cores
         done += 1
         exiting = done >= opts.max_pairs_per_worker or _rss_mb() > opts.max_rss_mb
         result["worker_pid"] = os.getpid()
