@@ -316,6 +316,42 @@ def test_eval_command_json_with_per_type_breakdown(tmp_path: Path, capsys) -> No
     assert "n/a" in table  # SPICE column
 
 
+@needs_java
+def test_eval_per_subset_is_one_tables_11_12_table(tmp_path: Path, capsys, spot) -> None:
+    """References that carry a subset (OmniDiff's training JSON: Real / Render) give one row per
+    subset, each scored on its own corpus, in JSON and as a Tables 11-12 markdown table; every
+    group and subset is tokenized in one PTB run."""
+    from diffforge.evaluation import metrics
+
+    ids = list(spot)[:10]
+    records = [
+        {"id": k, "split": "test", "image": ["a.png", "b.png"],
+         "subset": "Real" if n < 4 else "Render",
+         "conversations": [{"from": "human", "value": "<image>\n<image>\nWhat changed?"},
+                           {"from": "gpt", "value": f"{spot[k][0]} ({tmp_path.name})"}]}
+        for n, k in enumerate(ids)
+    ]  # fmt: skip
+    refs = tmp_path / "omnidiff_test.json"
+    refs.write_text(json.dumps(records))
+    preds = made_up_candidates({k: [f"{spot[k][0]} ({tmp_path.name})"] for k in ids})
+    (tmp_path / "p.json").write_text(json.dumps(preds))
+    md = tmp_path / "t.md"
+    runs = metrics.PTB_RUNS
+    eval_command(tmp_path / "p.json", refs, json_out=True, markdown=md, metrics=["Bleu", "CIDEr"])
+    printed = json.loads(capsys.readouterr().out)
+    assert metrics.PTB_RUNS - runs == 1  # new captions: one JVM start for all groups
+    assert {k: v["n"] for k, v in printed["by_subset"].items()} == {"Real": 4, "Render": 6}
+    loaded = load_references(refs)
+    real = evaluate({k: preds[k] for k in ids[:4]}, loaded.captions, metrics=["Bleu", "CIDEr"])
+    assert printed["by_subset"]["Real"]["CIDEr"] == pytest.approx(real["CIDEr"])
+    assert metrics.PTB_RUNS - runs == 1  # already tokenized: no JVM start at all
+    lines = md.read_text().splitlines()
+    assert "| model | Real B-4 | Real CIDEr | Render B-4 | Render CIDEr |" in lines
+    row = next(ln for ln in lines if ln.startswith("| p.json |"))
+    assert f"{real['CIDEr'] * 100:.1f}" in row.split(" | ")[2]
+    assert "Pairs per subset: Real 4, Render 6." in lines
+
+
 def test_markdown_table_shape() -> None:
     rows = {"all": {"n": 3, "Bleu_4": 0.1234, "CIDEr": 1.5, "SPICE": None}, "move": {"n": 1}}
     lines = markdown_table(rows).splitlines()
@@ -425,8 +461,9 @@ def test_judge_rubric_protocol_by_name(tmp_path: Path, spot: dict[str, list[str]
             50.0,
             3,
         )
-        prompt = srv.bodies[0]["messages"][0]["content"]
-        assert all(r in prompt for r in refs[ids[0]]) and "- 50:" in prompt
+        prompts = [b["messages"][0]["content"] for b in srv.bodies]  # in arrival order
+        assert any(all(r in p for r in refs[ids[0]]) for p in prompts)  # all references at once
+        assert all("- 50:" in p for p in prompts)
     with pytest.raises(
         DiffforgeError, match=r"--judge-protocol: unknown 'likert'; valid: aspects, rubric"
     ):

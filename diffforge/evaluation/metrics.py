@@ -4,8 +4,11 @@ Why the care: IDC papers compare numbers from this toolkit, so we call its own c
 (PTBTokenizer, Bleu(4), Meteor, Rouge, Cider, Spice) instead of re-implementing anything.
 CIDEr's IDF weights come from the evaluated corpus, so every scorer runs ONCE over the whole
 set (or once per requested group, as CLEVR-Change papers do for change types): never per item.
-The tokenizer runs once for predictions and references together (one JVM start), and one
-METEOR process serves all groups.
+PTB tokenization runs once per evaluation: one JVM start for the predictions and references of
+every group and every prediction set scored together (``evaluate_many``: several models or
+decodings against the same references), and never again for a caption already tokenized in this
+process (the tokenizer maps each line on its own, so the cache is exact). ``PTB_RUNS`` counts the
+JVM starts. One METEOR process serves all groups and sets.
 
 SPICE needs Stanford CoreNLP 3.6.0 jars that pycocoevalcap downloads on first use; offline
 machines rarely have them, so SPICE runs only when they are present (in the toolkit's
@@ -90,14 +93,25 @@ def _one_line_caption(text: str) -> str:
     return " ".join(str(text).splitlines())
 
 
+PTB_RUNS = 0  # PTBTokenizer JVM starts in this process (tests and benchmarks read it)
+_TOKENS: dict[str, str] = {}  # caption (one line) -> its PTB tokenization
+
+
 def tokenize(captions: Mapping[Any, Sequence[str]]) -> dict[Any, list[str]]:
-    """PTB-tokenize (lower-case, punctuation dropped) with the toolkit's tokenizer, one JVM call."""
+    """PTB-tokenize (lower-case, punctuation dropped) with the toolkit's tokenizer: one JVM call
+    for the captions not tokenized before in this process, none when all were."""
+    global PTB_RUNS
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-    wanted = {k: [{"caption": _one_line_caption(c)} for c in caps] for k, caps in captions.items()}
-    out = PTBTokenizer().tokenize(wanted) if wanted else {}
-    # The toolkit drops trailing empty lines: pad ids whose (empty) captions went missing.
-    return {k: (out.get(k, []) + [""] * len(v))[: len(v)] for k, v in wanted.items()}
+    lines = {k: [_one_line_caption(c) for c in caps] for k, caps in captions.items()}
+    new = list(dict.fromkeys(c for caps in lines.values() for c in caps if c not in _TOKENS))
+    if new:
+        wanted = {i: [{"caption": c}] for i, c in enumerate(new)}
+        PTB_RUNS += 1
+        out = PTBTokenizer().tokenize(wanted)
+        # The toolkit drops trailing empty lines: an id whose (empty) caption went missing is "".
+        _TOKENS.update({c: (out.get(i) or [""])[0] for i, c in enumerate(new)})
+    return {k: [_TOKENS[c] for c in caps] for k, caps in lines.items()}
 
 
 @contextlib.contextmanager
@@ -194,11 +208,7 @@ def evaluate_groups(
     predictions: Mapping[Any, str],
     references: Mapping[Any, Sequence[str]],
     groups: Mapping[str, Iterable[Any]] | None = None,
-    *,
-    metrics: Iterable[str] | None = None,
-    spice: bool | None = None,
-    spice_lib: Path | str | None = None,
-    per_item: bool = False,
+    **kwargs: Any,
 ) -> dict[str, dict[str, Any]]:
     """Score each group of ids in one call per scorer; `groups=None` means one group "all".
 
@@ -206,9 +216,23 @@ def evaluate_groups(
     requires it (DiffforgeError when its jars are missing). Each group's dict holds the
     toolkit's metric names, `n`, `unavailable` {metric: reason} and, if asked, `per_item`.
     """
-    preds = {str(k): v for k, v in predictions.items()}
-    refs = {str(k): list(v) for k, v in references.items()}
-    _check(preds, refs)
+    return evaluate_many({"_": (predictions, references, groups)}, **kwargs)["_"]
+
+
+def evaluate_many(
+    runs: Mapping[
+        str,
+        tuple[Mapping[Any, str], Mapping[Any, Sequence[str]], Mapping[str, Iterable[Any]] | None],
+    ],
+    *,
+    metrics: Iterable[str] | None = None,
+    spice: bool | None = None,
+    spice_lib: Path | str | None = None,
+    per_item: bool = False,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """``evaluate_groups`` for several prediction sets (name -> (predictions, references,
+    groups)) with ONE PTB tokenization for all of them and one METEOR process: what scoring
+    several models or decodings on the same split costs, once."""
     chosen = _resolve_scorers(metrics)
     unavailable: dict[str, str] = {}
     setup: SpiceSetup | None = None
@@ -218,32 +242,44 @@ def evaluate_groups(
             if spice:
                 raise DiffforgeError(f"SPICE requested but unavailable: {setup.reason}")
             unavailable["SPICE"] = setup.reason or "unavailable"
-    group_ids = (
-        {"all": list(preds)}
-        if groups is None
-        else {g: [str(i) for i in ids] for g, ids in groups.items()}
-    )
-    for g, ids in group_ids.items():
-        stray = [i for i in ids if i not in preds]
-        if stray:
-            raise DiffforgeError(
-                f"evaluate: group {g!r} names ids without predictions: {stray[:3]}"
-            )
-
-    tok = tokenize(
-        {**{("r", k): refs[k] for k in preds}, **{("p", k): [v] for k, v in preds.items()}}
-    )
-    gts_all = {k: tok[("r", k)] for k in preds}
-    res_all = {k: tok[("p", k)] for k in preds}
-    meteor_cm = _meteor() if "METEOR" in chosen else contextlib.nullcontext()
-    out: dict[str, dict[str, Any]] = {}
-    with meteor_cm as meteor:
+    plans = {}
+    for name, (predictions, references, groups) in runs.items():
+        preds = {str(k): v for k, v in predictions.items()}
+        refs = {str(k): list(v) for k, v in references.items()}
+        _check(preds, refs)
+        group_ids = (
+            {"all": list(preds)}
+            if groups is None
+            else {g: [str(i) for i in ids] for g, ids in groups.items()}
+        )
         for g, ids in group_ids.items():
-            if not ids:
-                continue
-            gts = {i: gts_all[i] for i in ids}
-            res = {i: res_all[i] for i in ids}
-            out[g] = _score(gts, res, chosen, meteor, setup, unavailable, per_item)
+            stray = [i for i in ids if i not in preds]
+            if stray:
+                raise DiffforgeError(
+                    f"evaluate: group {g!r} names ids without predictions: {stray[:3]}"
+                )
+        plans[name] = (preds, refs, group_ids)
+    tok = tokenize(
+        {
+            (name, side, k): caps
+            for name, (preds, refs, _g) in plans.items()
+            for side, k, caps in [
+                *(("r", k, refs[k]) for k in preds),
+                *(("p", k, [v]) for k, v in preds.items()),
+            ]
+        }
+    )
+    meteor_cm = _meteor() if "METEOR" in chosen else contextlib.nullcontext()
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    with meteor_cm as meteor:
+        for name, (_preds, _refs, group_ids) in plans.items():
+            out[name] = {}
+            for g, ids in group_ids.items():
+                if not ids:
+                    continue
+                gts = {i: tok[(name, "r", i)] for i in ids}
+                res = {i: tok[(name, "p", i)] for i in ids}
+                out[name][g] = _score(gts, res, chosen, meteor, setup, unavailable, per_item)
     return out
 
 
@@ -316,22 +352,25 @@ def evaluate(
     return evaluate_groups(predictions, references, None, **kwargs)["all"]
 
 
+def type_groups(ids: Iterable[Any], types: Mapping[Any, Sequence[str]]) -> dict[str, list[str]]:
+    """One group per change type (sorted), ids as strings. A pair with several changes counts
+    in each of its types, as CLEVR-Change-style per-type tables do; no type: "unknown"."""
+    typed = {str(k): list(v) for k, v in types.items()}
+    groups: dict[str, dict[str, None]] = {}
+    for k in map(str, ids):
+        for t in typed.get(k) or ["unknown"]:
+            groups.setdefault(t, {})[k] = None  # a dict keeps order and drops repeats
+    return {t: list(g) for t, g in sorted(groups.items())}
+
+
 def evaluate_by_type(
     predictions: Mapping[Any, str],
     references: Mapping[Any, Sequence[str]],
     types: Mapping[Any, Sequence[str]],
     **kwargs: Any,
 ) -> dict[str, dict[str, Any]]:
-    """ "all" plus one group per change type, each scored on its own (per-type corpus).
-
-    A pair with several changes counts in each of its types, as CLEVR-Change-style per-type
-    tables do for single changes; ids without a type land in "unknown".
-    """
+    """ "all" plus one group per change type (``type_groups``), each scored on its own
+    (per-type corpus)."""
     preds = {str(k): v for k, v in predictions.items()}
-    typed = {str(k): list(v) for k, v in types.items()}
-    groups: dict[str, dict[str, None]] = {}
-    for k in preds:
-        for t in typed.get(k) or ["unknown"]:
-            groups.setdefault(t, {})[k] = None  # a dict keeps order and drops repeats
-    ordered = {"all": list(preds), **{t: list(ids) for t, ids in sorted(groups.items())}}
+    ordered = {"all": list(preds), **type_groups(preds, types)}
     return evaluate_groups(preds, references, ordered, **kwargs)

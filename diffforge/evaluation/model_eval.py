@@ -45,8 +45,42 @@ def detect_format(data: Path) -> str:
         return "diffforge"
     raise DiffforgeError(
         f"{data}: not a diffforge dataset; name its format "
-        "(clevr_change, clevr_dc, spot_the_diff, iedit, birds_to_words, llava)"
+        "(clevr_change, clevr_dc, spot_the_diff, iedit, birds_to_words, llava) or give a "
+        "training config (.yaml) for its mixture"
     )
+
+
+MIXTURE = "mixture"  # --data is a training config: every source's split, one subset each
+
+
+def is_mixture(data: Path) -> bool:
+    return Path(data).suffix.lower() in (".yaml", ".yml")
+
+
+def _load_mixture(data: Path, split: str, limit: int | None) -> tuple[str, Any, list[Any]]:
+    """The ``split`` of every source of a training config (``data.sources``), ids prefixed by
+    the source's label, each pair's subset the label (``label-Real`` where the pair names its
+    own subset) and its prompt the source's first (or the pair's own)."""
+    from dataclasses import replace
+
+    from diffforge.training.config import load_train_config
+    from diffforge.training.data import load_pairs
+    from diffforge.training.data.prompts import prompts_for
+
+    cfg = load_train_config(Path(data))
+    pairs = []
+    for s in cfg.data.sources:
+        loaded = load_pairs(s.format, s.path, s.images)
+        prompt = prompts_for(s.format, s.prompts)[0]
+        got = [p for p in loaded.split(normalize_split(split)) if p.captions][:limit]
+        pairs += [
+            replace(p, id=f"{s.label}/{p.id}", prompt=p.prompt or prompt,
+                    subset=f"{s.label}-{p.subset}" if p.subset else s.label)
+            for p in got
+        ]  # fmt: skip
+    if not pairs:
+        raise DiffforgeError(f"{data}: no {split!r} pairs with captions and both images")
+    return MIXTURE, None, pairs
 
 
 def _load_split(
@@ -54,6 +88,8 @@ def _load_split(
 ) -> tuple[str, Any, list[Any]]:
     from diffforge.training.data import load_pairs
 
+    if is_mixture(data):
+        return _load_mixture(data, split, limit)
     fmt = fmt or detect_format(Path(data))
     loaded = load_pairs(fmt, Path(data), images)
     pairs = [p for p in loaded.split(normalize_split(split)) if p.captions]
@@ -76,13 +112,16 @@ def write_results(predictions: dict[str, str], path: Path) -> Path:
 
 
 def write_references(pairs: list[Any], path: Path) -> Path:
-    """COCO caption annotations of ``pairs`` (with ``change_types`` where the loader has them)."""
+    """COCO caption annotations of ``pairs`` (with ``change_types`` and ``subset`` where the
+    loader has them)."""
     anns: list[dict[str, Any]] = []
     for p in pairs:
         for c in p.captions:
             ann = {"id": len(anns), "image_id": p.id, "caption": c}
             if p.changes:
                 ann["change_types"] = list(p.changes)
+            if p.subset:
+                ann["subset"] = p.subset
             anns.append(ann)
     data = {"images": [{"id": p.id} for p in pairs], "annotations": anns}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -39,6 +39,7 @@ class References:
     source: Path
     format: str
     types: dict[str, list[str]] = field(default_factory=dict)
+    subsets: dict[str, str] = field(default_factory=dict)  # id -> Real/Render, a benchmark...
 
 
 def load_predictions(path: Path | str) -> dict[str, str]:
@@ -62,13 +63,16 @@ def load_references(path: Path | str, split: str | None = None) -> References:
         entries = [e for e in entries if e.split == normalize_split(split)]
     captions: dict[str, list[str]] = {}
     types: dict[str, list[str]] = {}
+    subsets: dict[str, str] = {}
     for e in entries:
         captions.setdefault(e.id, []).extend(e.captions)
         if e.changes:
             types.setdefault(e.id, list(e.changes))
+        if e.subset:
+            subsets.setdefault(e.id, e.subset)
     if not captions:
         raise fail(path, "no pairs" + (f" in split {split!r}" if split is not None else ""))
-    return References(captions, path, LABELS.get(ann.format, ann.format), types)
+    return References(captions, path, LABELS.get(ann.format, ann.format), types, subsets)
 
 
 # ---------------------------------------------------------------- matching

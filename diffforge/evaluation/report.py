@@ -93,6 +93,8 @@ def print_result(
 
     console = console or Console()
     console.print(rich_table(result_rows(result), title=title))
+    if result.get("by_subset"):
+        console.print(rich_table(result["by_subset"], title="per subset (×100)"))
     for metric, reason in result["unavailable"].items():
         console.print(f"[yellow]{metric} unavailable:[/] {reason}")
     if result["unpredicted_references"]:

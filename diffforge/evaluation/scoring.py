@@ -16,9 +16,9 @@ from diffforge.evaluation.config import (
     JUDGE_RETRIES,
     JUDGE_TIMEOUT,
 )
-from diffforge.evaluation.metrics import evaluate_by_type, evaluate_groups
+from diffforge.evaluation.metrics import evaluate_groups, type_groups
 from diffforge.evaluation.references import align, load_predictions, load_references
-from diffforge.evaluation.report import markdown_table
+from diffforge.evaluation.report import SHORT, _cell, markdown_table
 
 
 def run_eval(
@@ -27,6 +27,7 @@ def run_eval(
     *,
     split: str | None = None,
     by_type: bool = True,
+    by_subset: bool = True,
     metrics: list[str] | None = None,
     spice: bool | None = None,
     spice_lib: Path | None = None,
@@ -43,17 +44,26 @@ def run_eval(
     """Load, align, score and (optionally) judge; the one JSON object `--json` prints.
 
     Top-level metric keys are the toolkit's names; `by_type` holds the per-change-type rows
-    when the references carry change types; `judge` holds the LLM judgement with raw answers.
+    when the references carry change types, `by_subset` one row per subset when they carry
+    subsets (OmniDiff's Real / Render, each benchmark of a mixture: Tables 11-12); `judge` holds
+    the LLM judgement with raw answers. Every group is scored in one toolkit pass (one PTB
+    tokenization).
     """
     refs = load_references(references, split=split)
     preds = align(load_predictions(predictions), refs, predictions)
     types = {k: refs.types[k] for k in preds if k in refs.types}
+    subsets = subset_groups(preds, refs.subsets) if by_subset else {}
     kwargs: dict[str, Any] = {"metrics": metrics, "spice": spice, "spice_lib": spice_lib}
+    groups: dict[str, list[str]] = {"all": list(preds)}
     if by_type and types:
-        groups = evaluate_by_type(preds, refs.captions, types, **kwargs)
-    else:
-        groups = evaluate_groups(preds, refs.captions, **kwargs)
-    overall = groups.pop("all")
+        groups.update(type_groups(preds, types))
+    groups.update({SUBSET + k: v for k, v in subsets.items()})
+    scored = evaluate_groups(preds, refs.captions, groups, **kwargs)
+    by_subset = {
+        k.removeprefix(SUBSET): scored.pop(k) for k in list(scored) if k.startswith(SUBSET)
+    }
+    overall = scored.pop("all")
+    groups = scored
     result: dict[str, Any] = {
         **overall,
         "predictions": str(predictions),
@@ -63,6 +73,8 @@ def run_eval(
     }
     if groups:
         result["by_type"] = groups
+    if by_subset:
+        result["by_subset"] = by_subset
     if judge:
         import os
 
@@ -86,6 +98,20 @@ def run_eval(
         finally:
             client.close()
     return result
+
+
+SUBSET = "\0subset:"  # group-name prefix that keeps subsets apart from change types
+
+
+def subset_groups(ids: Any, subsets: dict[str, str]) -> dict[str, list[str]]:
+    """Subset -> ids (in order of first appearance), when the references name any subset;
+    ids without one form "other"."""
+    if not any(k in subsets for k in ids):
+        return {}
+    out: dict[str, list[str]] = {}
+    for k in ids:
+        out.setdefault(subsets.get(k, "other"), []).append(k)
+    return out
 
 
 def score_files(
@@ -114,11 +140,45 @@ def result_rows(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {"all": result, **result.get("by_type", {})}
 
 
-def write_markdown(result: dict[str, Any], path: Path) -> Path:
-    """The result's table as markdown at ``path`` (parents created)."""
+SUBSET_METRICS = ("Bleu_4", "METEOR", "ROUGE_L", "CIDEr", "SPICE")
+
+
+def subset_table(
+    results: dict[str, dict[str, Any]], metrics: tuple[str, ...] = SUBSET_METRICS
+) -> str:
+    """Tables 11-12's shape: one row per model (``results``: label -> result), for every
+    subset a group of columns (B-4, METEOR, ROUGE-L, CIDEr, and SPICE where it ran), ×100;
+    ``n`` per subset under the table."""
+    subsets = list(dict.fromkeys(s for r in results.values() for s in r.get("by_subset", {})))
+    present = {m for r in results.values() for row in r.get("by_subset", {}).values() for m in row}
+    cols = [m for m in metrics if m in present and any(
+        row.get(m) is not None for r in results.values() for row in r["by_subset"].values())]  # fmt: skip
+    head = ["model", *(f"{s} {SHORT.get(m, m)}" for s in subsets for m in cols)]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+    ]
+    for label, r in results.items():
+        cells = [label]
+        for s in subsets:
+            row = r.get("by_subset", {}).get(s, {})
+            cells += [_cell(row.get(m), 100.0) for m in cols]
+        lines.append("| " + " | ".join(cells) + " |")
+    first = next(iter(results.values()), {}).get("by_subset", {})
+    counts = ", ".join(f"{s} {row.get('n', 0)}" for s, row in first.items())
+    return "\n".join(lines) + f"\n\nPairs per subset: {counts}.\n"
+
+
+def write_markdown(result: dict[str, Any], path: Path, label: str | None = None) -> Path:
+    """The result's table as markdown at ``path`` (parents created), and the per-subset table
+    (Tables 11-12's shape) when the references carry subsets."""
+    text = markdown_table(result_rows(result), label="pairs")
+    if result.get("by_subset"):
+        name = label or str(result.get("model") or Path(str(result.get("predictions"))).name)
+        text += "\n" + subset_table({name: result})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown_table(result_rows(result), label="pairs"))
+        path.write_text(text)
     except OSError as exc:
         raise DiffforgeError(f"{path}: cannot write ({exc.strerror})") from None
     return path

@@ -1,5 +1,5 @@
 """COCO caption files: annotations ``{"annotations": [{"image_id", "caption"}]}`` (ours may add
-``change_types``), results ``[{"image_id", "caption"}]``, and the prediction files evaluation
+``change_types`` and ``subset``), results ``[{"image_id", "caption"}]``, and the prediction files evaluation
 accepts (COCO results, a JSON ``{id: caption}`` map, or JSONL rows), one caption per id."""
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def _entries(path: Path, rows: Any, name: str) -> Annotations:
         kinds = row.get("change_types") or row.get("change_type") or ()
         kinds = tuple(kinds) if isinstance(kinds, list) else (str(kinds),) if kinds else ()
         key = str(row["image_id"])
-        out.pairs.append(Entry(key, None, key, key, caps, kinds))
+        subset = str(row["subset"]) if row.get("subset") not in (None, "") else None
+        out.pairs.append(Entry(key, None, key, key, caps, kinds, subset=subset))
         out.records["all"] += 1
     return out
 

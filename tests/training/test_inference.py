@@ -277,3 +277,47 @@ def test_left_padded_batches_for_every_backbone(backbone: str, test_pairs: list)
         d.describe([p], prompt=q, max_new_tokens=6)[0] for p, q in zip(pairs, prompts, strict=True)
     ]
     assert d.describe(pairs, prompt=prompts, batch_size=4, max_new_tokens=6) == single
+
+
+@pytest.mark.slow
+@needs_java
+def test_eval_model_on_a_mixture_gives_one_row_per_subset(
+    base: Path, toy: Path, test_pairs: list, tmp_path: Path
+) -> None:
+    """``eval --model --data CONFIG.yaml``: every source's test split, one subset per source
+    (OmniDiff's own Real / Render kept apart), one Tables 11-12 table in markdown and JSON."""
+    from typer.testing import CliRunner
+
+    from diffforge.cli import app
+    from diffforge.evaluation import metrics
+
+    llava = [
+        {"id": f"o{i}", "split": "test", "subset": "Real" if i % 2 else "Render",
+         "image": [str(p.before), str(p.after)],
+         "conversations": [{"from": "human", "value": "<image>\n<image>\nWhat changed?"},
+                           {"from": "gpt", "value": p.captions[0]}]}
+        for i, p in enumerate(test_pairs)
+    ]  # fmt: skip
+    (tmp_path / "omni.json").write_text(json.dumps(llava))
+    cfg = tmp_path / "mix.yaml"
+    cfg.write_text(
+        "model: {tiny: {}}\ndata:\n  sources:\n"
+        f"    - {{name: Synthetic, format: diffforge, path: {toy}}}\n"
+        f"    - {{name: OmniDiff, format: llava, path: {tmp_path / 'omni.json'}}}\n"
+    )
+    md, preds = tmp_path / "table.md", tmp_path / "p.json"
+    runs = metrics.PTB_RUNS
+    args = ["eval", "--model", str(base), "--data", str(cfg), "--json", "--max-new-tokens", "4",
+            "--markdown", str(md), "--predictions", str(preds)]  # fmt: skip
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{") :])
+    assert metrics.PTB_RUNS - runs <= 1  # every group and subset: one tokenization at most
+    assert {k: v["n"] for k, v in out["by_subset"].items()} == {
+        "Synthetic": 6, "OmniDiff-Render": 3, "OmniDiff-Real": 3,
+    }  # fmt: skip
+    ids = [r["image_id"] for r in json.loads(preds.read_text())]
+    assert out["n"] == 12 and {i.split("/")[0] for i in ids} == {"Synthetic", "OmniDiff"}
+    text = md.read_text()
+    assert "| model | Synthetic B-4 | Synthetic METEOR |" in text
+    assert "OmniDiff-Real CIDEr" in text and "Pairs per subset: Synthetic 6, OmniDiff-Render 3, OmniDiff-Real 3." in text  # fmt: skip
