@@ -144,10 +144,19 @@ def describe(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (one line per pair).")
     ] = False,
+    heatmap: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the change head's per-patch probability over the AFTER image to this "
+            "PNG (a model trained with model.mdp.change_loss)."
+        ),
+    ] = None,
 ) -> list[dict[str, str]]:
     """Describe what changed between BEFORE and AFTER (or every pair in --pairs)."""
     if pairs is not None and (before is not None or after is not None):
         raise DiffforgeError("describe: give BEFORE AFTER or --pairs, not both")
+    if heatmap is not None and pairs is not None:
+        raise DiffforgeError("describe: --heatmap takes one pair (BEFORE AFTER), not --pairs")
     if pairs is None and (before is None or after is None):
         raise DiffforgeError("describe: give BEFORE and AFTER images, or --pairs FILE")
     if pairs is None:
@@ -158,6 +167,10 @@ def describe(
     from diffforge.training.inference import Describer
 
     describer = Describer.load(model, device=device, dtype=dtype)
+    if heatmap is not None and not describer.has_change_head:
+        raise DiffforgeError(
+            f"--heatmap: {model} has no change head (train it with model.mdp.change_loss > 0)"
+        )
     captions = describer.describe(
         [(r["before"], r["after"]) for r in records],
         prompt=prompt,
@@ -167,6 +180,16 @@ def describe(
     )
     for r, c in zip(records, captions, strict=True):
         r["caption"] = c
+    if heatmap is not None:
+        from diffforge.training.heatmap import write_heatmap
+        from diffforge.training.inference import open_image
+
+        r = records[0]
+        probs = describer.change_map(r["before"], r["after"], prompt)
+        write_heatmap(open_image(r["after"]), probs, heatmap)
+        r["heatmap"] = str(heatmap)
+        r["change_max"] = round(float(probs.max()), 4)
+        typer.echo(f"heatmap → {heatmap} (max change probability {probs.max():.2f})", err=True)
     if pairs is None:
         r = records[0]
         typer.echo(json.dumps(r, ensure_ascii=False) if as_json else _one_line(r["caption"]))

@@ -176,13 +176,14 @@ class PairCollator:
         return batch
 
     def change_inputs(self, masks: list[Image.Image | None]) -> dict[str, torch.Tensor]:
-        """``change_targets`` (pairs, patches) and ``change_valid`` (pairs,): which pairs have a
-        mask. The trainer pops both before the forward pass."""
+        """``change_targets`` (pairs, patches, in the order MDP sees the patches) and
+        ``change_valid`` (pairs,): which pairs have a mask. The trainer pops both before the forward pass."""
         g = self.spec.size // self.spec.patch
+        order = self.backbone.raster_order(self.spec)  # MDP's token order (Qwen: merge units)
         targets = np.zeros((len(masks), g * g), np.float32)
         for i, m in enumerate(masks):
             if m is not None:
-                targets[i] = patch_targets(m, self.spec)
+                targets[i] = patch_targets(m, self.spec)[order]
         return {
             "change_targets": torch.from_numpy(targets),
             "change_valid": torch.tensor([m is not None for m in masks]),

@@ -17,6 +17,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -25,7 +26,11 @@ from diffforge.training.collate import PairCollator
 from diffforge.training.config import M3DiffConfig, load_train_config
 from diffforge.training.data.prompts import DEFAULT_PROMPTS
 from diffforge.training.model.image_spec import ImageSpec
-from diffforge.training.model.registry import all_backbones, backbone_for_model_type
+from diffforge.training.model.registry import (
+    all_backbones,
+    backbone_for_model_type,
+    get_backbone,
+)
 from diffforge.training.trainer import CHECKPOINT_CONFIG
 
 log = logging.getLogger(__name__)
@@ -241,6 +246,32 @@ class Describer:
                 self.tokenizer.decode(row, skip_special_tokens=True).strip() for row in new
             ]
         return captions
+
+    @property
+    def has_change_head(self) -> bool:
+        """Whether MDP carries the change head (trained with ``model.mdp.change_loss``)."""
+        mdp = getattr(getattr(self.model, "model", None), "mdp", None)
+        return mdp is not None and mdp.change_head is not None
+
+    @torch.inference_mode()
+    def change_map(
+        self, before: ImageLike, after: ImageLike, prompt: str | None = None
+    ) -> np.ndarray:
+        """The change head's probability per patch, (grid, grid) in raster order: the mean over
+        MDP's tapped layers of sigmoid(logit), from one forward pass over the pair."""
+        if not self.has_change_head:
+            raise ConfigError(
+                "--heatmap: this model has no change head (train it with model.mdp.change_loss > 0)"
+            )
+        mdp = self.model.model.mdp
+        inputs = self.batch([(open_image(before), open_image(after))], [prompt or DEFAULT_PROMPT])
+        self.model(**inputs)
+        probs = torch.sigmoid(mdp.change_logits.float()).mean(0)[0].cpu().numpy()  # (N,)
+        g = self.spec.size // self.spec.patch
+        order = get_backbone(self.spec.backbone).raster_order(self.spec)
+        raster = np.zeros(g * g, np.float32)
+        raster[order] = probs
+        return raster.reshape(g, g)
 
 
 @contextlib.contextmanager

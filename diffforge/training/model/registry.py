@@ -57,7 +57,17 @@ class Backbone:
     image_inputs: Callable[[list[np.ndarray], ImageSpec], dict[str, torch.Tensor]]
     tiny_config: Callable[[TinyConfig, PreTrainedTokenizerFast], PretrainedConfig]
     change_loss_unsupported: str | None = None  # why ``mdp.change_loss`` cannot work, if so
+    # the raster index (row * grid + column) of each patch MDP sees, in MDP's token order, for
+    # the per-patch change targets and heatmaps; None: MDP's tokens are in raster order
+    patch_order: Callable[[ImageSpec], np.ndarray] | None = None
     bench_shapes: tuple[BenchShape, ...] = ()
+
+    def raster_order(self, spec: ImageSpec) -> np.ndarray:
+        """``patch_order`` for ``spec``, or the identity (raster order)."""
+        import numpy as np
+
+        g = spec.size // spec.patch
+        return self.patch_order(spec) if self.patch_order is not None else np.arange(g * g)
 
     def image_spec(self, config: Any, size: int | None = None, processor: Any = None) -> ImageSpec:
         """The spec from an HF config (and the checkpoint's image processor for mean/std)."""

@@ -2,8 +2,9 @@
 
 Both images of a pair must have the same grid (the collator resizes every image to one square).
 The ViT runs in window order: tapped states are un-permuted per 2x2 merge unit before pairing,
-so MDP compares the same image location. Patches come in merge-unit order, not raster order,
-which is why the per-patch change-mask loss is refused here.
+so MDP compares the same image location. Patches then come in merge-unit order (each 2x2 unit's
+patches together, units in raster order), not raster order: ``patch_order`` says which raster
+patch each of MDP's tokens is, so the change-mask targets and heatmaps follow that order.
 """
 
 from __future__ import annotations
@@ -183,6 +184,13 @@ def patches(chw: np.ndarray, spec: ImageSpec) -> np.ndarray:
     return x.reshape(gh * gw, c * t * p * p)
 
 
+def patch_order(spec: ImageSpec) -> np.ndarray:
+    """The raster index of each patch in ``patches``' merge-unit order (the order MDP sees)."""
+    g, m = spec.size // spec.patch, spec.merge
+    raster = np.arange(g * g).reshape(g // m, m, g // m, m)  # (unit row, dy, unit col, dx)
+    return raster.transpose(0, 2, 1, 3).reshape(-1)
+
+
 def image_inputs(arrs: list[np.ndarray], spec: ImageSpec) -> dict[str, torch.Tensor]:
     """The images' flat patches, concatenated, and one (1, g, g) grid per image."""
     g = spec.size // spec.patch
@@ -233,5 +241,5 @@ BACKBONE = Backbone(
     image_span=image_span,
     image_inputs=image_inputs,
     tiny_config=tiny_config,
-    change_loss_unsupported="its patches are not in raster order",
+    patch_order=patch_order,
 )
