@@ -2,6 +2,9 @@
 
 ``write_stats`` draws a word-frequency cloud (Fig. 4) and a caption-length histogram (Fig. 5)
 as PNGs and writes the numbers to ``stats.json``; the preview page and ``make demo`` show them.
+With ``compare`` it also draws the seed's Figure 5 comparison: the caption-length distribution of
+the dataset beside public datasets (IEdit, Spot-the-Diff, any format ``diffforge.formats``
+reads), each read from its released annotation files, every caption of every split.
 """
 
 from __future__ import annotations
@@ -102,11 +105,92 @@ def plot_lengths(lengths: list[int], path: Path) -> None:
     plt.close(fig)
 
 
-def write_stats(root: Path | str, out: Path | str | None = None) -> dict[str, Any]:
-    """stats.json, wordcloud.png and caption_lengths.png under ``out`` (default root/stats)."""
+# Display names of the public formats in the comparison (the seed's Figure 5 labels).
+LABELS = {
+    "iedit": "IEdit",
+    "spot_the_diff": "Spot-the-Diff",
+    "clevr_change": "CLEVR-Change",
+    "clevr_dc": "CLEVR-DC",
+    "birds_to_words": "Birds-to-Words",
+    "llava": "OmniDiff (LLaVA JSON)",
+    "diffforge": "diffforge",
+}
+
+
+def parse_compare(spec: str) -> tuple[str, str, Path]:
+    """``FORMAT=PATH`` or ``LABEL:FORMAT=PATH`` -> (label, format, path)."""
+    from diffforge.errors import DiffforgeError, valid_names
+    from diffforge.formats.registry import DATASET_READERS
+
+    head, sep, path = spec.partition("=")
+    label, _, fmt = head.rpartition(":")
+    if not sep or not path or fmt not in DATASET_READERS:
+        raise DiffforgeError(
+            f"--compare {spec!r}: expected FORMAT=PATH or LABEL:FORMAT=PATH with FORMAT one of "
+            f"{valid_names(DATASET_READERS).removeprefix('valid: ')}"
+        )
+    return label or LABELS.get(fmt, fmt), fmt, Path(path)
+
+
+def annotation_lengths(fmt: str, path: Path) -> list[int]:
+    """Words per caption of every caption in a public dataset's annotation files (all splits)."""
+    from diffforge.formats.registry import DATASET_READERS
+
+    ann = DATASET_READERS[fmt](Path(path))
+    return [word_count(c) for e in ann.pairs for c in e.captions]
+
+
+def length_summary(lengths: list[int]) -> dict[str, Any]:
+    """Captions, mean, median, 90th percentile and range of a length list (words)."""
+    import numpy as np
+
+    if not lengths:
+        return {"captions": 0, "mean": None, "median": None, "p90": None, "min": None, "max": None}
+    arr = np.asarray(lengths)
+    return {"captions": len(lengths), "mean": round(float(arr.mean()), 2),
+            "median": float(np.median(arr)), "p90": float(np.percentile(arr, 90)),
+            "min": int(arr.min()), "max": int(arr.max())}  # fmt: skip
+
+
+def plot_length_comparison(series: dict[str, list[int]], path: Path, clip: int = 80) -> None:
+    """The seed's Figure 5: caption-length distributions side by side, each as the share of its
+    own captions per length (so datasets of any size compare), lengths above ``clip`` pooled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=120)
+    bins = np.arange(0, clip + 2)
+    for (name, lengths), color in zip(series.items(), plt.cm.tab10.colors, strict=False):
+        if not lengths:
+            continue
+        x = np.minimum(np.asarray(lengths), clip)
+        share = np.histogram(x, bins=bins)[0] / len(x) * 100
+        mean = float(np.mean(lengths))
+        ax.step(bins[:-1], share, where="mid", color=color, linewidth=1.6,
+                label=f"{name} ({len(lengths):,} captions, mean {mean:.1f})")  # fmt: skip
+        ax.axvline(mean, color=color, linestyle="--", linewidth=0.9)
+    ax.set_xlabel(f"caption length (words; ≥{clip} pooled)")
+    ax.set_ylabel("share of captions (%)")
+    ax.set_title("Caption length distributions")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_stats(
+    root: Path | str, out: Path | str | None = None, compare: list[str] | None = None
+) -> dict[str, Any]:
+    """stats.json, wordcloud.png and caption_lengths.png under ``out`` (default root/stats);
+    with ``compare`` (``FORMAT=PATH`` items) also caption_lengths_compare.png (Figure 5)."""
     root = Path(root)
     out = Path(out) if out else root / "stats"
     rows = read_pairs(root)  # first: a bad dataset fails before anything is written
+    others = [parse_compare(c) for c in compare or []]
+    other_lengths = {label: annotation_lengths(fmt, path) for label, fmt, path in others}
     out.mkdir(parents=True, exist_ok=True)
     stats = compute_stats(rows)
     texts = [t for rec in rows for t in rec.texts]
@@ -114,5 +198,10 @@ def write_stats(root: Path | str, out: Path | str | None = None) -> dict[str, An
     plot_lengths(stats["lengths"], out / "caption_lengths.png")
     public = {k: v for k, v in stats.items() if k != "lengths"}
     public["files"] = {"wordcloud": "wordcloud.png", "caption_lengths": "caption_lengths.png"}
+    if others:
+        series = {root.name or "diffforge": stats["lengths"], **other_lengths}
+        plot_length_comparison(series, out / "caption_lengths_compare.png")
+        public["compare"] = {k: length_summary(v) for k, v in series.items()}
+        public["files"]["caption_lengths_compare"] = "caption_lengths_compare.png"
     (out / "stats.json").write_text(json.dumps(public, indent=2) + "\n", encoding="utf-8")
     return public

@@ -37,11 +37,20 @@ def caption(
 def stats(
     directory: Annotated[Path, typer.Argument(help="A dataset directory.")],
     out: Annotated[Path | None, typer.Option(help="Output folder (default DIR/stats).")] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A public dataset to compare caption lengths with (the seed's Figure 5), as "
+            "FORMAT=PATH or LABEL:FORMAT=PATH, e.g. iedit=data/iedit "
+            "spot_the_diff=data/spot_the_diff; repeat for several."
+        ),
+    ] = None,
 ) -> None:
-    """Word cloud, caption-length histogram (PNG) and counts per split and change type."""
+    """Word cloud, caption-length histogram (PNG) and counts per split and change type; with
+    --compare, caption_lengths_compare.png beside the public datasets' annotation files."""
     from diffforge.captioner.stats import write_stats
 
-    console.print_json(json.dumps(write_stats(directory, out)))
+    console.print_json(json.dumps(write_stats(directory, out, compare)))
 
 
 def export(
