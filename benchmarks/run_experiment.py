@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -252,35 +253,63 @@ def decodings(args: argparse.Namespace) -> dict[str, int]:
 
 
 def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
-    """Choose the decoding on val (mean CIDEr over the models), then caption the test split with
-    each model both ways; score them and the constant baseline."""
+    """Caption val and test with each model both ways and write the baseline's predictions, then
+    score everything in ONE toolkit pass (one PTB tokenization); the decoding is chosen on val
+    (mean CIDEr over the models)."""
     import torch
 
-    from diffforge.evaluation.model_eval import eval_constant, eval_model, most_frequent_caption
+    from diffforge.evaluation.model_eval import caption_split, most_frequent_caption, write_results
+    from diffforge.evaluation.scoring import score_many
 
     torch.set_num_threads(args.threads or os.cpu_count() or 2)
-
-    def run(name: str, split: str, beams: int, out: Path | None = None) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        res = eval_model(args.out / name / "final", data, split, out_predictions=out, batch_size=16,
-                         max_new_tokens=args.max_new_tokens, num_beams=beams, device="cpu", spice=False)  # fmt: skip
-        return {**res, "seconds": round(time.perf_counter() - t0, 1)}
-
     decs = decodings(args)
-    val = {n: {d: {c: run(n, "val", b)[c] for c in COLUMNS} for d, b in decs.items()} for n in ROWS}
+    made: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for name in ROWS:
+        for split in ("val", "test"):
+            for dec, beams in decs.items():
+                t0 = time.perf_counter()
+                out = args.out / f"predictions_{split}_{name}_{beams}.json"
+                made[name, split, dec] = caption_split(
+                    args.out / name / "final", data, split, out, batch_size=16, device="cpu",
+                    max_new_tokens=args.max_new_tokens, num_beams=beams,
+                )  # fmt: skip
+                made[name, split, dec]["seconds"] = round(time.perf_counter() - t0, 1)
+    caption = most_frequent_caption(data)
+    first = made[next(iter(ROWS)), "test", "greedy"]
+    test_ids = [r["image_id"] for r in json.loads(first["predictions"].read_text())]
+    base = write_results({k: caption for k in test_ids}, args.out / "predictions_baseline.json")
+    runs = {f"{n}|{sp}|{d}": (m["predictions"], m["references"], m["split"])
+            for (n, sp, d), m in made.items()}  # fmt: skip
+    runs["baseline"] = (base, first["references"], first["split"])
+    t0 = time.perf_counter()
+    ptb = metrics_ptb_runs()
+    scores = score_many(runs, spice=False)
+    scoring = {"seconds": round(time.perf_counter() - t0, 1), "ptb_runs": metrics_ptb_runs() - ptb,
+               "prediction_files": len(runs)}  # fmt: skip
+    print(f"scored {len(runs)} prediction files in {scoring['seconds']} s, "
+          f"{scoring['ptb_runs']} PTB tokenizer run(s)", flush=True)  # fmt: skip
+    val = {n: {d: {c: scores[f"{n}|val|{d}"][c] for c in COLUMNS} for d in decs} for n in ROWS}
     chosen = max(decs, key=lambda d: sum(val[n][d]["CIDEr"] for n in ROWS))
     other = next(d for d in decs if d != chosen)
     print(f"decoding chosen on val: {chosen}", flush=True)
-    results: dict[str, Any] = {"decoding": {"chosen": chosen, "other": other, "val": val}}
+    results: dict[str, Any] = {"decoding": {"chosen": chosen, "other": other, "val": val},
+                               "scoring": scoring}  # fmt: skip
     for name in ROWS:
         for key, dec in ((name, chosen), (name + OTHER, other)):
-            results[key] = run(name, "test", decs[dec], args.out / f"predictions_{key}.json")
+            m = made[name, "test", dec]
+            results[key] = {**scores[f"{name}|test|{dec}"], "generation": m["generation"],
+                            "seconds": m["seconds"]}  # fmt: skip
+            shutil.copyfile(m["predictions"], args.out / f"predictions_{key}.json")
     for name in ROWS:
         results[name]["image_use"] = image_use(args.out / name / "final", data)
-    caption = most_frequent_caption(data)
-    results["baseline"] = eval_constant(caption, data, "test", spice=False,
-                                        out_predictions=args.out / "predictions_baseline.json")  # fmt: skip
+    results["baseline"] = {**scores["baseline"], "generation": {"constant": caption}}
     return results
+
+
+def metrics_ptb_runs() -> int:
+    from diffforge.evaluation import metrics
+
+    return metrics.PTB_RUNS
 
 
 def image_use(model: Path, data: Path, n: int = 128) -> dict[str, float]:
@@ -431,8 +460,21 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
             for k in ROWS
         ),
         *(
-            f"| caption + score test, {ROWS[k].short} ({beam}) | {res[k]['seconds']:.0f} |"
+            (
+                f"| caption test, {ROWS[k].short} ({beam}) | {res[k]['seconds']:.0f} |"
+                if "scoring" in res
+                else f"| caption + score test, {ROWS[k].short} ({beam}) | {res[k]['seconds']:.0f} |"
+            )
             for k in ROWS
+        ),
+        *(
+            [
+                f"| score all {res['scoring']['prediction_files']} prediction files (val and test, "
+                f"both decodings, baseline) in one pass: {res['scoring']['ptb_runs']} PTB tokenizer "
+                f"run(s) | {res['scoring']['seconds']:.0f} |"
+            ]
+            if "scoring" in res
+            else []
         ),
         "",
         "Final caption loss (last logged, nats/token; the logged loss less the weighted "

@@ -352,6 +352,31 @@ def test_eval_per_subset_is_one_tables_11_12_table(tmp_path: Path, capsys, spot)
     assert "Pairs per subset: Real 4, Render 6." in lines
 
 
+@needs_java
+def test_score_many_scores_several_files_in_one_tokenization(tmp_path: Path, spot) -> None:
+    """Several models or decodings against the same references: one PTB run for all of them,
+    and each file's numbers equal its own ``run_eval``."""
+    from diffforge.evaluation import metrics
+    from diffforge.evaluation.scoring import run_eval, score_many
+
+    refs = {k: spot[k] for k in list(spot)[:12]}
+    runs = {}
+    for name, shift in (("a", 1), ("b", 3)):
+        preds = {
+            k: f"{' '.join(v[0].split()[shift:])} {name}{tmp_path.name}" for k, v in refs.items()
+        }
+        (tmp_path / f"{name}.json").write_text(json.dumps(preds))
+        runs[name] = (tmp_path / f"{name}.json", SPOT_TEST, None)
+    before = metrics.PTB_RUNS
+    both = score_many(runs, metrics=["Bleu", "CIDEr"])
+    assert metrics.PTB_RUNS - before == 1
+    for name, (path, ref, _split) in runs.items():
+        alone = run_eval(path, ref, metrics=["Bleu", "CIDEr"])
+        assert both[name]["CIDEr"] == pytest.approx(alone["CIDEr"]) and both[name]["n"] == 12
+    assert metrics.PTB_RUNS - before == 1  # all cached
+    assert both["a"]["Bleu_4"] != both["b"]["Bleu_4"]
+
+
 def test_markdown_table_shape() -> None:
     rows = {"all": {"n": 3, "Bleu_4": 0.1234, "CIDEr": 1.5, "SPICE": None}, "move": {"n": 1}}
     lines = markdown_table(rows).splitlines()

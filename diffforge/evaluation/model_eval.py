@@ -248,6 +248,25 @@ def eval_model(
     return _annotate(result, out_predictions)
 
 
+def caption_split(
+    model: Path,
+    data: Path,
+    split: str,
+    out_predictions: Path,
+    *,
+    format: str | None = None,
+    images: Path | None = None,
+    limit: int | None = None,
+    **generate_kwargs: Any,
+) -> dict[str, Any]:
+    """Generate only: the predictions file, its references and split (what ``score_many``
+    takes, so several models or decodings are scored in one toolkit pass) and generation info."""
+    with _prepared(data, split, format, images, limit, out_predictions) as prep:
+        info = generate_predictions(prep, model, **generate_kwargs)
+        return {"predictions": prep.predictions, "references": prep.references,
+                "split": prep.reference_split, "generation": info}  # fmt: skip
+
+
 def _context(model: Path | str, data: Path, split: str, info: dict[str, Any]) -> dict[str, Any]:
     """What was evaluated and how it was generated: keys added to the metrics."""
     return {"model": str(model), "data": str(data), "split": split, "generation": info}

@@ -16,7 +16,7 @@ from diffforge.evaluation.config import (
     JUDGE_RETRIES,
     JUDGE_TIMEOUT,
 )
-from diffforge.evaluation.metrics import evaluate_groups, type_groups
+from diffforge.evaluation.metrics import evaluate_many, type_groups
 from diffforge.evaluation.references import align, load_predictions, load_references
 from diffforge.evaluation.report import SHORT, _cell, markdown_table
 
@@ -49,32 +49,10 @@ def run_eval(
     the LLM judgement with raw answers. Every group is scored in one toolkit pass (one PTB
     tokenization).
     """
-    refs = load_references(references, split=split)
-    preds = align(load_predictions(predictions), refs, predictions)
-    types = {k: refs.types[k] for k in preds if k in refs.types}
-    subsets = subset_groups(preds, refs.subsets) if by_subset else {}
-    kwargs: dict[str, Any] = {"metrics": metrics, "spice": spice, "spice_lib": spice_lib}
-    groups: dict[str, list[str]] = {"all": list(preds)}
-    if by_type and types:
-        groups.update(type_groups(preds, types))
-    groups.update({SUBSET + k: v for k, v in subsets.items()})
-    scored = evaluate_groups(preds, refs.captions, groups, **kwargs)
-    by_subset = {
-        k.removeprefix(SUBSET): scored.pop(k) for k in list(scored) if k.startswith(SUBSET)
-    }
-    overall = scored.pop("all")
-    groups = scored
-    result: dict[str, Any] = {
-        **overall,
-        "predictions": str(predictions),
-        "references": str(references),
-        "format": refs.format,
-        "unpredicted_references": len(refs.captions) - len(preds),
-    }
-    if groups:
-        result["by_type"] = groups
-    if by_subset:
-        result["by_subset"] = by_subset
+    result = score_many(
+        {"_": (predictions, references, split)},
+        by_type=by_type, by_subset=by_subset, metrics=metrics, spice=spice, spice_lib=spice_lib,
+    )["_"]  # fmt: skip
     if judge:
         import os
 
@@ -83,6 +61,8 @@ def run_eval(
         from diffforge.llm import ChatClient
 
         protocol_template(judge_protocol)  # an unknown protocol fails before any request
+        refs = load_references(references, split=split)
+        preds = align(load_predictions(predictions), refs, predictions)
         client = ChatClient(
             judge_model or os.environ.get("OPENAI_MODEL") or DEFAULT_JUDGE_MODEL,
             judge_base_url,
@@ -98,6 +78,54 @@ def run_eval(
         finally:
             client.close()
     return result
+
+
+def score_many(
+    runs: dict[str, tuple[Path, Path, str | None]],
+    *,
+    by_type: bool = True,
+    by_subset: bool = True,
+    metrics: list[str] | None = None,
+    spice: bool | None = None,
+    spice_lib: Path | None = None,
+) -> dict[str, dict[str, Any]]:
+    """``run_eval`` without the judge for several prediction files (name -> (predictions,
+    references, split)) in ONE toolkit pass: one PTB tokenization and one METEOR process for
+    every file, group and subset (several models, decodings or splits scored together)."""
+    plans: dict[str, Any] = {}
+    for name, (predictions, references, split) in runs.items():
+        refs = load_references(references, split=split)
+        preds = align(load_predictions(predictions), refs, predictions)
+        types = {k: refs.types[k] for k in preds if k in refs.types}
+        groups: dict[str, list[str]] = {"all": list(preds)}
+        if by_type and types:
+            groups.update(type_groups(preds, types))
+        subsets = subset_groups(preds, refs.subsets) if by_subset else {}
+        groups.update({SUBSET + k: v for k, v in subsets.items()})
+        plans[name] = (predictions, references, refs, preds, groups)
+    scored_all = evaluate_many(
+        {name: (preds, refs.captions, groups) for name, (_p, _r, refs, preds, groups) in plans.items()},
+        metrics=metrics, spice=spice, spice_lib=spice_lib,
+    )  # fmt: skip
+    out: dict[str, dict[str, Any]] = {}
+    for name, (predictions, references, refs, preds, _groups) in plans.items():
+        scored = scored_all[name]
+        subset_rows = {
+            k.removeprefix(SUBSET): scored.pop(k) for k in list(scored) if k.startswith(SUBSET)
+        }
+        result: dict[str, Any] = {
+            **scored.pop("all"),
+            "predictions": str(predictions),
+            "references": str(references),
+            "format": refs.format,
+            "unpredicted_references": len(refs.captions) - len(preds),
+        }
+        if scored:
+            result["by_type"] = scored
+        if subset_rows:
+            result["by_subset"] = subset_rows
+        out[name] = result
+    return out
 
 
 SUBSET = "\0subset:"  # group-name prefix that keeps subsets apart from change types
