@@ -84,7 +84,8 @@ DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
     },
     "color": {},
     "material": {},
-    "orientation": {"angle_deg": {"uniform": [60.0, 180.0]}},
+    # beyond ~135° a turn reads as a smaller turn the other way
+    "orientation": {"angle_deg": {"uniform": [50.0, 135.0]}},
     "pose": {},
     "text": {
         "kind": {"choice": ["change", "appear", "disappear"], "weights": [2.0, 1.0, 1.0]},
@@ -306,6 +307,55 @@ class RenderConfig(_Cfg):
         )
 
 
+# The frame the visibility thresholds are stated for (the standard preset); they scale with area.
+STANDARD_FRAME: tuple[int, int] = (256, 192)
+
+
+class VisibilityConfig(_Cfg):
+    """When a change counts as visible to a viewer (the quality gates and the sampler's
+    prediction read these). Pixel counts are stated at the standard frame (256×192) and scale
+    with the frame's area; fractions are of the whole frame."""
+
+    min_target_fraction: float = Field(default=0.0015, ge=0.0, le=1.0)
+    min_target_pixels: int = Field(default=150, ge=0)  # at 256×192, scaled with the area
+    # pixels of the target region that must differ (> 24 levels), as a share of the threshold
+    min_changed_share: float = Field(default=0.5, ge=0.0)
+    # orientation, size, pose: the target's silhouette (mask XOR) must change by this share
+    min_silhouette_change: float = Field(default=0.1, ge=0.0, le=1.0)
+    min_rotation_deg: float = Field(default=30.0, ge=0.0, le=90.0)  # after symmetry folding
+    # illumination, measured on pixels whose object id is the same in both images (camera
+    # jitter's edges excluded): brighter/darker change the mean luminance by this ratio ...
+    illumination_luma_ratio: float = Field(default=0.15, ge=0.0)
+    # ... warmer/cooler shift the mean blue-minus-red balance by this many levels (0..255) ...
+    illumination_tint: float = Field(default=8.0, ge=0.0)
+    # ... and the other kinds change (> 24 levels) this share of those pixels
+    illumination_local_fraction: float = Field(default=0.02, ge=0.0, le=1.0)
+    # a frame darker than this mean luminance (0..255) shows nothing: the pair is redrawn
+    min_mean_luma: float = Field(default=12.0, ge=0.0)
+    # OCR legibility gate for text changes: auto = on from the standard width (256 px) up
+    ocr: Literal["auto", "on", "off"] = "auto"
+    min_text_height: int = Field(default=14, ge=0)  # px: a changed sign's projected height
+    # the sampler's prediction: share of its projected box an object covers, occlusion apart
+    predict_fill: float = Field(default=0.45, gt=0.0, le=1.0)
+    # ... and must reach this multiple of the gate's threshold (occlusion is only estimated)
+    predict_margin: float = Field(default=1.5, ge=1.0)
+    # materials that look alike at these sizes are not swapped (vocabulary.MATERIAL_LOOKS)
+    distinct_material_looks: bool = True
+
+    def target_pixels(self, resolution: tuple[int, int]) -> int:
+        """Visible pixels a changed object needs in each image it is in, at this frame."""
+        import math
+
+        area = resolution[0] * resolution[1]
+        scaled = self.min_target_pixels * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1])
+        return max(1, math.ceil(self.min_target_fraction * area), math.ceil(scaled))
+
+    def ocr_enabled(self, resolution: tuple[int, int]) -> bool:
+        if self.ocr == "auto":
+            return resolution[0] >= STANDARD_FRAME[0]
+        return self.ocr == "on"
+
+
 class RewriteConfig(_Cfg):
     backend: Literal["none", "openai", "transformers"] = "none"
     model: str | None = None
@@ -318,6 +368,9 @@ class RewriteConfig(_Cfg):
 
 class CaptionConfig(_Cfg):
     per_pair: int = Field(default=2, ge=1, le=10)
+    # concise: the shortest unique referring expression; rich: colour, material, size, what
+    # it stands on or next to, and longer phrasings (OmniDiff's ~60 words per caption)
+    style: Literal["concise", "rich"] = "concise"
     rewrite: RewriteConfig = Field(default_factory=RewriteConfig)
 
 
@@ -345,6 +398,7 @@ class GenerateConfig(_Cfg):
     text: TextConfig = Field(default_factory=TextConfig)
     render: RenderConfig = Field(default_factory=RenderConfig)
     caption: CaptionConfig = Field(default_factory=CaptionConfig)
+    visibility: VisibilityConfig = Field(default_factory=VisibilityConfig)
     splits: SplitsConfig = Field(default_factory=SplitsConfig)
 
     @model_validator(mode="after")
