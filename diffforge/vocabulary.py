@@ -35,6 +35,18 @@ MATERIALS: dict[str, dict[str, float]] = {
     "glass": {"roughness": 0.02, "metallic": 0.0, "transmission": 0.95, "specular": 0.5},
 }
 
+# How a material looks in a small render: a change between two materials of the same look
+# (plastic to ceramic, wood to fabric) cannot be seen, so the material operator avoids it.
+MATERIAL_LOOKS: dict[str, str] = {
+    "metal": "metallic",
+    "glass": "transparent",
+    "plastic": "glossy",
+    "ceramic": "glossy",
+    "wood": "matte",
+    "fabric": "matte",
+    "rubber": "matte",
+}
+
 # Adjectives used for materials in captions ("the wooden table").
 MATERIAL_ADJECTIVES: dict[str, str] = {
     "plastic": "plastic",
@@ -109,11 +121,44 @@ RELATION_PHRASES: dict[str, str] = {
     "next_to": "next to",  # the nearest other object, when attributes and location don't suffice
 }
 
+# Nouns that name a person: captions call them "the person", "they"/"who", never "it".
+PERSON_NOUNS: frozenset[str] = frozenset(
+    {"person", "people", "man", "men", "woman", "women", "mannequin", "pedestrian", "child"}
+)
+
 # How a person's clothing parts are named in captions.
 CLOTHING_WORDS: dict[str, str] = {"top": "top", "bottom": "trousers"}
 
 # Spellings an LLM may use for a colour name; the fact guard maps them back.
 COLOR_SYNONYMS: dict[str, str] = {"grey": "gray", "violet": "purple"}
+
+
+# Direction, spatial and comparison words the fact guard holds a rewrite to, word -> the
+# fact it states (a rewrite may say "vanished" for "disappeared", never "appeared").
+RELATION_WORDS: dict[str, str] = {
+    **dict.fromkeys(("left", "leftmost", "left-hand"), "left"),
+    **dict.fromkeys(("right", "rightmost", "right-hand"), "right"),
+    **dict.fromkeys(("front", "foreground", "closer", "nearer", "nearest", "forward"), "front"),
+    **dict.fromkeys(("back", "background", "behind", "rear", "farther", "further"), "back"),
+    **dict.fromkeys(("upper", "higher", "above"), "up"),
+    **dict.fromkeys(("lower", "below", "beneath"), "down"),
+    **dict.fromkeys(("clockwise",), "clockwise"),
+    **dict.fromkeys(
+        ("counterclockwise", "counter-clockwise", "anticlockwise", "anti-clockwise"),
+        "counterclockwise",
+    ),
+    **dict.fromkeys(("appeared", "appear", "appears", "added"), "appeared"),
+    **dict.fromkeys(
+        ("disappeared", "disappear", "disappears", "vanished", "gone", "removed", "missing"),
+        "disappeared",
+    ),
+    **dict.fromkeys(("brighter", "lighter", "brightened", "brightness"), "brighter"),
+    **dict.fromkeys(("darker", "dimmer", "dimly", "darkened", "gloomier"), "darker"),
+    **dict.fromkeys(("larger", "bigger", "grown", "enlarged", "up-scaled"), "larger"),
+    **dict.fromkeys(("smaller", "shrunk", "shrunken", "tinier"), "smaller"),
+    **dict.fromkeys(("warmer",), "warmer"),
+    **dict.fromkeys(("cooler", "colder"), "cooler"),
+}
 
 
 def plural(noun: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from diffforge.config import VisibilityConfig
 from diffforge.errors import DiffforgeError
 from diffforge.render.facts import GLOBAL_CHANGES, pixel_difference
 from diffforge.scenes.model import PairSpec
@@ -40,18 +41,43 @@ def check_pair(
     images: tuple[np.ndarray, np.ndarray],
     masks: tuple[np.ndarray, np.ndarray],
     min_pixels: int,
+    visibility: VisibilityConfig | None = None,
 ) -> list[str]:
-    """Reasons the pair fails (empty: it passes). ``facts`` is {"before": .., "after": ..}."""
+    """Reasons the pair fails (empty: it passes). ``facts`` is {"before": .., "after": ..}.
+
+    With ``visibility`` (the config's section) each change is judged as a viewer sees it: the
+    target's visible footprint in each image it is in (occlusion included) against a threshold
+    relative to the frame, a silhouette change for turns, sizes and poses, the visible count
+    for counts, and illumination measured on the image with camera jitter's edges left out.
+    Without it, the old per-object pixel minimum applies (hand-built test pairs).
+    """
     reasons: list[str] = []
     diff = pixel_difference(*images) > DIFF_THRESHOLD
-    min_changed = max(min_pixels // 2, 1)
+    h, w = diff.shape
+    vis = visibility
+    target_min = vis.target_pixels((w, h)) if vis is not None else min_pixels
+    min_changed = (
+        max(1, int(vis.min_changed_share * target_min)) if vis else max(min_pixels // 2, 1)
+    )
+    if vis is not None:
+        for side, img, scene in zip(
+            ("before", "after"), images, (spec.before, spec.after), strict=True
+        ):
+            luma = img[..., :3].astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722])
+            if float(luma.mean()) < dark_limit(scene, vis.min_mean_luma):
+                reasons.append(f"image too dark ({side})")
     for change in spec.changes:
         if change.type == "none":
+            continue
+        if change.type == "illumination" and vis is not None:
+            reasons += illumination_reasons(change, images, masks, vis)
             continue
         if change.type in GLOBAL_CHANGES:
             if diff.mean() < GLOBAL_MIN_FRACTION:
                 reasons.append(f"{change.type}: change not visible")
             continue
+        if change.type == "count" and vis is not None:
+            reasons += count_reasons(change, spec, facts, min_pixels)
         targets = _targets(change, ids)
         region = np.zeros(diff.shape, dtype=bool)
         for obj_id in targets:
@@ -59,12 +85,92 @@ def check_pair(
                 fact = facts[side].get(obj_id)
                 if fact is None:  # the object does not exist on this side
                     continue
-                if fact["pixels"] < min_pixels:
+                if change.type == "count" and vis is not None:
+                    pass  # each copy need not be large: the count is judged on its own
+                elif fact["pixels"] < target_min:
                     reasons.append(f"{change.type}: target not visible ({side})")
                 region |= mask == ids[obj_id]
         if targets and int((diff & region).sum()) < min_changed:
             reasons.append(f"{change.type}: change not visible")
+        if vis is not None and change.type in SILHOUETTE_CHANGES and targets:
+            obj_id = targets[0]
+            a, b = masks[0] == ids[obj_id], masks[1] == ids[obj_id]
+            area = max(int(a.sum()), int(b.sum()), 1)
+            if int((a ^ b).sum()) < vis.min_silhouette_change * area:
+                reasons.append(f"{change.type}: silhouette unchanged")
     return sorted(set(reasons))
+
+
+# A night street is dark by design (lit lamps on a dark sky): a third of the limit applies.
+NIGHT_DARK_SHARE = 1 / 3
+
+
+def dark_limit(scene, limit: float) -> float:
+    """The mean luminance below which a frame of ``scene`` counts as near-black."""
+    night = getattr(scene.environment, "time_of_day", None) == "night"
+    return limit * NIGHT_DARK_SHARE if night else limit
+
+
+# Changes whose target keeps its colours but must change its outline to be seen.
+SILHOUETTE_CHANGES = frozenset({"orientation", "size", "pose"})
+
+
+def stable_pixels(masks: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Pixels showing the same object in both images, away from its edges: what is left of the
+    image once camera jitter's moved edges are excluded."""
+    same = masks[0] == masks[1]
+    inner = same.copy()
+    inner[1:, :] &= same[:-1, :]
+    inner[:-1, :] &= same[1:, :]
+    inner[:, 1:] &= same[:, :-1]
+    inner[:, :-1] &= same[:, 1:]
+    return inner
+
+
+def illumination_measures(
+    images: tuple[np.ndarray, np.ndarray], masks: tuple[np.ndarray, np.ndarray]
+) -> dict[str, float]:
+    """Luminance ratio, blue-minus-red shift (levels) and changed share, on stable pixels."""
+    keep = stable_pixels(masks)
+    if keep.sum() < 0.05 * keep.size:  # nearly everything moved: fall back to the whole frame
+        keep = np.ones_like(keep)
+    a = images[0][..., :3].astype(np.float32)[keep]
+    b = images[1][..., :3].astype(np.float32)[keep]
+    luma = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    la, lb = float((a @ luma).mean()), float((b @ luma).mean())
+    tint = float(((b[:, 2] - b[:, 0]) - (a[:, 2] - a[:, 0])).mean())
+    changed = float((np.abs(b - a).max(axis=1) > DIFF_THRESHOLD).mean())
+    return {"luma_ratio": (lb + 1.0) / (la + 1.0), "tint": tint, "changed": changed}
+
+
+def illumination_reasons(change, images, masks, vis: VisibilityConfig) -> list[str]:
+    m = illumination_measures(images, masks)
+    kind = change.params.get("kind", "")
+    if kind == "brighter":
+        ok = m["luma_ratio"] >= 1 + vis.illumination_luma_ratio
+    elif kind == "darker":
+        ok = m["luma_ratio"] <= 1 / (1 + vis.illumination_luma_ratio)
+    elif kind == "warmer":
+        ok = m["tint"] <= -vis.illumination_tint
+    elif kind == "cooler":
+        ok = m["tint"] >= vis.illumination_tint
+    else:  # light_on, light_off, sun_angle: part of the scene changes strongly
+        ok = m["changed"] >= vis.illumination_local_fraction
+    return [] if ok else [f"illumination: change not visible ({kind})"]
+
+
+def count_reasons(change, spec: PairSpec, facts, min_pixels: int) -> list[str]:
+    """A count change is seen only if the number of *visible* copies differs."""
+    category = change.params.get("category")
+    counts = []
+    for side, scene in (("before", spec.before), ("after", spec.after)):
+        n = 0
+        for obj in scene.objects:
+            f = facts[side].get(obj.id)
+            if obj.category == category and f and f["pixels"] >= max(min_pixels, 1):
+                n += 1
+        counts.append(n)
+    return [] if counts[0] != counts[1] else ["count: visible count unchanged"]
 
 
 def edit_distance(a: str, b: str) -> int:

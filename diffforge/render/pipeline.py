@@ -99,7 +99,8 @@ class PairPipeline:
         resampled: list[str] = []
         can_resample = job.spec_json is None
         attempt = 0
-        for _ in range(self.ctx.max_attempts if can_resample else 1):
+        # tries: rendered attempts the gates rejected so far (a pair's reasons may be >1)
+        for tries in range(self.ctx.max_attempts if can_resample else 1):
             t0 = time.perf_counter()
             spec = self._spec(job, attempt)
             # the sampler may skip sub-seeds itself: continue after the one it used
@@ -123,7 +124,7 @@ class PairPipeline:
             if not outcome["reasons"] or not self.ctx.gates:
                 outcome.pop("reasons")
                 t = time.perf_counter()
-                self._write(spec, outcome, attempt, resampled)
+                self._write(spec, outcome, attempt, resampled, tries)
                 _add(timings, "write", time.perf_counter() - t)
                 return {
                     "status": "ok",
@@ -178,8 +179,12 @@ class PairPipeline:
             (images["before"], images["after"]),
             (outs["before"].mask, outs["after"].mask),
             self.ctx.settings.min_visible_pixels,
+            visibility=self.ctx.cfg.visibility,  # issue 14: thresholds relative to the frame
         )
-        if self.ctx.settings.ocr_gate and not reasons:
+        ocr = self.ctx.settings.ocr_gate or self.ctx.cfg.visibility.ocr_enabled(
+            self.ctx.settings.resolution
+        )
+        if ocr and not reasons:
             reasons = ocr_reasons(spec, facts["after"], images["after"])
         _add(timings, "masks", time.perf_counter() - t)
         return {
@@ -191,7 +196,14 @@ class PairPipeline:
             "reasons": reasons,
         }
 
-    def _write(self, spec: PairSpec, o: dict[str, Any], attempt: int, resampled: list[str]):
+    def _write(
+        self,
+        spec: PairSpec,
+        o: dict[str, Any],
+        attempt: int,
+        resampled: list[str],
+        rejected_renders: int = 0,
+    ):
         """Masks and scene JSON atomically, then the images renamed into place."""
         paths = pair_paths(spec.id)
         root = self.out
@@ -215,6 +227,7 @@ class PairPipeline:
                 "image_size": [w, h],
                 "attempt": attempt,
                 "resampled": resampled,
+                "rejected_renders": rejected_renders,
             },
         )
         for side, tmp in zip(("before", "after"), o["tmp_images"], strict=True):

@@ -93,3 +93,95 @@ def footprint_half_extents(dx: float, dy: float, yaw: float) -> tuple[float, flo
     """Half extents of the axis-aligned box around a dx×dy rectangle turned by ``yaw``."""
     c, s = abs(math.cos(yaw)), abs(math.sin(yaw))
     return (0.5 * (dx * c + dy * s), 0.5 * (dx * s + dy * c))
+
+
+# Share of its projected bounding box an asset covers in a render (median over the objects of
+# 40 default-config draft pairs; measured with the instance masks). Thin-framed assets cover
+# little of their box, flat ones nearly all of it. Others: the caller's ``fill``.
+ASSET_FILL: dict[str, float] = {
+    "sign_post": 0.13, "bicycle": 0.15, "floor_lamp": 0.15, "street_lamp": 0.16,
+    "side_table": 0.30, "stool": 0.30, "tree": 0.31, "mannequin": 0.36, "laptop": 0.37,
+    "table": 0.38, "potted_plant": 0.39, "bench": 0.39, "clevr_sphere": 0.39, "chair": 0.40,
+    "coffee_table": 0.41, "ball": 0.41, "fire_hydrant": 0.44, "bush": 0.47, "vase": 0.49,
+    "table_lamp": 0.50, "desk": 0.52, "sign_board": 0.55, "clevr_cylinder": 0.57,
+    "trash_bin": 0.61, "car": 0.64, "armchair": 0.69, "sofa": 0.72, "bollard": 0.72,
+    "cabinet": 0.74, "box": 0.74, "shelf": 0.76, "rug": 0.76, "clevr_cube": 0.77,
+    "wall_text": 0.88, "picture_frame": 0.90, "building_facade": 0.90, "poster": 0.92,
+}  # fmt: skip
+
+
+def predicted_footprints(
+    scene, resolution: tuple[int, int], fill: float = 0.45
+) -> dict[str, tuple[tuple[float, float, float, float], float]]:
+    """Per object in view: its projected box and the pixels a render will likely show.
+
+    An object covers its asset's measured share (``ASSET_FILL``, else ``fill``) of its
+    projected box; nearer objects whose boxes overlap hide the overlap (its own supports
+    excepted: a mug stands in front of its table). A prediction, cheap enough for every draw
+    (one vectorised projection), that keeps tiny and hidden targets from the renderer.
+    """
+    objs = scene.objects
+    if not objs:
+        return {}
+    dims = np.array([o.dimensions for o in objs], dtype=float)
+    loc = np.array([o.transform.location for o in objs], dtype=float)
+    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+    local = _UNIT[None, :, :] * dims[:, None, :]  # N×9×3 (8 corners + centre)
+    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
+    world = (
+        np.stack(
+            [
+                c * local[..., 0] - s * local[..., 1],
+                s * local[..., 0] + c * local[..., 1],
+                local[..., 2],
+            ],
+            axis=-1,
+        )
+        + loc[:, None, :]
+    )
+    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
+    uv, depth = uv.reshape(len(objs), 9, 2), depth.reshape(len(objs), 9)
+    corners, cdepth = uv[:, :8], depth[:, :8]
+    w, h = resolution
+    front = (cdepth > 0)[..., None]
+    lo = np.clip(np.where(front, corners, np.inf).min(axis=1), 0, (w, h))
+    hi = np.clip(np.where(front, corners, -np.inf).max(axis=1), 0, (w, h))
+    ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
+    centre_depth = depth[:, 8]
+    ix = np.clip(
+        np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0]),
+        0,
+        None,
+    )
+    iy = np.clip(
+        np.minimum(hi[:, None, 1], hi[None, :, 1]) - np.maximum(lo[:, None, 1], lo[None, :, 1]),
+        0,
+        None,
+    )
+    nearer = (centre_depth[None, :] < centre_depth[:, None]) & ok[None, :]
+    index = {o.id: i for i, o in enumerate(objs)}
+    for i, o in enumerate(objs):  # supports below, and what stands on the object, never hide it
+        nearer[i, i] = False
+        sup, seen = o.support, set()
+        while sup in index and sup not in seen:
+            seen.add(sup)
+            nearer[i, index[sup]] = False
+            sup = objs[index[sup]].support
+        if o.support in index:
+            nearer[index[o.support], i] = False
+    hidden = (ix * iy * nearer).sum(axis=1)
+    area = (hi - lo).prod(axis=1)
+    out = {}
+    for i, o in enumerate(objs):
+        if not ok[i]:
+            continue
+        share = ASSET_FILL.get(o.asset, fill)
+        pixels = max(0.0, share * (area[i] - min(hidden[i], area[i])))
+        box = (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
+        out[o.id] = (box, float(pixels))
+    return out
+
+
+_UNIT = np.array(
+    [[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)] + [[0.0, 0.0, 0.5]]
+)

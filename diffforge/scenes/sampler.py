@@ -16,7 +16,7 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
-from diffforge.scenes.geometry import screen_box
+from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
 
@@ -67,16 +67,23 @@ class PairSampler:
     def sample(self, index: int, attempt: int = 0) -> PairSpec:
         """Pair ``index``; on an impossible draw, retries with later sub-seeds (bounded)."""
         last = None
-        for sub in range(attempt, attempt + self.cfg.changes.max_attempts):
-            try:
-                return self._sample_once(index, sub)
-            except (SamplingError, NotApplicable) as exc:
-                last = exc
+        n = self.cfg.changes.max_attempts
+        # First with the visibility prediction; a config whose changes can never be large
+        # enough at this frame (only "remove" at draft) still gets pairs, for the gates to judge.
+        for predict, subs in (
+            (True, range(attempt, attempt + n)),
+            (False, range(attempt + n, attempt + 2 * n)),
+        ):
+            for sub in subs:
+                try:
+                    return self._sample_once(index, sub, predict)
+                except (SamplingError, NotApplicable) as exc:
+                    last = exc
         raise SamplingError(
             f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
         )
 
-    def _sample_once(self, index: int, attempt: int) -> PairSpec:
+    def _sample_once(self, index: int, attempt: int, predict: bool = True) -> PairSpec:
         seed = self.cfg.seed
         rng = rng_for(seed, index, "scene", attempt)
         layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
@@ -86,14 +93,16 @@ class PairSampler:
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
-            before, after, changes = self._changes(rng_for(seed, index, stage, attempt), base)
+            before, after, changes = self._changes(
+                rng_for(seed, index, stage, attempt), base, predict
+            )
             if not changes:
                 continue
             distractors = self._distractors(
                 rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
             )
             try:
-                self._check_in_view(before, after, changes)
+                self._check_in_view(before, after, changes, predict)
             except NotApplicable as exc:
                 last = exc
                 continue
@@ -109,11 +118,19 @@ class PairSampler:
             )
         raise last
 
-    def _changes(self, rng: np.random.Generator, base: Scene) -> tuple[Scene, Scene, list[Change]]:
+    def _changes(
+        self, rng: np.random.Generator, base: Scene, predict: bool = True
+    ) -> tuple[Scene, Scene, list[Change]]:
         """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
         before, after = base, base.clone()
         n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
-        ctx = ChangeContext(rng=rng, params={}, cfg=self.cfg, library=self.library)
+        ctx = ChangeContext(
+            rng=rng,
+            params={},
+            cfg=self.cfg,
+            library=self.library,
+            large=self._large(base) if predict else None,
+        )
         failed: set[str] = set()
         changes: list[Change] = []
         for _ in range(4 * n + 8):
@@ -146,23 +163,49 @@ class PairSampler:
                 break
         return before, after, changes
 
-    def _check_in_view(self, before: Scene, after: Scene, changes: list[Change]) -> None:
-        """Reject before rendering a pair whose changed object is off-screen or too small.
+    def _large(self, scene: Scene) -> set[str]:
+        """Objects predicted to show at least the visibility gate's pixels in this scene."""
+        resolution = self.cfg.render.resolved().resolution
+        vis = self.cfg.visibility
+        need = vis.predict_margin * max(
+            vis.target_pixels(resolution), self.cfg.render.min_visible_pixels
+        )
+        feet = predicted_footprints(scene, resolution, vis.predict_fill)
+        return {i for i, (_, pixels) in feet.items() if pixels >= need}
 
-        The renderer's visibility gate would catch it too, but only after two Cycles renders;
-        occlusion is still left to that gate.
+    def _check_in_view(
+        self, before: Scene, after: Scene, changes: list[Change], predict: bool = True
+    ) -> None:
+        """Reject before rendering a pair whose changed object will look too small.
+
+        The prediction (``geometry.predicted_footprints``: the projected box, the share an
+        object covers, nearer objects in front) is held to the same threshold the render's
+        visibility gate applies, so few rendered attempts are thrown away. A text change also
+        needs its sign tall enough to read (``visibility.min_text_height``).
         """
         resolution = self.cfg.render.resolved().resolution
-        min_area = max(1, self.cfg.render.min_visible_pixels)
+        vis = self.cfg.visibility
+        need = vis.predict_margin * vis.target_pixels(resolution) if predict else 0.0
+        feet = {}
         for change in changes:
+            if change.type in ("viewpoint", "illumination", "none"):
+                continue
             for target in change.targets:
-                for scene in (before, after):
+                for name, scene in (("before", before), ("after", after)):
                     obj = scene.find(target)
                     if obj is None:
                         continue
-                    box = screen_box(scene.camera, obj, resolution)
-                    if box is None or (box[2] - box[0]) * (box[3] - box[1]) < min_area:
-                        raise NotApplicable(f"{change.type}: {target} out of view")
+                    if name not in feet:
+                        feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
+                    box, pixels = feet[name].get(target, (None, 0.0))
+                    if box is not None and not predict:  # the old test: the box's area
+                        pixels = (box[2] - box[0]) * (box[3] - box[1])
+                    want = 0.5 * need if change.type == "count" else need
+                    if box is None or pixels < max(want, self.cfg.render.min_visible_pixels):
+                        raise NotApplicable(f"{change.type}: {target} too small or out of view")
+                    short = box[3] - box[1] < vis.min_text_height
+                    if predict and change.type == "text" and short:
+                        raise NotApplicable(f"text: {target} too small to read")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]

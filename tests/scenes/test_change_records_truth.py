@@ -35,6 +35,22 @@ def _configs() -> list[tuple[str, object, int]]:
         ("default-seed5-three", load_config(DEFAULT, ["seed=5", "changes.per_pair={3: 1.0}"]), 200),
         ("clevr_like", load_config(CLEVR), 40),
     ]
+    # text changes need a sign tall enough to read: at the draft frame most are left out, so
+    # text (alone and stacked) is also sampled at the standard frame
+    out.append(
+        (
+            "text-standard",
+            load_config(
+                DEFAULT,
+                [
+                    "changes.weights={text: 3.0, color: 1.0, move: 1.0}",
+                    "changes.per_pair={1: 0.5, 2: 0.5}",
+                    "render.preset=standard",
+                ],
+            ),
+            20,
+        )
+    )
     for t in BUILTIN_CHANGE_TYPES:
         # each type alone, with the default distractors
         out.append(

@@ -9,7 +9,7 @@ from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.layouts import placer_for
 from diffforge.scenes.model import Change, Pose, Scene
-from diffforge.vocabulary import COLORS, size_word
+from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word
 
 
 class Size(ChangeOperator):
@@ -96,6 +96,9 @@ class Material(ChangeOperator):
             spec = ctx.library.get(obj.asset)
             options = CLEVR_MATERIALS if "clevr" in obj.tags else (spec.materials or [])
             others = [m for m in options if m != obj.attributes.material]
+            if ctx.cfg.visibility.distinct_material_looks:  # plastic→ceramic cannot be seen
+                look = MATERIAL_LOOKS.get(obj.attributes.material or "")
+                others = [m for m in others if MATERIAL_LOOKS.get(m) != look]
             if spec.material_slots and others and not is_person(spec):
                 candidates.append((obj, others))
         obj, others = ctx.pick(candidates)
@@ -121,9 +124,15 @@ class Orientation(ChangeOperator):
             and not placer.dependents(o.id)
             and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
         ]
+        min_turn = math.radians(ctx.cfg.visibility.min_rotation_deg)
         for _ in range(6):
             obj = ctx.pick(candidates)
             turn = angle if ctx.rng.random() < 0.5 else -angle
+            # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
+            # the short way round (a box turned 170° looks turned 10° the other way).
+            turn = seen_turn(turn, symmetry_order(obj))
+            if abs(turn) < min_turn:
+                continue
             yaw = obj.transform.rotation[2] + turn
             hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], yaw)
             x, y, _ = obj.transform.location
@@ -144,6 +153,32 @@ class Orientation(ChangeOperator):
                 },
             )
         raise NotApplicable("nothing can turn")
+
+
+# Rotational symmetry about the vertical axis (n-fold: a turn by 360°/n looks the same).
+# Round objects carry the "symmetric" tag and are never turned; these look alike after a half
+# or quarter turn. Everything else is taken as 1-fold.
+ROTATIONAL_SYMMETRY: dict[str, int] = {
+    "clevr_cube": 4, "box": 2, "table": 2, "coffee_table": 2, "side_table": 4, "desk": 2,
+    "rug": 2, "bench": 2, "toy_blocks": 4, "book": 2, "cabinet": 1, "shelf": 1, "sofa": 1,
+    "television": 1, "laptop": 1, "bollard": 4, "trash_bin": 4,
+}  # fmt: skip
+
+
+def symmetry_order(obj) -> int:
+    return ROTATIONAL_SYMMETRY.get(obj.asset, ROTATIONAL_SYMMETRY.get(obj.category, 1))
+
+
+def seen_turn(turn: float, order: int) -> float:
+    """The smallest turn (radians, signed) that looks the same as ``turn`` for an object with
+    ``order``-fold symmetry: in (-period/2, period/2]."""
+    period = 2 * math.pi / max(order, 1)
+    folded = math.fmod(turn, period)
+    if folded > period / 2:
+        folded -= period
+    elif folded <= -period / 2:
+        folded += period
+    return folded
 
 
 class PoseChange(ChangeOperator):

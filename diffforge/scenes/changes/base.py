@@ -32,6 +32,8 @@ class ChangeContext:
     locked_categories: set[str] = field(default_factory=set)  # counted / added / removed
     used_types: set[str] = field(default_factory=set)
     next_id: int = 1000
+    # Objects the sampler predicts a viewer will see large enough (None: all may be changed).
+    large: set[str] | None = None
 
     def lock(self, change_type: str, *object_ids: str) -> None:
         """Record that ``change_type`` changed these objects (see ``ChangeOperator.is_free``)."""
@@ -86,6 +88,8 @@ class ChangeOperator:
             if obj.category in ctx.locked_categories:
                 continue
             if "facade" in obj.tags:
+                continue
+            if ctx.large is not None and obj.id not in ctx.large:
                 continue
             out.append(obj)
         return out

@@ -214,9 +214,14 @@ class Count(ChangeOperator):
         free_ids = {o.id for o in self.free_objects(ctx, after, self.type)}
         groups: dict[str, list[ObjectInstance]] = {}
         for obj in after.objects:
-            if "countable" in obj.tags:
-                groups.setdefault(obj.category, []).append(obj)
-        groups = {c: objs for c, objs in groups.items() if all(o.id in free_ids for o in objs)}
+            groups.setdefault(obj.category, []).append(obj)
+        # every object of the category counts (a viewer counts all chairs, not only the
+        # countable-tagged ones), so all of them must be countable and free
+        groups = {
+            c: objs
+            for c, objs in groups.items()
+            if all("countable" in o.tags and o.id in free_ids for o in objs)
+        }
         if not groups:
             raise NotApplicable("no countable category in the scene")
         category = ctx.pick(sorted(groups))

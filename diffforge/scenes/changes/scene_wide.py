@@ -60,23 +60,49 @@ class Illumination(ChangeOperator):
     once_per_pair = True
 
     def _kinds(self, scene: Scene) -> list[str]:
-        lamps = [light for light in scene.lights if light.type != "sun"]
         kinds = ["brighter", "darker"]
         if any(light.on for light in scene.lights):
             kinds += ["warmer", "cooler"]
-        if sum(light.on for light in lamps) >= 1 and len([x for x in scene.lights if x.on]) >= 2:
+        if self._switchable(scene, on=True):
             kinds.append("light_off")
-        if lamps:
+        if self._switchable(scene, on=False):
             kinds.append("light_on")
         if any(light.type == "sun" for light in scene.lights):
             kinds.append("sun_angle")
         return kinds
 
+    @staticmethod
+    def _switchable(scene: Scene, on: bool) -> list:
+        """Lamps that can be switched without leaving the scene near-black: the other lights
+        that stay on give at least as much light as the lamp (a dark image shows nothing)."""
+        out = []
+        for light in scene.lights:
+            if light.type == "sun" or (on and not light.on):
+                continue
+            rest = sum(
+                x.energy for x in scene.lights if x.on and x.id != light.id and x.type != "sun"
+            )
+            if any(x.on and x.type == "sun" for x in scene.lights) or rest >= light.energy:
+                out.append(light)
+        return out
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
-        if not after.lights:
+        change = self._apply(ctx, before, after)
+        # A lamp object and its light may share an id: an object change elsewhere in the pair
+        # must not pick it again (and this change left out lights already booked).
+        ctx.lock(self.type, *change.targets)
+        return change
+
+    def _apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
+        booked = {i for i, used in ctx.locked_objects.items() if used}
+        if not [x for x in after.lights if x.id not in booked]:
             raise NotApplicable("no lights")
         p = ctx.params
         kinds = self._kinds(after)
+        if booked & {x.id for x in after.lights}:  # scene-wide kinds would touch booked lamps
+            kinds = [k for k in kinds if k in ("light_off", "light_on", "sun_angle")]
+            if not kinds:
+                raise NotApplicable("every light kind touches a lamp another change booked")
         kind = p["kind"] if p["kind"] in kinds else ctx.pick(kinds)
         params: dict = {"kind": kind}
         if kind in ("brighter", "darker"):
@@ -84,6 +110,8 @@ class Illumination(ChangeOperator):
             params["factor"] = round(factor, 4)
             targets = []
             for light in after.lights:
+                if light.id in booked:
+                    continue
                 light.energy = round(light.energy * factor, 4)
                 targets.append(light.id)
             after.world.strength = round(after.world.strength * factor, 4)
@@ -92,7 +120,7 @@ class Illumination(ChangeOperator):
         if kind in ("warmer", "cooler"):
             kelvin = p["warm_kelvin"] if kind == "warmer" else p["cool_kelvin"]
             params["kelvin"] = round(kelvin, 1)
-            lit = [light for light in after.lights if light.on]
+            lit = [light for light in after.lights if light.on and light.id not in booked]
             for light in lit:
                 light.temperature = round(kelvin, 1)
                 light.rgb = kelvin_to_rgb(kelvin)
@@ -104,12 +132,11 @@ class Illumination(ChangeOperator):
             sun.rotation = (rx, ry, round(rz + turn, 6))
             params["degrees"] = round(math.degrees(turn), 3)
             return Change(type=self.type, targets=[sun.id], params=params)
-        lamps = [x for x in after.lights if x.type != "sun"]
         if kind == "light_off":
-            light = ctx.pick([x for x in lamps if x.on])
+            light = ctx.pick([x for x in self._switchable(after, on=True) if x.id not in booked])
             light.on = False
         else:  # light_on: the lamp was off in the before-scene
-            light = ctx.pick(lamps)
+            light = ctx.pick([x for x in self._switchable(after, on=False) if x.id not in booked])
             before.light(light.id).on = False
             light.on = True
         params["light"] = light.name
