@@ -25,10 +25,12 @@ from diffforge.captioner.referring import (
     View,
     article,
     describe_group,
+    is_person,
     make_view,
     noun_phrase,
     pose_phrase,
     projected_boxes,
+    region_of,
     region_phrase,
 )
 from diffforge.distributions import rng_for
@@ -136,8 +138,19 @@ class _Ctx:
         return self.resolver(side).describe(obj, **kw), view
 
 
-def _obj_values(ref: Referring) -> dict[str, Any]:
-    return {"ref": ref.text, "ref_a": ref.indefinite, "thing": ref.bare, "where": ref.where}
+def _obj_values(ref: Referring, view: View | None = None) -> dict[str, Any]:
+    """The referring forms, and the pronouns for the target: a person is never "it"."""
+    obj = view.by_id.get(ref.object_id) if view is not None else None
+    person = obj is not None and is_person(obj)
+    return {
+        "ref": ref.text,
+        "ref_a": ref.indefinite,
+        "thing": ref.bare,
+        "where": ref.where,
+        "it": f"the {obj.noun}" if person else "it",
+        "its": "their" if person else "its",
+        "person": person,
+    }
 
 
 def _viewpoint(c: Change, ctx: _Ctx) -> Group:
@@ -168,31 +181,36 @@ def _illumination(c: Change, ctx: _Ctx) -> Group:
 
 
 def _add(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], "after")
-    return Group(c.type, "add", _obj_values(ref), ref.indefinite)
+    ref, view = ctx.describe(c.targets[0], "after")
+    return Group(c.type, "add", _obj_values(ref, view), ref.indefinite)
 
 
 def _disappear(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], "before")
-    return Group(c.type, "disappear", _obj_values(ref), ref.text)
+    ref, view = ctx.describe(c.targets[0], "before")
+    return Group(c.type, "disappear", _obj_values(ref, view), ref.text)
 
 
 def _remove(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], "before", use_support=False)
+    ref, view = ctx.describe(c.targets[0], "before", use_support=False)
     holder = c.params.get("from")
     phrase = ctx.resolver("before").landmark_phrase(holder) if holder else None
-    values = {**_obj_values(ref), "holder": phrase or f"the {c.params.get('from_noun', 'table')}"}
+    values = {
+        **_obj_values(ref, view),
+        "holder": phrase or f"the {c.params.get('from_noun', 'table')}",
+    }
     return Group(c.type, "remove", values, ref.text)
 
 
 def _move(c: Change, ctx: _Ctx) -> Group:
+    """Where the object went, as the before camera sees it: the shift and the end position
+    are measured in the same frame, so they never contradict each other ("moved to the right
+    ... ending up on the left side"), and an end position that repeats the start is left out."""
     obj_id = c.targets[0]
-    ref, _ = ctx.describe(obj_id, "before")
+    ref, view = ctx.describe(obj_id, "before")
     start = ctx.before.centre(obj_id)
     moved = ctx.after.by_id.get(obj_id)
-    shift = ""
+    shift, end_region = "", None
     if start is not None and moved is not None:
-        # Where the new position lands in the *before* camera: a pure object motion.
         box = projected_boxes(
             ctx.before.scene.model_copy(update={"objects": [moved]}), ctx.before.resolution
         ).get(obj_id)
@@ -206,11 +224,24 @@ def _move(c: Change, ctx: _Ctx) -> Group:
             if abs(dy) > 0.03 * h:
                 parts.append("closer to the camera" if dy > 0 else "further back")
             shift = " and ".join(parts)
-    region = ctx.after.region(obj_id)
-    dest = region_phrase(region) or "to a new spot"
-    to = f"to {REGION_PHRASES[region][1]}" if region else "to a new spot"
+            end_region = region_of(box, ctx.before.resolution)
+    dest = ""
+    landmark = None
+    if moved is not None and obj_id in ctx.after.visible:
+        resolver = ctx.resolver("after")
+        near = resolver.nearest_landmark(moved)
+        if near is not None and near != c.params.get("to") and near not in ref.used:
+            landmark = resolver.landmark_phrase(near)
+    start_region = ctx.before.region(obj_id)
+    if landmark and landmark not in ref.text:
+        dest = f"next to {landmark}"
+    elif end_region is not None and end_region != start_region:
+        phrase = region_phrase(end_region)
+        if phrase not in ref.text:
+            dest = phrase.removesuffix(" of the scene")
+    to = f"to {REGION_PHRASES[end_region][1]}" if end_region else "to a new spot"
     values = {
-        **_obj_values(ref),
+        **_obj_values(ref, view),
         "shift": shift or "to a different spot",
         "now_where": dest,
         "to": to,
@@ -228,20 +259,20 @@ def _describe_new(obj: ObjectInstance) -> str:
 
 
 def _replace(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], "before")
+    ref, view = ctx.describe(c.targets[0], "before")
     new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
     new = ctx.after.by_id.get(new_id)
     noun = str(c.after.get("noun", "new object"))
     new_a = _describe_new(new) if new is not None else f"{article(noun)} {noun}"
-    values = {**_obj_values(ref), "new": new_a, "old_noun": c.before.get("noun", "")}
+    values = {**_obj_values(ref, view), "new": new_a, "old_noun": c.before.get("noun", "")}
     return Group(c.type, "replace", values, ref.text)
 
 
 def _size(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], exclude=("size",))
+    ref, view = ctx.describe(c.targets[0], exclude=("size",))
     larger = c.params.get("direction", "larger") == "larger"
     values = {
-        **_obj_values(ref),
+        **_obj_values(ref, view),
         "larger": larger,
         "comparative": "larger" if larger else "smaller",
         "bigger": "bigger" if larger else "smaller",
@@ -256,8 +287,12 @@ def _size(c: Change, ctx: _Ctx) -> Group:
 def _color(c: Change, ctx: _Ctx) -> Group:
     part = c.params.get("part")
     exclude = (f"clothing.{part}",) if part else ("color",)
-    ref, _ = ctx.describe(c.targets[0], exclude=exclude)
-    values = {**_obj_values(ref), "before": c.before.get("color"), "after": c.after.get("color")}
+    ref, view = ctx.describe(c.targets[0], exclude=exclude)
+    values = {
+        **_obj_values(ref, view),
+        "before": c.before.get("color"),
+        "after": c.after.get("color"),
+    }
     if part:
         word = CLOTHING_WORDS.get(part, part)
         many = word.endswith("s")  # "trousers" take plural verbs
@@ -279,10 +314,10 @@ def _worn(color: str | None, part: str, many: bool) -> str:
 
 
 def _material(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0], exclude=("material",))
+    ref, view = ctx.describe(c.targets[0], exclude=("material",))
     old, new = c.before.get("material"), c.after.get("material")
     values = {
-        **_obj_values(ref),
+        **_obj_values(ref, view),
         "before": old,
         "after": new,
         "before_adj": MATERIAL_ADJECTIVES.get(old, old),
@@ -292,8 +327,8 @@ def _material(c: Change, ctx: _Ctx) -> Group:
 
 
 def _orientation(c: Change, ctx: _Ctx) -> Group:
-    ref, _ = ctx.describe(c.targets[0])
-    values = {**_obj_values(ref), "direction": c.params.get("direction", "clockwise")}
+    ref, view = ctx.describe(c.targets[0])
+    values = {**_obj_values(ref, view), "direction": c.params.get("direction", "clockwise")}
     return Group(c.type, "orientation", values, ref.text)
 
 
@@ -309,14 +344,23 @@ def _pose(c: Change, ctx: _Ctx) -> Group:
     before = pose_phrase(c.before.get("pose")) or "stood still"
     after = pose_phrase(c.after.get("pose")) or "has moved"
     obj = view.by_id[obj_id]
-    values = {**_obj_values(ref), "noun": obj.noun, "before_was": _past(before), "after": after}
+    values = {
+        **_obj_values(ref, view),
+        "noun": obj.noun,
+        "before_was": _past(before),
+        "after": after,
+    }
     return Group(c.type, "pose", values, ref.text)
 
 
 def _text(c: Change, ctx: _Ctx) -> Group:
     kind = c.params.get("kind", "change")
-    ref, _ = ctx.describe(c.targets[0], exclude=("text",))
-    values = {**_obj_values(ref), "before": c.before.get("text"), "after": c.after.get("text")}
+    ref, view = ctx.describe(c.targets[0], exclude=("text",))
+    values = {
+        **_obj_values(ref, view),
+        "before": c.before.get("text"),
+        "after": c.after.get("text"),
+    }
     return Group(c.type, f"text_{kind}", values, ref.text)
 
 
@@ -330,7 +374,15 @@ def _count(c: Change, ctx: _Ctx) -> Group:
                 members.setdefault(obj.id, obj)
     group, where = describe_group(ctx.before, list(members.values()), plural(noun))
     group_one, _ = describe_group(ctx.before, list(members.values()), noun)
+    # What a viewer can count: with render facts (occlusion known), visible copies only.
     n0, n1 = int(c.before.get("count", 0)), int(c.after.get("count", 0))
+    if ctx.before.rendered and ctx.after.rendered:
+        seen = [
+            sum(1 for o in v.scene.objects if o.category == category and o.id in v.visible)
+            for v in (ctx.before, ctx.after)
+        ]
+        if seen[0] != seen[1]:
+            n0, n1 = seen
 
     def of(n: int) -> str:  # "one red mug" / "two red mugs": the noun agrees with the count
         return group_one if n == 1 else group
@@ -360,16 +412,16 @@ def _none(c: Change, ctx: _Ctx) -> Group:
 
 def _generic(c: Change, ctx: _Ctx) -> Group:
     """A plugin's change type without its own template file: say what changed, and where."""
-    ref = None
+    ref, gview = None, None
     for target in c.targets:
         if target in ctx.before.by_id or target in ctx.after.by_id:
-            ref, _ = ctx.describe(target)
+            ref, gview = ctx.describe(target)
             break
     kind = c.type.replace("_", " ")
     values = {
         "kind": kind,
         "a_kind": f"{article(kind)} {kind}",
-        **(_obj_values(ref) if ref else {}),
+        **(_obj_values(ref, gview) if ref else {}),
     }
     values.setdefault("ref", "the scene")
     return Group(c.type, "generic", values, ref.text if ref else "")
@@ -420,8 +472,12 @@ def sentence_case(text: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """Lower the first letter after a connector, unless it starts an all-caps word or quote."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
+    """Lower the first letter after a connector, unless it starts an all-caps word or quote.
+
+    "A car has ..." becomes "a car has ..." (a one-letter word is not an acronym).
+    """
+    first = text.split(" ", 1)[0]
+    if text[:1].isupper() and (len(first) == 1 or not first.isupper()):
         return text[0].lower() + text[1:]
     return text
 
@@ -450,6 +506,37 @@ def _orders(rng: np.random.Generator, n_groups: int, n: int) -> list[list[int]]:
     return out
 
 
+def _second_mention(group: Group, said: dict[str, str]) -> Group:
+    """A target already described earlier in the caption is "the same <noun>" the second time,
+    and an earlier target named again as a landmark is "that <noun>" ("the television on that
+    table"), rather than the whole referring expression again. ``said``: referring -> bare."""
+    thing = group.values.get("thing")
+    if not group.referring or not isinstance(thing, str):
+        return group
+    if group.referring in said:
+        same = "the same " + thing.removeprefix("the ")
+        return Group(group.type, group.key, {**group.values, "ref": same}, same)
+    for earlier in said:
+        if len(group.referring.split()) >= 3 and group.referring in earlier:
+            that = "that " + thing.removeprefix("the ")  # named earlier as a landmark
+            return Group(group.type, group.key, {**group.values, "ref": that}, that)
+    for earlier, bare in said.items():
+        if len(earlier.split()) < 3:
+            continue
+        that = "that " + bare.removeprefix("the ")
+        values = dict(group.values)
+        for key in ("ref", "ref_a"):
+            if isinstance(values.get(key), str) and earlier in values[key]:
+                values[key] = values[key].replace(earlier, that, 1)
+        if values != group.values:
+            referring = group.referring
+            for key in ("ref_a", "ref"):
+                if group.referring == group.values.get(key):
+                    referring = values[key]
+            return Group(group.type, group.key, values, referring)
+    return group
+
+
 def assemble(
     groups: list[Group],
     per_pair: int,
@@ -470,7 +557,13 @@ def assemble(
     conn_perm = [int(i) for i in rng.permutation(len(connectors))]
     captions = []
     for k, order in enumerate(_orders(rng, len(groups), per_pair)):
-        parts = [render_group(groups[i], variants[i][k % len(variants[i])], tpl) for i in order]
+        parts, referring, said = [], [], {}
+        for i in order:
+            g = _second_mention(groups[i], said)
+            parts.append(render_group(g, variants[i][k % len(variants[i])], tpl))
+            referring.append(g.referring)
+            if isinstance(groups[i].values.get("thing"), str):
+                said[groups[i].referring] = groups[i].values["thing"]
         if len(groups) == 1:
             text = parts[0]
         else:
@@ -486,7 +579,7 @@ def assemble(
         captions.append(
             {
                 "text": text,
-                "referring": [groups[i].referring for i in order],
+                "referring": referring,
                 "change": parts,
                 "types": [groups[i].type for i in order],
             }

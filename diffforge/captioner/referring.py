@@ -88,20 +88,24 @@ class View:
     boxes: dict[str, Box]  # every object that projects into the frame
     visible: set[str]  # objects a reader can see (render facts when known, else in frame)
     by_id: dict[str, ObjectInstance] = field(default_factory=dict)
+    rendered: bool = False  # visibility comes from render facts (occlusion known)
 
     def region(self, obj_id: str) -> tuple[str, str] | None:
         box = self.boxes.get(obj_id)
-        if box is None:
-            return None
-        w, h = self.resolution
-        cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
-        col = "left" if cx < 1 / 3 else ("right" if cx > 2 / 3 else "centre")
-        row = "back" if cy < 1 / 3 else ("front" if cy > 2 / 3 else "middle")
-        return col, row
+        return None if box is None else region_of(box, self.resolution)
 
     def centre(self, obj_id: str) -> tuple[float, float] | None:
         box = self.boxes.get(obj_id)
         return None if box is None else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def region_of(box: Box, resolution: tuple[int, int]) -> tuple[str, str]:
+    """(column, row) of a box centre in a 3×3 grid of the frame."""
+    w, h = resolution
+    cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
+    col = "left" if cx < 1 / 3 else ("right" if cx > 2 / 3 else "centre")
+    row = "back" if cy < 1 / 3 else ("front" if cy > 2 / 3 else "middle")
+    return col, row
 
 
 def projected_boxes(scene: Scene, resolution: tuple[int, int]) -> dict[str, Box]:
@@ -161,7 +165,7 @@ def make_view(
             boxes[obj_id] = (float(x0), float(y0), float(x1) + 1, float(y1) + 1)
     else:
         visible = set(boxes)
-    return View(scene, resolution, boxes, visible, {o.id: o for o in scene.objects})
+    return View(scene, resolution, boxes, visible, {o.id: o for o in scene.objects}, bool(facts))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover
 
 from diffforge.commands import (
     assets,
+    audit,
     captions,
     cluster,
     dataset,
@@ -76,3 +77,4 @@ training.register(app, bench_app)
 evaluation.register(app)
 cluster.register(app)
 assets.register(app)
+audit.register(app)
