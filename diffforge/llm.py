@@ -119,10 +119,11 @@ class _Fatal(Exception):
     """A failure that asking again will not fix (400, 401, 404, ...)."""
 
 
-def cache_key(model: str, messages: Messages, params: dict[str, Any]) -> str:
-    """sha256 over a canonical JSON of everything that decides the answer."""
+def cache_key(model: str, messages: Messages, params: dict[str, Any], endpoint: str = "") -> str:
+    """sha256 over a canonical JSON of everything that decides the answer: the endpoint (the
+    same model name on another server is another model), the model, the prompt, the params."""
     blob = json.dumps(
-        {"model": model, "messages": messages, "params": params},
+        {"endpoint": endpoint, "model": model, "messages": messages, "params": params},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -209,7 +210,7 @@ class ChatClient:
         return f"{self.base_url}/chat/completions"
 
     def key_for(self, messages: Messages, **params: Any) -> str:
-        return cache_key(self.model, messages, {**self.params, **params})
+        return cache_key(self.model, messages, {**self.params, **params}, self.endpoint)
 
     async def complete_many(self, prompts: Sequence[Messages], **params: Any) -> list[Result]:
         """One Result per prompt, in order. Never raises for a failed request.
@@ -217,7 +218,7 @@ class ChatClient:
         Identical prompts in one batch are asked once (the cache only helps across batches).
         """
         merged = {**self.params, **params}
-        keys = [cache_key(self.model, list(p), merged) for p in prompts]
+        keys = [cache_key(self.model, list(p), merged, self.endpoint) for p in prompts]
         unique = {k: list(p) for k, p in zip(keys, prompts, strict=True)}
         sem = asyncio.Semaphore(self.concurrency)
         limits = httpx.Limits(max_connections=self.concurrency)

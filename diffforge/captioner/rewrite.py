@@ -28,6 +28,7 @@ from diffforge.vocabulary import (
     COLORS,
     MATERIAL_ADJECTIVES,
     NUMBER_WORDS,
+    RELATION_WORDS,
     plural,
 )
 
@@ -52,17 +53,48 @@ class Facts:
     nouns: frozenset[str]
     numbers: frozenset[int]
     quotes: frozenset[str]
+    # direction, spatial and comparison words (OmniDiff's most frequent): left/right,
+    # front/back, up/down, clockwise, appeared/disappeared, brighter/darker, larger/smaller ...
+    relations: frozenset[str] = frozenset()
+    relation_order: tuple[str, ...] = ()  # the same words in the order the caption says them
 
     def diff(self, other: Facts) -> list[str]:
         """Problems of ``other`` (a rewrite) against self (the template): dropped or invented."""
         problems = []
-        for name in ("colors", "materials", "nouns", "numbers", "quotes"):
+        for name in ("colors", "materials", "nouns", "numbers", "quotes", "relations"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine - theirs:
                 problems.append(f"dropped {name}: {', '.join(sorted(map(str, mine - theirs)))}")
             if theirs - mine:
                 problems.append(f"invented {name}: {', '.join(sorted(map(str, theirs - mine)))}")
+        # "from the left ... to the right" swapped keeps both words: their order must hold
+        for a, b in OPPOSITES:
+            both = {a, b} <= self.relations and {a, b} <= other.relations
+            if both and _order(self.relation_order, a, b) != _order(other.relation_order, a, b):
+                problems.append(f"swapped relations: {a}/{b}")
         return problems
+
+
+# Opposite relation facts: a caption that states both must keep their order.
+OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("left", "right"),
+    ("front", "back"),
+    ("up", "down"),
+    ("clockwise", "counterclockwise"),
+    ("appeared", "disappeared"),
+    ("brighter", "darker"),
+    ("larger", "smaller"),
+    ("warmer", "cooler"),
+)
+
+
+def _order(seq: tuple[str, ...], a: str, b: str) -> tuple[str, ...]:
+    """The order in which ``a`` and ``b`` occur in ``seq``, repeats collapsed."""
+    out: list[str] = []
+    for w in seq:
+        if w in (a, b) and (not out or out[-1] != w):
+            out.append(w)
+    return tuple(out)
 
 
 _COLOR_WORDS = {c: c for c in COLORS} | COLOR_SYNONYMS
@@ -142,7 +174,8 @@ def extract_facts(text: str, lexicon: Mapping[str, str]) -> Facts:
     )
     pattern = _noun_pattern(tuple(sorted(lexicon)))
     nouns = frozenset(lexicon[m] for m in pattern.findall(rest)) if pattern else frozenset()
-    return Facts(colors, materials, nouns, numbers, quotes)
+    order = tuple(RELATION_WORDS[w] for w in words if w in RELATION_WORDS)
+    return Facts(colors, materials, nouns, numbers, quotes, frozenset(order), order)
 
 
 def guard(template: str, candidate: str, lexicon: Mapping[str, str]) -> list[str]:
@@ -289,7 +322,9 @@ class TransformersBackend:
         out: list[Answer | None] = [None] * len(captions)
         todo: list[tuple[int, str, str]] = []
         for i, caption in enumerate(captions):
-            key = cache_key(self.model_name, prompt_messages(caption), self.params)
+            key = cache_key(
+                self.model_name, prompt_messages(caption), self.params, f"local:{self.model_name}"
+            )
             hit = self.cache.get(key)
             if hit is not None:
                 out[i] = Answer(text=hit, cached=True)
