@@ -634,14 +634,24 @@ class _Builder:
         if not blend or not Path(blend).is_file():
             raise AssetError(f"environment .blend {blend!r} not found")
         with bpy.data.libraries.load(blend, link=False) as (src, dst):
-            dst.objects = list(src.objects)
+            names = list(src.objects)
+            dst.objects = names
         loaded = [ob for ob in dst.objects if ob is not None and ob.type != "CAMERA"]
+        # by the name they have in the file: the before and after scenes each load a copy
+        self.file_lights = {
+            name: ob
+            for name, ob in zip(names, dst.objects, strict=True)
+            if ob is not None and ob.type == "LIGHT"
+        }
         for ob in loaded:
             self.coll.objects.link(ob)
             ob.pass_index = 0
         _to_metres(loaded, _environment_scale(blend))
 
     def light(self, light: Light) -> None:
+        if light.id.startswith("file:"):
+            self.file_light(light)
+            return
         if not light.on:
             return
         data = bpy.data.lights.new(light.id, light.type.upper())
@@ -656,6 +666,15 @@ class _Builder:
         ob = bpy.data.objects.new(light.id, data)
         ob.location, ob.rotation_euler = light.location, light.rotation
         self.coll.objects.link(ob)
+
+    def file_light(self, light: Light) -> None:
+        """A lamp of the user's file: changed in place (power, colour, on or off)."""
+        ob = getattr(self, "file_lights", {}).get(light.id[len("file:") :])
+        if ob is None:
+            return
+        ob.hide_render = not light.on
+        ob.data.energy = light.energy
+        ob.data.color = light_color(light)
 
     def world(self, scene: Scene) -> None:
         w = scene.world

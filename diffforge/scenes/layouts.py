@@ -81,7 +81,7 @@ def place_object(
 ) -> bool:
     """Put ``obj`` at a free spot of one of ``surfaces`` (scene, placer and, for holders, the
     new top surface kept in step); False when nothing fits. Layouts and add/count share it."""
-    for _ in range(tries):
+    for _ in range(tries if surfaces else 0):
         surface = surfaces[int(rng.integers(len(surfaces)))]
         turn = yaw if yaw is not None else default_yaw(rng, spec, surface)
         spot = placer.find_spot(rng, surface, obj.dimensions, turn, attempts=attempts)
@@ -131,10 +131,54 @@ def wall_surfaces(env: Environment) -> list[Surface]:
 
 
 def placer_for(scene: Scene, library) -> Placer:
-    """The placer of an existing scene (operators use it on after-scenes)."""
-    return Placer.from_scene(
-        scene, holder_heights(scene, library), wall_surfaces(scene.environment)
-    )
+    """The placer of an existing scene (operators use it on after-scenes). A user environment's
+    supports come from its scan, as when the scene was composed, not from a generic floor."""
+    holders = holder_heights(scene, library)
+    if scene.environment.layout != "environment" or not scene.environment.blend_file:
+        return Placer.from_scene(scene, holders, wall_surfaces(scene.environment))
+    info = load_environment_info(Path(scene.environment.blend_file))
+    surfaces = environment_surfaces(info)
+    surfaces += [holder_surface(o, holders[o.id]) for o in scene.objects if o.id in holders]
+    placer = Placer(surfaces)
+    for obj in scene.objects:
+        placer.add(obj)
+    return placer
+
+
+def environment_lights(info: dict) -> list[Light]:
+    """The file's own lamps (id "file:<name>"): illumination changes act on them, and the
+    renderer changes those lamps in the file rather than adding lights of its own."""
+    kinds = {"point": "point", "spot": "spot", "area": "area", "sun": "sun"}
+    return [
+        Light(
+            id=f"file:{lamp['name']}",
+            type=kinds.get(lamp.get("type", "point"), "point"),
+            location=tuple(lamp.get("location", (0.0, 0.0, 3.0))),
+            energy=float(lamp.get("energy", 100.0)),
+            rgb=tuple(lamp.get("rgb", (1.0, 1.0, 1.0))),
+            size=float(lamp.get("size", 0.25)),
+            name="sun" if lamp.get("type") == "sun" else "lamp",
+        )
+        for lamp in info.get("lights", [])
+    ]
+
+
+def environment_surfaces(info: dict) -> list[Surface]:
+    """The supports a scan found, as placer surfaces (the first floor is "floor")."""
+    out: list[Surface] = []
+    for s in info["surfaces"]:
+        floor = s["kind"] == "floor" and not any(o.id == "floor" for o in out)
+        sid = "floor" if floor else f"surface:{s['name']}"
+        out.append(
+            Surface(
+                sid,
+                "floor" if floor else "surface",
+                tuple(s["center"]),
+                tuple(s["half"]),
+                s["height"],
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,17 +315,16 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
     env = Environment(layout="environment", extent=tuple(info["extent"]), blend_file=str(blend))
     comp = _start(rng, cfg, library, env)
     comp.placer.surfaces.clear()
-    for s in info["surfaces"]:
-        floor = s["kind"] == "floor" and "floor" not in comp.placer.surfaces
-        sid = "floor" if floor else f"surface:{s['name']}"
-        comp.placer.surfaces[sid] = Surface(
-            sid, "floor" if floor else "surface", tuple(s["center"]), tuple(s["half"]), s["height"]
-        )
+    for surface in environment_surfaces(info):
+        comp.placer.surfaces[surface.id] = surface
     budget = _count_budget(rng, cfg)
     small = [s for s in library.select(placement="surface") if "clevr" not in s.tags]
-    on_top = comp.placer.candidates({"surface"}) or comp.placer.candidates({"floor"})
+    # tables and shelves first; the floor too where they are small (a pedestal, a backdrop)
+    on_top = comp.placer.candidates({"surface"})
+    if sum(4 * s.half[0] * s.half[1] for s in on_top) < 1.0:
+        on_top += comp.placer.candidates({"floor"})
     _fill(rng, comp, small, on_top, budget, budget * 5)
-    comp.scene.lights = [
+    comp.scene.lights = environment_lights(info) or [
         Light(id="fill", type="area", location=(0.0, 0.0, 3.0), energy=200.0, name="light")
     ]
     if info.get("cameras"):

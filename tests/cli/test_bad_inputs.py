@@ -104,10 +104,13 @@ class Inputs:
 
     @cached_property
     def plain_blend(self) -> Path:
-        """Blender's default scene saved as is: no diffforge_surface / diffforge_camera tags."""
+        """An empty scene saved by Blender: nothing anything could stand on."""
         p = self.tmp / "blend" / "plain.blend"
         p.parent.mkdir()
-        code = f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(p)!r})"
+        code = (
+            "import bpy; bpy.ops.wm.read_homefile(use_empty=True); "
+            f"bpy.ops.wm.save_as_mainfile(filepath={str(p)!r})"
+        )
         subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
         return p
 
@@ -177,8 +180,8 @@ CASES = [
     # -- scan-env --------------------------------------------------------------------------
     Case("scan-env-missing-file", lambda f: ["scan-env", f.path("room.blend")],
          ["room.blend", "not found"]),
-    Case("scan-env-untagged", lambda f: ["scan-env", f.plain_blend],
-         ["plain.blend", "diffforge_surface"], lambda f: [f.plain_blend.parent], blender=True),
+    Case("scan-env-nothing-to-stand-on", lambda f: ["scan-env", f.plain_blend],
+         ["plain.blend", "no mesh geometry"], lambda f: [f.plain_blend.parent], blender=True),
     # -- not a dataset ---------------------------------------------------------------------
     *(
         Case(f"{cmd[0]}-not-a-dataset", lambda f, cmd=cmd: [*cmd[:1], f.empty, *cmd[1:]],

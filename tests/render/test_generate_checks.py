@@ -81,10 +81,13 @@ def test_an_environment_is_scanned_when_its_sidecar_is_missing_or_stale(tmp_path
     assert sidecar.stat().st_mtime > stale
 
 
-def test_an_untagged_environment_fails_once_before_any_worker(tmp_path):
-    blend = make_blend(tmp_path / "plain.blend", tagged=False)
+def test_an_environment_with_nothing_to_stand_on_fails_once_before_any_worker(tmp_path):
+    blend = tmp_path / "empty.blend"
+    code = "import bpy, sys; bpy.ops.wm.read_homefile(use_empty=True); " \
+        "bpy.ops.wm.save_as_mainfile(filepath=sys.argv[-1])"  # fmt: skip
+    subprocess.run([sys.executable, "-c", code, str(blend)], check=True, capture_output=True)
     cfg = load_config(None, [f"assets.environment={blend}", "scene.layouts={environment: 1}"])
-    with pytest.raises(DiffforgeError, match="no object tagged diffforge_surface='floor'"):
+    with pytest.raises(DiffforgeError, match="no mesh geometry in the file"):
         generate(cfg, tmp_path / "out", 2, progress=False)
     assert not (tmp_path / "out" / "pairs.jsonl").exists()  # no worker ever started
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from diffforge.config import load_config
-from diffforge.errors import ConfigError, DiffforgeError
+from diffforge.errors import ConfigError
 from diffforge.render.environment_scan import scan_environment
 from diffforge.scenes.sampler import PairSampler
 
@@ -70,13 +70,15 @@ def test_scan_and_sample_a_user_environment(tmp_path: Path) -> None:
     assert on_bench and all(o.transform.location[2] == pytest.approx(0.8) for o in on_bench)
 
 
-def test_untagged_blend_and_unscanned_blend_are_clear_errors(tmp_path: Path) -> None:
+def test_an_untagged_blend_is_scanned_from_its_geometry(tmp_path: Path) -> None:
     plain = make_blend(tmp_path / "plain.blend", tagged=False)
-    with pytest.raises(DiffforgeError, match="no object tagged diffforge_surface='floor'"):
-        scan_environment(plain)
-    assert not Path(str(plain) + ".json").exists()
     cfg = load_config(None, [f"assets.environment={plain}", "scene.layouts={environment: 1.0}"])
     with pytest.raises(
         ConfigError, match=r"^assets.environment: .*plain.blend.json: scan the .blend first"
     ):
-        PairSampler(cfg).sample(0)
+        PairSampler(cfg).sample(0)  # the sampler reads the sidecar; generate scans first
+    info = json.loads(scan_environment(plain).read_text())
+    kinds = {s["name"]: s for s in info["surfaces"]}
+    assert kinds["Floor"]["kind"] == "floor" and kinds["Floor"]["height"] == pytest.approx(0)
+    assert kinds["Workbench"]["height"] == pytest.approx(0.8)
+    assert PairSampler(cfg).sample(0).before.environment.blend_file == str(plain)
