@@ -312,7 +312,16 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
     """A user .blend: surfaces and cameras come from its sidecar JSON (``<file>.json``)."""
     blend = cfg.assets.environment
     info = load_environment_info(blend)
-    env = Environment(layout="environment", extent=tuple(info["extent"]), blend_file=str(blend))
+    env = Environment(  # the file's floor and walls are the file's: no invented colours
+        layout="environment",
+        extent=tuple(info["extent"]),
+        blend_file=str(blend),
+        floor_color=None,
+        floor_material=None,
+        wall_color=None,
+        wall_material=None,
+        trim_color=None,
+    )
     comp = _start(rng, cfg, library, env)
     comp.placer.surfaces.clear()
     for surface in environment_surfaces(info):

@@ -81,4 +81,7 @@ def test_an_untagged_blend_is_scanned_from_its_geometry(tmp_path: Path) -> None:
     kinds = {s["name"]: s for s in info["surfaces"]}
     assert kinds["Floor"]["kind"] == "floor" and kinds["Floor"]["height"] == pytest.approx(0)
     assert kinds["Workbench"]["height"] == pytest.approx(0.8)
-    assert PairSampler(cfg).sample(0).before.environment.blend_file == str(plain)
+    env = PairSampler(cfg).sample(0).before.environment
+    assert env.blend_file == str(plain)
+    # facts about the file come from the file or are left out, never invented
+    assert (env.floor_color, env.floor_material, env.wall_color) == (None, None, None)
