@@ -319,8 +319,6 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
         floor_color=None,
         floor_material=None,
         wall_color=None,
-        wall_material=None,
-        trim_color=None,
     )
     comp = _start(rng, cfg, library, env)
     comp.placer.surfaces.clear()

@@ -111,9 +111,10 @@ class World(_Model):
 class Environment(_Model):
     layout: str  # room / street / tabletop / environment
     extent: Vec3 = (6.0, 6.0, 3.0)  # width (x), depth (y), height (z) of the usable space
-    floor_color: str = "gray"
-    floor_material: str = "wood"
-    wall_color: str = "white"
+    # None where nobody knows: a user .blend's floor is whatever the file made it
+    floor_color: str | None = "gray"
+    floor_material: str | None = "wood"
+    wall_color: str | None = "white"
     blend_file: str | None = None  # user .blend for the "environment" layout
     time_of_day: str | None = None  # street: "noon", "afternoon", "evening"
 
