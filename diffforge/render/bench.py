@@ -161,6 +161,9 @@ def _run_once(
         "pairs_per_min_total": 60.0 * len(timings) / total_s if timings else float("nan"),
         "cpu_per_pair_s": cpu_s,
         "pairs_per_cpu_min": 60.0 / cpu_s if cpu_s else float("nan"),
+        "cpu_per_pair_median_s": float(np.median(cpu[1:] if len(cpu) > 1 else cpu))
+        if cpu
+        else float("nan"),
         "resampled": resampled,
         "resample_rate": resampled / (resampled + len(timings) + failed)
         if resampled + len(timings) + failed
@@ -232,7 +235,7 @@ def format_bench(result: dict[str, Any]) -> str:
     """A markdown table of ``bench_render``'s result (benchmarks/render.md)."""
     cols = (
         "preset | res | spp | OIDN | workers×threads | pairs | pairs/min | pairs/min (all) "
-        "| CPU s/pair | pairs/CPU-min | resampled | noise | build | render before | render after "
+        "| CPU s/pair (median) | pairs/CPU-min | resampled | noise | build | render before | render after "
         "| masks | overhead | speed-up"
     )
     lines = [f"| {cols} |", "|" + "---|" * (cols.count("|") + 1)]
@@ -244,7 +247,8 @@ def format_bench(result: dict[str, Any]) -> str:
             f"| {r['preset']} | {r['resolution'][0]}×{r['resolution'][1]} | {r['samples']} "
             f"| {quality if r.get('denoise') else 'off'} | {r['workers']}×{r['threads']} "
             f"| {r['pairs']} | {r['pairs_per_min']:.1f} | {r['pairs_per_min_total']:.1f} "
-            f"| {r['cpu_per_pair_s']:.2f} | {r['pairs_per_cpu_min']:.1f} "
+            f"| {r['cpu_per_pair_s']:.2f} ({r.get('cpu_per_pair_median_s', float('nan')):.2f}) "
+            f"| {r['pairs_per_cpu_min']:.1f} "
             f"| {100 * r['resample_rate']:.0f} % | {noise} | "
             + " | ".join(f"{s[k]:.3f}" for k in ("build", "render_before", "render_after", "masks"))
             + f" | {r['overhead_ratio']:.2f} | {r['speedup_vs_1']:.2f}× |"

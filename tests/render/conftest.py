@@ -29,8 +29,9 @@ def cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def cfg() -> GenerateConfig:
-    """Draft preset: 96×72, 4 samples, Cycles on the CPU."""
-    return GenerateConfig.model_validate({"seed": 3, "render": {"preset": "draft"}})
+    """Draft preset pinned to 96×72, 4 samples, no denoiser (the tests' pixel budget), on the CPU."""
+    render = {"preset": "draft", "resolution": [96, 72], "samples": 4, "denoise": False}
+    return GenerateConfig.model_validate({"seed": 3, "render": render})
 
 
 @pytest.fixture(scope="session")

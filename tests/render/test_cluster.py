@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 CLI = [sys.executable, "-m", "diffforge"]
 # tiny renders of the default config's scenes: the scripts' generate line is the real CLI
-TINY = ["render.resolution=[48,36]", "render.samples=2", "scene.hdri=0"]
+TINY = ["render.resolution=[48,36]", "render.samples=2", "render.denoise=false", "scene.hdri=0"]
 
 
 @pytest.mark.parametrize(

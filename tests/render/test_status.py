@@ -17,7 +17,7 @@ from diffforge.dataset.layout import pairs_file
 from diffforge.dataset.progress import dataset_progress
 
 ROOT = Path(__file__).parent.parent.parent
-TINY = ["render.resolution=[48,36]", "render.samples=2", "scene.hdri=0"]
+TINY = ["render.resolution=[48,36]", "render.samples=2", "render.denoise=false", "scene.hdri=0"]
 
 
 def _status(capsys, out: Path) -> dict:
