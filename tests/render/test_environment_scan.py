@@ -98,6 +98,7 @@ def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cac
     cfg = load_config(None, [
         f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
         "render.preset=draft", "render.resolution=[256, 192]", "render.samples=2",
+        "render.denoise=false",
     ])  # fmt: skip
     summary = generate(cfg, tmp_path, 4, workers=1, cache_dir=cache_dir, progress=False)
     assert summary["failed"] == 0, summary["failures"]
