@@ -118,7 +118,9 @@ def _run_once(
         reasons: Counter[str] = Counter()
         t_start = time.perf_counter()
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
-            resampled += len(result.get("resampled", []))
+            # rejected attempts where the pipeline says so; else its reasons (one rejected
+            # attempt often gives several: target not visible before + after + not changed)
+            resampled += result.get("rejected_attempts", len(result.get("resampled", [])))
             reasons.update(result.get("resampled", []))
             if result["status"] == "ok":
                 t = time.perf_counter()
