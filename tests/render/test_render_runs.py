@@ -54,7 +54,7 @@ def test_sigkilled_worker_is_retried_and_workers_recycle(run, reference, tmp_pat
     assert_clean(tmp_path)
 
 
-def test_killed_run_resumes_to_the_uninterrupted_dataset(run, reference, tmp_path, cache_dir):
+def test_killed_run_resumes_to_the_uninterrupted_dataset(run, reference, tmp_path, cache_dir, cfg):
     script = f"""
 import sys; sys.path.insert(0, {str(HERE)!r})
 from pathlib import Path
@@ -62,7 +62,7 @@ from render_fixtures import fixture_sampler, write_fixture_assets
 from diffforge.config import GenerateConfig
 from diffforge.render import generate
 if __name__ == "__main__":
-    cfg = GenerateConfig.model_validate({{"seed": 3, "render": {{"preset": "draft"}}}})
+    cfg = GenerateConfig.model_validate({{"seed": 3, "render": {cfg.render.model_dump()!r}}})
     res = write_fixture_assets(Path({str(tmp_path / "assets")!r}))
     generate(cfg, Path({str(tmp_path / "out")!r}), {REFERENCE_N}, sampler=fixture_sampler,
              resolver=res, cache_dir=Path({str(cache_dir)!r}), progress=False, workers=2,
