@@ -132,6 +132,7 @@ class PairPipeline:
                     "id": spec.id,
                     "attempt": attempt,
                     "resampled": resampled,
+                    "rejected_attempts": tries,  # renders the gates threw away
                     "changes": [c.model_dump(mode="json") for c in spec.changes],
                     "spec_json": spec.to_json(),
                     "facts": outcome["facts"],
@@ -148,6 +149,7 @@ class PairPipeline:
             "index": job.index,
             "reason": "; ".join(sorted(set(resampled))) or "gates",
             "resampled": resampled,
+            "rejected_attempts": self.ctx.max_attempts if can_resample else 1,
             "timings": timings,
         }
 
