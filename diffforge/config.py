@@ -191,11 +191,39 @@ class PeopleConfig(_Cfg):
     max: int = Field(default=2, ge=0, le=6)
 
 
+class CameraConfig(_Cfg):
+    """Scene cameras: lens, the aspect ratio framing assumes, and the kinds of view."""
+
+    lens: float | None = Field(default=None, gt=4.0, le=300.0)  # mm; None: the layout's own
+    aspect: float = Field(default=4 / 3, gt=0.2, le=5.0)  # width / height of the renders
+    # eye: 1.5-1.7 m high, looking level-ish; elevated: 2.2-2.6 m (rooms) or 5-8 m (streets)
+    views: dict[str, float] = Field(default_factory=lambda: {"eye": 0.5, "elevated": 0.5})
+
+    @field_validator("views")
+    @classmethod
+    def _views(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, w in v.items():
+            if name not in ("eye", "elevated"):
+                raise ValueError(f"unknown camera view {name!r}; one of eye, elevated")
+            if w < 0:
+                raise ValueError(f"weight of camera view {name!r} must be >= 0, found {w}")
+        if sum(v.values()) <= 0:
+            raise ValueError("at least one camera view needs a positive weight")
+        return v
+
+
 class SceneConfig(_Cfg):
     layouts: dict[str, float] = Field(
         default_factory=lambda: {"room": 0.45, "street": 0.3, "tabletop": 0.25}
     )
     objects: Range = Field(default_factory=lambda: Range(min=5, max=12))
+    # rooms and streets are furnished densely: their object budget (objects.min still applies)
+    dense: dict[str, Range] = Field(
+        default_factory=lambda: {"room": Range(min=20, max=30), "street": Range(min=16, max=24)}
+    )
+    camera: CameraConfig = Field(default_factory=CameraConfig)
+    # P(night) for streets: street lamps on, a dark sky (the near-black rule excepts these)
+    night: float = Field(default=0.15, ge=0.0, le=1.0)
     people: PeopleConfig = Field(default_factory=PeopleConfig)
     text_objects: float = Field(default=0.7, ge=0.0, le=1.0)  # P(scene has text objects)
     hdri: float = Field(default=0.3, ge=0.0, le=1.0)  # P(an HDRI world instead of lights only)

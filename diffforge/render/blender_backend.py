@@ -12,6 +12,7 @@ slot) in a shared cache; appending from it is ~10× faster than the glTF importe
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -33,7 +34,8 @@ from diffforge.scenes.geometry import camera_euler
 from diffforge.scenes.model import Light, ObjectInstance, Scene
 from diffforge.vocabulary import COLORS
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
+SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and sun powers
 _SUFFIX = re.compile(r"\.\d{3}$")
 
 
@@ -297,6 +299,11 @@ def _convert_to_blend(src: Path, dst: Path, up: str | None = None) -> None:
             bpy.ops.object.join()
     ob = meshes[0]
     ob.name = ob.data.name = "asset"
+    # smooth curved surfaces, sharp creases: spheres and cylinders read as solids, not facets
+    me = ob.data
+    if not me.has_custom_normals:
+        me.polygons.foreach_set("use_smooth", [True] * len(me.polygons))
+        me.set_sharp_from_angle(angle=math.radians(40.0))
     co = np.empty(len(ob.data.vertices) * 3, dtype=np.float64)
     ob.data.vertices.foreach_get("co", co)
     co = co.reshape(-1, 3)
@@ -353,7 +360,7 @@ class _Builder:
         colour a caption names stays the colour one sees; classes differ in pattern, bump,
         roughness, metalness, coat, sheen and transmission (see MATERIAL_CLASSES).
         """
-        cls = material if material in MATERIAL_CLASSES else "plastic"
+        cls = material if material in (*MATERIAL_CLASSES, "paint", "facade") else "plastic"
         key = (tuple(round(float(c), 6) for c in rgb), cls, bevel)
         if key not in self._materials:
             mat = bpy.data.materials.new(f"df_{cls}")  # 5.0: comes with a node tree
@@ -604,12 +611,31 @@ class _Builder:
         self.coll.objects.link(ob)
         return ob
 
+    def box(self, name: str, lo, hi, mat) -> Any:
+        """An axis-aligned closed box from corner ``lo`` to corner ``hi`` (environment, index 0)."""
+        import bmesh
+
+        me = bpy.data.meshes.new(name)
+        bm = bmesh.new()
+        bmesh.ops.create_cube(bm, size=1.0)
+        bm.to_mesh(me)
+        bm.free()
+        me.materials.append(mat)
+        ob = bpy.data.objects.new(name, me)
+        ob.location = tuple((a + b) / 2 for a, b in zip(lo, hi, strict=True))
+        ob.scale = tuple(max(b - a, 1e-4) for a, b in zip(lo, hi, strict=True))
+        self.coll.objects.link(ob)
+        return ob
+
     def environment(self, scene: Scene) -> None:
         env = scene.environment
         w, d, h = env.extent
         floor = self.material(COLORS.get(env.floor_color, (0.5,) * 3), env.floor_material)
         if env.layout == "environment":
             self.user_environment(env.blend_file)
+            return
+        if env.layout == "room" and env.ceiling:
+            self.closed_room(scene)
             return
         if env.layout == "room":
             # the floor runs past the walls: a camera outside the room sees floor, not void
@@ -627,8 +653,220 @@ class _Builder:
                 ob = self.plane(name, size, loc, rot, wall)
                 ob.visible_camera = inside  # still bounces light and casts shadows
             return
-        big = 4.0 * max(w, d, 10.0)  # street / tabletop: a ground plane to the horizon
+        if env.layout == "street" and env.road_width > 0:
+            self.street(scene)
+            return
+        big = 4.0 * max(w, d, 10.0)  # tabletop: a ground plane to the horizon
         self.plane("ground", (big, big), (0, 0, 0), (0, 0, 0), floor)
+
+    def street(self, scene: Scene) -> None:
+        """Road with lane markings and a zebra crossing, raised sidewalks with kerbs, a ground
+        plane beyond, and plain buildings closing the view past the street's own facades."""
+        env = scene.environment
+        w = env.extent[0]
+        r, s = env.road_width / 2, env.sidewalk_width
+        long = 150.0
+        asphalt = self.material((0.33, 0.33, 0.34), "asphalt")
+        self.box("road", (-long, -r, -0.06), (long, r, 0.0), asphalt)
+        white = self.material((0.92, 0.92, 0.9), "paint")
+        x = -long
+        while x < long:  # the centre line: 3 m dashes, 3 m gaps
+            self.box("marking", (x, -0.06, 0.0), (x + 3.0, 0.06, 0.004), white)
+            x += 6.0
+        for y in (-r + 0.35, r - 0.35):  # edge lines
+            self.box("marking", (-long, y - 0.05, 0.0), (long, y + 0.05, 0.004), white)
+        cx = w * 0.18  # a zebra crossing a little right of the centre
+        y = -r + 0.5
+        while y < r - 0.5:
+            self.box("crossing", (cx - 1.5, y, 0.0), (cx + 1.5, y + 0.5, 0.004), white)
+            y += 1.0
+        paving = self.material(COLORS.get(env.wall_color, (0.7,) * 3), "tiles")
+        stone = self.material((0.62, 0.62, 0.6), "concrete")
+        for sign in (1.0, -1.0):
+            a, b = sorted((sign * r, sign * (r + s)))
+            self.box("sidewalk", (-long, a, -0.06), (long, b, 0.12), paving)
+            k = sign * r
+            lo, hi = sorted((k, k + sign * 0.15))
+            self.box("kerb", (-long, lo, -0.06), (long, hi, 0.14), stone)
+        ground = self.material((0.45, 0.46, 0.42), "concrete")
+        self.plane("ground", (2 * long, 2 * long), (0, 0, -0.07), (0, 0, 0), ground)
+        # buildings past the street's own facades (and behind the camera), window grids
+        face = r + s
+        span = w / 2 + 2.0
+        colours = ((0.72, 0.62, 0.52), (0.6, 0.6, 0.62), (0.78, 0.74, 0.66), (0.55, 0.42, 0.36))
+        i = 0
+        for y0, y1 in ((face, face + 12.0), (-face - 16.0, -face - 4.0)):
+            x = -long / 2
+            while x < long / 2:
+                width = 9.0 + 3.0 * (i % 3)
+                height = 9.0 + 4.0 * ((i * 7) % 4)
+                behind = y0 > 0 and -span < x + width and x < span
+                if not behind:
+                    mat = self.material(colours[i % len(colours)], "facade")
+                    lo = (x, y0 + (0.3 if y0 > 0 else 0.0), 0.0)
+                    ob = self.box("building", lo, (x + width, y1, height), mat)
+                    ob.visible_shadow = y0 > 0  # those behind the camera never shade the street
+                x += width + 0.01
+                i += 1
+
+    def closed_room(self, scene: Scene) -> None:
+        """Floor, ceiling and solid walls with window and door openings, window frames, a door,
+        baseboards and lamp fixtures; outside, a ground plane under the sky."""
+        env = scene.environment
+        w, d, h = env.extent
+        t = 0.15  # wall thickness, outside the usable extent
+        paint = self.material(COLORS.get(env.wall_color, (0.9,) * 3), env.wall_material)
+        trim = self.material(COLORS.get(env.trim_color, (0.9,) * 3), "plastic")
+        floor = self.material(COLORS.get(env.floor_color, (0.5,) * 3), env.floor_material)
+        self.box("floor", (-w / 2 - t, -d / 2 - t, -0.1), (w / 2 + t, d / 2 + t, 0.0), floor)
+        ceiling = self.material(COLORS["white"], "paint")
+        self.box("ceiling", (-w / 2 - t, -d / 2 - t, h), (w / 2 + t, d / 2 + t, h + 0.12), ceiling)
+        outside = self.material((0.42, 0.47, 0.36), "concrete")
+        self.plane("outside", (400.0, 400.0), (0, 0, -0.12), (0, 0, 0), outside)
+        # each wall: (name, axis along it, half length, fixed coordinate range across it)
+        walls = {
+            "back": ("x", w / 2 + t, (d / 2, d / 2 + t)),
+            "front": ("x", w / 2 + t, (-d / 2 - t, -d / 2)),
+            "left": ("y", d / 2, (-w / 2 - t, -w / 2)),
+            "right": ("y", d / 2, (w / 2, w / 2 + t)),
+        }
+        for wall, (axis, half, across) in walls.items():
+            holes = [o for o in env.openings if o.wall == wall]
+            cuts = sorted(
+                {
+                    -half,
+                    half,
+                    *(c for o in holes for c in (o.center - o.width / 2, o.center + o.width / 2)),
+                }
+            )
+            for u0, u1 in itertools.pairwise(cuts):
+                mid = (u0 + u1) / 2
+                over = sorted(
+                    (o.bottom, o.bottom + o.height)
+                    for o in holes
+                    if abs(mid - o.center) < o.width / 2
+                )
+                z = 0.0
+                spans = []
+                for z0, z1 in over:
+                    spans.append((z, z0))
+                    z = z1
+                spans.append((z, h))
+                for z0, z1 in spans:
+                    if z1 - z0 < 1e-3:
+                        continue
+                    lo, hi = self._wall_box(axis, (u0, u1), across, (z0, z1))
+                    self.box(f"wall_{wall}", lo, hi, paint)
+            inner = across[0] if across[0] in (d / 2, w / 2) else across[1]
+            sign = 1.0 if inner > 0 else -1.0
+            # baseboard along the inner face, broken at doors
+            doors = sorted(
+                (o.center - o.width / 2, o.center + o.width / 2) for o in holes if o.kind == "door"
+            )
+            u = -half + (t if axis == "x" else 0.0)
+            end = half - (t if axis == "x" else 0.0)
+            for a, b in [*doors, (end, end)]:
+                if a - u > 0.02:
+                    lo, hi = self._wall_box(
+                        axis, (u, a), (inner - sign * 0.018, inner), (0.0, 0.09)
+                    )
+                    self.box("baseboard", lo, hi, trim)
+                u = b
+            for o in holes:
+                self.opening_trim(o, axis, across, trim)
+        self.fixtures(scene)
+
+    @staticmethod
+    def _wall_box(axis: str, u: tuple, across: tuple, z: tuple) -> tuple:
+        if axis == "x":
+            return (u[0], across[0], z[0]), (u[1], across[1], z[1])
+        return (across[0], u[0], z[0]), (across[1], u[1], z[1])
+
+    def opening_trim(self, o, axis: str, across: tuple, trim) -> None:
+        """A window frame with a mullion and a sill, or a closed wooden door with a handle."""
+        u0, u1 = o.center - o.width / 2, o.center + o.width / 2
+        z0, z1 = o.bottom, o.bottom + o.height
+        a0, a1 = across
+        f = 0.05
+        if o.kind == "window":
+            parts = [((u0, u0 + f), (z0, z1)), ((u1 - f, u1), (z0, z1)), ((u0, u1), (z0, z0 + f)),
+                     ((u0, u1), (z1 - f, z1)), ((o.center - f / 2, o.center + f / 2), (z0, z1)),
+                     ((u0, u1), ((z0 + z1) / 2 - f / 3, (z0 + z1) / 2 + f / 3))]  # fmt: skip
+            for (pu0, pu1), (pz0, pz1) in parts:
+                lo, hi = self._wall_box(axis, (pu0, pu1), (a0 + 0.04, a1 - 0.04), (pz0, pz1))
+                self.box("window_frame", lo, hi, trim)
+            inner = a1 if abs(a1) < abs(a0) else a0
+            sign = 1.0 if inner > 0 else -1.0
+            lo, hi = self._wall_box(
+                axis,
+                (u0 - 0.06, u1 + 0.06),
+                (inner - sign * 0.07, inner + sign * 0.02),
+                (z0 - 0.04, z0),
+            )
+            self.box("window_sill", lo, hi, trim)
+            return
+        door = self.material(COLORS["brown"], "wood")
+        mid = (a0 + a1) / 2
+        lo, hi = self._wall_box(axis, (u0, u1), (mid - 0.025, mid + 0.025), (z0, z1 - 0.005))
+        self.box("door", lo, hi, door)
+        inner = a1 if abs(a1) < abs(a0) else a0
+        sign = 1.0 if inner > 0 else -1.0
+        lo, hi = self._wall_box(
+            axis, (u1 - 0.14, u1 - 0.06), (mid - sign * 0.08, mid), (0.98, 1.02)
+        )
+        self.box("door_handle", lo, hi, self.material(COLORS["gray"], "metal_polished"))
+        for pu0, pu1, pz0, pz1 in (
+            (u0 - f, u0, 0, z1 + f),
+            (u1, u1 + f, 0, z1 + f),
+            (u0, u1, z1, z1 + f),
+        ):
+            lo, hi = self._wall_box(axis, (pu0, pu1), (inner - sign * 0.015, inner), (pz0, pz1))
+            self.box("door_frame", lo, hi, trim)
+
+    def emitter(self, rgb, strength: float):
+        key = ("emit", tuple(round(float(c), 4) for c in rgb), round(strength, 4))
+        if key not in self._materials:
+            mat = bpy.data.materials.new("df_emitter")
+            bsdf = mat.node_tree.nodes["Principled BSDF"]
+            bsdf.inputs["Base Color"].default_value = (0.9, 0.9, 0.88, 1.0)
+            bsdf.inputs["Emission Color"].default_value = (*rgb, 1.0)
+            bsdf.inputs["Emission Strength"].default_value = strength
+            bsdf.inputs["Roughness"].default_value = 0.5
+            mat.cycles.emission_sampling = "NONE"  # the lamp's light does the lighting
+            self._materials[key] = mat
+        return self._materials[key]
+
+    def fixtures(self, scene: Scene) -> None:
+        """Lamp bodies for ceiling and wall lamps: they glow while their light is on."""
+        w, _, h = scene.environment.extent
+        metal = self.material(COLORS["white"], "metal")
+        for light in scene.lights:
+            glow = self.emitter(light_color(light), 6.0 if light.on else 0.0)
+            x, y, z = light.location
+            if light.name == "ceiling lamp":
+                r = light.size / 2 + 0.05
+                self.box("ceiling_lamp", (x - r, y - r, h - 0.045), (x + r, y + r, h), glow)
+                self.box(
+                    "ceiling_lamp_rim",
+                    (x - r - 0.02, y - r - 0.02, h - 0.03),
+                    (x + r + 0.02, y + r + 0.02, h),
+                    metal,
+                )
+            elif light.name == "wall lamp":
+                s = 1.0 if x > 0 else -1.0
+                wall_x = s * w / 2
+                self.box(
+                    "wall_lamp",
+                    (min(wall_x, wall_x - s * 0.09), y - 0.07, z - 0.14),
+                    (max(wall_x, wall_x - s * 0.09), y + 0.07, z - 0.04),
+                    glow,
+                )
+                self.box(
+                    "wall_lamp_back",
+                    (min(wall_x, wall_x - s * 0.02), y - 0.06, z - 0.3),
+                    (max(wall_x, wall_x - s * 0.02), y + 0.06, z - 0.12),
+                    metal,
+                )
 
     def user_environment(self, blend: str | None) -> None:
         if not blend or not Path(blend).is_file():
@@ -665,6 +903,7 @@ class _Builder:
             data.angle = math.radians(1.0)
         ob = bpy.data.objects.new(light.id, data)
         ob.location, ob.rotation_euler = light.location, light.rotation
+        ob.visible_camera = False  # a lamp shows as its fixture, never as a white card
         self.coll.objects.link(ob)
 
     def file_light(self, light: Light) -> None:
@@ -677,14 +916,28 @@ class _Builder:
         ob.data.color = light_color(light)
 
     def world(self, scene: Scene) -> None:
+        """Background, physical sky or HDRI. With ``sky`` set, camera rays see the sky while
+        an HDRI (if any) lights the scene; the view's exposure comes from the scene."""
         w = scene.world
+        self.sc.view_settings.exposure = w.exposure
         world = bpy.data.worlds.new("world")
         self.sc.world = world
         nt = world.node_tree
+        out = next(n for n in nt.nodes if n.bl_idname == "ShaderNodeOutputWorld")
         bg = next(n for n in nt.nodes if n.bl_idname == "ShaderNodeBackground")
         bg.inputs["Strength"].default_value = w.strength
+        res = self.backend.settings.world_map_resolution  # "automatic": seconds per image
+        world.cycles.sampling_method = "MANUAL" if res else "AUTOMATIC"
+        if res:
+            world.cycles.sample_map_resolution = res
+        seen = None
+        if w.sky:
+            seen = self.sky_background(nt, scene)
         if not w.hdri:
-            bg.inputs["Color"].default_value = linear_rgba(w.background)
+            if seen is not None:
+                nt.links.new(seen, out.inputs["Surface"])
+            else:
+                bg.inputs["Color"].default_value = linear_rgba(w.background)
             return
         env = nt.nodes.new("ShaderNodeTexEnvironment")
         env.image = bpy.data.images.load(str(self.hdri_path(w.hdri)), check_existing=True)
@@ -694,10 +947,39 @@ class _Builder:
         nt.links.new(coord.outputs["Generated"], mapping.inputs["Vector"])
         nt.links.new(mapping.outputs["Vector"], env.inputs["Vector"])
         nt.links.new(env.outputs["Color"], bg.inputs["Color"])
-        res = self.backend.settings.world_map_resolution  # "automatic": seconds per image
-        world.cycles.sampling_method = "MANUAL" if res else "AUTOMATIC"
-        if res:
-            world.cycles.sample_map_resolution = res
+        if seen is not None:  # the HDRI lights, the camera sees the sky
+            path = nt.nodes.new("ShaderNodeLightPath")
+            mix = nt.nodes.new("ShaderNodeMixShader")
+            nt.links.new(path.outputs["Is Camera Ray"], mix.inputs["Fac"])
+            nt.links.new(bg.outputs["Background"], mix.inputs[1])
+            nt.links.new(seen, mix.inputs[2])
+            nt.links.new(mix.outputs["Shader"], out.inputs["Surface"])
+
+    def sky_background(self, nt, scene: Scene):
+        """Blender's physical sky with its sun where the scene's sun light shines from (a dark
+        blue night sky when the scene has no sun); returns the background shader output."""
+        sun = next((x for x in scene.lights if x.type == "sun"), None)
+        node = nt.nodes.new("ShaderNodeBackground")
+        if sun is None:
+            node.inputs["Color"].default_value = linear_rgba((0.05, 0.07, 0.13))
+            node.inputs["Strength"].default_value = 0.5 * scene.world.strength
+            return node.outputs["Background"]
+        sky = nt.nodes.new("ShaderNodeTexSky")
+        sky.sky_type = "HOSEK_WILKIE"  # analytic: no precomputed sky image (~1.5 s per render)
+        sky.turbidity = 2.5
+        sky.ground_albedo = 0.3
+        rx, _, rz = sun.rotation
+        elevation = max(math.radians(2.0), math.pi / 2 - rx)
+        # the sun light shines along (-sin rz sin rx, cos rz sin rx, -cos rx): the sky's sun is
+        # where that light comes from
+        sky.sun_direction = (
+            math.sin(rz) * math.cos(elevation),
+            -math.cos(rz) * math.cos(elevation),
+            math.sin(elevation),
+        )
+        nt.links.new(sky.outputs["Color"], node.inputs["Color"])
+        node.inputs["Strength"].default_value = SKY_STRENGTH * scene.world.strength
+        return node.outputs["Background"]
 
     def hdri_path(self, name: str) -> Path:
         stem = name if name.endswith((".exr", ".hdr")) else f"{name}.exr"
@@ -808,7 +1090,7 @@ def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
             L(normal_in, b.inputs["Normal"])
         L(b.outputs["Normal"], inp["Normal"])
 
-    def noise(vec, scale: float, detail: float = 4.0, rough: float = 0.5):
+    def noise(vec, scale: float, detail: float = 2.0, rough: float = 0.5):
         n = _node(nt, "ShaderNodeTexNoise", {"Scale": scale, "Detail": detail, "Roughness": rough})
         L(vec, n.inputs["Vector"])
         return n.outputs["Factor"]
@@ -820,6 +1102,28 @@ def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
         inp["Roughness"].default_value = 0.3
         inp["Coat Weight"].default_value = 0.15
         rough_by(noise(coord, 6.0), 0.26, 0.36)
+    elif cls == "facade":  # a plain building front: wall colour between dark window panes
+        grid = _node(
+            nt, "ShaderNodeTexBrick",
+            {"Scale": 1.0, "Mortar Size": 0.45, "Mortar Smooth": 0.0, "Brick Width": 2.2, "Row Height": 3.2},
+            offset=0.0,
+        )  # fmt: skip
+        flat = _node(nt, "ShaderNodeCombineXYZ")
+        sep = _node(nt, "ShaderNodeSeparateXYZ")
+        pos = _node(nt, "ShaderNodeNewGeometry").outputs["Position"]
+        L(pos, sep.inputs[0])
+        L(sep.outputs["X"], flat.inputs["X"])
+        L(sep.outputs["Z"], flat.inputs["Y"])
+        L(flat.outputs[0], grid.inputs["Vector"])
+        grid.inputs["Color1"].default_value = (0.03, 0.04, 0.06, 1.0)
+        grid.inputs["Color2"].default_value = (0.05, 0.06, 0.08, 1.0)
+        grid.inputs["Mortar"].default_value = base
+        L(grid.outputs["Color"], inp["Base Color"])
+        rough_by(grid.outputs["Factor"], 0.08, 0.85)
+    elif cls == "paint":  # painted walls and ceilings: matte, barely mottled
+        inp["Roughness"].default_value = 0.8
+        inp["Specular IOR Level"].default_value = 0.3
+        colour_by(noise(coord, 2.0, 3.0), 0.95, 1.03)
     elif cls == "rubber":
         inp["Roughness"].default_value = 0.6
         inp["Specular IOR Level"].default_value = 0.3
@@ -889,7 +1193,7 @@ def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
         inp["Transmission Weight"].default_value = 1.0
         inp["IOR"].default_value = 1.45
     elif cls == "paper":
-        fibres = noise(coord, 40.0, 6.0, 0.75)
+        fibres = noise(coord, 40.0, 3.0, 0.75)
         pages = _node(nt, "ShaderNodeTexWave", {"Scale": 14.0}, bands_direction="Z")
         L(coord, pages.inputs["Vector"])
         paper = _node(nt, "ShaderNodeMath", operation="MULTIPLY_ADD")
@@ -935,7 +1239,7 @@ def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
         pores = _node(nt, "ShaderNodeTexVoronoi", {"Scale": 45.0}, feature="F1")
         L(coord, pores.inputs["Vector"])
         stain = _node(nt, "ShaderNodeMath", operation="MULTIPLY_ADD")
-        L(noise(coord, 1.6, 10.0, 0.7), stain.inputs[0])
+        L(noise(coord, 1.6, 4.0, 0.7), stain.inputs[0])
         stain.inputs[1].default_value = 1.6
         L(pores.outputs["Distance"], stain.inputs[2])
         colour_by(stain.outputs[0], 0.55, 1.3)

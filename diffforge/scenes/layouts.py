@@ -14,15 +14,23 @@ from pathlib import Path
 import numpy as np
 
 from diffforge.config import GenerateConfig
-from diffforge.errors import ConfigError, SamplingError
+from diffforge.errors import AssetError, ConfigError, SamplingError
 from diffforge.scenes.geometry import box_corners, look_at_matrix
-from diffforge.scenes.instances import choose, instantiate, is_person
-from diffforge.scenes.model import Camera, Environment, Light, ObjectInstance, Scene, World
+from diffforge.scenes.instances import choose, instantiate
+from diffforge.scenes.model import (
+    Camera,
+    Environment,
+    Light,
+    ObjectInstance,
+    Opening,
+    Scene,
+    World,
+)
 from diffforge.scenes.placement import Placer, Surface, holder_surface
 
 # The CC0 HDRIs in the bpy wheel (datafiles/studiolights/world), by the layouts they suit.
 HDRIS: dict[str, tuple[str, ...]] = {
-    "room": ("interior.exr", "studio.exr"),
+    "room": ("city.exr", "courtyard.exr", "forest.exr", "sunrise.exr"),  # seen through windows
     "street": ("city.exr", "courtyard.exr", "sunrise.exr", "sunset.exr", "forest.exr"),
     "tabletop": ("studio.exr", "interior.exr"),
     "environment": ("interior.exr", "city.exr"),
@@ -125,6 +133,9 @@ def wall_surfaces(env: Environment) -> list[Surface]:
         return [
             Surface("wall", "wall", (0.0, (0.9 + h - 0.3) / 2), (w / 2 - 0.3, (h - 1.2) / 2), d / 2)
         ]
+    if env.layout == "street" and env.road_width > 0:  # the facade fronts, above the shop doors
+        face = env.road_width / 2 + env.sidewalk_width
+        return [Surface("wall", "wall", (0.0, 3.4), (w / 2 - 0.5, 0.8), face)]
     if env.layout == "street":
         return [Surface("wall", "wall", (0.0, 3.2), (w / 2 - 0.5, 0.9), d / 2 - 1.2)]
     return []
@@ -210,80 +221,420 @@ def _text_pool(library, tags: tuple[str, ...]):
     return [s for s in library.select(tags_any=tags) if s.text_anchor is not None]
 
 
-def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
-    w, d = float(rng.uniform(4.5, 6.0)), float(rng.uniform(4.0, 5.0))
-    env = Environment(
-        layout="room",
-        extent=(w, d, 3.0),
-        floor_color=choose(rng, ["brown", "beige", "gray", "white"]),
-        floor_material=choose(rng, ["wood", "ceramic", "fabric"]),
-        wall_color=choose(rng, ["white", "beige", "gray", "teal", "pink"]),
-    )
-    comp = _start(rng, cfg, library, env)
-    budget = _count_budget(rng, cfg)
-    floor = comp.placer.candidates({"floor"})
-    indoor = ("indoor",)
-    furniture = [s for s in library.select(placement="floor", tags_any=indoor) if not is_person(s)]
-    holders = [s for s in furniture if s.holds_objects]
-    n_furniture = max(1, min(budget // 3, 5))
-    if holders:  # at least one table or shelf so small things have somewhere to go
-        comp.place(rng, choose(rng, holders), floor)
-    _fill(rng, comp, [s for s in furniture if s.text_anchor is None], floor, n_furniture - 1, 20)
-    if rng.random() < cfg.scene.text_objects:
-        texts = _text_pool(library, indoor)
-        _fill(rng, comp, texts, comp.placer.candidates({"wall", "floor", "surface"}), 1, 8)
-    walls = [s for s in library.select(placement="wall", tags_any=indoor) if s.text_anchor is None]
-    _fill(rng, comp, walls, comp.placer.candidates({"wall"}), int(rng.integers(0, 3)), 6)
-    _add_people(rng, comp, floor)
-    small = [s for s in library.select(placement="surface", tags_any=(*indoor, "tabletop"))]
-    small = [s for s in small if "clevr" not in s.tags and s.text_anchor is None]
-    rest = budget - len(comp.scene.objects)
-    _fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 4)
-    rest = budget - len(comp.scene.objects)
-    _fill(rng, comp, furniture, floor, rest, rest * 3)
-    _room_lights(rng, comp)
-    return comp
+STREET_TIMES = ("morning", "noon", "evening")
+# sun elevation (deg), strength (W/m²), colour temperature, exposure (EV) per time of day
+SUN_BY_TIME = {
+    "morning": (24.0, 3.2, 4800.0, 0.3),
+    "noon": (62.0, 4.0, 6000.0, 0.0),
+    "afternoon": (40.0, 3.5, 5600.0, 0.1),
+    "evening": (9.0, 2.2, 3300.0, 0.7),
+}
+NIGHT_EXPOSURE = 1.0
+STREET_SKY = 2.0  # world strength: the sky's share of the light in the street's shadows
 
 
 def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
+    """A street: a two-lane road with markings and a crossing, raised sidewalks with kerbs on
+    both sides, shop facades along the far sidewalk with signs on them, parked cars, trees,
+    lamps and street furniture on the sidewalks, people on the sidewalks."""
+    night = rng.random() < cfg.scene.night
+    road = float(choose(rng, [6.5, 7.0, 8.0]))
+    walk = float(rng.uniform(3.0, 4.0))
+    w = float(rng.uniform(20.0, 24.0))
+    d = road + 2 * walk + 1.0
     env = Environment(
         layout="street",
-        extent=(float(rng.uniform(12.0, 16.0)), 12.0, 12.0),
+        extent=(round(w, 4), round(d, 4), 12.0),
         floor_color="gray",
-        floor_material="rubber",
-        time_of_day=choose(rng, ["noon", "afternoon", "evening"]),
+        floor_material="asphalt",
+        time_of_day="night" if night else choose(rng, list(STREET_TIMES)),
+        road_width=road,
+        sidewalk_width=round(walk, 4),
+        wall_color=choose(rng, ["gray", "beige", "white"]),
     )
     comp = _start(rng, cfg, library, env)
-    budget = _count_budget(rng, cfg)
-    outdoor = ("outdoor",)
+    budget = _dense_budget(rng, cfg, "street")
+    get = lambda aid: _spec(library, aid)  # noqa: E731
+    kerb = 0.12  # sidewalk height
+    far, near = road / 2, -road / 2  # the road's edges (far: facade side)
+    face = far + walk  # facade fronts
+    # 1. facades along the far sidewalk, touching each other
     facades = library.select(tags_any=("facade",))
-    w, d, _ = env.extent
-    # A row of building facades along the back edge (not counted against the object budget).
-    x = -w / 2 + 0.2
-    while facades and x < w / 2 - 2.0:
+    x = -w / 2 - 2.0
+    while facades and x < w / 2 + 2.0:
         spec = choose(rng, facades)
         obj = instantiate(rng, spec, comp.new_id(spec.category), cfg.text)
-        width = obj.dimensions[0]
-        if x + width > w / 2:
-            break
-        obj.transform.location = (x + width / 2, d / 2 - obj.dimensions[1] / 2, 0.0)
+        obj.transform.location = (
+            round(x + obj.dimensions[0] / 2, 6),
+            round(face + obj.dimensions[1] / 2, 6),
+            0.0,
+        )
         obj.support = "ground"
         comp.scene.objects.append(obj)
-        x += width + 0.1
-    ground = comp.placer.candidates({"ground"})
-    things = [
-        s
-        for s in library.select(tags_any=outdoor)
-        if s.placement in {"ground", "floor"} and not is_person(s) and "facade" not in s.tags
-    ]
+        x += obj.dimensions[0] + 0.02
+
+    def on_walk(spec, x: float, side: int, offset: float, yaw: float) -> ObjectInstance | None:
+        """On the far (side=1) or near (side=-1) sidewalk, ``offset`` metres from the kerb."""
+        y = far + offset if side > 0 else near - offset
+        return _put(comp, rng, spec, x, y, yaw, support="ground", z=kerb)
+
+    # 2. lamps and trees in a row along each kerb, furniture between them
+    for side in (1, -1):
+        x = -w / 2 + float(rng.uniform(0.5, 2.5))
+        while x < w / 2 - 0.5:
+            kind = choose(
+                rng,
+                [
+                    "street_lamp",
+                    "tree",
+                    "tree",
+                    "bench",
+                    "trash_bin",
+                    "bollard",
+                    "bicycle",
+                    "fire_hydrant",
+                    "sign_post",
+                ],
+            )
+            spec = get(kind)
+            if spec is None:
+                x += 1.0
+                continue
+            if side < 0 and abs(x) < 5.0:  # keep the near sidewalk in front of the camera clear
+                x = 5.0
+                continue
+            yaw = 0.0 if side > 0 else math.pi  # lamps reach over the road, benches face it
+            if kind == "bicycle":
+                yaw = math.pi / 2
+            offset = 0.45 + spec.size[1] / 2 if kind != "tree" else 1.0
+            obj = on_walk(spec, x, side, offset, yaw)
+            x += (obj.dimensions[0] if obj is not None else 0.6) + float(rng.uniform(0.8, 2.2))
+    # ... and a row along the far facades: benches, bikes, planters, bins, café boxes
+    x = -w / 2 + float(rng.uniform(0.3, 1.5))
+    while x < w / 2 - 0.5:
+        spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone"]))
+        if spec is None:
+            x += 1.0
+            continue
+        yaw = math.pi / 2 if spec.id == "bicycle" else 0.0
+        dy = spec.size[0] if spec.id == "bicycle" else spec.size[1]
+        obj = on_walk(spec, x + spec.size[0] / 2, 1, walk - 0.35 - dy / 2, yaw)
+        x += (obj.dimensions[0] if obj is not None else 0.5) + float(rng.uniform(0.6, 2.5))
+    # 3. cars parked along both kerbs, lengthwise
+    car = get("car")
+    for side in (1, -1):
+        x = -w / 2 + float(rng.uniform(1.0, 4.0))
+        while car is not None and x < w / 2 - 2.5:
+            if rng.random() < 0.55 and (side > 0 or abs(x + 2.2) > 8.0):  # none by the camera
+                y = far - 1.15 if side > 0 else near + 1.15
+                obj = _put(
+                    comp,
+                    rng,
+                    car,
+                    x + 2.2,
+                    y,
+                    math.pi / 2 if side > 0 else -math.pi / 2,
+                    support="ground",
+                )
+                x += 5.2 if obj is not None else 1.0
+            else:
+                x += float(rng.uniform(3.0, 7.0))
+    # 4. signs on the facades, people on the sidewalks, small things on the sidewalks
+    walls = comp.placer.candidates({"wall"})
     if rng.random() < cfg.scene.text_objects:
-        texts = _text_pool(library, outdoor)
-        _fill(rng, comp, texts, comp.placer.candidates({"wall", "ground"}), 2, 10)
-    _add_people(rng, comp, ground)
-    rest = budget - len([o for o in comp.scene.objects if "facade" not in o.tags])
-    _fill(rng, comp, [s for s in things if s.text_anchor is None], ground, rest, rest * 4)
+        texts = [s for s in _text_pool(library, ("outdoor",)) if s.placement == "wall"]
+        _fill(rng, comp, texts, walls, int(rng.integers(1, 4)), 12)
+    people = library.select(tags_any=("person",))
+    if people and rng.random() < cfg.scene.people.probability:
+        for _ in range(int(rng.integers(1, cfg.scene.people.max + 1))):
+            side = 1 if rng.random() < 0.6 else -1
+            on_walk(
+                choose(rng, people),
+                float(rng.uniform(-w / 3, w / 3)),
+                side,
+                float(rng.uniform(0.8, walk - 0.8)),
+                float(rng.uniform(-0.4, 0.4)),
+            )
+    small = [get(a) for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box")]
+    small = [s for s in small if s is not None]
+    tries = 0
+    while len(comp.scene.objects) < budget and tries < 40 and small:
+        tries += 1
+        side = 1 if rng.random() < 0.7 else -1
+        x = float(rng.uniform(-w / 2 + 1, w / 2 - 1))
+        if side < 0 and abs(x) < 5.0:  # the near sidewalk in front of the camera stays clear
+            continue
+        on_walk(
+            choose(rng, small),
+            x,
+            side,
+            float(rng.uniform(0.5, walk - 0.6)),
+            float(rng.uniform(-math.pi, math.pi)),
+        )
     _street_lights(rng, comp)
+    comp.scene.camera = _street_camera(rng, comp)
+    comp.framed = True
     return comp
+
+
+def _street_camera(rng, comp: Composition) -> Camera:
+    """From the near sidewalk across the road to the facades: eye height or raised."""
+    cfg = comp.cfg.scene.camera
+    env = comp.scene.environment
+    view = _camera_view(rng, cfg)
+    lens = cfg.lens or float(rng.uniform(22.0, 28.0))
+    near = -env.road_width / 2 - env.sidewalk_width
+    x0 = float(rng.uniform(-3.0, 3.0))
+    if view == "eye":
+        loc = (x0, near + 0.6, 0.12 + float(rng.uniform(1.5, 1.75)))  # on the near sidewalk
+        ty = env.road_width / 2 + 1.0
+        # looking down by 5-9°: a viewpoint change's elevation clamp (3°) never flips its sign
+        tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(5.0, 9.0))))
+        target = (x0 + float(rng.uniform(-2.5, 2.5)), ty, tz)
+    else:
+        loc = (x0, near + 0.4, float(rng.uniform(5.0, 8.0)))  # from a first-floor window
+        target = (
+            x0 + float(rng.uniform(-2.0, 2.0)),
+            env.road_width / 2,
+            float(rng.uniform(0.5, 1.2)),
+        )
+    return Camera(
+        location=tuple(round(v, 6) for v in loc),
+        look_at=tuple(round(v, 6) for v in target),
+        lens=round(lens, 3),
+    )
+
+
+# -- closed, furnished rooms ------------------------------------------------------------------
+
+# Room types: what stands where. "back"/"side" pieces stand against a wall facing the room,
+# "group" is a table with seats around it, "center" a piece in the open; "clutter" is what
+# lies on tables, shelves and cabinets; "wall" what hangs on the back wall.
+ROOM_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "living room": {
+        "back": ("sofa", "shelf", "cabinet"), "side": ("shelf", "cabinet", "armchair", "floor_lamp", "potted_plant"),
+        "group": ("coffee_table",), "seats": ("armchair", "armchair", "stool"),
+        "clutter": ("book", "mug", "vase", "bowl", "candle", "plant_pot", "television", "box", "table_lamp", "cup"),
+        "wall": ("picture_frame", "wall_clock", "poster"),
+    },
+    "kitchen": {
+        "back": ("cabinet", "cabinet", "shelf"), "side": ("cabinet", "shelf", "potted_plant"),
+        "group": ("table",), "seats": ("chair", "chair", "chair", "chair", "stool"),
+        "clutter": ("bowl", "cup", "mug", "teapot", "bottle", "apple", "orange_fruit", "soda_can", "vase", "candle"),
+        "wall": ("wall_clock", "picture_frame", "poster"),
+    },
+    "office": {
+        "back": ("desk", "shelf", "cabinet"), "side": ("desk", "shelf", "cabinet", "potted_plant"),
+        "group": ("table",), "seats": ("chair", "chair", "chair"),
+        "clutter": ("laptop", "mug", "book", "box", "table_lamp", "bottle", "plant_pot", "cup", "soda_can"),
+        "wall": ("wall_clock", "picture_frame", "poster", "wall_text"),
+    },
+    "bedroom": {
+        "back": ("sofa", "cabinet", "shelf"), "side": ("cabinet", "shelf", "armchair", "floor_lamp", "potted_plant"),
+        "group": ("side_table",), "seats": ("stool", "chair"),
+        "clutter": ("book", "candle", "vase", "table_lamp", "box", "toy_car", "ball", "mug", "plant_pot"),
+        "wall": ("picture_frame", "wall_clock", "poster"),
+    },
+    "shop": {
+        "back": ("shelf", "shelf", "cabinet"), "side": ("shelf", "cabinet", "shelf"),
+        "group": ("table",), "seats": ("stool",),
+        "clutter": ("box", "bottle", "soda_can", "vase", "bowl", "toy_car", "toy_blocks", "ball", "teapot", "book"),
+        "wall": ("poster", "wall_text", "wall_clock"),
+    },
+    "classroom": {
+        "back": ("shelf", "cabinet", "desk"), "side": ("shelf", "cabinet", "potted_plant"),
+        "group": ("desk",), "seats": ("chair",),
+        "clutter": ("book", "laptop", "box", "mug", "plant_pot", "bottle", "ball"),
+        "wall": ("wall_text", "poster", "wall_clock", "picture_frame"),
+    },
+}  # fmt: skip
+ROOM_FLOORS = {
+    "living room": ("wood", "fabric"), "kitchen": ("tiles", "ceramic"), "office": ("fabric", "wood"),
+    "bedroom": ("wood", "fabric"), "shop": ("tiles", "concrete"), "classroom": ("tiles", "wood"),
+}  # fmt: skip
+ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
+
+
+def _spec(library, asset_id: str):
+    try:
+        return library.get(asset_id)
+    except AssetError:  # filtered out by the config's asset filters
+        return None
+
+
+def _put(
+    comp: Composition,
+    rng,
+    spec,
+    x: float,
+    y: float,
+    yaw: float,
+    support: str = "floor",
+    z: float = 0.0,
+    check: bool = True,
+) -> ObjectInstance | None:
+    """Instantiate ``spec`` at (x, y) turned by ``yaw``; None when it does not fit there."""
+    if spec is None:
+        return None
+    obj = instantiate(rng, spec, comp.new_id(spec.category), comp.cfg.text)
+    obj.transform.location = (round(float(x), 6), round(float(y), 6), float(z))
+    obj.transform.rotation = (0.0, 0.0, round(float(yaw), 6))
+    obj.support = support
+    surface = comp.placer.surfaces.get(support)
+    if check and surface is not None:
+        from diffforge.scenes.placement import extents_on
+
+        if not surface.fits(*extents_on(obj, surface)):
+            comp.counter -= 1
+            return None
+    comp.scene.objects.append(obj)
+    comp.placer.add(obj)
+    if spec.holds_objects:
+        comp.placer.surfaces[obj.id] = holder_surface(
+            obj, spec.surface_height * obj.transform.scale
+        )
+    return obj
+
+
+def _room_openings(rng, w: float, d: float, h: float) -> list[Opening]:
+    """Windows on the side and front walls, one door on a side wall; the back wall stays whole."""
+    out: list[Opening] = []
+    door_wall = choose(rng, ["left", "right"])
+    door_y = float(rng.uniform(-d / 2 + 0.9, -d / 2 + 1.6))
+    out.append(Opening(kind="door", wall=door_wall, center=round(door_y, 4), bottom=0.0,
+                       width=0.9, height=2.1))  # fmt: skip
+    for wall in ("left", "right", "front"):
+        length = w if wall == "front" else d
+        n = int(rng.integers(1, 3)) if wall != "front" else 1
+        width = float(rng.uniform(0.9, 1.5))
+        sill = float(rng.uniform(0.8, 1.0))
+        top = min(h - 0.3, sill + float(rng.uniform(1.2, 1.6)))
+        slots = np.linspace(-length / 2, length / 2, n + 2)[1:-1]
+        for c in slots:
+            c = float(c + rng.uniform(-0.3, 0.3))
+            if wall == door_wall and abs(c - door_y) < width / 2 + 0.8:
+                c = door_y + (width / 2 + 1.0)
+            if abs(c) + width / 2 > length / 2 - 0.3:
+                continue
+            out.append(Opening(kind="window", wall=wall, center=round(c, 4), bottom=round(sill, 4),
+                               width=round(width, 4), height=round(top - sill, 4)))  # fmt: skip
+    return out
+
+
+def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
+    room_type = choose(rng, sorted(ROOM_TYPES))
+    plan = ROOM_TYPES[room_type]
+    w, d = float(rng.uniform(5.5, 7.0)), float(rng.uniform(5.0, 6.5))
+    h = float(rng.uniform(2.7, 3.0))
+    env = Environment(
+        layout="room",
+        extent=(round(w, 4), round(d, 4), round(h, 4)),
+        floor_color=choose(rng, ["brown", "beige", "gray", "white", "orange"]),
+        floor_material=choose(rng, list(ROOM_FLOORS[room_type])),
+        wall_color=choose(rng, list(ROOM_WALL_COLORS)),
+        room_type=room_type,
+        ceiling=True,
+        trim_color=choose(rng, ["white", "brown", "gray"]),
+    )
+    env.openings = _room_openings(rng, w, d, h)
+    comp = _start(rng, cfg, library, env)
+    budget = _dense_budget(rng, cfg, "room")
+    floor = comp.placer.surfaces["floor"]
+    # keep the strip in front of the camera (the front wall) free; reserve the doorway
+    front = 2.0
+    floor.center, floor.half = (0.0, front / 2), (w / 2 - 0.05, (d - front) / 2 - 0.05)
+    door = next(o for o in env.openings if o.kind == "door")
+    sx = -1 if door.wall == "left" else 1
+    floor.occupy(sx * (w / 2 - 0.6), door.center, 0.6, door.width / 2 + 0.2, "doorway")
+    get = lambda aid: _spec(library, aid)  # noqa: E731
+
+    # 1. against the back wall, left to right
+    x = -w / 2 + 0.15
+    while x < w / 2 - 0.6:
+        spec = get(choose(rng, list(plan["back"])))
+        if spec is None:
+            break
+        sw, sd = spec.size[0], spec.size[1]
+        if x + sw > w / 2 - 0.1:
+            break
+        if _put(comp, rng, spec, x + sw / 2, d / 2 - sd / 2 - 0.06, 0.0) is not None:
+            x += sw + float(rng.uniform(0.1, 0.6))
+        else:
+            x += 0.3
+    # 2. along the side walls, facing into the room
+    for side in (-1, 1):
+        y = d / 2 - 1.2
+        while y > -d / 2 + front + 0.3:
+            spec = get(choose(rng, list(plan["side"])))
+            if spec is None:
+                break
+            sw, sd = spec.size[0], spec.size[1]
+            cx = side * (w / 2 - sd / 2 - 0.06)
+            yaw = -side * math.pi / 2  # the front (-Y) turned to face the room's centre
+            if _put(comp, rng, spec, cx, y - sw / 2, yaw) is not None:
+                y -= sw + float(rng.uniform(0.2, 0.8))
+            else:
+                y -= 0.4
+    # 3. a group in the open: a table (on a rug in living rooms) with seats facing it
+    spec = get(plan["group"][0])
+    if spec is not None:
+        gx, gy = float(rng.uniform(-0.6, 0.6)), float(rng.uniform(0.0, 0.6))
+        if room_type == "classroom":
+            for row in (0, 1):
+                for col in (-1, 0, 1):
+                    t = _put(comp, rng, spec, col * 1.7, gy + 0.6 - row * 1.5, 0.0)
+                    seat = get("chair")
+                    if t is not None and seat is not None:
+                        _put(comp, rng, seat, col * 1.7, gy + 0.6 - row * 1.5 - 0.6, 0.0)
+        else:
+            rug = get("rug") if room_type in ("living room", "bedroom", "office") else None
+            table = _put(comp, rng, spec, gx, gy, 0.0)
+            if rug is not None:  # beside the group (the placer keeps footprints apart)
+                comp.place(rng, rug, [floor], yaw=0.0)
+            if table is not None:
+                tx, ty = table.dimensions[0] / 2, table.dimensions[1] / 2
+                spots = [(gx - tx - 0.45, gy, -math.pi / 2), (gx + tx + 0.45, gy, math.pi / 2),
+                         (gx, gy + ty + 0.45, math.pi), (gx, gy - ty - 0.5, 0.0)]  # fmt: skip
+                order = rng.permutation(len(spots))
+                for i in order[: int(rng.integers(2, 5))]:
+                    sxp, syp, yaw = spots[int(i)]
+                    seat = get(choose(rng, list(plan["seats"])))
+                    # a seat's front is -Y: turn it to face the table
+                    _put(comp, rng, seat, sxp, syp, yaw + math.pi)
+    # 4. wall art on the back wall, text if the scene has any
+    walls = comp.placer.candidates({"wall"})
+    for _ in range(int(rng.integers(2, 4))):
+        spec = get(choose(rng, [a for a in plan["wall"] if a != "wall_text"]))
+        if spec is not None:
+            comp.place(rng, spec, walls)
+    if rng.random() < cfg.scene.text_objects:
+        texts = [s for s in _text_pool(library, ("indoor",)) if s.placement == "wall"]
+        _fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
+    # 5. people standing on the floor, clutter on every surface, then whatever still fits
+    _add_people(rng, comp, [floor])
+    small = [get(a) for a in plan["clutter"]]
+    small = [s for s in small if s is not None]
+    rest = budget - len(comp.scene.objects)
+    _fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 4)
+    extra = [get(a) for a in ("potted_plant", "floor_lamp", "stool", "chair", "side_table")]
+    extra = [s for s in extra if s is not None]
+    rest = budget - len(comp.scene.objects)
+    _fill(rng, comp, extra, [floor], max(0, min(rest, 3)), 10)
+    rest = budget - len(comp.scene.objects)
+    _fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 3)
+    floor.release("doorway")
+    floor.center, floor.half = (0.0, 0.0), (w / 2, d / 2)
+    _room_lights(rng, comp)
+    comp.scene.world.exposure = room_exposure(comp.scene)
+    comp.scene.camera = _room_camera(rng, comp)
+    comp.framed = True
+    return comp
+
+
+def _dense_budget(rng, cfg: GenerateConfig, layout: str) -> int:
+    r = cfg.scene.dense.get(layout) or cfg.scene.objects
+    lo = max(r.min, cfg.scene.objects.min)
+    return int(rng.integers(lo, max(r.max, lo) + 1))
 
 
 def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
@@ -319,6 +670,8 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
         floor_color=None,
         floor_material=None,
         wall_color=None,
+        wall_material=None,
+        trim_color=None,
     )
     comp = _start(rng, cfg, library, env)
     comp.placer.surfaces.clear()
@@ -376,69 +729,176 @@ def _start(rng, cfg: GenerateConfig, library, env: Environment) -> Composition:
         environment=env, camera=Camera(location=(0.0, -8.0, 2.0), look_at=(0.0, 0.0, 0.5))
     )
     placer = Placer.from_scene(scene, {}, walls)
+    # rooms and streets: Blender's physical sky; an HDRI, when drawn, only lights the scene
+    # (camera rays still see the sky), so it is never a photo backdrop behind a built scene
+    sky = "physical" if env.layout in ("room", "street") else None
     if rng.random() < cfg.scene.hdri:
         scene.world = World(
             hdri=choose(rng, HDRIS[env.layout]),
             strength=float(rng.uniform(0.6, 1.2)),
             rotation=float(rng.uniform(0, 2 * math.pi)),
+            sky=sky,
         )
+    else:
+        scene.world = World(sky=sky, strength=1.0)
     return Composition(scene=scene, placer=placer, library=library, cfg=cfg)
 
 
 def _room_lights(rng, comp: Composition) -> None:
-    w, d, h = comp.scene.environment.extent
-    lights = [
-        Light(id="ceiling", type="area", location=(float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)), h - 0.05), energy=float(rng.uniform(300, 550)), size=1.2, name="ceiling light"),
-        Light(id="fill", type="point", location=(float(rng.uniform(-w / 3, w / 3)), -d / 2 - 1.0, 2.2), energy=float(rng.uniform(90, 180)), name="fill light"),
-    ]  # fmt: skip
+    """Ceiling lamps (one per ~15 m²), wall lamps, the lamps that stand in the room, and the sun
+    shining in through a window; the sky lights the room through the windows too, so switching
+    any one lamp off never leaves the room dark."""
+    env = comp.scene.environment
+    w, d, h = env.extent
+    lights: list[Light] = []
+    n_ceiling = 1 if w * d < 32 else 2
+    for i in range(n_ceiling):
+        x = (i - (n_ceiling - 1) / 2) * w / 2.2 + float(rng.uniform(-0.2, 0.2))
+        lights.append(Light(
+            id=f"ceiling_{i + 1}", type="area", location=(round(x, 4), round(float(rng.uniform(-0.3, 0.8)), 4), round(h - 0.06, 4)),
+            energy=round(float(rng.uniform(140, 240)), 3), size=0.5, temperature=round(float(rng.uniform(3800, 5200)), 1),
+            name="ceiling lamp",
+        ))  # fmt: skip
+    for i, side in enumerate(rng.permutation([-1, 1])[: int(rng.integers(1, 3))]):
+        wall = "left" if side < 0 else "right"
+        blocked = [o for o in env.openings if o.wall == wall]
+        y = float(rng.uniform(-0.2, d / 2 - 0.8))
+        if any(abs(y - o.center) < o.width / 2 + 0.3 for o in blocked):
+            continue
+        lights.append(Light(
+            id=f"wall_lamp_{i + 1}", type="point", location=(round(float(side) * (w / 2 - 0.14), 4), round(y, 4), 1.95),
+            energy=round(float(rng.uniform(25, 45)), 3), temperature=2900.0, size=0.08, name="wall lamp",
+        ))  # fmt: skip
     lamps = [o for o in comp.scene.objects if o.category in {"lamp", "floor lamp"}]
-    for i, lamp in enumerate(lamps):
+    for lamp in lamps:
         x, y, z = lamp.transform.location
         lights.append(
             Light(
-                id=f"lamp_{i + 1}",
+                id=f"lamp_{lamp.id}",
                 type="point",
                 location=(x, y, z + lamp.dimensions[2] * 0.9),
-                energy=80.0,
+                energy=40.0,
                 temperature=3000.0,
                 rgb=(1.0, 0.71, 0.42),
                 size=0.1,
                 name=lamp.noun,
             )
         )
+    windows = [o for o in env.openings if o.kind == "window"]
+    wall = choose(rng, sorted({o.wall for o in windows})) if windows else "front"
+    heading = {"front": 0.0, "left": -90.0, "right": 90.0, "back": 180.0}[wall]
+    elevation = float(rng.uniform(22, 42))
+    lights.append(Light(
+        id="sun", type="sun", energy=round(float(rng.uniform(2.5, 4.0)), 3),
+        rotation=(round(math.radians(90 - elevation), 6), 0.0, round(math.radians(heading + float(rng.uniform(-25, 25))), 6)),
+        temperature=5600.0, name="sun",
+    ))  # fmt: skip
     comp.scene.lights = lights
 
 
+def room_exposure(scene: Scene) -> float:
+    """EV for the view transform from the room's lamp power per m² (about -0.7 EV at 10 W/m²,
+    brighter for dimmer rooms), so rooms of every size and lamp count come out alike."""
+    w, d, _ = scene.environment.extent
+    watts = sum(x.energy for x in scene.lights if x.type != "sun" and x.on)
+    density = max(watts / (w * d), 1.0)
+    return round(float(np.clip(-0.7 + 0.5 * math.log2(10.0 / density), -1.5, 0.5)), 3)
+
+
+def _room_camera(rng, comp: Composition) -> Camera:
+    """A camera inside the room by the front wall, at eye height or raised, looking in.
+
+    Kept far enough from the walls and ceiling that a viewpoint change (an orbit of up to 35°
+    about the target, zoom up to 1.1, elevation up to +10°) leaves it inside the room.
+    """
+    cfg = comp.cfg.scene.camera
+    w, d, h = comp.scene.environment.extent
+    view = _camera_view(rng, cfg)
+    lens = cfg.lens or float(rng.uniform(18.0, 22.0))
+    tx = float(rng.uniform(-0.4, 0.4))
+    r = min(3.6, (w / 2 - 0.35 - abs(tx)) / 0.66, d - 1.2)
+    y0 = -d / 2 + 0.3 + 0.12 * r
+    if view == "eye":
+        z, tz = float(rng.uniform(1.45, 1.7)), float(rng.uniform(0.7, 0.95))
+    else:
+        z, tz = float(rng.uniform(2.0, h - 0.7)), float(rng.uniform(0.2, 0.45))
+    x0 = tx + float(rng.uniform(-0.25, 0.25))
+    loc, target = np.array([x0, y0, z]), np.array([tx, y0 + r, tz])
+    for _ in range(40):  # lower the camera until the largest viewpoint change stays inside
+        if _orbits_inside(loc, target, w, d, h):
+            break
+        loc[2] = max(tz + 0.2, loc[2] - 0.05)
+        loc[1] = min(target[1] - 1.0, loc[1] + 0.03)
+    return Camera(
+        location=tuple(round(float(v), 6) for v in loc),
+        look_at=tuple(round(float(v), 6) for v in target),
+        lens=round(lens, 3),
+    )
+
+
+def _orbits_inside(loc, target, w: float, d: float, h: float, margin: float = 0.15) -> bool:
+    """Whether orbits of ±35° azimuth, -6..+10° elevation and zoom 1.1 (the default viewpoint
+    change at its extremes) keep the camera ``margin`` inside the room's walls and ceiling."""
+    off = loc - target
+    dist = float(np.linalg.norm(off))
+    az0 = math.atan2(off[1], off[0])
+    el0 = math.asin(off[2] / dist)
+    for daz in (-35.0, 0.0, 35.0):
+        for del_ in (-6.0, 0.0, 10.0):
+            for zoom in (0.9, 1.1):
+                az, el = az0 + math.radians(daz), el0 + math.radians(del_)
+                el = max(math.radians(3.0), min(math.radians(75.0), el))
+                p = target + dist * zoom * np.array(
+                    [math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)]
+                )
+                if abs(p[0]) > w / 2 - margin or abs(p[1]) > d / 2 - margin:
+                    return False
+                if not 0.3 < p[2] < h - margin:
+                    return False
+    return True
+
+
+def _camera_view(rng, cfg) -> str:
+    names = sorted(cfg.views)
+    p = np.array([cfg.views[n] for n in names], dtype=float)
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
 def _street_lights(rng, comp: Composition) -> None:
-    tod = comp.scene.environment.time_of_day
-    elevation = {"noon": 65.0, "afternoon": 40.0, "evening": 15.0}[tod]
-    strength = {"noon": 4.0, "afternoon": 3.0, "evening": 1.5}[tod]
-    az = math.radians(float(rng.uniform(-60, 60)))
-    comp.scene.lights = [
-        Light(
-            id="sun",
-            type="sun",
-            rotation=(math.radians(90 - elevation), 0.0, az),
-            energy=strength,
-            temperature=6500.0 if tod != "evening" else 3500.0,
-            name="sun",
-        )
-    ]
-    for i, lamp in enumerate(o for o in comp.scene.objects if o.category == "street lamp"):
-        x, y, _ = lamp.transform.location
-        comp.scene.lights.append(
-            Light(
-                id=f"streetlamp_{i + 1}",
-                type="point",
-                location=(x, y, lamp.dimensions[2] * 0.95),
-                energy=150.0,
-                temperature=3200.0,
-                on=tod == "evening",
-                name="street lamp",
-            )
-        )
+    """The sun by time of day (none at night), and a light in every street lamp's head, on at
+    evening and night. The exposure follows the time of day."""
+    env = comp.scene.environment
+    tod = env.time_of_day
+    lights: list[Light] = []
+    if tod != "night":
+        elevation, strength, kelvin, ev = SUN_BY_TIME[tod]
+        az = math.radians(float(rng.uniform(-70, 70)))
+        lights.append(Light(
+            id="sun", type="sun", rotation=(round(math.radians(90 - elevation), 6), 0.0, round(az, 6)),
+            energy=strength, temperature=kelvin, name="sun",
+        ))  # fmt: skip
+    else:
+        ev = NIGHT_EXPOSURE
+    lit = tod in ("evening", "night")
+    for _i, lamp in enumerate(
+        o for o in comp.scene.objects if o.category == "lamp" and "outdoor" in o.tags
+    ):
+        x, y, z = lamp.transform.location
+        reach = 0.8 * lamp.transform.scale * (1 if abs(lamp.transform.rotation[2]) > 1.0 else -1)
+        lights.append(Light(
+            id=f"streetlamp_{lamp.id}", type="point", location=(x, round(y + reach, 6), round(z + lamp.dimensions[2] * 0.93, 6)),
+            energy=300.0 if tod == "night" else 150.0, temperature=3200.0, size=0.15, on=lit, name="street lamp",
+        ))  # fmt: skip
+    if tod == "night":  # lit shop windows light the sidewalk, so no frame goes black
+        for k, sx in enumerate((-0.25, 0.25)):
+            lights.append(Light(
+                id=f"shop_light_{k + 1}", type="area", location=(round(sx * env.extent[0], 4), env.road_width / 2 + 1.0, 3.0),
+                rotation=(math.radians(60), 0.0, math.pi), energy=300.0, size=3.0, temperature=3500.0, name="shop light",
+            ))  # fmt: skip
+    comp.scene.lights = lights
+    comp.scene.world.exposure = ev
     if comp.scene.world.hdri is None:
-        comp.scene.world = World(background=(0.45, 0.6, 0.85), strength=1.0)
+        comp.scene.world.strength = STREET_SKY
 
 
 def frame_camera(rng, scene: Scene, fill: float = 0.85) -> Camera:
@@ -480,4 +940,34 @@ def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
         )
     if not comp.framed:
         comp.scene.camera = frame_camera(rng, comp.scene)
+    elif layout in ("room", "street"):
+        _drop_unseen(comp.scene, cfg)
     return comp.scene
+
+
+def _drop_unseen(scene: Scene, cfg: GenerateConfig) -> None:
+    """Objects whose centre the camera does not see (behind it, past the frame's edges) are
+    left out, with whatever stands on them: the scene graph describes what the picture shows."""
+    from diffforge.scenes.geometry import project
+
+    size = (400, round(400 / cfg.scene.camera.aspect))
+    objects = [o for o in scene.objects if "facade" not in o.tags]
+    centres = [
+        (*o.transform.location[:2], o.transform.location[2] + o.dimensions[2] / 2) for o in objects
+    ]
+    if not objects:
+        return
+    uv, depth = project(scene.camera, centres, size)
+    gone = {
+        o.id
+        for o, (u, v), z in zip(objects, uv, depth, strict=True)
+        if z <= 0 or not (0 <= u <= size[0] and 0 <= v <= size[1])
+    }
+    while True:  # what stood on a dropped holder goes too
+        more = {o.id for o in scene.objects if o.support in gone and o.id not in gone}
+        if not more:
+            break
+        gone |= more
+    scene.objects = [o for o in scene.objects if o.id not in gone]
+    # lamps' lights go with their lamps ("lamp_<id>", "streetlamp_<id>")
+    scene.lights = [x for x in scene.lights if x.id.split("lamp_", 1)[-1] not in gone]

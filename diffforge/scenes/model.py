@@ -106,6 +106,20 @@ class World(_Model):
     strength: float = 1.0
     rotation: float = 0.0  # radians about Z
     background: RGB = (0.05, 0.05, 0.06)
+    # "physical": Blender's sky texture, its sun placed where the scene's sun light shines from
+    sky: str | None = None
+    exposure: float = 0.0  # EV of the view transform (AgX), set by the layout from its lighting
+
+
+class Opening(_Model):
+    """A window or door in one wall of a closed room."""
+
+    kind: Literal["window", "door"]
+    wall: Literal["back", "front", "left", "right"]
+    center: float  # along the wall: x for back/front, y for left/right
+    bottom: float  # z of the sill (0 for doors)
+    width: float
+    height: float
 
 
 class Environment(_Model):
@@ -116,7 +130,16 @@ class Environment(_Model):
     floor_material: str | None = "wood"
     wall_color: str | None = "white"
     blend_file: str | None = None  # user .blend for the "environment" layout
-    time_of_day: str | None = None  # street: "noon", "afternoon", "evening"
+    time_of_day: str | None = None  # street: "morning", "noon", "evening", "night"
+    # closed rooms: a ceiling, windows and doors, baseboards; empty/False for open layouts
+    room_type: str | None = None  # living room, kitchen, office, bedroom, shop, classroom
+    ceiling: bool = False
+    openings: list[Opening] = Field(default_factory=list)
+    wall_material: str | None = "paint"
+    trim_color: str | None = "white"
+    # streets: the road along X in front of the facades, sidewalks between road and facades
+    road_width: float = 0.0  # 0: no road
+    sidewalk_width: float = 0.0
 
 
 class Scene(_Model):
