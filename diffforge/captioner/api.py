@@ -120,6 +120,7 @@ def caption_records(
     backend: Backend,
     report: CaptionReport,
     min_pixels: int = 1,
+    style: str = "concise",
 ) -> list[PairRecord]:
     """New captions for a chunk of pairs.jsonl records (records without a spec are kept).
 
@@ -133,7 +134,7 @@ def caption_records(
             report.missing_scene.append(pid)
             continue
         spec, facts = specs[pid]
-        caps, _ = caption_or_reason(spec, per_pair, resolution, facts, min_pixels)
+        caps, _ = caption_or_reason(spec, per_pair, resolution, facts, min_pixels, style=style)
         if caps is None:  # the quality gate's reason: keep the previous captions
             report.ambiguous.append(pid)
             continue
@@ -186,7 +187,15 @@ def caption_dataset(
                     data = read_scene(root, rec)
                     if data is not None:
                         specs[rec.id] = parse_scene_record(data, rec.scene or rec.id)
-                caption_records(chunk_records, specs, cfg.per_pair, resolution, backend, report)
+                caption_records(
+                    chunk_records,
+                    specs,
+                    cfg.per_pair,
+                    resolution,
+                    backend,
+                    report,
+                    style=cfg.style,
+                )
                 for rec in chunk_records:
                     write(rec)
                 report.pairs += len(chunk_records)
@@ -204,6 +213,7 @@ def recaption(
     base_url: str | None = None,
     per_pair: int | None = None,
     concurrency: int | None = None,
+    style: str | None = None,
 ) -> CaptionReport:
     """(Re)caption a dataset directory; options override the dataset's recorded caption config."""
     cfg = dataset_config(Path(directory)).caption
@@ -217,7 +227,11 @@ def recaption(
         if value is not None:
             rw[key] = value
     try:
-        cfg = CaptionConfig(per_pair=per_pair or cfg.per_pair, rewrite=RewriteConfig(**rw))
+        cfg = CaptionConfig(
+            per_pair=per_pair or cfg.per_pair,
+            style=style or cfg.style,
+            rewrite=RewriteConfig(**rw),
+        )
     except ValidationError as exc:  # e.g. --rewrite nosuch: named as the config key it sets
         raise ConfigError(format_validation_error(exc, "caption.rewrite")) from None
     return caption_dataset(directory, cfg)

@@ -117,6 +117,7 @@ class _Ctx:
     before: View
     after: View
     resolvers: dict[str, Resolver] = field(default_factory=dict)
+    style: str = "concise"
 
     def resolver(self, side: str) -> Resolver:
         if side not in self.resolvers:
@@ -135,7 +136,7 @@ class _Ctx:
         obj = view.by_id.get(obj_id)
         if obj is None:
             raise AmbiguousReference(obj_id, f"not in the {side} scene")
-        return self.resolver(side).describe(obj, **kw), view
+        return self.resolver(side).describe(obj, style=self.style, **kw), view
 
 
 def _obj_values(ref: Referring, view: View | None = None) -> dict[str, Any]:
@@ -147,6 +148,7 @@ def _obj_values(ref: Referring, view: View | None = None) -> dict[str, Any]:
         "ref_a": ref.indefinite,
         "thing": ref.bare,
         "where": ref.where,
+        "noun": obj.noun if obj is not None else ref.bare.removeprefix("the "),
         "it": f"the {obj.noun}" if person else "it",
         "its": "their" if person else "its",
         "person": person,
@@ -171,9 +173,37 @@ def _viewpoint(c: Change, ctx: _Ctx) -> Group:
     )
 
 
+def _lamp_object(ctx: _Ctx, light_id: str) -> str | None:
+    """The visible object a switched light belongs to: the same id, or the nearest object
+    (floor plane, within 1 m) whose noun is the light's name ("street lamp")."""
+    if light_id in ctx.before.by_id:
+        return light_id if light_id in ctx.before.visible else None
+    light = next((x for x in ctx.before.scene.lights if x.id == light_id), None)
+    if light is None:
+        return None
+    best, best_d = None, 1.0
+    for obj_id in sorted(ctx.before.visible):
+        obj = ctx.before.by_id[obj_id]
+        if obj.noun != light.name:
+            continue
+        dx = obj.transform.location[0] - light.location[0]
+        dy = obj.transform.location[1] - light.location[1]
+        d = (dx * dx + dy * dy) ** 0.5
+        if d < best_d:
+            best, best_d = obj_id, d
+    return best
+
+
 def _illumination(c: Change, ctx: _Ctx) -> Group:
     kind = c.params.get("kind", "brighter")
     light = c.params.get("light", "lamp")
+    lamp = _lamp_object(ctx, c.targets[0]) if kind in ("light_on", "light_off") else None
+    if lamp is not None:
+        # the light belongs to a lamp the viewer can see: name that lamp uniquely
+        ref, _ = ctx.describe(lamp, "before")
+        light = ref.text.removeprefix("the ")
+        values = {"light": light, "the_light": f"the {light}", "thing": ref.bare}
+        return Group(c.type, f"illumination_{kind}", values, values["the_light"])
     values = {"light": light, "the_light": f"the {light}"}
     return Group(
         c.type, f"illumination_{kind}", values, values["the_light"] if "light" in c.params else ""
@@ -234,7 +264,7 @@ def _move(c: Change, ctx: _Ctx) -> Group:
             landmark = resolver.landmark_phrase(near)
     start_region = ctx.before.region(obj_id)
     if landmark and landmark not in ref.text:
-        dest = f"next to {landmark}"
+        dest = f"beside {landmark}"
     elif end_region is not None and end_region != start_region:
         phrase = region_phrase(end_region)
         if phrase not in ref.text:
@@ -249,10 +279,17 @@ def _move(c: Change, ctx: _Ctx) -> Group:
     return Group(c.type, "move", values, ref.text)
 
 
-def _describe_new(obj: ObjectInstance) -> str:
-    """'a blue ceramic vase': every attribute, since a new object has nothing to tell apart."""
+def _describe_new(obj: ObjectInstance, said: str = "") -> str:
+    """'a blue ceramic vase': every attribute, since a new object has nothing to tell apart,
+    except words the old object's description already says ("the black metallic sign ...
+    a street lamp", not "... a black metallic street lamp")."""
     a = obj.attributes
-    used = [k for k in ("color", "material") if getattr(a, k)]
+    words = set(said.split())
+    used = [
+        k
+        for k in ("color", "material")
+        if getattr(a, k) and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+    ]
     feats = {k: getattr(a, k) for k in used}
     phrase = noun_phrase(obj, feats, used)
     return f"{article(phrase)} {phrase}"
@@ -263,7 +300,7 @@ def _replace(c: Change, ctx: _Ctx) -> Group:
     new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
     new = ctx.after.by_id.get(new_id)
     noun = str(c.after.get("noun", "new object"))
-    new_a = _describe_new(new) if new is not None else f"{article(noun)} {noun}"
+    new_a = _describe_new(new, ref.text) if new is not None else f"{article(noun)} {noun}"
     values = {**_obj_values(ref, view), "new": new_a, "old_noun": c.before.get("noun", "")}
     return Group(c.type, "replace", values, ref.text)
 
@@ -451,15 +488,59 @@ def change_groups(
     resolution: tuple[int, int],
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     min_pixels: int = 1,
+    style: str = "concise",
 ) -> list[Group]:
     """One Group per change of the pair (raises AmbiguousReference for the quality gate)."""
+    return _groups_and_ctx(spec, resolution, facts, min_pixels, style)[0]
+
+
+def _groups_and_ctx(spec, resolution, facts, min_pixels, style) -> tuple[list[Group], _Ctx]:
     facts = facts or {}
     ctx = _Ctx(
         spec,
         make_view(spec.before, resolution, facts.get("before"), min_pixels),
         make_view(spec.after, resolution, facts.get("after"), min_pixels),
+        style=style,
     )
-    return [BUILDERS.get(c.type, _generic)(c, ctx) for c in spec.changes]
+    return [BUILDERS.get(c.type, _generic)(c, ctx) for c in spec.changes], ctx
+
+
+# At most this many unchanged objects are named in a rich caption's closing sentence.
+CONTEXT_OBJECTS = 3
+
+
+def context_values(ctx: _Ctx) -> dict[str, Any] | None:
+    """The rich style's closing sentence: the largest visible objects no change touched, each
+    by its short unique name ("the wooden table, the green sofa and the floor lamp")."""
+    touched = {t for c in ctx.spec.changes for t in c.targets}
+    for c in ctx.spec.changes:
+        for side in (c.before, c.after, c.params):
+            for key in ("id", "from", "to"):
+                if isinstance(side.get(key), str):
+                    touched.add(side[key])
+    lights = {str(c.params["light"]) for c in ctx.spec.changes if c.params.get("light")}
+    view, resolver = ctx.before, ctx.resolver("before")
+    after_ids = set(ctx.after.by_id)
+
+    def area(i: str) -> float:
+        b = view.boxes[i]
+        return (b[2] - b[0]) * (b[3] - b[1])
+
+    names = []
+    for obj_id in sorted(view.visible & set(view.boxes), key=lambda i: (-area(i), i)):
+        if obj_id in touched or obj_id not in after_ids or view.by_id[obj_id].noun in lights:
+            continue
+        name = resolver.landmark_phrase(obj_id)
+        # "the large brown cube, the large brown cylinder": one of them is enough
+        lead = name.split()[:3] if name else None
+        if name and all(n.split()[:3] != lead for n in names):
+            names.append(name)
+        if len(names) == CONTEXT_OBJECTS:
+            break
+    if not names:
+        return None
+    others = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return {"others": others, "many": len(names) > 1}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,14 +595,22 @@ def _second_mention(group: Group, said: dict[str, str]) -> Group:
     if not group.referring or not isinstance(thing, str):
         return group
     if group.referring in said:
-        same = "the same " + thing.removeprefix("the ")
-        return Group(group.type, group.key, {**group.values, "ref": same}, same)
+        noun = group.values.get("noun") or thing.removeprefix("the ")
+        again = said.get(f"\0{group.referring}")  # said twice already
+        same = ("that same " if again else "the same ") + noun
+        said[f"\0{group.referring}"] = "again"
+        values = {**group.values, "ref": same}
+        if "light" in values:  # a switched lamp: "The {{ light }}" -> "The same street lamp"
+            values.update(light=f"same {noun}", the_light=f"the same {noun}")
+        return Group(group.type, group.key, values, same)
     for earlier in said:
+        if earlier.startswith("\0"):
+            continue
         if len(group.referring.split()) >= 3 and group.referring in earlier:
             that = "that " + thing.removeprefix("the ")  # named earlier as a landmark
             return Group(group.type, group.key, {**group.values, "ref": that}, that)
     for earlier, bare in said.items():
-        if len(earlier.split()) < 3:
+        if earlier.startswith("\0") or len(earlier.split()) < 3:
             continue
         that = "that " + bare.removeprefix("the ")
         values = dict(group.values)
@@ -542,8 +631,12 @@ def assemble(
     per_pair: int,
     rng: np.random.Generator,
     tpl: Templates | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """N caption records ``{text, referring, change, types}`` from a pair's groups."""
+    """N caption records ``{text, referring, change, types}`` from a pair's groups.
+
+    ``context`` (the rich style): values of the closing sentence about what stayed the same.
+    """
     tpl = tpl or templates()
     if not groups:
         groups = [Group("none", "none", {})]
@@ -576,6 +669,10 @@ def assemble(
                 f"{words[min(j, len(words) - 1)]} {_lower_first(p)}" for j, p in enumerate(parts)
             ]
             text = " ".join([sentence_case(head.strip()), *body])
+        if context:
+            closing = tpl.get("context")
+            line = closing[(k + int(rng.integers(len(closing)))) % len(closing)]
+            text = f"{text} {sentence_case(' '.join(line.render(**context).split()))}"
         captions.append(
             {
                 "text": text,
@@ -594,11 +691,19 @@ def caption_pair(
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     min_pixels: int = 1,
     tpl: Templates | None = None,
+    style: str = "concise",
 ) -> list[dict[str, Any]]:
-    """Template captions for one pair: deterministic in (spec.seed, spec.index, spec.attempt)."""
-    groups = change_groups(spec, resolution, facts, min_pixels)
+    """Template captions for one pair: deterministic in (spec.seed, spec.index, spec.attempt).
+
+    ``style``: "concise" (the shortest unique referring expressions) or "rich" (full
+    descriptions and a closing sentence on what stayed the same: OmniDiff's length).
+    """
+    groups, ctx = _groups_and_ctx(spec, resolution, facts, min_pixels, style)
     rng = rng_for(spec.seed, spec.index, "caption", spec.attempt)
-    return assemble(groups, per_pair, rng, tpl)
+    context = None
+    if style == "rich" and any(g.type != "none" for g in groups):
+        context = context_values(ctx)
+    return assemble(groups, per_pair, rng, tpl, context)
 
 
 def caption_or_reason(
@@ -608,6 +713,7 @@ def caption_or_reason(
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     min_pixels: int = 1,
     tpl: Templates | None = None,
+    style: str = "concise",
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
     """The quality gate's hook: ``(captions, None)``, or ``(None, reason)`` when a pair fails.
 
@@ -615,6 +721,6 @@ def caption_or_reason(
     the render pipeline counts and resamples on; any other error is a bug and propagates.
     """
     try:
-        return caption_pair(spec, per_pair, resolution, facts, min_pixels, tpl), None
+        return caption_pair(spec, per_pair, resolution, facts, min_pixels, tpl, style), None
     except AmbiguousReference as exc:
         return None, exc.reason

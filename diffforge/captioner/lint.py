@@ -43,6 +43,9 @@ _FILLER = frozenset(
         "image", "first", "second", "that", "with", "at", "by", "be", "been", "are", "were",
     }
 )  # fmt: skip
+_RELATION_SPLIT = re.compile(
+    r"\b(?:next to|beside|on|that|closest|near|under|in the|in front of)\b"
+)
 _PLACE_WORDS = frozenset(
     {"scene", "camera", "picture", "frame", "background", "foreground", "centre", "view"}
 )
@@ -104,7 +107,9 @@ def _repeats(text: str, referring: Sequence[str] = ()) -> list[Hit]:
 def _person_it(parts: Sequence[str], referring: Sequence[str]) -> list[Hit]:
     hits = []
     for part, ref in zip(parts, referring, strict=False):
-        ref_words = set(re.findall(r"[a-z]+", (ref or "").lower()))
+        # the head of the expression names the target; "the desk next to the person" is a desk
+        head = _RELATION_SPLIT.split((ref or "").lower())[0]
+        ref_words = set(re.findall(r"[a-z]+", head))
         if not ref_words & PERSON_NOUNS:
             continue
         rest = _QUOTED.sub(" ", part.lower())

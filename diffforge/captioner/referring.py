@@ -314,8 +314,45 @@ class Resolver:
         obj: ObjectInstance,
         exclude: Iterable[str] = (),
         use_support: bool = True,
+        style: str = "concise",
     ) -> Referring:
-        """The fewest features + region (+ relation) that no other visible object matches."""
+        """The fewest features + region (+ relation) that no other visible object matches;
+        ``style="rich"`` then says everything a person would: colour, material and size, what
+        it stands on and what it is next to, where in the frame, and a person's clothes and
+        action (a superset of the unique description, so still unique)."""
+        ref = self._describe(obj, exclude, use_support)
+        return self.enrich(obj, ref, exclude, use_support) if style == "rich" else ref
+
+    def enrich(
+        self, obj: ObjectInstance, ref: Referring, exclude: Iterable[str], use_support: bool
+    ) -> Referring:
+        view = self.view
+        feats = features(obj, exclude)
+        used = tuple(feats)
+        phrase = noun_phrase(obj, feats, used)
+        for tag in ("leftmost", "rightmost"):
+            if tag in ref.used:
+                phrase = f"{tag} {phrase}"
+        parts = []
+        support = obj.support if use_support else None
+        if support in view.by_id and support in view.visible and self.landmark_phrase(support):
+            parts.append(f"{RELATION_PHRASES['on']} {self.landmark_phrase(support)}")
+        near = self.nearest_landmark(obj)
+        if near is not None and near != obj.support and self.landmark_phrase(near):
+            parts.append(f"{RELATION_PHRASES['next_to']} {self.landmark_phrase(near)}")
+        if "nearest" in ref.used:
+            parts.append("closest to the camera")
+        parts.append(region_phrase(view.region(obj.id)))
+        where = " ".join(p for p in parts if p)
+        tags = tuple(dict.fromkeys((*ref.used, *used, "rich")))
+        return Referring(obj.id, phrase, clause(obj, feats, used), where, tags)
+
+    def _describe(
+        self,
+        obj: ObjectInstance,
+        exclude: Iterable[str] = (),
+        use_support: bool = True,
+    ) -> Referring:
         view = self.view
         feats = features(obj, exclude)
         region = view.region(obj.id)

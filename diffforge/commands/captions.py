@@ -22,6 +22,9 @@ def caption(
     ] = None,
     per_pair: Annotated[int | None, typer.Option(min=1, help="Captions per pair.")] = None,
     concurrency: Annotated[int | None, typer.Option(min=1, help="Parallel LLM requests.")] = None,
+    style: Annotated[
+        str | None, typer.Option(help="concise | rich referring expressions (default: config's).")
+    ] = None,
 ) -> None:
     """(Re)caption an existing dataset without rendering; pairs.jsonl is replaced atomically.
 
@@ -30,7 +33,7 @@ def caption(
     """
     from diffforge.captioner.api import recaption
 
-    report = recaption(directory, rewrite, model, base_url, per_pair, concurrency)
+    report = recaption(directory, rewrite, model, base_url, per_pair, concurrency, style)
     console.print(report.summary())
 
 

@@ -116,6 +116,7 @@ class PairPipeline:
                     self.ctx.settings.resolution,
                     outcome["facts"],
                     self.ctx.settings.min_visible_pixels,
+                    style=self.ctx.cfg.caption.style,  # issue 14: concise | rich
                 )
                 captions = caps or []
                 if reason:

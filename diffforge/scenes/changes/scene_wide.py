@@ -54,6 +54,24 @@ class Viewpoint(ChangeOperator):
         )
 
 
+def lamp_of(scene: Scene, light) -> str | None:
+    """The object a light belongs to: the object with its id, or the nearest object (floor
+    plane, within 1 m) named like the light ("street lamp")."""
+    if any(o.id == light.id for o in scene.objects):
+        return light.id
+    best, best_d = None, 1.0
+    for obj in scene.objects:
+        if obj.noun != light.name:
+            continue
+        d = math.hypot(
+            obj.transform.location[0] - light.location[0],
+            obj.transform.location[1] - light.location[1],
+        )
+        if d < best_d:
+            best, best_d = obj.id, d
+    return best
+
+
 class Illumination(ChangeOperator):
     type = "illumination"
     fields = ("energy", "on", "temperature", "rgb", "rotation", "strength")
@@ -88,13 +106,16 @@ class Illumination(ChangeOperator):
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         change = self._apply(ctx, before, after)
-        # A lamp object and its light may share an id: an object change elsewhere in the pair
-        # must not pick it again (and this change left out lights already booked).
-        ctx.lock(self.type, *change.targets)
+        # A lamp object and its light (same id, or the lamp it sits in): an object change
+        # elsewhere in the pair must not pick it again (this change left out booked lights).
+        owners = [lamp_of(before, x) for x in before.lights if x.id in change.targets]
+        ctx.lock(self.type, *change.targets, *[o for o in owners if o])
         return change
 
     def _apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         booked = {i for i, used in ctx.locked_objects.items() if used}
+        # a light whose lamp object another change touched is booked too
+        booked |= {x.id for x in before.lights if lamp_of(before, x) in booked}
         if not [x for x in after.lights if x.id not in booked]:
             raise NotApplicable("no lights")
         p = ctx.params
