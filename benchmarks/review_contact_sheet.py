@@ -1,0 +1,51 @@
+"""Contact sheets for the by-eye review: before | after | change mask over after, captions beside.
+
+    .venv/bin/python benchmarks/review_contact_sheet.py DATASET OUT_PREFIX [--per-sheet 8]
+
+Reads the dataset through diffforge.dataset; writes OUT_PREFIX_<k>.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from diffforge.dataset import read_pairs
+from diffforge.render.preview import overlay
+
+
+def sheet(root: Path, recs, out: Path) -> None:
+    w, h = 256, 192
+    text_w = 620
+    font = ImageFont.load_default(size=13)
+    canvas = Image.new("RGB", (3 * w + text_w + 20, len(recs) * (h + 8)), "white")
+    draw = ImageDraw.Draw(canvas)
+    for row, rec in enumerate(recs):
+        y = row * (h + 8)
+        ims = [
+            Image.open(root / rec.before).convert("RGB"),
+            Image.open(root / rec.after).convert("RGB"),
+        ]
+        ims.append(overlay(root / rec.after, root / rec.change_mask) if rec.change_mask else ims[1])
+        for col, im in enumerate(ims):
+            canvas.paste(im.resize((w, h), Image.NEAREST), (col * w, y))
+        lines = [f"{rec.id} [{', '.join(rec.change_types)}]"]
+        for cap in rec.captions[:1]:
+            lines += textwrap.wrap(cap.text, 88)
+        draw.multiline_text((3 * w + 10, y + 4), "\n".join(lines[:12]), fill="black", font=font)
+    canvas.save(out)
+
+
+def main() -> None:
+    root, prefix = Path(sys.argv[1]), Path(sys.argv[2])
+    per = int(sys.argv[sys.argv.index("--per-sheet") + 1]) if "--per-sheet" in sys.argv else 8
+    recs = read_pairs(root)
+    for k in range(0, len(recs), per):
+        sheet(root, recs[k : k + per], prefix.with_name(f"{prefix.name}_{k // per + 1}.png"))
+
+
+if __name__ == "__main__":
+    main()
