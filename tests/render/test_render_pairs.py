@@ -138,7 +138,7 @@ def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
     stats(pairs_dir)  # the word cloud and length histogram appear on the page too
     page = preview(pairs_dir, tmp_path / "gallery.html")
     text = page.read_text()
-    assert text.count("<img") == 2  # the plots; the pairs' thumbnails are drawn by the script
+    assert text.count("<img class='plot'") == 2  # the pairs' thumbnails are drawn by the script
     assert "alt='wordcloud'" in text and "alt='caption_lengths'" in text
     n = 2 * min(len(CHANGE_TYPES), PAGE_SIZE) + 2  # before + after thumbnails, and the plots
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
