@@ -47,7 +47,7 @@ class App(typer.Typer):
             hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
             _one_line(f"{exc.format_message()}{hint}")
             raise SystemExit(exc.exit_code) from None
-        except click_errors.Abort:
+        except typer.Abort:
             _one_line("aborted")
             raise SystemExit(1) from None
         # Commands return None (or data, like describe's records); an int is typer.Exit's code.
