@@ -174,6 +174,6 @@ def test_bench_train() -> None:
 def test_help_into_a_closed_pipe_is_quiet() -> None:
     """`diffforge --help | head -1`: the reader leaves early; no traceback on stderr."""
     proc = subprocess.run(
-        f"'{DIFFFORGE}' --help | head -1", shell=True, capture_output=True, text=True
+        f"'{DIFFFORGE}' --help | head -c 1", shell=True, capture_output=True, text=True
     )
-    assert "Usage" in proc.stdout and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout and "Traceback" not in proc.stderr, proc.stderr
