@@ -61,7 +61,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         f"{summary['out']}: {summary['pairs']} pairs in the dataset "
         f"({summary['rendered']} rendered now, {summary['skipped']} already done, "
-        f"{summary['failed']} failed, {summary['resampled']} resampled) in {summary['seconds']:.1f}s",
+        f"{summary['failed']} failed, {summary['resampled']} attempts resampled) "
+        f"in {summary['seconds']:.1f}s",
         f"mean per pair: {stages}",
     ]
     lines += [f"failed pair {f['index']}: {f['reason']}" for f in summary["failures"][:10]]
@@ -229,7 +230,8 @@ def generate(
             if stats["failed"] > flushed[1] and time.time() - flushed[0] > FAILURE_FLUSH_S:
                 writer.finalize()  # so that `status` sees this run's failures meanwhile
                 flushed = (time.time(), stats["failed"])
-            stats["resampled"] += len(result.get("resampled", []))
+            # rendered attempts the gates threw away (not their reasons: one can have several)
+            stats["resampled"] += result.get("rejected_attempts", len(result.get("resampled", [])))
             bar.update(stats)
             writer.blender = runner.blender or writer.blender
     finally:
@@ -285,7 +287,9 @@ class _Progress:
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]} pairs/min"),
             TimeRemainingColumn(),
-            TextColumn("resampled {task.fields[resampled]} · failed {task.fields[failed]}"),
+            TextColumn(
+                "attempts resampled {task.fields[resampled]} · failed {task.fields[failed]}"
+            ),
         )
         self.p.start()
         self.task = self.p.add_task("render", total=total, rate="-", resampled=0, failed=0)

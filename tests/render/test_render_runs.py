@@ -98,6 +98,7 @@ def test_shards_merge_to_the_full_dataset(run, reference, tmp_path):
 def test_failing_gate_is_resampled_with_the_next_attempt(run, tmp_path):
     summary = run(tmp_path, n=1, sampler=hidden_target_sampler, workers=1)
     assert summary["pairs"] == 1
+    assert summary["resampled"] == 1  # rendered attempts thrown away, not their reasons
     (rec,) = records(tmp_path)
     assert rec.attempt == 1
     assert "color: target not visible (before)" in rec.resampled
