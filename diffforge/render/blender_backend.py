@@ -920,6 +920,8 @@ class _Builder:
         an HDRI (if any) lights the scene; the view's exposure comes from the scene."""
         w = scene.world
         self.sc.view_settings.exposure = w.exposure
+        if w.sky:  # built scenes: lifted shadows, so dim corners and dimmed lamps keep detail
+            self.sc.view_settings.look = "AgX - Low Contrast"
         world = bpy.data.worlds.new("world")
         self.sc.world = world
         nt = world.node_tree

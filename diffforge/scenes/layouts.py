@@ -797,12 +797,12 @@ def _room_lights(rng, comp: Composition) -> None:
 
 
 def room_exposure(scene: Scene) -> float:
-    """EV for the view transform from the room's lamp power per m² (about -0.7 EV at 10 W/m²,
+    """EV for the view transform from the room's lamp power per m² (about -0.3 EV at 10 W/m²,
     brighter for dimmer rooms), so rooms of every size and lamp count come out alike."""
     w, d, _ = scene.environment.extent
     watts = sum(x.energy for x in scene.lights if x.type != "sun" and x.on)
     density = max(watts / (w * d), 1.0)
-    return round(float(np.clip(-0.7 + 0.5 * math.log2(10.0 / density), -1.5, 0.5)), 3)
+    return round(float(np.clip(-0.3 + 0.5 * math.log2(10.0 / density), -1.1, 0.9)), 3)
 
 
 def _room_camera(rng, comp: Composition) -> Camera:
