@@ -68,8 +68,12 @@ def metrics(root: Path) -> dict:
     return out
 
 
-def sheet(root: Path, out: Path, n_rows: int = 12, title: str = "") -> None:
-    recs = pairs(root)[:n_rows]
+def layout_of(root: Path, rec: dict) -> str:
+    return json.loads((root / rec["scene"]).read_text())["spec"]["before"]["environment"]["layout"]
+
+
+def sheet(root: Path, out: Path, n_rows: int = 12, title: str = "", layout: str = "") -> None:
+    recs = [r for r in pairs(root) if not layout or layout_of(root, r) == layout][:n_rows]
     first = Image.open(root / recs[0]["before"])
     w, h = first.size
     text_w, pad, head = 420, 4, 28
@@ -104,11 +108,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--rows", type=int, default=12)
     ap.add_argument("--title", default="")
+    ap.add_argument("--layout", default="", help="only pairs of this layout")
     ap.add_argument("--metrics", action="store_true")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args()
     if a.out:
-        sheet(a.dataset, a.out, a.rows, a.title)
+        sheet(a.dataset, a.out, a.rows, a.title, a.layout)
     if a.metrics:
         m = metrics(a.dataset)
         summary = {k: v for k, v in m.items() if k != "rows"}
