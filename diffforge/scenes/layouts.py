@@ -42,7 +42,7 @@ CAMERA_VIEWS: dict[str, tuple[float, tuple[float, float], float]] = {
     "tabletop": (25.0, (28.0, 40.0), 35.0),
     "environment": (15.0, (10.0, 20.0), 35.0),
 }
-ASPECT_RESOLUTION = (400, 300)  # framing is done at 4:3, the aspect of every render preset
+ASPECT_RESOLUTION = (400, 300)  # framing width 400 px; the height follows scene.camera.aspect
 
 
 @dataclass
@@ -901,9 +901,12 @@ def _street_lights(rng, comp: Composition) -> None:
         comp.scene.world.strength = STREET_SKY
 
 
-def frame_camera(rng, scene: Scene, fill: float = 0.85) -> Camera:
+def frame_camera(
+    rng, scene: Scene, fill: float = 0.85, lens: float | None = None, aspect: float = 4 / 3
+) -> Camera:
     """A camera looking at the objects from the layout's view, pulled back until all fit."""
-    spread, (el_lo, el_hi), lens = CAMERA_VIEWS[scene.environment.layout]
+    spread, (el_lo, el_hi), layout_lens = CAMERA_VIEWS[scene.environment.layout]
+    lens = lens or layout_lens
     az = math.radians(float(rng.uniform(-spread, spread)))
     el = math.radians(float(rng.uniform(el_lo, el_hi)))
     objects = [o for o in scene.objects if "facade" not in o.tags] or scene.objects
@@ -915,7 +918,7 @@ def frame_camera(rng, scene: Scene, fill: float = 0.85) -> Camera:
     # The view direction is fixed, so the distance at which every corner fits has a closed form:
     # a corner at camera-space (x, y, z) relative to the target is inside the frame when
     # dist - z >= f·|x| / (fill·w/2) (and likewise for y), with f the focal length in pixels.
-    w, h = ASPECT_RESOLUTION
+    w, h = ASPECT_RESOLUTION[0], ASPECT_RESOLUTION[0] / aspect
     focal = lens / 36.0 * w
     local = (corners - target) @ look_at_matrix(tuple(direction), (0.0, 0.0, 0.0))
     need_x = focal * np.abs(local[:, 0]) / (fill * w / 2)
@@ -939,7 +942,8 @@ def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
             f"{cfg.scene.objects.min} objects (space or asset filters too tight)"
         )
     if not comp.framed:
-        comp.scene.camera = frame_camera(rng, comp.scene)
+        cam = comp.cfg.scene.camera
+        comp.scene.camera = frame_camera(rng, comp.scene, lens=cam.lens, aspect=cam.aspect)
     elif layout in ("room", "street"):
         _drop_unseen(comp.scene, cfg)
     return comp.scene

@@ -67,3 +67,54 @@ def test_closed_room_and_light_off(tmp_path):
     before = luma(out / records["00000001"]["before"])
     assert after.mean() > 40 and (after < 12).mean() < 0.10, "light_off left the room dark"
     assert after.mean() < before.mean()  # and the change is visible
+
+
+POSED = """
+import json, sys
+from pathlib import Path
+import bpy
+import numpy as np
+from diffforge.config import load_config
+from diffforge.render.assets import LibraryResolver
+from diffforge.render.blender_backend import BlenderBackend, _Builder
+from diffforge.render.facts import instance_ids
+from diffforge.render.settings import resolve_settings
+from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.model import PairSpec, Pose
+
+cfg = load_config(Path(sys.argv[1]))
+spec = PairSpec.model_validate_json(Path(sys.argv[2]).read_text().splitlines()[0])
+be = BlenderBackend(resolve_settings(cfg, 1, "draft"), LibraryResolver(cfg.assets), Path(sys.argv[3]))
+scene = spec.before
+person = next(o for o in scene.objects if o.category == "person")
+out = {}
+for name in sorted(POSES):
+    person.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
+    bpy.ops.wm.read_homefile(use_empty=True)
+    sc = bpy.data.scenes.new("t")
+    be.prepare([scene])
+    _Builder(be).build(sc, scene, instance_ids(spec))
+    sc.view_layers[0].update()
+    ob = bpy.data.objects[person.id].evaluated_get(sc.view_layers[0].depsgraph)
+    me = ob.to_mesh()
+    z = min((ob.matrix_world @ v.co).z for v in me.vertices)
+    out[name] = z - person.transform.location[2]
+print(json.dumps(out))
+"""
+
+
+def test_people_stand_on_their_support_in_every_pose(tmp_path):
+    """The rendered body's lowest point is on the floor (or sidewalk) it stands on."""
+    specs = tmp_path / "people.jsonl"
+    sets = [*ROOM, "scene.people.probability=1.0", "changes.weights={none: 1.0}"]
+    cli("sample", str(DEFAULT), "--n", "1", "--out", str(specs),
+        *[x for s in sets for x in ("--set", s)])  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", POSED, str(DEFAULT), str(specs), str(tmp_path / "scratch")],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lowest = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(lowest) >= 5
+    assert all(abs(z) < 0.01 for z in lowest.values()), lowest
+    assert "crouching" in lowest and "sitting" in lowest
