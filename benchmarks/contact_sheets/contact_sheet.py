@@ -48,8 +48,12 @@ def metrics(root: Path) -> dict:
         for side in ("before", "after"):
             env = scene["spec"][side]["environment"]
             n = image_numbers(root / rec[side], root / rec["masks"][side])
-            n.update(id=rec["id"], side=side, layout=env["layout"],
-                     night=env.get("time_of_day") == "night")
+            n.update(
+                id=rec["id"],
+                side=side,
+                layout=env["layout"],
+                night=env.get("time_of_day") == "night",
+            )
             rows.append(n)
     out = {"images": len(rows), "per_layout": {}}
     for layout in sorted({r["layout"] for r in rows}):
@@ -96,8 +100,9 @@ def sheet(root: Path, out: Path, n_rows: int = 12, title: str = "", layout: str 
         nb = image_numbers(root / rec["before"], root / rec["masks"]["before"])
         lines = [f"{rec['id']}  [{types}]  objects in view: {nb['objects']}"]
         lines += textwrap.wrap(caption, 62)[:10]
-        draw.multiline_text((3 * (w + pad) + 4, y + 2), "\n".join(lines), fill=(0, 0, 0),
-                            font=font, spacing=2)
+        draw.multiline_text(
+            (3 * (w + pad) + 4, y + 2), "\n".join(lines), fill=(0, 0, 0), font=font, spacing=2
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(out, optimize=True)
 
