@@ -193,4 +193,3 @@ def test_your_own_assets(tmp_path: Path) -> None:
     manifest = json.loads((root / "my_assets.json").read_text())
     assert [(a["noun"], a["category"]) for a in manifest["assets"]] == [("coffee mug", "mug")]
     assert len((root / "specs.jsonl").read_text().splitlines()) == 20
-

@@ -343,8 +343,7 @@ def main(argv: list[str]) -> None:
     if not any(p is floor for p, *_ in supports):
         raise SystemExit("NOSURFACE no support surface large and free enough to hold objects")
     floor_rect = next(r for p, _, _, r in supports if p is floor)
-    cameras = _cameras(bpy, scene, Vector, scale, floor_rect, floor["height"], supports)
-    frames = _frames([_in_units(c, scale) for c in cameras], ASPECT)
+    dg = bpy.context.evaluated_depsgraph_get()
 
     def occluded(loc: np.ndarray, point: np.ndarray) -> bool:
         d = point - loc
@@ -352,21 +351,31 @@ def main(argv: list[str]) -> None:
         hit, where, *_ = scene.ray_cast(dg, Vector(loc), Vector(d / dist), distance=dist)
         return bool(hit) and (Vector(point) - where).length > 0.02 * dist
 
-    dg = bpy.context.evaluated_depsgraph_get()
-    surfaces = []
-    for p, owner_name, _, rect in supports:
-        lift = 0.1 / scale  # where an object's middle is, not the surface itself
-        seen = visible_part(rect, p["height"] + lift, frames, occluded, MAX_VIEW_M / scale)
-        if seen is None:
-            continue
-        cx, cy, hx, hy = seen
-        surfaces.append({
-            "name": owner_name,
-            "kind": "floor" if p is floor else "surface",
-            "center": [cx * scale, cy * scale],
-            "half": [hx * scale, hy * scale],
-            "height": p["height"] * scale,
-        })  # fmt: skip
+    def seen_supports(cameras: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        frames = _frames([_in_units(c, scale) for c in cameras], ASPECT)
+        out = []
+        for p, owner_name, _, rect in supports:
+            lift = 0.1 / scale  # where an object's middle is, not the surface itself
+            seen = visible_part(rect, p["height"] + lift, frames, occluded, MAX_VIEW_M / scale)
+            if seen is None:
+                continue
+            cx, cy, hx, hy = seen
+            out.append({
+                "name": owner_name,
+                "kind": "floor" if p is floor else "surface",
+                "center": [cx * scale, cy * scale],
+                "half": [hx * scale, hy * scale],
+                "height": p["height"] * scale,
+            })  # fmt: skip
+        return out
+
+    own = _file_cameras(bpy, scene, Vector, scale)
+    cameras = own or _synthesised_cameras(scale, floor_rect, floor["height"], supports)
+    surfaces = seen_supports(cameras)
+    if own and not any(s["kind"] == "floor" for s in surfaces):
+        # the file's cameras look elsewhere (at the sky, straight down past the floor)
+        cameras = _synthesised_cameras(scale, floor_rect, floor["height"], supports)
+        surfaces = seen_supports(cameras)
     floors = [s for s in surfaces if s["kind"] == "floor"]
     if not floors:
         raise SystemExit("NOSURFACE no camera sees the floor (no free floor area in view)")
@@ -415,10 +424,8 @@ def _light(ob, scale: float) -> dict[str, Any]:
     }
 
 
-def _cameras(
-    bpy, scene, vector, scale: float, floor_rect, floor_h: float, supports
-) -> list[dict[str, Any]]:
-    """The file's cameras looking where they look (metres); else views framing the supports."""
+def _file_cameras(bpy, scene, vector, scale: float) -> list[dict[str, Any]]:
+    """The file's cameras (metres), looking at what they look at (the first surface hit)."""
     dg = bpy.context.evaluated_depsgraph_get()
     cams = []
     for ob in scene.objects:
@@ -436,8 +443,13 @@ def _cameras(
         cams.append({"name": ob.name, "location": [c * scale for c in loc],
                      "look_at": [c * scale for c in target], "lens": float(ob.data.lens),
                      "sensor": float(ob.data.sensor_width)})  # fmt: skip
-    if cams:
-        return cams
+    return cams
+
+
+def _synthesised_cameras(
+    scale: float, floor_rect, floor_h: float, supports
+) -> list[dict[str, Any]]:
+    """Views that frame the supports: inside a room or street at eye height, above a slab."""
     tops = [r for p, _, _, r in supports if p["height"] > floor_h] or [floor_rect]
     cx = float(np.mean([r[0] for r in tops])) * scale
     cy = float(np.mean([r[1] for r in tops])) * scale
