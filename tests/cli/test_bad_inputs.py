@@ -248,6 +248,8 @@ CASES = [
          lambda f: ["slurm", f.path("nope.yaml"), "--out", f.path("o"), "--n", "4", "--tasks", "2"],
          ["nope.yaml", "not found"]),
     Case("status-not-a-dataset", lambda f: ["status", f.empty], ["not_a_dataset"]),
+    Case("audit-not-a-dataset", lambda f: ["audit", f.empty],
+         ["not_a_dataset", "pairs.jsonl"], lambda f: [f.empty]),
     Case("unknown-command", lambda f: ["nosuch"], ["nosuch"]),
 ]  # fmt: skip
 
