@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.scenes.geometry import project
+from diffforge.scenes.geometry import BOX_CORNERS, box_points, project
 from diffforge.scenes.model import ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
@@ -113,23 +113,7 @@ def projected_boxes(scene: Scene, resolution: tuple[int, int]) -> dict[str, Box]
     objs = scene.objects
     if not objs:
         return {}
-    dims = np.array([o.dimensions for o in objs], dtype=float)
-    loc = np.array([o.transform.location for o in objs], dtype=float)
-    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
-    unit = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)])
-    local = unit[None, :, :] * dims[:, None, :]  # N×8×3
-    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
-    world = (
-        np.stack(
-            [
-                c * local[..., 0] - s * local[..., 1],
-                s * local[..., 0] + c * local[..., 1],
-                local[..., 2],
-            ],
-            axis=-1,
-        )
-        + loc[:, None, :]
-    )
+    world = box_points(objs, BOX_CORNERS)  # N×8×3
     uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
     uv, depth = uv.reshape(len(objs), 8, 2), depth.reshape(len(objs), 8)
     w, h = resolution

@@ -110,6 +110,19 @@ ASSET_FILL: dict[str, float] = {
 }  # fmt: skip
 
 
+def box_points(objs, unit: np.ndarray) -> np.ndarray:
+    """World points of every object's box: ``unit`` (K×3, in box units, origin at the bottom
+    centre) scaled by its dimensions, turned by its yaw, moved to its location (N×K×3)."""
+    dims = np.array([o.dimensions for o in objs], dtype=float)
+    loc = np.array([o.transform.location for o in objs], dtype=float)
+    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+    local = unit[None, :, :] * dims[:, None, :]
+    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
+    turned_x = c * local[..., 0] - s * local[..., 1]
+    turned_y = s * local[..., 0] + c * local[..., 1]
+    return np.stack([turned_x, turned_y, local[..., 2]], axis=-1) + loc[:, None, :]
+
+
 def predicted_footprints(
     scene, resolution: tuple[int, int], fill: float = 0.45
 ) -> dict[str, tuple[tuple[float, float, float, float], float]]:
@@ -123,22 +136,7 @@ def predicted_footprints(
     objs = scene.objects
     if not objs:
         return {}
-    dims = np.array([o.dimensions for o in objs], dtype=float)
-    loc = np.array([o.transform.location for o in objs], dtype=float)
-    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
-    local = _UNIT[None, :, :] * dims[:, None, :]  # N×9×3 (8 corners + centre)
-    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
-    world = (
-        np.stack(
-            [
-                c * local[..., 0] - s * local[..., 1],
-                s * local[..., 0] + c * local[..., 1],
-                local[..., 2],
-            ],
-            axis=-1,
-        )
-        + loc[:, None, :]
-    )
+    world = box_points(objs, _UNIT)  # N×9×3 (8 corners + centre)
     uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
     uv, depth = uv.reshape(len(objs), 9, 2), depth.reshape(len(objs), 9)
     corners, cdepth = uv[:, :8], depth[:, :8]
@@ -182,6 +180,6 @@ def predicted_footprints(
     return out
 
 
-_UNIT = np.array(
-    [[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)] + [[0.0, 0.0, 0.5]]
-)
+# a box's 8 corners in box units (origin at the bottom centre); with its centre for footprints
+BOX_CORNERS = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)])
+_UNIT = np.vstack([BOX_CORNERS, [[0.0, 0.0, 0.5]]])
