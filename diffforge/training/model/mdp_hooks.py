@@ -22,16 +22,19 @@ def mdp_settings(config: Any) -> dict | None:
 
 
 def build_mdp(config: Any, dim: int, depth: int) -> MDP | None:
-    """MDP for a vision tower of ``depth`` layers of width ``dim``, or None without settings."""
+    """MDP for a vision tower of ``depth`` layers of width ``dim`` (initialised), or None
+    without settings."""
     s = mdp_settings(config)
     if s is None:
         return None
     bad = [i for i in s["layers"] if not 0 < i <= depth]
     if bad:
         raise ValueError(f"MDP layers {bad} outside the vision tower's 1..{depth}")
-    return MDP(
+    mdp = MDP(
         dim, len(s["layers"]), s.get("heads", 8), s.get("dropout", 0.0), s.get("change_head", False)
     )
+    mdp.reset_parameters()  # zero output: step 0 equals the base model
+    return mdp
 
 
 class MDPInit:

@@ -39,8 +39,6 @@ class M3DiffInternVLModel(MDPInit, InternVLModel):
         super().__init__(config)
         vc = config.vision_config
         self.mdp = build_mdp(config, vc.hidden_size, vc.num_hidden_layers)
-        if self.mdp is not None:
-            self.mdp.reset_parameters()
 
     def _vision_taps(
         self, pixel_values: torch.Tensor, layers: list[int]

@@ -41,8 +41,6 @@ class M3DiffLlavaOnevisionModel(MDPInit, LlavaOnevisionModel):
         super().__init__(config)
         vc = config.vision_config
         self.mdp = build_mdp(config, vc.hidden_size, vc.num_hidden_layers)
-        if self.mdp is not None:
-            self.mdp.reset_parameters()
 
     @merge_with_config_defaults
     @can_return_tuple

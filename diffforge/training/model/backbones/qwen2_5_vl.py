@@ -48,8 +48,6 @@ class M3DiffQwen2_5_VLModel(MDPInit, Qwen2_5_VLModel):
         super().__init__(config)
         vc = config.vision_config
         self.mdp = build_mdp(config, vc.hidden_size, vc.depth)
-        if self.mdp is not None:
-            self.mdp.reset_parameters()
 
     def _vision_taps(
         self, pixel_values: torch.Tensor, grid_thw: torch.Tensor, layers: list[int]
