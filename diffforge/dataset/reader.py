@@ -34,23 +34,19 @@ def _problem(exc: ValidationError) -> str:
 
 
 def _lines(file: Path) -> Iterator[tuple[int, str, bool]]:
-    """(line number, text, is the file's last line and lacks its newline)."""
+    """(line number, text, is the file's last line and lacks its newline), streamed: a
+    dataset of any size is read in constant memory."""
     with file.open("rb") as fh:
-        data = fh.read()
-    lines = data.split(b"\n")
-    torn_candidate = bool(data) and not data.endswith(b"\n")
-    if not torn_candidate:
-        lines = lines[:-1]
-    for n, raw in enumerate(lines, 1):
-        last = torn_candidate and n == len(lines)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            if last:
-                yield n, "\x00", True  # a torn multi-byte character
-                continue
-            raise DatasetError(f"{file}: line {n}: not UTF-8 text") from None
-        yield n, text, last
+        for n, raw in enumerate(fh, 1):
+            last = not raw.endswith(b"\n")  # only the last line can lack its newline
+            try:
+                text = raw.decode("utf-8").rstrip("\n")
+            except UnicodeDecodeError:
+                if last:
+                    yield n, "\x00", True  # a torn multi-byte character
+                    continue
+                raise DatasetError(f"{file}: line {n}: not UTF-8 text") from None
+            yield n, text, last
 
 
 def require_dataset(path: Path) -> Path:
