@@ -872,8 +872,8 @@ class _Builder:
         if not blend or not Path(blend).is_file():
             raise AssetError(f"environment .blend {blend!r} not found")
         with bpy.data.libraries.load(blend, link=False) as (src, dst):
-            names = list(src.objects)
-            dst.objects = names
+            names = list(src.objects)  # strings; Blender fills dst's list with the objects
+            dst.objects = list(names)
         loaded = [ob for ob in dst.objects if ob is not None and ob.type != "CAMERA"]
         # by the name they have in the file: the before and after scenes each load a copy
         self.file_lights = {

@@ -111,3 +111,31 @@ def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cac
     assert shown >= 0.9 * len(recs)  # ≥ 2 objects of ≥ 12 px in the before image
     resampled = sum(read_meta(tmp_path).counts["resampled"].values())
     assert resampled <= len(recs)  # at most one resampled attempt per pair on average
+
+
+def test_the_files_own_lamps_are_the_lights_changes_act_on(scenes, tmp_path, cache_dir):
+    """The backdrop's three lamps are scene lights ("file:<name>"); dimming them in the after
+    scene dims the rendered after image: the renderer changes the file's lamps in place."""
+    from diffforge.scenes.model import Change
+    from diffforge.scenes.sampler import PairSampler
+
+    blend, info = scenes["backdrop"]
+    cfg = load_config(None, [
+        f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
+        "render.preset=draft", "render.resolution=[96, 72]", "render.samples=4",
+        "render.denoise=false",
+    ])  # fmt: skip
+    spec = PairSampler(cfg).sample(0)
+    lamps = [f"file:{lamp['name']}" for lamp in info["lights"]]
+    assert sorted(light.id for light in spec.before.lights) == sorted(lamps)
+    spec.after = spec.before.model_copy(deep=True)
+    for light in spec.after.lights:
+        light.energy *= 0.2
+    spec.changes = [Change(type="illumination", targets=lamps)]
+    summary = generate(cfg, tmp_path, None, specs=[spec], cache_dir=cache_dir, progress=False,
+                       gates=False, captions=False)  # fmt: skip
+    assert summary["pairs"] == 1, summary["failures"]
+    (rec,) = read_pairs(tmp_path)
+    before = load_image(tmp_path / rec.before).astype(float).mean()
+    after = load_image(tmp_path / rec.after).astype(float).mean()
+    assert after < 0.97 * before, (before, after)  # same seed: any change is the lamps
