@@ -102,7 +102,11 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
         area_px = size[0] * size[1]
         before_facts = facts.get("before") or {}
         in_view.append(sum(1 for f in before_facts.values() if f and f["pixels"] >= min_visible))
-        rejected += int(scene.get("rejected_renders", len(rec.resampled) and 1))
+        rejected += (
+            rec.rejected
+            if rec.rejected is not None
+            else int(scene.get("rejected_renders", rec.rejected_attempts))
+        )
         reasons.update(r.split(" (")[0] for r in rec.resampled)
         for change in rec.changes:
             c = change.to_dict() if hasattr(change, "to_dict") else dict(change)

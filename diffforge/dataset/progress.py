@@ -98,7 +98,7 @@ def shard_progress(root: Path, name: str, now: float | None = None) -> Progress:
     if is_dataset(root):
         for rec in iter_pairs(root):
             p.done += 1
-            p.resampled += len(rec.resampled)
+            p.resampled += rec.rejected_attempts
             with contextlib.suppress(OSError):
                 stamps.append((root / (rec.scene or pair_paths(rec.id)["scene"])).stat().st_mtime)
     stamps = sorted(stamps)[-RATE_MAX_PAIRS:]

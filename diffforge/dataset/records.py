@@ -61,7 +61,14 @@ class PairRecord(_Record):
     scene: str | None = None
     masks: Masks | None = None
     attempt: int = 0
-    resampled: list[str] = Field(default_factory=list)
+    resampled: list[str] = Field(default_factory=list)  # the gates' reasons (often > 1 per try)
+    rejected: int | None = None  # rendered attempts the gates threw away before this one
+
+    @property
+    def rejected_attempts(self) -> int:
+        """Rendered attempts thrown away for this pair; records written before ``rejected``
+        existed only say whether there was at least one."""
+        return self.rejected if self.rejected is not None else int(bool(self.resampled))
 
     @field_validator("id", mode="before")
     @classmethod

@@ -119,6 +119,7 @@ def summarize(
             "changes": dict(sorted(changes.items())),
             "changes_by_split": {s: dict(sorted(c.items())) for s, c in by_split.items()},
             "resampled": dict(sorted(resampled.items())),
+            "rejected_attempts": sum(r.rejected_attempts for r in records),
             "failed": len(failures),
         },
         failures=sorted(failures, key=lambda f: f.index),

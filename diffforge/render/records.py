@@ -66,6 +66,7 @@ def pair_record(
         },
         attempt=result.get("attempt", 0),
         resampled=result.get("resampled", []),
+        rejected=result.get("rejected_attempts", 0),
     )
 
 

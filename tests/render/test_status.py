@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from diffforge.commands import app
-from diffforge.dataset import DatasetMeta, DatasetWriter, PairRecord
+from diffforge.dataset import DatasetMeta, DatasetWriter, PairRecord, read_meta, read_pairs
 from diffforge.dataset.layout import pairs_file
 from diffforge.dataset.progress import dataset_progress
 
@@ -31,16 +31,18 @@ def _status(capsys, out: Path) -> dict:
 def test_status_skips_a_torn_line_and_lists_pending_shards(tmp_path, capsys):
     shard = tmp_path / "shards" / "00001-of-00003"
     writer = DatasetWriter(shard, DatasetMeta(fingerprint="f"), {"shard": [1, 3], "n": 10})
-    rec = PairRecord(id="000001", index=1, before="b", after="a", resampled=["x", "y"])
+    # two reasons from one rejected render; a record from before `rejected` existed counts 1
+    rec = PairRecord(id="000001", index=1, before="b", after="a", resampled=["x", "y"], rejected=1)
+    old = PairRecord(id="000004", index=4, before="b", after="a", resampled=["x", "y"])
     with pairs_file(shard).open("a") as fh:
-        fh.write(rec.to_line() + "\n" + '{"id": "0000')  # a writer killed mid-append
+        fh.write(rec.to_line() + "\n" + old.to_line() + "\n" + '{"id": "0000')  # torn append
     writer.close()
     s = _status(capsys, tmp_path)
     rows = {r["name"]: r for r in s["shards"]}
-    assert rows["1/3"]["done"] == 1 and rows["1/3"]["target"] == 3
-    assert rows["1/3"]["resampled"] == 2 and rows["1/3"]["resample_rate"] == pytest.approx(2 / 3)
+    assert rows["1/3"]["done"] == 2 and rows["1/3"]["target"] == 3
+    assert rows["1/3"]["resampled"] == 2 and rows["1/3"]["resample_rate"] == pytest.approx(2 / 4)
     assert rows["0/3"]["state"] == "pending" and rows["0/3"]["target"] == 4
-    assert s["total"]["target"] == 10 and s["total"]["done"] == 1
+    assert s["total"]["target"] == 10 and s["total"]["done"] == 2
 
 
 @pytest.mark.blender
@@ -73,3 +75,10 @@ def test_status_shows_progress_during_a_sharded_run(tmp_path, capsys):
     rows, total = dataset_progress(out)
     assert rows[1].state == "complete" and rows[1].done + rows[1].failed == n // 2
     assert total.state == "stopped" and total.remaining == n // 2
+    # each record says how many renders its gates threw away, as its scene file does
+    shard = out / "shards" / "00001-of-00002"
+    recs = read_pairs(shard)
+    for rec in recs:
+        scene = json.loads((shard / rec.scene).read_text())
+        assert rec.rejected == scene["rejected_renders"], rec.id
+    assert read_meta(shard).counts["rejected_attempts"] == sum(r.rejected for r in recs)
