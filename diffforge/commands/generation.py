@@ -156,12 +156,13 @@ def bench_sample(
     config: Annotated[Path, typer.Argument(help="Generation config.")] = DEFAULT_CONFIG,
     n: Annotated[int, typer.Option("--n", min=1, help="Pairs per repeat.")] = 200,
     repeats: Annotated[int, typer.Option(min=1, help="Timed repeats; the median is reported.")] = 5,
+    set_: SetOpt = None,
 ) -> None:
     """Pair specs per second on one core (sampling + JSON serialisation)."""
     from diffforge.config import load_config
     from diffforge.scenes.bench import bench_sample as run_bench
 
-    r = run_bench(load_config(config), n, repeats)
+    r = run_bench(load_config(config, set_), n, repeats)
     console.print(
         f"sample: median {r['median']:.1f} pair specs/s "
         f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config})"
