@@ -35,7 +35,7 @@ from diffforge.scenes.model import Light, ObjectInstance, Scene
 from diffforge.vocabulary import COLORS
 
 CACHE_VERSION = "3"
-RIG_CACHE_VERSION = "2"  # a cached rig records its rest bounds in the file's world
+RIG_CACHE_VERSION = "3"  # a cached rig records its rest bounds in the file's world
 SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and sun powers
 _SUFFIX = re.compile(r"\.\d{3}$")
 
@@ -245,10 +245,20 @@ def _convert_rig_to_blend(src: Path, dst: Path) -> None:
     ]
     if not meshes:
         raise AssetError(f"{src}: no mesh is parented to or deformed by armature {arm.name!r}")
+    for ob in (arm, *meshes):  # files come with animation clips that would override the pose
+        ob.animation_data_clear()
+    for pb in arm.pose.bones:  # posed from the rest; no bone-display icosphere as a body part
+        pb.custom_shape = None
+        pb.location, pb.scale = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+        pb.rotation_quaternion, pb.rotation_euler = (1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0)
+    bpy.context.view_layer.update()
+    for ob in (arm, *meshes):  # a root node above the armature: keep where it put things
+        if ob.parent is not None and ob.parent is not arm:
+            world = ob.matrix_world.copy()
+            ob.parent = None
+            ob.matrix_world = world
     bpy.context.view_layer.update()
     pts = np.array([tuple(o.matrix_world @ v.co) for o in meshes for v in o.data.vertices])
-    for pb in arm.pose.bones:  # the glTF importer's bone-display icosphere is no body part
-        pb.custom_shape = None
     arm.name = "rig"
     arm["df_dims"] = [float(x) for x in (pts.max(0) - pts.min(0))]
     arm["df_lo"], arm["df_hi"] = [float(x) for x in pts.min(0)], [float(x) for x in pts.max(0)]

@@ -5,7 +5,9 @@ Nothing matches the mannequin but the body's proportions: its own bone names; bo
 along other axes than their limbs (the pelvis down, the thighs forward, the forearms up, the
 neck sideways) with non-zero rolls; an A-pose (arms 45° down); every length in centimetres; and
 an armature object turned a quarter about Z, so the figure faces +X in the file. One cylinder
-per bone, skinned to it, with a textured skin material and no clothes.
+per bone, skinned to it, with a textured skin material and no clothes. The full rig also comes
+as files from elsewhere do: under a scaled root node, with an animation clip that moves an arm.
+Without hands and feet (bones named on the command line) it is plain.
 
 python user_rig_script.py OUT.glb [DROPPED,BONES]
 """
@@ -62,7 +64,7 @@ def skin_material():
     return mat
 
 
-def main(out: str, drop: set[str]) -> None:
+def main(out: str, drop: set[str], extras: bool) -> None:
     bpy.ops.wm.read_homefile(use_empty=True)
     arm = bpy.data.objects.new("Skel", bpy.data.armatures.new("Skel"))
     bpy.context.scene.collection.objects.link(arm)
@@ -96,8 +98,22 @@ def main(out: str, drop: set[str]) -> None:
         ob.modifiers.new("rig", "ARMATURE").object = arm
         ob.parent = arm
     arm.rotation_euler = (0.0, 0.0, math.pi / 2)  # the figure faces +X in the file
+    if extras:
+        # as files from elsewhere come: the armature under a scaled root node, a clip that
+        # swings an arm, and the file saved in that clip's pose
+        root = bpy.data.objects.new("Root", None)
+        bpy.context.scene.collection.objects.link(root)
+        root.scale = (2.0, 2.0, 2.0)
+        arm.parent = root
+        arm.scale = (0.5, 0.5, 0.5)
+        pb = arm.pose.bones["ArmLf"]
+        pb.rotation_mode = "XYZ"
+        for frame, angle in ((1, 1.2), (20, -0.6)):
+            pb.rotation_euler = (angle, 0.0, 0.3)
+            pb.keyframe_insert("rotation_euler", frame=frame)
     bpy.ops.export_scene.gltf(filepath=out, export_format="GLB", export_yup=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], set(sys.argv[2].split(",")) if len(sys.argv) > 2 else set())
+    dropped = set(sys.argv[2].split(",")) if len(sys.argv) > 2 else set()
+    main(sys.argv[1], dropped, extras=not dropped)
