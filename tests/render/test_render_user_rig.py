@@ -1,10 +1,13 @@
 """A user rig with its own bone conventions (tests/render/user_rig_script.py: other bone names,
-axes and rolls, an A-pose, a Y-up glTF in centimetres facing +X) posed like the mannequin.
+axes and rolls, an A-pose, a Y-up glTF in centimetres facing +X, under a scaled root node, with
+an animation clip) posed like the mannequin.
 
 Each pair shows the rig and the mannequin side by side in the same pose. In every pose the
-rig's mask is as tall as the mannequin's posed body would project at its place (within 15 %)
-and its lowest pixel is where that body meets the floor; a second rig without hands and feet
-still raises its arms, sits and crouches on the floor.
+rig's mask is as tall as the mannequin's posed body would project at its place (within 15 %;
+for standing poses without raised arms that is the standing height), its lowest pixel is where
+that body meets the floor and its width is the body's (within 20 %); a second rig without hands
+and feet still raises its arms, sits and crouches on the floor. Captions of such rigs are
+checked without Blender (tests/scenes/test_rig_appearance.py).
 """
 
 from __future__ import annotations
