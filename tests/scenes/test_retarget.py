@@ -159,3 +159,33 @@ def test_quaternion_round_trip():
         ]
     )
     np.testing.assert_allclose(r, m, atol=1e-12)
+
+
+def test_extra_unmapped_bones_in_the_chain_change_nothing():
+    """A root bone on the floor, clavicles and a mid-spine bone, as production rigs have: not
+    in the map, they follow their parents and the mapped bones still land on the mannequin's."""
+    rng = np.random.default_rng(6)
+    bones, bone_map = _rig(rng)
+    extra = {"X_root": (None, (0.0, 0.0, 0.0)), "X_clav_L": ("X_chest", (0.05, 0.0, 1.42)),
+             "X_clav_R": ("X_chest", (-0.05, 0.0, 1.42)), "X_mid": ("X_spine", (0.0, 0.0, 1.15))}  # fmt: skip
+    reparent = {"X_hips": "X_root", "X_upper_arm_L": "X_clav_L", "X_upper_arm_R": "X_clav_R",
+                "X_chest": "X_mid"}  # fmt: skip
+
+    def frame(head) -> np.ndarray:
+        m = np.eye(4)
+        m[:3, :3], m[:3, 3] = _random_rotation(rng), head
+        return m
+
+    rig = {"X_root": RigBone("X_root", None, frame(extra["X_root"][1]))}
+    for name, bone in bones.items():  # parents first, each extra bone after its parent
+        rig[name] = RigBone(name, reparent.get(name, bone.parent), bone.matrix)
+        for extra_name, (parent, head) in extra.items():
+            if parent == name:
+                rig[extra_name] = RigBone(extra_name, parent, frame(head))
+    children_first = dict(reversed(rig.items()))  # retarget orders the bones itself
+    basis = retarget(POSES["crouching"], children_first, bone_map)
+    assert not set(basis) & set(extra)
+    got = _fk_heads(rig, basis, np.eye(3))
+    want = _mannequin_heads("crouching")
+    for name, head in want.items():
+        np.testing.assert_allclose(got[name], head, atol=1e-9, err_msg=name)

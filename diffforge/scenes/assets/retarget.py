@@ -137,8 +137,8 @@ def retarget(
 ) -> dict[str, np.ndarray]:
     """Canonical bone Eulers -> {rig bone: 3x3 local rotation (the pose bone's basis)}.
 
-    ``bones`` lists the rig's bones parents first (as ``armature.bones`` does); ``bone_map`` is
-    the manifest's {rig bone: canonical bone}; ``object_rotation`` is the armature object's
+    ``bones`` holds the rig's bones (any order); ``bone_map`` is the manifest's
+    {rig bone: canonical bone}; ``object_rotation`` is the armature object's
     world rotation in the file as imported (Y-up files arrive Z-up with any turn on the object).
     Only bones whose rotation differs from rest are returned.
     """
@@ -163,7 +163,7 @@ def retarget(
             aligned[bone.name] = aligned[up] if up is not None else np.eye(3)
     posed: dict[str, np.ndarray] = {}  # rig bone -> posed rotation, armature space
     out: dict[str, np.ndarray] = {}
-    for name, rb in bones.items():
+    for name, rb in _parents_first(bones):
         rest = rb.rotation
         parent = bones.get(rb.parent) if rb.parent else None
         inherited = (
@@ -178,6 +178,24 @@ def retarget(
         basis = inherited.T @ posed[name]
         if not np.allclose(basis, np.eye(3), atol=1e-9):
             out[name] = basis
+    return out
+
+
+def _parents_first(bones: Mapping[str, RigBone]) -> list[tuple[str, RigBone]]:
+    """The bones ordered so that every parent comes before its children."""
+    out: list[tuple[str, RigBone]] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        chain = []
+        while name in bones and name not in seen:
+            chain.append(name)
+            seen.add(name)
+            name = bones[name].parent or ""
+        out.extend((n, bones[n]) for n in reversed(chain))
+
+    for name in bones:
+        visit(name)
     return out
 
 
