@@ -324,6 +324,16 @@ def test_user_rig_bone_map_translates_library_poses(tmp_path):
     assert set(moved) == {f"mixamorig:{b.title().replace('_', '')}" for b in pose}
 
 
+def test_rig_size_must_be_metres(tmp_path):
+    """A rig's declared height is what the renderer scales it to: centimetres would be giant."""
+    path = _rig_manifest(tmp_path, {"Hips": "hips"})
+    doc = json.loads(path.read_text())
+    doc["assets"][0]["size"] = [60, 30, 175]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(AssetError, match=r"'robot': size is in metres: a rig 175 tall"):
+        Manifest.load(path)
+
+
 def test_translate_pose_names_unmapped_bones(tmp_path):
     partial = {"Hips": "hips", "Head": "head"}
     spec = Manifest.load(_rig_manifest(tmp_path, partial)).assets[0]

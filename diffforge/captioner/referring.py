@@ -71,7 +71,8 @@ def article(phrase: str) -> str:
 
 
 def is_person(obj: ObjectInstance) -> bool:
-    return bool(obj.attributes.clothing) or "person" in obj.tags
+    """Clothed, tagged or posed: a rig that declares no clothes is still a person."""
+    return bool(obj.attributes.clothing) or "person" in obj.tags or obj.pose is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,10 +191,11 @@ def features(obj: ObjectInstance, exclude: Iterable[str] = ()) -> dict[str, str]
     skip = set(exclude)
     a = obj.attributes
     out: dict[str, str] = {}
-    if a.clothing:
+    if is_person(obj):  # clothes only where the asset declares them, never invented
         for part in ("top", "bottom"):
-            if a.clothing.get(part) and f"clothing.{part}" not in skip and "color" not in skip:
-                out[f"clothing.{part}"] = a.clothing[part]
+            worn = (a.clothing or {}).get(part)
+            if worn and f"clothing.{part}" not in skip and "color" not in skip:
+                out[f"clothing.{part}"] = worn
         if obj.pose and "pose" not in skip:
             out["pose"] = obj.pose.name
         return out

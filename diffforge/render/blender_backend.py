@@ -35,6 +35,7 @@ from diffforge.scenes.model import Light, ObjectInstance, Scene
 from diffforge.vocabulary import COLORS
 
 CACHE_VERSION = "3"
+RIG_CACHE_VERSION = "3"  # a cached rig records its rest bounds in the file's world
 SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and sun powers
 _SUFFIX = re.compile(r"\.\d{3}$")
 
@@ -213,7 +214,8 @@ class BlenderBackend:
         st = src.stat()
         rig = asset.type == "rig"
         up = asset.extra.get("up")  # OBJ/PLY up axis (glTF is Y-up by its spec)
-        key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CACHE_VERSION}|{rig}|{up or ''}"
+        kind = f"rig{RIG_CACHE_VERSION}" if rig else "False"  # rigs store more than meshes
+        key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{CACHE_VERSION}|{kind}|{up or ''}"
         path = self.cache_dir / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.blend"
         if not path.is_file():
             if rig:
@@ -227,7 +229,8 @@ class BlenderBackend:
 def _convert_rig_to_blend(src: Path, dst: Path) -> None:
     """A user rig (GLB/.blend: an armature + meshes it deforms) -> a cached .blend.
 
-    The armature is named 'rig' and records the rest-pose bounding box of its meshes.
+    The armature is named 'rig' and records the rest-pose bounding box of its meshes in the
+    file's world as imported (a glTF arrives Z-up, in the file's units, with its object turns).
     """
     _import_file(src)
     arms = [o for o in bpy.data.objects if o.type == "ARMATURE"]
@@ -242,12 +245,23 @@ def _convert_rig_to_blend(src: Path, dst: Path) -> None:
     ]
     if not meshes:
         raise AssetError(f"{src}: no mesh is parented to or deformed by armature {arm.name!r}")
+    for ob in (arm, *meshes):  # files come with animation clips that would override the pose
+        ob.animation_data_clear()
+    for pb in arm.pose.bones:  # posed from the rest; no bone-display icosphere as a body part
+        pb.custom_shape = None
+        pb.location, pb.scale = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+        pb.rotation_quaternion, pb.rotation_euler = (1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 0.0)
+    bpy.context.view_layer.update()
+    for ob in (arm, *meshes):  # a root node above the armature: keep where it put things
+        if ob.parent is not None and ob.parent is not arm:
+            world = ob.matrix_world.copy()
+            ob.parent = None
+            ob.matrix_world = world
     bpy.context.view_layer.update()
     pts = np.array([tuple(o.matrix_world @ v.co) for o in meshes for v in o.data.vertices])
-    for pb in arm.pose.bones:  # the glTF importer's bone-display icosphere is no body part
-        pb.custom_shape = None
     arm.name = "rig"
     arm["df_dims"] = [float(x) for x in (pts.max(0) - pts.min(0))]
+    arm["df_lo"], arm["df_hi"] = [float(x) for x in pts.min(0)], [float(x) for x in pts.max(0)]
     arm["df_parts"] = [o.name for o in meshes]
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     bpy.data.libraries.write(str(tmp), {arm, *meshes}, fake_user=True, compress=False)
@@ -490,17 +504,19 @@ class _Builder:
     def user_rig(self, obj: ObjectInstance, asset: RenderAsset, pass_index: int) -> None:
         """A manifest rig: copies of its armature and meshes, posed through its bone_map.
 
-        Rotations carry over as they are (the rig should share the mannequin's T-pose and
-        roll-0 bone axes); it is not re-grounded for sitting or crouching poses.
+        The pose is retargeted through each bone's rest frame and the file's axes
+        (``scenes.assets.retarget``); the rig is stood in the mannequin's frame, scaled to the
+        spec's height, centred on its location and re-grounded on the deformed meshes.
         """
         from mathutils import Euler, Matrix
 
-        from diffforge.scenes.assets.characters import translate_pose
+        from diffforge.scenes.assets.retarget import RigBone, body_frame, quaternion, retarget
 
         arm_t, meshes_t = self.rig_template(obj.asset)
         arm = arm_t.copy()  # shares the armature data; the pose is per object
         arm.name = f"{obj.id}_rig"
         self.coll.objects.link(arm)
+        parts = []
         for m_t in meshes_t:
             m = m_t.copy()
             self.coll.objects.link(m)
@@ -511,20 +527,52 @@ class _Builder:
                     mod.object = arm
             m.pass_index = pass_index
             self.recolour(m, obj, asset)
+            parts.append(m)
+        file_world = np.array(arm_t.matrix_world)
+        turn = file_world[:3, :3] / np.linalg.norm(file_world[:3, :3], axis=0)
+        bones = {
+            b.name: RigBone(b.name, b.parent.name if b.parent else None, np.array(b.matrix_local))
+            for b in arm_t.data.bones
+        }
+        bone_map = asset.bone_map or {}
+        frame = body_frame(bones, {c: n for n, c in bone_map.items() if n in bones}, turn)
         if obj.pose and obj.pose.bones:
-            self.sc.view_layers[0].update()
-            bones = translate_pose(obj.pose.bones, asset.bone_map or {}, strict=False)
-            for name, rot in bones.items():
-                pb = arm.pose.bones.get(name)
-                if pb is not None:
-                    pb.rotation_mode = "XYZ"
-                    pb.rotation_euler = rot
-        k = self.fit_scale(obj, arm_t)
+            self.sc.view_layers[0].update()  # builds arm.pose
+            for name, rot in retarget(obj.pose.bones, bones, bone_map, turn).items():
+                pb = arm.pose.bones[name]
+                pb.rotation_mode = "QUATERNION"
+                pb.rotation_quaternion = quaternion(rot)
+        corners = frame @ np.array([arm_t["df_lo"], arm_t["df_hi"]]).T  # axis turns keep a box
+        lo, hi = corners.min(axis=1), corners.max(axis=1)
+        height = float(hi[2] - lo[2])
+        k = obj.dimensions[2] / height if height > 1e-9 else obj.transform.scale
+        stand = np.eye(4)
+        stand[:3, :3] = frame
+        stand[:3, 3] = (-(lo[0] + hi[0]) / 2, -(lo[1] + hi[1]) / 2, -lo[2])
         arm.matrix_world = (
             Matrix.Translation(obj.transform.location)
             @ Euler(obj.transform.rotation, "XYZ").to_matrix().to_4x4()
             @ Matrix.Scale(k, 4)
+            @ Matrix(stand.tolist())
+            @ Matrix(file_world.tolist())
         )
+        arm.location.z += obj.transform.location[2] - self.lowest_point(parts)
+
+    def lowest_point(self, parts: list[Any]) -> float:
+        """The lowest world z of the objects as deformed now (posed armatures included)."""
+        layer = self.sc.view_layers[0]
+        layer.update()
+        lowest = math.inf
+        for ob in parts:
+            ev = ob.evaluated_get(layer.depsgraph)
+            me = ev.to_mesh()
+            co = np.empty(len(me.vertices) * 3)
+            me.vertices.foreach_get("co", co)
+            ev.to_mesh_clear()
+            if len(co):
+                mw = np.array(ev.matrix_world)
+                lowest = min(lowest, float((co.reshape(-1, 3) @ mw[2, :3] + mw[2, 3]).min()))
+        return lowest if math.isfinite(lowest) else 0.0
 
     @staticmethod
     def fit_scale(obj: ObjectInstance, tmpl) -> float:

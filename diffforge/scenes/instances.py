@@ -6,7 +6,7 @@ import numpy as np
 
 from diffforge.config import TextConfig
 from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
-from diffforge.vocabulary import COLORS, size_word
+from diffforge.vocabulary import CLOTHING_WORDS, COLORS, size_word
 
 # Scale ranges (relative to the asset's nominal size) by how the asset is placed.
 SCALE_RANGES: dict[str, tuple[float, float]] = {
@@ -63,6 +63,11 @@ def is_person(spec) -> bool:
     return spec.type == "rig" or "person" in spec.tags
 
 
+def clothing_parts(spec) -> list[str]:
+    """The clothes a person asset declares as recolourable material slots ("top", "bottom")."""
+    return [p for p in CLOTHING_WORDS if p in spec.material_slots]
+
+
 def instantiate(
     rng: np.random.Generator,
     spec,
@@ -87,8 +92,10 @@ def instantiate(
     if is_person(spec):
         from diffforge.scenes.assets.characters import POSES
 
-        top, bottom = rng.choice(list(COLORS), size=2, replace=False)
-        attrs.clothing = {"top": str(top), "bottom": str(bottom)}
+        worn = clothing_parts(spec)
+        if worn:  # colours only for clothes the manifest declares (a rig may wear none)
+            picks = rng.choice(list(COLORS), size=len(worn), replace=False)
+            attrs.clothing = {part: str(c) for part, c in zip(worn, picks, strict=True)}
         name = choose(rng, sorted(POSES))
         pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
     elif spec.material_slots:

@@ -379,11 +379,12 @@ def translate_pose(
     strict: bool = True,
     asset_id: str = "rig",
 ) -> dict[str, Vec3]:
-    """Canonical bone rotations -> the same rotations on a user rig's bone names.
+    """Canonical bone rotations renamed onto a user rig's bones (names only).
 
-    ``bone_map`` is the manifest's {asset bone: canonical bone}. The rotations carry over as
-    they are, so the user rig should share our rest pose (T-pose) and Blender's roll-0 bone
-    axes; canonical bones the rig lacks raise AssetError when ``strict``, else are dropped.
+    ``bone_map`` is the manifest's {asset bone: canonical bone}. The rotations are unchanged,
+    so they are right only on a rig with our T-pose and roll-0 bone axes; the renderer poses
+    user rigs with ``retarget.retarget`` instead. Canonical bones the rig lacks raise
+    AssetError when ``strict``, else are dropped.
     """
     inverse = {canon: own for own, canon in bone_map.items()}
     missing = sorted(b for b in pose_bones if b not in inverse)

@@ -33,6 +33,7 @@ FILE_SUFFIXES: dict[str, tuple[str, ...]] = {
     "environment": (".blend",),
 }
 Vec3 = tuple[float, float, float]
+RIG_HEIGHT = (0.2, 3.0)  # metres: what a humanoid rig's declared height may be
 
 
 def _canonical_bones() -> tuple[str, ...]:
@@ -172,6 +173,11 @@ class AssetSpec(_Model):
                 raise ValueError("bone_map maps two bones onto one canonical bone")
         elif self.type == "rig" and self.file is not None:
             raise ValueError("a rig file needs a 'bone_map' {asset bone: canonical bone}")
+        lo, hi = RIG_HEIGHT
+        if self.type == "rig" and not lo <= self.size[2] <= hi:  # the renderer fits to it
+            raise ValueError(
+                f"size is in metres: a rig {self.size[2]:g} tall is outside {lo:g}-{hi:g} m"
+            )
         return self
 
     def verify_file(self) -> Path:

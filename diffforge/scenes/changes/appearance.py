@@ -68,7 +68,9 @@ class Color(ChangeOperator):
         obj, spec = ctx.pick(candidates)
         ctx.lock(self.type, obj.id)
         if obj.attributes.clothing:  # people: the colour of their top or trousers
+            worn = obj.attributes.clothing
             part = "top" if ctx.rng.random() < 0.6 else "bottom"
+            part = part if part in worn else next(iter(worn))  # a rig may declare one part
             old = obj.attributes.clothing[part]
             new = ctx.pick([c for c in COLORS if c not in obj.attributes.clothing.values()])
             obj.attributes.clothing = {**obj.attributes.clothing, part: new}
