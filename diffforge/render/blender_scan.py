@@ -576,7 +576,7 @@ def stands_on(u, found, surfaces, grid: Grid, tol: float, scale: float) -> str |
     under = [p for p in found if abs(p["height"] - u["lo"][2]) <= reach
              and 0 <= row < grid.shape[0] and 0 <= col < grid.shape[1] and p["mask"][row, col]]  # fmt: skip
     for p in sorted(under, key=lambda p: abs(p["height"] - u["lo"][2])):
-        rects = [s for s in surfaces if s["patch"] == id(p)]
+        rects = [s for s in surfaces if s["patch"] == id(p) and s["object"] != u["name"]]
         if not rects:
             continue
         cm = c * scale

@@ -63,7 +63,7 @@ def guess_noun(name: str, known: frozenset[str] | None = None) -> str:
     while _NUMBERED.search(base):
         base = _NUMBERED.sub("", base)
     words = [w.lower() for w in _WORDS.findall(base) if not w.isdigit()]
-    words = [w for w in words if w not in _PREFIXES] or words
+    words = [w for w in words if w not in _PREFIXES] or ["object"]
     if not words:
         return "object"
     for n in (3, 2, 1):  # the longest known phrase ending the name, then anywhere in it

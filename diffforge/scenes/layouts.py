@@ -212,9 +212,10 @@ def environment_surfaces(info: dict, scene: Scene | None = None) -> list[Surface
         kind = "floor" if sid == "floor" else "surface"
         out.append(Surface(sid, kind, tuple(s["center"]), tuple(s["half"]), s["height"]))
     by_id = {x.id: x for x in out}
+    owner = {ids.get(s["name"]): s.get("object") for s in info["surfaces"]}
     for o in objects.values():
         surface = by_id.get(ids.get(o.get("on") or ""))
-        if o.get("changeable") or surface is None:
+        if o.get("changeable") or surface is None or owner.get(surface.id) == o["name"]:
             continue
         lo, hi = o["min"], o["max"]
         surface.occupy((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
