@@ -165,7 +165,7 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
         if entry.get("text") is not None:
             tc = entry.get("text_color") if entry.get("text_color") in COLORS else "black"
             text = TextContent(string=entry["text"], color=tc, rgb=COLORS[tc])
-        tags = ["countable", "file"]
+        tags = ["file"] if text is not None else ["countable", "file"]  # a sign is not counted
         if entry.get("symmetric"):
             tags.append("symmetric")
         out.append(
@@ -174,9 +174,8 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
                 asset=f"{PREFIX}{entry['name']}",
                 category=noun,
                 noun=noun,
-                attributes=Attributes(
-                    color=color, rgb=COLORS.get(color) if color else None, size="medium"
-                ),
+                # no size word: "medium" says nothing of an object nobody sized from a norm
+                attributes=Attributes(color=color, rgb=COLORS.get(color) if color else None),
                 transform=Transform(location=loc),
                 dimensions=dims,
                 support=support_of(entry),

@@ -164,10 +164,10 @@ def interior(path, u=1.0):
             c.objects.unlink(b)
         books.objects.link(b)
     cu = bpy.data.curves.new("Sign", "FONT")
-    cu.body, cu.size, cu.extrude = "SALE", 0.25 * u, 0.01 * u
+    cu.body, cu.size, cu.extrude = "SALE", 0.4 * u, 0.01 * u
     sign = bpy.data.objects.new("Sign", cu)
     bpy.context.scene.collection.objects.link(sign)
-    sign.location, sign.rotation_euler = (1.75 * u, 2.2 * u, 0.9 * u), (math.radians(90), 0, 0)
+    sign.location, sign.rotation_euler = (1.42 * u, 2.2 * u, 0.9 * u), (math.radians(90), 0, 0)
     cu.materials.append(bpy.data.materials.new("ink"))
     cu.materials[0].node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value = (
         0.01,
