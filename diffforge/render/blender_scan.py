@@ -337,9 +337,9 @@ def main(argv: list[str]) -> None:
     found = [p for p in found if p is floor or p["kind"] == "surface"
              or 0.2 <= (p["height"] - floor["height"]) * scale <= 2.2]  # fmt: skip
     # below the floor, a step, or out of reach (the top of a wardrobe) hold nothing
-    units = file_units(bpy, scene, scale, float(max(extent[0], extent[1])) * scale)
+    units = file_units(bpy, scene, scale)
     unit_of = {m.name: u["name"] for u in units for m in u["members"]}
-    judge_units(units, found, floor, names, scale, tol)
+    judge_units(units, found, floor, names, scale, tol, float(max(extent[:2])) * scale)
     # what may change is in the scene graph, where the placer keeps clear of it: the free
     # space is measured around everything else
     moving = {i for i, n in enumerate(names) if unit_of.get(n) in
@@ -459,20 +459,24 @@ def _member_geometry(bpy, ob, areas: Counter) -> np.ndarray:
     area, mat = np.empty(n), np.empty(n, np.int64)
     mesh.polygons.foreach_get("area", area)
     mesh.polygons.foreach_get("material_index", mat)
-    slots = [s.material for s in ev.material_slots] or [None]
-    for k in range(len(slots)):
-        rgb = _material_rgb(slots[k])
+    slots = [s.material for s in ev.material_slots]
+    mat[mat >= len(slots)] = -1  # no material in that slot: Cycles' default surface
+    for k, m in [(-1, None), *enumerate(slots)]:
+        rgb = _material_rgb(m)
         areas[None if rgb is None else nearest_color(srgb(rgb))] += float(area[mat == k].sum())
-    if not len(slots) or (mat >= len(slots)).any():
-        areas[nearest_color(srgb(DEFAULT_LINEAR))] += float(area[mat >= len(slots)].sum())
     ev.to_mesh_clear()
     return co
 
 
-def file_units(bpy, scene, scale: float, side_m: float) -> list[dict[str, Any]]:
+GROUP_M = 1.0  # a collection whose things all fit in this (m) is one object: a stack of books
+GROUP_MAX = 12  # ... and holds at most this many
+
+
+def file_units(bpy, scene, scale: float) -> list[dict[str, Any]]:
     """The file's objects as change candidates: each parent hierarchy is one, and a leaf
     collection of a few things close together (a stack of books) is one; lamps, cameras and
-    empties alone are none. Boxes are in file units."""
+    empties alone are none. A collection of the whole scene (Blender's "Collection") is not an
+    object: its things stay apart. Boxes are in file units."""
 
     def root(o):
         while o.parent is not None:
@@ -483,39 +487,42 @@ def file_units(bpy, scene, scale: float, side_m: float) -> list[dict[str, Any]]:
     for o in scene.objects:
         if not o.hide_render:
             trees.setdefault(root(o).name, []).append(o)
-    groups: list[tuple[str, list[str]]] = []
-    taken: set[str] = set()
-    for coll in scene.collection.children_recursive:
-        roots = sorted({root(o).name for o in coll.objects} & set(trees) - taken)
-        members = [m for r in roots for m in trees[r]]
-        if coll.children or len(roots) < 2 or any(m.type not in GEOMETRY for m in members):
-            continue
-        groups.append((coll.name, roots))
-        taken |= set(roots)
-    groups += [(r, [r]) for r in trees if r not in taken]
-    units = []
-    for name, roots in groups:
-        members = [m for r in roots for m in trees[r] if m.type in GEOMETRY]
+    geometry: dict[str, tuple] = {}  # root -> (members, vertices, colour areas)
+    for r, objs in trees.items():
+        members = [m for m in objs if m.type in GEOMETRY]
         areas: Counter = Counter()
         pts = [_member_geometry(bpy, m, areas) for m in members]
         pts = np.concatenate(pts) if pts else np.zeros((0, 3))
-        if not len(pts):
+        if len(pts):
+            geometry[r] = (members, pts, areas)
+    groups: list[tuple[str, list[str]]] = []
+    taken: set[str] = set()
+    for coll in scene.collection.children_recursive:
+        roots = sorted({root(o).name for o in coll.objects} & set(geometry) - taken)
+        others = [m for r in roots for m in trees[r] if m.type not in GEOMETRY | {"EMPTY"}]
+        if coll.children or not 2 <= len(roots) <= GROUP_MAX or others:
             continue
-        font = next((m for m in members if m.type == "FONT"), None)
+        pts = np.concatenate([geometry[r][1] for r in roots])
+        if np.ptp(pts, axis=0).max() * scale <= GROUP_M:
+            groups.append((coll.name, roots))
+            taken |= set(roots)
+    groups += [(r, [r]) for r in geometry if r not in taken]
+    units = []
+    for name, roots in groups:
+        members = [m for r in roots for m in geometry[r][0]]
+        pts = np.concatenate([geometry[r][1] for r in roots])
+        areas = sum((geometry[r][2] for r in roots), Counter())
         tags = {}
         for key in ("noun", "changeable"):
-            tagged = [
-                m[f"diffforge_{key}"] for m in members if m.get(f"diffforge_{key}") is not None
-            ]
+            tagged = [m[f"diffforge_{key}"] for r in roots for m in trees[r]
+                      if m.get(f"diffforge_{key}") is not None]  # fmt: skip
             if tagged:
                 tags[key] = str(tagged[0]) if key == "noun" else bool(tagged[0])
         units.append({
-            "name": name, "members": members, "lo": pts.min(0), "hi": pts.max(0),
-            "areas": areas, "font": font, "tags": tags, "symmetric": _round(pts),
+            "name": name, "members": members, "lo": pts.min(0), "hi": pts.max(0), "areas": areas,
+            "font": next((m for m in members if m.type == "FONT"), None), "tags": tags,
+            "symmetric": _round(pts),
         })  # fmt: skip
-    big = max(side_m, 1e-6)
-    for u in units:
-        u["side_m"] = big
     return units
 
 
@@ -533,7 +540,7 @@ def _round(pts: np.ndarray) -> bool:
     return True
 
 
-def judge_units(units, found, floor, names: list[str], scale: float, tol: float) -> None:
+def judge_units(units, found, floor, names, scale: float, tol: float, side_m: float) -> None:
     """Which objects may change: not the floor, architecture or huge things, not furniture
     that holds things (a support at least BIG_SUPPORT_M wide) nor the parts under it (legs),
     nor what stands on nothing the scan found (a picture on a wall); tags decide first."""
@@ -545,7 +552,7 @@ def judge_units(units, found, floor, names: list[str], scale: float, tol: float)
         meshes = {m.name for m in u["members"]}
         if meshes & floor_meshes:
             u["changeable"], u["reason"] = False, "floor"
-        elif dims.max() > min(MAX_OBJECT_M, 0.6 * u["side_m"]):
+        elif dims.max() > min(MAX_OBJECT_M, 0.6 * side_m):
             u["changeable"], u["reason"] = False, "too large (architecture)"
         elif dims.max() < MIN_OBJECT_M:
             u["changeable"], u["reason"] = False, "too small"

@@ -176,6 +176,8 @@ def test_the_scan_lists_the_files_objects_with_nouns_and_colours(scenes):
     assert inside["Sign"]["text"] == "SALE" and inside["Vase"]["on"] == "Table"
     for name in ("Floor", "Ceiling", "WallN", "Table", "Leg0", "Sofa", "Shelf", "Sideboard"):
         assert not inside[name]["changeable"], name  # supports, architecture, a table's legs
+    studio = _objects(scenes["backdrop"][1])  # all in one "Collection": not one object
+    assert [n for n, o in studio.items() if o["changeable"]] == ["Pedestal", "Sphere"]
 
 
 def test_a_rescan_keeps_the_users_edits(scenes, tmp_path):

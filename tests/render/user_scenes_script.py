@@ -75,6 +75,11 @@ def backdrop(path):
     for i, x in enumerate((-3, 0, 3)):
         lamp(f"Lamp{i}", (x, -4, 5), 800)
     camera((0.0, -7.0, 1.6), (math.radians(80), 0, 0))
+    everything = bpy.data.collections.new("Collection")  # as Blender's startup file has it
+    bpy.context.scene.collection.children.link(everything)
+    for ob in list(bpy.context.scene.collection.objects):
+        everything.objects.link(ob)
+        bpy.context.scene.collection.objects.unlink(ob)
     bpy.ops.wm.save_as_mainfile(filepath=path)
 
 
