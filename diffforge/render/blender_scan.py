@@ -621,6 +621,7 @@ def unit_entry(u: dict[str, Any], on: str | None, scale: float) -> dict[str, Any
         from diffforge.scenes.file_objects import nearest_color, srgb
 
         out["text"] = u["font"].data.body
+        out["bare_text"] = all(m.type == "FONT" for m in u["members"])
         mats = [s.material for s in u["font"].material_slots]
         rgb = _material_rgb(mats[0] if mats else None)
         out["text_color"] = nearest_color(srgb(rgb)) if rgb is not None else None

@@ -166,8 +166,7 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
             tc = entry.get("text_color") if entry.get("text_color") in COLORS else "black"
             text = TextContent(string=entry["text"], color=tc, rgb=COLORS[tc])
         tags = ["file"] if text is not None else ["countable", "file"]  # a sign is not counted
-        if entry.get("symmetric"):
-            tags.append("symmetric")
+        tags += [t for t in ("symmetric", "bare_text") if entry.get(t)]
         out.append(
             ObjectInstance(
                 id=f"{PREFIX}{entry['name']}",

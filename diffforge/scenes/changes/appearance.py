@@ -204,8 +204,10 @@ class Text(ChangeOperator):
     fields = ("text",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
-        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None])
         kind = ctx.params["kind"]
+        # a user file's bare text object is all text: its words can change, not come or go
+        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None
+                        and (kind == "change" or "bare_text" not in o.tags)])  # fmt: skip
         old = obj.text.string
         ctx.lock(self.type, obj.id)
         if kind == "change":
