@@ -107,6 +107,20 @@ def merge_user_edits(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> li
     return out
 
 
+def check_user_edits(side, objects: list[dict[str, Any]]) -> None:
+    """The fields a user may edit hold what the sampler can use: one line naming the object."""
+    from diffforge.errors import ConfigError, valid_names
+
+    for obj in objects:
+        where = f"assets.environment: {side}: object {obj.get('name')!r}"
+        if obj.get("color") is not None and obj["color"] not in COLORS:
+            raise ConfigError(f"{where}: unknown colour {obj['color']!r}; {valid_names(COLORS)}")
+        if not isinstance(obj.get("changeable", False), bool):
+            raise ConfigError(f"{where}: changeable must be true or false")
+        if obj.get("changeable") and not str(obj.get("noun") or "").strip():
+            raise ConfigError(f"{where}: an object that may change needs a noun")
+
+
 @dataclass
 class FileObjectSpec:
     """What operators ask of an asset spec, for a file object (it has no manifest entry)."""
@@ -159,8 +173,8 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
         lo, hi = entry["min"], entry["max"]
         dims = tuple(round(max(h - lo_, 1e-4), 6) for lo_, h in zip(lo, hi, strict=True))
         loc = (round((lo[0] + hi[0]) / 2, 6), round((lo[1] + hi[1]) / 2, 6), round(lo[2], 6))
-        color = entry.get("color") if entry.get("color") in COLORS else None
-        noun = entry.get("noun") or guess_noun(entry["name"])
+        color = entry.get("color")
+        noun = entry["noun"]
         text = None
         if entry.get("text") is not None:
             tc = entry.get("text_color") if entry.get("text_color") in COLORS else "black"

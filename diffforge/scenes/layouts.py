@@ -15,7 +15,7 @@ import numpy as np
 
 from diffforge.config import GenerateConfig
 from diffforge.errors import AssetError, ConfigError, SamplingError
-from diffforge.scenes.file_objects import PREFIX, asset_spec, file_instances
+from diffforge.scenes.file_objects import PREFIX, asset_spec, check_user_edits, file_instances
 from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import (
@@ -755,6 +755,7 @@ def load_environment_info(blend: Path) -> dict:
     info = json.loads(side.read_text())
     if not any(s.get("kind") == "floor" for s in info.get("surfaces", [])):
         raise ConfigError(f"assets.environment: {side}: no surface tagged diffforge_surface=floor")
+    check_user_edits(side, info.get("objects", []))
     return info
 
 

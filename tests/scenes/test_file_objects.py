@@ -192,3 +192,20 @@ def test_every_object_change_acts_on_file_objects_or_skips_them(
             assert 0.5 <= max(new.dimensions) / max(old.dimensions) <= 2.6  # of a similar size
         if change_type == "color":
             assert objs[change.targets[0]].id != "file:Crate"  # textured: no colour to change
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [({"color": "mauve"}, "unknown colour 'mauve'"),
+     ({"changeable": "yes"}, "changeable must be true or false"),
+     ({"noun": ""}, "an object that may change needs a noun")],
+)  # fmt: skip
+def test_a_bad_edit_to_the_sidecar_is_one_line(environment: Path, edit: dict, message: str) -> None:
+    from diffforge.errors import ConfigError
+
+    side = Path(f"{environment}.json")
+    info = json.loads(side.read_text())
+    info["objects"][0].update(edit)
+    side.write_text(json.dumps(info))
+    with pytest.raises(ConfigError, match=rf"slab.blend.json: object 'Cube': {message}"):
+        PairSampler(_cfg(environment)).sample(0)
