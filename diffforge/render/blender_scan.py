@@ -42,6 +42,7 @@ MAX_RECTS = 4  # free rectangles kept per patch
 EYE_M = 1.6
 MAX_VIEW_M = 7.0  # farther (at a 30 mm lens), a tabletop object is a few pixels at 256 px
 ASPECT = 4 / 3  # the presets' frame
+PRIMITIVE_UNITS = 2.0  # Blender's default cube, sphere and cylinder
 
 
 def _in_units(camera: dict[str, Any], scale: float) -> dict[str, Any]:
@@ -284,7 +285,10 @@ def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[f
         return unit * 0.001, "millimetres (objects thousands of units tall)"
     if h >= 20 or side >= 400:
         return unit * 0.01, "centimetres (objects tens of units tall)"
-    if side <= 30 and h > 1.6:
+    # most of what stands is Blender's default primitives (2 units across): a toy scene at
+    # any slab size; in metres they would dwarf every library object 10-20 times
+    primitive = sum(abs(x * unit - PRIMITIVE_UNITS) < 0.05 * PRIMITIVE_UNITS for x in heights)
+    if (side <= 30 and h > 1.6) or (primitive >= 0.75 * len(heights) > 0 and side <= 200):
         return (
             unit * 0.4 / h,
             f"objects {h:.2f} units tall on a {side:.1f}-unit support: tabletop scale",

@@ -209,3 +209,17 @@ def test_a_bad_edit_to_the_sidecar_is_one_line(environment: Path, edit: dict, me
     side.write_text(json.dumps(info))
     with pytest.raises(ConfigError, match=rf"slab.blend.json: object 'Cube': {message}"):
         PairSampler(_cfg(environment)).sample(0)
+
+
+@pytest.mark.parametrize(
+    ("side", "heights", "scale"),
+    [(8.0, [2.0] * 5 + [1.2] * 2, 0.2),  # 2-unit primitives on a slab: tabletop scale
+     (40.0, [2.0] * 7 + [1.2], 0.2),  # ... on any slab: library objects would be 10-20x smaller
+     (40.0, [2.4, 1.5, 1.8, 5.0, 1.7, 0.9], 1.0),  # a street of cars, people, trees: metres
+     (6.0, [0.45, 0.75, 0.9, 1.8], 1.0),  # furniture in a room: metres
+     (600.0, [75.0, 45.0, 90.0], 0.01)],  # a room in centimetres
+)  # fmt: skip
+def test_the_scans_scale_brings_the_files_objects_to_library_sizes(side, heights, scale) -> None:
+    from diffforge.render.blender_scan import scene_scale
+
+    assert scene_scale(1.0, side, heights)[0] == pytest.approx(scale)
