@@ -103,6 +103,9 @@ class ChangesConfig(_Cfg):
     params: dict[str, dict[str, Distribution]] = Field(default_factory=dict)
     operators: dict[str, str] = Field(default_factory=dict)  # custom type -> "pkg.mod:Class"
     max_attempts: int = Field(default=20, ge=1, le=1000)
+    # In a user .blend with objects that may change: the share of object changes drawn among
+    # the file's own objects (the rest may pick any object, those included)
+    file_objects: float = Field(default=0.5, ge=0.0, le=1.0)
 
     @field_validator("weights")
     @classmethod

@@ -360,7 +360,8 @@ def _material(c: Change, ctx: _Ctx) -> Group:
         "before_adj": MATERIAL_ADJECTIVES.get(old, old),
         "after_adj": MATERIAL_ADJECTIVES.get(new, new),
     }
-    return Group(c.type, "material", values, ref.text)
+    # a user file's object: nobody named what it was made of before
+    return Group(c.type, "material" if old else "material_new", values, ref.text)
 
 
 def _orientation(c: Change, ctx: _Ctx) -> Group:

@@ -135,8 +135,10 @@ def scan_env(
 
     out = scan_environment(blend)
     info = json.loads(out.read_text())
+    objects = info.get("objects", [])
     console.print(
         f"{out}: {len(info['surfaces'])} surfaces, {len(info['cameras'])} cameras, "
+        f"{len(objects)} objects ({sum(bool(o.get('changeable')) for o in objects)} may change), "
         f"extent {[round(v, 2) for v in info['extent']]}"
     )
 

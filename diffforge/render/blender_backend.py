@@ -30,9 +30,10 @@ from diffforge.render.assets import MANNEQUIN, AssetResolver, RenderAsset
 from diffforge.render.color import MATERIAL_CLASSES, light_color, linear_rgba
 from diffforge.render.preflight import GPU_TYPES
 from diffforge.render.settings import RenderSettings
+from diffforge.scenes.file_objects import file_name, is_file_object
 from diffforge.scenes.geometry import camera_euler
 from diffforge.scenes.model import Light, ObjectInstance, Scene
-from diffforge.vocabulary import COLORS
+from diffforge.vocabulary import COLORS, MATERIALS
 
 CACHE_VERSION = "3"
 RIG_CACHE_VERSION = "3"  # a cached rig records its rest bounds in the file's world
@@ -106,6 +107,8 @@ class BlenderBackend:
         """Convert any uncached asset first, so a build never sees import leftovers."""
         for scene in scenes:
             for obj in scene.objects:
+                if is_file_object(obj):  # the user's .blend has it; nothing to convert
+                    continue
                 asset = self.asset(obj.asset)
                 if not (asset.type == "rig" and asset.extra.get("generator") == MANNEQUIN):
                     self._blend_for(obj.asset)
@@ -356,9 +359,15 @@ class _Builder:
         """Build ``scene`` into the bpy scene ``sc`` (appended assets are shared)."""
         self.sc = sc
         self.coll = sc.collection
+        self.file_units: dict[str, list] = {}
         self.environment(scene)
         for obj in scene.objects:
             self.instance(obj, ids[obj.id])
+        present = {file_name(o) for o in scene.objects if is_file_object(o) and o.id == o.asset}
+        for name, members in self.file_units.items():
+            if name not in present:  # removed, disappeared, replaced
+                for ob in members:
+                    ob.hide_render = True
         for light in scene.lights:
             self.light(light)
         self.world(scene)
@@ -393,6 +402,9 @@ class _Builder:
         return self._templates[asset_id]
 
     def instance(self, obj: ObjectInstance, pass_index: int) -> None:
+        if is_file_object(obj):
+            self.file_object(obj, pass_index)
+            return
         asset = self.backend.asset(obj.asset)
         if asset.type == "rig" and asset.extra.get("generator") == MANNEQUIN:
             self.mannequin(obj, asset, pass_index)
@@ -412,6 +424,47 @@ class _Builder:
         self.recolour(ob, obj, asset)
         if obj.text is not None and asset.text_anchor:
             self.text(ob, obj, asset.text_anchor, pass_index)
+
+    def file_object(self, obj: ObjectInstance, pass_index: int) -> None:
+        """One of the user file's own objects, changed in place: moved, turned and scaled about
+        the bottom centre of its scanned box, recoloured or given a material preset on copies
+        of its materials, its text rewritten; a count change's extra copy is a linked
+        duplicate. Every part gets the object's pass index, so its mask is exact."""
+        from mathutils import Matrix
+
+        name = file_name(obj)
+        entry, members = self.file_entries.get(name), self.file_units.get(name)
+        if entry is None or not members:
+            raise AssetError(f"{obj.asset}: no object {name!r} in the environment's sidecar")
+        if obj.id != obj.asset:  # a duplicate: linked copies of every part
+            copies = {m: m.copy() for m in members}
+            for c in copies.values():
+                self.coll.objects.link(c)
+                if c.parent in copies:
+                    c.parent = copies[c.parent]
+            members = list(copies.values())
+        lo, hi = entry["min"], entry["max"]
+        origin = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2])
+        move = (
+            Matrix.Translation(obj.transform.location)
+            @ Matrix.Rotation(obj.transform.rotation[2], 4, "Z")
+            @ Matrix.Scale(obj.transform.scale, 4)
+            @ Matrix.Translation(tuple(-v for v in origin))
+        )
+        for ob in members:
+            ob.pass_index = pass_index
+            if ob.parent is None or ob.parent not in members:
+                ob.matrix_world = move @ ob.matrix_world
+        attrs = obj.attributes
+        recolour = attrs.color is not None and attrs.color != entry.get("color")
+        if recolour or attrs.material is not None:
+            rgb = COLORS[attrs.color] if recolour else None
+            for ob in members:
+                if ob.type != "EMPTY":
+                    _repaint(ob, rgb, attrs.material)
+        for ob in members:
+            if ob.type == "FONT":
+                ob.data.body = obj.text.string if obj.text is not None else ""
 
     def skeleton(self):
         """The mannequin's armature data, made once per pair (edit mode on a scratch object)."""
@@ -932,7 +985,19 @@ class _Builder:
         for ob in loaded:
             self.coll.objects.link(ob)
             ob.pass_index = 0
-        _to_metres(loaded, _environment_scale(blend))
+        info = _environment_info(blend)
+        # world matrices as stored in the file may be stale (a script that saved without an
+        # update): evaluate them before scaling, or objects jump to their parents' origins
+        self.sc.view_layers[0].update()
+        _to_metres(loaded, float(info.get("scale", 1.0)))
+        # the objects changes may act on, by name, with their parts as loaded into this scene
+        by_name = dict(zip(names, dst.objects, strict=True))
+        self.file_entries = {o["name"]: o for o in info.get("objects", []) if o.get("changeable")}
+        self.file_units = {
+            name: [by_name[m] for m in e.get("members", []) if by_name.get(m) is not None]
+            for name, e in self.file_entries.items()
+        }
+        self.sc.view_layers[0].update()  # children's world matrices after the scaling
 
     def light(self, light: Light) -> None:
         if light.id.startswith("file:"):
@@ -1308,15 +1373,48 @@ def _shade(mat, base: tuple, cls: str, bevel: bool) -> None:
         L(normal_in, inp["Normal"])
 
 
-def _environment_scale(blend: str) -> float:
-    """Metres per unit of a user environment, as its scan measured it (1 when unscanned)."""
+def _environment_info(blend: str) -> dict[str, Any]:
+    """A user environment's sidecar (scale, objects); empty when unscanned."""
     import json
 
     side = Path(str(blend) + ".json")
     try:
-        return float(json.loads(side.read_text()).get("scale", 1.0))
-    except (OSError, ValueError, AttributeError):
-        return 1.0
+        info = json.loads(side.read_text())
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _repaint(ob, rgb, material: str | None) -> None:
+    """Give ``ob`` copies of its materials (a new one where it has none) with the base colour
+    ``rgb`` (sRGB; None keeps the file's, textures included) and the preset ``material``."""
+    if not ob.material_slots:
+        ob.data.materials.append(None)
+    for slot in ob.material_slots:
+        mat = slot.material.copy() if slot.material is not None else bpy.data.materials.new("df")
+        nodes = mat.node_tree.nodes if mat.node_tree is not None else []
+        for node in nodes:
+            inp = node.inputs
+            if rgb is not None:
+                sock = inp.get("Base Color") or (
+                    inp.get("Color") if node.bl_idname.startswith("ShaderNodeBsdf") else None
+                )
+                if sock is not None:
+                    for link in list(sock.links):
+                        mat.node_tree.links.remove(link)
+                    sock.default_value = linear_rgba(rgb)
+            if material is not None and node.bl_idname == "ShaderNodeBsdfPrincipled":
+                preset = MATERIALS[material]
+                for key, socket in (("roughness", "Roughness"), ("metallic", "Metallic"),
+                                    ("transmission", "Transmission Weight"),
+                                    ("specular", "Specular IOR Level")):  # fmt: skip
+                    for link in list(inp[socket].links):
+                        mat.node_tree.links.remove(link)
+                    inp[socket].default_value = preset[key]
+        if rgb is not None:
+            mat.diffuse_color = linear_rgba(rgb)
+        slot.link = "OBJECT"
+        slot.material = mat
 
 
 def _to_metres(objects: list, scale: float) -> None:

@@ -11,12 +11,15 @@ so everything it needs about an environment is measured here, once:
   what stands on the floor (a scene modelled in centimetres; 2 m primitives on a slab);
 - **cameras**: the file's own (looking where they look, to the first surface hit), else views
   synthesised to frame the support area from eye height or above;
-- **the file's objects** (name, world box) and **lights**, as facts for later stages.
+- **the file's objects** as change candidates (a mesh, a parent hierarchy or a compact
+  collection as one): name, world box, named colour, a noun from the name, whether it may
+  change (supports, architecture and huge things may not), and **lights**.
 
 Tags stay as overrides: a mesh tagged ``diffforge_surface = "floor"`` means the user chose the
 supports (only tagged meshes then hold things); ``"surface"`` alone marks a support kept even
-where it is out of reach; ``diffforge_camera`` = distance to the look-at point. Everything written is in
-metres; the renderer scales the environment by ``scale`` when it loads it.
+where it is out of reach; ``diffforge_camera`` = distance to the look-at point;
+``diffforge_noun`` and ``diffforge_changeable`` on an object (or its root) fix those fields.
+Everything written is in metres; the renderer scales the environment by ``scale`` when it loads it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ MAX_RECTS = 4  # free rectangles kept per patch
 EYE_M = 1.6
 MAX_VIEW_M = 7.0  # farther (at a 30 mm lens), a tabletop object is a few pixels at 256 px
 ASPECT = 4 / 3  # the presets' frame
+PRIMITIVE_UNITS = 2.0  # Blender's default cube, sphere and cylinder
 
 
 def _in_units(camera: dict[str, Any], scale: float) -> dict[str, Any]:
@@ -281,7 +285,10 @@ def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[f
         return unit * 0.001, "millimetres (objects thousands of units tall)"
     if h >= 20 or side >= 400:
         return unit * 0.01, "centimetres (objects tens of units tall)"
-    if side <= 30 and h > 1.6:
+    # most of what stands is Blender's default primitives (2 units across): a toy scene at
+    # any slab size; in metres they would dwarf every library object 10-20 times
+    primitive = sum(abs(x * unit - PRIMITIVE_UNITS) < 0.05 * PRIMITIVE_UNITS for x in heights)
+    if (side <= 30 and h > 1.6) or (primitive >= 0.75 * len(heights) > 0 and side <= 200):
         return (
             unit * 0.4 / h,
             f"objects {h:.2f} units tall on a {side:.1f}-unit support: tabletop scale",
@@ -334,9 +341,17 @@ def main(argv: list[str]) -> None:
     found = [p for p in found if p is floor or p["kind"] == "surface"
              or 0.2 <= (p["height"] - floor["height"]) * scale <= 2.2]  # fmt: skip
     # below the floor, a step, or out of reach (the top of a wardrobe) hold nothing
+    units = file_units(bpy, scene, scale)
+    unit_of = {m.name: u["name"] for u in units for m in u["members"]}
+    judge_units(units, found, floor, names, scale, tol, float(max(extent[:2])) * scale)
+    # what may change is in the scene graph, where the placer keeps clear of it: the free
+    # space is measured around everything else
+    moving = {i for i, n in enumerate(names) if unit_of.get(n) in
+              {u["name"] for u in units if u["changeable"]}}  # fmt: skip
+    fixed = tris[~np.isin(owner, list(moving))] if moving else tris
     supports = []
     for p in sorted(found, key=lambda p: (p is not floor, p["height"], -p["area"])):
-        free = free_space(tris, grid, p, clear, tol)
+        free = free_space(fixed, grid, p, clear, tol)
         owner_name = names[p["owners"][0]] if p["owners"] else "surface"
         rects = rectangles(free, grid, int(min_area / cell_area), p["bounds"])
         supports += [(p, owner_name, k, r) for k, r in enumerate(rects)]
@@ -366,6 +381,8 @@ def main(argv: list[str]) -> None:
                 "center": [cx * scale, cy * scale],
                 "half": [hx * scale, hy * scale],
                 "height": p["height"] * scale,
+                "object": unit_of.get(owner_name),
+                "patch": id(p),
             })  # fmt: skip
         return out
 
@@ -389,14 +406,9 @@ def main(argv: list[str]) -> None:
         seen_names[s["name"]] = k + 1
         s["name"] = s["name"] if k == 0 else f"{s['name']}.{k}"
     lights = [_light(o, scale) for o in scene.objects if o.type == "LIGHT" and not o.hide_render]
-    objects = []
-    for i, o in enumerate(meshes):
-        sel = owner == i
-        if not sel.any() or i in owners_floor:
-            continue
-        p = tris[sel].reshape(-1, 3)
-        objects.append({"name": o.name, "min": (p.min(0) * scale).tolist(),
-                        "max": (p.max(0) * scale).tolist()})  # fmt: skip
+    objects = [unit_entry(u, stands_on(u, found, surfaces, grid, tol, scale), scale) for u in units]
+    for s in surfaces:
+        del s["patch"]
     info = {
         "extent": (extent * scale).tolist(),
         "scale": scale,
@@ -408,6 +420,216 @@ def main(argv: list[str]) -> None:
         "tagged": bool(tagged),
     }
     Path(out).write_text(json.dumps(info, indent=1))
+
+
+GEOMETRY = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
+BIG_SUPPORT_M = 1.0  # a support this wide is furniture: it holds things, it does not change
+MAX_OBJECT_M = 2.5  # larger than this is architecture or landscape, not an object
+MIN_OBJECT_M = 0.02  # smaller than this nobody sees it change
+DEFAULT_LINEAR = (0.8, 0.8, 0.8)  # Cycles' surface for an object without a material
+
+
+def _material_rgb(mat) -> tuple[float, ...] | None:
+    """A material's plain base colour (linear), or None where a texture or node drives it."""
+    if mat is None:
+        return DEFAULT_LINEAR
+    nt = mat.node_tree
+    if nt is None:
+        return tuple(mat.diffuse_color[:3])
+    nodes = sorted(nt.nodes, key=lambda n: n.bl_idname != "ShaderNodeBsdfPrincipled")
+    for node in nodes:
+        sock = node.inputs.get("Base Color") or (
+            node.inputs.get("Color") if node.bl_idname.startswith("ShaderNodeBsdf") else None
+        )
+        if sock is not None:
+            return None if sock.is_linked else tuple(sock.default_value[:3])
+    return tuple(mat.diffuse_color[:3])
+
+
+def _member_geometry(bpy, ob, areas: Counter) -> np.ndarray:
+    """World vertices of one object; adds its face area per named colour to ``areas``."""
+    from diffforge.scenes.file_objects import nearest_color, srgb
+
+    ev = ob.evaluated_get(bpy.context.evaluated_depsgraph_get())
+    try:
+        mesh = ev.to_mesh()
+    except RuntimeError:
+        return np.zeros((0, 3))
+    co = np.empty(len(mesh.vertices) * 3)
+    mesh.vertices.foreach_get("co", co)
+    mw = np.array(ev.matrix_world)
+    co = co.reshape(-1, 3) @ mw[:3, :3].T + mw[:3, 3]
+    n = len(mesh.polygons)
+    area, mat = np.empty(n), np.empty(n, np.int64)
+    mesh.polygons.foreach_get("area", area)
+    mesh.polygons.foreach_get("material_index", mat)
+    slots = [s.material for s in ev.material_slots]
+    mat[mat >= len(slots)] = -1  # no material in that slot: Cycles' default surface
+    for k, m in [(-1, None), *enumerate(slots)]:
+        rgb = _material_rgb(m)
+        areas[None if rgb is None else nearest_color(srgb(rgb))] += float(area[mat == k].sum())
+    ev.to_mesh_clear()
+    return co
+
+
+GROUP_M = 1.0  # a collection whose things all fit in this (m) is one object: a stack of books
+GROUP_MAX = 12  # ... and holds at most this many
+
+
+def file_units(bpy, scene, scale: float) -> list[dict[str, Any]]:
+    """The file's objects as change candidates: each parent hierarchy is one, and a leaf
+    collection of a few things close together (a stack of books) is one; lamps, cameras and
+    empties alone are none. A collection of the whole scene (Blender's "Collection") is not an
+    object: its things stay apart. Boxes are in file units."""
+
+    def root(o):
+        while o.parent is not None:
+            o = o.parent
+        return o
+
+    trees: dict[str, list] = {}
+    for o in scene.objects:
+        if not o.hide_render:
+            trees.setdefault(root(o).name, []).append(o)
+    geometry: dict[str, tuple] = {}  # root -> (members, vertices, colour areas)
+    for r, objs in trees.items():
+        members = [m for m in objs if m.type in GEOMETRY]
+        areas: Counter = Counter()
+        pts = [_member_geometry(bpy, m, areas) for m in members]
+        pts = np.concatenate(pts) if pts else np.zeros((0, 3))
+        if len(pts):
+            geometry[r] = (members, pts, areas)
+    groups: list[tuple[str, list[str]]] = []
+    taken: set[str] = set()
+    for coll in scene.collection.children_recursive:
+        roots = sorted({root(o).name for o in coll.objects} & set(geometry) - taken)
+        others = [m for r in roots for m in trees[r] if m.type not in GEOMETRY | {"EMPTY"}]
+        if coll.children or not 2 <= len(roots) <= GROUP_MAX or others:
+            continue
+        pts = np.concatenate([geometry[r][1] for r in roots])
+        if np.ptp(pts, axis=0).max() * scale <= GROUP_M:
+            groups.append((coll.name, roots))
+            taken |= set(roots)
+    groups += [(r, [r]) for r in geometry if r not in taken]
+    units = []
+    for name, roots in groups:
+        members = [m for r in roots for m in geometry[r][0]]
+        pts = np.concatenate([geometry[r][1] for r in roots])
+        areas = sum((geometry[r][2] for r in roots), Counter())
+        tags = {}
+        for key in ("noun", "changeable"):
+            tagged = [m[f"diffforge_{key}"] for r in roots for m in trees[r]
+                      if m.get(f"diffforge_{key}") is not None]  # fmt: skip
+            if tagged:
+                tags[key] = str(tagged[0]) if key == "noun" else bool(tagged[0])
+        units.append({
+            "name": name, "members": members, "lo": pts.min(0), "hi": pts.max(0), "areas": areas,
+            "font": next((m for m in members if m.type == "FONT"), None), "tags": tags,
+            "symmetric": _round(pts),
+        })  # fmt: skip
+    return units
+
+
+def _round(pts: np.ndarray) -> bool:
+    """Whether the footprint looks the same turned (a sphere, a cylinder): its box stays."""
+    xy = pts[:, :2] - pts[:, :2].mean(0)
+    size = np.ptp(xy, axis=0)
+    if size.min() < 1e-9 or size.max() > 1.1 * size.min():
+        return False
+    for deg in (20.0, 45.0):
+        a = math.radians(deg)
+        rot = xy @ np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+        if np.ptp(rot, axis=0).max() > 1.04 * size.max():
+            return False
+    return True
+
+
+def judge_units(units, found, floor, names, scale: float, tol: float, side_m: float) -> None:
+    """Which objects may change: not the floor, architecture or huge things, not furniture
+    that holds things (a support at least BIG_SUPPORT_M wide) nor the parts under it (legs),
+    nor what stands on nothing the scan found (a picture on a wall); tags decide first."""
+    floor_meshes = {names[i] for i in floor["owners"]}
+    holders = {names[p["owners"][0]] for p in found if p is not floor and p["owners"]}
+    fixed_tops = []
+    for u in units:
+        dims = (u["hi"] - u["lo"]) * scale
+        meshes = {m.name for m in u["members"]}
+        if meshes & floor_meshes:
+            u["changeable"], u["reason"] = False, "floor"
+        elif dims.max() > min(MAX_OBJECT_M, 0.6 * side_m):
+            u["changeable"], u["reason"] = False, "too large (architecture)"
+        elif dims.max() < MIN_OBJECT_M:
+            u["changeable"], u["reason"] = False, "too small"
+        elif meshes & holders and dims[:2].max() >= BIG_SUPPORT_M:
+            u["changeable"], u["reason"] = False, "furniture that holds things"
+        else:
+            u["changeable"], u["reason"] = True, ""
+        if u["reason"] == "furniture that holds things":
+            fixed_tops.append(u)
+    for u in units:  # the legs under a table belong to it
+        if not u["changeable"]:
+            continue
+        for f in fixed_tops:
+            inside = (u["lo"][:2] >= f["lo"][:2] - tol).all() and (
+                u["hi"][:2] <= f["hi"][:2] + tol
+            ).all()
+            if inside and u["hi"][2] <= f["hi"][2] + tol:
+                u["changeable"], u["reason"] = False, f"part of {f['name']}"
+                break
+
+
+def stands_on(u, found, surfaces, grid: Grid, tol: float, scale: float) -> str | None:
+    """The name of the scanned surface an object stands on (the patch under its centre, at
+    its bottom's height), the rectangle holding its centre where there is one."""
+    c = (u["lo"][:2] + u["hi"][:2]) / 2
+    col, row = grid.index(c)
+    reach = max(3 * tol, 0.01 / scale)
+    under = [p for p in found if abs(p["height"] - u["lo"][2]) <= reach
+             and 0 <= row < grid.shape[0] and 0 <= col < grid.shape[1] and p["mask"][row, col]]  # fmt: skip
+    for p in sorted(under, key=lambda p: abs(p["height"] - u["lo"][2])):
+        rects = [s for s in surfaces if s["patch"] == id(p) and s["object"] != u["name"]]
+        if not rects:
+            continue
+        cm = c * scale
+        return min(rects, key=lambda s, cm=cm: max(abs(cm[0] - s["center"][0]) - s["half"][0],
+                                                    abs(cm[1] - s["center"][1]) - s["half"][1]))["name"]  # fmt: skip
+    return None
+
+
+def unit_entry(u: dict[str, Any], on: str | None, scale: float) -> dict[str, Any]:
+    """One object of the sidecar: what the scan guessed, with the file's tags applied."""
+    from diffforge.scenes.file_objects import guess_noun
+
+    total = sum(u["areas"].values())
+    colour, share = (u["areas"].most_common(1) or [(None, 0.0)])[0]
+    changeable = u["changeable"] and on is not None
+    guessed = {
+        "noun": guess_noun(u["name"]),
+        "changeable": changeable,
+        "color": colour if total > 0 and share >= 0.5 * total else None,
+    }
+    out: dict[str, Any] = {
+        "name": u["name"],
+        "min": (u["lo"] * scale).tolist(),
+        "max": (u["hi"] * scale).tolist(),
+        **guessed,
+        **u["tags"],
+        "reason": u["reason"] or ("" if on is not None else "stands on no surface"),
+        "on": on,
+        "members": [m.name for m in u["members"]],
+        "symmetric": u["symmetric"],
+        "guessed": guessed,
+        "tagged": sorted(u["tags"]),
+    }
+    if u["font"] is not None:
+        from diffforge.scenes.file_objects import nearest_color, srgb
+
+        out["text"] = u["font"].data.body
+        out["bare_text"] = all(m.type == "FONT" for m in u["members"])
+        mats = [s.material for s in u["font"].material_slots]
+        rgb = _material_rgb(mats[0] if mats else None)
+        out["text_color"] = nearest_color(srgb(rgb)) if rgb is not None else None
+    return out
 
 
 def _light(ob, scale: float) -> dict[str, Any]:

@@ -7,11 +7,17 @@ tagging is needed: support surfaces come from the geometry. Custom properties st
 
 - ``diffforge_surface``: ``"floor"`` on a mesh: only tagged meshes hold objects;
   ``"surface"``: a support kept even where the scan would think it out of reach;
-- ``diffforge_camera``: on a camera; its value is the distance to the point it looks at (m).
+- ``diffforge_camera``: on a camera; its value is the distance to the point it looks at (m);
+- ``diffforge_noun``, ``diffforge_changeable``: on an object, its caption noun and whether
+  changes may act on it.
+
+The sidecar's ``objects`` are the user's to edit (``noun``, ``changeable``, ``color``): a
+rescan keeps those edits for objects that still exist.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,5 +53,15 @@ def scan_environment(blend: Path, python: str = sys.executable, timeout: float =
         tmp.unlink(missing_ok=True)
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise DiffforgeError(f"{blend}: Blender could not read the file ({last})")
+    if out.is_file():  # the user's edits to the object list survive a rescan
+        from diffforge.scenes.file_objects import merge_user_edits
+
+        try:
+            old = json.loads(out.read_text()).get("objects", [])
+        except (ValueError, AttributeError):
+            old = []
+        info = json.loads(tmp.read_text())
+        info["objects"] = merge_user_edits(old, info.get("objects", []))
+        tmp.write_text(json.dumps(info, indent=1))
     tmp.replace(out)
     return out

@@ -78,8 +78,9 @@ def check_device(device: str, seen: dict[str, list[str]] | None = None) -> None:
 
 
 def ensure_environment_scanned(cfg: GenerateConfig) -> None:
-    """A user environment needs its sidecar (``<file>.blend.json``); scan it when it is missing
-    or older than the .blend, so a first run or an edited scene just works."""
+    """A user environment needs its sidecar (``<file>.blend.json``); scan it when it is missing,
+    older than the .blend or from a scan that did not list the file's objects as change
+    targets, so a first run or an edited scene just works."""
     blend = cfg.assets.environment
     if blend is None or cfg.scene.layouts.get("environment", 0) <= 0:
         return
@@ -89,8 +90,17 @@ def ensure_environment_scanned(cfg: GenerateConfig) -> None:
     if not blend.is_file():
         raise ConfigError(f"assets.environment: {blend}: .blend file not found")
     side = sidecar_path(blend)
-    if not side.is_file() or side.stat().st_mtime < blend.stat().st_mtime:
+    if not side.is_file() or side.stat().st_mtime < blend.stat().st_mtime or _older_scan(side):
         scan_environment(blend)
+
+
+def _older_scan(side: Path) -> bool:
+    """A sidecar from a scan that did not yet judge the file's objects (no ``changeable``)."""
+    try:
+        objects = json.loads(side.read_text()).get("objects", [])
+    except (OSError, ValueError, AttributeError):
+        return True
+    return any("changeable" not in o for o in objects)
 
 
 def check_scene_side(cfg: GenerateConfig) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from diffforge.config import GenerateConfig
 from diffforge.errors import AssetError, ConfigError, SamplingError
+from diffforge.scenes.file_objects import PREFIX, asset_spec, check_user_edits, file_instances
 from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import (
@@ -120,7 +121,7 @@ def holder_heights(scene: Scene, library) -> dict[str, float]:
     """Top-surface height of every holding object in ``scene`` (for Placer.from_scene)."""
     out = {}
     for obj in scene.objects:
-        spec = library.get(obj.asset)
+        spec = asset_spec(library, obj)
         if spec.holds_objects:
             out[obj.id] = spec.surface_height * obj.transform.scale
     return out
@@ -148,7 +149,7 @@ def placer_for(scene: Scene, library) -> Placer:
     if scene.environment.layout != "environment" or not scene.environment.blend_file:
         return Placer.from_scene(scene, holders, wall_surfaces(scene.environment))
     info = load_environment_info(Path(scene.environment.blend_file))
-    surfaces = environment_surfaces(info)
+    surfaces = environment_surfaces(info, scene)
     surfaces += [holder_surface(o, holders[o.id]) for o in scene.objects if o.id in holders]
     placer = Placer(surfaces)
     for obj in scene.objects:
@@ -174,22 +175,60 @@ def environment_lights(info: dict) -> list[Light]:
     ]
 
 
-def environment_surfaces(info: dict) -> list[Surface]:
-    """The supports a scan found, as placer surfaces (the first floor is "floor")."""
+def surface_ids(info: dict) -> dict[str, str]:
+    """Surface name in the sidecar -> placer id: "floor" for the first floor, the object's id
+    (``file:<name>``) for the top of a file object that may change (its first rectangle: it
+    holds things as a library table does), else ``surface:<name>``."""
+    changeable = {o["name"] for o in info.get("objects", []) if o.get("changeable")}
+    out: dict[str, str] = {}
+    for s in info["surfaces"]:
+        holder = s.get("object") if s.get("object") in changeable else None
+        if s["kind"] == "floor" and "floor" not in out.values():
+            out[s["name"]] = "floor"
+        elif holder is not None:
+            if f"{PREFIX}{holder}" not in out.values():
+                out[s["name"]] = f"{PREFIX}{holder}"
+        else:
+            out[s["name"]] = f"surface:{s['name']}"
+    return out
+
+
+def environment_surfaces(info: dict, scene: Scene | None = None) -> list[Surface]:
+    """The supports a scan found, as placer surfaces (the first floor is "floor"). The top of
+    a file object that may change holds things only while the object is where the file has
+    it (``scene``: the scene the placer is for). Objects that may not change keep their
+    ground: a user who marks one fixed after the scan still gets nothing placed into it."""
+    ids = surface_ids(info)
+    objects = {o["name"]: o for o in info.get("objects", [])}
     out: list[Surface] = []
     for s in info["surfaces"]:
-        floor = s["kind"] == "floor" and not any(o.id == "floor" for o in out)
-        sid = "floor" if floor else f"surface:{s['name']}"
-        out.append(
-            Surface(
-                sid,
-                "floor" if floor else "surface",
-                tuple(s["center"]),
-                tuple(s["half"]),
-                s["height"],
-            )
-        )
+        sid = ids.get(s["name"])
+        if sid is None:
+            continue
+        if sid.startswith(PREFIX) and scene is not None:
+            obj = scene.find(sid)
+            if obj is None or not _where_scanned(obj, objects[sid[len(PREFIX) :]]):
+                continue
+        kind = "floor" if sid == "floor" else "surface"
+        out.append(Surface(sid, kind, tuple(s["center"]), tuple(s["half"]), s["height"]))
+    by_id = {x.id: x for x in out}
+    owner = {ids.get(s["name"]): s.get("object") for s in info["surfaces"]}
+    for o in objects.values():
+        surface = by_id.get(ids.get(o.get("on") or ""))
+        if o.get("changeable") or surface is None or owner.get(surface.id) == o["name"]:
+            continue
+        lo, hi = o["min"], o["max"]
+        surface.occupy((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2,
+                       (hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, owner=f"fixed:{o['name']}")  # fmt: skip
     return out
+
+
+def _where_scanned(obj: ObjectInstance, entry: dict) -> bool:
+    """Whether a file object stands as the file has it (not moved, turned or resized)."""
+    lo, hi = entry["min"], entry["max"]
+    x, y, z = obj.transform.location
+    same = abs(x - (lo[0] + hi[0]) / 2) + abs(y - (lo[1] + hi[1]) / 2) + abs(z - lo[2]) < 1e-4
+    return same and obj.transform.scale == 1.0 and obj.transform.rotation == (0.0, 0.0, 0.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,6 +716,10 @@ def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
     comp.placer.surfaces.clear()
     for surface in environment_surfaces(info):
         comp.placer.surfaces[surface.id] = surface
+    ids = surface_ids(info)
+    for obj in file_instances(info, lambda entry: ids.get(entry.get("on") or "", "floor")):
+        comp.scene.objects.append(obj)  # the file's own objects: change targets too
+        comp.placer.add(obj)
     budget = _count_budget(rng, cfg)
     small = [s for s in library.select(placement="surface") if "clevr" not in s.tags]
     # tables and shelves first; the floor too where they are small (a pedestal, a backdrop)
@@ -712,6 +755,7 @@ def load_environment_info(blend: Path) -> dict:
     info = json.loads(side.read_text())
     if not any(s.get("kind") == "floor" for s in info.get("surfaces", [])):
         raise ConfigError(f"assets.environment: {side}: no surface tagged diffforge_surface=floor")
+    check_user_edits(side, info.get("objects", []))
     return info
 
 

@@ -16,6 +16,7 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
+from diffforge.scenes.file_objects import is_file_object
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
@@ -133,6 +134,8 @@ class PairSampler:
         )
         failed: set[str] = set()
         changes: list[Change] = []
+        own = {o.id for o in base.objects if is_file_object(o)}
+        share, failed_own = self.cfg.changes.file_objects, set(failed)
         for _ in range(4 * n + 8):
             if len(changes) >= n:
                 break
@@ -146,6 +149,44 @@ class PairSampler:
             if p.sum() <= 0:
                 break
             change_type = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
+            tried = None
+            if own and self._on_objects(change_type) and rng.random() < share:
+                # this object change goes to the file's own objects: the drawn type, else
+                # another object type (by weight) that can act on them
+                ctx.only = own
+                tried = self._first_applied(ctx, rng, before, after, change_type, p, failed_own)
+                ctx.only = None
+            if tried is None:
+                tried = self._first_applied(ctx, rng, before, after, change_type, None, failed)
+            if tried is None:
+                continue
+            change_type, change, trial_before, trial_after = tried
+            change.type = change_type
+            before, after = trial_before, trial_after
+            ctx.used_types.add(change_type)
+            changes.append(change)
+            if change_type == "none":
+                break
+        return before, after, changes
+
+    def _on_objects(self, change_type: str) -> bool:
+        """Whether a change type acts on an object already in the scene."""
+        op = self.operators[change_type]
+        return not op.once_per_pair and change_type not in ("add", "none")
+
+    def _first_applied(self, ctx, rng, before, after, first, p, failed):
+        """Apply ``first``, else (with ``p``, the draw's weights) the other object change
+        types in a weighted random order; the types that found nothing go into ``failed``.
+        Returns (type, change, before, after) or None; locks stay as they were on failure."""
+        order = [first] if first not in failed else []
+        if p is not None:
+            others = [i for i, t in enumerate(self.types) if t != first and t not in failed
+                      and p[i] > 0 and self._on_objects(t)]  # fmt: skip
+            if others:
+                w = p[others] / p[others].sum()
+                picks = rng.choice(len(others), size=len(others), replace=False, p=w)
+                order += [self.types[others[int(k)]] for k in picks]
+        for change_type in order:
             ctx.params = {k: d.sample(rng) for k, d in self.params[change_type].items()}
             trial_before, trial_after = before.clone(), after.clone()
             locks = ({k: set(v) for k, v in ctx.locked_objects.items()}, set(ctx.locked_categories))
@@ -155,13 +196,8 @@ class PairSampler:
                 failed.add(change_type)
                 ctx.locked_objects, ctx.locked_categories = locks
                 continue
-            change.type = change_type
-            before, after = trial_before, trial_after
-            ctx.used_types.add(change_type)
-            changes.append(change)
-            if change_type == "none":
-                break
-        return before, after, changes
+            return change_type, change, trial_before, trial_after
+        return None
 
     def _large(self, scene: Scene) -> set[str]:
         """Objects predicted to show at least the visibility gate's pixels in this scene."""

@@ -2,9 +2,10 @@
 
 Four untagged scenes of the kinds users bring (tests/render/user_scenes_script.py): a curved
 studio backdrop rising to 23 m with three lamps and a camera; 2 m primitives on a slab with no
-camera; a closed interior (walls, ceiling, furniture, a ceiling lamp) with no camera; the same
-interior modelled in centimetres. Each is scanned, then rendered at 256×192 with 2 samples
-(masks are exact whatever the noise): pairs must show the inserted objects.
+camera; a closed interior (walls, ceiling, furniture, a ceiling lamp, and a chair, a vase, a
+stack of books and a sign that may change) with no camera; the same interior modelled in
+centimetres. Each is scanned, then rendered at 256×192 with 2 samples (masks are exact whatever
+the noise): pairs must show objects, and changes must act on the file's own objects.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from diffforge.render.environment_scan import scan_environment
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 SCRIPT = Path(__file__).with_name("user_scenes_script.py")
 KINDS = ("backdrop", "slab", "interior", "interior_cm")
+OBJECT_CHANGES = {"color", "material", "size", "move", "orientation", "disappear", "remove",
+                  "replace", "count", "text"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +114,10 @@ def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cac
     assert shown >= 0.9 * len(recs)  # ≥ 2 objects of ≥ 12 px in the before image
     resampled = sum(read_meta(tmp_path).counts["resampled"].values())
     assert resampled <= len(recs)  # at most one resampled attempt per pair on average
+    on_file = [any(t.startswith("file:") for t in c.targets)
+               for rec in recs for c in rec.changes if c.type in OBJECT_CHANGES]  # fmt: skip
+    if kind in ("slab", "interior"):  # where the file has objects, half the changes are theirs
+        assert on_file and sum(on_file) >= 0.5 * len(on_file), on_file
 
 
 def test_the_files_own_lamps_are_the_lights_changes_act_on(scenes, tmp_path, cache_dir):
@@ -139,3 +146,103 @@ def test_the_files_own_lamps_are_the_lights_changes_act_on(scenes, tmp_path, cac
     before = load_image(tmp_path / rec.before).astype(float).mean()
     after = load_image(tmp_path / rec.after).astype(float).mean()
     assert after < 0.97 * before, (before, after)  # same seed: any change is the lamps
+
+
+def _objects(info: dict) -> dict[str, dict]:
+    return {o["name"]: o for o in info["objects"]}
+
+
+def test_the_scan_lists_the_files_objects_with_nouns_and_colours(scenes):
+    objects = _objects(scenes["slab"][1])
+    own = {n: o for n, o in objects.items() if o["changeable"]}
+    assert len(own) == 8 and not objects["Slab"]["changeable"]  # the slab holds them all
+    assert {n: o["noun"] for n, o in own.items()} == {
+        "Cube0": "cube", "Sphere": "sphere", "Cylinder": "cylinder", "Cube3": "cube",
+        "Sphere.001": "sphere", "Cylinder.001": "cylinder", "Cube6": "cube", "Sphere.002": "sphere",
+    }  # fmt: skip
+    assert [own[n]["color"] for n in own] == [
+        "red", "blue", "green", "yellow", "orange", "purple", "cyan", "white",  # last: no material
+    ]  # fmt: skip
+    cube = own["Cube0"]  # a 2-unit cube at tabletop scale (0.2 m per unit), in metres
+    assert np.subtract(cube["max"], cube["min"]) == pytest.approx([0.4, 0.4, 0.4], abs=1e-3)
+    assert cube["on"] == "Slab"
+    inside = _objects(scenes["interior"][1])
+    assert [n for n, o in inside.items() if o["changeable"]] == ["Books", "Vase", "Chair", "Sign"]
+    assert len(inside["Chair"]["members"]) == 6  # a parent hierarchy is one object
+    assert inside["Books"]["members"] == ["Book0", "Book1", "Book2"]  # so is a collection
+    assert (inside["Chair"]["color"], inside["Books"]["noun"], inside["Books"]["color"]) == (
+        "red", "book", "green")  # fmt: skip
+    assert inside["Vase"]["color"] is None  # textured: no simple colour
+    assert inside["Sign"]["text"] == "SALE" and inside["Vase"]["on"] == "Table"
+    for name in ("Floor", "Ceiling", "WallN", "Table", "Leg0", "Sofa", "Shelf", "Sideboard"):
+        assert not inside[name]["changeable"], name  # supports, architecture, a table's legs
+    studio = _objects(scenes["backdrop"][1])  # all in one "Collection": not one object
+    assert [n for n, o in studio.items() if o["changeable"]] == ["Pedestal", "Sphere"]
+
+
+def test_a_rescan_keeps_the_users_edits(scenes, tmp_path):
+    blend = tmp_path / "slab.blend"
+    blend.write_bytes(scenes["slab"][0].read_bytes())
+    side = scan_environment(blend)
+    info = json.loads(side.read_text())
+    for o in info["objects"]:
+        if o["name"] == "Cube0":
+            o["noun"], o["color"] = "crate", "pink"
+        if o["name"] == "Sphere":
+            o["changeable"] = False
+    side.write_text(json.dumps(info))
+    again = _objects(json.loads(scan_environment(blend).read_text()))
+    assert (again["Cube0"]["noun"], again["Cube0"]["color"]) == ("crate", "pink")
+    assert not again["Sphere"]["changeable"]
+    assert again["Cube3"]["noun"] == "cube" and again["Cylinder"]["changeable"]
+
+
+def test_a_file_objects_colour_change_and_removal_show_in_the_render(scenes, tmp_path, cache_dir):
+    """The renderer changes the file's own objects: the recoloured cube's pixels (inside its
+    exact mask) change colour, and the removed object's mask is empty after."""
+    from diffforge.scenes.geometry import predicted_footprints
+    from diffforge.scenes.model import Change
+    from diffforge.scenes.sampler import PairSampler
+
+    blend, _ = scenes["slab"]
+    cfg = load_config(None, [
+        f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
+        "render.preset=draft", "render.resolution=[96, 72]", "render.samples=4",
+        "render.denoise=false", "distractors.camera_jitter.probability=0",
+        "distractors.light_jitter.probability=0",
+    ])  # fmt: skip
+    spec = PairSampler(cfg).sample(0)
+    before = spec.before
+    feet = predicted_footprints(before, (96, 72), cfg.visibility.predict_fill)
+    own = sorted((o for o in before.objects if o.id.startswith("file:")),
+                 key=lambda o: -feet.get(o.id, (None, 0.0))[1])  # fmt: skip
+    recolour = next(o for o in own if o.attributes.color == "red")  # Cube0
+    gone = next(o for o in own if o is not recolour)
+    after = before.model_copy(deep=True)
+    after.object(recolour.id).attributes.color = "blue"
+    after.objects = [o for o in after.objects if o.id != gone.id]
+    spec.after = after
+    spec.changes = [
+        Change(
+            type="color", targets=[recolour.id], before={"color": "red"}, after={"color": "blue"}
+        ),
+        Change(type="disappear", targets=[gone.id]),
+    ]
+    spec.distractors = []
+    summary = generate(cfg, tmp_path, None, specs=[spec], cache_dir=cache_dir, progress=False,
+                       gates=False, captions=False)  # fmt: skip
+    assert summary["pairs"] == 1, summary["failures"]
+    (rec,) = read_pairs(tmp_path)
+    ids = json.loads((tmp_path / rec.scene).read_text())["instances"]
+    m_before, m_after = (
+        load_image(tmp_path / rec.masks.before),
+        load_image(tmp_path / rec.masks.after),
+    )
+    img_before = load_image(tmp_path / rec.before).astype(float)
+    img_after = load_image(tmp_path / rec.after).astype(float)
+    inside = (m_before == ids[recolour.id]) & (m_after == ids[recolour.id])
+    assert inside.sum() >= 20
+    r0, b0 = img_before[inside][:, 0].mean(), img_before[inside][:, 2].mean()
+    r1, b1 = img_after[inside][:, 0].mean(), img_after[inside][:, 2].mean()
+    assert r0 > b0 + 20 and b1 > r1 + 20, (r0, b0, r1, b1)  # red before, blue after
+    assert (m_before == ids[gone.id]).sum() >= 20 and (m_after == ids[gone.id]).sum() == 0

@@ -79,6 +79,13 @@ def test_an_environment_is_scanned_when_its_sidecar_is_missing_or_stale(tmp_path
     os.utime(sidecar, (stale, stale))
     ensure_environment_scanned(cfg)  # the .blend is newer: scanned again
     assert sidecar.stat().st_mtime > stale
+    info = json.loads(sidecar.read_text())
+    info["objects"] = [
+        {"name": o["name"], "min": o["min"], "max": o["max"]} for o in info["objects"]
+    ]
+    sidecar.write_text(json.dumps(info))  # what a scan wrote before it judged the objects
+    ensure_environment_scanned(cfg)
+    assert all("changeable" in o for o in json.loads(sidecar.read_text())["objects"])
 
 
 def test_an_environment_with_nothing_to_stand_on_fails_once_before_any_worker(tmp_path):

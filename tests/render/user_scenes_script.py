@@ -36,6 +36,19 @@ def lamp(name, loc, energy, kind="AREA"):
     return ob
 
 
+def paint(ob, rgba, textured=False):
+    """A Principled material of a plain base colour (linear), or one a noise texture drives."""
+    mat = bpy.data.materials.new(f"{ob.name}_mat")
+    nt = mat.node_tree
+    bsdf = nt.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = rgba
+    if textured:
+        tex = nt.nodes.new("ShaderNodeTexNoise")
+        nt.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
+    ob.data.materials.append(mat)
+    return ob
+
+
 def camera(loc, rot):
     bpy.ops.object.camera_add(location=loc, rotation=rot)
 
@@ -62,12 +75,23 @@ def backdrop(path):
     for i, x in enumerate((-3, 0, 3)):
         lamp(f"Lamp{i}", (x, -4, 5), 800)
     camera((0.0, -7.0, 1.6), (math.radians(80), 0, 0))
+    everything = bpy.data.collections.new("Collection")  # as Blender's startup file has it
+    bpy.context.scene.collection.children.link(everything)
+    for ob in list(bpy.context.scene.collection.objects):
+        everything.objects.link(ob)
+        bpy.context.scene.collection.objects.unlink(ob)
     bpy.ops.wm.save_as_mainfile(filepath=path)
+
+
+SLAB_COLOURS = [  # linear base colours: red, blue, green, yellow, orange, purple, cyan; none
+    (0.6, 0.01, 0.01, 1), (0.01, 0.05, 0.7, 1), (0.01, 0.32, 0.02, 1), (0.9, 0.7, 0.01, 1),
+    (0.9, 0.18, 0.005, 1), (0.17, 0.02, 0.45, 1), (0.01, 0.52, 0.6, 1), None,
+]  # fmt: skip
 
 
 def slab(path):
     reset()
-    box("Slab", (8.0, 8.0, 0.3), (0, 0, 0.15))
+    paint(box("Slab", (8.0, 8.0, 0.3), (0, 0, 0.15)), (0.9, 0.22, 0.42, 1))  # pink
     for i, (x, y) in enumerate(
         [
             (-2.5, -2.5),
@@ -90,6 +114,8 @@ def slab(path):
             bpy.ops.mesh.primitive_uv_sphere_add(radius=1.0, location=(x, y, 1.3))
         else:
             bpy.ops.mesh.primitive_cylinder_add(radius=0.8, depth=2.0, location=(x, y, 1.3))
+        if SLAB_COLOURS[i] is not None:  # the last keeps Blender's default surface
+            paint(bpy.context.object, SLAB_COLOURS[i])
     bpy.ops.wm.save_as_mainfile(filepath=path)
 
 
@@ -106,8 +132,54 @@ def interior(path, u=1.0):
         box(f"Leg{i}", (0.05 * u, 0.05 * u, 0.7 * u), (x * u, y * u, 0.35 * u))
     box("Sofa", (2.0 * u, 0.8 * u, 0.45 * u), (-1.5 * u, 2.0 * u, 0.225 * u))
     box("Shelf", (1.2 * u, 0.35 * u, 1.8 * u), (2.3 * u, -2.2 * u, 0.9 * u))
-    box("Sideboard", (1.6 * u, 0.45 * u, 0.9 * u), (-1.8 * u, -2.2 * u, 0.45 * u))
+    box("Sideboard", (1.6 * u, 0.45 * u, 0.9 * u), (1.8 * u, 2.2 * u, 0.45 * u))
     lamp("CeilingLamp", (0, 0, 2.6 * u), 300 * u * u, "POINT")
+    # what may change: a textured vase on the table, a chair (a parent hierarchy), a stack of
+    # books (a collection) and a sign (a text object) on the sideboard
+    bpy.ops.mesh.primitive_cylinder_add(
+        radius=0.07 * u, depth=0.3 * u, location=(0.3 * u, 0.4 * u, 0.9 * u)
+    )
+    bpy.context.object.name = "Vase"
+    paint(bpy.context.object, (0.5, 0.5, 0.5, 1), textured=True)
+    seat = paint(
+        box("Chair", (0.45 * u, 0.45 * u, 0.05 * u), (0.5 * u, -0.6 * u, 0.45 * u)),
+        (0.6, 0.01, 0.01, 1),
+    )
+    for k, (x, y) in enumerate([(0.3, -0.8), (0.7, -0.8), (0.3, -0.4), (0.7, -0.4)]):
+        leg = box(f"ChairLeg{k}", (0.04 * u, 0.04 * u, 0.425 * u), (x * u, y * u, 0.2125 * u))
+        paint(leg, (0.6, 0.01, 0.01, 1))
+        leg.parent = seat
+        leg.matrix_parent_inverse = seat.matrix_world.inverted()
+    back = box("ChairBack", (0.45 * u, 0.04 * u, 0.45 * u), (0.5 * u, -0.8 * u, 0.7 * u))
+    paint(back, (0.6, 0.01, 0.01, 1))
+    back.parent = seat
+    back.matrix_parent_inverse = seat.matrix_world.inverted()
+    books = bpy.data.collections.new("Books")
+    bpy.context.scene.collection.children.link(books)
+    for k, rgba in enumerate([(0.01, 0.32, 0.02, 1), (0.01, 0.3, 0.03, 1), (0.02, 0.35, 0.02, 1)]):
+        b = paint(
+            box(
+                f"Book{k}",
+                (0.04 * u, 0.22 * u, 0.28 * u),
+                ((1.15 + 0.05 * k) * u, 2.2 * u, 1.04 * u),
+            ),
+            rgba,
+        )
+        for c in list(b.users_collection):
+            c.objects.unlink(b)
+        books.objects.link(b)
+    cu = bpy.data.curves.new("Sign", "FONT")
+    cu.body, cu.size, cu.extrude = "SALE", 0.4 * u, 0.01 * u
+    sign = bpy.data.objects.new("Sign", cu)
+    bpy.context.scene.collection.objects.link(sign)
+    sign.location, sign.rotation_euler = (1.42 * u, 2.2 * u, 0.9 * u), (math.radians(90), 0, 0)
+    cu.materials.append(bpy.data.materials.new("ink"))
+    cu.materials[0].node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value = (
+        0.01,
+        0.05,
+        0.7,
+        1,
+    )
     bpy.ops.wm.save_as_mainfile(filepath=path)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.layouts import placer_for
@@ -23,7 +24,7 @@ class Size(ChangeOperator):
         candidates = [
             o
             for o in self.free_objects(ctx, after, self.type)
-            if not placer.dependents(o.id) and not is_person(ctx.library.get(o.asset))
+            if not placer.dependents(o.id) and not is_person(asset_spec(ctx.library, o))
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
@@ -62,7 +63,7 @@ class Color(ChangeOperator):
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):
-            spec = ctx.library.get(obj.asset)
+            spec = asset_spec(ctx.library, obj)
             if obj.attributes.clothing or (spec.material_slots and obj.attributes.color):
                 candidates.append((obj, spec))
         obj, spec = ctx.pick(candidates)
@@ -95,7 +96,7 @@ class Material(ChangeOperator):
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):
-            spec = ctx.library.get(obj.asset)
+            spec = asset_spec(ctx.library, obj)
             options = CLEVR_MATERIALS if "clevr" in obj.tags else (spec.materials or [])
             others = [m for m in options if m != obj.attributes.material]
             if ctx.cfg.visibility.distinct_material_looks:  # plastic→ceramic cannot be seen
@@ -205,8 +206,10 @@ class Text(ChangeOperator):
     fields = ("text",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
-        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None])
         kind = ctx.params["kind"]
+        # a user file's bare text object is all text: its words can change, not come or go
+        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.text is not None
+                        and (kind == "change" or "bare_text" not in o.tags)])  # fmt: skip
         old = obj.text.string
         ctx.lock(self.type, obj.id)
         if kind == "change":

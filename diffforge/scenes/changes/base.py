@@ -34,6 +34,9 @@ class ChangeContext:
     next_id: int = 1000
     # Objects the sampler predicts a viewer will see large enough (None: all may be changed).
     large: set[str] | None = None
+    # The only objects this change may pick (the sampler's share of changes on a user file's
+    # own objects); None: any.
+    only: set[str] | None = None
 
     def lock(self, change_type: str, *object_ids: str) -> None:
         """Record that ``change_type`` changed these objects (see ``ChangeOperator.is_free``)."""
@@ -90,6 +93,8 @@ class ChangeOperator:
             if "facade" in obj.tags:
                 continue
             if ctx.large is not None and obj.id not in ctx.large:
+                continue
+            if ctx.only is not None and obj.id not in ctx.only:
                 continue
             out.append(obj)
         return out

@@ -8,6 +8,7 @@ from diffforge.scenes.changes.base import (
     NotApplicable,
     describe_object,
 )
+from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
 from diffforge.scenes.layouts import place_object, placer_for
@@ -50,10 +51,30 @@ def _pool(ctx: ChangeContext, scene: Scene, surface: Surface, exclude_category: 
     return out
 
 
+def _similar(ctx: ChangeContext, scene: Scene, old: ObjectInstance) -> list:
+    """Library assets of about a file object's size (half to twice its largest side) to
+    replace it with: a file's object has no placement class to match."""
+    big = max(old.dimensions)
+    out = []
+    for spec in ctx.library.select(tags_any=LAYOUT_TAGS[scene.environment.layout]):
+        if spec.placement not in ("floor", "surface") or is_person(spec) or "clevr" in spec.tags:
+            continue
+        if spec.category in ctx.locked_categories or spec.category == old.category:
+            continue
+        if 0.5 <= max(spec.size) / big <= 2.0:
+            out.append(spec)
+    return out
+
+
 def _place_new(
-    ctx: ChangeContext, scene: Scene, placer: Placer, spec, surfaces, **kw
+    ctx: ChangeContext, scene: Scene, placer: Placer, spec, surfaces, template=None, **kw
 ) -> ObjectInstance | None:
-    obj = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text, **kw)
+    """A new instance of ``spec`` placed on one of ``surfaces`` (a copy of ``template`` when
+    that is a file object: the renderer duplicates the file's object)."""
+    if template is not None and is_file_object(template):
+        obj = duplicate(template, ctx.new_id(template.category))
+    else:
+        obj = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text, **kw)
     placed = place_object(ctx.rng, scene, placer, obj, spec, surfaces, tries=6, attempts=15)
     return obj if placed else None
 
@@ -162,12 +183,15 @@ class Replace(ChangeOperator):
         candidates = [
             o
             for o in _removable(ctx, after, placer, self.type)
-            if o.support in placer.surfaces and not is_person(ctx.library.get(o.asset))
+            if o.support in placer.surfaces and not is_person(asset_spec(ctx.library, o))
         ]
         for _ in range(8):
             old = ctx.pick(candidates)
             surface = placer.surfaces[old.support]
-            pool = [s for s in _pool(ctx, after, surface, old.category) if not is_person(s)]
+            if is_file_object(old):
+                pool = _similar(ctx, after, old)
+            else:
+                pool = [s for s in _pool(ctx, after, surface, old.category) if not is_person(s)]
             if not pool:
                 continue
             spec = ctx.pick(pool)
@@ -243,11 +267,11 @@ class Count(ChangeOperator):
                     targets.append(victim.id)
         if delta > 0:
             template = members[0]
-            spec = ctx.library.get(template.asset)
+            spec = asset_spec(ctx.library, template)
             surfaces = [placer.surfaces[o.support] for o in members if o.support in placer.surfaces]
             for _ in range(delta):
                 obj = _place_new(
-                    ctx, after, placer, spec, surfaces, color=template.attributes.color
+                    ctx, after, placer, spec, surfaces, template, color=template.attributes.color
                 )
                 if obj is None:
                     raise NotApplicable("no room for more of the same")
