@@ -193,3 +193,27 @@ def test_your_own_assets(tmp_path: Path) -> None:
     manifest = json.loads((root / "my_assets.json").read_text())
     assert [(a["noun"], a["category"]) for a in manifest["assets"]] == [("coffee mug", "mug")]
     assert len((root / "specs.jsonl").read_text().splitlines()) == 20
+
+
+def test_your_own_scene(tmp_path: Path) -> None:
+    """README "Your own scenes": an untagged interior (a .blend made the way the user-scene tests
+    make theirs) scanned, rendered, audited and previewed as README writes it; the file's own
+    objects are listed and the pairs are of the environment layout."""
+    import subprocess
+
+    block = next(b for b in bash_blocks(README) if "diffforge scan-env" in b)
+    root = workspace(tmp_path)
+    script = REPO / "tests" / "render" / "user_scenes_script.py"
+    subprocess.run([sys.executable, str(script), "interior", str(root / "my_room.blend")],
+                   check=True, capture_output=True)  # fmt: skip
+    cmds = [c.replace("--preset standard", "--preset draft") for c in commands(block)]
+    for cmd in substitute_only_sizes(cmds):
+        run_readme(cmd, root)
+    side = json.loads((root / "my_room.blend.json").read_text())
+    assert any(o["changeable"] for o in side["objects"]), side["objects"]
+    pairs = [json.loads(s) for s in (root / "data/mine/pairs.jsonl").read_text().splitlines()]
+    assert len(pairs) == 3
+    scene = json.loads((root / "data/mine" / pairs[0]["scene"]).read_text())
+    assert scene["spec"]["before"]["environment"]["layout"] == "environment"
+    assert (root / "data/mine/audit/audit.json").is_file()
+    assert (root / "data/mine/preview.html").is_file()
