@@ -57,6 +57,24 @@ def test_a_curved_backdrop_floor_is_its_flat_part_not_its_box_top(scenes):
     assert len(info["lights"]) == 3 and info["scale"] == 1.0
 
 
+def test_a_backdrop_tagged_floor_by_hand_is_still_its_flat_part(scenes, tmp_path):
+    """The issue's public tabletop scene had its backdrop tagged as the floor by hand, and the
+    old scan put the floor at the tag's bounding-box top (23 m): a tag chooses the support,
+    the geometry still says where it is."""
+    blend = tmp_path / "tagged.blend"
+    tag = (
+        "import bpy, sys\n"
+        f"bpy.ops.wm.open_mainfile(filepath={str(scenes['backdrop'][0])!r})\n"
+        "bpy.data.objects['Backdrop']['diffforge_surface'] = 'floor'\n"
+        f"bpy.ops.wm.save_as_mainfile(filepath={str(blend)!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", tag], check=True, capture_output=True)
+    info = json.loads(scan_environment(blend).read_text())
+    floors = [s for s in info["surfaces"] if s["kind"] == "floor"]
+    assert floors and all(s["height"] == pytest.approx(0.0, abs=0.02) for s in floors), floors
+    assert "Pedestal" not in _by_name(info)  # a tagged floor means only tagged meshes hold things
+
+
 def test_primitives_on_a_slab_are_brought_to_tabletop_scale(scenes):
     _, info = scenes["slab"]
     assert info["scale"] == pytest.approx(0.2)  # 2 m primitives on an 8 m slab
