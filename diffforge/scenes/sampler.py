@@ -18,6 +18,7 @@ from diffforge.errors import SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
+from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
 
 
@@ -89,12 +90,13 @@ class PairSampler:
         layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
         base = compose(rng, layout, self.cfg, self.library)
         last: Exception = NotApplicable("no change type applies to this scene")
+        large = self._large(base) if predict else None  # the same for every draw on this base
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
             before, after, changes = self._changes(
-                rng_for(seed, index, stage, attempt), base, predict
+                rng_for(seed, index, stage, attempt), base, large
             )
             if not changes:
                 continue
@@ -119,9 +121,10 @@ class PairSampler:
         raise last
 
     def _changes(
-        self, rng: np.random.Generator, base: Scene, predict: bool = True
+        self, rng: np.random.Generator, base: Scene, large: set[str] | None = None
     ) -> tuple[Scene, Scene, list[Change]]:
-        """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
+        """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again.
+        ``large``: the objects predicted large enough to change (None: any)."""
         before, after = base, base.clone()
         n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
         ctx = ChangeContext(
@@ -129,7 +132,7 @@ class PairSampler:
             params={},
             cfg=self.cfg,
             library=self.library,
-            large=self._large(base) if predict else None,
+            large=large,
         )
         failed: set[str] = set()
         changes: list[Change] = []
@@ -171,21 +174,26 @@ class PairSampler:
             vis.target_pixels(resolution), self.cfg.render.min_visible_pixels
         )
         feet = predicted_footprints(scene, resolution, vis.predict_fill)
-        return {i for i, (_, pixels) in feet.items() if pixels >= need}
+        return {i for i, f in feet.items() if f.pixels >= need and f.in_frame >= vis.min_in_frame}
 
     def _check_in_view(
         self, before: Scene, after: Scene, changes: list[Change], predict: bool = True
     ) -> None:
         """Reject before rendering a pair whose changed object will look too small.
 
-        The prediction (``geometry.predicted_footprints``: the projected box, the share an
-        object covers, nearer objects in front) is held to the same threshold the render's
-        visibility gate applies, so few rendered attempts are thrown away. A text change also
-        needs its sign tall enough to read (``visibility.min_text_height``).
+        The prediction (``geometry.predicted_footprints``: rays cast against every object's
+        box, the share an object covers, what nearer objects let through) is held to the
+        threshold the render's visibility gate applies, so few rendered attempts are thrown
+        away. An object target must also lie mostly inside the frame (``visibility.min_in_frame``:
+        a car cut by the frame's edge is not a change a viewer can judge); with a viewpoint
+        change it must be ``viewpoint_target_factor`` times larger (a small change is lost
+        when the whole picture moves); a text change needs its sign tall enough to read.
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = vis.predict_margin * vis.target_pixels(resolution) if predict else 0.0
+        if predict and any(c.type == "viewpoint" for c in changes):
+            need *= vis.viewpoint_target_factor
         feet = {}
         for change in changes:
             if change.type in ("viewpoint", "illumination", "none"):
@@ -197,12 +205,17 @@ class PairSampler:
                         continue
                     if name not in feet:
                         feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
-                    box, pixels = feet[name].get(target, (None, 0.0))
-                    if box is not None and not predict:  # the old test: the box's area
+                    foot = feet[name].get(target)
+                    if foot is None:
+                        raise NotApplicable(f"{change.type}: {target} out of view")
+                    box, pixels = foot.box, foot.pixels
+                    if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = 0.5 * need if change.type == "count" else need
-                    if box is None or pixels < max(want, self.cfg.render.min_visible_pixels):
-                        raise NotApplicable(f"{change.type}: {target} too small or out of view")
+                    if pixels < max(want, self.cfg.render.min_visible_pixels):
+                        raise NotApplicable(f"{change.type}: {target} too small or hidden")
+                    if predict and foot.in_frame < vis.min_in_frame:
+                        raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
                     short = box[3] - box[1] < vis.min_text_height
                     if predict and change.type == "text" and short:
                         raise NotApplicable(f"text: {target} too small to read")
@@ -233,10 +246,9 @@ class PairSampler:
             scales = rng.uniform(1 - lj.energy, 1 + lj.energy, size=len(after.lights))
             for light, s in zip(after.lights, scales, strict=True):
                 light.energy = round(light.energy * float(s), 4)
-                if light.type != "sun":
-                    light.location = _r(
-                        np.add(light.location, rng.uniform(-lj.translation, lj.translation, size=3))
-                    )
+                shift = rng.uniform(-lj.translation, lj.translation, size=3)
+                if light.type != "sun" and not has_body(light):
+                    light.location = _r(np.add(light.location, shift))
             out.append(Distractor(type="light_jitter", params={"energy_scale": _r(scales)}))
         return out
 
