@@ -371,6 +371,21 @@ class VisibilityConfig(_Cfg):
     predict_margin: float = Field(default=1.5, ge=1.0)
     # materials that look alike at these sizes are not swapped (vocabulary.MATERIAL_LOOKS)
     distinct_material_looks: bool = True
+    # contrast: a colour or material change must move the target's mean visible colour by
+    # this CIEDE2000 difference (green→teal on a shelf in shadow measured 14.5, purple→blue
+    # on a lit sphere 15.3: the first could not be seen at the review's size, the second could)
+    min_delta_e: float = Field(default=15.0, ge=0.0)
+    # ... and the colour operator draws a new colour at least this far (CIEDE2000) from the
+    # old one in the vocabulary's sRGB (renders lose about half of it to shading)
+    min_color_delta_e: float = Field(default=30.0, ge=0.0)
+    # without an illumination or viewpoint change, the mean luminance of what stayed the same
+    # may change by at most this ratio (light jitter: ±8 % of each lamp's power)
+    max_unrecorded_luma_change: float = Field(default=0.25, ge=0.0)
+    # an object target's projected box must lie at least this share inside the frame
+    min_in_frame: float = Field(default=0.7, ge=0.0, le=1.0)
+    # object changes that come with a viewpoint change need this multiple of the target
+    # threshold: a small change is lost when the whole picture moves
+    viewpoint_target_factor: float = Field(default=4.0, ge=1.0)
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""
