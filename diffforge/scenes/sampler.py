@@ -20,6 +20,8 @@ from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
+from diffforge.scenes.perception import colour_distance
+from diffforge.vocabulary import COLORS
 
 
 @functools.lru_cache(maxsize=8)
@@ -174,7 +176,13 @@ class PairSampler:
             vis.target_pixels(resolution), self.cfg.render.min_visible_pixels
         )
         feet = predicted_footprints(scene, resolution, vis.predict_fill)
-        return {i for i, f in feet.items() if f.pixels >= need and f.in_frame >= vis.min_in_frame}
+        wall = scene.environment.wall_color
+        faint = {o.id for o in scene.objects if o.support == "wall" and _blends_in(o, wall, vis)}
+        return {
+            i
+            for i, f in feet.items()
+            if f.pixels >= need and f.in_frame >= vis.min_in_frame and i not in faint
+        }
 
     def _check_in_view(
         self, before: Scene, after: Scene, changes: list[Change], predict: bool = True
@@ -255,6 +263,16 @@ class PairSampler:
     def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
         for i in range(start, start + n):
             yield self.sample(i)
+
+
+def _blends_in(obj, wall: str | None, vis) -> bool:
+    """Whether a wall-mounted object, and its lettering, are nearly the wall's colour: a beige
+    sign with yellow letters on a beige wall vanishes into it (nothing to see if it goes)."""
+    if wall not in COLORS or obj.attributes.color not in COLORS:
+        return False
+    colours = [obj.attributes.color] + ([obj.text.color] if obj.text is not None else [])
+    far = vis.min_color_delta_e
+    return all(c in COLORS and colour_distance(COLORS[c], COLORS[wall]) < far for c in colours)
 
 
 def _r(values) -> tuple[float, ...]:

@@ -165,3 +165,23 @@ def test_light_jitter_never_moves_a_lamp_with_a_body(standard) -> None:
             elif light.type != "sun":
                 moved += after.location != light.location
     assert kept > 10 and moved > 0  # ceiling lamps stay; free tabletop lights still jitter
+
+
+def test_wall_objects_of_the_wall_colour_are_never_changed(standard) -> None:
+    from diffforge.scenes.model import TextContent
+    from diffforge.scenes.sampler import _blends_in
+
+    cfg, specs = standard
+    sign = _box("sign", (0.0, 2.0, 1.5), (1.0, 0.02, 0.3), asset="wall_text", support="wall")
+    sign.attributes.color = "beige"
+    sign.text = TextContent(string="FLOWERS", color="yellow")
+    assert _blends_in(sign, "beige", cfg.visibility)
+    sign.text = TextContent(string="FLOWERS", color="black")
+    assert not _blends_in(sign, "beige", cfg.visibility)
+    for spec in specs:
+        wall = spec.before.environment.wall_color
+        for change in spec.changes:
+            for target in change.targets:
+                obj = spec.before.find(target)
+                if obj is not None and obj.support == "wall" and change.type != "add":
+                    assert not _blends_in(obj, wall, cfg.visibility), (spec.id, target)
