@@ -38,6 +38,9 @@ def load_library(cfg: GenerateConfig):
 
 
 CHANGE_DRAWS_PER_SCENE = 4
+# One global change per pair: a lighting change measured while the camera moves is measured on
+# a different picture (brighter + viewpoint failed the illumination gate at both presets).
+GLOBAL_TYPES = frozenset({"viewpoint", "illumination"})
 
 
 class PairSampler:
@@ -147,6 +150,8 @@ class PairSampler:
                 if t in failed or (op.once_per_pair and t in ctx.used_types):
                     p[i] = 0.0
                 if t == "none" and (n > 1 or changes):
+                    p[i] = 0.0
+                if t in GLOBAL_TYPES and ctx.used_types & GLOBAL_TYPES:
                     p[i] = 0.0
             if p.sum() <= 0:
                 break

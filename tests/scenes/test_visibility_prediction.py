@@ -185,3 +185,10 @@ def test_wall_objects_of_the_wall_colour_are_never_changed(standard) -> None:
                 obj = spec.before.find(target)
                 if obj is not None and obj.support == "wall" and change.type != "add":
                     assert not _blends_in(obj, wall, cfg.visibility), (spec.id, target)
+
+
+def test_one_global_change_per_pair(standard) -> None:
+    _, specs = standard
+    kinds = [{c.type for c in spec.changes} for spec in specs]
+    assert not [k for k in kinds if {"viewpoint", "illumination"} <= k]
+    assert sum("viewpoint" in k for k in kinds) > 5 and sum("illumination" in k for k in kinds) > 5
