@@ -365,6 +365,10 @@ class VisibilityConfig(_Cfg):
     # OCR legibility gate for text changes: auto = on from the standard width (256 px) up
     ocr: Literal["auto", "on", "off"] = "auto"
     min_text_height: int = Field(default=14, ge=0)  # px: a changed sign's projected height
+    # ... and where the OCR gate must read the new string, its letters' estimated height (px at
+    # the standard frame, scaled with the frame height; scenes.sampler.letter_share): letters
+    # of 9-10 px were read once in three, of 2-7 px never (12 text changes, 2026-11-27)
+    min_letter_height_ocr: float = Field(default=12.0, ge=0.0)
     # the sampler's prediction: share of its projected box an object covers, occlusion apart
     predict_fill: float = Field(default=0.45, gt=0.0, le=1.0)
     # ... and must reach this multiple of the gate's threshold (occlusion is only estimated)
@@ -394,6 +398,12 @@ class VisibilityConfig(_Cfg):
         area = resolution[0] * resolution[1]
         scaled = self.min_target_pixels * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1])
         return max(1, math.ceil(self.min_target_fraction * area), math.ceil(scaled))
+
+    def letter_height(self, resolution: tuple[int, int]) -> float:
+        """Letter height (px) a new string needs at this frame; 0 where no OCR gate reads it."""
+        if not self.ocr_enabled(resolution):
+            return 0.0
+        return self.min_letter_height_ocr * resolution[1] / STANDARD_FRAME[1]
 
     def ocr_enabled(self, resolution: tuple[int, int]) -> bool:
         if self.ocr == "auto":

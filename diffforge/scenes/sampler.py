@@ -200,7 +200,8 @@ class PairSampler:
         away. An object target must also lie mostly inside the frame (``visibility.min_in_frame``:
         a car cut by the frame's edge is not a change a viewer can judge); with a viewpoint
         change it must be ``viewpoint_target_factor`` times larger (a small change is lost
-        when the whole picture moves); a text change needs its sign tall enough to read.
+        when the whole picture moves); a text change needs its sign tall enough to read
+        (``visibility.text_height``: taller where the OCR gate must read it).
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
@@ -229,9 +230,21 @@ class PairSampler:
                         raise NotApplicable(f"{change.type}: {target} too small or hidden")
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
-                    short = box[3] - box[1] < vis.min_text_height
-                    if predict and change.type == "text" and short:
-                        raise NotApplicable(f"text: {target} too small to read")
+                    if predict and change.type == "text":
+                        self._check_legible(obj, box[3] - box[1], name, resolution)
+
+    def _check_legible(self, obj, height: float, side: str, resolution) -> None:
+        """A text change's sign tall enough (``visibility.min_text_height``) and, where the OCR
+        gate reads the new string, its letters tall enough (``min_letter_height_ocr``)."""
+        vis = self.cfg.visibility
+        if height < vis.min_text_height:
+            raise NotApplicable(f"text: {obj.id} too small to read")
+        if side == "after" and obj.text is not None:
+            anchor = self.library.get(obj.asset).text_anchor
+            if anchor is not None:
+                share = letter_share(obj.text.string, anchor, self.library.get(obj.asset).size)
+                if share * height < vis.letter_height(resolution):
+                    raise NotApplicable(f"text: the letters on {obj.id} too small to read")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]
@@ -268,6 +281,21 @@ class PairSampler:
     def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
         for i in range(start, start + n):
             yield self.sample(i)
+
+
+# Uppercase letters of the renderer's fonts at size 1: about this wide (with spacing) and
+# tall. The renderer fits a string into 0.9 of its sign's text anchor by the tighter of the
+# two (blender_backend._Builder.text).
+LETTER_WIDTH, LETTER_HEIGHT = 0.62, 0.72
+
+
+def letter_share(string: str, anchor, size) -> float:
+    """Height of ``string``'s letters as a share of its sign's height (``size``: the asset's
+    nominal dimensions): a long word on a narrow poster is a few pixels tall."""
+    n = max(len(string), 1)
+    letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
+    tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
+    return letters / max(tall, 1e-6)
 
 
 def _blends_in(obj, wall: str | None, vis) -> bool:

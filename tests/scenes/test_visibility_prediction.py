@@ -192,3 +192,36 @@ def test_one_global_change_per_pair(standard) -> None:
     kinds = [{c.type for c in spec.changes} for spec in specs]
     assert not [k for k in kinds if {"viewpoint", "illumination"} <= k]
     assert sum("viewpoint" in k for k in kinds) > 5 and sum("illumination" in k for k in kinds) > 5
+
+
+def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
+    from diffforge.scenes.sampler import letter_share
+
+    text_only = [
+        "render.preset=standard",
+        "changes.weights={text: 1.0}",
+        "changes.per_pair={1: 1.0}",
+        "scene.text_objects=1.0",
+    ]
+
+    def letters(cfg) -> list[float]:
+        sampler, out = PairSampler(cfg), []
+        for i in range(12):
+            spec = sampler.sample(i)
+            obj = spec.after.find(spec.changes[0].targets[0])
+            if obj is None or obj.text is None:
+                continue
+            box = predicted_footprints(spec.after, FRAME)[obj.id].box
+            asset = sampler.library.get(obj.asset)
+            out.append(
+                letter_share(obj.text.string, asset.text_anchor, asset.size) * (box[3] - box[1])
+            )
+        return out
+
+    cfg = load_config(DEFAULT, text_only)
+    need = cfg.visibility.letter_height(FRAME)
+    assert need == pytest.approx(12.0)
+    assert min(letters(cfg)) >= need
+    loose = load_config(DEFAULT, [*text_only, "visibility.min_letter_height_ocr=0"])
+    assert min(letters(loose)) < need  # what the rule keeps out: posters with 2-7 px letters
+    assert load_config(DEFAULT).visibility.letter_height((128, 96)) == 0.0  # no OCR at draft
