@@ -130,6 +130,13 @@ def test_colour_changes_are_far_apart_in_lab(standard) -> None:
         if c.type == "color"
     ]
     assert len(steps) > 15 and min(steps) >= far
+    recoloured = [
+        spec.before.find(c.targets[0]).asset
+        for spec in specs
+        for c in spec.changes
+        if c.type == "color"
+    ]
+    assert "potted_plant" not in recoloured  # its pot hides under its leaves
 
 
 def test_material_changes_look_different(standard) -> None:
@@ -225,3 +232,16 @@ def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
     loose = load_config(DEFAULT, [*text_only, "visibility.min_letter_height_ocr=0"])
     assert min(letters(loose)) < need  # what the rule keeps out: posters with 2-7 px letters
     assert load_config(DEFAULT).visibility.letter_height((128, 96)) == 0.0  # no OCR at draft
+
+
+def test_street_lamps_are_switched_only_after_dark() -> None:
+    from diffforge.scenes.changes.scene_wide import Illumination
+    from diffforge.scenes.model import Light
+
+    lamp = Light(id="streetlamp_lamp_3", type="point", energy=150.0, name="street lamp")
+    sun = Light(id="sun", type="sun", energy=2.2, name="sun")
+    shop = Light(id="shop_light_1", type="area", energy=300.0, name="shop light")
+    evening = _scene().model_copy(update={"lights": [sun, lamp]})
+    night = _scene().model_copy(update={"lights": [shop, lamp]})
+    assert lamp not in Illumination._switchable(evening, on=True)
+    assert lamp in Illumination._switchable(night, on=True)

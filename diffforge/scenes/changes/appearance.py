@@ -64,6 +64,8 @@ class Color(ChangeOperator):
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):
             spec = ctx.library.get(obj.asset)
+            if obj.asset in MOSTLY_UNRECOLOURED:
+                continue
             if obj.attributes.clothing or (spec.material_slots and obj.attributes.color):
                 candidates.append((obj, spec))
         obj, spec = ctx.pick(candidates)
@@ -87,6 +89,11 @@ class Color(ChangeOperator):
         new = ctx.pick(distinct_colors(old, [c for c in palette if c != old], far))
         obj.attributes.color, obj.attributes.rgb = new, COLORS[new]
         return Change(type=self.type, targets=[obj.id], before={"color": old}, after={"color": new})
+
+
+# Assets whose colour slot is a small part of what a viewer sees: a potted plant's pot sits
+# under its leaves (purple→brown moved the plant's mean colour under the contrast gate's 15).
+MOSTLY_UNRECOLOURED = frozenset({"potted_plant"})
 
 
 def distinct_colors(old: str | None, options: list[str], min_delta_e: float) -> list[str]:
