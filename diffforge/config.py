@@ -389,7 +389,7 @@ class VisibilityConfig(_Cfg):
     min_in_frame: float = Field(default=0.7, ge=0.0, le=1.0)
     # object changes that come with a viewpoint change need this multiple of the target
     # threshold: a small change is lost when the whole picture moves
-    viewpoint_target_factor: float = Field(default=4.0, ge=1.0)
+    viewpoint_target_factor: float = Field(default=2.0, ge=1.0)
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""

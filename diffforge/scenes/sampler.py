@@ -38,9 +38,15 @@ def load_library(cfg: GenerateConfig):
 
 
 CHANGE_DRAWS_PER_SCENE = 4
-# One global change per pair: a lighting change measured while the camera moves is measured on
-# a different picture (brighter + viewpoint failed the illumination gate at both presets).
-GLOBAL_TYPES = frozenset({"viewpoint", "illumination"})
+# Change types never drawn into one pair: a lighting change measured while the camera moves is
+# measured on another picture (brighter + viewpoint failed the illumination gate at both
+# presets), and an object that grows while the camera zooms or orbits cannot be told from the
+# camera's move (the review's poster and stools).
+APART: dict[str, frozenset[str]] = {
+    "viewpoint": frozenset({"illumination", "size"}),
+    "illumination": frozenset({"viewpoint"}),
+    "size": frozenset({"viewpoint"}),
+}
 
 
 class PairSampler:
@@ -96,12 +102,16 @@ class PairSampler:
         base = compose(rng, layout, self.cfg, self.library)
         last: Exception = NotApplicable("no change type applies to this scene")
         large = self._large(base) if predict else None  # the same for every draw on this base
+        # how many changes: one draw per pair, whatever the attempt, so draws rejected before
+        # rendering (more often those with more changes) do not bias pairs towards one change
+        count_rng = rng_for(seed, index, "change_count")
+        n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
             before, after, changes = self._changes(
-                rng_for(seed, index, stage, attempt), base, large
+                rng_for(seed, index, stage, attempt), base, n, large
             )
             if not changes:
                 continue
@@ -126,12 +136,11 @@ class PairSampler:
         raise last
 
     def _changes(
-        self, rng: np.random.Generator, base: Scene, large: set[str] | None = None
+        self, rng: np.random.Generator, base: Scene, n: int, large: set[str] | None = None
     ) -> tuple[Scene, Scene, list[Change]]:
-        """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again.
+        """Apply ``n`` drawn changes; an operator that finds nothing to do is not drawn again.
         ``large``: the objects predicted large enough to change (None: any)."""
         before, after = base, base.clone()
-        n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
         ctx = ChangeContext(
             rng=rng,
             params={},
@@ -151,7 +160,7 @@ class PairSampler:
                     p[i] = 0.0
                 if t == "none" and (n > 1 or changes):
                     p[i] = 0.0
-                if t in GLOBAL_TYPES and ctx.used_types & GLOBAL_TYPES:
+                if APART.get(t, frozenset()) & ctx.used_types:
                     p[i] = 0.0
             if p.sum() <= 0:
                 break

@@ -51,6 +51,10 @@ def _configs() -> list[tuple[str, object, int]]:
             20,
         )
     )
+    # people's clothes (a top or trousers changing colour) are rare among colour changes: a
+    # sample where every scene has people checks both parts
+    people = ["changes.weights={color: 1.0}", "scene.people={probability: 1.0, max: 2}", *SINGLE]
+    out.append(("color-people", load_config(DEFAULT, people), 24))
     for t in BUILTIN_CHANGE_TYPES:
         # each type alone, with the default distractors
         out.append(

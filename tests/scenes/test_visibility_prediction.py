@@ -194,10 +194,11 @@ def test_wall_objects_of_the_wall_colour_are_never_changed(standard) -> None:
                     assert not _blends_in(obj, wall, cfg.visibility), (spec.id, target)
 
 
-def test_one_global_change_per_pair(standard) -> None:
+def test_no_viewpoint_change_beside_a_lighting_or_size_change(standard) -> None:
     _, specs = standard
     kinds = [{c.type for c in spec.changes} for spec in specs]
     assert not [k for k in kinds if {"viewpoint", "illumination"} <= k]
+    assert not [k for k in kinds if {"viewpoint", "size"} <= k]
     assert sum("viewpoint" in k for k in kinds) > 5 and sum("illumination" in k for k in kinds) > 5
 
 
@@ -228,7 +229,9 @@ def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
     cfg = load_config(DEFAULT, text_only)
     need = cfg.visibility.letter_height(FRAME)
     assert need == pytest.approx(12.0)
-    assert min(letters(cfg)) >= need
+    # at standard most signs' letters are too small for OCR: new strings are rare, and the
+    # text changes drawn instead make their text disappear (nothing to read)
+    assert all(h >= need for h in letters(cfg))
     loose = load_config(DEFAULT, [*text_only, "visibility.min_letter_height_ocr=0"])
     assert min(letters(loose)) < need  # what the rule keeps out: posters with 2-7 px letters
     assert load_config(DEFAULT).visibility.letter_height((128, 96)) == 0.0  # no OCR at draft
