@@ -243,17 +243,21 @@ class PairSampler:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:
-        """A text change's sign tall enough (``visibility.min_text_height``) and, where the OCR
-        gate reads the new string, its letters tall enough (``min_letter_height_ocr``)."""
+        """A text change's sign tall enough (``visibility.min_text_height``), its letters on
+        each side large enough to change the gate's pixels (``text_ink``) and, where the OCR
+        gate reads the new string, tall enough to read (``min_letter_height_ocr``)."""
         vis = self.cfg.visibility
         if height < vis.min_text_height:
             raise NotApplicable(f"text: {obj.id} too small to read")
-        if side == "after" and obj.text is not None:
-            anchor = self.library.get(obj.asset).text_anchor
-            if anchor is not None:
-                share = letter_share(obj.text.string, anchor, self.library.get(obj.asset).size)
-                if share * height < vis.letter_height(resolution):
-                    raise NotApplicable(f"text: the letters on {obj.id} too small to read")
+        spec = self.library.get(obj.asset)
+        if obj.text is None or spec.text_anchor is None:
+            return
+        letters = letter_share(obj.text.string, spec.text_anchor, spec.size) * height
+        need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(resolution)
+        if text_ink(obj.text.string, letters) < need:
+            raise NotApplicable(f"text: the letters on {obj.id} too small to see")
+        if side == "after" and letters < vis.letter_height(resolution):
+            raise NotApplicable(f"text: the letters on {obj.id} too small to read")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]
@@ -305,6 +309,16 @@ def letter_share(string: str, anchor, size) -> float:
     letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
     tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
     return letters / max(tall, 1e-6)
+
+
+# Share of a letter's box that its strokes cover (with anti-aliasing, at the gate's 24 levels).
+INK_SHARE = 0.3
+
+
+def text_ink(string: str, letter_px: float) -> float:
+    """Pixels a string's letters cover at ``letter_px`` tall: what a text change can change
+    (a poster's "CLOSED" in 3 px letters changes a few dozen pixels, below the gate's 75)."""
+    return INK_SHARE * len(string) * (LETTER_WIDTH / LETTER_HEIGHT) * letter_px**2
 
 
 def _blends_in(obj, wall: str | None, vis) -> bool:

@@ -46,6 +46,9 @@ def _configs() -> list[tuple[str, object, int]]:
                     "changes.weights={text: 3.0, color: 1.0, move: 1.0}",
                     "changes.per_pair={1: 0.5, 2: 0.5}",
                     "render.preset=standard",
+                    # records, not legibility, are checked here: small letters are fine
+                    "visibility.min_changed_share=0",
+                    "visibility.min_letter_height_ocr=0",
                 ],
             ),
             20,

@@ -217,8 +217,8 @@ def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
         for i in range(12):
             spec = sampler.sample(i)
             obj = spec.after.find(spec.changes[0].targets[0])
-            if obj is None or obj.text is None:
-                continue
+            if obj is None or obj.text is None or spec.attempt >= cfg.changes.max_attempts:
+                continue  # past max_attempts the sampler stops predicting (gates judge alone)
             box = predicted_footprints(spec.after, FRAME)[obj.id].box
             asset = sampler.library.get(obj.asset)
             out.append(
@@ -235,6 +235,38 @@ def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
     loose = load_config(DEFAULT, [*text_only, "visibility.min_letter_height_ocr=0"])
     assert min(letters(loose)) < need  # what the rule keeps out: posters with 2-7 px letters
     assert load_config(DEFAULT).visibility.letter_height((128, 96)) == 0.0  # no OCR at draft
+
+
+def test_text_changes_change_enough_pixels(standard) -> None:
+    """A text that disappears from a poster in 3 px letters changes a few dozen pixels: the
+    sampler leaves it out; every text change it draws has letters large enough on each side."""
+    from diffforge.scenes.sampler import letter_share, text_ink
+
+    cfg, specs = standard
+    vis = cfg.visibility
+    need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(FRAME)
+    assert text_ink("CLOSED", 3.2) < vis.min_changed_share * vis.target_pixels(FRAME)
+    text_cfg = load_config(
+        DEFAULT,
+        ["render.preset=standard", "changes.weights={text: 1.0}", "scene.text_objects=1.0"],
+    )
+    sampler = PairSampler(text_cfg)
+    seen = 0
+    predicted = [s for s in map(sampler.sample, range(12)) if s.attempt < cfg.changes.max_attempts]
+    for spec in predicted + specs:
+        for change in spec.changes:
+            if change.type != "text":
+                continue
+            for scene in (spec.before, spec.after):
+                obj = scene.find(change.targets[0])
+                if obj is None or obj.text is None:
+                    continue
+                box = predicted_footprints(scene, FRAME)[obj.id].box
+                asset = sampler.library.get(obj.asset)
+                share = letter_share(obj.text.string, asset.text_anchor, asset.size)
+                assert text_ink(obj.text.string, share * (box[3] - box[1])) >= need, spec.id
+                seen += 1
+    assert seen >= 3
 
 
 def test_street_lamps_are_switched_only_after_dark() -> None:
