@@ -236,7 +236,9 @@ class PairSampler:
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = 0.5 * need if change.type == "count" else need
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
-                        raise NotApplicable(f"{change.type}: {target} too small or hidden")
+                        raise NotApplicable(
+                            f"{change.type}: {target} too small, hidden or out of view"
+                        )
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
                     if predict and change.type == "text":
