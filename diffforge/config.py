@@ -368,12 +368,31 @@ class VisibilityConfig(_Cfg):
     # OCR legibility gate for text changes: auto = on from the standard width (256 px) up
     ocr: Literal["auto", "on", "off"] = "auto"
     min_text_height: int = Field(default=14, ge=0)  # px: a changed sign's projected height
+    # ... and where the OCR gate must read the new string, its letters' estimated height (px at
+    # the standard frame, scaled with the frame height; scenes.sampler.letter_share): letters
+    # of 9-10 px were read once in three, of 2-7 px never (12 text changes, 2026-11-27)
+    min_letter_height_ocr: float = Field(default=12.0, ge=0.0)
     # the sampler's prediction: share of its projected box an object covers, occlusion apart
     predict_fill: float = Field(default=0.45, gt=0.0, le=1.0)
     # ... and must reach this multiple of the gate's threshold (occlusion is only estimated)
     predict_margin: float = Field(default=1.5, ge=1.0)
     # materials that look alike at these sizes are not swapped (vocabulary.MATERIAL_LOOKS)
     distinct_material_looks: bool = True
+    # contrast: a colour or material change must move the target's mean visible colour by
+    # this CIEDE2000 difference (green→teal on a shelf in shadow measured 14.5, purple→blue
+    # on a lit sphere 15.3: the first could not be seen at the review's size, the second could)
+    min_delta_e: float = Field(default=15.0, ge=0.0)
+    # ... and the colour operator draws a new colour at least this far (CIEDE2000) from the
+    # old one in the vocabulary's sRGB (renders lose about half of it to shading)
+    min_color_delta_e: float = Field(default=30.0, ge=0.0)
+    # without an illumination or viewpoint change, the mean luminance of what stayed the same
+    # may change by at most this ratio (light jitter: ±8 % of each lamp's power)
+    max_unrecorded_luma_change: float = Field(default=0.25, ge=0.0)
+    # an object target's projected box must lie at least this share inside the frame
+    min_in_frame: float = Field(default=0.7, ge=0.0, le=1.0)
+    # object changes that come with a viewpoint change need this multiple of the target
+    # threshold: a small change is lost when the whole picture moves
+    viewpoint_target_factor: float = Field(default=2.0, ge=1.0)
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""
@@ -382,6 +401,12 @@ class VisibilityConfig(_Cfg):
         area = resolution[0] * resolution[1]
         scaled = self.min_target_pixels * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1])
         return max(1, math.ceil(self.min_target_fraction * area), math.ceil(scaled))
+
+    def letter_height(self, resolution: tuple[int, int]) -> float:
+        """Letter height (px) a new string needs at this frame; 0 where no OCR gate reads it."""
+        if not self.ocr_enabled(resolution):
+            return 0.0
+        return self.min_letter_height_ocr * resolution[1] / STANDARD_FRAME[1]
 
     def ocr_enabled(self, resolution: tuple[int, int]) -> bool:
         if self.ocr == "auto":

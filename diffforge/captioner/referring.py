@@ -281,12 +281,16 @@ class Resolver:
         return None
 
     def nearest_landmark(self, obj: ObjectInstance) -> str | None:
-        """The closest visible object of another kind within NEXT_TO_RADIUS (floor plane)."""
+        """The closest visible object of another kind within NEXT_TO_RADIUS (floor plane); never
+        what the object stands on (a pot is on its desk, not next to it: "the pot next to the
+        desk has been removed from the desk" said the desk twice)."""
         here = np.asarray(obj.transform.location[:2])
         best, best_d = None, NEXT_TO_RADIUS
         for other_id in sorted(self.view.visible):
             other = self.view.by_id[other_id]
-            if other.id == obj.id or _same_kind(obj, other) or other.support == obj.id:
+            if other.id in (obj.id, obj.support) or _same_kind(obj, other):
+                continue
+            if other.support == obj.id:
                 continue
             d = float(np.linalg.norm(np.asarray(other.transform.location[:2]) - here))
             if d < best_d:

@@ -18,6 +18,7 @@ from diffforge.config import VisibilityConfig
 from diffforge.errors import DiffforgeError
 from diffforge.render.facts import GLOBAL_CHANGES, pixel_difference
 from diffforge.scenes.model import PairSpec
+from diffforge.scenes.perception import delta_e2000, srgb_to_lab
 
 # A pixel "changed" when some channel moved by more than this (0..255): above 4-spp noise.
 DIFF_THRESHOLD = 24
@@ -92,12 +93,16 @@ def check_pair(
                 region |= mask == ids[obj_id]
         if targets and int((diff & region).sum()) < min_changed:
             reasons.append(f"{change.type}: change not visible")
+        if vis is not None and change.type in CONTRAST_CHANGES and targets:
+            reasons += contrast_reasons(change.type, ids[targets[0]], images, masks, vis)
         if vis is not None and change.type in SILHOUETTE_CHANGES and targets:
             obj_id = targets[0]
             a, b = masks[0] == ids[obj_id], masks[1] == ids[obj_id]
             area = max(int(a.sum()), int(b.sum()), 1)
             if int((a ^ b).sum()) < vis.min_silhouette_change * area:
                 reasons.append(f"{change.type}: silhouette unchanged")
+    if vis is not None and not {c.type for c in spec.changes} & GLOBAL_CHANGES:
+        reasons += unrecorded_light_reasons(spec, ids, images, masks, vis)
     return sorted(set(reasons))
 
 
@@ -113,6 +118,60 @@ def dark_limit(scene, limit: float) -> float:
 
 # Changes whose target keeps its colours but must change its outline to be seen.
 SILHOUETTE_CHANGES = frozenset({"orientation", "size", "pose"})
+
+
+# Changes whose target keeps its outline but must change its colour to be seen.
+CONTRAST_CHANGES = frozenset({"color", "material"})
+
+
+def mean_lab(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
+    """Mean CIELAB colour of ``region`` (None when empty): averaged in Lab, so a highlight
+    counts as much as a viewer sees it, not as much as its sRGB values weigh."""
+    if not region.any():
+        return None
+    return srgb_to_lab(image[..., :3][region].astype(np.float64) / 255.0).mean(axis=0)
+
+
+def target_delta_e(
+    index: int, images: tuple[np.ndarray, np.ndarray], masks: tuple[np.ndarray, np.ndarray]
+) -> float | None:
+    """CIEDE2000 between the target's mean visible colour before and after (each image's
+    own target pixels, so a moved camera still compares the same object)."""
+    labs = [mean_lab(img, mask == index) for img, mask in zip(images, masks, strict=True)]
+    if labs[0] is None or labs[1] is None:
+        return None
+    return float(delta_e2000(labs[0], labs[1]))
+
+
+def contrast_reasons(kind: str, index: int, images, masks, vis: VisibilityConfig) -> list[str]:
+    """A colour or material change a viewer can tell: the target's mean colour moves by
+    ``visibility.min_delta_e`` (a hue step between neighbours, glossy to matte on a small
+    object in shadow, pass the area gates and still cannot be seen)."""
+    de = target_delta_e(index, images, masks)
+    if de is None or de >= vis.min_delta_e:
+        return []
+    return [f"{kind}: contrast too low"]
+
+
+def unrecorded_light_reasons(spec: PairSpec, ids, images, masks, vis) -> list[str]:
+    """An after image brighter or darker than the before with no illumination change: the
+    caption could not say so. Measured on what stayed the same (changed objects left out)."""
+    changed = np.zeros(masks[0].shape, dtype=bool)
+    for change in spec.changes:
+        for obj_id in _targets(change, ids):
+            changed |= (masks[0] == ids[obj_id]) | (masks[1] == ids[obj_id])
+    keep = stable_pixels(masks) & ~changed
+    if keep.sum() < 0.05 * keep.size:
+        return []
+    luma = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    la, lb = (float((img[..., :3][keep].astype(np.float32) @ luma).mean()) for img in images)
+    ratio = (lb + 1.0) / (la + 1.0)
+    limit = 1.0 + vis.max_unrecorded_luma_change
+    if 1 / limit <= ratio <= limit:
+        return []
+    return [
+        f"lighting changed without an illumination change ({'darker' if ratio < 1 else 'brighter'})"
+    ]
 
 
 def stable_pixels(masks: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

@@ -7,6 +7,7 @@ its local -Z with +Y up, so a point's pixel here is where Cycles draws it.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -123,63 +124,132 @@ def box_points(objs, unit: np.ndarray) -> np.ndarray:
     return np.stack([turned_x, turned_y, local[..., 2]], axis=-1) + loc[:, None, :]
 
 
+class Footprint(NamedTuple):
+    """What the sampler predicts a render will show of one object."""
+
+    box: tuple[float, float, float, float]  # projected box, clipped to the frame
+    pixels: float  # visible pixels expected, occlusion included
+    in_frame: float  # share of the unclipped projected box inside the frame
+
+
+# Rays per frame width of the prediction grid: a ray stands for (width / 64)² pixels (96
+# rays found as many targets, 48 fewer, on 4,400 rendered objects; 6 ms per 25-object room).
+PREDICT_RAYS_ACROSS = 64
+
+
 def predicted_footprints(
     scene, resolution: tuple[int, int], fill: float = 0.45
-) -> dict[str, tuple[tuple[float, float, float, float], float]]:
-    """Per object in view: its projected box and the pixels a render will likely show.
+) -> dict[str, Footprint]:
+    """Per object in view: its projected box, the pixels a render will likely show, and how
+    much of it the frame cuts off.
 
-    An object covers its asset's measured share (``ASSET_FILL``, else ``fill``) of its
-    projected box; nearer objects whose boxes overlap hide the overlap (its own supports
-    excepted: a mug stands in front of its table). A prediction, cheap enough for every draw
-    (one vectorised projection), that keeps tiny and hidden targets from the renderer.
+    Rays through a grid of the frame are cast against every object's box (slab test, numpy).
+    An object is a partly transparent box whose opacity makes it cover its asset's measured
+    share of its projected box (``ASSET_FILL``, else ``fill``); a ray shows an object by that
+    opacity times what nearer boxes on the ray let through. Its own supports never hide it (a
+    mug stands in front of its table, a book inside its shelf's box), nor does what stands on
+    it. Cheap enough for every draw, and it sees what box-overlap guesses did not: a target
+    behind a sofa, a shelf or a person, or inside a row of chairs.
     """
     objs = scene.objects
     if not objs:
         return {}
-    world = box_points(objs, _UNIT)  # N×9×3 (8 corners + centre)
-    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
-    uv, depth = uv.reshape(len(objs), 9, 2), depth.reshape(len(objs), 9)
-    corners, cdepth = uv[:, :8], depth[:, :8]
+    n = len(objs)
     w, h = resolution
-    front = (cdepth > 0)[..., None]
-    lo = np.clip(np.where(front, corners, np.inf).min(axis=1), 0, (w, h))
-    hi = np.clip(np.where(front, corners, -np.inf).max(axis=1), 0, (w, h))
+    world = box_points(objs, BOX_CORNERS)  # N×8×3
+    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
+    uv, depth = uv.reshape(n, 8, 2), depth.reshape(n, 8)
+    front = (depth > 0)[..., None]
+    raw_lo = np.where(front, uv, np.inf).min(axis=1)
+    raw_hi = np.where(front, uv, -np.inf).max(axis=1)
+    lo, hi = np.clip(raw_lo, 0, (w, h)), np.clip(raw_hi, 0, (w, h))
     ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
-    centre_depth = depth[:, 8]
-    ix = np.clip(
-        np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0]),
-        0,
-        None,
-    )
-    iy = np.clip(
-        np.minimum(hi[:, None, 1], hi[None, :, 1]) - np.maximum(lo[:, None, 1], lo[None, :, 1]),
-        0,
-        None,
-    )
-    nearer = (centre_depth[None, :] < centre_depth[:, None]) & ok[None, :]
+    area = (hi - lo).prod(axis=1)
+    raw_area = np.where((depth > 0).all(axis=1), (raw_hi - raw_lo).prod(axis=1), np.inf)
+    in_frame = np.where(ok, area / np.maximum(raw_area, 1e-9), 0.0)
+
+    # rays through the centres of a grid of cells, each standing for step² pixels
+    step = max(w / PREDICT_RAYS_ACROSS, 1.0)
+    xs = np.arange(step / 2, w, step)
+    ys = np.arange(step / 2, h, step)
+    px, py = np.meshgrid(xs, ys)
+    cam = scene.camera
+    rot = look_at_matrix(cam.location, cam.look_at)
+    focal = cam.lens / cam.sensor_width * w
+    local = np.stack([(px - w / 2) / focal, -(py - h / 2) / focal, -np.ones_like(px)], axis=-1)
+    dirs = local.reshape(-1, 3) @ rot.T  # R×3, world space
+    t_hit = _ray_box_entry(np.asarray(cam.location, dtype=float), dirs, objs)  # R×N, inf: miss
+    hit = np.isfinite(t_hit)
+
+    # opacity: the measured fill of the projected box over the share of it the box's outline
+    # covers (a box's silhouette is smaller than its bounding rectangle)
+    cell = step * step
+    box_rays = np.maximum(area / cell, 1e-9)
+    outline = np.maximum(hit.sum(axis=0), 1)
+    share = np.array([ASSET_FILL.get(o.asset, fill) for o in objs])
+    opacity = np.clip(share * box_rays / outline, 0.0, 0.98)
+
+    hides = ~np.eye(n, dtype=bool)  # hides[i, j]: j may hide i
     index = {o.id: i for i, o in enumerate(objs)}
     for i, o in enumerate(objs):  # supports below, and what stands on the object, never hide it
-        nearer[i, i] = False
         sup, seen = o.support, set()
         while sup in index and sup not in seen:
             seen.add(sup)
-            nearer[i, index[sup]] = False
+            hides[i, index[sup]] = False
             sup = objs[index[sup]].support
         if o.support in index:
-            nearer[index[o.support], i] = False
-    hidden = (ix * iy * nearer).sum(axis=1)
-    area = (hi - lo).prod(axis=1)
+            hides[index[o.support], i] = False
+    log_pass = np.log1p(-opacity)  # N
+    visible = np.zeros(n)
+    for i in np.flatnonzero(ok & hit.any(axis=0)):
+        rays = hit[:, i]
+        t_i = t_hit[rays, i][:, None]
+        nearer = (t_hit[rays] < t_i) & hides[i][None, :]
+        through = np.exp((nearer * log_pass[None, :]).sum(axis=1))
+        visible[i] = opacity[i] * through.sum() * cell
     out = {}
     for i, o in enumerate(objs):
         if not ok[i]:
             continue
-        share = ASSET_FILL.get(o.asset, fill)
-        pixels = max(0.0, share * (area[i] - min(hidden[i], area[i])))
         box = (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
-        out[o.id] = (box, float(pixels))
+        out[o.id] = Footprint(box, float(visible[i]), float(in_frame[i]))
     return out
 
 
-# a box's 8 corners in box units (origin at the bottom centre); with its centre for footprints
+def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs) -> np.ndarray:
+    """Distance along each ray (R×3 directions from ``origin``) to where it enters each
+    object's oriented box (R×N); inf where it misses. Boxes stand on their origin and turn
+    about +Z only, so each is an axis-aligned slab test in the box's own frame."""
+    dims = np.array([o.dimensions for o in objs], dtype=float)  # N×3
+    loc = np.array([o.transform.location for o in objs], dtype=float)
+    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+    c, s = np.cos(yaw), np.sin(yaw)
+    rel = origin[None, :] - loc  # N×3, the camera in each box's frame (before turning)
+    o_x = c * rel[:, 0] + s * rel[:, 1]
+    o_y = -s * rel[:, 0] + c * rel[:, 1]
+    o_z = rel[:, 2]
+    d_x = dirs[:, :1] * c[None, :] + dirs[:, 1:2] * s[None, :]  # R×N
+    d_y = -dirs[:, :1] * s[None, :] + dirs[:, 1:2] * c[None, :]
+    d_z = np.broadcast_to(dirs[:, 2:3], d_x.shape)
+    t_near = np.zeros(d_x.shape)
+    t_far = np.full(d_x.shape, np.inf)
+    for o_k, d_k, lo_k, hi_k in (
+        (o_x, d_x, -dims[:, 0] / 2, dims[:, 0] / 2),
+        (o_y, d_y, -dims[:, 1] / 2, dims[:, 1] / 2),
+        (o_z, d_z, np.zeros(len(objs)), dims[:, 2]),
+    ):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = 1.0 / d_k
+            t0 = (lo_k[None, :] - o_k[None, :]) * inv
+            t1 = (hi_k[None, :] - o_k[None, :]) * inv
+        parallel = np.abs(d_k) < 1e-12
+        inside = (o_k >= lo_k) & (o_k <= hi_k)
+        t0 = np.where(parallel, np.where(inside[None, :], -np.inf, np.inf), t0)
+        t1 = np.where(parallel, np.where(inside[None, :], np.inf, -np.inf), t1)
+        t_near = np.maximum(t_near, np.minimum(t0, t1))
+        t_far = np.minimum(t_far, np.maximum(t0, t1))
+    return np.where(t_near <= t_far, t_near, np.inf)
+
+
+# a box's 8 corners in box units (origin at the bottom centre)
 BOX_CORNERS = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (0.0, 1.0)])
-_UNIT = np.vstack([BOX_CORNERS, [[0.0, 0.0, 0.5]]])

@@ -31,3 +31,16 @@ def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
     rgb = [c / max(r, 1e-6) for c, r in zip(raw(kelvin), ref, strict=True)]
     peak = max(rgb)
     return tuple(c / peak for c in rgb)  # type: ignore[return-value]
+
+
+# Lights the renderer draws a body around (scenes.layouts names them; render.blender_backend
+# draws the fixtures by these names), and the id prefixes of lights inside lamp objects.
+FIXTURE_NAMES = frozenset({"ceiling lamp", "wall lamp"})
+LAMP_LIGHT_PREFIXES = ("lamp_", "streetlamp_")
+
+
+def has_body(light) -> bool:
+    """Whether the light sits in a visible fixture or lamp. Moving it would push it into its
+    own fixture or the ceiling (a ceiling lamp is 1.5 cm below its fixture), which leaves the
+    room dark: the light-jitter distractor only changes such a light's power."""
+    return light.name in FIXTURE_NAMES or light.id.startswith(LAMP_LIGHT_PREFIXES)

@@ -19,7 +19,10 @@ from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
 from diffforge.scenes.file_objects import is_file_object
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
+from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
+from diffforge.scenes.perception import colour_distance
+from diffforge.vocabulary import COLORS
 
 
 @functools.lru_cache(maxsize=8)
@@ -36,6 +39,15 @@ def load_library(cfg: GenerateConfig):
 
 
 CHANGE_DRAWS_PER_SCENE = 4
+# Change types never drawn into one pair: a lighting change measured while the camera moves is
+# measured on another picture (brighter + viewpoint failed the illumination gate at both
+# presets), and an object that grows while the camera zooms or orbits cannot be told from the
+# camera's move (the review's poster and stools).
+APART: dict[str, frozenset[str]] = {
+    "viewpoint": frozenset({"illumination", "size"}),
+    "illumination": frozenset({"viewpoint"}),
+    "size": frozenset({"viewpoint"}),
+}
 
 
 class PairSampler:
@@ -90,12 +102,17 @@ class PairSampler:
         layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
         base = compose(rng, layout, self.cfg, self.library)
         last: Exception = NotApplicable("no change type applies to this scene")
+        large = self._large(base) if predict else None  # the same for every draw on this base
+        # how many changes: one draw per pair, whatever the attempt, so draws rejected before
+        # rendering (more often those with more changes) do not bias pairs towards one change
+        count_rng = rng_for(seed, index, "change_count")
+        n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
             before, after, changes = self._changes(
-                rng_for(seed, index, stage, attempt), base, predict
+                rng_for(seed, index, stage, attempt), base, n, large
             )
             if not changes:
                 continue
@@ -120,17 +137,17 @@ class PairSampler:
         raise last
 
     def _changes(
-        self, rng: np.random.Generator, base: Scene, predict: bool = True
+        self, rng: np.random.Generator, base: Scene, n: int, large: set[str] | None = None
     ) -> tuple[Scene, Scene, list[Change]]:
-        """Apply 1..N drawn changes; an operator that finds nothing to do is not drawn again."""
+        """Apply ``n`` drawn changes; an operator that finds nothing to do is not drawn again.
+        ``large``: the objects predicted large enough to change (None: any)."""
         before, after = base, base.clone()
-        n = self.counts[int(rng.choice(len(self.counts), p=self.count_p))]
         ctx = ChangeContext(
             rng=rng,
             params={},
             cfg=self.cfg,
             library=self.library,
-            large=self._large(base) if predict else None,
+            large=large,
         )
         failed: set[str] = set()
         changes: list[Change] = []
@@ -145,6 +162,8 @@ class PairSampler:
                 if t in failed or (op.once_per_pair and t in ctx.used_types):
                     p[i] = 0.0
                 if t == "none" and (n > 1 or changes):
+                    p[i] = 0.0
+                if APART.get(t, frozenset()) & ctx.used_types:
                     p[i] = 0.0
             if p.sum() <= 0:
                 break
@@ -207,21 +226,33 @@ class PairSampler:
             vis.target_pixels(resolution), self.cfg.render.min_visible_pixels
         )
         feet = predicted_footprints(scene, resolution, vis.predict_fill)
-        return {i for i, (_, pixels) in feet.items() if pixels >= need}
+        wall = scene.environment.wall_color
+        faint = {o.id for o in scene.objects if o.support == "wall" and _blends_in(o, wall, vis)}
+        return {
+            i
+            for i, f in feet.items()
+            if f.pixels >= need and f.in_frame >= vis.min_in_frame and i not in faint
+        }
 
     def _check_in_view(
         self, before: Scene, after: Scene, changes: list[Change], predict: bool = True
     ) -> None:
         """Reject before rendering a pair whose changed object will look too small.
 
-        The prediction (``geometry.predicted_footprints``: the projected box, the share an
-        object covers, nearer objects in front) is held to the same threshold the render's
-        visibility gate applies, so few rendered attempts are thrown away. A text change also
-        needs its sign tall enough to read (``visibility.min_text_height``).
+        The prediction (``geometry.predicted_footprints``: rays cast against every object's
+        box, the share an object covers, what nearer objects let through) is held to the
+        threshold the render's visibility gate applies, so few rendered attempts are thrown
+        away. An object target must also lie mostly inside the frame (``visibility.min_in_frame``:
+        a car cut by the frame's edge is not a change a viewer can judge); with a viewpoint
+        change it must be ``viewpoint_target_factor`` times larger (a small change is lost
+        when the whole picture moves); a text change needs its sign tall enough to read
+        (``visibility.text_height``: taller where the OCR gate must read it).
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = vis.predict_margin * vis.target_pixels(resolution) if predict else 0.0
+        if predict and any(c.type == "viewpoint" for c in changes):
+            need *= vis.viewpoint_target_factor
         feet = {}
         for change in changes:
             if change.type in ("viewpoint", "illumination", "none"):
@@ -233,15 +264,38 @@ class PairSampler:
                         continue
                     if name not in feet:
                         feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
-                    box, pixels = feet[name].get(target, (None, 0.0))
-                    if box is not None and not predict:  # the old test: the box's area
+                    foot = feet[name].get(target)
+                    if foot is None:
+                        raise NotApplicable(f"{change.type}: {target} out of view")
+                    box, pixels = foot.box, foot.pixels
+                    if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = 0.5 * need if change.type == "count" else need
-                    if box is None or pixels < max(want, self.cfg.render.min_visible_pixels):
-                        raise NotApplicable(f"{change.type}: {target} too small or out of view")
-                    short = box[3] - box[1] < vis.min_text_height
-                    if predict and change.type == "text" and short:
-                        raise NotApplicable(f"text: {target} too small to read")
+                    if pixels < max(want, self.cfg.render.min_visible_pixels):
+                        raise NotApplicable(
+                            f"{change.type}: {target} too small, hidden or out of view"
+                        )
+                    if predict and foot.in_frame < vis.min_in_frame:
+                        raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
+                    if predict and change.type == "text":
+                        self._check_legible(obj, box[3] - box[1], name, resolution)
+
+    def _check_legible(self, obj, height: float, side: str, resolution) -> None:
+        """A text change's sign tall enough (``visibility.min_text_height``), its letters on
+        each side large enough to change the gate's pixels (``text_ink``) and, where the OCR
+        gate reads the new string, tall enough to read (``min_letter_height_ocr``)."""
+        vis = self.cfg.visibility
+        if height < vis.min_text_height:
+            raise NotApplicable(f"text: {obj.id} too small to read")
+        spec = self.library.get(obj.asset)
+        if obj.text is None or spec.text_anchor is None:
+            return
+        letters = letter_share(obj.text.string, spec.text_anchor, spec.size) * height
+        need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(resolution)
+        if text_ink(obj.text.string, letters) < need:
+            raise NotApplicable(f"text: the letters on {obj.id} too small to see")
+        if side == "after" and letters < vis.letter_height(resolution):
+            raise NotApplicable(f"text: the letters on {obj.id} too small to read")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]
@@ -269,16 +323,50 @@ class PairSampler:
             scales = rng.uniform(1 - lj.energy, 1 + lj.energy, size=len(after.lights))
             for light, s in zip(after.lights, scales, strict=True):
                 light.energy = round(light.energy * float(s), 4)
-                if light.type != "sun":
-                    light.location = _r(
-                        np.add(light.location, rng.uniform(-lj.translation, lj.translation, size=3))
-                    )
+                shift = rng.uniform(-lj.translation, lj.translation, size=3)
+                if light.type != "sun" and not has_body(light):
+                    light.location = _r(np.add(light.location, shift))
             out.append(Distractor(type="light_jitter", params={"energy_scale": _r(scales)}))
         return out
 
     def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
         for i in range(start, start + n):
             yield self.sample(i)
+
+
+# Uppercase letters of the renderer's fonts at size 1: about this wide (with spacing) and
+# tall. The renderer fits a string into 0.9 of its sign's text anchor by the tighter of the
+# two (blender_backend._Builder.text).
+LETTER_WIDTH, LETTER_HEIGHT = 0.62, 0.72
+
+
+def letter_share(string: str, anchor, size) -> float:
+    """Height of ``string``'s letters as a share of its sign's height (``size``: the asset's
+    nominal dimensions): a long word on a narrow poster is a few pixels tall."""
+    n = max(len(string), 1)
+    letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
+    tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
+    return letters / max(tall, 1e-6)
+
+
+# Share of a letter's box that its strokes cover (with anti-aliasing, at the gate's 24 levels).
+INK_SHARE = 0.3
+
+
+def text_ink(string: str, letter_px: float) -> float:
+    """Pixels a string's letters cover at ``letter_px`` tall: what a text change can change
+    (a poster's "CLOSED" in 3 px letters changes a few dozen pixels, below the gate's 75)."""
+    return INK_SHARE * len(string) * (LETTER_WIDTH / LETTER_HEIGHT) * letter_px**2
+
+
+def _blends_in(obj, wall: str | None, vis) -> bool:
+    """Whether a wall-mounted object, and its lettering, are nearly the wall's colour: a beige
+    sign with yellow letters on a beige wall vanishes into it (nothing to see if it goes)."""
+    if wall not in COLORS or obj.attributes.color not in COLORS:
+        return False
+    colours = [obj.attributes.color] + ([obj.text.color] if obj.text is not None else [])
+    far = vis.min_color_delta_e
+    return all(c in COLORS and colour_distance(COLORS[c], COLORS[wall]) < far for c in colours)
 
 
 def _r(values) -> tuple[float, ...]:

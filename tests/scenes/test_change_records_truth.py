@@ -46,11 +46,18 @@ def _configs() -> list[tuple[str, object, int]]:
                     "changes.weights={text: 3.0, color: 1.0, move: 1.0}",
                     "changes.per_pair={1: 0.5, 2: 0.5}",
                     "render.preset=standard",
+                    # records, not legibility, are checked here: small letters are fine
+                    "visibility.min_changed_share=0",
+                    "visibility.min_letter_height_ocr=0",
                 ],
             ),
             20,
         )
     )
+    # people's clothes (a top or trousers changing colour) are rare among colour changes: a
+    # sample where every scene has people checks both parts
+    people = ["changes.weights={color: 1.0}", "scene.people={probability: 1.0, max: 2}", *SINGLE]
+    out.append(("color-people", load_config(DEFAULT, people), 24))
     for t in BUILTIN_CHANGE_TYPES:
         # each type alone, with the default distractors
         out.append(

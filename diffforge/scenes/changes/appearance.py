@@ -10,6 +10,7 @@ from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.layouts import placer_for
 from diffforge.scenes.model import Change, Pose, Scene
+from diffforge.scenes.perception import colour_distance
 from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word
 
 
@@ -64,16 +65,19 @@ class Color(ChangeOperator):
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):
             spec = asset_spec(ctx.library, obj)
+            if obj.asset in MOSTLY_UNRECOLOURED:
+                continue
             if obj.attributes.clothing or (spec.material_slots and obj.attributes.color):
                 candidates.append((obj, spec))
         obj, spec = ctx.pick(candidates)
         ctx.lock(self.type, obj.id)
+        far = ctx.cfg.visibility.min_color_delta_e
         if obj.attributes.clothing:  # people: the colour of their top or trousers
             worn = obj.attributes.clothing
             part = "top" if ctx.rng.random() < 0.6 else "bottom"
             part = part if part in worn else next(iter(worn))  # a rig may declare one part
-            old = obj.attributes.clothing[part]
-            new = ctx.pick([c for c in COLORS if c not in obj.attributes.clothing.values()])
+            old = worn[part]
+            new = ctx.pick(distinct_colors(old, [c for c in COLORS if c not in worn.values()], far))
             obj.attributes.clothing = {**obj.attributes.clothing, part: new}
             return Change(
                 type=self.type,
@@ -84,9 +88,37 @@ class Color(ChangeOperator):
             )
         palette = CLEVR_COLORS if "clevr" in obj.tags else (spec.colors or list(COLORS))
         old = obj.attributes.color
-        new = ctx.pick([c for c in palette if c != old])
+        new = ctx.pick(distinct_colors(old, [c for c in palette if c != old], far))
         obj.attributes.color, obj.attributes.rgb = new, COLORS[new]
         return Change(type=self.type, targets=[obj.id], before={"color": old}, after={"color": new})
+
+
+# Assets whose colour slot is a small part of what a viewer sees: a potted plant's pot sits
+# under its leaves (purple→brown moved the plant's mean colour under the contrast gate's 15).
+MOSTLY_UNRECOLOURED = frozenset({"potted_plant"})
+
+
+def distinct_colors(old: str | None, options: list[str], min_delta_e: float) -> list[str]:
+    """The options a viewer tells from ``old``: at least ``min_delta_e`` (CIEDE2000) away in
+    the vocabulary's sRGB, so no hue step between neighbours (green→teal, yellow→beige)."""
+    if old not in COLORS:
+        return options
+    return [c for c in options if colour_distance(COLORS[old], COLORS[c]) >= min_delta_e]
+
+
+# What the renders show of a material swap (the target's mean colour, CIEDE2000; 14 swaps in
+# default-config sets at standard and draft, 2026-11-27): glass against anything 29-33;
+# metal against a non-metal 6-10 on coloured objects, 18 on a grey cylinder but low on a
+# grey or black shelf; glossy against matte (plastic, wood, fabric) 1-9. The contrast gate
+# (``visibility.min_delta_e``, 15) passes only the first reliably.
+SEEN_LOOKS = frozenset({"transparent"})
+
+
+def materials_look_apart(old: str | None, new: str) -> bool:
+    """Whether a swap from ``old`` to ``new`` changes what a viewer sees of the object in
+    these renders: a different look (vocabulary.MATERIAL_LOOKS), one of them glass."""
+    looks = {MATERIAL_LOOKS.get(old or ""), MATERIAL_LOOKS.get(new)}
+    return len(looks) == 2 and bool(looks & SEEN_LOOKS)
 
 
 class Material(ChangeOperator):
@@ -100,8 +132,8 @@ class Material(ChangeOperator):
             options = CLEVR_MATERIALS if "clevr" in obj.tags else (spec.materials or [])
             others = [m for m in options if m != obj.attributes.material]
             if ctx.cfg.visibility.distinct_material_looks:  # plastic→ceramic cannot be seen
-                look = MATERIAL_LOOKS.get(obj.attributes.material or "")
-                others = [m for m in others if MATERIAL_LOOKS.get(m) != look]
+                old = obj.attributes.material
+                others = [m for m in others if materials_look_apart(old, m)]
             if spec.material_slots and others and not is_person(spec):
                 candidates.append((obj, others))
         obj, others = ctx.pick(candidates)

@@ -125,7 +125,8 @@ class Remove(ChangeOperator):
         obj = ctx.pick([o for o in _removable(ctx, after, placer, self.type) if o.support in ids])
         holder = after.object(obj.support)
         after.objects.remove(obj)
-        ctx.lock(self.type, obj.id)
+        # the holder stays as it was: the record says what the object was taken off
+        ctx.lock(self.type, obj.id, holder.id)
         ctx.locked_categories.add(obj.category)
         return Change(
             type=self.type,

@@ -1,0 +1,282 @@
+"""What the sampler predicts a viewer will see, before anything is rendered (issue 14):
+occlusion by nearer objects, targets cut by the frame's edge, small changes beside a moving
+camera, colour and material values a viewer can tell apart, lamps that stay in their fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import load_config
+from diffforge.scenes.changes.appearance import distinct_colors, materials_look_apart
+from diffforge.scenes.geometry import predicted_footprints
+from diffforge.scenes.lighting import has_body
+from diffforge.scenes.model import Camera, Environment, ObjectInstance, Scene, Transform
+from diffforge.scenes.perception import colour_distance, delta_e2000
+from diffforge.scenes.sampler import PairSampler
+from diffforge.vocabulary import COLORS
+
+DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
+OBJECT_CHANGES_SKIP = {"viewpoint", "illumination", "none"}
+FRAME = (256, 192)
+
+
+@pytest.fixture(scope="module")
+def standard():
+    cfg = load_config(DEFAULT, ["render.preset=standard"])
+    sampler = PairSampler(cfg)
+    return cfg, [sampler.sample(i) for i in range(120)]
+
+
+def _box(oid: str, loc, dims, asset: str = "block", support: str = "floor") -> ObjectInstance:
+    return ObjectInstance(
+        id=oid,
+        asset=asset,
+        category=asset,
+        noun=asset,
+        transform=Transform(location=loc),
+        dimensions=dims,
+        support=support,
+    )
+
+
+def _scene(*objects: ObjectInstance) -> Scene:
+    return Scene(
+        environment=Environment(layout="tabletop", extent=(8.0, 8.0, 3.0)),
+        objects=list(objects),
+        camera=Camera(location=(0.0, -6.0, 0.5), look_at=(0.0, 0.0, 0.5), lens=35.0),
+    )
+
+
+def test_delta_e2000_matches_published_pairs() -> None:
+    # Sharma, Wu & Dalal (2005), test data pairs 1, 3, 17 and 32
+    assert float(delta_e2000([50, 2.6772, -79.7751], [50, 0, -82.7485])) == pytest.approx(
+        2.0425, abs=1e-4
+    )
+    assert float(delta_e2000([50, -1.3802, -84.2814], [50, 0, -82.7485])) == pytest.approx(
+        1.0, abs=1e-4
+    )
+    assert float(delta_e2000([50, 2.5, 0], [56, -27, -3])) == pytest.approx(31.903, abs=1e-3)
+    assert float(delta_e2000([2.0776, 0.0795, -1.135], [0.9033, -0.0636, -0.5514])) == (
+        pytest.approx(0.9082, abs=1e-4)
+    )
+
+
+def test_a_hidden_object_is_predicted_hidden_and_its_support_never_hides_it() -> None:
+    target = _box("target", (0.0, 0.0, 0.0), (0.6, 0.6, 0.6))
+    alone = predicted_footprints(_scene(target), FRAME, fill=0.9)["target"].pixels
+    assert alone > 300
+    wall = _box("wall", (0.0, -1.5, 0.0), (2.0, 0.2, 1.5))  # between camera and target
+    behind = predicted_footprints(_scene(target, wall), FRAME, fill=0.9)["target"].pixels
+    assert behind < 0.15 * alone
+    aside = _box("wall", (2.5, -1.5, 0.0), (1.0, 0.2, 1.5))
+    assert predicted_footprints(_scene(target, aside), FRAME, fill=0.9)["target"].pixels == (
+        pytest.approx(alone, rel=0.05)
+    )
+    # the same box as the target's support (a shelf holding it) does not hide it
+    held = target.model_copy(update={"support": "wall"})
+    assert predicted_footprints(_scene(held, wall), FRAME, fill=0.9)["target"].pixels == (
+        pytest.approx(alone, rel=0.05)
+    )
+
+
+def test_in_frame_share_of_an_object_cut_by_the_edge() -> None:
+    centred = predicted_footprints(_scene(_box("b", (0.0, 0.0, 0.0), (0.6, 0.6, 0.6))), FRAME)
+    assert centred["b"].in_frame == pytest.approx(1.0)
+    # the frame's half width at y = 0 is 6 m · 18 / 35 ≈ 3.09 m: a box centred on the edge
+    cut = predicted_footprints(_scene(_box("b", (3.09, 0.0, 0.0), (0.6, 0.6, 0.6))), FRAME)
+    assert 0.35 < cut["b"].in_frame < 0.65
+
+
+def test_sampler_never_picks_a_hidden_small_or_cut_target(standard) -> None:
+    cfg, specs = standard
+    vis = cfg.visibility
+    need = vis.predict_margin * vis.target_pixels(FRAME)
+    checked = with_viewpoint = 0
+    for spec in specs:
+        types = {c.type for c in spec.changes}
+        want = need * (vis.viewpoint_target_factor if "viewpoint" in types else 1.0)
+        feet = {
+            side: predicted_footprints(scene, FRAME, vis.predict_fill)
+            for side, scene in (("before", spec.before), ("after", spec.after))
+        }
+        for change in spec.changes:
+            if change.type in OBJECT_CHANGES_SKIP:
+                continue
+            for target in change.targets:
+                for side, scene in (("before", spec.before), ("after", spec.after)):
+                    if scene.find(target) is None:
+                        continue
+                    foot = feet[side][target]
+                    floor = 0.5 * want if change.type == "count" else want
+                    assert foot.pixels >= floor, (spec.id, change.type, target, side, foot)
+                    assert foot.in_frame >= vis.min_in_frame, (spec.id, target, side, foot)
+                    checked += 1
+                    with_viewpoint += "viewpoint" in types
+    assert checked > 100 and with_viewpoint > 0
+
+
+def test_colour_changes_are_far_apart_in_lab(standard) -> None:
+    cfg, specs = standard
+    far = cfg.visibility.min_color_delta_e
+    assert "teal" not in distinct_colors("green", list(COLORS), far)
+    assert "beige" not in distinct_colors("yellow", list(COLORS), far)
+    assert "blue" in distinct_colors("red", list(COLORS), far)
+    steps = [
+        colour_distance(COLORS[c.before["color"]], COLORS[c.after["color"]])
+        for spec in specs
+        for c in spec.changes
+        if c.type == "color"
+    ]
+    assert len(steps) > 15 and min(steps) >= far
+    recoloured = [
+        spec.before.find(c.targets[0]).asset
+        for spec in specs
+        for c in spec.changes
+        if c.type == "color"
+    ]
+    assert "potted_plant" not in recoloured  # its pot hides under its leaves
+
+
+def test_material_changes_look_different(standard) -> None:
+    assert not materials_look_apart("plastic", "ceramic")
+    assert not materials_look_apart("plastic", "wood")  # glossy against matte: 1-9 rendered
+    assert not materials_look_apart("rubber", "metal")  # 6-10 on coloured objects
+    assert materials_look_apart("plastic", "glass") and materials_look_apart("glass", "metal")
+    _, specs = standard
+    seen = 0
+    for spec in specs:
+        for change in spec.changes:
+            if change.type == "material":
+                old, new = change.before["material"], change.after["material"]
+                assert materials_look_apart(old, new), (spec.id, old, new)
+                seen += 1
+    assert seen > 0
+
+
+def test_light_jitter_never_moves_a_lamp_with_a_body(standard) -> None:
+    _, specs = standard
+    kept = moved = 0
+    for spec in specs:
+        if "light_jitter" not in {d.type for d in spec.distractors}:
+            continue
+        changed = {t for c in spec.changes for t in c.targets}
+        for light in spec.before.lights:
+            after = next((x for x in spec.after.lights if x.id == light.id), None)
+            if after is None or light.id in changed:
+                continue
+            if has_body(light):
+                assert after.location == light.location, (spec.id, light.id)
+                kept += 1
+            elif light.type != "sun":
+                moved += after.location != light.location
+    assert kept > 10 and moved > 0  # ceiling lamps stay; free tabletop lights still jitter
+
+
+def test_wall_objects_of_the_wall_colour_are_never_changed(standard) -> None:
+    from diffforge.scenes.model import TextContent
+    from diffforge.scenes.sampler import _blends_in
+
+    cfg, specs = standard
+    sign = _box("sign", (0.0, 2.0, 1.5), (1.0, 0.02, 0.3), asset="wall_text", support="wall")
+    sign.attributes.color = "beige"
+    sign.text = TextContent(string="FLOWERS", color="yellow")
+    assert _blends_in(sign, "beige", cfg.visibility)
+    sign.text = TextContent(string="FLOWERS", color="black")
+    assert not _blends_in(sign, "beige", cfg.visibility)
+    for spec in specs:
+        wall = spec.before.environment.wall_color
+        for change in spec.changes:
+            for target in change.targets:
+                obj = spec.before.find(target)
+                if obj is not None and obj.support == "wall" and change.type != "add":
+                    assert not _blends_in(obj, wall, cfg.visibility), (spec.id, target)
+
+
+def test_no_viewpoint_change_beside_a_lighting_or_size_change(standard) -> None:
+    _, specs = standard
+    kinds = [{c.type for c in spec.changes} for spec in specs]
+    assert not [k for k in kinds if {"viewpoint", "illumination"} <= k]
+    assert not [k for k in kinds if {"viewpoint", "size"} <= k]
+    assert sum("viewpoint" in k for k in kinds) > 5 and sum("illumination" in k for k in kinds) > 5
+
+
+def test_text_changes_where_ocr_reads_them_have_letters_tall_enough() -> None:
+    from diffforge.scenes.sampler import letter_share
+
+    text_only = [
+        "render.preset=standard",
+        "changes.weights={text: 1.0}",
+        "changes.per_pair={1: 1.0}",
+        "scene.text_objects=1.0",
+    ]
+
+    def letters(cfg) -> list[float]:
+        sampler, out = PairSampler(cfg), []
+        for i in range(12):
+            spec = sampler.sample(i)
+            obj = spec.after.find(spec.changes[0].targets[0])
+            if obj is None or obj.text is None or spec.attempt >= cfg.changes.max_attempts:
+                continue  # past max_attempts the sampler stops predicting (gates judge alone)
+            box = predicted_footprints(spec.after, FRAME)[obj.id].box
+            asset = sampler.library.get(obj.asset)
+            out.append(
+                letter_share(obj.text.string, asset.text_anchor, asset.size) * (box[3] - box[1])
+            )
+        return out
+
+    cfg = load_config(DEFAULT, text_only)
+    need = cfg.visibility.letter_height(FRAME)
+    assert need == pytest.approx(12.0)
+    # at standard most signs' letters are too small for OCR: new strings are rare, and the
+    # text changes drawn instead make their text disappear (nothing to read)
+    assert all(h >= need for h in letters(cfg))
+    loose = load_config(DEFAULT, [*text_only, "visibility.min_letter_height_ocr=0"])
+    assert min(letters(loose)) < need  # what the rule keeps out: posters with 2-7 px letters
+    assert load_config(DEFAULT).visibility.letter_height((128, 96)) == 0.0  # no OCR at draft
+
+
+def test_text_changes_change_enough_pixels(standard) -> None:
+    """A text that disappears from a poster in 3 px letters changes a few dozen pixels: the
+    sampler leaves it out; every text change it draws has letters large enough on each side."""
+    from diffforge.scenes.sampler import letter_share, text_ink
+
+    cfg, specs = standard
+    vis = cfg.visibility
+    need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(FRAME)
+    assert text_ink("CLOSED", 3.2) < vis.min_changed_share * vis.target_pixels(FRAME)
+    text_cfg = load_config(
+        DEFAULT,
+        ["render.preset=standard", "changes.weights={text: 1.0}", "scene.text_objects=1.0"],
+    )
+    sampler = PairSampler(text_cfg)
+    seen = 0
+    predicted = [s for s in map(sampler.sample, range(12)) if s.attempt < cfg.changes.max_attempts]
+    for spec in predicted + specs:
+        for change in spec.changes:
+            if change.type != "text":
+                continue
+            for scene in (spec.before, spec.after):
+                obj = scene.find(change.targets[0])
+                if obj is None or obj.text is None:
+                    continue
+                box = predicted_footprints(scene, FRAME)[obj.id].box
+                asset = sampler.library.get(obj.asset)
+                share = letter_share(obj.text.string, asset.text_anchor, asset.size)
+                assert text_ink(obj.text.string, share * (box[3] - box[1])) >= need, spec.id
+                seen += 1
+    assert seen >= 3
+
+
+def test_street_lamps_are_switched_only_after_dark() -> None:
+    from diffforge.scenes.changes.scene_wide import Illumination
+    from diffforge.scenes.model import Light
+
+    lamp = Light(id="streetlamp_lamp_3", type="point", energy=150.0, name="street lamp")
+    sun = Light(id="sun", type="sun", energy=2.2, name="sun")
+    shop = Light(id="shop_light_1", type="area", energy=300.0, name="shop light")
+    evening = _scene().model_copy(update={"lights": [sun, lamp]})
+    night = _scene().model_copy(update={"lights": [shop, lamp]})
+    assert lamp not in Illumination._switchable(evening, on=True)
+    assert lamp in Illumination._switchable(night, on=True)
