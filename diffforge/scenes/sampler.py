@@ -16,7 +16,7 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
-from diffforge.scenes.file_objects import is_file_object
+from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.lighting import has_body
@@ -287,7 +287,7 @@ class PairSampler:
         vis = self.cfg.visibility
         if height < vis.min_text_height:
             raise NotApplicable(f"text: {obj.id} too small to read")
-        spec = self.library.get(obj.asset)
+        spec = asset_spec(self.library, obj)
         if obj.text is None or spec.text_anchor is None:
             return
         letters = letter_share(obj.text.string, spec.text_anchor, spec.size) * height
