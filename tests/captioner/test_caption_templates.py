@@ -13,6 +13,7 @@ from diffforge.captioner.compose import (
     render_group,
     templates,
 )
+from diffforge.captioner.referring import make_view
 from diffforge.captioner.synthetic import CHANGE_TYPES, synthetic_spec
 from diffforge.scenes.model import Change
 
@@ -100,8 +101,15 @@ def test_viewpoint_and_illumination_values() -> None:
     spec.changes[0] = Change(
         type="illumination", targets=["lamp_1"], params={"kind": "light_off", "light": "floor lamp"}
     )
+    (g,) = change_groups(spec, RES)  # no lamp_1 in view: the effect, never an unseen lamp
+    assert all("lamp" not in t and re.search(r"dark|dim|gloom", t) for t in all_renderings(g))
+    seen = make_view(spec.before, RES).visible  # a lamp the viewer can see is named
+    lamp = next(o for o in spec.before.objects if o.id in seen)
+    spec.changes[0] = Change(
+        type="illumination", targets=[lamp.id], params={"kind": "light_on", "light": "lamp"}
+    )
     (g,) = change_groups(spec, RES)
-    assert all("floor lamp" in t for t in all_renderings(g))
+    assert all(lamp.noun in t for t in all_renderings(g))
 
 
 def test_multi_change_captions_state_order_and_differ() -> None:

@@ -140,3 +140,30 @@ def test_caption_or_reason_passes_captions_through() -> None:
     spec = synthetic_spec(4)
     caps, reason = caption_or_reason(spec, 3, RES)
     assert reason is None and caps == caption_pair(spec, 3, RES)
+
+
+def test_sign_text_is_quoted_only_where_a_viewer_can_read_it() -> None:
+    """The review quoted "BANK" from a poster whose letters were a few pixels tall: the
+    sampler's legibility rule (letter height, sign inside the frame) decides what is quoted."""
+    from diffforge.config import GenerateConfig
+    from diffforge.scenes.sampler import sample_pair, text_readability, text_readable
+
+    cfg = GenerateConfig()
+    readable = text_readability(cfg)
+    res = (256, 192)
+    spec = next(
+        s for s in (sample_pair(cfg, i) for i in range(40)) if any(o.text for o in s.before.objects)
+    )
+    sign = next(o for o in spec.before.objects if o.text)
+    small = make_view(spec.before, res, readable=readable)
+    assert sign.id in small.unreadable  # default scenes: posters a few px tall
+    text = Resolver(small).describe(sign).text
+    assert sign.text.string not in text and "reads" not in text
+    quoted = make_view(spec.before, res, readable=lambda *_: True)
+    assert f'"{sign.text.string}"' in Resolver(quoted).describe(sign).text
+    # the rule itself: letters tall enough in a sign inside the frame; cut by the frame: never
+    library, vis = readable.args
+    tall = (60.0, 4.0, 200.0, 188.0)  # the sign fills the frame's height
+    assert text_readable(library, vis, sign, tall, res)
+    assert not text_readable(library, vis, sign, (60.0, 0.0, 200.0, tall[3]), res)
+    assert not text_readable(library, vis, sign, (60.0, 20.0, 200.0, 30.0), res)
