@@ -121,6 +121,29 @@ RELATION_PHRASES: dict[str, str] = {
     "next_to": "next to",  # the nearest other object, when attributes and location don't suffice
 }
 
+# Nouns a viewer uses for each other's objects (review pair 28: "the sofa on the left" was
+# gone, but a yellow armchair that looks like a sofa stayed there): a referring expression must
+# be unique among every visible object whose noun shares a group with the target's.
+LOOKALIKE_NOUNS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group)
+    for group in (
+        {"sofa", "couch", "loveseat", "armchair", "bench"},
+        {"chair", "armchair", "stool"},
+        {"table", "desk", "coffee table", "side table"},
+        {"shelf", "bookcase", "cabinet"},
+        {"cup", "mug", "soda can"},
+        {"vase", "bottle", "plant pot"},
+        {"plant pot", "potted plant", "bush"},
+        {"bush", "tree", "potted plant"},
+        {"lamp", "floor lamp", "table lamp", "pendant lamp", "street lamp"},
+        {"poster", "picture frame", "sign board", "shop sign", "wall sign", "street sign"},
+        {"ball", "sphere", "orange", "apple"},
+        {"cube", "box", "stack of toy blocks"},
+        {"car", "toy car"},
+        {"cylinder", "bollard", "trash bin"},
+    )
+)
+
 # Nouns that name a person: captions call them "the person", "they"/"who", never "it".
 PERSON_NOUNS: frozenset[str] = frozenset(
     {"person", "people", "man", "men", "woman", "women", "mannequin", "pedestrian", "child"}

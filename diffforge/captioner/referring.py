@@ -21,6 +21,7 @@ from diffforge.scenes.geometry import BOX_CORNERS, box_points, project
 from diffforge.scenes.model import ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
+    LOOKALIKE_NOUNS,
     MATERIAL_ADJECTIVES,
     REGION_PHRASES,
     RELATION_PHRASES,
@@ -262,8 +263,16 @@ def region_phrase(region: tuple[str, str] | None) -> str:
     return f"{prep} {phrase}"
 
 
+def looks_alike(a: str, b: str) -> bool:
+    """Would a viewer call one noun's object by the other's word (``LOOKALIKE_NOUNS``)?"""
+    return a == b or any(a in group and b in group for group in LOOKALIKE_NOUNS)
+
+
 def _same_kind(a: ObjectInstance, b: ObjectInstance) -> bool:
-    return a.noun == b.noun or a.category == b.category or (is_person(a) and is_person(b))
+    """Rivals for a description: the same noun or category, look-alike nouns, two people."""
+    return (
+        looks_alike(a.noun, b.noun) or a.category == b.category or (is_person(a) and is_person(b))
+    )
 
 
 class Resolver:
