@@ -58,6 +58,14 @@ MATERIAL_ADJECTIVES: dict[str, str] = {
     "glass": "glass",
 }
 
+# Material words after "looks" / "was" / "is now" ("now looks glassy", never "now looks glass").
+MATERIAL_PREDICATES: dict[str, str] = {
+    **MATERIAL_ADJECTIVES,
+    "fabric": "fabric-covered",
+    "rubber": "rubbery",
+    "glass": "glassy",
+}
+
 # Size words relative to an asset's nominal size (scale factor thresholds).
 SIZE_WORDS: dict[str, tuple[float, float]] = {
     "small": (0.0, 0.85),

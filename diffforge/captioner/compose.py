@@ -39,6 +39,7 @@ from diffforge.scenes.model import Change, ObjectInstance, PairSpec
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
     MATERIAL_ADJECTIVES,
+    MATERIAL_PREDICATES,
     REGION_PHRASES,
     number_word,
     plural,
@@ -368,6 +369,8 @@ def _material(c: Change, ctx: _Ctx) -> Group:
         "after": new,
         "before_adj": MATERIAL_ADJECTIVES.get(old, old),
         "after_adj": MATERIAL_ADJECTIVES.get(new, new),
+        "before_look": MATERIAL_PREDICATES.get(old, old),
+        "after_look": MATERIAL_PREDICATES.get(new, new),
     }
     # a user file's object: nobody named what it was made of before
     return Group(c.type, "material" if old else "material_new", values, ref.text)

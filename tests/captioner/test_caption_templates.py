@@ -164,3 +164,26 @@ def test_real_sampler_specs_caption_and_multi_change_length() -> None:
     assert ambiguous <= 5
     assert len(types) >= 12
     assert sum(words) / len(words) >= 40
+
+
+def test_material_words_read_naturally() -> None:
+    """ "now looks glass" (review): after "looks"/"was"/"is now" a material is an adjective
+    ("glassy", "rubbery"); "made of" takes the noun."""
+    from diffforge.vocabulary import MATERIALS
+
+    bare = re.compile(r"\b(?:looks|was|is now|to|from) (?:glass|rubber|fabric|wood|metal)\b(?!-)")
+    for old in MATERIALS:
+        for new in MATERIALS:
+            if old == new:
+                continue
+            for key, before in (("material", {"material": old}), ("material_new", {})):
+                spec = synthetic_spec(0, types=["material"])
+                target = spec.changes[0].targets[0]
+                spec.changes[0] = Change(
+                    type="material", targets=[target], before=before, after={"material": new}
+                )
+                (g,) = change_groups(spec, RES)
+                assert g.key == key
+                for text in all_renderings(g):
+                    if "made of" not in text and "material of" not in text:
+                        assert not bare.search(text), text
