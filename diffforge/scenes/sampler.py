@@ -14,7 +14,7 @@ import numpy as np
 
 from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
-from diffforge.errors import SamplingError
+from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
 from diffforge.scenes.file_objects import is_file_object
 from diffforge.scenes.geometry import predicted_footprints
@@ -351,9 +351,14 @@ def letter_share(string: str, anchor, size) -> float:
 
 def letter_pixels(library, obj, height: float) -> float:
     """Estimated letter height (px) of ``obj``'s text when its sign is ``height`` px tall; 0
-    for an object without text or without a text anchor."""
-    spec = library.get(obj.asset)
-    if obj.text is None or spec.text_anchor is None:
+    for an object without text, without a text anchor or of an asset the library lacks."""
+    if obj.text is None:
+        return 0.0
+    try:
+        spec = library.get(obj.asset)
+    except AssetError:  # a dataset made with other assets: no estimate, nothing is quoted
+        return 0.0
+    if spec.text_anchor is None:
         return 0.0
     return letter_share(obj.text.string, spec.text_anchor, spec.size) * height
 
