@@ -406,6 +406,11 @@ class VisibilityConfig(_Cfg):
         """Letter height (px) a new string needs at this frame; 0 where no OCR gate reads it."""
         if not self.ocr_enabled(resolution):
             return 0.0
+        return self.readable_letter_height(resolution)
+
+    def readable_letter_height(self, resolution: tuple[int, int]) -> float:
+        """Letter height (px) a viewer reads at this frame: what the OCR gate asks of a new
+        string, and what a caption needs before it quotes a sign (OCR gate on or off)."""
         return self.min_letter_height_ocr * resolution[1] / STANDARD_FRAME[1]
 
     def ocr_enabled(self, resolution: tuple[int, int]) -> bool:

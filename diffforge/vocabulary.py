@@ -58,6 +58,14 @@ MATERIAL_ADJECTIVES: dict[str, str] = {
     "glass": "glass",
 }
 
+# Material words after "looks" / "was" / "is now" ("now looks glassy", never "now looks glass").
+MATERIAL_PREDICATES: dict[str, str] = {
+    **MATERIAL_ADJECTIVES,
+    "fabric": "fabric-covered",
+    "rubber": "rubbery",
+    "glass": "glassy",
+}
+
 # Size words relative to an asset's nominal size (scale factor thresholds).
 SIZE_WORDS: dict[str, tuple[float, float]] = {
     "small": (0.0, 0.85),
@@ -120,6 +128,29 @@ RELATION_PHRASES: dict[str, str] = {
     "on": "on",  # the target stands on the landmark (its support)
     "next_to": "next to",  # the nearest other object, when attributes and location don't suffice
 }
+
+# Nouns a viewer uses for each other's objects (review pair 28: "the sofa on the left" was
+# gone, but a yellow armchair that looks like a sofa stayed there): a referring expression must
+# be unique among every visible object whose noun shares a group with the target's.
+LOOKALIKE_NOUNS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group)
+    for group in (
+        {"sofa", "couch", "loveseat", "armchair", "bench"},
+        {"chair", "armchair", "stool"},
+        {"table", "desk", "coffee table", "side table"},
+        {"shelf", "bookcase", "cabinet"},
+        {"cup", "mug", "soda can"},
+        {"vase", "bottle", "plant pot"},
+        {"plant pot", "potted plant", "bush"},
+        {"bush", "tree", "potted plant"},
+        {"lamp", "floor lamp", "table lamp", "pendant lamp", "street lamp"},
+        {"poster", "picture frame", "sign board", "shop sign", "wall sign", "street sign"},
+        {"ball", "sphere", "orange", "apple"},
+        {"cube", "box", "stack of toy blocks"},
+        {"car", "toy car"},
+        {"cylinder", "bollard", "trash bin"},
+    )
+)
 
 # Nouns that name a person: captions call them "the person", "they"/"who", never "it".
 PERSON_NOUNS: frozenset[str] = frozenset(

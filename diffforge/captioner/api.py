@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from diffforge.captioner.compose import caption_or_reason
+from diffforge.captioner.referring import Readable
 from diffforge.captioner.rewrite import (
     Backend,
     RewriteReport,
@@ -42,6 +43,7 @@ from diffforge.dataset import (
 )
 from diffforge.errors import ConfigError, DiffforgeError
 from diffforge.scenes.model import PairSpec
+from diffforge.scenes.sampler import text_readability
 
 CHUNK = 256
 
@@ -121,6 +123,7 @@ def caption_records(
     report: CaptionReport,
     min_pixels: int = 1,
     style: str = "concise",
+    readable: Readable | None = None,
 ) -> list[PairRecord]:
     """New captions for a chunk of pairs.jsonl records (records without a spec are kept).
 
@@ -134,7 +137,9 @@ def caption_records(
             report.missing_scene.append(pid)
             continue
         spec, facts = specs[pid]
-        caps, _ = caption_or_reason(spec, per_pair, resolution, facts, min_pixels, style=style)
+        caps, _ = caption_or_reason(
+            spec, per_pair, resolution, facts, min_pixels, style=style, readable=readable
+        )
         if caps is None:  # the quality gate's reason: keep the previous captions
             report.ambiguous.append(pid)
             continue
@@ -179,6 +184,7 @@ def caption_dataset(
     own_backend = backend is None
     backend = backend or make_backend(cfg.rewrite)
     report = CaptionReport(rewrite=RewriteReport(backend=backend.name))
+    readable = text_readability(gen)  # signs are quoted only where a viewer can read them
     try:
         with rewrite_pairs(root) as write:
             for chunk_records in _chunks(iter_pairs(root), chunk):
@@ -195,6 +201,7 @@ def caption_dataset(
                     backend,
                     report,
                     style=cfg.style,
+                    readable=readable,
                 )
                 for rec in chunk_records:
                     write(rec)

@@ -20,6 +20,7 @@ import numpy as np
 
 from diffforge.captioner.referring import (
     AmbiguousReference,
+    Readable,
     Referring,
     Resolver,
     View,
@@ -38,6 +39,7 @@ from diffforge.scenes.model import Change, ObjectInstance, PairSpec
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
     MATERIAL_ADJECTIVES,
+    MATERIAL_PREDICATES,
     REGION_PHRASES,
     number_word,
     plural,
@@ -194,6 +196,10 @@ def _lamp_object(ctx: _Ctx, light_id: str) -> str | None:
     return best
 
 
+# A lamp switched out of view is captioned by its effect on the scene.
+UNSEEN_LAMP = {"light_on": "brighter", "light_off": "darker"}
+
+
 def _illumination(c: Change, ctx: _Ctx) -> Group:
     kind = c.params.get("kind", "brighter")
     light = c.params.get("light", "lamp")
@@ -204,6 +210,10 @@ def _illumination(c: Change, ctx: _Ctx) -> Group:
         light = ref.text.removeprefix("the ")
         values = {"light": light, "the_light": f"the {light}", "thing": ref.bare}
         return Group(c.type, f"illumination_{kind}", values, values["the_light"])
+    if kind in ("light_on", "light_off"):
+        # no one can see the lamp (pair 05: "the wall lamp ... is turned off" with the lamp out
+        # of view): say what the viewer sees, the scene getting brighter or dimmer
+        return Group(c.type, "illumination_" + UNSEEN_LAMP[kind], {})
     values = {"light": light, "the_light": f"the {light}"}
     return Group(
         c.type, f"illumination_{kind}", values, values["the_light"] if "light" in c.params else ""
@@ -359,6 +369,8 @@ def _material(c: Change, ctx: _Ctx) -> Group:
         "after": new,
         "before_adj": MATERIAL_ADJECTIVES.get(old, old),
         "after_adj": MATERIAL_ADJECTIVES.get(new, new),
+        "before_look": MATERIAL_PREDICATES.get(old, old),
+        "after_look": MATERIAL_PREDICATES.get(new, new),
     }
     # a user file's object: nobody named what it was made of before
     return Group(c.type, "material" if old else "material_new", values, ref.text)
@@ -490,17 +502,20 @@ def change_groups(
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     min_pixels: int = 1,
     style: str = "concise",
+    readable: Readable | None = None,
 ) -> list[Group]:
     """One Group per change of the pair (raises AmbiguousReference for the quality gate)."""
-    return _groups_and_ctx(spec, resolution, facts, min_pixels, style)[0]
+    return _groups_and_ctx(spec, resolution, facts, min_pixels, style, readable)[0]
 
 
-def _groups_and_ctx(spec, resolution, facts, min_pixels, style) -> tuple[list[Group], _Ctx]:
+def _groups_and_ctx(
+    spec, resolution, facts, min_pixels, style, readable=None
+) -> tuple[list[Group], _Ctx]:
     facts = facts or {}
     ctx = _Ctx(
         spec,
-        make_view(spec.before, resolution, facts.get("before"), min_pixels),
-        make_view(spec.after, resolution, facts.get("after"), min_pixels),
+        make_view(spec.before, resolution, facts.get("before"), min_pixels, readable),
+        make_view(spec.after, resolution, facts.get("after"), min_pixels, readable),
         style=style,
     )
     return [BUILDERS.get(c.type, _generic)(c, ctx) for c in spec.changes], ctx
@@ -693,13 +708,15 @@ def caption_pair(
     min_pixels: int = 1,
     tpl: Templates | None = None,
     style: str = "concise",
+    readable: Readable | None = None,
 ) -> list[dict[str, Any]]:
     """Template captions for one pair: deterministic in (spec.seed, spec.index, spec.attempt).
 
     ``style``: "concise" (the shortest unique referring expressions) or "rich" (full
     descriptions and a closing sentence on what stayed the same: OmniDiff's length).
+    ``readable``: which signs may be quoted (``scenes.sampler.text_readability``); None: all.
     """
-    groups, ctx = _groups_and_ctx(spec, resolution, facts, min_pixels, style)
+    groups, ctx = _groups_and_ctx(spec, resolution, facts, min_pixels, style, readable)
     rng = rng_for(spec.seed, spec.index, "caption", spec.attempt)
     context = None
     if style == "rich" and any(g.type != "none" for g in groups):
@@ -715,6 +732,7 @@ def caption_or_reason(
     min_pixels: int = 1,
     tpl: Templates | None = None,
     style: str = "concise",
+    readable: Readable | None = None,
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
     """The quality gate's hook: ``(captions, None)``, or ``(None, reason)`` when a pair fails.
 
@@ -722,6 +740,7 @@ def caption_or_reason(
     the render pipeline counts and resamples on; any other error is a bug and propagates.
     """
     try:
-        return caption_pair(spec, per_pair, resolution, facts, min_pixels, tpl, style), None
+        caps = caption_pair(spec, per_pair, resolution, facts, min_pixels, tpl, style, readable)
+        return caps, None
     except AmbiguousReference as exc:
         return None, exc.reason

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +21,15 @@ from diffforge.scenes.geometry import BOX_CORNERS, box_points, project
 from diffforge.scenes.model import ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
+    LOOKALIKE_NOUNS,
     MATERIAL_ADJECTIVES,
     REGION_PHRASES,
     RELATION_PHRASES,
 )
 
 Box = tuple[float, float, float, float]
+# May a caption quote this object's text, given its box in the frame? (sampler.text_readable)
+Readable = Callable[[ObjectInstance, Box, tuple[int, int]], bool]
 
 # Plain attributes tried for uniqueness, cheapest first.
 ATTRIBUTE_ORDER: tuple[str, ...] = ("color", "material", "size")
@@ -90,6 +93,7 @@ class View:
     visible: set[str]  # objects a reader can see (render facts when known, else in frame)
     by_id: dict[str, ObjectInstance] = field(default_factory=dict)
     rendered: bool = False  # visibility comes from render facts (occlusion known)
+    unreadable: set[str] = field(default_factory=set)  # signs whose text is not to be quoted
 
     def region(self, obj_id: str) -> tuple[str, str] | None:
         box = self.boxes.get(obj_id)
@@ -134,11 +138,13 @@ def make_view(
     resolution: tuple[int, int],
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     min_pixels: int = 1,
+    readable: Readable | None = None,
 ) -> View:
     """A View from the projection, overridden by render facts ({id: {pixels, box}}) if given.
 
     Render facts know about occlusion: an object hidden behind another is not visible, so it
-    cannot make a description ambiguous.
+    cannot make a description ambiguous. ``readable(obj, box, resolution)`` (the sampler's
+    ``text_readable``) says which signs a viewer can read; the others are never quoted.
     """
     boxes = projected_boxes(scene, resolution)
     if facts:
@@ -150,7 +156,16 @@ def make_view(
             boxes[obj_id] = (float(x0), float(y0), float(x1) + 1, float(y1) + 1)
     else:
         visible = set(boxes)
-    return View(scene, resolution, boxes, visible, {o.id: o for o in scene.objects}, bool(facts))
+    by_id = {o.id: o for o in scene.objects}
+    unreadable = set()
+    if readable is not None:
+        unreadable = {
+            o.id
+            for o in scene.objects
+            if o.text is not None
+            and (o.id not in boxes or not readable(o, boxes[o.id], resolution))
+        }
+    return View(scene, resolution, boxes, visible, by_id, bool(facts), unreadable)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,8 +263,16 @@ def region_phrase(region: tuple[str, str] | None) -> str:
     return f"{prep} {phrase}"
 
 
+def looks_alike(a: str, b: str) -> bool:
+    """Would a viewer call one noun's object by the other's word (``LOOKALIKE_NOUNS``)?"""
+    return a == b or any(a in group and b in group for group in LOOKALIKE_NOUNS)
+
+
 def _same_kind(a: ObjectInstance, b: ObjectInstance) -> bool:
-    return a.noun == b.noun or a.category == b.category or (is_person(a) and is_person(b))
+    """Rivals for a description: the same noun or category, look-alike nouns, two people."""
+    return (
+        looks_alike(a.noun, b.noun) or a.category == b.category or (is_person(a) and is_person(b))
+    )
 
 
 class Resolver:
@@ -309,7 +332,10 @@ class Resolver:
         """The fewest features + region (+ relation) that no other visible object matches;
         ``style="rich"`` then says everything a person would: colour, material and size, what
         it stands on and what it is next to, where in the frame, and a person's clothes and
-        action (a superset of the unique description, so still unique)."""
+        action (a superset of the unique description, so still unique). A sign's text is
+        quoted only where the View can read it."""
+        if obj.id in self.view.unreadable:
+            exclude = (*exclude, "text")
         ref = self._describe(obj, exclude, use_support)
         return self.enrich(obj, ref, exclude, use_support) if style == "rich" else ref
 

@@ -27,6 +27,7 @@ from diffforge.vocabulary import (
     COLOR_SYNONYMS,
     COLORS,
     MATERIAL_ADJECTIVES,
+    MATERIAL_PREDICATES,
     NUMBER_WORDS,
     RELATION_WORDS,
     plural,
@@ -98,9 +99,11 @@ def _order(seq: tuple[str, ...], a: str, b: str) -> tuple[str, ...]:
 
 
 _COLOR_WORDS = {c: c for c in COLORS} | COLOR_SYNONYMS
-_MATERIAL_WORDS = {m: m for m in MATERIAL_ADJECTIVES} | {
-    a: m for m, a in MATERIAL_ADJECTIVES.items()
-}
+_MATERIAL_WORDS = (
+    {m: m for m in MATERIAL_ADJECTIVES}
+    | {a: m for m, a in MATERIAL_ADJECTIVES.items()}
+    | {p: m for m, p in MATERIAL_PREDICATES.items()}
+)
 _NUMBER_WORDS = {w: i for i, w in enumerate(NUMBER_WORDS)}
 
 

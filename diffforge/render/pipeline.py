@@ -74,6 +74,11 @@ class PairPipeline:
         )
         self.blender = blender_version()
         self.caption_gate = ctx.caption_gate
+        self.readable = None
+        if ctx.caption_gate is not None:
+            from diffforge.scenes.sampler import text_readability
+
+            self.readable = text_readability(ctx.cfg)  # which signs a caption may quote
 
     def run(self, job: PairJob) -> dict[str, Any]:
         """Never raises: a Python error becomes a 'error' result (deterministic, not retried)."""
@@ -117,6 +122,7 @@ class PairPipeline:
                     outcome["facts"],
                     self.ctx.settings.min_visible_pixels,
                     style=self.ctx.cfg.caption.style,  # issue 14: concise | rich
+                    readable=self.readable,
                 )
                 captions = caps or []
                 if reason:

@@ -108,13 +108,33 @@ def place_object(
     return False
 
 
+# Furniture and people face the camera within this yaw (rad, about 20°).
+FACING_YAW = 0.35
+
+
+def _turns_freely(spec, surface: Surface) -> bool:
+    return "clevr" in spec.tags or surface.kind == "surface"
+
+
 def default_yaw(rng: np.random.Generator, spec, surface: Surface) -> float:
     """Furniture and people face the camera (±20°); small things turn freely; walls face -Y."""
     if surface.kind == "wall":
         return 0.0
-    if "clevr" in spec.tags or surface.kind == "surface":
+    if _turns_freely(spec, surface):
         return float(rng.uniform(-math.pi, math.pi))
-    return float(rng.uniform(-0.35, 0.35))
+    return float(rng.uniform(-FACING_YAW, FACING_YAW))
+
+
+def nearest_default_yaw(spec, surface: Surface, yaw: float) -> float:
+    """The yaw ``default_yaw`` could give ``spec`` that is closest to ``yaw``: a replacement
+    keeps its predecessor's turn only where a fresh asset of its kind could have it (a shelf
+    taking a turned stool's yaw showed the camera its back). Draws nothing from the RNG."""
+    if surface.kind == "wall":
+        return 0.0
+    if _turns_freely(spec, surface):
+        return yaw
+    wrapped = (yaw + math.pi) % (2 * math.pi) - math.pi
+    return float(min(max(wrapped, -FACING_YAW), FACING_YAW))
 
 
 def holder_heights(scene: Scene, library) -> dict[str, float]:

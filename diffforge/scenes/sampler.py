@@ -14,7 +14,7 @@ import numpy as np
 
 from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
-from diffforge.errors import SamplingError
+from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import predicted_footprints
@@ -290,7 +290,7 @@ class PairSampler:
         spec = asset_spec(self.library, obj)
         if obj.text is None or spec.text_anchor is None:
             return
-        letters = letter_share(obj.text.string, spec.text_anchor, spec.size) * height
+        letters = letter_pixels(self.library, obj, height)
         need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(resolution)
         if text_ink(obj.text.string, letters) < need:
             raise NotApplicable(f"text: the letters on {obj.id} too small to see")
@@ -347,6 +347,37 @@ def letter_share(string: str, anchor, size) -> float:
     letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
     tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
     return letters / max(tall, 1e-6)
+
+
+def letter_pixels(library, obj, height: float) -> float:
+    """Estimated letter height (px) of ``obj``'s text when its sign is ``height`` px tall; 0
+    for an object without text, without a text anchor or of an asset the library lacks."""
+    if obj.text is None:
+        return 0.0
+    try:
+        spec = library.get(obj.asset)
+    except AssetError:  # a dataset made with other assets: no estimate, nothing is quoted
+        return 0.0
+    if spec.text_anchor is None:
+        return 0.0
+    return letter_share(obj.text.string, spec.text_anchor, spec.size) * height
+
+
+def text_readable(library, vis, obj, box, resolution: tuple[int, int]) -> bool:
+    """May a caption quote ``obj``'s text? Only where a viewer can read it: the sign (its
+    visible ``box``) not cut by the frame and its letters at least
+    ``visibility.readable_letter_height`` tall (the review's "BANK" and "CLOSED" were quoted
+    from posters whose letters were a few pixels tall, or cut by the frame's top)."""
+    w, h = resolution
+    x0, y0, x1, y1 = box
+    if x0 <= 0 or y0 <= 0 or x1 >= w or y1 >= h:
+        return False
+    return letter_pixels(library, obj, y1 - y0) >= vis.readable_letter_height(resolution)
+
+
+def text_readability(cfg: GenerateConfig):
+    """``text_readable`` bound to a config's library and thresholds: the captioner's hook."""
+    return functools.partial(text_readable, load_library(cfg), cfg.visibility)
 
 
 # Share of a letter's box that its strokes cover (with anti-aliasing, at the gate's 24 levels).

@@ -13,6 +13,7 @@ from diffforge.captioner.compose import (
     render_group,
     templates,
 )
+from diffforge.captioner.referring import make_view
 from diffforge.captioner.synthetic import CHANGE_TYPES, synthetic_spec
 from diffforge.scenes.model import Change
 
@@ -100,8 +101,15 @@ def test_viewpoint_and_illumination_values() -> None:
     spec.changes[0] = Change(
         type="illumination", targets=["lamp_1"], params={"kind": "light_off", "light": "floor lamp"}
     )
+    (g,) = change_groups(spec, RES)  # no lamp_1 in view: the effect, never an unseen lamp
+    assert all("lamp" not in t and re.search(r"dark|dim|gloom", t) for t in all_renderings(g))
+    seen = make_view(spec.before, RES).visible  # a lamp the viewer can see is named
+    lamp = next(o for o in spec.before.objects if o.id in seen)
+    spec.changes[0] = Change(
+        type="illumination", targets=[lamp.id], params={"kind": "light_on", "light": "lamp"}
+    )
     (g,) = change_groups(spec, RES)
-    assert all("floor lamp" in t for t in all_renderings(g))
+    assert all(lamp.noun in t for t in all_renderings(g))
 
 
 def test_multi_change_captions_state_order_and_differ() -> None:
@@ -156,3 +164,26 @@ def test_real_sampler_specs_caption_and_multi_change_length() -> None:
     assert ambiguous <= 5
     assert len(types) >= 12
     assert sum(words) / len(words) >= 40
+
+
+def test_material_words_read_naturally() -> None:
+    """ "now looks glass" (review): after "looks"/"was"/"is now" a material is an adjective
+    ("glassy", "rubbery"); "made of" takes the noun."""
+    from diffforge.vocabulary import MATERIALS
+
+    bare = re.compile(r"\b(?:looks|was|is now|to|from) (?:glass|rubber|fabric|wood|metal)\b(?!-)")
+    for old in MATERIALS:
+        for new in MATERIALS:
+            if old == new:
+                continue
+            for key, before in (("material", {"material": old}), ("material_new", {})):
+                spec = synthetic_spec(0, types=["material"])
+                target = spec.changes[0].targets[0]
+                spec.changes[0] = Change(
+                    type="material", targets=[target], before=before, after={"material": new}
+                )
+                (g,) = change_groups(spec, RES)
+                assert g.key == key
+                for text in all_renderings(g):
+                    if "made of" not in text and "material of" not in text:
+                        assert not bare.search(text), text

@@ -59,7 +59,7 @@ def test_support_relation_names_the_landmark() -> None:
         obj("m", "mug", (-1.5, 1.0, 0.75), (0.1, 0.1, 0.12), "red", "ceramic", support="t"),
     ]
     text = describe(objs, "m")
-    assert text.startswith("the mug on the table ")
+    assert text.startswith("the mug on the brown table ")  # a desk looks like a table
 
 
 def test_identical_neighbours_fall_back_to_leftmost() -> None:
@@ -140,3 +140,42 @@ def test_caption_or_reason_passes_captions_through() -> None:
     spec = synthetic_spec(4)
     caps, reason = caption_or_reason(spec, 3, RES)
     assert reason is None and caps == caption_pair(spec, 3, RES)
+
+
+def test_sign_text_is_quoted_only_where_a_viewer_can_read_it() -> None:
+    """The review quoted "BANK" from a poster whose letters were a few pixels tall: the
+    sampler's legibility rule (letter height, sign inside the frame) decides what is quoted."""
+    from diffforge.config import GenerateConfig
+    from diffforge.scenes.sampler import sample_pair, text_readability, text_readable
+
+    cfg = GenerateConfig()
+    readable = text_readability(cfg)
+    res = (256, 192)
+    spec = next(
+        s for s in (sample_pair(cfg, i) for i in range(40)) if any(o.text for o in s.before.objects)
+    )
+    sign = next(o for o in spec.before.objects if o.text)
+    small = make_view(spec.before, res, readable=readable)
+    assert sign.id in small.unreadable  # default scenes: posters a few px tall
+    text = Resolver(small).describe(sign).text
+    assert sign.text.string not in text and "reads" not in text
+    quoted = make_view(spec.before, res, readable=lambda *_: True)
+    assert f'"{sign.text.string}"' in Resolver(quoted).describe(sign).text
+    # the rule itself: letters tall enough in a sign inside the frame; cut by the frame: never
+    library, vis = readable.args
+    tall = (60.0, 4.0, 200.0, 188.0)  # the sign fills the frame's height
+    assert text_readable(library, vis, sign, tall, res)
+    assert not text_readable(library, vis, sign, (60.0, 0.0, 200.0, tall[3]), res)
+    assert not text_readable(library, vis, sign, (60.0, 20.0, 200.0, 30.0), res)
+
+
+def test_look_alike_nouns_are_rivals() -> None:
+    """Review pair 28: "the sofa on the left side" was gone while a yellow armchair, which a
+    viewer calls a sofa too, stayed on the left: the description must tell them apart."""
+    objs = [
+        obj("s", "sofa", (-2.5, -3.0, 0), (1.8, 0.8, 0.8), "gray", "fabric"),
+        obj("a", "armchair", (-1.6, -3.0, 0), (0.9, 0.8, 0.8), "yellow", "fabric"),
+    ]
+    assert describe(objs, "s").startswith("the gray sofa")
+    objs[1] = obj("a", "vase", (-1.6, -3.0, 0), (0.3, 0.3, 0.5), "yellow", "glass")
+    assert describe(objs, "s").startswith("the sofa")  # a vase is no sofa

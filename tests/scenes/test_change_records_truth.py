@@ -18,6 +18,7 @@ import pytest
 
 from diffforge.config import BUILTIN_CHANGE_TYPES, load_config
 from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.layouts import FACING_YAW
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
 from diffforge.scenes.sampler import PairSampler
 from diffforge.vocabulary import COLORS, MATERIALS, SIZE_WORDS
@@ -237,6 +238,15 @@ def check_replace(spec: PairSpec, c: Change, where: str) -> None:
     assert old.category != new.category, f"{where}: replaced by the same kind of thing"
     assert old.support == new.support, where
     assert close(old.transform.location[:1], new.transform.location[:1]), where
+    # the new asset faces the way a fresh one of its kind could (layouts.default_yaw): a shelf
+    # never keeps a turned stool's yaw and shows the camera its back (review pair 45)
+    yaw = new.transform.rotation[2]
+    if new.support == "wall":
+        assert yaw == 0.0, where
+    elif new.support in ("floor", "ground") and "clevr" not in new.tags:
+        assert abs(yaw) <= FACING_YAW + 1e-9, (
+            f"{where}: {new.noun} turned {math.degrees(yaw):.0f} deg"
+        )
 
 
 def check_count(spec: PairSpec, c: Change, where: str) -> None:

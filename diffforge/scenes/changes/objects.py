@@ -11,7 +11,7 @@ from diffforge.scenes.changes.base import (
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
-from diffforge.scenes.layouts import place_object, placer_for
+from diffforge.scenes.layouts import nearest_default_yaw, place_object, placer_for
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 from diffforge.scenes.placement import Placer, Surface
 
@@ -197,7 +197,9 @@ class Replace(ChangeOperator):
                 continue
             spec = ctx.pick(pool)
             new = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text)
-            yaw = old.transform.rotation[2]
+            # furniture faces the camera as a fresh one would (review pair 45: a shelf that
+            # took a turned stool's yaw showed its back)
+            yaw = nearest_default_yaw(spec, surface, old.transform.rotation[2])
             hx, hy = _half(new, surface, yaw)
             cx, cy = (old.transform.location[0], old.transform.location[1])
             if surface.kind == "wall":

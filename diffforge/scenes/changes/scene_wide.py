@@ -147,6 +147,9 @@ class Illumination(ChangeOperator):
             kelvin = p["warm_kelvin"] if kind == "warmer" else p["cool_kelvin"]
             params["kelvin"] = round(kelvin, 1)
             lit = [light for light in after.lights if light.on and light.id not in booked]
+            if any((kelvin < x.temperature) != (kind == "warmer") for x in lit):
+                # a 2900 K lamp set to 2933 K "warmer" turns cooler: the record would lie
+                raise NotApplicable(f"{kind}: a lamp is already past {kelvin:.0f} K")
             for light in lit:
                 light.temperature = round(kelvin, 1)
                 light.rgb = kelvin_to_rgb(kelvin)
