@@ -368,9 +368,10 @@ class VisibilityConfig(_Cfg):
     # OCR legibility gate for text changes: auto = on from the standard width (256 px) up
     ocr: Literal["auto", "on", "off"] = "auto"
     min_text_height: int = Field(default=14, ge=0)  # px: a changed sign's projected height
-    # ... and where the OCR gate must read the new string, its letters' estimated height (px at
-    # the standard frame, scaled with the frame height; scenes.sampler.letter_share): letters
-    # of 9-10 px were read once in three, of 2-7 px never (12 text changes, 2026-11-27)
+    # ... and where the OCR gate must read the new string, its letters' estimated height in
+    # pixels of the rendered frame, whatever its size (scenes.sampler.letter_share): letters of
+    # 9-10 px were read once in three, of 2-7 px never (12 text changes at 256×192, 2026-11-27);
+    # reading needs pixels, so a larger frame makes more signs readable and a smaller one fewer
     min_letter_height_ocr: float = Field(default=12.0, ge=0.0)
     # the sampler's prediction: share of its projected box an object covers, occlusion apart
     predict_fill: float = Field(default=0.45, gt=0.0, le=1.0)
@@ -406,12 +407,12 @@ class VisibilityConfig(_Cfg):
         """Letter height (px) a new string needs at this frame; 0 where no OCR gate reads it."""
         if not self.ocr_enabled(resolution):
             return 0.0
-        return self.readable_letter_height(resolution)
+        return self.readable_letter_height()
 
-    def readable_letter_height(self, resolution: tuple[int, int]) -> float:
+    def readable_letter_height(self) -> float:
         """Letter height (px) a viewer reads at this frame: what the OCR gate asks of a new
         string, and what a caption needs before it quotes a sign (OCR gate on or off)."""
-        return self.min_letter_height_ocr * resolution[1] / STANDARD_FRAME[1]
+        return self.min_letter_height_ocr  # pixels are pixels, at every frame size
 
     def ocr_enabled(self, resolution: tuple[int, int]) -> bool:
         if self.ocr == "auto":

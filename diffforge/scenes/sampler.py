@@ -372,7 +372,7 @@ def text_readable(library, vis, obj, box, resolution: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = box
     if x0 <= 0 or y0 <= 0 or x1 >= w or y1 >= h:
         return False
-    return letter_pixels(library, obj, y1 - y0) >= vis.readable_letter_height(resolution)
+    return letter_pixels(library, obj, y1 - y0) >= vis.readable_letter_height()
 
 
 def text_readability(cfg: GenerateConfig):

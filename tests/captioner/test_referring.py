@@ -167,6 +167,16 @@ def test_sign_text_is_quoted_only_where_a_viewer_can_read_it() -> None:
     assert text_readable(library, vis, sign, tall, res)
     assert not text_readable(library, vis, sign, (60.0, 0.0, 200.0, tall[3]), res)
     assert not text_readable(library, vis, sign, (60.0, 20.0, 200.0, 30.0), res)
+    # reading needs pixels, not a share of the frame: letters readable at 256×192 stay readable
+    # at the same pixel height in a frame twice as large
+    short = next(
+        h
+        for h in range(10, 192)
+        if text_readable(library, vis, sign, (60.0, 4.0, 200.0, 4.0 + h), res)
+    )
+    big = (2 * res[0], 2 * res[1])
+    assert not text_readable(library, vis, sign, (60.0, 4.0, 200.0, 4.0 + short - 1), res)
+    assert text_readable(library, vis, sign, (120.0, 8.0, 400.0, 8.0 + short), big)
 
 
 def test_look_alike_nouns_are_rivals() -> None:
