@@ -329,7 +329,12 @@ def test_lights_are_changed_where_a_viewer_sees_it() -> None:
             assert owner in sampler._large(spec.before), spec.id
         elif kind == "sun_angle":
             assert not spec.before.environment.ceiling, spec.id
+            assert spec.before.world.hdri is None, spec.id
             assert abs(change.params["degrees"]) >= 60, spec.id
+        elif kind in ("warmer", "cooler"):  # never a sunlit street: the sky stays blue
+            assert spec.before.environment.ceiling or not any(
+                x.on and x.type == "sun" for x in spec.before.lights
+            ), spec.id
         elif kind in ("brighter", "darker"):
             assert not 0.33 < change.params["factor"] < 3.0, spec.id
     assert "sun_angle" in kinds

@@ -83,15 +83,22 @@ class Illumination(ChangeOperator):
 
     def _kinds(self, scene: Scene) -> list[str]:
         kinds = ["brighter", "darker"]
-        if any(light.on for light in scene.lights):
+        # outdoors by day the sky's light keeps its colour: a cooler sun shifted a street's
+        # balance by 13 levels (barely seen; the gate asks 20)
+        daylit = not scene.environment.ceiling and any(
+            x.on and x.type == "sun" for x in scene.lights
+        )
+        if any(light.on for light in scene.lights) and not daylit:
             kinds += ["warmer", "cooler"]
         if self._switchable(scene, on=True):
             kinds.append("light_off")
         if self._switchable(scene, on=False):
             kinds.append("light_on")
-        # in a closed room the sun turned moves a sunlit patch that is mostly out of view (one
-        # table's shadow moved: barely seen); outdoors it swings every shadow
-        if any(light.type == "sun" for light in scene.lights) and not scene.environment.ceiling:
+        # the sun is turned only outdoors: in a closed room it moves a sunlit patch mostly out
+        # of view (one table's shadow moved: barely seen); ...
+        # outdoors by day it swings every shadow; under an HDRI (which lights the street
+        # itself) a sun turned 122° changed too little of the frame
+        if daylit and scene.world.hdri is None:
             kinds.append("sun_angle")
         return kinds
 
