@@ -66,11 +66,13 @@ DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
             ],
             "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
         },
-        "brighter_factor": {"uniform": [2.2, 3.5]},
-        "darker_factor": {"uniform": [0.2, 0.4]},
-        "warm_kelvin": {"uniform": [2200.0, 3000.0]},
-        "cool_kelvin": {"uniform": [9000.0, 12000.0]},
-        "sun_rotation_deg": {"uniform": [25.0, 50.0]},
+        # magnitudes a viewer sees (by-eye review, 2026-11-27): ×2.5 energy was a modest lift,
+        # 11,800 K a slight shift, a 33° sun turn moved one shadow
+        "brighter_factor": {"uniform": [4.0, 6.0]},
+        "darker_factor": {"uniform": [0.15, 0.3]},
+        "warm_kelvin": {"uniform": [1800.0, 2500.0]},
+        "cool_kelvin": {"uniform": [16000.0, 30000.0]},
+        "sun_rotation_deg": {"uniform": [70.0, 130.0]},
     },
     "add": {},
     "disappear": {},
@@ -355,14 +357,19 @@ class VisibilityConfig(_Cfg):
     min_changed_share: float = Field(default=0.5, ge=0.0)
     # orientation, size, pose: the target's silhouette (mask XOR) must change by this share
     min_silhouette_change: float = Field(default=0.1, ge=0.0, le=1.0)
-    min_rotation_deg: float = Field(default=30.0, ge=0.0, le=90.0)  # after symmetry folding
+    # after symmetry folding: turns of 33° (a cube) were barely seen, 50° and more clearly
+    min_rotation_deg: float = Field(default=40.0, ge=0.0, le=90.0)
     # illumination, measured on pixels whose object id is the same in both images (camera
-    # jitter's edges excluded): brighter/darker change the mean luminance by this ratio ...
-    illumination_luma_ratio: float = Field(default=0.15, ge=0.0)
-    # ... warmer/cooler shift the mean blue-minus-red balance by this many levels (0..255) ...
-    illumination_tint: float = Field(default=8.0, ge=0.0)
-    # ... and the other kinds change (> 24 levels) this share of those pixels
-    illumination_local_fraction: float = Field(default=0.02, ge=0.0, le=1.0)
+    # jitter's edges excluded), calibrated on by-eye verdicts of 48 standard pairs (2026-11-27,
+    # benchmarks/illumination_review.py): brighter/darker change the mean luminance by this
+    # ratio (×1.25 was barely seen, ×0.58 clearly) ...
+    illumination_luma_ratio: float = Field(default=0.3, ge=0.0)
+    # ... warmer/cooler shift the mean blue-minus-red balance by this many levels (0..255;
+    # shifts of 13 and 19 were barely seen, 21 and 67 clearly) ...
+    illumination_tint: float = Field(default=20.0, ge=0.0)
+    # ... and the other kinds change (> 24 levels) this share of those pixels (6 % and 7.5 %
+    # were barely seen, 28 % clearly)
+    illumination_local_fraction: float = Field(default=0.1, ge=0.0, le=1.0)
     # a frame darker than this mean luminance (0..255) shows nothing: the pair is redrawn
     min_mean_luma: float = Field(default=12.0, ge=0.0)
     # OCR legibility gate for text changes: auto = on from the standard width (256 px) up

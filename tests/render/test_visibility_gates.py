@@ -77,3 +77,34 @@ def test_contrast_gate_on_rendered_cubes(run, tmp_path) -> None:
     kept = {r.id for r in read_pairs(tmp_path)}
     assert kept == {specs[1].id}, summary["failures"]
     assert "color: contrast too low" in json.dumps(summary["failures"])
+
+
+def test_illumination_gate_thresholds_match_the_by_eye_review() -> None:
+    """Measures of the reviewed pairs (benchmarks/illumination_review.py on std48b): what was
+    judged barely visible fails the default gate, what was judged clearly visible passes."""
+    from diffforge.render.gates import illumination_reasons
+    from diffforge.scenes.model import Change
+
+    mask = np.ones((40, 40), np.uint16)
+    base = np.full((40, 40, 3), 120, np.uint8)
+
+    def shifted(red: float = 0.0, blue: float = 0.0, scale: float = 1.0) -> np.ndarray:
+        img = base.astype(np.float32) * scale
+        img[..., 0] += red
+        img[..., 2] += blue
+        return img.clip(0, 255).round().astype(np.uint8)
+
+    def seen(kind: str, after: np.ndarray) -> bool:
+        change = Change(type="illumination", targets=["sun"], params={"kind": kind})
+        return illumination_reasons(change, (base, after), (mask, mask), VIS) == []
+
+    assert not seen("cooler", shifted(red=-7, blue=6))  # pair 24: 13 levels, barely
+    assert not seen("cooler", shifted(red=-9, blue=10))  # pair 09: 19 levels, barely
+    assert seen("warmer", shifted(red=11, blue=-11))  # pair 26: 21 levels, clear
+    assert not seen("brighter", shifted(scale=1.25))  # pair 20: ×1.25, barely
+    assert seen("darker", shifted(scale=0.58))  # pair 04: ×0.58, clear
+    local = base.copy()
+    local[:3] = 255  # 7.5 % of the frame changed (pair 05's lamp out of view): barely
+    assert not seen("light_off", local)
+    local[:11] = 255  # 27.5 % (pair 12's sun): clear
+    assert seen("sun_angle", local)

@@ -4,6 +4,7 @@ camera, colour and material values a viewer can tell apart, lamps that stay in t
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,80 @@ def test_street_lamps_are_switched_only_after_dark() -> None:
     night = _scene().model_copy(update={"lights": [shop, lamp]})
     assert lamp not in Illumination._switchable(evening, on=True)
     assert lamp in Illumination._switchable(night, on=True)
+
+
+def test_turns_fold_by_the_symmetry_a_viewer_sees() -> None:
+    """A 2-fold kind with a nearly square footprint looks 4-fold (pair 30: a box turned 85°
+    looked unchanged); a car's front and back look alike (pair 10: turned 177°)."""
+    from diffforge.scenes.changes.appearance import seen_turn, symmetry_order
+
+    square = _box("b", (0, 0, 0), (0.5, 0.46, 0.3), asset="box")
+    long = _box("l", (0, 0, 0), (0.8, 0.4, 0.3), asset="box")
+    car = _box("c", (0, 0, 0), (4.2, 1.8, 1.4), asset="car")
+    assert (symmetry_order(square), symmetry_order(long), symmetry_order(car)) == (4, 2, 2)
+    assert abs(math.degrees(seen_turn(math.radians(85), symmetry_order(square)))) < 10
+    assert abs(math.degrees(seen_turn(math.radians(177), symmetry_order(car)))) < 10
+
+
+def test_turns_are_what_a_viewer_sees(standard) -> None:
+    """Folded turns are at least ``min_rotation_deg`` (a cube turned 33° was barely seen)."""
+    cfg, specs = standard
+    turns = [c for s in specs for c in s.changes if c.type == "orientation"]
+    assert len(turns) >= 3
+    assert all(abs(c.params["degrees"]) >= cfg.visibility.min_rotation_deg for c in turns)
+
+
+def test_lights_are_changed_where_a_viewer_sees_it() -> None:
+    """Lamps switched only with their fixture in view; the sun turned only outdoors and far
+    enough to swing shadows; energy and colour steps large enough to see."""
+    from diffforge.scenes.changes.scene_wide import lamp_of
+
+    cfg = load_config(
+        DEFAULT,
+        [
+            "render.preset=standard",
+            "changes.weights={illumination: 1.0}",
+            "changes.params={illumination: {kind: {choice: [light_off, light_on, sun_angle]}}}",
+        ],
+    )
+    sampler = PairSampler(cfg)
+    kinds = set()
+    for i in range(40):
+        spec = sampler.sample(i)
+        change = spec.changes[0]
+        kind = change.params["kind"]
+        kinds.add(kind)
+        if kind in ("light_off", "light_on"):
+            owner = lamp_of(spec.before, spec.before.light(change.targets[0]))
+            assert owner in sampler._large(spec.before), spec.id
+        elif kind == "sun_angle":
+            assert not spec.before.environment.ceiling, spec.id
+            assert spec.before.world.hdri is None, spec.id
+            assert abs(change.params["degrees"]) >= 60, spec.id
+        elif kind in ("warmer", "cooler"):  # never a sunlit street: the sky stays blue
+            assert spec.before.environment.ceiling or not any(
+                x.on and x.type == "sun" for x in spec.before.lights
+            ), spec.id
+        elif kind in ("brighter", "darker"):
+            assert not 0.33 < change.params["factor"] < 3.0, spec.id
+    assert "sun_angle" in kinds
+
+
+def test_a_lamp_out_of_view_is_not_switched() -> None:
+    """Only a lamp whose fixture the sampler predicts in view is switched (pair 05: a wall
+    lamp out of view switched off, barely seen), unless it gives most of the light."""
+    from types import SimpleNamespace
+
+    from diffforge.scenes.changes.scene_wide import Illumination
+    from diffforge.scenes.model import Light
+
+    table = _box("lamp_1", (0.0, 0.0, 0.0), (0.3, 0.3, 0.5), asset="lamp")
+    main = Light(id="ceiling", type="area", energy=300.0, name="ceiling lamp")
+    lamp = Light(id="lamp_1", type="point", energy=40.0, name="table lamp")
+    wall = Light(id="wall_2", type="point", energy=40.0, name="wall lamp")
+    sun = Light(id="sun", type="sun", energy=3.0, name="sun")
+    scene = _scene(table).model_copy(update={"lights": [main, lamp, wall]})
+    seen = Illumination._seen([main, lamp, wall], scene, SimpleNamespace(large={"lamp_1"}))
+    assert seen == [main, lamp]
+    sunny = scene.model_copy(update={"lights": [sun, main, lamp, wall]})
+    assert Illumination._seen([main, lamp, wall], sunny, SimpleNamespace(large=set())) == []

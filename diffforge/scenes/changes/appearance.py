@@ -197,11 +197,22 @@ ROTATIONAL_SYMMETRY: dict[str, int] = {
     "clevr_cube": 4, "box": 2, "table": 2, "coffee_table": 2, "side_table": 4, "desk": 2,
     "rug": 2, "bench": 2, "toy_blocks": 4, "book": 2, "cabinet": 1, "shelf": 1, "sofa": 1,
     "television": 1, "laptop": 1, "bollard": 4, "trash_bin": 4,
+    # front and back look alike at the sizes rendered (a car turned 177° looked unchanged)
+    "car": 2, "bicycle": 2,
 }  # fmt: skip
+# A 2-fold object whose footprint's sides differ by less than this share looks 4-fold (a box
+# with a nearly square footprint turned 85° looked unchanged).
+SQUARE_FOOTPRINT = 0.15
 
 
 def symmetry_order(obj) -> int:
-    return ROTATIONAL_SYMMETRY.get(obj.asset, ROTATIONAL_SYMMETRY.get(obj.category, 1))
+    """The object's symmetry as a viewer sees it: the table's order, and 4-fold for a 2-fold
+    kind whose footprint is nearly square."""
+    order = ROTATIONAL_SYMMETRY.get(obj.asset, ROTATIONAL_SYMMETRY.get(obj.category, 1))
+    dx, dy = abs(obj.dimensions[0]), abs(obj.dimensions[1])
+    if order == 2 and max(dx, dy) > 0 and abs(dx - dy) / max(dx, dy) < SQUARE_FOOTPRINT:
+        return 4
+    return order
 
 
 def seen_turn(turn: float, order: int) -> float:

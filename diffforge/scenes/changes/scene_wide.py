@@ -72,6 +72,10 @@ def lamp_of(scene: Scene, light) -> str | None:
     return best
 
 
+# A lamp out of view is switched only where it gives at least this share of the lamps' light.
+MAIN_LIGHT_SHARE = 0.5
+
+
 class Illumination(ChangeOperator):
     type = "illumination"
     fields = ("energy", "on", "temperature", "rgb", "rotation", "strength")
@@ -79,15 +83,40 @@ class Illumination(ChangeOperator):
 
     def _kinds(self, scene: Scene) -> list[str]:
         kinds = ["brighter", "darker"]
-        if any(light.on for light in scene.lights):
+        # outdoors by day the sky's light keeps its colour: a cooler sun shifted a street's
+        # balance by 13 levels (barely seen; the gate asks 20)
+        daylit = not scene.environment.ceiling and any(
+            x.on and x.type == "sun" for x in scene.lights
+        )
+        if any(light.on for light in scene.lights) and not daylit:
             kinds += ["warmer", "cooler"]
         if self._switchable(scene, on=True):
             kinds.append("light_off")
         if self._switchable(scene, on=False):
             kinds.append("light_on")
-        if any(light.type == "sun" for light in scene.lights):
+        # the sun is turned only outdoors: in a closed room it moves a sunlit patch mostly out
+        # of view (one table's shadow moved: barely seen); ...
+        # outdoors by day it swings every shadow; under an HDRI (which lights the street
+        # itself) a sun turned 122° changed too little of the frame
+        if daylit and scene.world.hdri is None:
             kinds.append("sun_angle")
         return kinds
+
+    @staticmethod
+    def _seen(lights: list, scene: Scene, ctx: ChangeContext) -> list:
+        """The lamps whose fixture the sampler predicts in view, or that give most of the
+        light in a scene without the sun: a wall lamp switched out of view dimmed the frame by
+        2.5 levels, and the caption named a lamp no one could see."""
+        if ctx.large is None:
+            return lights
+        sunlit = any(x.on and x.type == "sun" for x in scene.lights)
+        total = sum(x.energy for x in scene.lights if x.type != "sun")
+        return [
+            x
+            for x in lights
+            if lamp_of(scene, x) in ctx.large
+            or (not sunlit and x.energy >= MAIN_LIGHT_SHARE * total)
+        ]
 
     @staticmethod
     def _switchable(scene: Scene, on: bool) -> list:
@@ -125,6 +154,15 @@ class Illumination(ChangeOperator):
             raise NotApplicable("no lights")
         p = ctx.params
         kinds = self._kinds(after)
+        switch = {
+            kind: [
+                x
+                for x in self._seen(self._switchable(after, on=kind == "light_off"), after, ctx)
+                if x.id not in booked
+            ]
+            for kind in ("light_off", "light_on")
+        }
+        kinds = [k for k in kinds if k not in switch or switch[k]]
         if booked & {x.id for x in after.lights}:  # scene-wide kinds would touch booked lamps
             kinds = [k for k in kinds if k in ("light_off", "light_on", "sun_angle")]
             if not kinds:
@@ -161,11 +199,10 @@ class Illumination(ChangeOperator):
             sun.rotation = (rx, ry, round(rz + turn, 6))
             params["degrees"] = round(math.degrees(turn), 3)
             return Change(type=self.type, targets=[sun.id], params=params)
+        light = ctx.pick(switch[kind])
         if kind == "light_off":
-            light = ctx.pick([x for x in self._switchable(after, on=True) if x.id not in booked])
             light.on = False
         else:  # light_on: the lamp was off in the before-scene
-            light = ctx.pick([x for x in self._switchable(after, on=False) if x.id not in booked])
             before.light(light.id).on = False
             light.on = True
         params["light"] = light.name
