@@ -370,6 +370,10 @@ class VisibilityConfig(_Cfg):
     # ... and the other kinds change (> 24 levels) this share of those pixels (6 % and 7.5 %
     # were barely seen, 28 % clearly)
     illumination_local_fraction: float = Field(default=0.1, ge=0.0, le=1.0)
+    # ... and a lamp switched on or off changes the mean luminance by at least this ratio (a
+    # floor lamp switched on that lit 12 % of the frame but moved its mean by 1 % was judged
+    # barely visible; its shade did not glow: review of 2026-11-27, pair 04)
+    illumination_switch_luma_ratio: float = Field(default=0.1, ge=0.0)
     # a frame darker than this mean luminance (0..255) shows nothing: the pair is redrawn
     min_mean_luma: float = Field(default=12.0, ge=0.0)
     # OCR legibility gate for text changes: auto = on from the standard width (256 px) up

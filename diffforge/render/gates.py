@@ -215,6 +215,9 @@ def illumination_reasons(change, images, masks, vis: VisibilityConfig) -> list[s
         ok = m["tint"] >= vis.illumination_tint
     else:  # light_on, light_off, sun_angle: part of the scene changes strongly
         ok = m["changed"] >= vis.illumination_local_fraction
+        if kind in ("light_on", "light_off"):  # ... and a lamp's light shows in the whole frame
+            ratio = m["luma_ratio"] if kind == "light_on" else 1 / m["luma_ratio"]
+            ok = ok and ratio >= 1 + vis.illumination_switch_luma_ratio
     return [] if ok else [f"illumination: change not visible ({kind})"]
 
 

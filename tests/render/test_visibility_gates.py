@@ -108,3 +108,7 @@ def test_illumination_gate_thresholds_match_the_by_eye_review() -> None:
     assert not seen("light_off", local)
     local[:11] = 255  # 27.5 % (pair 12's sun): clear
     assert seen("sun_angle", local)
+    assert seen("light_on", local)  # a lamp that lights a quarter of the frame brightly
+    faint = base.copy()
+    faint[:5] = 150  # 12.5 % of the frame 30 levels brighter, the mean 3 % (final48's pair 04)
+    assert seen("sun_angle", faint) and not seen("light_on", faint)

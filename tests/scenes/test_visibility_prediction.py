@@ -289,9 +289,12 @@ def test_turns_fold_by_the_symmetry_a_viewer_sees() -> None:
     from diffforge.scenes.changes.appearance import seen_turn, symmetry_order
 
     square = _box("b", (0, 0, 0), (0.5, 0.46, 0.3), asset="box")
+    near = _box("n", (0, 0, 0), (0.304, 0.246, 0.18), asset="box")  # final48's pair 30
     long = _box("l", (0, 0, 0), (0.8, 0.4, 0.3), asset="box")
+    rug = _box("r", (0, 0, 0), (1.89, 1.32, 0.01), asset="rug")  # its 84° turn was clear
     car = _box("c", (0, 0, 0), (4.2, 1.8, 1.4), asset="car")
-    assert (symmetry_order(square), symmetry_order(long), symmetry_order(car)) == (4, 2, 2)
+    orders = [symmetry_order(o) for o in (square, near, long, rug, car)]
+    assert orders == [4, 4, 2, 2, 2]
     assert abs(math.degrees(seen_turn(math.radians(85), symmetry_order(square)))) < 10
     assert abs(math.degrees(seen_turn(math.radians(177), symmetry_order(car)))) < 10
 
