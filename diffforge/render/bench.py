@@ -255,4 +255,8 @@ def format_bench(result: dict[str, Any]) -> str:
             + " | ".join(f"{s[k]:.3f}" for k in ("build", "render_before", "render_after", "masks"))
             + f" | {r['overhead_ratio']:.2f} | {r['speedup_vs_1']:.2f}× |"
         )
+    for r in result["rows"]:
+        if r.get("resample_reasons"):  # what to fix next: one rejected render may give several
+            why = ", ".join(f"{n}× {reason}" for reason, n in r["resample_reasons"].items())
+            lines.append(f"\nresampled ({r['preset']}, {r['workers']} workers): {why}")
     return "\n".join(lines) + "\n"
