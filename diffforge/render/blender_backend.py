@@ -39,6 +39,8 @@ CACHE_VERSION = "3"
 RIG_CACHE_VERSION = "3"  # a cached rig records its rest bounds in the file's world
 SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and sun powers
 _SUFFIX = re.compile(r"\.\d{3}$")
+# Emission strength of a lit lamp's shade (a ceiling fixture's diffuser glows at 6)
+SHADE_GLOW = 4.0
 
 
 def blender_version() -> str:
@@ -360,6 +362,9 @@ class _Builder:
         self.sc = sc
         self.coll = sc.collection
         self.file_units: dict[str, list] = {}
+        # lamps whose light is on: their shades glow (an opaque shade hides its bulb, so a lamp
+        # on and a lamp off looked the same beside the pool of light under it)
+        self.lit = {x.id: x for x in scene.lights if x.on and x.id.startswith("lamp_")}
         self.environment(scene)
         for obj in scene.objects:
             self.instance(obj, ids[obj.id])
@@ -421,7 +426,15 @@ class _Builder:
         ob.rotation_mode = "XYZ"
         ob.rotation_euler = obj.transform.rotation
         ob.scale = (self.fit_scale(obj, tmpl),) * 3
+        shades = [
+            i
+            for i, slot in enumerate(ob.material_slots)
+            if slot.material is not None and _SUFFIX.sub("", slot.material.name) == "shade"
+        ]
         self.recolour(ob, obj, asset)
+        if shades and f"lamp_{obj.id}" in self.lit:
+            rgb = obj.attributes.rgb or COLORS.get(obj.attributes.color or "", (0.9, 0.9, 0.88))
+            self.glow_shade(ob, shades, rgb, self.lit[f"lamp_{obj.id}"])
         if obj.text is not None and asset.text_anchor:
             self.text(ob, obj, asset.text_anchor, pass_index)
 
@@ -652,6 +665,23 @@ class _Builder:
                 continue
             slot.link = "OBJECT"
             slot.material = new
+
+    def glow_shade(self, ob, shades: list[int], rgb, light: Light) -> None:
+        """The shade (material slots ``shades``) of a lamp that is on glows in its own colour
+        times the light's: translucent fabric lit from inside."""
+        key = ("glow", tuple(round(float(c), 4) for c in rgb), light_color(light))
+        if key not in self._materials:
+            mat = self.material(rgb, "fabric").copy()
+            mat.name = "df_glow_shade"
+            bsdf = next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
+            glow = [t * c for t, c in zip(linear_rgba(rgb)[:3], light_color(light), strict=True)]
+            bsdf.inputs["Emission Color"].default_value = (*glow, 1.0)
+            bsdf.inputs["Emission Strength"].default_value = SHADE_GLOW
+            mat.cycles.emission_sampling = "NONE"  # the lamp's light does the lighting
+            self._materials[key] = mat
+        for i in shades:
+            ob.material_slots[i].link = "OBJECT"
+            ob.material_slots[i].material = self._materials[key]
 
     def text(self, ob, obj: ObjectInstance, anchor: dict, pass_index: int) -> None:
         """A font curve on the anchor plane, fitted inside width×height, parented to ``ob``."""

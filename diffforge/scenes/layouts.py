@@ -808,6 +808,16 @@ def _start(rng, cfg: GenerateConfig, library, env: Environment) -> Composition:
     return Composition(scene=scene, placer=placer, library=library, cfg=cfg)
 
 
+def _bulb_height(comp: Composition, lamp) -> float:
+    """Where a lamp's light sits above the lamp's origin (m): 3 cm under the rim of its shade.
+    A shade is a closed solid: a light inside it (at 0.9 of the height) lit nothing, and a
+    lamp switched off at 193 W changed 3 % of the frame. No shade (a user's file): 0.9."""
+    bottom = comp.library.slot_bottom(lamp.asset, "shade") if lamp.asset in comp.library else None
+    if bottom is None:
+        return lamp.dimensions[2] * 0.9
+    return lamp.dimensions[2] * bottom - 0.03
+
+
 def _room_lights(rng, comp: Composition) -> None:
     """Ceiling lamps (one per ~15 m²), wall lamps, the lamps that stand in the room, and the sun
     shining in through a window; the sky lights the room through the windows too, so switching
@@ -840,7 +850,7 @@ def _room_lights(rng, comp: Composition) -> None:
             Light(
                 id=f"lamp_{lamp.id}",
                 type="point",
-                location=(x, y, z + lamp.dimensions[2] * 0.9),
+                location=(x, y, round(z + _bulb_height(comp, lamp), 4)),
                 energy=40.0,
                 temperature=3000.0,
                 rgb=(1.0, 0.71, 0.42),

@@ -124,3 +124,40 @@ def test_people_stand_on_their_support_in_every_pose(tmp_path):
     assert len(lowest) >= 5
     assert all(abs(z) < 0.01 for z in lowest.values()), lowest
     assert "crouching" in lowest and "sitting" in lowest
+
+
+def test_a_lamp_that_is_on_glows_and_lights_what_is_under_it(tmp_path):
+    """A lamp's light sits under its shade (inside the closed shade it lit nothing) and the
+    shade glows while the lamp is on: switched off, the lamp itself darkens, and so does the
+    pool of light around it."""
+    offs = sample(
+        tmp_path, "off", "changes.weights={illumination: 1.0}",
+        "changes.params.illumination.kind=light_off", n=16,
+    )  # fmt: skip
+    spec = next(s for s in offs if s["changes"][0]["targets"][0].startswith("lamp_"))
+    lamp_id = spec["changes"][0]["targets"][0].removeprefix("lamp_")
+    lamp = next(o for o in spec["before"]["objects"] if o["id"] == lamp_id)
+    light = next(x for x in spec["before"]["lights"] if x["id"] == f"lamp_{lamp_id}")
+    top = lamp["transform"]["location"][2] + lamp["dimensions"][2]
+    assert light["location"][2] < top - 0.1 * lamp["dimensions"][2]  # under the shade
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text(json.dumps(spec) + "\n")
+    out = tmp_path / "data"
+    cli(
+        "generate", str(DEFAULT), "--out", str(out), "--specs", str(specs), "--preset", "draft",
+        "--set", "visibility.illumination_switch_luma_ratio=0",
+        "--set", "visibility.illumination_local_fraction=0",
+    )  # fmt: skip
+    record = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
+    scene = json.loads((out / "scenes" / f"{record['id']}.json").read_text())
+    mask = np.asarray(Image.open(out / "masks" / f"{record['id']}_before.png"))
+    shown = mask == scene["instances"][lamp_id]
+    assert shown.sum() > 0, "the switched lamp is in view"
+    before, after = luma(out / record["before"]), luma(out / record["after"])
+    assert before[shown].mean() > after[shown].mean() + 10  # the shade glowed
+    ys, xs = np.nonzero(shown)  # the lamp's surroundings: its box, 3 times as large
+    cy, cx, ry, rx = ys.mean(), xs.mean(), 1.5 * np.ptp(ys) + 2, 1.5 * np.ptp(xs) + 2
+    near = np.zeros_like(shown)
+    near[max(0, int(cy - ry)) : int(cy + ry) + 1, max(0, int(cx - rx)) : int(cx + rx) + 1] = True
+    near &= ~shown
+    assert before[near].mean() > after[near].mean() + 3  # and lit what is around it

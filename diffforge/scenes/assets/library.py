@@ -128,6 +128,7 @@ class AssetLibrary:
             self._specs[spec.id] = spec
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._verified: dict[str, Path] = {}
+        self._slot_areas: dict[str, dict[str, float]] = {}
 
     @classmethod
     def load(cls, assets_config: AssetsConfig | None = None, builtin: bool = True) -> AssetLibrary:
@@ -218,6 +219,29 @@ class AssetLibrary:
             raw = trimesh.Scene(raw)
         scene, _, _ = normalise(raw, spec.size)
         return scene
+
+    def slot_areas(self, asset_id: str) -> dict[str, float]:
+        """Surface area (m²) per material slot of a generated asset ({} for a user's file):
+        how much of the object a recoloured slot covers (a car's body, not its windows)."""
+        if asset_id not in self._slot_areas:
+            areas: dict[str, float] = {}
+            if self.get(asset_id).generator is not None:
+                scene = self.build(asset_id)
+                for name, geom in scene.geometry.items():
+                    areas[name] = areas.get(name, 0.0) + float(getattr(geom, "area", 0.0))
+            self._slot_areas[asset_id] = areas
+        return self._slot_areas[asset_id]
+
+    def slot_bottom(self, asset_id: str, slot: str) -> float | None:
+        """Height of a slot's lowest point as a share of the asset's height (None: no such
+        slot, or a user's file): where a lamp's shade opens, so its light can get out."""
+        spec = self.get(asset_id)
+        if spec.generator is None:
+            return None
+        geom = self.build(asset_id).geometry.get(slot)
+        if geom is None or not spec.size:
+            return None
+        return float(geom.bounds[0][2]) / spec.size[2]
 
     def cache_key(self, spec: AssetSpec) -> str:
         """Content hash of everything that shapes a generated GLB."""
