@@ -394,8 +394,9 @@ class VisibilityConfig(_Cfg):
     # this CIEDE2000 difference (green→teal on a shelf in shadow measured 14.5, purple→blue
     # on a lit sphere 15.3: the first could not be seen at the review's size, the second could)
     min_delta_e: float = Field(default=15.0, ge=0.0)
-    # ... and the colour operator draws a new colour at least this far (CIEDE2000) from the
-    # old one in the vocabulary's sRGB (renders lose about half of it to shading)
+    # ... and the colour operator draws a new colour that moves the object's area-weighted
+    # mean colour, its fixed parts included (a car's windows and tyres), at least this far
+    # (CIEDE2000, the vocabulary's sRGB; renders lose about half of it to shading)
     min_color_delta_e: float = Field(default=30.0, ge=0.0)
     # without an illumination or viewpoint change, the mean luminance of what stayed the same
     # may change by at most this ratio (light jitter: ±8 % of each lamp's power)

@@ -74,3 +74,13 @@ def delta_e2000(lab1, lab2) -> np.ndarray:
 def colour_distance(rgb1, rgb2) -> float:
     """CIEDE2000 between two sRGB colours (0..1)."""
     return float(delta_e2000(srgb_to_lab(rgb1), srgb_to_lab(rgb2)))
+
+
+def mixed_colour(parts: list[tuple[tuple[float, float, float], float]]) -> np.ndarray:
+    """The mean sRGB colour (0..1) of surfaces with these colours and area weights, averaged
+    in linear light: what a recoloured object looks like from afar, its fixed parts included."""
+    rgb = np.array([c for c, _ in parts], dtype=float)
+    w = np.array([a for _, a in parts], dtype=float)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    mean = (lin * w[:, None]).sum(axis=0) / w.sum()
+    return np.where(mean <= 0.0031308, 12.92 * mean, 1.055 * mean ** (1 / 2.4) - 0.055)
