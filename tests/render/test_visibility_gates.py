@@ -112,3 +112,6 @@ def test_illumination_gate_thresholds_match_the_by_eye_review() -> None:
     faint = base.copy()
     faint[:5] = 150  # 12.5 % of the frame 30 levels brighter, the mean 3 % (final48's pair 04)
     assert seen("sun_angle", faint) and not seen("light_on", faint)
+    glow = base.copy()
+    glow[:6] = 170  # 15 % of the frame 50 levels brighter, the mean 6 %: a glowing floor lamp
+    assert seen("light_on", glow)  # and the wall beside it, clearly seen (std48, pairs 04, 15)

@@ -137,19 +137,21 @@ def seen_distance(spec, areas: dict[str, float], part, old: str, new: str, worn)
     return colour_distance(mixed_colour(parts_old), mixed_colour(parts_new))
 
 
-# What the renders show of a material swap (the target's mean colour, CIEDE2000; 14 swaps in
-# default-config sets at standard and draft, 2026-11-27): glass against anything 29-33;
-# metal against a non-metal 6-10 on coloured objects, 18 on a grey cylinder but low on a
-# grey or black shelf; glossy against matte (plastic, wood, fabric) 1-9. The contrast gate
-# (``visibility.min_delta_e``, 15) passes only the first reliably.
+# What the renders show of a material swap (the target's mean colour, CIEDE2000; default-config
+# sets at standard and draft, 2026-11-27): glass against a non-metal 29-36 (7 swaps); glass
+# against metal 8-24 (6 swaps, 2 under the gate: both reflect their surroundings more than they
+# show their own colour); metal against a non-metal 6-10 on coloured objects, 18 on a grey
+# cylinder but low on a grey or black shelf; glossy against matte (plastic, wood, fabric) 1-9.
+# The contrast gate (``visibility.min_delta_e``, 15) passes only the first reliably.
 SEEN_LOOKS = frozenset({"transparent"})
+REFLECTIVE_LOOKS = frozenset({"transparent", "metallic"})
 
 
 def materials_look_apart(old: str | None, new: str) -> bool:
     """Whether a swap from ``old`` to ``new`` changes what a viewer sees of the object in
-    these renders: a different look (vocabulary.MATERIAL_LOOKS), one of them glass."""
+    these renders: glass against a material that is not metal (vocabulary.MATERIAL_LOOKS)."""
     looks = {MATERIAL_LOOKS.get(old or ""), MATERIAL_LOOKS.get(new)}
-    return len(looks) == 2 and bool(looks & SEEN_LOOKS)
+    return len(looks) == 2 and bool(looks & SEEN_LOOKS) and looks != REFLECTIVE_LOOKS
 
 
 class Material(ChangeOperator):
