@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.model import PairSpec
 
 # Change types that alter the whole picture: their change mask is the whole image.
@@ -44,6 +45,24 @@ def object_facts(mask: np.ndarray, ids: dict[str, int], present: set[str]) -> di
             ys, xs = np.nonzero(mask == idx)
             box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
         out[obj_id] = {"pixels": n, "box": box}
+    return out
+
+
+def predicted_facts(
+    spec: PairSpec, resolution: tuple[int, int], fill: float
+) -> dict[str, dict[str, Any]]:
+    """The facts a render would give (``object_facts`` per side), from the sampler's
+    prediction (rays cast against object boxes): what the captioner can check before a pair
+    is rendered."""
+    out: dict[str, dict[str, Any]] = {}
+    for side, scene in (("before", spec.before), ("after", spec.after)):
+        feet = predicted_footprints(scene, resolution, fill)
+        out[side] = {}
+        for obj in scene.objects:
+            foot = feet.get(obj.id)
+            n = round(foot.pixels) if foot is not None else 0
+            box = [round(v) for v in foot.box] if foot is not None and n else None
+            out[side][obj.id] = {"pixels": n, "box": box}
     return out
 
 

@@ -22,7 +22,7 @@ from diffforge.dataset.files import atomic_write_json, ensure_dirs, load_image, 
 from diffforge.dataset.layout import depth_path, pair_paths
 from diffforge.distributions import rng_for
 from diffforge.render.assets import AssetResolver
-from diffforge.render.facts import change_mask, instance_ids, object_facts
+from diffforge.render.facts import change_mask, instance_ids, object_facts, predicted_facts
 from diffforge.render.gates import check_pair, ocr_reasons
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.model import PairSpec
@@ -30,6 +30,10 @@ from diffforge.scenes.model import PairSpec
 Sampler = Callable[[GenerateConfig, int, int], PairSpec]
 # caption_or_reason(spec, per_pair, resolution, facts, min_pixels) -> (captions, reason)
 CaptionGate = Callable[..., tuple[list[dict[str, Any]] | None, str | None]]
+
+
+# Specs redrawn before rendering when their captions would be ambiguous (see _unambiguous).
+PRECHECK_DRAWS = 4
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ class PairPipeline:
             spec = self._spec(job, attempt)
             # the sampler may skip sub-seeds itself: continue after the one it used
             attempt = max(attempt, spec.attempt)
+            if can_resample:
+                spec, attempt = self._unambiguous(job, spec, attempt)
             _add(timings, "spec", time.perf_counter() - t0)
             outcome = self._render(spec, timings)
             captions: list[dict[str, Any]] = []
@@ -159,6 +165,29 @@ class PairPipeline:
             "rejected_attempts": self.ctx.max_attempts if can_resample else 1,
             "timings": timings,
         }
+
+    def _unambiguous(self, job: PairJob, spec: PairSpec, attempt: int) -> tuple[PairSpec, int]:
+        """Redraw, before rendering, a spec whose captions are already ambiguous on the
+        sampler's predicted visibility (the caption gate threw away 2 of 100 draft pairs after
+        rendering them). After ``PRECHECK_DRAWS`` redraws the render's gate decides."""
+        if self.caption_gate is None or not self.ctx.gates:
+            return spec, attempt
+        cfg, settings = self.ctx.cfg, self.ctx.settings
+        for _ in range(PRECHECK_DRAWS):
+            _, reason = self.caption_gate(
+                spec,
+                cfg.caption.per_pair,
+                settings.resolution,
+                predicted_facts(spec, settings.resolution, cfg.visibility.predict_fill),
+                settings.min_visible_pixels,
+                style=cfg.caption.style,
+                readable=self.readable,
+            )
+            if reason is None:
+                break
+            spec = self._spec(job, attempt + 1)
+            attempt = max(attempt + 1, spec.attempt)
+        return spec, attempt
 
     def _render(self, spec: PairSpec, timings: dict[str, float]) -> dict[str, Any]:
         ids = instance_ids(spec)

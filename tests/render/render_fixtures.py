@@ -215,6 +215,18 @@ def hidden_target_sampler(cfg: GenerateConfig, index: int, attempt: int) -> Pair
     return spec
 
 
+def twin_sampler(cfg: GenerateConfig, index: int, attempt: int) -> PairSpec:
+    """First attempt puts an identical red cube in the changed cube's place: no caption can
+    tell them apart (the captioner sees that from the predicted visibility), then a good one."""
+    spec = make_pair(index, "color", seed=cfg.seed)
+    if attempt == 0:
+        for scene in (spec.before, spec.after):
+            twin = spec.before.object("cube_1").model_copy(deep=True, update={"id": "cube_2"})
+            scene.objects.append(twin)
+    spec.attempt = attempt
+    return spec
+
+
 def mean_abs(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a.astype(float) - b.astype(float)).mean())
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from dataset_compare import assert_clean, assert_same_dataset, records
-from render_fixtures import REFERENCE_N, hidden_target_sampler, slow_sampler
+from render_fixtures import REFERENCE_N, hidden_target_sampler, slow_sampler, twin_sampler
 
 from diffforge.dataset import merge
 from diffforge.render.workers import PoolOptions
@@ -104,6 +104,15 @@ def test_failing_gate_is_resampled_with_the_next_attempt(run, tmp_path):
     assert "color: target not visible (before)" in rec.resampled
     meta = json.loads((tmp_path / "dataset.json").read_text())
     assert meta["counts"]["resampled"]["color: target not visible (before)"] == 1
+
+
+def test_an_ambiguous_caption_is_redrawn_before_rendering(run, tmp_path):
+    """A spec whose referring expression cannot be unique on the predicted visibility is
+    redrawn without a render: nothing is thrown away, the pair comes from the next attempt."""
+    summary = run(tmp_path, n=1, sampler=twin_sampler, workers=1, captions=True)
+    assert summary["pairs"] == 1 and summary["resampled"] == 0
+    (rec,) = records(tmp_path)
+    assert rec.attempt == 1 and not rec.resampled and rec.captions
 
 
 def test_hung_pair_times_out_is_retried_then_recorded_failed(run, reference, tmp_path):
