@@ -17,7 +17,7 @@ from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
 from diffforge.scenes.file_objects import asset_spec, is_file_object
-from diffforge.scenes.geometry import predicted_footprints
+from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
 from diffforge.scenes.layouts import compose
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
@@ -48,6 +48,13 @@ APART: dict[str, frozenset[str]] = {
     "illumination": frozenset({"viewpoint"}),
     "size": frozenset({"viewpoint"}),
 }
+
+
+def margin(vis, asset: str) -> float:
+    """The prediction's margin over the gate's threshold for an asset: larger for thin ones
+    (``visibility.thin_fill``), whose share of their box varies most with the view."""
+    thin = ASSET_FILL.get(asset, vis.predict_fill) < vis.thin_fill
+    return vis.predict_margin * (vis.thin_margin if thin else 1.0)
 
 
 class PairSampler:
@@ -222,16 +229,17 @@ class PairSampler:
         """Objects predicted to show at least the visibility gate's pixels in this scene."""
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
-        need = vis.predict_margin * max(
-            vis.target_pixels(resolution), self.cfg.render.min_visible_pixels
-        )
+        need = max(vis.target_pixels(resolution), self.cfg.render.min_visible_pixels)
         feet = predicted_footprints(scene, resolution, vis.predict_fill)
         wall = scene.environment.wall_color
         faint = {o.id for o in scene.objects if o.support == "wall" and _blends_in(o, wall, vis)}
         return {
-            i
-            for i, f in feet.items()
-            if f.pixels >= need and f.in_frame >= vis.min_in_frame and i not in faint
+            o.id
+            for o in scene.objects
+            if (f := feet.get(o.id)) is not None
+            and f.pixels >= need * margin(vis, o.asset)
+            and f.in_frame >= vis.min_in_frame
+            and o.id not in faint
         }
 
     def _check_in_view(
@@ -250,7 +258,7 @@ class PairSampler:
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
-        need = vis.predict_margin * vis.target_pixels(resolution) if predict else 0.0
+        need = vis.target_pixels(resolution) if predict else 0.0
         if predict and any(c.type == "viewpoint" for c in changes):
             need *= vis.viewpoint_target_factor
         feet = {}
@@ -270,7 +278,8 @@ class PairSampler:
                     box, pixels = foot.box, foot.pixels
                     if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
-                    want = 0.5 * need if change.type == "count" else need
+                    want = need * (margin(vis, obj.asset) if predict else 1.0)
+                    want = 0.5 * want if change.type == "count" else want
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
                         raise NotApplicable(
                             f"{change.type}: {target} too small, hidden or out of view"

@@ -91,9 +91,16 @@ def test_in_frame_share_of_an_object_cut_by_the_edge() -> None:
 
 
 def test_sampler_never_picks_a_hidden_small_or_cut_target(standard) -> None:
+    """Targets predicted at least the gate's pixels times the margin, thin assets (chairs,
+    street lamps) a larger one."""
+    from diffforge.scenes.geometry import ASSET_FILL
+    from diffforge.scenes.sampler import margin
+
     cfg, specs = standard
     vis = cfg.visibility
-    need = vis.predict_margin * vis.target_pixels(FRAME)
+    assert margin(vis, "street_lamp") == pytest.approx(vis.predict_margin * vis.thin_margin)
+    assert margin(vis, "clevr_cube") == vis.predict_margin and ASSET_FILL["street_lamp"] < 0.2
+    need = vis.target_pixels(FRAME)
     checked = with_viewpoint = 0
     for spec in specs:
         types = {c.type for c in spec.changes}
@@ -110,7 +117,8 @@ def test_sampler_never_picks_a_hidden_small_or_cut_target(standard) -> None:
                     if scene.find(target) is None:
                         continue
                     foot = feet[side][target]
-                    floor = 0.5 * want if change.type == "count" else want
+                    floor = want * margin(vis, scene.find(target).asset)
+                    floor = 0.5 * floor if change.type == "count" else floor
                     assert foot.pixels >= floor, (spec.id, change.type, target, side, foot)
                     assert foot.in_frame >= vis.min_in_frame, (spec.id, target, side, foot)
                     checked += 1
