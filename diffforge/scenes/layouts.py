@@ -18,6 +18,7 @@ from diffforge.errors import AssetError, ConfigError, SamplingError
 from diffforge.scenes.file_objects import PREFIX, asset_spec, check_user_edits, file_instances
 from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate
+from diffforge.scenes.lighting import drop_lamp_light
 from diffforge.scenes.model import (
     Camera,
     Environment,
@@ -1047,5 +1048,5 @@ def _drop_unseen(scene: Scene, cfg: GenerateConfig) -> None:
             break
         gone |= more
     scene.objects = [o for o in scene.objects if o.id not in gone]
-    # lamps' lights go with their lamps ("lamp_<id>", "streetlamp_<id>")
-    scene.lights = [x for x in scene.lights if x.id.split("lamp_", 1)[-1] not in gone]
+    for obj_id in gone:  # lamps' lights go with their lamps
+        drop_lamp_light(scene, obj_id)

@@ -44,3 +44,10 @@ def has_body(light) -> bool:
     own fixture or the ceiling (a ceiling lamp is 1.5 cm below its fixture), which leaves the
     room dark: the light-jitter distractor only changes such a light's power."""
     return light.name in FIXTURE_NAMES or light.id.startswith(LAMP_LIGHT_PREFIXES)
+
+
+def drop_lamp_light(scene, obj_id: str) -> None:
+    """The light of a lamp object leaves with it (removed, disappeared, replaced): a removed
+    table lamp's light left a bright spot on an empty table."""
+    own = {f"{prefix}{obj_id}" for prefix in LAMP_LIGHT_PREFIXES}
+    scene.lights = [x for x in scene.lights if x.id not in own]

@@ -295,8 +295,10 @@ def check_text(spec: PairSpec, c: Change, where: str) -> None:
 
 def check_illumination(spec: PairSpec, c: Change, where: str) -> None:
     kind = c.params["kind"]
-    before = {x.id: x for x in spec.before.lights}
     after = {x.id: x for x in spec.after.lights}
+    # a lamp removed by another change took its light along (test_a_lamp_takes_its_light...)
+    left = {o.id for o in spec.before.objects} - {o.id for o in spec.after.objects}
+    before = {x.id: x for x in spec.before.lights if x.id.split("lamp_", 1)[-1] not in left}
     assert before.keys() == after.keys(), where
     if kind in ("brighter", "darker"):
         factor = c.params["factor"]
@@ -434,3 +436,21 @@ def test_scene_colour_names_size_words_and_dimensions_agree(specs) -> None:
                     assert a.size == size_word_of(obj.transform.scale), where
                 if obj.text is not None:
                     assert obj.text.color in COLORS and close(obj.text.rgb, COLORS[obj.text.color])
+
+
+def test_a_lamp_takes_its_light_with_it(specs) -> None:
+    """A lamp removed, disappeared, replaced or counted away leaves no light behind (a
+    removed table lamp's light lit an empty table), and lamps left in place keep theirs."""
+    from diffforge.scenes.lighting import LAMP_LIGHT_PREFIXES
+
+    gone = 0
+    for name, spec in specs:
+        for scene in (spec.before, spec.after):
+            ids = {o.id for o in scene.objects}
+            for light in scene.lights:
+                for prefix in LAMP_LIGHT_PREFIXES:
+                    if light.id.startswith(prefix):
+                        assert light.id[len(prefix) :] in ids, f"{name} {spec.id}: {light.id}"
+        lamps = {o.id for o in spec.before.objects if o.category in ("lamp", "floor lamp")}
+        gone += len(lamps - {o.id for o in spec.after.objects})
+    assert gone > 0  # some lamps went, and their lights with them

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from diffforge.config import GenerateConfig
+from diffforge.scenes.lighting import LAMP_LIGHT_PREFIXES
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 
 
@@ -75,8 +76,9 @@ class ChangeOperator:
 
     def declared(self, change: Change) -> set[tuple[str, str]]:
         """The (target, field) pairs this record allows to differ (see diffforge.scenes.diff)."""
-        if self.changes_existence:
-            return {(t, "exists") for t in change.targets}
+        if self.changes_existence:  # a lamp's light comes and goes with it
+            lights = {f"{p}{t}" for t in change.targets for p in LAMP_LIGHT_PREFIXES}
+            return {(t, "exists") for t in (*change.targets, *lights)}
         return {(t, f) for t in change.targets for f in self.fields}
 
     # Helpers shared by operators ---------------------------------------------------------

@@ -12,6 +12,7 @@ from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
 from diffforge.scenes.layouts import nearest_default_yaw, place_object, placer_for
+from diffforge.scenes.lighting import drop_lamp_light
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 from diffforge.scenes.placement import Placer, Surface
 
@@ -108,6 +109,7 @@ class Disappear(ChangeOperator):
         placer = placer_for(after, ctx.library)
         obj = ctx.pick(_removable(ctx, after, placer, self.type))
         after.objects.remove(obj)
+        drop_lamp_light(after, obj.id)
         ctx.lock(self.type, obj.id)
         ctx.locked_categories.add(obj.category)
         return Change(type=self.type, targets=[obj.id], before=describe_object(obj))
@@ -125,6 +127,7 @@ class Remove(ChangeOperator):
         obj = ctx.pick([o for o in _removable(ctx, after, placer, self.type) if o.support in ids])
         holder = after.object(obj.support)
         after.objects.remove(obj)
+        drop_lamp_light(after, obj.id)
         # the holder stays as it was: the record says what the object was taken off
         ctx.lock(self.type, obj.id, holder.id)
         ctx.locked_categories.add(obj.category)
@@ -213,6 +216,7 @@ class Replace(ChangeOperator):
             new.transform.rotation = (0.0, 0.0, yaw)
             new.support = old.support
             after.objects[after.objects.index(old)] = new
+            drop_lamp_light(after, old.id)
             ctx.lock(self.type, old.id, new.id)
             ctx.locked_categories.update({old.category, new.category})
             return Change(
@@ -266,6 +270,7 @@ class Count(ChangeOperator):
                 for obj in ctx.rng.permutation(len(removable))[:-delta]:
                     victim = removable[int(obj)]
                     after.objects.remove(victim)
+                    drop_lamp_light(after, victim.id)
                     placer.remove(victim.id)
                     targets.append(victim.id)
         if delta > 0:

@@ -181,9 +181,10 @@ class Illumination(ChangeOperator):
             # the frame's mean luminance by 20-38 % (5 of 150 draft pairs under the gate's
             # 30 %), while "darker" (the same pair the other way round) always passed
             scene, scale = (after, factor) if kind == "darker" else (before, 1.0 / factor)
+            kept = {x.id for x in after.lights}  # not a removed lamp's light
             targets = []
             for light in scene.lights:
-                if light.id in booked:
+                if light.id in booked or light.id not in kept:
                     continue
                 light.energy = round(light.energy * scale, 4)
                 targets.append(light.id)
