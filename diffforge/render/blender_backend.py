@@ -41,6 +41,7 @@ SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and 
 _SUFFIX = re.compile(r"\.\d{3}$")
 # Emission strength of a lit lamp's shade (a ceiling fixture's diffuser glows at 6)
 SHADE_GLOW = 4.0
+SHADE_WHITE = 0.5  # share of the bulb's own colour in a lit shade's glow
 
 
 def blender_version() -> str:
@@ -667,14 +668,17 @@ class _Builder:
             slot.material = new
 
     def glow_shade(self, ob, shades: list[int], rgb, light: Light) -> None:
-        """The shade (material slots ``shades``) of a lamp that is on glows in its own colour
-        times the light's: translucent fabric lit from inside."""
+        """The shade (material slots ``shades``) of a lamp that is on glows with the light's
+        colour tinted by its own: translucent fabric lit from inside."""
         key = ("glow", tuple(round(float(c), 4) for c in rgb), light_color(light))
         if key not in self._materials:
             mat = self.material(rgb, "fabric").copy()
             mat.name = "df_glow_shade"
             bsdf = next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
-            glow = [t * c for t, c in zip(linear_rgba(rgb)[:3], light_color(light), strict=True)]
+            # mostly the bulb's light, tinted by the fabric: a blue shade under a warm bulb
+            # glowing in blue times orange alone stayed dark (std48c review, pair 04)
+            tint = [SHADE_WHITE + (1.0 - SHADE_WHITE) * t for t in linear_rgba(rgb)[:3]]
+            glow = [t * c for t, c in zip(tint, light_color(light), strict=True)]
             bsdf.inputs["Emission Color"].default_value = (*glow, 1.0)
             bsdf.inputs["Emission Strength"].default_value = SHADE_GLOW
             mat.cycles.emission_sampling = "NONE"  # the lamp's light does the lighting
