@@ -10,6 +10,7 @@ raise ``AmbiguousReference`` so the quality gate can count and resample the pair
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.scenes.geometry import BOX_CORNERS, box_points, project
+from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
 from diffforge.scenes.model import ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
@@ -33,10 +34,20 @@ Readable = Callable[[ObjectInstance, Box, tuple[int, int]], bool]
 
 # Plain attributes tried for uniqueness, cheapest first.
 ATTRIBUTE_ORDER: tuple[str, ...] = ("color", "material", "size")
-# Within 1.5 m a landmark is "next to" the target.
-NEXT_TO_RADIUS = 1.5
+# A landmark is "next to" the target when the gap between their boxes is at most this share
+# of the smaller one's largest side (and at least NEXT_TO_MIN_GAP m): a cube 0.9 m from a
+# 0.4 m cylinder, or a wall clock a metre above a shelf, were not "next to" it for a viewer
+# (std48c review, pairs 32 and 15; the old rule took centres within 1.5 m on the floor plane).
+NEXT_TO_GAP = 0.5
+NEXT_TO_MIN_GAP = 0.15
 # Tags of superlative descriptions: "the leftmost mug" takes "the" even where "a" is wanted.
 SUPERLATIVES = frozenset({"leftmost", "rightmost", "nearest"})
+
+
+def _extent(obj: ObjectInstance) -> tuple[np.ndarray, np.ndarray]:
+    """The world axis-aligned bounds of an object's (turned) box."""
+    corners = box_corners(obj)
+    return corners.min(axis=0), corners.max(axis=0)
 
 
 class AmbiguousReference(Exception):
@@ -304,20 +315,25 @@ class Resolver:
         return None
 
     def nearest_landmark(self, obj: ObjectInstance) -> str | None:
-        """The closest visible object of another kind within NEXT_TO_RADIUS (floor plane); never
-        what the object stands on (a pot is on its desk, not next to it: "the pot next to the
-        desk has been removed from the desk" said the desk twice)."""
-        here = np.asarray(obj.transform.location[:2])
-        best, best_d = None, NEXT_TO_RADIUS
+        """The visible object of another kind with the smallest gap to ``obj``, if it is close
+        enough to be "next to" it (NEXT_TO_GAP); never what the object stands on (a pot is on
+        its desk, not next to it: "the pot next to the desk has been removed from the desk"
+        said the desk twice)."""
+        lo, hi = _extent(obj)
+        best, best_gap = None, math.inf
         for other_id in sorted(self.view.visible):
             other = self.view.by_id[other_id]
             if other.id in (obj.id, obj.support) or _same_kind(obj, other):
                 continue
             if other.support == obj.id:
                 continue
-            d = float(np.linalg.norm(np.asarray(other.transform.location[:2]) - here))
-            if d < best_d:
-                best, best_d = other.id, d
+            olo, ohi = _extent(other)
+            gap = float(np.linalg.norm(np.maximum(0.0, np.maximum(olo - hi, lo - ohi))))
+            near = max(
+                NEXT_TO_MIN_GAP, NEXT_TO_GAP * min(max(obj.dimensions), max(other.dimensions))
+            )
+            if gap <= near and gap < best_gap:
+                best, best_gap = other.id, gap
         return best
 
     # -- targets ------------------------------------------------------------------------------

@@ -189,3 +189,25 @@ def test_look_alike_nouns_are_rivals() -> None:
     assert describe(objs, "s").startswith("the gray sofa")
     objs[1] = obj("a", "vase", (-1.6, -3.0, 0), (0.3, 0.3, 0.5), "yellow", "glass")
     assert describe(objs, "s").startswith("the sofa")  # a vase is no sofa
+
+
+def test_next_to_means_close_for_the_objects_sizes() -> None:
+    """ "Next to" needs a gap small beside the two objects (half the smaller one's largest
+    side): a cube 0.9 m from a small cylinder, or a clock a metre above a shelf, is not next
+    to it; a cube 10 cm away is."""
+    cyl = obj("c", "cylinder", (0.0, 0.0, 0), (0.4, 0.4, 0.4), "cyan", "rubber")
+    far = obj("k", "cube", (1.3, 0.0, 0), (0.4, 0.4, 0.4), "red", "rubber")
+    near = obj("k", "cube", (0.5, 0.0, 0), (0.4, 0.4, 0.4), "red", "rubber")
+    shelf = obj("s", "shelf", (0.0, 2.8, 0), (0.9, 0.3, 1.0), "yellow", "wood")
+    clock = obj("w", "wall clock", (0.0, 2.95, 2.0), (0.3, 0.05, 0.3), "gray", "plastic",
+                support="wall")  # fmt: skip
+
+    def landmark(objects, target: str) -> str | None:
+        scene = room(objects)
+        return Resolver(make_view(scene, RES, None)).nearest_landmark(scene.object(target))
+
+    assert landmark([cyl, far], "c") is None
+    assert landmark([cyl, near], "c") == "k"
+    assert landmark([shelf, clock], "s") is None
+    assert landmark([shelf, clock.model_copy(update={"transform": clock.transform.model_copy(
+        update={"location": (0.0, 2.95, 1.05)})})], "s") == "w"  # fmt: skip
