@@ -273,13 +273,18 @@ def _move(c: Change, ctx: _Ctx) -> Group:
         if near is not None and near != c.params.get("to") and near not in ref.used:
             landmark = resolver.landmark_phrase(near)
     start_region = ctx.before.region(obj_id)
+    # "where it can now be found" is read on the after image: with the camera moved too, its
+    # region there, not in the before camera's frame (a shelf "now in the lower-right corner"
+    # stood at mid-height by the right wall of the after image: std48c review, pair 31)
+    same_camera = ctx.before.scene.camera == ctx.after.scene.camera
+    now_region = end_region if same_camera else ctx.after.region(obj_id)
     if landmark and landmark not in ref.text:
         dest = f"beside {landmark}"
-    elif end_region is not None and end_region != start_region:
-        phrase = region_phrase(end_region)
+    elif now_region is not None and (now_region != start_region or not same_camera):
+        phrase = region_phrase(now_region)
         if phrase not in ref.text:
             dest = phrase.removesuffix(" of the scene")
-    to = f"to {REGION_PHRASES[end_region][1]}" if end_region else "to a new spot"
+    to = f"to {REGION_PHRASES[now_region][1]}" if now_region else "to a new spot"
     values = {
         **_obj_values(ref, view),
         "shift": shift or "to a different spot",

@@ -211,3 +211,29 @@ def test_next_to_means_close_for_the_objects_sizes() -> None:
     assert landmark([shelf, clock], "s") is None
     assert landmark([shelf, clock.model_copy(update={"transform": clock.transform.model_copy(
         update={"location": (0.0, 2.95, 1.05)})})], "s") == "w"  # fmt: skip
+
+
+def test_where_a_moved_object_is_now_is_read_on_the_after_image() -> None:
+    """With the camera moved too, "it can now be found …" names the region of the after
+    image, where a reader looks for it (a shelf "now in the lower-right corner" stood at
+    mid-height on the right of the after image)."""
+    from diffforge.captioner.referring import region_phrase
+
+    chair = obj("c", "chair", (-2.2, -2.5, 0), CHAIR, "red", "wood")
+    before = room([chair, obj("s", "sofa", (0.0, 2.5, 0), (2.0, 0.9, 0.85), "gray", "fabric")])
+    after = before.model_copy(deep=True)
+    after.object("c").transform.location = (2.2, -2.5, 0.0)
+    moved = Change(type="move", targets=["c"], params={"support": "floor"})
+    same = PairSpec(id="p", index=0, seed=0, before=before, after=after, changes=[moved])
+    text = caption_pair(same, 1, RES)[0]["text"]
+    assert "in the lower-right corner." in text
+    orbited = after.model_copy(deep=True)
+    orbited.camera = orbited.camera.model_copy(update={"location": (6.5, -5.0, 5.0)})
+    view = Change(type="viewpoint", targets=["camera"], params={"direction": "right"})
+    both = PairSpec(id="p", index=0, seed=0, before=before, after=orbited,
+                    changes=[view, moved])  # fmt: skip
+    now = make_view(orbited, RES, None).region("c")
+    assert now != ("lower", "right")
+    phrase = region_phrase(now).removesuffix(" of the scene")
+    text = caption_pair(both, 1, RES)[0]["text"]
+    assert f"{phrase}." in text and "lower-right" not in text, text
