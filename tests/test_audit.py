@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,8 @@ def test_audit_numbers(tmp_path: Path) -> None:
     assert a["captions"]["count"] == 3
     text = format_report(a)
     assert "50.0 % of 2" in text and "3 of 6 rendered" in text
+    words = next(line for line in text.splitlines() if line.startswith("captions:"))
+    assert re.search(r"median \d+\.\d \(p10 \d+\.\d, p90 \d+\.\d\)", words), words
 
 
 def test_audit_command_prints_and_writes(tmp_path: Path) -> None:

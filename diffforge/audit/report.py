@@ -205,7 +205,7 @@ def format_report(a: dict[str, Any]) -> str:
     ]
     if rs["reasons"]:
         lines.append("  reasons: " + ", ".join(f"{k} x{n}" for k, n in rs["reasons"].items()))
-    w = cp["words"]
+    w = {k: f"{v:.1f}" for k, v in cp["words"].items() if isinstance(v, float | int)}
     lines += [
         f"captions: {cp['count']}, words median {w.get('median', 'n/a')} "
         f"(p10 {w.get('p10', 'n/a')}, p90 {w.get('p90', 'n/a')}); distinct "
