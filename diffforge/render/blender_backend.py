@@ -41,6 +41,7 @@ SKY_STRENGTH = 1.5  # Hosek-Wilkie sky radiance scale that matches our lamp and 
 _SUFFIX = re.compile(r"\.\d{3}$")
 # Emission strength of a lit lamp's shade (a ceiling fixture's diffuser glows at 6)
 SHADE_GLOW = 4.0
+SHADE_GLOW_WATTS = 40.0  # ... at the layouts' lamp power; in proportion to it otherwise
 SHADE_WHITE = 0.5  # share of the bulb's own colour in a lit shade's glow
 
 
@@ -670,7 +671,10 @@ class _Builder:
     def glow_shade(self, ob, shades: list[int], rgb, light: Light) -> None:
         """The shade (material slots ``shades``) of a lamp that is on glows with the light's
         colour tinted by its own: translucent fabric lit from inside."""
-        key = ("glow", tuple(round(float(c), 4) for c in rgb), light_color(light))
+        # as bright as the bulb: a room made darker kept its shades fully lit (final48b
+        # review, pairs 04 and 15); a lamp boosted for a switch glows at most twice as much
+        strength = SHADE_GLOW * min(light.energy / SHADE_GLOW_WATTS, 2.0)
+        key = ("glow", tuple(round(float(c), 4) for c in rgb), light_color(light), strength)
         if key not in self._materials:
             mat = self.material(rgb, "fabric").copy()
             mat.name = "df_glow_shade"
@@ -680,7 +684,7 @@ class _Builder:
             tint = [SHADE_WHITE + (1.0 - SHADE_WHITE) * t for t in linear_rgba(rgb)[:3]]
             glow = [t * c for t, c in zip(tint, light_color(light), strict=True)]
             bsdf.inputs["Emission Color"].default_value = (*glow, 1.0)
-            bsdf.inputs["Emission Strength"].default_value = SHADE_GLOW
+            bsdf.inputs["Emission Strength"].default_value = strength
             mat.cycles.emission_sampling = "NONE"  # the lamp's light does the lighting
             self._materials[key] = mat
         for i in shades:

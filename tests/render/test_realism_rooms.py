@@ -161,3 +161,34 @@ def test_a_lamp_that_is_on_glows_and_lights_what_is_under_it(tmp_path):
     near[max(0, int(cy - ry)) : int(cy + ry) + 1, max(0, int(cx - rx)) : int(cx + rx) + 1] = True
     near &= ~shown
     assert before[near].mean() > after[near].mean() + 3  # and lit what is around it
+
+
+def test_a_dimmed_lamp_glows_less(tmp_path):
+    """A lamp's shade glows in proportion to its power: a room made darker does not keep its
+    shades fully lit (they kept 97 % of their brightness while the room fell to 0.55x)."""
+    darker = sample(
+        tmp_path, "darker", "changes.weights={illumination: 1.0}",
+        "changes.params.illumination.kind=darker", n=8,
+    )  # fmt: skip
+    lamps = [
+        s for s in darker
+        if s["changes"][0]["params"]["kind"] == "darker"
+        and any(o["category"] in ("lamp", "floor lamp") for o in s["before"]["objects"])
+    ][:3]  # fmt: skip
+    assert lamps
+    specs = tmp_path / "specs.jsonl"
+    specs.write_text("".join(json.dumps(s) + "\n" for s in lamps))
+    out = tmp_path / "data"
+    cli("generate", str(DEFAULT), "--out", str(out), "--specs", str(specs), "--preset", "draft")
+    checked = 0
+    for line in (out / "pairs.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        scene = json.loads((out / "scenes" / f"{record['id']}.json").read_text())
+        mask = np.asarray(Image.open(out / "masks" / f"{record['id']}_before.png"))
+        before, after = luma(out / record["before"]), luma(out / record["after"])
+        for obj in scene["spec"]["before"]["objects"]:
+            shown = mask == scene["instances"][obj["id"]]
+            if obj["category"] in ("lamp", "floor lamp") and shown.sum() >= 12:
+                assert after[shown].mean() < 0.85 * before[shown].mean(), obj["id"]
+                checked += 1
+    assert checked > 0
