@@ -32,6 +32,7 @@ from diffforge.render.preflight import GPU_TYPES
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.file_objects import file_name, is_file_object
 from diffforge.scenes.geometry import camera_euler
+from diffforge.scenes.lighting import lamp_light_id
 from diffforge.scenes.model import Light, ObjectInstance, Scene
 from diffforge.vocabulary import COLORS, MATERIALS
 
@@ -366,7 +367,7 @@ class _Builder:
         self.file_units: dict[str, list] = {}
         # lamps whose light is on: their shades glow (an opaque shade hides its bulb, so a lamp
         # on and a lamp off looked the same beside the pool of light under it)
-        self.lit = {x.id: x for x in scene.lights if x.on and x.id.startswith("lamp_")}
+        self.lit = {x.id: x for x in scene.lights if x.on}
         self.environment(scene)
         for obj in scene.objects:
             self.instance(obj, ids[obj.id])
@@ -434,9 +435,10 @@ class _Builder:
             if slot.material is not None and _SUFFIX.sub("", slot.material.name) == "shade"
         ]
         self.recolour(ob, obj, asset)
-        if shades and f"lamp_{obj.id}" in self.lit:
+        light = self.lit.get(lamp_light_id(obj.id)) if shades else None
+        if light is not None:
             rgb = obj.attributes.rgb or COLORS.get(obj.attributes.color or "", (0.9, 0.9, 0.88))
-            self.glow_shade(ob, shades, rgb, self.lit[f"lamp_{obj.id}"])
+            self.glow_shade(ob, shades, rgb, light)
         if obj.text is not None and asset.text_anchor:
             self.text(ob, obj, asset.text_anchor, pass_index)
 

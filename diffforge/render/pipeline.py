@@ -121,15 +121,7 @@ class PairPipeline:
             captions: list[dict[str, Any]] = []
             if self.caption_gate is not None and (not outcome["reasons"] or not self.ctx.gates):
                 t = time.perf_counter()
-                caps, reason = self.caption_gate(
-                    spec,
-                    self.ctx.cfg.caption.per_pair,
-                    self.ctx.settings.resolution,
-                    outcome["facts"],
-                    self.ctx.settings.min_visible_pixels,
-                    style=self.ctx.cfg.caption.style,  # issue 14: concise | rich
-                    readable=self.readable,
-                )
+                caps, reason = self._caption(spec, outcome["facts"])
                 captions = caps or []
                 if reason:
                     outcome["reasons"].append(f"caption: {reason}")
@@ -166,23 +158,29 @@ class PairPipeline:
             "timings": timings,
         }
 
+    def _caption(self, spec: PairSpec, facts) -> tuple[list[dict[str, Any]] | None, str | None]:
+        """The caption gate on ``facts`` (rendered or predicted): (captions, None) or
+        (None, reason)."""
+        assert self.caption_gate is not None
+        return self.caption_gate(
+            spec,
+            self.ctx.cfg.caption.per_pair,
+            self.ctx.settings.resolution,
+            facts,
+            self.ctx.settings.min_visible_pixels,
+            style=self.ctx.cfg.caption.style,  # issue 14: concise | rich
+            readable=self.readable,
+        )
+
     def _unambiguous(self, job: PairJob, spec: PairSpec, attempt: int) -> tuple[PairSpec, int]:
         """Redraw, before rendering, a spec whose captions are already ambiguous on the
         sampler's predicted visibility (the caption gate threw away 2 of 100 draft pairs after
         rendering them). After ``PRECHECK_DRAWS`` redraws the render's gate decides."""
         if self.caption_gate is None or not self.ctx.gates:
             return spec, attempt
-        cfg, settings = self.ctx.cfg, self.ctx.settings
+        resolution, fill = self.ctx.settings.resolution, self.ctx.cfg.visibility.predict_fill
         for _ in range(PRECHECK_DRAWS):
-            _, reason = self.caption_gate(
-                spec,
-                cfg.caption.per_pair,
-                settings.resolution,
-                predicted_facts(spec, settings.resolution, cfg.visibility.predict_fill),
-                settings.min_visible_pixels,
-                style=cfg.caption.style,
-                readable=self.readable,
-            )
+            _, reason = self._caption(spec, predicted_facts(spec, resolution, fill))
             if reason is None:
                 break
             spec = self._spec(job, attempt + 1)

@@ -18,7 +18,7 @@ from diffforge.errors import AssetError, ConfigError, SamplingError
 from diffforge.scenes.file_objects import PREFIX, asset_spec, check_user_edits, file_instances
 from diffforge.scenes.geometry import box_corners, look_at_matrix
 from diffforge.scenes.instances import choose, instantiate
-from diffforge.scenes.lighting import drop_lamp_light
+from diffforge.scenes.lighting import drop_lamp_light, lamp_light_id
 from diffforge.scenes.model import (
     Camera,
     Environment,
@@ -849,7 +849,7 @@ def _room_lights(rng, comp: Composition) -> None:
         x, y, z = lamp.transform.location
         lights.append(
             Light(
-                id=f"lamp_{lamp.id}",
+                id=lamp_light_id(lamp.id),
                 type="point",
                 location=(x, y, round(z + _bulb_height(comp, lamp), 4)),
                 energy=40.0,

@@ -46,6 +46,11 @@ def has_body(light) -> bool:
     return light.name in FIXTURE_NAMES or light.id.startswith(LAMP_LIGHT_PREFIXES)
 
 
+def lamp_light_id(obj_id: str) -> str:
+    """The id of the light inside a room lamp object (floor, table, pendant lamp)."""
+    return f"{LAMP_LIGHT_PREFIXES[0]}{obj_id}"
+
+
 def drop_lamp_light(scene, obj_id: str) -> None:
     """The light of a lamp object leaves with it (removed, disappeared, replaced): a removed
     table lamp's light left a bright spot on an empty table."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -128,7 +129,7 @@ class AssetLibrary:
             self._specs[spec.id] = spec
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._verified: dict[str, Path] = {}
-        self._slot_areas: dict[str, dict[str, float]] = {}
+        self._slot_cache: dict[str, dict[str, tuple[float, float]]] = {}
 
     @classmethod
     def load(cls, assets_config: AssetsConfig | None = None, builtin: bool = True) -> AssetLibrary:
@@ -220,28 +221,31 @@ class AssetLibrary:
         scene, _, _ = normalise(raw, spec.size)
         return scene
 
+    def _slots(self, asset_id: str) -> dict[str, tuple[float, float]]:
+        """(area m², lowest z as a share of the asset's height) per material slot of a
+        generated asset, built once ({} for a user's file)."""
+        if asset_id not in self._slot_cache:
+            spec = self.get(asset_id)
+            slots: dict[str, tuple[float, float]] = {}
+            if spec.generator is not None:
+                height = spec.size[2] if spec.size else 0.0
+                for name, geom in self.build(asset_id).geometry.items():
+                    area, low = slots.get(name, (0.0, math.inf))
+                    bottom = float(geom.bounds[0][2]) / height if height else math.inf
+                    slots[name] = (area + float(getattr(geom, "area", 0.0)), min(low, bottom))
+            self._slot_cache[asset_id] = slots
+        return self._slot_cache[asset_id]
+
     def slot_areas(self, asset_id: str) -> dict[str, float]:
         """Surface area (m²) per material slot of a generated asset ({} for a user's file):
         how much of the object a recoloured slot covers (a car's body, not its windows)."""
-        if asset_id not in self._slot_areas:
-            areas: dict[str, float] = {}
-            if self.get(asset_id).generator is not None:
-                scene = self.build(asset_id)
-                for name, geom in scene.geometry.items():
-                    areas[name] = areas.get(name, 0.0) + float(getattr(geom, "area", 0.0))
-            self._slot_areas[asset_id] = areas
-        return self._slot_areas[asset_id]
+        return {name: area for name, (area, _) in self._slots(asset_id).items()}
 
     def slot_bottom(self, asset_id: str, slot: str) -> float | None:
         """Height of a slot's lowest point as a share of the asset's height (None: no such
         slot, or a user's file): where a lamp's shade opens, so its light can get out."""
-        spec = self.get(asset_id)
-        if spec.generator is None:
-            return None
-        geom = self.build(asset_id).geometry.get(slot)
-        if geom is None or not spec.size:
-            return None
-        return float(geom.bounds[0][2]) / spec.size[2]
+        bottom = self._slots(asset_id).get(slot, (0.0, math.inf))[1]
+        return bottom if math.isfinite(bottom) else None
 
     def cache_key(self, spec: AssetSpec) -> str:
         """Content hash of everything that shapes a generated GLB."""

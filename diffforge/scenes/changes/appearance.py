@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
@@ -80,7 +82,8 @@ class Color(ChangeOperator):
             raise NotApplicable("no object whose colour can change visibly")
         # people as often as before: their top more often than their trousers
         weights = [0.6 if part == "top" else 0.4 if part else 1.0 for _, part, _ in candidates]
-        obj, part, options = candidates[int(ctx.rng.choice(len(candidates), p=_norm(weights)))]
+        p = np.array(weights) / sum(weights)
+        obj, part, options = candidates[int(ctx.rng.choice(len(candidates), p=p))]
         ctx.lock(self.type, obj.id)
         new = ctx.pick(options)
         if part is not None:
@@ -111,30 +114,24 @@ class Color(ChangeOperator):
         return [c for c in options if seen_distance(spec, areas, part, old, c, worn) >= far]
 
 
-def _norm(weights: list[float]):
-    total = sum(weights)
-    return [w / total for w in weights]
-
-
 def seen_distance(spec, areas: dict[str, float], part, old: str, new: str, worn) -> float:
     """CIEDE2000 between the object's area-weighted mean colour before and after recolouring
     its colour slots (``part``: one clothing slot). Without slot areas (a user's file): the
     two colours' own distance."""
-    if not areas:
-        return colour_distance(COLORS[old], COLORS[new])
     changed = {part} if part else set(spec.material_slots)
-    fixed = {k: v.color for k, v in spec.part_materials.items()} | dict(worn)
-    parts_old, parts_new = [], []
-    for slot, area in areas.items():
-        if slot in changed:
-            parts_old.append((COLORS[old], area))
-            parts_new.append((COLORS[new], area))
-        elif fixed.get(slot) in COLORS:
-            parts_old.append((COLORS[fixed[slot]], area))
-            parts_new.append((COLORS[fixed[slot]], area))
-    if not any(slot in changed for slot in areas):
+    if not changed & areas.keys():
         return colour_distance(COLORS[old], COLORS[new])
-    return colour_distance(mixed_colour(parts_old), mixed_colour(parts_new))
+    fixed = {k: v.color for k, v in spec.part_materials.items()} | dict(worn)
+    kept = [
+        (COLORS[fixed[s]], a)
+        for s, a in areas.items()
+        if s not in changed and fixed.get(s) in COLORS
+    ]
+    recoloured = [a for s, a in areas.items() if s in changed]
+    return colour_distance(
+        mixed_colour([(COLORS[old], a) for a in recoloured] + kept),
+        mixed_colour([(COLORS[new], a) for a in recoloured] + kept),
+    )
 
 
 # What the renders show of a material swap (the target's mean colour, CIEDE2000; default-config

@@ -80,6 +80,15 @@ SWITCH_SHARE = 0.35
 MAIN_LIGHT_SHARE = 0.5
 
 
+def _sunlit(scene: Scene) -> bool:
+    return any(x.on and x.type == "sun" for x in scene.lights)
+
+
+def _lamps_besides(scene: Scene, light_id: str) -> float:
+    """Power of the lamps that are on, other than ``light_id`` (the sun apart)."""
+    return sum(x.energy for x in scene.lights if x.on and x.id != light_id and x.type != "sun")
+
+
 class Illumination(ChangeOperator):
     type = "illumination"
     fields = ("energy", "on", "temperature", "rgb", "rotation", "strength")
@@ -89,9 +98,7 @@ class Illumination(ChangeOperator):
         kinds = ["brighter", "darker"]
         # outdoors by day the sky's light keeps its colour: a cooler sun shifted a street's
         # balance by 13 levels (barely seen; the gate asks 20)
-        daylit = not scene.environment.ceiling and any(
-            x.on and x.type == "sun" for x in scene.lights
-        )
+        daylit = not scene.environment.ceiling and _sunlit(scene)
         if any(light.on for light in scene.lights) and not daylit:
             kinds += ["warmer", "cooler"]
         if self._switchable(scene, on=True):
@@ -113,7 +120,7 @@ class Illumination(ChangeOperator):
         2.5 levels, and the caption named a lamp no one could see."""
         if ctx.large is None:
             return lights
-        sunlit = any(x.on and x.type == "sun" for x in scene.lights)
+        sunlit = _sunlit(scene)
         total = sum(x.energy for x in scene.lights if x.type != "sun")
         return [
             x
@@ -127,7 +134,7 @@ class Illumination(ChangeOperator):
         """Lamps that can be switched without leaving the scene near-black: the other lights
         that stay on give at least as much light as the lamp (a dark image shows nothing)."""
         out = []
-        sunlit = any(x.on and x.type == "sun" for x in scene.lights)
+        sunlit = _sunlit(scene)
         for light in scene.lights:
             if light.type == "sun" or (on and not light.on):
                 continue
@@ -135,10 +142,7 @@ class Illumination(ChangeOperator):
             # evening it changed 2 % of the frame, the illumination gate's limit): night only
             if sunlit and light.id.startswith("streetlamp_"):
                 continue
-            rest = sum(
-                x.energy for x in scene.lights if x.on and x.id != light.id and x.type != "sun"
-            )
-            if any(x.on and x.type == "sun" for x in scene.lights) or rest >= light.energy:
+            if sunlit or _lamps_besides(scene, light.id) >= light.energy:
                 out.append(light)
         return out
 
@@ -221,7 +225,7 @@ class Illumination(ChangeOperator):
         light = ctx.pick(switch[kind])
         # a lamp switched gives a share of the light a viewer notices: a 40 W floor lamp
         # beside two 200 W ceiling lamps moved the frame by 1-3 % (the gate asks 10 %)
-        rest = sum(x.energy for x in before.lights if x.on and x.id != light.id and x.type != "sun")
+        rest = _lamps_besides(before, light.id)
         energy = round(max(light.energy, SWITCH_SHARE / (1.0 - SWITCH_SHARE) * rest), 4)
         light.energy = before.light(light.id).energy = energy
         if kind == "light_off":
