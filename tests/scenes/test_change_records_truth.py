@@ -18,7 +18,7 @@ import pytest
 
 from diffforge.config import BUILTIN_CHANGE_TYPES, load_config
 from diffforge.scenes.assets.characters import POSES
-from diffforge.scenes.layouts import FACING_YAW
+from diffforge.scenes.environments import FACING_YAW
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
 from diffforge.scenes.sampler import PairSampler
 from diffforge.vocabulary import COLORS, MATERIALS, SIZE_WORDS
