@@ -16,9 +16,9 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
+from diffforge.scenes.environments import compose
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
-from diffforge.scenes.layouts import compose
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
 from diffforge.scenes.perception import colour_distance

@@ -18,7 +18,7 @@ import pytest
 
 from diffforge.config import BUILTIN_CHANGE_TYPES, load_config
 from diffforge.scenes.assets.characters import POSES
-from diffforge.scenes.layouts import FACING_YAW
+from diffforge.scenes.environments import FACING_YAW
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
 from diffforge.scenes.sampler import PairSampler
 from diffforge.vocabulary import COLORS, MATERIALS, SIZE_WORDS
@@ -238,7 +238,7 @@ def check_replace(spec: PairSpec, c: Change, where: str) -> None:
     assert old.category != new.category, f"{where}: replaced by the same kind of thing"
     assert old.support == new.support, where
     assert close(old.transform.location[:1], new.transform.location[:1]), where
-    # the new asset faces the way a fresh one of its kind could (layouts.default_yaw): a shelf
+    # the new asset faces the way a fresh one of its kind could (environments.default_yaw): a shelf
     # never keeps a turned stool's yaw and shows the camera its back (review pair 45)
     yaw = new.transform.rotation[2]
     if new.support == "wall":

@@ -11,7 +11,7 @@ import pytest
 from diffforge.config import load_config
 from diffforge.distributions import rng_for
 from diffforge.scenes.changes.scene_wide import orbit
-from diffforge.scenes.layouts import compose
+from diffforge.scenes.environments import compose
 from diffforge.scenes.sampler import load_library
 
 ROOT = Path(__file__).resolve().parents[2]

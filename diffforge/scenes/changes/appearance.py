@@ -7,10 +7,10 @@ import math
 import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.environments import placer_for
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
-from diffforge.scenes.layouts import placer_for
 from diffforge.scenes.model import Change, Pose, Scene
 from diffforge.scenes.perception import colour_distance, mixed_colour
 from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word

@@ -8,10 +8,10 @@ from diffforge.scenes.changes.base import (
     NotApplicable,
     describe_object,
 )
+from diffforge.scenes.environments import nearest_default_yaw, place_object, placer_for
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
-from diffforge.scenes.layouts import nearest_default_yaw, place_object, placer_for
 from diffforge.scenes.lighting import drop_lamp_light
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 from diffforge.scenes.placement import Placer, Surface

@@ -1,0 +1,84 @@
+"""Environments: how a base scene is composed, one module per layout (room, street, tabletop,
+a user's file) and the camera rig.
+
+Each layout picks assets from the library by placement and tag, places them collision-free on
+support surfaces, adds lights and a world, and frames everything with the camera.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from diffforge.config import GenerateConfig
+from diffforge.errors import SamplingError
+from diffforge.scenes.environments.camera import drop_unseen, frame_camera
+from diffforge.scenes.environments.composition import (
+    FACING_YAW,
+    Composition,
+    default_yaw,
+    holder_heights,
+    nearest_default_yaw,
+    place_object,
+    wall_surfaces,
+)
+from diffforge.scenes.environments.room import compose_room
+from diffforge.scenes.environments.street import compose_street
+from diffforge.scenes.environments.tabletop import compose_tabletop
+from diffforge.scenes.environments.user_file import (
+    compose_environment,
+    environment_surfaces,
+    load_environment_info,
+)
+from diffforge.scenes.model import Scene
+from diffforge.scenes.placement import Placer, holder_surface
+
+__all__ = [
+    "COMPOSERS",
+    "FACING_YAW",
+    "Composition",
+    "compose",
+    "default_yaw",
+    "nearest_default_yaw",
+    "place_object",
+    "placer_for",
+]
+
+
+COMPOSERS = {
+    "room": compose_room,
+    "street": compose_street,
+    "tabletop": compose_tabletop,
+    "environment": compose_environment,
+}
+
+
+def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
+    """A base scene of ``layout``, framed."""
+    comp = COMPOSERS[layout](rng, cfg, library)
+    placed = len([o for o in comp.scene.objects if "facade" not in o.tags])
+    if placed < cfg.scene.objects.min:
+        raise SamplingError(
+            f"layout {layout}: could place only {placed} of scene.objects.min = "
+            f"{cfg.scene.objects.min} objects (space or asset filters too tight)"
+        )
+    if not comp.framed:
+        cam = comp.cfg.scene.camera
+        comp.scene.camera = frame_camera(rng, comp.scene, lens=cam.lens, aspect=cam.aspect)
+    elif layout in ("room", "street"):
+        drop_unseen(comp.scene, cfg)
+    return comp.scene
+
+
+def placer_for(scene: Scene, library) -> Placer:
+    """The placer of an existing scene (operators use it on after-scenes). A user environment's
+    supports come from its scan, as when the scene was composed, not from a generic floor."""
+    holders = holder_heights(scene, library)
+    if scene.environment.layout != "environment" or not scene.environment.blend_file:
+        return Placer.from_scene(scene, holders, wall_surfaces(scene.environment))
+    info = load_environment_info(Path(scene.environment.blend_file))
+    surfaces = environment_surfaces(info, scene)
+    surfaces += [holder_surface(o, holders[o.id]) for o in scene.objects if o.id in holders]
+    placer = Placer(surfaces)
+    for obj in scene.objects:
+        placer.add(obj)
+    return placer

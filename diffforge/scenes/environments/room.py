@@ -1,0 +1,279 @@
+"""Closed, furnished rooms: a room type's furniture against the walls and in a group, clutter
+on every surface, windows and a door, and the lamps, the sun and the exposure that light it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from diffforge.config import GenerateConfig
+from diffforge.scenes.environments.camera import room_camera
+from diffforge.scenes.environments.composition import (
+    Composition,
+    add_people,
+    dense_budget,
+    fill,
+    optional_spec,
+    put_at,
+    start_composition,
+    text_pool,
+)
+from diffforge.scenes.instances import choose
+from diffforge.scenes.lighting import lamp_light_id
+from diffforge.scenes.model import Environment, Light, Opening, Scene
+
+# Room types: what stands where. "back"/"side" pieces stand against a wall facing the room,
+# "group" is a table with seats around it, "center" a piece in the open; "clutter" is what
+# lies on tables, shelves and cabinets; "wall" what hangs on the back wall.
+ROOM_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
+    "living room": {
+        "back": ("sofa", "shelf", "cabinet"), "side": ("shelf", "cabinet", "armchair", "floor_lamp", "potted_plant"),
+        "group": ("coffee_table",), "seats": ("armchair", "armchair", "stool"),
+        "clutter": ("book", "mug", "vase", "bowl", "candle", "plant_pot", "television", "box", "table_lamp", "cup"),
+        "wall": ("picture_frame", "wall_clock", "poster"),
+    },
+    "kitchen": {
+        "back": ("cabinet", "cabinet", "shelf"), "side": ("cabinet", "shelf", "potted_plant"),
+        "group": ("table",), "seats": ("chair", "chair", "chair", "chair", "stool"),
+        "clutter": ("bowl", "cup", "mug", "teapot", "bottle", "apple", "orange_fruit", "soda_can", "vase", "candle"),
+        "wall": ("wall_clock", "picture_frame", "poster"),
+    },
+    "office": {
+        "back": ("desk", "shelf", "cabinet"), "side": ("desk", "shelf", "cabinet", "potted_plant"),
+        "group": ("table",), "seats": ("chair", "chair", "chair"),
+        "clutter": ("laptop", "mug", "book", "box", "table_lamp", "bottle", "plant_pot", "cup", "soda_can"),
+        "wall": ("wall_clock", "picture_frame", "poster", "wall_text"),
+    },
+    "bedroom": {
+        "back": ("sofa", "cabinet", "shelf"), "side": ("cabinet", "shelf", "armchair", "floor_lamp", "potted_plant"),
+        "group": ("side_table",), "seats": ("stool", "chair"),
+        "clutter": ("book", "candle", "vase", "table_lamp", "box", "toy_car", "ball", "mug", "plant_pot"),
+        "wall": ("picture_frame", "wall_clock", "poster"),
+    },
+    "shop": {
+        "back": ("shelf", "shelf", "cabinet"), "side": ("shelf", "cabinet", "shelf"),
+        "group": ("table",), "seats": ("stool",),
+        "clutter": ("box", "bottle", "soda_can", "vase", "bowl", "toy_car", "toy_blocks", "ball", "teapot", "book"),
+        "wall": ("poster", "wall_text", "wall_clock"),
+    },
+    "classroom": {
+        "back": ("shelf", "cabinet", "desk"), "side": ("shelf", "cabinet", "potted_plant"),
+        "group": ("desk",), "seats": ("chair",),
+        "clutter": ("book", "laptop", "box", "mug", "plant_pot", "bottle", "ball"),
+        "wall": ("wall_text", "poster", "wall_clock", "picture_frame"),
+    },
+}  # fmt: skip
+ROOM_FLOORS = {
+    "living room": ("wood", "fabric"), "kitchen": ("tiles", "ceramic"), "office": ("fabric", "wood"),
+    "bedroom": ("wood", "fabric"), "shop": ("tiles", "concrete"), "classroom": ("tiles", "wood"),
+}  # fmt: skip
+ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
+
+
+def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
+    """A room of a random type: furniture along the back and side walls, a table group, wall
+    art, people, clutter on the surfaces; the lights, the exposure and the room camera."""
+    room_type = choose(rng, sorted(ROOM_TYPES))
+    plan = ROOM_TYPES[room_type]
+    w, d = float(rng.uniform(5.5, 7.0)), float(rng.uniform(5.0, 6.5))
+    h = float(rng.uniform(2.7, 3.0))
+    env = Environment(
+        layout="room",
+        extent=(round(w, 4), round(d, 4), round(h, 4)),
+        floor_color=choose(rng, ["brown", "beige", "gray", "white", "orange"]),
+        floor_material=choose(rng, list(ROOM_FLOORS[room_type])),
+        wall_color=choose(rng, list(ROOM_WALL_COLORS)),
+        room_type=room_type,
+        ceiling=True,
+        trim_color=choose(rng, ["white", "brown", "gray"]),
+    )
+    env.openings = _room_openings(rng, w, d, h)
+    comp = start_composition(rng, cfg, library, env)
+    budget = dense_budget(rng, cfg, "room")
+    floor = comp.placer.surfaces["floor"]
+    # keep the strip in front of the camera (the front wall) free; reserve the doorway
+    front = 2.0
+    floor.center, floor.half = (0.0, front / 2), (w / 2 - 0.05, (d - front) / 2 - 0.05)
+    door = next(o for o in env.openings if o.kind == "door")
+    sx = -1 if door.wall == "left" else 1
+    floor.occupy(sx * (w / 2 - 0.6), door.center, 0.6, door.width / 2 + 0.2, "doorway")
+    get = lambda aid: optional_spec(library, aid)  # noqa: E731
+
+    # 1. against the back wall, left to right
+    x = -w / 2 + 0.15
+    while x < w / 2 - 0.6:
+        spec = get(choose(rng, list(plan["back"])))
+        if spec is None:
+            break
+        sw, sd = spec.size[0], spec.size[1]
+        if x + sw > w / 2 - 0.1:
+            break
+        if put_at(comp, rng, spec, x + sw / 2, d / 2 - sd / 2 - 0.06, 0.0) is not None:
+            x += sw + float(rng.uniform(0.1, 0.6))
+        else:
+            x += 0.3
+    # 2. along the side walls, facing into the room
+    for side in (-1, 1):
+        y = d / 2 - 1.2
+        while y > -d / 2 + front + 0.3:
+            spec = get(choose(rng, list(plan["side"])))
+            if spec is None:
+                break
+            sw, sd = spec.size[0], spec.size[1]
+            cx = side * (w / 2 - sd / 2 - 0.06)
+            yaw = -side * math.pi / 2  # the front (-Y) turned to face the room's centre
+            if put_at(comp, rng, spec, cx, y - sw / 2, yaw) is not None:
+                y -= sw + float(rng.uniform(0.2, 0.8))
+            else:
+                y -= 0.4
+    # 3. a group in the open: a table (on a rug in living rooms) with seats facing it
+    spec = get(plan["group"][0])
+    if spec is not None:
+        gx, gy = float(rng.uniform(-0.6, 0.6)), float(rng.uniform(0.0, 0.6))
+        if room_type == "classroom":
+            for row in (0, 1):
+                for col in (-1, 0, 1):
+                    t = put_at(comp, rng, spec, col * 1.7, gy + 0.6 - row * 1.5, 0.0)
+                    seat = get("chair")
+                    if t is not None and seat is not None:
+                        put_at(comp, rng, seat, col * 1.7, gy + 0.6 - row * 1.5 - 0.6, 0.0)
+        else:
+            rug = get("rug") if room_type in ("living room", "bedroom", "office") else None
+            table = put_at(comp, rng, spec, gx, gy, 0.0)
+            if rug is not None:  # beside the group (the placer keeps footprints apart)
+                comp.place(rng, rug, [floor], yaw=0.0)
+            if table is not None:
+                tx, ty = table.dimensions[0] / 2, table.dimensions[1] / 2
+                spots = [(gx - tx - 0.45, gy, -math.pi / 2), (gx + tx + 0.45, gy, math.pi / 2),
+                         (gx, gy + ty + 0.45, math.pi), (gx, gy - ty - 0.5, 0.0)]  # fmt: skip
+                order = rng.permutation(len(spots))
+                for i in order[: int(rng.integers(2, 5))]:
+                    sxp, syp, yaw = spots[int(i)]
+                    seat = get(choose(rng, list(plan["seats"])))
+                    # a seat's front is -Y: turn it to face the table
+                    put_at(comp, rng, seat, sxp, syp, yaw + math.pi)
+    # 4. wall art on the back wall, text if the scene has any
+    walls = comp.placer.candidates({"wall"})
+    for _ in range(int(rng.integers(2, 4))):
+        spec = get(choose(rng, [a for a in plan["wall"] if a != "wall_text"]))
+        if spec is not None:
+            comp.place(rng, spec, walls)
+    if rng.random() < cfg.scene.text_objects:
+        texts = [s for s in text_pool(library, ("indoor",)) if s.placement == "wall"]
+        fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
+    # 5. people standing on the floor, clutter on every surface, then whatever still fits
+    add_people(rng, comp, [floor])
+    small = [get(a) for a in plan["clutter"]]
+    small = [s for s in small if s is not None]
+    rest = budget - len(comp.scene.objects)
+    fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 4)
+    extra = [get(a) for a in ("potted_plant", "floor_lamp", "stool", "chair", "side_table")]
+    extra = [s for s in extra if s is not None]
+    rest = budget - len(comp.scene.objects)
+    fill(rng, comp, extra, [floor], max(0, min(rest, 3)), 10)
+    rest = budget - len(comp.scene.objects)
+    fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 3)
+    floor.release("doorway")
+    floor.center, floor.half = (0.0, 0.0), (w / 2, d / 2)
+    _room_lights(rng, comp)
+    comp.scene.world.exposure = room_exposure(comp.scene)
+    comp.scene.camera = room_camera(rng, comp)
+    comp.framed = True
+    return comp
+
+
+def _room_openings(rng, w: float, d: float, h: float) -> list[Opening]:
+    """Windows on the side and front walls, one door on a side wall; the back wall stays whole."""
+    out: list[Opening] = []
+    door_wall = choose(rng, ["left", "right"])
+    door_y = float(rng.uniform(-d / 2 + 0.9, -d / 2 + 1.6))
+    out.append(Opening(kind="door", wall=door_wall, center=round(door_y, 4), bottom=0.0,
+                       width=0.9, height=2.1))  # fmt: skip
+    for wall in ("left", "right", "front"):
+        length = w if wall == "front" else d
+        n = int(rng.integers(1, 3)) if wall != "front" else 1
+        width = float(rng.uniform(0.9, 1.5))
+        sill = float(rng.uniform(0.8, 1.0))
+        top = min(h - 0.3, sill + float(rng.uniform(1.2, 1.6)))
+        slots = np.linspace(-length / 2, length / 2, n + 2)[1:-1]
+        for c in slots:
+            c = float(c + rng.uniform(-0.3, 0.3))
+            if wall == door_wall and abs(c - door_y) < width / 2 + 0.8:
+                c = door_y + (width / 2 + 1.0)
+            if abs(c) + width / 2 > length / 2 - 0.3:
+                continue
+            out.append(Opening(kind="window", wall=wall, center=round(c, 4), bottom=round(sill, 4),
+                               width=round(width, 4), height=round(top - sill, 4)))  # fmt: skip
+    return out
+
+
+def _room_lights(rng, comp: Composition) -> None:
+    """Ceiling lamps (one per ~15 m²), wall lamps, the lamps that stand in the room, and the sun
+    shining in through a window; the sky lights the room through the windows too, so switching
+    any one lamp off never leaves the room dark."""
+    env = comp.scene.environment
+    w, d, h = env.extent
+    lights: list[Light] = []
+    n_ceiling = 1 if w * d < 32 else 2
+    for i in range(n_ceiling):
+        x = (i - (n_ceiling - 1) / 2) * w / 2.2 + float(rng.uniform(-0.2, 0.2))
+        lights.append(Light(
+            id=f"ceiling_{i + 1}", type="area", location=(round(x, 4), round(float(rng.uniform(-0.3, 0.8)), 4), round(h - 0.06, 4)),
+            energy=round(float(rng.uniform(140, 240)), 3), size=0.5, temperature=round(float(rng.uniform(3800, 5200)), 1),
+            name="ceiling lamp",
+        ))  # fmt: skip
+    for i, side in enumerate(rng.permutation([-1, 1])[: int(rng.integers(1, 3))]):
+        wall = "left" if side < 0 else "right"
+        blocked = [o for o in env.openings if o.wall == wall]
+        y = float(rng.uniform(-0.2, d / 2 - 0.8))
+        if any(abs(y - o.center) < o.width / 2 + 0.3 for o in blocked):
+            continue
+        lights.append(Light(
+            id=f"wall_lamp_{i + 1}", type="point", location=(round(float(side) * (w / 2 - 0.14), 4), round(y, 4), 1.95),
+            energy=round(float(rng.uniform(25, 45)), 3), temperature=2900.0, size=0.08, name="wall lamp",
+        ))  # fmt: skip
+    lamps = [o for o in comp.scene.objects if o.category in {"lamp", "floor lamp"}]
+    for lamp in lamps:
+        x, y, z = lamp.transform.location
+        lights.append(
+            Light(
+                id=lamp_light_id(lamp.id),
+                type="point",
+                location=(x, y, round(z + _bulb_height(comp, lamp), 4)),
+                energy=40.0,
+                temperature=3000.0,
+                rgb=(1.0, 0.71, 0.42),
+                size=0.1,
+                name=lamp.noun,
+            )
+        )
+    windows = [o for o in env.openings if o.kind == "window"]
+    wall = choose(rng, sorted({o.wall for o in windows})) if windows else "front"
+    heading = {"front": 0.0, "left": -90.0, "right": 90.0, "back": 180.0}[wall]
+    elevation = float(rng.uniform(22, 42))
+    lights.append(Light(
+        id="sun", type="sun", energy=round(float(rng.uniform(2.5, 4.0)), 3),
+        rotation=(round(math.radians(90 - elevation), 6), 0.0, round(math.radians(heading + float(rng.uniform(-25, 25))), 6)),
+        temperature=5600.0, name="sun",
+    ))  # fmt: skip
+    comp.scene.lights = lights
+
+
+def _bulb_height(comp: Composition, lamp) -> float:
+    """Where a lamp's light sits above the lamp's origin (m): 3 cm under the rim of its shade.
+    A shade is a closed solid: a light inside it (at 0.9 of the height) lit nothing, and a
+    lamp switched off at 193 W changed 3 % of the frame. No shade (a user's file): 0.9."""
+    bottom = comp.library.slot_bottom(lamp.asset, "shade") if lamp.asset in comp.library else None
+    if bottom is None:
+        return lamp.dimensions[2] * 0.9
+    return lamp.dimensions[2] * bottom - 0.03
+
+
+def room_exposure(scene: Scene) -> float:
+    """EV for the view transform from the room's lamp power per m² (about -0.3 EV at 10 W/m²,
+    brighter for dimmer rooms), so rooms of every size and lamp count come out alike."""
+    w, d, _ = scene.environment.extent
+    watts = sum(x.energy for x in scene.lights if x.type != "sun" and x.on)
+    density = max(watts / (w * d), 1.0)
+    return round(float(np.clip(-0.3 + 0.5 * math.log2(10.0 / density), -1.1, 0.9)), 3)

@@ -1,0 +1,212 @@
+"""Built streets: a road between raised sidewalks, façades along the far side, street furniture,
+trees, parked cars and people; the sun by time of day and the street lamps at dusk and night."""
+
+from __future__ import annotations
+
+import math
+
+from diffforge.config import GenerateConfig
+from diffforge.scenes.environments.camera import street_camera
+from diffforge.scenes.environments.composition import (
+    Composition,
+    dense_budget,
+    fill,
+    optional_spec,
+    put_at,
+    start_composition,
+    text_pool,
+)
+from diffforge.scenes.instances import choose, instantiate
+from diffforge.scenes.model import Environment, Light, ObjectInstance
+
+STREET_TIMES = ("morning", "noon", "evening")
+# sun elevation (deg), strength (W/m²), colour temperature, exposure (EV) per time of day
+SUN_BY_TIME = {
+    "morning": (24.0, 3.2, 4800.0, 0.3),
+    "noon": (62.0, 4.0, 6000.0, 0.0),
+    "afternoon": (40.0, 3.5, 5600.0, 0.1),
+    "evening": (9.0, 2.2, 3300.0, 0.7),
+}
+NIGHT_EXPOSURE = 1.0
+STREET_SKY = 2.0  # world strength: the sky's share of the light in the street's shadows
+
+
+def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
+    """A street: a two-lane road with markings and a crossing, raised sidewalks with kerbs on
+    both sides, shop facades along the far sidewalk with signs on them, parked cars, trees,
+    lamps and street furniture on the sidewalks, people on the sidewalks."""
+    night = rng.random() < cfg.scene.night
+    road = float(choose(rng, [6.5, 7.0, 8.0]))
+    walk = float(rng.uniform(3.0, 4.0))
+    w = float(rng.uniform(20.0, 24.0))
+    d = road + 2 * walk + 1.0
+    env = Environment(
+        layout="street",
+        extent=(round(w, 4), round(d, 4), 12.0),
+        floor_color="gray",
+        floor_material="asphalt",
+        time_of_day="night" if night else choose(rng, list(STREET_TIMES)),
+        road_width=road,
+        sidewalk_width=round(walk, 4),
+        wall_color=choose(rng, ["gray", "beige", "white"]),
+    )
+    comp = start_composition(rng, cfg, library, env)
+    budget = dense_budget(rng, cfg, "street")
+    get = lambda aid: optional_spec(library, aid)  # noqa: E731
+    kerb = 0.12  # sidewalk height
+    far, near = road / 2, -road / 2  # the road's edges (far: facade side)
+    face = far + walk  # facade fronts
+    # 1. facades along the far sidewalk, touching each other
+    facades = library.select(tags_any=("facade",))
+    x = -w / 2 - 2.0
+    while facades and x < w / 2 + 2.0:
+        spec = choose(rng, facades)
+        obj = instantiate(rng, spec, comp.new_id(spec.category), cfg.text)
+        obj.transform.location = (
+            round(x + obj.dimensions[0] / 2, 6),
+            round(face + obj.dimensions[1] / 2, 6),
+            0.0,
+        )
+        obj.support = "ground"
+        comp.scene.objects.append(obj)
+        x += obj.dimensions[0] + 0.02
+
+    def on_walk(spec, x: float, side: int, offset: float, yaw: float) -> ObjectInstance | None:
+        """On the far (side=1) or near (side=-1) sidewalk, ``offset`` metres from the kerb."""
+        y = far + offset if side > 0 else near - offset
+        return put_at(comp, rng, spec, x, y, yaw, support="ground", z=kerb)
+
+    # 2. lamps and trees in a row along each kerb, furniture between them
+    for side in (1, -1):
+        x = -w / 2 + float(rng.uniform(0.5, 2.5))
+        while x < w / 2 - 0.5:
+            kind = choose(
+                rng,
+                [
+                    "street_lamp",
+                    "tree",
+                    "tree",
+                    "bench",
+                    "trash_bin",
+                    "bollard",
+                    "bicycle",
+                    "fire_hydrant",
+                    "sign_post",
+                ],
+            )
+            spec = get(kind)
+            if spec is None:
+                x += 1.0
+                continue
+            if side < 0 and abs(x) < 5.0:  # keep the near sidewalk in front of the camera clear
+                x = 5.0
+                continue
+            yaw = 0.0 if side > 0 else math.pi  # lamps reach over the road, benches face it
+            if kind == "bicycle":
+                yaw = math.pi / 2
+            offset = 0.45 + spec.size[1] / 2 if kind != "tree" else 1.0
+            obj = on_walk(spec, x, side, offset, yaw)
+            x += (obj.dimensions[0] if obj is not None else 0.6) + float(rng.uniform(0.8, 2.2))
+    # ... and a row along the far facades: benches, bikes, planters, bins, café boxes
+    x = -w / 2 + float(rng.uniform(0.3, 1.5))
+    while x < w / 2 - 0.5:
+        spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone"]))
+        if spec is None:
+            x += 1.0
+            continue
+        yaw = math.pi / 2 if spec.id == "bicycle" else 0.0
+        dy = spec.size[0] if spec.id == "bicycle" else spec.size[1]
+        obj = on_walk(spec, x + spec.size[0] / 2, 1, walk - 0.35 - dy / 2, yaw)
+        x += (obj.dimensions[0] if obj is not None else 0.5) + float(rng.uniform(0.6, 2.5))
+    # 3. cars parked along both kerbs, lengthwise
+    car = get("car")
+    for side in (1, -1):
+        x = -w / 2 + float(rng.uniform(1.0, 4.0))
+        while car is not None and x < w / 2 - 2.5:
+            if rng.random() < 0.55 and (side > 0 or abs(x + 2.2) > 8.0):  # none by the camera
+                y = far - 1.15 if side > 0 else near + 1.15
+                obj = put_at(
+                    comp,
+                    rng,
+                    car,
+                    x + 2.2,
+                    y,
+                    math.pi / 2 if side > 0 else -math.pi / 2,
+                    support="ground",
+                )
+                x += 5.2 if obj is not None else 1.0
+            else:
+                x += float(rng.uniform(3.0, 7.0))
+    # 4. signs on the facades, people on the sidewalks, small things on the sidewalks
+    walls = comp.placer.candidates({"wall"})
+    if rng.random() < cfg.scene.text_objects:
+        texts = [s for s in text_pool(library, ("outdoor",)) if s.placement == "wall"]
+        fill(rng, comp, texts, walls, int(rng.integers(1, 4)), 12)
+    people = library.select(tags_any=("person",))
+    if people and rng.random() < cfg.scene.people.probability:
+        for _ in range(int(rng.integers(1, cfg.scene.people.max + 1))):
+            side = 1 if rng.random() < 0.6 else -1
+            on_walk(
+                choose(rng, people),
+                float(rng.uniform(-w / 3, w / 3)),
+                side,
+                float(rng.uniform(0.8, walk - 0.8)),
+                float(rng.uniform(-0.4, 0.4)),
+            )
+    small = [get(a) for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box")]
+    small = [s for s in small if s is not None]
+    tries = 0
+    while len(comp.scene.objects) < budget and tries < 40 and small:
+        tries += 1
+        side = 1 if rng.random() < 0.7 else -1
+        x = float(rng.uniform(-w / 2 + 1, w / 2 - 1))
+        if side < 0 and abs(x) < 5.0:  # the near sidewalk in front of the camera stays clear
+            continue
+        on_walk(
+            choose(rng, small),
+            x,
+            side,
+            float(rng.uniform(0.5, walk - 0.6)),
+            float(rng.uniform(-math.pi, math.pi)),
+        )
+    _street_lights(rng, comp)
+    comp.scene.camera = street_camera(rng, comp)
+    comp.framed = True
+    return comp
+
+
+def _street_lights(rng, comp: Composition) -> None:
+    """The sun by time of day (none at night), and a light in every street lamp's head, on at
+    evening and night. The exposure follows the time of day."""
+    env = comp.scene.environment
+    tod = env.time_of_day
+    lights: list[Light] = []
+    if tod != "night":
+        elevation, strength, kelvin, ev = SUN_BY_TIME[tod]
+        az = math.radians(float(rng.uniform(-70, 70)))
+        lights.append(Light(
+            id="sun", type="sun", rotation=(round(math.radians(90 - elevation), 6), 0.0, round(az, 6)),
+            energy=strength, temperature=kelvin, name="sun",
+        ))  # fmt: skip
+    else:
+        ev = NIGHT_EXPOSURE
+    lit = tod in ("evening", "night")
+    for _i, lamp in enumerate(
+        o for o in comp.scene.objects if o.category == "lamp" and "outdoor" in o.tags
+    ):
+        x, y, z = lamp.transform.location
+        reach = 0.8 * lamp.transform.scale * (1 if abs(lamp.transform.rotation[2]) > 1.0 else -1)
+        lights.append(Light(
+            id=f"streetlamp_{lamp.id}", type="point", location=(x, round(y + reach, 6), round(z + lamp.dimensions[2] * 0.93, 6)),
+            energy=300.0 if tod == "night" else 150.0, temperature=3200.0, size=0.15, on=lit, name="street lamp",
+        ))  # fmt: skip
+    if tod == "night":  # lit shop windows light the sidewalk, so no frame goes black
+        for k, sx in enumerate((-0.25, 0.25)):
+            lights.append(Light(
+                id=f"shop_light_{k + 1}", type="area", location=(round(sx * env.extent[0], 4), env.road_width / 2 + 1.0, 3.0),
+                rotation=(math.radians(60), 0.0, math.pi), energy=300.0, size=3.0, temperature=3500.0, name="shop light",
+            ))  # fmt: skip
+    comp.scene.lights = lights
+    comp.scene.world.exposure = ev
+    if comp.scene.world.hdri is None:
+        comp.scene.world.strength = STREET_SKY
