@@ -210,6 +210,26 @@ def plural(noun: str) -> str:
     return f"{head} {word}" if head else word
 
 
+_SINGULARS = {p: s for s, p in IRREGULAR_PLURALS.items()}
+
+
+def singular(word: str) -> str:
+    """The singular of one plural word, undoing ``plural``'s rules: irregulars from the table
+    ("shelves" -> "shelf"), -es after s/x/ch/sh ("benches" -> "bench", "dresses" -> "dress"),
+    consonant + -ies ("batteries" -> "battery"), else a final -s ("vases" -> "vase"); a word
+    that is not a plural ("bus", "cactus", "glass") or is its own plural ("sheep", "glasses",
+    the spectacles) is returned as it is. ``singular(plural(n)) == n`` for one-word nouns."""
+    if word in _SINGULARS:
+        return _SINGULARS[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
 # Fonts for text-bearing objects: name -> file shipped with matplotlib (mpl-data/fonts/ttf), or
 # None for Blender's built-in font. Free licences (DejaVu: Bitstream Vera; Blender's: GPL-compat).
 FONTS: dict[str, str | None] = {

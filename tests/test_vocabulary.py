@@ -13,3 +13,19 @@ def test_plural_of_multiword_nouns() -> None:
 def test_number_and_size_words() -> None:
     assert number_word(2) == "two" and number_word(40) == "40"
     assert size_word(0.5) == "small" and size_word(1.0) == "medium" and size_word(1.5) == "large"
+
+
+def test_singular_undoes_plural() -> None:
+    from diffforge.vocabulary import singular
+
+    # irregular (from the table), -es after s/x/ch/sh, consonant + -ies, plain -s
+    cases = {
+        "people": "person", "shelves": "shelf", "cacti": "cactus", "sheep": "sheep",
+        "benches": "bench", "dishes": "dish", "boxes": "box", "dresses": "dress",
+        "batteries": "battery", "keys": "key", "vases": "vase", "chairs": "chair",
+    }  # fmt: skip
+    assert {p: singular(p) for p in cases} == cases
+    for noun in cases.values():
+        assert singular(plural(noun)) == noun
+    for word in ("bus", "cactus", "glass", "chair"):  # not plurals: unchanged
+        assert singular(word) == word
