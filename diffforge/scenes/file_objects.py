@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from diffforge.scenes.model import Attributes, ObjectInstance, TextContent, Transform
@@ -23,6 +24,12 @@ EDITABLE = ("noun", "changeable", "color")  # the sidecar keys a user may edit
 _NUMBERED = re.compile(r"(\.\d+|\d+)$")  # "Cube.001", "Leg3"
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # "SM_TableLamp" -> SM Table Lamp
 _PREFIXES = {"sm", "geo", "mesh", "obj", "object", "prop", "mdl", "model"}
+
+
+def sidecar_path(blend: str | Path) -> Path:
+    """Where ``diffforge scan-env`` keeps what it read of a user's .blend: ``<file>.blend.json``
+    beside it (the scan writes it; the sampler, the preflight and the renderer read it)."""
+    return Path(str(blend) + ".json")
 
 
 def is_file_object(obj: ObjectInstance) -> bool:
