@@ -11,20 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from diffforge.config import apply_override, format_validation_error, read_yaml
 from diffforge.errors import ConfigError, valid_names
+from diffforge.formats.registry import DATASET_READERS
 from diffforge.training.model.registry import BACKBONE_NAMES, DEFAULT_BACKBONE, get_backbone
 
 # The registry's names as a Literal: pydantic checks them (and words the error) as before.
 BackboneName = Literal[BACKBONE_NAMES]  # type: ignore[valid-type]
-FORMATS: tuple[str, ...] = (
-    "toy",
-    "diffforge",
-    "clevr_change",
-    "clevr_dc",
-    "spot_the_diff",
-    "iedit",
-    "birds_to_words",
-    "llava",
-)
+# What a data source may be: the toy set, or a dataset format diffforge.formats reads.
+FORMATS: tuple[str, ...] = ("toy", *DATASET_READERS)
 
 # LoRA target: the language model's linear layers only ("all-linear" would also hit the ViT).
 DEFAULT_LORA_TARGET = (
