@@ -29,3 +29,15 @@ def test_singular_undoes_plural() -> None:
         assert singular(plural(noun)) == noun
     for word in ("bus", "cactus", "glass", "chair"):  # not plurals: unchanged
         assert singular(word) == word
+
+
+def test_one_material_table_for_scenes_glb_and_renderer() -> None:
+    from diffforge.render.color import MATERIAL_CLASSES as RENDER_CLASSES
+    from diffforge.scenes.assets.library import _material
+    from diffforge.vocabulary import MATERIAL_CLASSES, MATERIALS
+
+    assert RENDER_CLASSES is MATERIAL_CLASSES
+    assert all(MATERIALS[m] is MATERIAL_CLASSES[m] for m in MATERIALS)
+    assert len({frozenset(row) for row in MATERIAL_CLASSES.values()}) == 1  # same keys
+    glb = _material("part", "red", "plastic")  # a generated asset's fixed part
+    assert glb.roughnessFactor == MATERIAL_CLASSES["plastic"]["roughness"] == 0.3
