@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from diffforge.errors import DiffforgeError
-from diffforge.evaluation.config import (
+from diffforge.evaluation.judge_settings import (
     DEFAULT_JUDGE_MODEL,
     DEFAULT_JUDGE_PROTOCOL,
     JUDGE_CONCURRENCY,

@@ -1,5 +1,7 @@
-"""Training config models (``diffforge train CONFIG``). Defaults live here and only here; they
-follow the paper's recipe (supplement Table 10) so a config file only says what differs."""
+"""The training config (``diffforge train CONFIG``, configs/train/*.yaml) as pydantic models: the
+one place for training defaults. They follow the paper's recipe (supplement Table 10), so a
+config file only says what differs. Generation configs are ``diffforge/config.py``; the LLM
+judge's settings ``diffforge/evaluation/judge_settings.py``."""
 
 from __future__ import annotations
 
