@@ -24,15 +24,33 @@ COLORS: dict[str, tuple[float, float, float]] = {
     "teal": (0.05, 0.45, 0.45),
 }
 
-# Material name -> Principled BSDF parameters (the renderer's only source for them).
+# Every material class the renderer shades, one row each: the Principled BSDF base values of its
+# procedural material (a pattern then varies colour and roughness about them: roughness here is
+# the middle of a patterned range), which are also the flat values used where no procedural
+# node tree goes (a generated asset's glTF material, a user file's material given a preset).
+# The first seven are object materials (MATERIALS); the rest are surfaces of rooms and streets.
+# "metal" is brushed metal, "metal_polished" a mirror-like one.
+MATERIAL_CLASSES: dict[str, dict[str, float]] = {
+    "plastic":        {"roughness": 0.30, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.15},
+    "metal":          {"roughness": 0.31, "metallic": 1.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "wood":           {"roughness": 0.52, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "ceramic":        {"roughness": 0.35, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 1.0},
+    "fabric":         {"roughness": 1.00, "metallic": 0.0, "transmission": 0.0, "specular": 0.15, "coat": 0.0},
+    "rubber":         {"roughness": 0.60, "metallic": 0.0, "transmission": 0.0, "specular": 0.30, "coat": 0.0},
+    "glass":          {"roughness": 0.02, "metallic": 0.0, "transmission": 1.0, "specular": 0.50, "coat": 0.0},
+    "leather":        {"roughness": 0.42, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.35},
+    "metal_polished": {"roughness": 0.04, "metallic": 1.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "paper":          {"roughness": 0.95, "metallic": 0.0, "transmission": 0.0, "specular": 0.25, "coat": 0.0},
+    "brick":          {"roughness": 0.85, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "concrete":       {"roughness": 0.90, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "asphalt":        {"roughness": 0.95, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+    "tiles":          {"roughness": 0.51, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
+}  # fmt: skip
+
+# The materials an object may have (scenes draw them, captions name them), in draw order.
 MATERIALS: dict[str, dict[str, float]] = {
-    "plastic": {"roughness": 0.35, "metallic": 0.0, "transmission": 0.0, "specular": 0.5},
-    "metal": {"roughness": 0.25, "metallic": 1.0, "transmission": 0.0, "specular": 0.5},
-    "wood": {"roughness": 0.65, "metallic": 0.0, "transmission": 0.0, "specular": 0.3},
-    "ceramic": {"roughness": 0.15, "metallic": 0.0, "transmission": 0.0, "specular": 0.6},
-    "fabric": {"roughness": 0.95, "metallic": 0.0, "transmission": 0.0, "specular": 0.1},
-    "rubber": {"roughness": 0.85, "metallic": 0.0, "transmission": 0.0, "specular": 0.2},
-    "glass": {"roughness": 0.02, "metallic": 0.0, "transmission": 0.95, "specular": 0.5},
+    m: MATERIAL_CLASSES[m]
+    for m in ("plastic", "metal", "wood", "ceramic", "fabric", "rubber", "glass")
 }
 
 # How a material looks in a small render: a change between two materials of the same look
@@ -208,6 +226,26 @@ def plural(noun: str) -> str:
     else:
         word = last + "s"
     return f"{head} {word}" if head else word
+
+
+_SINGULARS = {p: s for s, p in IRREGULAR_PLURALS.items()}
+
+
+def singular(word: str) -> str:
+    """The singular of one plural word, undoing ``plural``'s rules: irregulars from the table
+    ("shelves" -> "shelf"), -es after s/x/ch/sh ("benches" -> "bench", "dresses" -> "dress"),
+    consonant + -ies ("batteries" -> "battery"), else a final -s ("vases" -> "vase"); a word
+    that is not a plural ("bus", "cactus", "glass") or is its own plural ("sheep", "glasses",
+    the spectacles) is returned as it is. ``singular(plural(n)) == n`` for one-word nouns."""
+    if word in _SINGULARS:
+        return _SINGULARS[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 # Fonts for text-bearing objects: name -> file shipped with matplotlib (mpl-data/fonts/ttf), or

@@ -166,3 +166,30 @@ def test_a_corrupt_entry_is_the_same_one_line_error_in_both_paths(tmp_path: Path
         message = str(exc)
         assert message.startswith(f"{file}: ") and problem in message and "\n" not in message
     assert str(trained.value) == str(evaluated.value)
+
+
+def test_each_format_names_itself_once_and_every_reader_of_names_agrees() -> None:
+    """The registry's names come from each module's ``INFO``; training, its prompts, eval's
+    report names and the stats figure's titles all key on them."""
+    import importlib
+    import pkgutil
+
+    import diffforge.formats as formats_pkg
+    from diffforge.captioner.stats import parse_compare
+    from diffforge.formats import DATASET_READERS, FORMATS
+    from diffforge.training.config import FORMATS as TRAIN_FORMATS
+    from diffforge.training.data import LOADERS
+    from diffforge.training.data.prompts import DEFAULT_PROMPTS
+
+    declared = {}
+    for mod in pkgutil.iter_modules(formats_pkg.__path__):
+        module = importlib.import_module(f"diffforge.formats.{mod.name}")
+        for value in vars(module).values():
+            if isinstance(value, formats_pkg.FormatInfo):
+                declared[value.name] = value
+    assert declared == FORMATS  # every declared format is registered, and only those
+    assert set(DATASET_READERS) <= set(FORMATS)
+    assert TRAIN_FORMATS == ("toy", *DATASET_READERS) == tuple(LOADERS)
+    assert set(DEFAULT_PROMPTS) <= set(TRAIN_FORMATS)
+    assert parse_compare("clevr_dc=x") == ("CLEVR-DC", "clevr_dc", Path("x"))
+    assert FORMATS["spot_the_diff"].report_name == "spot-the-diff"

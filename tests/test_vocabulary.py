@@ -13,3 +13,31 @@ def test_plural_of_multiword_nouns() -> None:
 def test_number_and_size_words() -> None:
     assert number_word(2) == "two" and number_word(40) == "40"
     assert size_word(0.5) == "small" and size_word(1.0) == "medium" and size_word(1.5) == "large"
+
+
+def test_singular_undoes_plural() -> None:
+    from diffforge.vocabulary import singular
+
+    # irregular (from the table), -es after s/x/ch/sh, consonant + -ies, plain -s
+    cases = {
+        "people": "person", "shelves": "shelf", "cacti": "cactus", "sheep": "sheep",
+        "benches": "bench", "dishes": "dish", "boxes": "box", "dresses": "dress",
+        "batteries": "battery", "keys": "key", "vases": "vase", "chairs": "chair",
+    }  # fmt: skip
+    assert {p: singular(p) for p in cases} == cases
+    for noun in cases.values():
+        assert singular(plural(noun)) == noun
+    for word in ("bus", "cactus", "glass", "chair"):  # not plurals: unchanged
+        assert singular(word) == word
+
+
+def test_one_material_table_for_scenes_glb_and_renderer() -> None:
+    from diffforge.render.color import MATERIAL_CLASSES as RENDER_CLASSES
+    from diffforge.scenes.assets.library import _material
+    from diffforge.vocabulary import MATERIAL_CLASSES, MATERIALS
+
+    assert RENDER_CLASSES is MATERIAL_CLASSES
+    assert all(MATERIALS[m] is MATERIAL_CLASSES[m] for m in MATERIALS)
+    assert len({frozenset(row) for row in MATERIAL_CLASSES.values()}) == 1  # same keys
+    glb = _material("part", "red", "plastic")  # a generated asset's fixed part
+    assert glb.roughnessFactor == MATERIAL_CLASSES["plastic"]["roughness"] == 0.3

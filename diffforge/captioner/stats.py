@@ -105,22 +105,10 @@ def plot_lengths(lengths: list[int], path: Path) -> None:
     plt.close(fig)
 
 
-# Display names of the public formats in the comparison (the seed's Figure 5 labels).
-LABELS = {
-    "iedit": "IEdit",
-    "spot_the_diff": "Spot-the-Diff",
-    "clevr_change": "CLEVR-Change",
-    "clevr_dc": "CLEVR-DC",
-    "birds_to_words": "Birds-to-Words",
-    "llava": "OmniDiff (LLaVA JSON)",
-    "diffforge": "diffforge",
-}
-
-
 def parse_compare(spec: str) -> tuple[str, str, Path]:
     """``FORMAT=PATH`` or ``LABEL:FORMAT=PATH`` -> (label, format, path)."""
     from diffforge.errors import DiffforgeError, valid_names
-    from diffforge.formats.registry import DATASET_READERS
+    from diffforge.formats.registry import DATASET_READERS, FORMATS
 
     head, sep, path = spec.partition("=")
     label, _, fmt = head.rpartition(":")
@@ -129,7 +117,7 @@ def parse_compare(spec: str) -> tuple[str, str, Path]:
             f"--compare {spec!r}: expected FORMAT=PATH or LABEL:FORMAT=PATH with FORMAT one of "
             f"{valid_names(DATASET_READERS).removeprefix('valid: ')}"
         )
-    return label or LABELS.get(fmt, fmt), fmt, Path(path)
+    return label or FORMATS[fmt].title, fmt, Path(path)
 
 
 def annotation_lengths(fmt: str, path: Path) -> list[int]:

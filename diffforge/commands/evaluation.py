@@ -9,7 +9,7 @@ import typer
 
 from diffforge.commands.common import console, err_console
 from diffforge.errors import DiffforgeError
-from diffforge.evaluation.config import DEFAULT_JUDGE_PROTOCOL
+from diffforge.evaluation.judge_settings import DEFAULT_JUDGE_PROTOCOL
 
 
 def eval_(

@@ -1,4 +1,5 @@
-"""Typed records of a dataset directory: one ``pairs.jsonl`` line is a ``PairRecord``.
+"""The typed records of a diffforge dataset directory, the one place for their fields: one
+``pairs.jsonl`` line is a ``PairRecord``, ``dataset.json`` a ``DatasetMeta``.
 
 The models accept what older or hand-written datasets hold (captions as plain strings, records
 without masks or an index) and keep unknown keys, so a rewrite never drops a field it does not

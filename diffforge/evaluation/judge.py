@@ -1,6 +1,6 @@
 """LLM judge: n-gram metrics punish correct paraphrases of a change; a judge model scores meaning.
 
-Two protocols (``diffforge.evaluation.config.JUDGE_PROTOCOLS``):
+Two protocols (``diffforge.evaluation.judge_settings.JUDGE_PROTOCOLS``):
 
 - ``aspects`` (default), the seed's judge (OmniDiff supplement, Figure 6): one call per
   (prediction, ground-truth caption). The judge lists that caption's aspects, decides which the
@@ -27,7 +27,11 @@ from typing import Any
 import jinja2
 
 from diffforge.errors import DiffforgeError, valid_names
-from diffforge.evaluation.config import DEFAULT_JUDGE_PROTOCOL, JUDGE_PROTOCOLS, JUDGE_TEMPERATURE
+from diffforge.evaluation.judge_settings import (
+    DEFAULT_JUDGE_PROTOCOL,
+    JUDGE_PROTOCOLS,
+    JUDGE_TEMPERATURE,
+)
 from diffforge.llm import ChatClient, Result
 
 _NUM = r"(\d{1,3}(?:\.\d+)?)"

@@ -15,20 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diffforge.errors import DiffforgeError
-from diffforge.formats import normalize_split, read_detected
+from diffforge.formats import FORMATS, normalize_split, read_detected
 from diffforge.formats.coco import read_predictions
 from diffforge.formats.errors import fail
-
-# The format names evaluation reports ("format" in eval's JSON), by reader name.
-LABELS = {
-    "spot_the_diff": "spot-the-diff",
-    "clevr_change": "clevr-change",
-    "clevr_dc": "clevr-dc",
-    "coco_results": "coco-results",
-    "birds_to_words": "birds-to-words",
-}
-# Formats whose pairs carry a split that ``split`` selects (the rest are one split per file).
-SPLIT_FORMATS = ("diffforge", "clevr_change", "clevr_dc", "birds_to_words", "llava")
 
 
 @dataclass
@@ -53,7 +42,7 @@ def load_references(path: Path | str, split: str | None = None) -> References:
     path = Path(path)
     ann = read_detected(path, need_splits=split is not None)
     entries = ann.reference_entries
-    if split is not None and ann.format in SPLIT_FORMATS:
+    if split is not None and FORMATS[ann.format].has_splits:
         if ann.split_file is not None and normalize_split(split) not in map(
             normalize_split, ann.split_names
         ):
@@ -72,7 +61,7 @@ def load_references(path: Path | str, split: str | None = None) -> References:
             subsets.setdefault(e.id, e.subset)
     if not captions:
         raise fail(path, "no pairs" + (f" in split {split!r}" if split is not None else ""))
-    return References(captions, path, LABELS.get(ann.format, ann.format), types, subsets)
+    return References(captions, path, FORMATS[ann.format].report_name, types, subsets)
 
 
 # ---------------------------------------------------------------- matching

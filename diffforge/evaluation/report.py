@@ -22,7 +22,7 @@ def _columns(rows: Mapping[str, Mapping[str, Any]], metrics: Sequence[str] | Non
     return [m for m in METRICS if m in present]
 
 
-def _cell(value: Any, scale: float) -> str:
+def cell(value: Any, scale: float) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, float) and math.isnan(value):
@@ -30,6 +30,22 @@ def _cell(value: Any, scale: float) -> str:
     if isinstance(value, int | float):
         return f"{value * scale:.1f}"
     return str(value)
+
+
+def result_rows(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The table rows of a result: "all", then one per change type."""
+    return {"all": result, **result.get("by_type", {})}
+
+
+def json_safe(obj: Any) -> Any:
+    """NaN (SPICE on an empty parse) is not JSON: print null instead."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [json_safe(v) for v in obj]
+    return obj
 
 
 def markdown_table(
@@ -49,7 +65,7 @@ def markdown_table(
     ]
     for name, row in rows.items():
         cells = [name, *([str(row.get("n", ""))] if with_n else [])]
-        cells += [_cell(row.get(c), scale) for c in cols]
+        cells += [cell(row.get(c), scale) for c in cols]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -70,7 +86,7 @@ def rich_table(
     for c in cols:
         table.add_column(SHORT.get(c, c), justify="right")
     for name, row in rows.items():
-        table.add_row(name, str(row.get("n", "")), *(_cell(row.get(c), scale) for c in cols))
+        table.add_row(name, str(row.get("n", "")), *(cell(row.get(c), scale) for c in cols))
     return table
 
 
@@ -83,13 +99,9 @@ def print_result(
         import json
         import sys
 
-        from diffforge.evaluation.scoring import json_safe
-
         sys.stdout.write(json.dumps(json_safe(result), ensure_ascii=False) + "\n")
         return
     from rich.console import Console
-
-    from diffforge.evaluation.scoring import result_rows
 
     console = console or Console()
     console.print(rich_table(result_rows(result), title=title))

@@ -4,12 +4,11 @@ from the same code. No printing here; ``diffforge.commands.evaluation`` prints."
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from diffforge.errors import DiffforgeError
-from diffforge.evaluation.config import (
+from diffforge.evaluation.judge_settings import (
     DEFAULT_JUDGE_MODEL,
     DEFAULT_JUDGE_PROTOCOL,
     JUDGE_CONCURRENCY,
@@ -18,7 +17,7 @@ from diffforge.evaluation.config import (
 )
 from diffforge.evaluation.metrics import evaluate_many, type_groups
 from diffforge.evaluation.references import align, load_predictions, load_references
-from diffforge.evaluation.report import SHORT, _cell, markdown_table
+from diffforge.evaluation.report import SHORT, cell, markdown_table, result_rows
 
 
 def run_eval(
@@ -163,11 +162,6 @@ def table_title(predictions: Path, references: Path) -> str:
     return f"{Path(predictions).name} vs {Path(references).name} (×100)"
 
 
-def result_rows(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The table rows of a result: "all", then one per change type."""
-    return {"all": result, **result.get("by_type", {})}
-
-
 SUBSET_METRICS = ("Bleu_4", "METEOR", "ROUGE_L", "CIDEr", "SPICE")
 
 
@@ -190,7 +184,7 @@ def subset_table(
         cells = [label]
         for s in subsets:
             row = r.get("by_subset", {}).get(s, {})
-            cells += [_cell(row.get(m), 100.0) for m in cols]
+            cells += [cell(row.get(m), 100.0) for m in cols]
         lines.append("| " + " | ".join(cells) + " |")
     first = next(iter(results.values()), {}).get("by_subset", {})
     counts = ", ".join(f"{s} {row.get('n', 0)}" for s, row in first.items())
@@ -210,14 +204,3 @@ def write_markdown(result: dict[str, Any], path: Path, label: str | None = None)
     except OSError as exc:
         raise DiffforgeError(f"{path}: cannot write ({exc.strerror})") from None
     return path
-
-
-def json_safe(obj: Any) -> Any:
-    """NaN (SPICE on an empty parse) is not JSON: print null instead."""
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [json_safe(v) for v in obj]
-    return obj

@@ -6,15 +6,18 @@ problem is a one-line ``FormatError`` naming the file and the entry or line. No 
 """
 
 from diffforge.formats.errors import FormatError
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import SPLITS, Annotations, Entry, normalize_split
-from diffforge.formats.registry import DATASET_READERS, detect, read_detected
+from diffforge.formats.registry import DATASET_READERS, FORMATS, detect, read_detected
 
 __all__ = [
     "DATASET_READERS",
+    "FORMATS",
     "SPLITS",
     "Annotations",
     "Entry",
     "FormatError",
+    "FormatInfo",
     "detect",
     "normalize_split",
     "read_detected",

@@ -9,9 +9,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from diffforge.formats.errors import expect
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, normalize_split
 
 NAME = "birds_to_words"
+INFO = FormatInfo(NAME, "Birds-to-Words", "birds-to-words", has_splits=True)
 FILE = "birds-to-words-v1.0.tsv"
 COLUMNS = ("img1ImgURL", "img2ImgURL", "split", "description")
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from diffforge.formats.errors import expect
 from diffforge.formats.files import read_json, str_list
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, normalize_split
 
 NAME = "clevr_change"
+INFO = FormatInfo(NAME, "CLEVR-Change", "clevr-change", has_splits=True)
 SPLITS_FILE = "splits.json"
 TYPES_FILE = "type_mapping.json"
 CHANGE_FILE = "change_captions.json"

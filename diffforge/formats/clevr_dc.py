@@ -9,9 +9,11 @@ from typing import Any
 from diffforge.formats.clevr_change import is_splits, read_captions
 from diffforge.formats.errors import expect
 from diffforge.formats.files import read_json
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, normalize_split
 
 NAME = "clevr_dc"
+INFO = FormatInfo(NAME, "CLEVR-DC", "clevr-dc", has_splits=True)
 SPLIT_FILE = "split.json"
 CAPTION_FILES = ("change_captions.json", "captions.json")
 

@@ -10,10 +10,13 @@ from typing import Any
 
 from diffforge.formats.errors import expect, fail
 from diffforge.formats.files import read_json, read_jsonl, str_list
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry
 
 ANNOTATIONS = "coco"
 RESULTS = "coco_results"
+ANNOTATIONS_INFO = FormatInfo(ANNOTATIONS, "COCO annotations", "coco", has_splits=False)
+RESULTS_INFO = FormatInfo(RESULTS, "COCO results", "coco-results", has_splits=False)
 ID_KEYS = ("image_id", "id", "img_id", "uid")
 TEXT_KEYS = ("caption", "prediction", "text")
 

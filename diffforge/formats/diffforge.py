@@ -7,9 +7,11 @@ from pathlib import Path
 
 from diffforge.dataset import DatasetError, dataset_root, is_dataset, iter_pairs
 from diffforge.formats.errors import FormatError, expect
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, normalize_split
 
 NAME = "diffforge"
+INFO = FormatInfo(NAME, "diffforge", "diffforge", has_splits=True)
 
 
 def looks_like(path: Path) -> bool:

@@ -10,9 +10,11 @@ from typing import Any
 
 from diffforge.formats.errors import expect
 from diffforge.formats.files import image_root, read_json, split_files, str_list
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, merge_repeated
 
 NAME = "iedit"
+INFO = FormatInfo(NAME, "IEdit", "iedit", has_splits=False)
 SPLIT_FILES = {"train": ("train.json",), "val": ("valid.json", "val.json"), "test": ("test.json",)}
 
 

@@ -16,9 +16,11 @@ from typing import Any
 
 from diffforge.formats.errors import expect
 from diffforge.formats.files import read_json, read_jsonl
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations, Entry, normalize_split
 
 NAME = "llava"
+INFO = FormatInfo(NAME, "OmniDiff (LLaVA JSON)", "llava", has_splits=True)
 _IMAGE_TAG = re.compile(r"<image>\s*")
 
 

@@ -1,4 +1,6 @@
-"""What every format reader returns: annotated pairs with image paths relative to an image root.
+"""What every format reader returns (``Annotations`` of ``Entry`` pairs, image paths relative to
+an image root): the shape training and evaluation read any released dataset in. Our own
+dataset's on-disk records are ``diffforge/dataset/records.py``.
 
 Readers never touch images; training joins the paths to its image root and checks they exist,
 evaluation only needs ids, captions and change types.

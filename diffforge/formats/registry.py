@@ -20,17 +20,16 @@ from diffforge.formats import (
 )
 from diffforge.formats.errors import fail
 from diffforge.formats.files import read_json
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import Annotations
 
 # Datasets a training config can name, each read from a directory or file as released.
-DATASET_READERS: dict[str, Callable[..., Annotations]] = {
-    diffforge.NAME: diffforge.read,
-    clevr_change.NAME: clevr_change.read,
-    clevr_dc.NAME: clevr_dc.read,
-    spot_the_diff.NAME: spot_the_diff.read,
-    iedit.NAME: iedit.read,
-    birds_to_words.NAME: birds_to_words.read,
-    llava.NAME: llava.read,
+_DATASETS = (diffforge, clevr_change, clevr_dc, spot_the_diff, iedit, birds_to_words, llava)
+DATASET_READERS: dict[str, Callable[..., Annotations]] = {m.INFO.name: m.read for m in _DATASETS}
+# What each format declares about itself, by name: the datasets, then COCO's two file kinds.
+FORMATS: dict[str, FormatInfo] = {
+    info.name: info
+    for info in (*(m.INFO for m in _DATASETS), coco.ANNOTATIONS_INFO, coco.RESULTS_INFO)
 }
 KNOWN = "COCO annotations, Spot-the-Diff, CLEVR-Change, IEdit, or a diffforge dataset"
 

@@ -9,9 +9,11 @@ from typing import Any
 
 from diffforge.formats.errors import expect
 from diffforge.formats.files import image_root, read_json, split_files, str_list
+from diffforge.formats.info import FormatInfo
 from diffforge.formats.records import SPLITS, Annotations, Entry, merge_repeated
 
 NAME = "spot_the_diff"
+INFO = FormatInfo(NAME, "Spot-the-Diff", "spot-the-diff", has_splits=False)
 
 
 def looks_like(data: Any) -> bool:

@@ -1,26 +1,23 @@
-"""Colour maths the renderer needs: sRGB to linear, and each light's RGB."""
+"""Colour the renderer needs: shader RGBA from an sRGB colour, and each light's RGB.
+
+``MATERIAL_CLASSES`` is the vocabulary's table, imported here for the backend until it reads
+it from ``diffforge.vocabulary`` itself.
+"""
 
 from __future__ import annotations
 
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Light
+from diffforge.srgb import srgb_to_linear
+from diffforge.vocabulary import MATERIAL_CLASSES
 
-# Material classes the renderer knows: the vocabulary's object materials (plastic, metal, wood,
-# ceramic, fabric, rubber, glass) plus surface classes used by rooms and streets. "metal" is
-# brushed metal; "metal_polished" a mirror-like one.
-MATERIAL_CLASSES = (
-    "plastic", "rubber", "wood", "fabric", "leather", "metal", "metal_polished", "ceramic",
-    "glass", "paper", "brick", "concrete", "asphalt", "tiles",
-)  # fmt: skip
-
-
-def srgb_to_linear(c: float) -> float:
-    """Shader inputs are scene-linear; vocabulary colours are sRGB."""
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+__all__ = ["MATERIAL_CLASSES", "light_color", "linear_rgba"]
 
 
 def linear_rgba(rgb: tuple[float, float, float]) -> tuple[float, float, float, float]:
-    return (*(srgb_to_linear(float(c)) for c in rgb), 1.0)
+    """A shader's RGBA input (scene-linear) for an sRGB colour (the vocabulary's)."""
+    r, g, b = srgb_to_linear(rgb).tolist()
+    return (r, g, b, 1.0)
 
 
 def light_color(light: Light) -> tuple[float, float, float]:

@@ -23,10 +23,7 @@ import sys
 from pathlib import Path
 
 from diffforge.errors import DiffforgeError
-
-
-def sidecar_path(blend: Path) -> Path:
-    return Path(str(blend) + ".json")
+from diffforge.scenes.file_objects import merge_user_edits, sidecar_path
 
 
 def scan_environment(blend: Path, python: str = sys.executable, timeout: float = 600) -> Path:
@@ -54,8 +51,6 @@ def scan_environment(blend: Path, python: str = sys.executable, timeout: float =
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise DiffforgeError(f"{blend}: Blender could not read the file ({last})")
     if out.is_file():  # the user's edits to the object list survive a rescan
-        from diffforge.scenes.file_objects import merge_user_edits
-
         try:
             old = json.loads(out.read_text()).get("objects", [])
         except (ValueError, AttributeError):

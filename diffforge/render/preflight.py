@@ -84,7 +84,8 @@ def ensure_environment_scanned(cfg: GenerateConfig) -> None:
     blend = cfg.assets.environment
     if blend is None or cfg.scene.layouts.get("environment", 0) <= 0:
         return
-    from diffforge.render.environment_scan import scan_environment, sidecar_path
+    from diffforge.render.environment_scan import scan_environment
+    from diffforge.scenes.file_objects import sidecar_path
 
     blend = Path(blend)
     if not blend.is_file():

@@ -1,4 +1,6 @@
-"""What a render run hands to the dataset package: its metadata and one record per pair."""
+"""A render run's records for the dataset package: its ``dataset.json`` metadata and one
+``PairRecord`` per rendered pair, built from the run's results (the record types themselves are
+``diffforge/dataset/records.py``)."""
 
 from __future__ import annotations
 

@@ -12,16 +12,24 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from diffforge.scenes.model import Attributes, ObjectInstance, TextContent, Transform
-from diffforge.vocabulary import COLORS, MATERIALS
+from diffforge.srgb import linear_to_srgb
+from diffforge.vocabulary import COLORS, MATERIALS, singular
 
 PREFIX = "file:"
 EDITABLE = ("noun", "changeable", "color")  # the sidecar keys a user may edit
 _NUMBERED = re.compile(r"(\.\d+|\d+)$")  # "Cube.001", "Leg3"
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # "SM_TableLamp" -> SM Table Lamp
 _PREFIXES = {"sm", "geo", "mesh", "obj", "object", "prop", "mdl", "model"}
+
+
+def sidecar_path(blend: str | Path) -> Path:
+    """Where ``diffforge scan-env`` keeps what it read of a user's .blend: ``<file>.blend.json``
+    beside it (the scan writes it; the sampler, the preflight and the renderer read it)."""
+    return Path(str(blend) + ".json")
 
 
 def is_file_object(obj: ObjectInstance) -> bool:
@@ -47,13 +55,6 @@ def known_nouns() -> frozenset[str]:
     )
 
 
-def _singular(word: str) -> str:
-    for end, repl in (("ies", "y"), ("ses", "s"), ("s", "")):
-        if word.endswith(end) and len(word) > len(end) + 2:
-            return word[: -len(end)] + repl
-    return word
-
-
 def guess_noun(name: str, known: frozenset[str] | None = None) -> str:
     """A caption noun from an object's name: numeric suffixes stripped, camelCase and
     underscores split, mapped to a known noun where one matches ("SM_Chair_01" -> "chair",
@@ -69,7 +70,7 @@ def guess_noun(name: str, known: frozenset[str] | None = None) -> str:
     for n in (3, 2, 1):  # the longest known phrase ending the name, then anywhere in it
         for k in range(len(words) - n, -1, -1):
             phrase = " ".join(words[k : k + n])
-            for cand in (phrase, " ".join([*words[k : k + n - 1], _singular(words[k + n - 1])])):
+            for cand in (phrase, " ".join([*words[k : k + n - 1], singular(words[k + n - 1])])):
                 if cand in known:
                     return cand
     return " ".join(words[-2:])
@@ -77,8 +78,8 @@ def guess_noun(name: str, known: frozenset[str] | None = None) -> str:
 
 def srgb(linear: tuple[float, ...]) -> tuple[float, float, float]:
     """Linear (a shader's base colour) to display sRGB, which the colour names are in."""
-    out = [12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in linear[:3]]
-    return (out[0], out[1], out[2])
+    r, g, b = linear_to_srgb(linear[:3]).tolist()
+    return (r, g, b)
 
 
 def nearest_color(rgb: tuple[float, ...]) -> str:

@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffforge.srgb import linear_to_srgb, srgb_to_linear
+
 _XYZ_FROM_LINEAR = np.array(
     [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
 )
 _D65 = np.array([0.95047, 1.0, 1.08883])
 
 
-def _linear(rgb) -> np.ndarray:
-    """sRGB in 0..1 to linear light."""
-    c = np.asarray(rgb, dtype=float)
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _srgb(linear: np.ndarray) -> np.ndarray:
-    """Linear light in 0..1 to sRGB."""
-    return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
-
-
 def srgb_to_lab(rgb) -> np.ndarray:
     """sRGB in 0..1 (…×3) to CIELAB L*, a*, b*."""
-    xyz = _linear(rgb) @ _XYZ_FROM_LINEAR.T / _D65
+    xyz = srgb_to_linear(rgb) @ _XYZ_FROM_LINEAR.T / _D65
     f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
     return np.stack(
         [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])],
@@ -88,6 +79,6 @@ def colour_distance(rgb1, rgb2) -> float:
 def mixed_colour(parts: list[tuple[tuple[float, float, float], float]]) -> np.ndarray:
     """The mean sRGB colour (0..1) of surfaces with these colours and area weights, averaged
     in linear light: what a recoloured object looks like from afar, its fixed parts included."""
-    lin = _linear([c for c, _ in parts])
+    lin = srgb_to_linear([c for c, _ in parts])
     w = np.array([a for _, a in parts], dtype=float)
-    return _srgb((lin * w[:, None]).sum(axis=0) / w.sum())
+    return linear_to_srgb((lin * w[:, None]).sum(axis=0) / w.sum())

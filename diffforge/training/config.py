@@ -1,5 +1,9 @@
-"""Training config models (``diffforge train CONFIG``). Defaults live here and only here; they
-follow the paper's recipe (supplement Table 10) so a config file only says what differs."""
+"""The training config (``diffforge train CONFIG``, configs/train/*.yaml) as pydantic models: the
+one place for training defaults, with its data-source and tiny-model sections one level down
+(``source_config``, ``model/tiny_config``) so the backbone registry can use them without
+importing this module. The defaults follow the paper's recipe (supplement Table 10), so a
+config file only says what differs. Generation configs are ``diffforge/config.py``; the LLM
+judge's settings ``diffforge/evaluation/judge_settings.py``."""
 
 from __future__ import annotations
 
@@ -7,24 +11,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from diffforge.config import apply_override, format_validation_error, read_yaml
-from diffforge.errors import ConfigError, valid_names
+from diffforge.errors import ConfigError
 from diffforge.training.model.registry import BACKBONE_NAMES, DEFAULT_BACKBONE, get_backbone
+from diffforge.training.model.tiny_config import TinyConfig
+from diffforge.training.source_config import FORMATS, SourceConfig, StrictModel
 
 # The registry's names as a Literal: pydantic checks them (and words the error) as before.
 BackboneName = Literal[BACKBONE_NAMES]  # type: ignore[valid-type]
-FORMATS: tuple[str, ...] = (
-    "toy",
-    "diffforge",
-    "clevr_change",
-    "clevr_dc",
-    "spot_the_diff",
-    "iedit",
-    "birds_to_words",
-    "llava",
-)
 
 # LoRA target: the language model's linear layers only ("all-linear" would also hit the ViT).
 DEFAULT_LORA_TARGET = (
@@ -32,11 +28,7 @@ DEFAULT_LORA_TARGET = (
 )
 
 
-class _Cfg(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MDPConfig(_Cfg):
+class MDPConfig(StrictModel):
     enabled: bool = True
     layers: list[int] | None = None  # None: the backbone's default
     heads: int = Field(default=8, ge=1)
@@ -46,7 +38,7 @@ class MDPConfig(_Cfg):
     change_loss: float = Field(default=0.0, ge=0.0)
 
 
-class ModelConfig(_Cfg):
+class ModelConfig(StrictModel):
     backbone: BackboneName = DEFAULT_BACKBONE
     path: str | None = None  # local directory or hub id (hub only where a cache is reachable)
     tiny: TinyConfig | None = None  # build a random-weight backbone instead of loading one
@@ -85,7 +77,7 @@ class ModelConfig(_Cfg):
         return list(self.mdp.layers or get_backbone(self.backbone).mdp_layers)
 
 
-class LoraConfig(_Cfg):
+class LoraConfig(StrictModel):
     enabled: bool = True
     r: int = Field(default=128, ge=1)
     alpha: int = Field(default=256, ge=1)
@@ -93,63 +85,13 @@ class LoraConfig(_Cfg):
     target: str = DEFAULT_LORA_TARGET  # regex over module names
 
 
-class SourceConfig(_Cfg):
-    """One dataset in the mixture."""
-
-    name: str | None = None  # default: the format
-    format: str
-    path: Path
-    images: Path | None = None
-    split: str = "train"  # or several joined by +: "train+val" (the counts of the seed's Table 9)
-    # all: an epoch holds every (pair, caption) once (the seed's Table 9 sample counts);
-    # one_per_pair: one sample per pair, its caption drawn anew each epoch
-    captions: Literal["all", "one_per_pair"] = "all"
-    # optional up- (>1) or down-sampling (<1) of the source's samples; 1: natural proportions
-    weight: float = Field(default=1.0, ge=0.0)
-    cap: int | None = Field(default=None, ge=0)  # at most this many samples per epoch
-    prompts: list[str] | None = None  # default: the format's templates
-    swap_prob: float = Field(default=0.0, ge=0.0, le=1.0)  # show after, before (prompt says so)
-
-    @field_validator("format")
-    @classmethod
-    def _format(cls, v: str) -> str:
-        if v not in FORMATS:
-            raise ValueError(f"unknown format {v!r}; {valid_names(FORMATS)}")
-        return v
-
-    @property
-    def label(self) -> str:
-        return self.name or self.format
-
-
-class TinyConfig(_Cfg):
-    """A random-weight backbone built from a config (tests, CPU smoke runs, benchmarks)."""
-
-    hidden_size: int = Field(default=64, ge=8)
-    layers: int = Field(default=2, ge=1)
-    heads: int = Field(default=4, ge=1)
-    vision_hidden_size: int = Field(default=32, ge=8)
-    vision_layers: int = Field(default=4, ge=1)
-    image_size: int = Field(default=32, ge=8)
-    patch_size: int = Field(default=8, ge=2)
-    # embedding rows; None: 320 for bytes, the word vocabulary rounded up to 64 for words
-    vocab_size: int | None = Field(default=None, ge=8)
-    tokenizer: Literal["bytes", "words"] = "bytes"
-    # words: the sources whose captions (their split only) and prompts make the vocabulary;
-    # None: the training config's data.sources
-    vocab_from: list[SourceConfig] | None = None
-    min_count: int = Field(default=1, ge=1)  # rarer words map to <unk>
-    # the resolved vocabulary, filled in when the model is built and saved with checkpoints
-    words: list[str] | None = None
-
-
-class DataConfig(_Cfg):
+class DataConfig(StrictModel):
     sources: list[SourceConfig] = Field(default_factory=list)
     max_length: int = Field(default=2048, ge=16)  # tokens; captions are trimmed, never images
     seed: int = 0
 
 
-class OptimConfig(_Cfg):
+class OptimConfig(StrictModel):
     lr: float = Field(default=1e-5, gt=0)  # LoRA, projector, MDP
     vit_lr: float = Field(default=2e-6, ge=0)
     weight_decay: float = Field(default=0.0, ge=0)
@@ -159,7 +101,7 @@ class OptimConfig(_Cfg):
     max_grad_norm: float = Field(default=1.0, gt=0)
 
 
-class TrainConfig(_Cfg):
+class TrainConfig(StrictModel):
     output_dir: Path = Path("runs/m3diff")
     epochs: float = Field(default=1.0, gt=0)
     max_steps: int = Field(default=-1, ge=-1)  # > 0 overrides epochs
@@ -179,7 +121,7 @@ class TrainConfig(_Cfg):
     progress_bar: bool = True
 
 
-class M3DiffConfig(_Cfg):
+class M3DiffConfig(StrictModel):
     """The whole of a training config (configs/train/*.yaml)."""
 
     model: ModelConfig
@@ -239,3 +181,6 @@ def load_train_config(path: Path | None = None, overrides: list[str] | None = No
         return M3DiffConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None
+
+
+__all__ = ["FORMATS", "M3DiffConfig", "SourceConfig", "TinyConfig", "load_train_config"]

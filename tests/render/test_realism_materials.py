@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     import bpy
     from diffforge.render.blender_backend import _shade
-    from diffforge.render.color import MATERIAL_CLASSES
+    from diffforge.vocabulary import MATERIAL_CLASSES
     from diffforge.render.color import linear_rgba
 
     out, rgb = Path(sys.argv[1]), (0.8, 0.2, 0.15)
@@ -61,7 +61,7 @@ def test_every_material_class_looks_different_at_one_colour(tmp_path):
         [sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=600
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    from diffforge.render.color import MATERIAL_CLASSES
+    from diffforge.vocabulary import MATERIAL_CLASSES
 
     crops = {}
     for cls in MATERIAL_CLASSES:

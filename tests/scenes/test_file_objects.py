@@ -19,6 +19,7 @@ from diffforge.scenes.file_objects import (
     is_file_object,
     merge_user_edits,
     nearest_color,
+    sidecar_path,
 )
 from diffforge.scenes.sampler import PairSampler
 
@@ -30,10 +31,16 @@ OBJECT_TYPES = ("color", "material", "size", "move", "orientation", "disappear",
     ("name", "noun"),
     [("Cube", "cube"), ("Cube.001", "cube"), ("Sphere.002", "sphere"), ("SM_Chair_01", "chair"),
      ("coffeeTable", "coffee table"), ("TableLamp.003", "table lamp"), ("Books", "book"),
-     ("plant-pot", "plant pot"), ("Pedestal", "pedestal"), ("Mesh_42", "object")],
+     ("plant-pot", "plant pot"), ("Pedestal", "pedestal"), ("Mesh_42", "object"),
+     ("Benches", "bench"), ("Bushes.002", "bush")],
 )  # fmt: skip
 def test_a_noun_is_guessed_from_the_objects_name(name: str, noun: str) -> None:
     assert guess_noun(name) == noun
+
+
+def test_the_sidecar_sits_beside_the_blend() -> None:
+    assert sidecar_path(Path("envs/room.blend")) == Path("envs/room.blend.json")
+    assert sidecar_path("room.blend") == Path("room.blend.json")
 
 
 def test_colours_are_named_through_the_vocabulary() -> None:

@@ -26,6 +26,7 @@ import numpy as np
 from diffforge.dataset.files import atomic_write_bytes
 from diffforge.errors import AssetError, DiffforgeError
 from diffforge.scenes.assets.manifest import Manifest, sha256_file
+from diffforge.vocabulary import singular
 
 MESH_SUFFIXES = (".glb", ".gltf", ".obj", ".ply")
 SUFFIXES = (*MESH_SUFFIXES, ".blend")
@@ -62,17 +63,6 @@ class ImportResult:
     manifest: dict[str, Any]
     used: list[dict[str, Any]] = field(default_factory=list)  # per asset: id, file, notes
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-
-
-def singular(word: str) -> str:
-    """A plain English singular, good enough for folder names ("chairs" -> "chair")."""
-    w = word.lower()
-    for end, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ses", "s")):
-        if w.endswith(end) and len(w) > len(end) + 1:
-            return w[: -len(end)] + repl
-    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        return w[:-1]
-    return w
 
 
 def words_of(name: str) -> list[str]:
@@ -164,7 +154,7 @@ def _describe(rel: Path, given: dict[str, Any]) -> tuple[str, str]:
     category = given.get("category") or (
         singular(folder[-1]) if folder else (singular(words[-1]) if words else "")
     )
-    return noun or category, category or (singular(noun.split()[-1]) if noun else "")
+    return noun or category, category or (singular(noun.split()[-1].lower()) if noun else "")
 
 
 def _unit_scale(side: float) -> tuple[float, str | None]:

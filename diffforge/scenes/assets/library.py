@@ -259,6 +259,7 @@ class AssetLibrary:
                 spec.default_material,
                 spec.model_dump()["part_materials"],
             ],
+            "materials": MATERIALS,  # glTF materials carry the table's values
             "engine": [diffforge.__version__, GENERATOR_VERSION],
         }
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))

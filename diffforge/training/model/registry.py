@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     import torch
     from transformers import PretrainedConfig, PreTrainedTokenizerFast
 
-    from diffforge.training.config import TinyConfig
     from diffforge.training.model.chat import ChatFormat
     from diffforge.training.model.image_spec import ImageSpec
+    from diffforge.training.model.tiny_config import TinyConfig
 
 # Module names under ``backbones/``, in the order users see them (config errors, listings).
 BACKBONE_NAMES: tuple[str, ...] = ("llava_onevision", "qwen2_5_vl", "internvl3")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from transformers import PretrainedConfig, PreTrainedTokenizerFast
 
-    from diffforge.training.config import TinyConfig
+    from diffforge.training.model.tiny_config import TinyConfig
 
 # Special tokens of the chat format (ChatML) and the backbones' images. Frozen: token ids of saved
 # tiny checkpoints follow this order; a new backbone's other tokens come after (``special_tokens``).

@@ -37,7 +37,7 @@ from diffforge.training.model.tiny import tiny_text_config, tiny_vision_dims
 if TYPE_CHECKING:
     from transformers import PretrainedConfig, PreTrainedTokenizerFast
 
-    from diffforge.training.config import TinyConfig
+    from diffforge.training.model.tiny_config import TinyConfig
 
 NAME = "qwen2_5_vl"
 DEFAULT_SIZE = 448  # px, when neither the config nor the checkpoint says

@@ -1,4 +1,6 @@
-"""Evaluation defaults (the one place they live): the LLM judge's protocol, model and limits."""
+"""The LLM judge's settings for ``diffforge eval --judge``: its protocols (prompt templates),
+default model, temperature and call limits. The one place for the judge's defaults; the metrics
+have none (pycocoevalcap's), and training defaults live in ``diffforge/training/config.py``."""
 
 from __future__ import annotations
 
