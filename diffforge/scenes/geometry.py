@@ -6,11 +6,13 @@ its local -Z with +Y up, so a point's pixel here is where Cycles draws it.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
 import numpy as np
 
+from diffforge.scenes.architecture import occluders
 from diffforge.scenes.model import Camera, ObjectInstance
 
 
@@ -178,8 +180,10 @@ def predicted_footprints(
     focal = cam.lens / cam.sensor_width * w
     local = np.stack([(px - w / 2) / focal, -(py - h / 2) / focal, -np.ones_like(px)], axis=-1)
     dirs = local.reshape(-1, 3) @ rot.T  # R×3, world space
-    t_hit = _ray_box_entry(np.asarray(cam.location, dtype=float), dirs, objs)  # R×N, inf: miss
+    origin = np.asarray(cam.location, dtype=float)
+    t_hit = _ray_box_entry(origin, dirs, objs)  # R×N, inf: miss
     hit = np.isfinite(t_hit)
+    t_wall = wall_distance(scene, origin, dirs)  # R: rays end at the first wall they meet
 
     # opacity: the measured fill of the projected box over the share of it the box's outline
     # covers (a box's silhouette is smaller than its bounding rectangle)
@@ -205,7 +209,7 @@ def predicted_footprints(
         rays = hit[:, i]
         t_i = t_hit[rays, i][:, None]
         nearer = (t_hit[rays] < t_i) & hides[i][None, :]
-        through = np.exp((nearer * log_pass[None, :]).sum(axis=1))
+        through = np.exp((nearer * log_pass[None, :]).sum(axis=1)) * (t_i[:, 0] < t_wall[rays])
         visible[i] = opacity[i] * through.sum() * cell
     out = {}
     for i, o in enumerate(objs):
@@ -218,11 +222,19 @@ def predicted_footprints(
 
 def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs) -> np.ndarray:
     """Distance along each ray (R×3 directions from ``origin``) to where it enters each
-    object's oriented box (R×N); inf where it misses. Boxes stand on their origin and turn
-    about +Z only, so each is an axis-aligned slab test in the box's own frame."""
+    object's oriented box (R×N); inf where it misses."""
     dims = np.array([o.dimensions for o in objs], dtype=float)  # N×3
     loc = np.array([o.transform.location for o in objs], dtype=float)
     yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+    return ray_box_entry(origin, dirs, dims, loc, yaw)
+
+
+def ray_box_entry(
+    origin: np.ndarray, dirs: np.ndarray, dims: np.ndarray, loc: np.ndarray, yaw: np.ndarray
+) -> np.ndarray:
+    """Distance along each ray to where it enters each box (R×N; inf where it misses). Boxes
+    (N×3 sizes) stand on their bottom centre ``loc`` and turn about +Z only, so each is an
+    axis-aligned slab test in the box's own frame."""
     c, s = np.cos(yaw), np.sin(yaw)
     rel = origin[None, :] - loc  # N×3, the camera in each box's frame (before turning)
     o_x = c * rel[:, 0] + s * rel[:, 1]
@@ -236,7 +248,7 @@ def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs) -> np.ndarray:
     for o_k, d_k, lo_k, hi_k in (
         (o_x, d_x, -dims[:, 0] / 2, dims[:, 0] / 2),
         (o_y, d_y, -dims[:, 1] / 2, dims[:, 1] / 2),
-        (o_z, d_z, np.zeros(len(objs)), dims[:, 2]),
+        (o_z, d_z, np.zeros(len(dims)), dims[:, 2]),
     ):
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = 1.0 / d_k
@@ -249,6 +261,28 @@ def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs) -> np.ndarray:
         t_near = np.maximum(t_near, np.minimum(t0, t1))
         t_far = np.minimum(t_far, np.maximum(t0, t1))
     return np.where(t_near <= t_far, t_near, np.inf)
+
+
+def wall_distance(scene, origin: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    """Distance along each ray to the first opaque architecture it meets (walls, doors,
+    kerbs: ``architecture.occluders``); inf where none."""
+    walls = occluders(scene.elements)
+    if not walls:
+        return np.full(len(dirs), np.inf)
+    boxes = tuple((e.location, e.size) for e in walls)
+    return _wall_distance(boxes, tuple(origin), dirs.tobytes(), dirs.shape)
+
+
+@functools.lru_cache(maxsize=32)
+def _wall_distance(boxes, origin, dirs_bytes: bytes, shape) -> np.ndarray:
+    """Cached: the sampler predicts many draws through one camera in one room."""
+    dirs = np.frombuffer(dirs_bytes).reshape(shape)
+    size = np.array([b[1] for b in boxes], dtype=float)
+    loc = np.array([b[0] for b in boxes], dtype=float) - [0.0, 0.0, 0.5] * size
+    t = ray_box_entry(np.asarray(origin), dirs, size, loc, np.zeros(len(boxes)))
+    out = t.min(axis=1)
+    out.flags.writeable = False
+    return out
 
 
 # a box's 8 corners in box units (origin at the bottom centre)

@@ -142,8 +142,32 @@ class Environment(_Model):
     sidewalk_width: float = 0.0
 
 
+class Element(_Model):
+    """A fixed piece of the environment's architecture: a wall, floor, kerb, door, façade...
+
+    Environments emit these (diffforge.scenes.architecture) so the whole scene is in the graph:
+    visibility prediction sees walls, and the renderer builds them generically. A box is
+    axis-aligned, centred on ``location`` with side lengths ``size``; a plane is a rectangle
+    ``size[0]`` × ``size[1]`` in its local XY plane, turned by ``rotation`` (XYZ Euler).
+    """
+
+    name: str  # what it is: "wall_back", "kerb", "door", "building", ...
+    shape: Literal["box", "plane"] = "box"
+    location: Vec3
+    size: Vec3
+    rotation: Vec3 = (0.0, 0.0, 0.0)
+    rgb: RGB = (0.8, 0.8, 0.8)  # sRGB base colour
+    material: str | None = None  # a material class (vocabulary.MATERIALS, "paint", "facade")
+    # a lamp fixture's glowing part: it glows in this light's colour while the light is on
+    glow: str | None = None
+    camera_visible: bool = True  # False: still bounces light and casts shadows
+    casts_shadow: bool = True
+
+
 class Scene(_Model):
     environment: Environment
+    # a tuple: never edited in place (environments emit them anew), so clones share it
+    elements: tuple[Element, ...] = ()
     objects: list[ObjectInstance] = Field(default_factory=list)
     lights: list[Light] = Field(default_factory=list)
     camera: Camera

@@ -16,7 +16,7 @@ from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
-from diffforge.scenes.environments import compose
+from diffforge.scenes.environments import attach, compose
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
 from diffforge.scenes.lighting import has_body
@@ -126,6 +126,7 @@ class PairSampler:
             distractors = self._distractors(
                 rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
             )
+            before, after = attach(before), attach(after)  # a camera or lamp may have changed
             try:
                 self._check_in_view(before, after, changes, predict)
             except NotApplicable as exc:

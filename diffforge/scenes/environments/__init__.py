@@ -7,6 +7,8 @@ support surfaces, adds lights and a world, and frames everything with the camera
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from diffforge.config import GenerateConfig
@@ -21,21 +23,23 @@ from diffforge.scenes.environments.composition import (
     place_object,
     wall_surfaces,
 )
-from diffforge.scenes.environments.room import compose_room
-from diffforge.scenes.environments.street import compose_street
-from diffforge.scenes.environments.tabletop import compose_tabletop
+from diffforge.scenes.environments.room import compose_room, fixtures, room_elements
+from diffforge.scenes.environments.street import compose_street, street_elements
+from diffforge.scenes.environments.tabletop import compose_tabletop, tabletop_elements
 from diffforge.scenes.environments.user_file import (
     compose_environment,
     environment_surfaces,
     load_environment_info,
 )
-from diffforge.scenes.model import Scene
+from diffforge.scenes.model import Camera, Element, Environment, Scene
 from diffforge.scenes.placement import Placer, holder_surface
 
 __all__ = [
     "COMPOSERS",
     "FACING_YAW",
     "Composition",
+    "architecture",
+    "attach",
     "compose",
     "default_yaw",
     "nearest_default_yaw",
@@ -66,7 +70,44 @@ def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
         comp.scene.camera = frame_camera(rng, comp.scene, lens=cam.lens, aspect=cam.aspect)
     elif layout in ("room", "street"):
         drop_unseen(comp.scene, cfg)
-    return comp.scene
+    return attach(comp.scene)
+
+
+# Each layout's architecture; a user's .blend brings its own, any other layout (a street
+# without a road included) stands on the tabletop's plain ground.
+SHELLS: dict[str, Callable[[Scene], list[Element]]] = {
+    "environment": lambda scene: [],
+    "room": room_elements,
+    "street": lambda scene: (
+        street_elements(scene) if scene.environment.road_width > 0 else tabletop_elements(scene)
+    ),
+    "tabletop": tabletop_elements,
+}
+
+
+def attach(scene: Scene) -> Scene:
+    """``scene`` with its architecture (re)emitted: after a change of camera or lamps too."""
+    scene.elements = tuple(architecture(scene))
+    return scene
+
+
+def architecture(scene: Scene) -> list[Element]:
+    """Every fixed element of ``scene``'s environment, in the order the renderer builds them:
+    the layout's shell, then the fixtures of a closed room's lamps."""
+    env = scene.environment
+    shell = _shell(env.model_dump_json(), tuple(scene.camera.location))
+    if env.layout == "room" and env.ceiling:
+        return [*shell, *fixtures(scene)]
+    return list(shell)
+
+
+@functools.lru_cache(maxsize=64)
+def _shell(env_json: str, camera: tuple[float, ...]) -> tuple[Element, ...]:
+    """Cached: depends only on the environment and where the camera stands, and the sampler
+    asks for the same shell for every change it tries on a scene."""
+    env = Environment.model_validate_json(env_json)
+    scene = Scene(environment=env, camera=Camera(location=camera, look_at=(0.0, 0.0, 0.0)))
+    return tuple(SHELLS.get(env.layout, tabletop_elements)(scene))
 
 
 def placer_for(scene: Scene, library) -> Placer:

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from diffforge.config import GenerateConfig
+from diffforge.scenes.architecture import SIDEWALK_HEIGHT
 from diffforge.scenes.environments.composition import Composition
 from diffforge.scenes.geometry import box_corners, look_at_matrix, project
 from diffforge.scenes.lighting import drop_lamp_light
@@ -124,7 +125,11 @@ def street_camera(rng, comp: Composition) -> Camera:
     near = -env.road_width / 2 - env.sidewalk_width
     x0 = float(rng.uniform(-3.0, 3.0))
     if view == "eye":
-        loc = (x0, near + 0.6, 0.12 + float(rng.uniform(1.5, 1.75)))  # on the near sidewalk
+        loc = (
+            x0,
+            near + 0.6,
+            SIDEWALK_HEIGHT + float(rng.uniform(1.5, 1.75)),
+        )  # on the near sidewalk
         ty = env.road_width / 2 + 1.0
         # looking down by 5-9°: a viewpoint change's elevation clamp (3°) never flips its sign
         tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(5.0, 9.0))))

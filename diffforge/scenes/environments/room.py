@@ -3,11 +3,13 @@ on every surface, windows and a door, and the lamps, the sun and the exposure th
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 from diffforge.config import GenerateConfig
+from diffforge.scenes.architecture import WALL_THICKNESS, box, colour, plane, wall_box
 from diffforge.scenes.environments.camera import room_camera
 from diffforge.scenes.environments.composition import (
     Composition,
@@ -21,7 +23,8 @@ from diffforge.scenes.environments.composition import (
 )
 from diffforge.scenes.instances import choose
 from diffforge.scenes.lighting import lamp_light_id
-from diffforge.scenes.model import Environment, Light, Opening, Scene
+from diffforge.scenes.model import Element, Environment, Light, Opening, Scene
+from diffforge.vocabulary import COLORS
 
 # Room types: what stands where. "back"/"side" pieces stand against a wall facing the room,
 # "group" is a table with seats around it, "center" a piece in the open; "clutter" is what
@@ -277,3 +280,160 @@ def room_exposure(scene: Scene) -> float:
     watts = sum(x.energy for x in scene.lights if x.type != "sun" and x.on)
     density = max(watts / (w * d), 1.0)
     return round(float(np.clip(-0.3 + 0.5 * math.log2(10.0 / density), -1.1, 0.9)), 3)
+
+
+# -- architecture ---------------------------------------------------------------------
+
+
+def open_room_elements(scene: Scene) -> list[Element]:
+    """A floor running past four wall planes; a wall the camera stands behind is hidden from it
+    (it still bounces light and casts shadows)."""
+    env = scene.environment
+    w, d, h = env.extent
+    floor = colour(env.floor_color, 0.5)
+    # the floor runs past the walls: a camera outside the room sees floor, not void
+    out = [plane("floor", (w + 30.0, d + 30.0), (0, 0, 0), (0, 0, 0), floor, env.floor_material)]
+    wall = colour(env.wall_color, 0.9)
+    cam = scene.camera.location
+    half = math.pi / 2
+    walls = [  # name, size, location, rotation, camera inside this wall
+        ("wall_back", (w, h), (0, d / 2, h / 2), (half, 0, 0), cam[1] < d / 2),
+        ("wall_front", (w, h), (0, -d / 2, h / 2), (half, 0, 0), cam[1] > -d / 2),
+        ("wall_left", (d, h), (-w / 2, 0, h / 2), (half, 0, half), cam[0] > -w / 2),
+        ("wall_right", (d, h), (w / 2, 0, h / 2), (half, 0, half), cam[0] < w / 2),
+    ]
+    for name, size, loc, rot, inside in walls:
+        out.append(plane(name, size, loc, rot, wall, "fabric", camera_visible=inside))
+    return out
+
+
+def closed_room_elements(scene: Scene) -> list[Element]:
+    """Floor, ceiling and solid walls with window and door openings, window frames, a door and
+    baseboards; outside, a ground plane under the sky (the lamp fixtures: ``fixtures``)."""
+    env = scene.environment
+    w, d, h = env.extent
+    t = WALL_THICKNESS
+    paint = colour(env.wall_color, 0.9)
+    trim = colour(env.trim_color, 0.9)
+    out = [
+        box("floor", (-w / 2 - t, -d / 2 - t, -0.1), (w / 2 + t, d / 2 + t, 0.0),
+            colour(env.floor_color, 0.5), env.floor_material),
+        box("ceiling", (-w / 2 - t, -d / 2 - t, h), (w / 2 + t, d / 2 + t, h + 0.12),
+            COLORS["white"], "paint"),
+        plane("outside", (400.0, 400.0), (0, 0, -0.12), (0, 0, 0), (0.42, 0.47, 0.36), "concrete"),
+    ]  # fmt: skip
+    # each wall: (name, axis along it, half length, fixed coordinate range across it)
+    walls = {
+        "back": ("x", w / 2 + t, (d / 2, d / 2 + t)),
+        "front": ("x", w / 2 + t, (-d / 2 - t, -d / 2)),
+        "left": ("y", d / 2, (-w / 2 - t, -w / 2)),
+        "right": ("y", d / 2, (w / 2, w / 2 + t)),
+    }
+    for wall, (axis, half, across) in walls.items():
+        holes = [o for o in env.openings if o.wall == wall]
+        for lo, hi in _wall_pieces(holes, axis, half, across, h):
+            out.append(box(f"wall_{wall}", lo, hi, paint, env.wall_material))
+        inner = across[0] if across[0] in (d / 2, w / 2) else across[1]
+        sign = 1.0 if inner > 0 else -1.0
+        # baseboard along the inner face, broken at doors
+        doors = sorted(
+            (o.center - o.width / 2, o.center + o.width / 2) for o in holes if o.kind == "door"
+        )
+        u = -half + (t if axis == "x" else 0.0)
+        end = half - (t if axis == "x" else 0.0)
+        for a, b in [*doors, (end, end)]:
+            if a - u > 0.02:
+                lo, hi = wall_box(axis, (u, a), (inner - sign * 0.018, inner), (0.0, 0.09))
+                out.append(box("baseboard", lo, hi, trim, "plastic"))
+            u = b
+        for o in holes:
+            out += opening_trim(o, axis, across, trim)
+    return out
+
+
+def _wall_pieces(holes: list[Opening], axis: str, half: float, across: tuple, h: float):
+    """The solid boxes of one wall: cut at every opening's sides, and above and below it."""
+    cuts = sorted({-half, half, *(c for o in holes for c in (o.center - o.width / 2,
+                                                           o.center + o.width / 2))})  # fmt: skip
+    for u0, u1 in itertools.pairwise(cuts):
+        mid = (u0 + u1) / 2
+        over = sorted(
+            (o.bottom, o.bottom + o.height) for o in holes if abs(mid - o.center) < o.width / 2
+        )
+        z = 0.0
+        spans = []
+        for z0, z1 in over:
+            spans.append((z, z0))
+            z = z1
+        spans.append((z, h))
+        for z0, z1 in spans:
+            if z1 - z0 >= 1e-3:
+                yield wall_box(axis, (u0, u1), across, (z0, z1))
+
+
+def opening_trim(o: Opening, axis: str, across: tuple, trim) -> list[Element]:
+    """A window frame with a mullion and a sill, or a closed wooden door with a handle."""
+    u0, u1 = o.center - o.width / 2, o.center + o.width / 2
+    z0, z1 = o.bottom, o.bottom + o.height
+    a0, a1 = across
+    f = 0.05
+    inner = a1 if abs(a1) < abs(a0) else a0
+    sign = 1.0 if inner > 0 else -1.0
+    out = []
+    if o.kind == "window":
+        parts = [((u0, u0 + f), (z0, z1)), ((u1 - f, u1), (z0, z1)), ((u0, u1), (z0, z0 + f)),
+                 ((u0, u1), (z1 - f, z1)), ((o.center - f / 2, o.center + f / 2), (z0, z1)),
+                 ((u0, u1), ((z0 + z1) / 2 - f / 3, (z0 + z1) / 2 + f / 3))]  # fmt: skip
+        for (pu0, pu1), (pz0, pz1) in parts:
+            lo, hi = wall_box(axis, (pu0, pu1), (a0 + 0.04, a1 - 0.04), (pz0, pz1))
+            out.append(box("window_frame", lo, hi, trim, "plastic"))
+        lo, hi = wall_box(
+            axis,
+            (u0 - 0.06, u1 + 0.06),
+            (inner - sign * 0.07, inner + sign * 0.02),
+            (z0 - 0.04, z0),
+        )
+        out.append(box("window_sill", lo, hi, trim, "plastic"))
+        return out
+    mid = (a0 + a1) / 2
+    lo, hi = wall_box(axis, (u0, u1), (mid - 0.025, mid + 0.025), (z0, z1 - 0.005))
+    out.append(box("door", lo, hi, COLORS["brown"], "wood"))
+    lo, hi = wall_box(axis, (u1 - 0.14, u1 - 0.06), (mid - sign * 0.08, mid), (0.98, 1.02))
+    out.append(box("door_handle", lo, hi, COLORS["gray"], "metal_polished"))
+    for pu0, pu1, pz0, pz1 in ((u0 - f, u0, 0, z1 + f), (u1, u1 + f, 0, z1 + f),
+                               (u0, u1, z1, z1 + f)):  # fmt: skip
+        lo, hi = wall_box(axis, (pu0, pu1), (inner - sign * 0.015, inner), (pz0, pz1))
+        out.append(box("door_frame", lo, hi, trim, "plastic"))
+    return out
+
+
+def fixtures(scene: Scene) -> list[Element]:
+    """Lamp bodies for ceiling and wall lamps: the glowing part glows while its light is on."""
+    w, _, h = scene.environment.extent
+    metal = COLORS["white"]
+    out = []
+    for light in scene.lights:
+        x, y, z = light.location
+        if light.name == "ceiling lamp":
+            r = light.size / 2 + 0.05
+            out.append(box("ceiling_lamp", (x - r, y - r, h - 0.045), (x + r, y + r, h),
+                           COLORS["white"], None, glow=light.id))  # fmt: skip
+            out.append(box("ceiling_lamp_rim", (x - r - 0.02, y - r - 0.02, h - 0.03),
+                           (x + r + 0.02, y + r + 0.02, h), metal, "metal"))  # fmt: skip
+        elif light.name == "wall lamp":
+            s = 1.0 if x > 0 else -1.0
+            wall_x = s * w / 2
+            out.append(box("wall_lamp", (min(wall_x, wall_x - s * 0.09), y - 0.07, z - 0.14),
+                           (max(wall_x, wall_x - s * 0.09), y + 0.07, z - 0.04),
+                           COLORS["white"], None, glow=light.id))  # fmt: skip
+            out.append(box("wall_lamp_back", (min(wall_x, wall_x - s * 0.02), y - 0.06, z - 0.3),
+                           (max(wall_x, wall_x - s * 0.02), y + 0.06, z - 0.12),
+                           metal, "metal"))  # fmt: skip
+    return out
+
+
+def room_elements(scene: Scene) -> list[Element]:
+    """A closed room's shell, or an open room's floor and wall planes (no lamp fixtures)."""
+    if scene.environment.ceiling:
+        return closed_room_elements(scene)
+    return open_room_elements(scene)

@@ -6,6 +6,14 @@ from __future__ import annotations
 import math
 
 from diffforge.config import GenerateConfig
+from diffforge.scenes.architecture import (
+    KERB_HEIGHT,
+    SIDEWALK_HEIGHT,
+    STREET_LENGTH,
+    box,
+    colour,
+    plane,
+)
 from diffforge.scenes.environments.camera import street_camera
 from diffforge.scenes.environments.composition import (
     Composition,
@@ -17,7 +25,7 @@ from diffforge.scenes.environments.composition import (
     text_pool,
 )
 from diffforge.scenes.instances import choose, instantiate
-from diffforge.scenes.model import Environment, Light, ObjectInstance
+from diffforge.scenes.model import Element, Environment, Light, ObjectInstance, Scene
 
 STREET_TIMES = ("morning", "noon", "evening")
 # sun elevation (deg), strength (W/m²), colour temperature, exposure (EV) per time of day
@@ -53,7 +61,7 @@ def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
     comp = start_composition(rng, cfg, library, env)
     budget = dense_budget(rng, cfg, "street")
     get = lambda aid: optional_spec(library, aid)  # noqa: E731
-    kerb = 0.12  # sidewalk height
+    kerb = SIDEWALK_HEIGHT
     far, near = road / 2, -road / 2  # the road's edges (far: facade side)
     face = far + walk  # facade fronts
     # 1. facades along the far sidewalk, touching each other
@@ -210,3 +218,56 @@ def _street_lights(rng, comp: Composition) -> None:
     comp.scene.world.exposure = ev
     if comp.scene.world.hdri is None:
         comp.scene.world.strength = STREET_SKY
+
+
+def street_elements(scene: Scene) -> list[Element]:
+    """Road with lane markings and a zebra crossing, raised sidewalks with kerbs, a ground
+    plane beyond, and plain buildings closing the view past the street's own façades."""
+    env = scene.environment
+    w = env.extent[0]
+    r, s = env.road_width / 2, env.sidewalk_width
+    long = STREET_LENGTH
+    asphalt = (0.33, 0.33, 0.34)
+    out = [box("road", (-long, -r, -0.06), (long, r, 0.0), asphalt, "asphalt")]
+    white = (0.92, 0.92, 0.9)
+    x = -long
+    while x < long:  # the centre line: 3 m dashes, 3 m gaps
+        out.append(box("marking", (x, -0.06, 0.0), (x + 3.0, 0.06, 0.004), white, "paint"))
+        x += 6.0
+    for y in (-r + 0.35, r - 0.35):  # edge lines
+        out.append(box("marking", (-long, y - 0.05, 0.0), (long, y + 0.05, 0.004), white, "paint"))
+    cx = w * 0.18  # a zebra crossing a little right of the centre
+    y = -r + 0.5
+    while y < r - 0.5:
+        out.append(box("crossing", (cx - 1.5, y, 0.0), (cx + 1.5, y + 0.5, 0.004), white, "paint"))
+        y += 1.0
+    paving = colour(env.wall_color, 0.7)
+    stone = (0.62, 0.62, 0.6)
+    for sign in (1.0, -1.0):
+        a, b = sorted((sign * r, sign * (r + s)))
+        out.append(box("sidewalk", (-long, a, -0.06), (long, b, SIDEWALK_HEIGHT), paving, "tiles"))
+        k = sign * r
+        lo, hi = sorted((k, k + sign * 0.15))
+        out.append(box("kerb", (-long, lo, -0.06), (long, hi, KERB_HEIGHT), stone, "concrete"))
+    ground = (0.45, 0.46, 0.42)
+    out.append(plane("ground", (2 * long, 2 * long), (0, 0, -0.07), (0, 0, 0), ground, "concrete"))
+    # buildings past the street's own facades (and behind the camera), window grids
+    face = r + s
+    span = w / 2 + 2.0
+    colours = ((0.72, 0.62, 0.52), (0.6, 0.6, 0.62), (0.78, 0.74, 0.66), (0.55, 0.42, 0.36))
+    i = 0
+    for y0, y1 in ((face, face + 12.0), (-face - 16.0, -face - 4.0)):
+        x = -long / 2
+        while x < long / 2:
+            width = 9.0 + 3.0 * (i % 3)
+            height = 9.0 + 4.0 * ((i * 7) % 4)
+            behind = y0 > 0 and -span < x + width and x < span
+            if not behind:
+                lo = (x, y0 + (0.3 if y0 > 0 else 0.0), 0.0)
+                out.append(
+                    box("building", lo, (x + width, y1, height), colours[i % len(colours)],
+                        "facade", casts_shadow=y0 > 0)  # behind the camera: never shade the street
+                )  # fmt: skip
+            x += width + 0.01
+            i += 1
+    return out

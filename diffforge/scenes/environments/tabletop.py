@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from diffforge.config import GenerateConfig
 from diffforge.errors import SamplingError
+from diffforge.scenes.architecture import colour, plane
 from diffforge.scenes.environments.composition import (
     Composition,
     count_budget,
@@ -11,7 +12,7 @@ from diffforge.scenes.environments.composition import (
     start_composition,
 )
 from diffforge.scenes.instances import choose
-from diffforge.scenes.model import Environment, Light
+from diffforge.scenes.model import Element, Environment, Light, Scene
 
 
 def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
@@ -35,3 +36,12 @@ def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
         Light(id="back", type="area", location=(0.0, 1.0, 1.25), energy=31.0, size=0.5, name="back light"),
     ]  # fmt: skip
     return comp
+
+
+def tabletop_elements(scene: Scene) -> list[Element]:
+    """A ground plane to the horizon."""
+    env = scene.environment
+    w, d, _ = env.extent
+    big = 4.0 * max(w, d, 10.0)
+    ground = colour(env.floor_color, 0.5)
+    return [plane("ground", (big, big), (0, 0, 0), (0, 0, 0), ground, env.floor_material)]
