@@ -21,7 +21,7 @@ from diffforge.render.blender.materials import MaterialLibrary
 from diffforge.render.renderer import RenderOutput
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.file_objects import is_file_object
-from diffforge.scenes.model import ObjectInstance, Scene
+from diffforge.scenes.model import Light, ObjectInstance, Scene
 
 
 def blender_version() -> str:
@@ -92,6 +92,10 @@ class SceneBuilder:
         self.cache = backend.cache
         self.materials = MaterialLibrary()
         self.templates: dict[str, Any] = {}
+        # the scene being built: its bpy scene and collection, its lit lamps, the user's file
+        self.sc: Any = None
+        self.coll: Any = None
+        self.lit: dict[str, Light] = {}
         self.user = user_file.UserFile()
 
     def build(self, sc, scene: Scene, ids: dict[str, int]) -> None:
