@@ -315,14 +315,44 @@ def test_typer_is_imported_only_by_command_modules():
     assert offenders == []
 
 
-def test_only_the_blender_backend_imports_bpy_at_module_level():
-    graph_bpy = [
+# The modules allowed to import Blender's own modules (bpy, bmesh, mathutils): the Blender
+# renderer's translators, imported only inside worker processes, and the .blend scan, run as a
+# Blender subprocess (it imports bpy inside ``main``). Everything else, the orchestrator and the
+# bpy-free surface analysis of the scan included, must import without Blender.
+BLENDER_MODULES = {
+    "diffforge.render.blender.architecture",
+    "diffforge.render.blender.assets",
+    "diffforge.render.blender.backend",
+    "diffforge.render.blender.device",
+    "diffforge.render.blender.materials",
+    "diffforge.render.blender.objects",
+    "diffforge.render.blender.passes",
+    "diffforge.render.blender.people",
+    "diffforge.render.blender.text",
+    "diffforge.render.blender.user_file",
+    "diffforge.render.blender.world",
+    "diffforge.render.blender_scan",
+}
+
+
+def test_only_the_blender_renderer_and_the_scan_import_bpy():
+    def imported(node: ast.AST) -> list[str]:
+        if isinstance(node, ast.Import):
+            return [a.name.split(".")[0] for a in node.names]
+        if isinstance(node, ast.ImportFrom) and not node.level:
+            return [(node.module or "").split(".")[0]]
+        return []
+
+    blender = {"bpy", "bmesh", "mathutils"}
+    found = {
         mod
         for mod, path in MODULES.items()
-        if any(
-            (isinstance(n, ast.Import) and any(a.name == "bpy" for a in n.names))
-            or (isinstance(n, ast.ImportFrom) and n.module == "bpy")
-            for n in _top_level_imports(ast.parse(path.read_text()))
-        )
-    ]
-    assert graph_bpy == ["diffforge.render.blender_backend"]
+        if any(set(imported(n)) & blender for n in ast.walk(ast.parse(path.read_text())))
+    }
+    assert found == BLENDER_MODULES
+    at_module_level = {
+        mod
+        for mod, path in MODULES.items()
+        if any(set(imported(n)) & blender for n in _top_level_imports(ast.parse(path.read_text())))
+    }
+    assert at_module_level == BLENDER_MODULES - {"diffforge.render.blender_scan"}

@@ -1,17 +1,10 @@
-"""Colour the renderer needs: shader RGBA from an sRGB colour, and each light's RGB.
-
-``MATERIAL_CLASSES`` is the vocabulary's table, imported here for the backend until it reads
-it from ``diffforge.vocabulary`` itself.
-"""
+"""Colour the renderer needs: shader RGBA from an sRGB colour, and each light's RGB."""
 
 from __future__ import annotations
 
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Light
 from diffforge.srgb import srgb_to_linear
-from diffforge.vocabulary import MATERIAL_CLASSES
-
-__all__ = ["MATERIAL_CLASSES", "light_color", "linear_rgba"]
 
 
 def linear_rgba(rgb: tuple[float, float, float]) -> tuple[float, float, float, float]:

@@ -1,7 +1,8 @@
 """One pair, inside a worker: sample, render before and after, gate, write the files.
 
-Runs in worker processes and Ray actors (it imports the bpy backend). Everything it returns is
-small, picklable metadata; the pixels are already on disk when the result leaves the worker.
+Runs in worker processes and Ray actors, on a ``Renderer`` (the Blender one unless a test hands
+it another, made here so the driver never imports bpy). Everything it returns is small,
+picklable metadata; the pixels are already on disk when the result leaves the worker.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from diffforge.distributions import rng_for
 from diffforge.render.assets import AssetResolver
 from diffforge.render.facts import change_mask, instance_ids, object_facts, predicted_facts
 from diffforge.render.gates import check_pair, ocr_reasons
+from diffforge.render.renderer import Renderer
 from diffforge.render.settings import RenderSettings
 from diffforge.scenes.model import PairSpec
 
@@ -65,18 +67,21 @@ def default_caption_gate() -> CaptionGate:
     return caption_or_reason
 
 
-class PairPipeline:
-    def __init__(self, ctx: WorkerContext):
-        from diffforge.render.blender_backend import BlenderBackend, blender_version
+def blender_renderer(ctx: WorkerContext) -> Renderer:
+    """The default renderer, Blender (imports bpy: made only inside a worker process)."""
+    from diffforge.render.blender.backend import BlenderBackend
 
+    tmp = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    return BlenderBackend(ctx.settings, ctx.resolver, tmp / f"diffforge-{os.getpid()}")
+
+
+class PairPipeline:
+    def __init__(self, ctx: WorkerContext, renderer: Renderer | None = None):
         self.ctx = ctx
         self.out = Path(ctx.out)
         ensure_dirs(self.out)
-        scratch = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-        self.backend = BlenderBackend(
-            ctx.settings, ctx.resolver, scratch / f"diffforge-{os.getpid()}"
-        )
-        self.blender = blender_version()
+        self.renderer = renderer if renderer is not None else blender_renderer(ctx)
+        self.blender = self.renderer.version
         self.caption_gate = ctx.caption_gate
         self.readable = None
         if ctx.caption_gate is not None:
@@ -194,7 +199,7 @@ class PairPipeline:
         seed = int(rng_for(spec.seed, spec.index, "cycles", spec.attempt).integers(2**31))
         seed += self.ctx.settings.seed_offset
         tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
-        out_b, out_a = self.backend.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
+        out_b, out_a = self.renderer.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
         outs, images = {"before": out_b, "after": out_a}, {}
         for side, out in outs.items():
             _add(timings, "build", out.timings["build"])

@@ -33,8 +33,8 @@ def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
     return tuple(c / peak for c in rgb)  # type: ignore[return-value]
 
 
-# Lights the renderer draws a body around (scenes.layouts names them; render.blender_backend
-# draws the fixtures by these names), and the id prefixes of lights inside lamp objects.
+# Lights with a fixture body (the room environment emits them as elements by these names),
+# and the id prefixes of lights inside lamp objects.
 FIXTURE_NAMES = frozenset({"ceiling lamp", "wall lamp"})
 LAMP_LIGHT_PREFIXES = ("lamp_", "streetlamp_")
 

@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     import sys
     from pathlib import Path
     import bpy
-    from diffforge.render.blender_backend import _shade
+    from diffforge.render.blender.materials import shade
     from diffforge.vocabulary import MATERIAL_CLASSES
     from diffforge.render.color import linear_rgba
 
@@ -32,7 +32,7 @@ SCRIPT = textwrap.dedent(
         sc.render.threads_mode, sc.render.threads = "FIXED", 2
         sc.view_settings.view_transform = "AgX"
         mat = bpy.data.materials.new(cls)
-        _shade(mat, linear_rgba(rgb), cls, True)
+        shade(mat, linear_rgba(rgb), cls, True)
         bpy.ops.mesh.primitive_uv_sphere_add(radius=0.45, location=(-0.5, 0, 0.45))
         bpy.ops.object.shade_smooth()
         bpy.context.object.data.materials.append(mat)

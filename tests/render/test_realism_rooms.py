@@ -82,7 +82,7 @@ import bpy
 import numpy as np
 from diffforge.config import load_config
 from diffforge.render.assets import LibraryResolver
-from diffforge.render.blender_backend import BlenderBackend, _Builder
+from diffforge.render.blender.backend import BlenderBackend, SceneBuilder
 from diffforge.render.facts import instance_ids
 from diffforge.render.settings import resolve_settings
 from diffforge.scenes.assets.characters import POSES
@@ -99,7 +99,7 @@ for name in sorted(POSES):
     bpy.ops.wm.read_homefile(use_empty=True)
     sc = bpy.data.scenes.new("t")
     be.prepare([scene])
-    _Builder(be).build(sc, scene, instance_ids(spec))
+    SceneBuilder(be).build(sc, scene, instance_ids(spec))
     sc.view_layers[0].update()
     ob = bpy.data.objects[person.id].evaluated_get(sc.view_layers[0].depsgraph)
     me = ob.to_mesh()

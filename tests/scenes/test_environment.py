@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from diffforge.errors import ConfigError
 from diffforge.render.environment_scan import scan_environment
 from diffforge.scenes.sampler import PairSampler
 
-pytest.importorskip("bpy")
+# Blender runs in subprocesses only: find bpy without importing it into the test process
+if importlib.util.find_spec("bpy") is None:
+    pytest.skip("bpy is not installed", allow_module_level=True)
 pytestmark = pytest.mark.blender
 
 MAKE_BLEND = r"""

@@ -227,6 +227,6 @@ def test_a_bad_edit_to_the_sidecar_is_one_line(environment: Path, edit: dict, me
      (600.0, [75.0, 45.0, 90.0], 0.01)],  # a room in centimetres
 )  # fmt: skip
 def test_the_scans_scale_brings_the_files_objects_to_library_sizes(side, heights, scale) -> None:
-    from diffforge.render.blender_scan import scene_scale
+    from diffforge.render.scan_analysis import scene_scale
 
     assert scene_scale(1.0, side, heights)[0] == pytest.approx(scale)

@@ -14,7 +14,7 @@ from diffforge.scenes.environments.composition import (
     fill,
     start_composition,
 )
-from diffforge.scenes.file_objects import PREFIX, check_user_edits, file_instances
+from diffforge.scenes.file_objects import PREFIX, check_user_edits, file_instances, sidecar_path
 from diffforge.scenes.instances import choose
 from diffforge.scenes.model import Camera, Environment, Light, ObjectInstance, Scene
 from diffforge.scenes.placement import Surface
@@ -26,7 +26,7 @@ def load_environment_info(blend: Path) -> dict:
     ``diffforge scan-env`` writes this sidecar in a Blender subprocess (the sampler never
     imports bpy); see diffforge/render/environment_scan.py for the custom properties it reads.
     """
-    side = Path(str(blend) + ".json")
+    side = sidecar_path(blend)
     if not Path(blend).is_file():
         raise ConfigError(f"assets.environment: {blend}: .blend file not found")
     if not side.is_file():
