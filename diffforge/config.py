@@ -1,4 +1,7 @@
-"""Every config diffforge reads, as pydantic models. Defaults live here and only here.
+"""Every config diffforge reads, as pydantic models. Defaults live here and only here, except
+each change type's (default weight, parameters), which its operator declares
+(``diffforge.scenes.changes``): the config repeats none of them, and the change names it holds
+are checked against that registry when a sampler is built.
 
 ``load_config`` turns YAML into a validated ``GenerateConfig``; any problem becomes a
 ``ConfigError`` whose one-line message names the key path, what was expected and what was found.

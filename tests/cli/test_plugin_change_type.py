@@ -1,6 +1,6 @@
 """A plugin change type end to end, through the installed console script.
 
-A temporary package (``levitate_plugin``: an operator that raises an object, its own caption
+A temporary package (``levitate_plugin``: README's operator that raises an object, its caption
 template, and a ``.dist-info`` registering it under the entry-point group ``diffforge.changes``)
 is put on PYTHONPATH and named in a config's ``changes.weights``. ``diffforge sample`` draws it;
 ``diffforge generate`` renders it in Blender workers, runs its gate (which rejects lifts too
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -19,71 +20,28 @@ from cli_entry import diffforge, ok
 
 from diffforge.dataset import read_pairs
 
-OPERATOR = '''
-"""A plugin change type: an object standing on the floor rises into the air."""
-
-from pathlib import Path
-
-from diffforge.scenes.changes import ChangeOperator, GateCheck
-from diffforge.scenes.model import Change
-
-# A lift whose object's bottom edge moves up by fewer pixels than this is not seen.
-MIN_LIFT_PX = 3
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
-class Levitate(ChangeOperator):
-    type = "levitate"
-    fields = ("transform.location",)
-    weight = 0.5
-    params = {"lift_cm": {"uniform": [20.0, 50.0]}}
-    apart = frozenset({"viewpoint"})  # a camera move would hide the lift
-    templates = ("levitate",)
-    template_dir = Path(__file__).parent / "templates"
+def readme_block(language: str, first_line: str) -> str:
+    """The README code block of ``language`` that starts with ``first_line``, without it."""
+    for block in re.findall(rf"```{language}\n(.*?)```", README, re.S):
+        head, _, body = block.partition("\n")
+        if head.strip() == first_line:
+            return body
+    raise AssertionError(f"README has no {language} block starting {first_line!r}")
 
-    def needs(self, scene):
-        return any(o.support in ("floor", "ground") for o in scene.objects)
 
-    def apply(self, ctx, before, after):
-        grounded = [
-            o for o in self.free_objects(ctx, after, self.type) if o.support in ("floor", "ground")
-        ]
-        obj = ctx.pick(grounded)
-        lift = ctx.params["lift_cm"]
-        x, y, z = obj.transform.location
-        obj.transform.location = (x, y, round(z + lift / 100.0, 6))
-        ctx.lock(self.type, obj.id)
-        return Change(
-            type=self.type,
-            targets=[obj.id],
-            before={"z": z},
-            after={"z": obj.transform.location[2]},
-            params={"lift_cm": round(lift, 1)},
-        )
-
-    def gate(self, check: GateCheck) -> list[str]:
-        reasons = check.target_reasons()
-        boxes = [check.facts[side].get(check.change.targets[0], {}).get("box")
-                 for side in ("before", "after")]
-        if None not in boxes and boxes[0][3] - boxes[1][3] < MIN_LIFT_PX:
-            reasons.append("levitate: lift too small to see")
-        return reasons
-
-    def caption_values(self, change):
-        return {"lift": round(change.params["lift_cm"])}
-'''
-
-TEMPLATE = """\
-{# one phrasing per line: the target's referring forms and the operator's caption_values #}
-{{ ref }} now floats {{ lift }} centimetres above the floor.
-{{ ref }} has risen {{ lift }} centimetres into the air.
-"""
+# The example of README's "Your own change type", as the page shows it.
+OPERATOR = readme_block("python", "# levitate_plugin/__init__.py")
+TEMPLATE = readme_block("jinja", "{# levitate_plugin/templates/levitate.j2 #}")
 
 
 def write_plugin(root: Path) -> Path:
     """``levitate_plugin`` and its ``.dist-info`` (the entry point) under ``root``."""
     pkg = root / "levitate_plugin"
     (pkg / "templates").mkdir(parents=True)
-    (pkg / "__init__.py").write_text(textwrap.dedent(OPERATOR).lstrip())
+    (pkg / "__init__.py").write_text(OPERATOR)
     (pkg / "templates" / "levitate.j2").write_text(TEMPLATE)
     info = root / "levitate_plugin-0.1.dist-info"
     info.mkdir()
