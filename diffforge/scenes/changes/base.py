@@ -57,7 +57,8 @@ class ChangeContext:
             self.locked_objects.setdefault(obj_id, set()).add(change_type)
 
     def is_free(self, obj_id: str, change_type: str) -> bool:
-        """Untouched, or touched only by other appearance changes when this is one too."""
+        """Untouched, or touched only by other types that share objects (``shareable``: colour,
+        material, size, orientation) when this is one too."""
         used = self.locked_objects.get(obj_id)
         if not used:
             return True
