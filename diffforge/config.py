@@ -1,4 +1,7 @@
-"""Every config diffforge reads, as pydantic models. Defaults live here and only here.
+"""Every config diffforge reads, as pydantic models. Defaults live here and only here, except
+each change type's (default weight, parameters), which its operator declares
+(``diffforge.scenes.changes``): the config repeats none of them, and the change names it holds
+are checked against that registry when a sampler is built.
 
 ``load_config`` turns YAML into a validated ``GenerateConfig``; any problem becomes a
 ``ConfigError`` whose one-line message names the key path, what was expected and what was found.
@@ -25,82 +28,16 @@ class _Cfg(BaseModel):
 # Change distribution
 # ---------------------------------------------------------------------------------------------
 
-# Default weight of each built-in change type (OmniDiff's twelve + CLEVR-Change's move and
-# material, and "none" for distractor-only pairs). This table is also the list of built-in types.
-DEFAULT_CHANGE_WEIGHTS: dict[str, float] = {
-    "viewpoint": 1.0,
-    "illumination": 1.0,
-    "add": 1.0,
-    "disappear": 1.0,
-    "remove": 1.0,
-    "move": 1.0,
-    "replace": 1.0,
-    "size": 1.0,
-    "color": 1.2,
-    "material": 0.8,
-    "orientation": 1.0,
-    "pose": 1.0,
-    "text": 1.2,
-    "count": 1.0,
-    "none": 0.3,
-}
-BUILTIN_CHANGE_TYPES: tuple[str, ...] = tuple(DEFAULT_CHANGE_WEIGHTS)
-
-# Default parameters of each operator, in the same YAML shorthand users write.
-DEFAULT_CHANGE_PARAMS: dict[str, dict[str, Any]] = {
-    "viewpoint": {
-        "azimuth_deg": {"uniform": [18.0, 35.0]},
-        "elevation_deg": {"uniform": [-6.0, 10.0]},
-        "zoom": {"uniform": [0.9, 1.1]},
-    },
-    "illumination": {
-        "kind": {
-            "choice": [
-                "brighter",
-                "darker",
-                "warmer",
-                "cooler",
-                "light_off",
-                "light_on",
-                "sun_angle",
-            ],
-            "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
-        },
-        # magnitudes a viewer sees (by-eye review, 2026-11-27): ×2.5 energy was a modest lift,
-        # 11,800 K a slight shift, a 33° sun turn moved one shadow
-        "brighter_factor": {"uniform": [4.0, 6.0]},
-        "darker_factor": {"uniform": [0.15, 0.3]},
-        "warm_kelvin": {"uniform": [1800.0, 2500.0]},
-        "cool_kelvin": {"uniform": [16000.0, 30000.0]},
-        "sun_rotation_deg": {"uniform": [70.0, 130.0]},
-    },
-    "add": {},
-    "disappear": {},
-    "remove": {},
-    "move": {"distance": {"uniform": [0.35, 1.2]}},  # fraction of the support's free extent
-    "replace": {},
-    "size": {
-        "direction": {"choice": ["larger", "smaller"]},
-        "larger_factor": {"uniform": [1.45, 1.8]},
-        "smaller_factor": {"uniform": [0.45, 0.65]},
-    },
-    "color": {},
-    "material": {},
-    # beyond ~135° a turn reads as a smaller turn the other way
-    "orientation": {"angle_deg": {"uniform": [50.0, 135.0]}},
-    "pose": {},
-    "text": {
-        "kind": {"choice": ["change", "appear", "disappear"], "weights": [2.0, 1.0, 1.0]},
-    },
-    "count": {"delta": {"choice": [-2, -1, 1, 2, 3], "weights": [1.0, 2.0, 2.0, 1.0, 0.5]}},
-    "none": {},
-}
-
 
 class ChangesConfig(_Cfg):
-    """Which changes a pair gets, how often and how strong."""
+    """Which changes a pair gets, how often and how strong.
 
-    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_CHANGE_WEIGHTS))
+    Each type's default weight and parameters are declared by its operator
+    (``diffforge.scenes.changes``), which also checks the names used here when a sampler is
+    built: ``weights`` None is the default mix, ``params`` only what differs from the defaults.
+    """
+
+    weights: dict[str, float] | None = None
     per_pair: dict[int, float] = Field(default_factory=lambda: {1: 0.45, 2: 0.35, 3: 0.2})
     params: dict[str, dict[str, Distribution]] = Field(default_factory=dict)
     operators: dict[str, str] = Field(default_factory=dict)  # custom type -> "pkg.mod:Class"
@@ -111,7 +48,9 @@ class ChangesConfig(_Cfg):
 
     @field_validator("weights")
     @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+    def _weights(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
         for name, w in v.items():
             if w < 0:
                 raise ValueError(f"weight of {name!r} must be >= 0, found {w}")
@@ -132,12 +71,6 @@ class ChangesConfig(_Cfg):
         if sum(v.values()) <= 0:
             raise ValueError("weights must have a positive sum")
         return v
-
-    def known_types(self) -> set[str]:
-        return set(BUILTIN_CHANGE_TYPES) | set(self.operators)
-
-    def param_defaults(self, change_type: str) -> dict[str, Any]:
-        return DEFAULT_CHANGE_PARAMS.get(change_type, {})
 
 
 class CameraJitter(_Cfg):
@@ -487,24 +420,7 @@ class GenerateConfig(_Cfg):
     splits: SplitsConfig = Field(default_factory=SplitsConfig)
 
     @model_validator(mode="after")
-    def _change_names(self) -> GenerateConfig:
-        known = self.changes.known_types()
-        for section in ("weights", "params"):
-            for name in getattr(self.changes, section):
-                if name not in known:
-                    raise ValueError(
-                        f"changes.{section}.{name}: unknown change type {name!r}; "
-                        f"{valid_names(known)}"
-                    )
-        for name, params in self.changes.params.items():
-            defaults = self.changes.param_defaults(name)
-            if name in BUILTIN_CHANGE_TYPES:
-                for key in params:
-                    if key not in defaults:
-                        raise ValueError(
-                            f"changes.params.{name}.{key}: unknown parameter; "
-                            f"{valid_names(defaults) if defaults else 'this type takes none'}"
-                        )
+    def _environment(self) -> GenerateConfig:
         if self.scene.layouts.get("environment", 0) > 0 and self.assets.environment is None:
             raise ValueError("scene.layouts.environment: needs assets.environment (a .blend file)")
         return self

@@ -18,20 +18,12 @@ BAD_CONFIGS = [
     ("seed: [1, 2\n", "invalid YAML (line"),
     ("- just\n- a list\n", "expected a mapping at the top level"),
     ("sed: 3\n", "sed: unknown key"),
-    (
-        "changes:\n  weights: {colr: 1.0}\n",
-        "changes.weights.colr: unknown change type 'colr'; valid: add, color",
-    ),
     ("changes:\n  weights: {color: -1}\n", "weight of 'color' must be >= 0"),
     (
         "changes:\n  weights: {color: 0, add: 0}\n",
         "at least one change type needs a positive weight",
     ),
     ("changes:\n  per_pair: {0: 1.0}\n", "changes per pair must be between 1 and 6, found 0"),
-    (
-        "changes:\n  params: {move: {distanse: 0.5}}\n",
-        "changes.params.move.distanse: unknown parameter; valid: distance",
-    ),
     ("changes:\n  params: {move: {distance: {uniform: [2, 1]}}}\n", "uniform needs low <= high"),
     (
         "changes:\n  params: {move: {distance: {gaussian: [0, 1]}}}\n",
@@ -88,6 +80,61 @@ def test_bad_config_message(tmp_path: Path, text: str, message: str) -> None:
     assert message in text_out, text_out
 
 
+# Change-type names are checked against the registry (the operators' declarations) when the
+# operators are built: plugins are imported then, not when the file is read.
+BAD_CHANGE_NAMES = [
+    (
+        "changes:\n  weights: {colr: 1.0}\n",
+        "changes.weights.colr: unknown change type 'colr'; valid: add, color",
+    ),
+    (
+        "changes:\n  params: {colr: {x: 1}}\n",
+        "changes.params.colr: unknown change type 'colr'; valid: add, color",
+    ),
+    (
+        "changes:\n  params: {move: {distanse: 0.5}}\n",
+        "changes.params.move.distanse: unknown parameter; valid: distance",
+    ),
+    (
+        "changes:\n  params: {add: {where: floor}}\n",
+        "changes.params.add.where: unknown parameter; this type takes none",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_CHANGE_NAMES)
+def test_bad_change_names_when_the_operators_are_built(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    from diffforge.scenes.sampler import PairSampler
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    cfg = load_config(path)
+    with pytest.raises(ConfigError) as info:
+        PairSampler(cfg)
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith(message), str(info.value)
+
+
+def test_default_weights_and_params_are_the_operators_declarations() -> None:
+    """The config repeats no per-type default: the default mix is each operator's ``weight``
+    and the sampler draws each operator's declared ``params``."""
+    from diffforge.scenes.changes import BUILTIN_OPERATORS
+    from diffforge.scenes.sampler import PairSampler
+
+    cfg = GenerateConfig()
+    assert cfg.changes.weights is None and cfg.changes.params == {}
+    sampler = PairSampler(cfg)
+    declared = {t: op.weight for t, op in BUILTIN_OPERATORS.items()}
+    assert dict(zip(sampler.types, sampler.type_p, strict=True)) == pytest.approx(
+        {t: w / sum(declared.values()) for t, w in declared.items()}
+    )
+    assert declared["color"] == 1.2 and declared["none"] == 0.3
+    for t, cls in BUILTIN_OPERATORS.items():
+        assert list(sampler.params[t]) == list(cls.params)
+
+
 def test_unimportable_operator_is_reported_when_the_operators_are_built(tmp_path: Path) -> None:
     """Operators are imported when a sampler is built, not when the file is read: the file
     loads, and building the operators names the key and the import that failed."""
@@ -135,9 +182,11 @@ def test_defaults_and_shipped_configs_validate() -> None:
     ]:
         cfg = load_config(path)
         assert isinstance(cfg, GenerateConfig)
+    from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES
+
     default = load_config(ROOT / "configs" / "default.yaml")
     assert all(w > 0 for w in default.changes.weights.values())
-    assert set(default.changes.weights) == set(GenerateConfig().changes.weights)
+    assert set(default.changes.weights) == set(BUILTIN_CHANGE_TYPES)
 
 
 def test_overrides_reach_nested_keys() -> None:

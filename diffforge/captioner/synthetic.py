@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffforge.config import BUILTIN_CHANGE_TYPES, DEFAULT_CHANGE_PARAMS
 from diffforge.distributions import rng_for
+from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES
+from diffforge.scenes.changes.scene_wide import Illumination
 from diffforge.scenes.model import (
     Attributes,
     Camera,
@@ -27,7 +28,7 @@ from diffforge.scenes.model import (
 from diffforge.vocabulary import COLORS, size_word
 
 CHANGE_TYPES = BUILTIN_CHANGE_TYPES
-ILLUMINATION_KINDS = tuple(DEFAULT_CHANGE_PARAMS["illumination"]["kind"]["choice"])
+ILLUMINATION_KINDS = tuple(Illumination.params["kind"]["choice"])
 POSE_NAMES = ("standing", "waving", "arms_raised", "pointing", "walking", "arms_crossed")
 SIGN_WORDS = ("OPEN", "CLOSED", "EXIT", "SALE", "CAFE", "Cautiuos", "WET FLOOR")
 

@@ -12,10 +12,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from diffforge.config import DEFAULT_CHANGE_PARAMS, GenerateConfig
+from diffforge.config import GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, SamplingError
-from diffforge.scenes.changes import ChangeContext, NotApplicable, registry
+from diffforge.scenes.changes import (
+    ChangeContext,
+    NotApplicable,
+    apart,
+    check_changes,
+    registry,
+    weights,
+)
 from diffforge.scenes.environments import attach, compose
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
@@ -39,15 +46,6 @@ def load_library(cfg: GenerateConfig):
 
 
 CHANGE_DRAWS_PER_SCENE = 4
-# Change types never drawn into one pair: a lighting change measured while the camera moves is
-# measured on another picture (brighter + viewpoint failed the illumination gate at both
-# presets), and an object that grows while the camera zooms or orbits cannot be told from the
-# camera's move (the review's poster and stools).
-APART: dict[str, frozenset[str]] = {
-    "viewpoint": frozenset({"illumination", "size"}),
-    "illumination": frozenset({"viewpoint"}),
-    "size": frozenset({"viewpoint"}),
-}
 
 
 def margin(vis, asset: str) -> float:
@@ -64,9 +62,12 @@ class PairSampler:
         self.cfg = cfg
         self.library = library if library is not None else load_library(cfg)
         self.operators = registry(cfg.changes.operators)
-        weights = {t: w for t, w in cfg.changes.weights.items() if w > 0}
-        self.types = sorted(weights)
-        self.type_p = np.array([weights[t] for t in self.types]) / sum(weights.values())
+        check_changes(cfg.changes, self.operators)
+        drawn = {t: w for t, w in weights(cfg.changes, self.operators).items() if w > 0}
+        self.types = sorted(drawn)
+        self.type_p = np.array([drawn[t] for t in self.types]) / sum(drawn.values())
+        self.apart = apart(self.operators)
+        self.shareable = frozenset(t for t, op in self.operators.items() if op.shares_objects)
         per_pair = sorted(cfg.changes.per_pair.items())
         self.counts = [n for n, _ in per_pair]
         self.count_p = np.array([w for _, w in per_pair]) / sum(w for _, w in per_pair)
@@ -76,9 +77,8 @@ class PairSampler:
         self.params = {t: self._param_dists(t) for t in self.operators}
 
     def _param_dists(self, change_type: str):
-        merged = {
-            k: parse_distribution(v) for k, v in DEFAULT_CHANGE_PARAMS.get(change_type, {}).items()
-        }
+        declared = self.operators[change_type].params
+        merged = {k: parse_distribution(v) for k, v in declared.items()}
         merged.update(self.cfg.changes.params.get(change_type, {}))
         return merged
 
@@ -156,6 +156,7 @@ class PairSampler:
             cfg=self.cfg,
             library=self.library,
             large=large,
+            shareable=self.shareable,
         )
         failed: set[str] = set()
         changes: list[Change] = []
@@ -167,11 +168,11 @@ class PairSampler:
             p = self.type_p.copy()
             for i, t in enumerate(self.types):
                 op = self.operators[t]
-                if t in failed or (op.once_per_pair and t in ctx.used_types):
+                if t in failed or (op.scene_wide and t in ctx.used_types):
                     p[i] = 0.0
-                if t == "none" and (n > 1 or changes):
+                if op.alone and (n > 1 or changes):
                     p[i] = 0.0
-                if APART.get(t, frozenset()) & ctx.used_types:
+                if self.apart.get(t, frozenset()) & ctx.used_types:
                     p[i] = 0.0
             if p.sum() <= 0:
                 break
@@ -192,14 +193,14 @@ class PairSampler:
             before, after = trial_before, trial_after
             ctx.used_types.add(change_type)
             changes.append(change)
-            if change_type == "none":
+            if self.operators[change_type].alone:
                 break
         return before, after, changes
 
     def _on_objects(self, change_type: str) -> bool:
         """Whether a change type acts on an object already in the scene."""
         op = self.operators[change_type]
-        return not op.once_per_pair and change_type not in ("add", "none")
+        return op.edits_objects and not op.scene_wide
 
     def _first_applied(self, ctx, rng, before, after, first, p, failed):
         """Apply ``first``, else (with ``p``, the draw's weights) the other object change
@@ -215,10 +216,14 @@ class PairSampler:
                 order += [self.types[others[int(k)]] for k in picks]
         for change_type in order:
             ctx.params = {k: d.sample(rng) for k, d in self.params[change_type].items()}
+            op = self.operators[change_type]
+            if not op.needs(after):
+                failed.add(change_type)
+                continue
             trial_before, trial_after = before.clone(), after.clone()
             locks = ({k: set(v) for k, v in ctx.locked_objects.items()}, set(ctx.locked_categories))
             try:
-                change = self.operators[change_type].apply(ctx, trial_before, trial_after)
+                change = op.apply(ctx, trial_before, trial_after)
             except NotApplicable:
                 failed.add(change_type)
                 ctx.locked_objects, ctx.locked_categories = locks
@@ -260,11 +265,12 @@ class PairSampler:
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = vis.target_pixels(resolution) if predict else 0.0
-        if predict and any(c.type == "viewpoint" for c in changes):
+        ops = [self.operators[c.type] for c in changes]
+        if predict and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
         feet = {}
-        for change in changes:
-            if change.type in ("viewpoint", "illumination", "none"):
+        for change, op in zip(changes, ops, strict=True):
+            if op.scene_wide:
                 continue
             for target in change.targets:
                 for name, scene in (("before", before), ("after", after)):
@@ -280,14 +286,14 @@ class PairSampler:
                     if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = need * (margin(vis, obj.asset) if predict else 1.0)
-                    want = 0.5 * want if change.type == "count" else want
+                    want *= op.target_share
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
                         raise NotApplicable(
                             f"{change.type}: {target} too small, hidden or out of view"
                         )
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
-                    if predict and change.type == "text":
+                    if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:
@@ -311,10 +317,10 @@ class PairSampler:
         self, rng: np.random.Generator, after: Scene, changes: list[Change]
     ) -> list[Distractor]:
         """Camera and light jitter on the after-scene, unless a real change already moved them."""
-        types = {c.type for c in changes}
+        ops = [self.operators[c.type] for c in changes]
         out: list[Distractor] = []
         cj, lj = self.cfg.distractors.camera_jitter, self.cfg.distractors.light_jitter
-        if "viewpoint" not in types and rng.random() < cj.probability:
+        if not any(op.moves_camera for op in ops) and rng.random() < cj.probability:
             shift = rng.uniform(-cj.translation, cj.translation, size=3)
             turn = math.radians(cj.rotation_deg) * rng.uniform(-1, 1, size=3)
             dist = float(np.linalg.norm(np.subtract(after.camera.location, after.camera.look_at)))
@@ -329,7 +335,7 @@ class PairSampler:
                     params={"translation": _r(shift), "rotation_deg": _r(np.degrees(turn))},
                 )
             )
-        if "illumination" not in types and after.lights and rng.random() < lj.probability:
+        if not any(op.relights for op in ops) and after.lights and rng.random() < lj.probability:
             scales = rng.uniform(1 - lj.energy, 1 + lj.energy, size=len(after.lights))
             for light, s in zip(after.lights, scales, strict=True):
                 light.energy = round(light.energy * float(s), 4)
@@ -346,7 +352,7 @@ class PairSampler:
 
 # Uppercase letters of the renderer's fonts at size 1: about this wide (with spacing) and
 # tall. The renderer fits a string into 0.9 of its sign's text anchor by the tighter of the
-# two (blender_backend._Builder.text).
+# two (render.blender.text).
 LETTER_WIDTH, LETTER_HEIGHT = 0.62, 0.72
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from diffforge.config import BUILTIN_CHANGE_TYPES, load_config
+from diffforge.config import load_config
 from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES
 from diffforge.scenes.environments import FACING_YAW
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
 from diffforge.scenes.sampler import PairSampler

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from diffforge.config import BUILTIN_CHANGE_TYPES, load_config
+from diffforge.config import load_config
 from diffforge.errors import ConfigError, SamplingError
-from diffforge.scenes.changes import registry
+from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES, registry
 from diffforge.scenes.diff import scene_diff
 from diffforge.scenes.geometry import footprint_half_extents, project
 from diffforge.scenes.placement import GAP

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.changes.gating import GateCheck
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
@@ -16,9 +18,31 @@ from diffforge.scenes.perception import colour_distance, mixed_colour
 from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word
 
 
-class Size(ChangeOperator):
+class _Outline(ChangeOperator):
+    """A change that keeps the target's colours: seen only if its outline changes."""
+
+    def gate(self, check: GateCheck) -> list[str]:
+        return check.target_reasons() + check.silhouette_reasons()
+
+
+class _Colouring(ChangeOperator):
+    """A change that keeps the target's outline: seen only if its colour changes."""
+
+    def gate(self, check: GateCheck) -> list[str]:
+        return check.target_reasons() + check.contrast_reasons()
+
+
+class Size(_Outline):
     type = "size"
     fields = ("transform.scale", "transform.location", "dimensions", "attributes.size")
+    params: ClassVar[dict[str, Any]] = {
+        "direction": {"choice": ["larger", "smaller"]},
+        "larger_factor": {"uniform": [1.45, 1.8]},
+        "smaller_factor": {"uniform": [0.45, 0.65]},
+    }
+    apart = frozenset({"viewpoint"})
+    shares_objects = True
+    templates = ("size",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -59,9 +83,12 @@ class Size(ChangeOperator):
         raise NotApplicable("nothing can change size")
 
 
-class Color(ChangeOperator):
+class Color(_Colouring):
     type = "color"
     fields = ("attributes.color", "attributes.rgb", "attributes.clothing")
+    weight = 1.2
+    shares_objects = True
+    templates = ("color", "color_clothing")
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         far = ctx.cfg.visibility.min_color_delta_e
@@ -151,9 +178,12 @@ def materials_look_apart(old: str | None, new: str) -> bool:
     return len(looks) == 2 and bool(looks & SEEN_LOOKS) and looks != REFLECTIVE_LOOKS
 
 
-class Material(ChangeOperator):
+class Material(_Colouring):
     type = "material"
     fields = ("attributes.material",)
+    weight = 0.8
+    shares_objects = True
+    templates = ("material", "material_new")
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         candidates = []
@@ -175,9 +205,15 @@ class Material(ChangeOperator):
         )
 
 
-class Orientation(ChangeOperator):
+class Orientation(_Outline):
     type = "orientation"
     fields = ("transform.rotation",)
+    # beyond ~135° a turn reads as a smaller turn the other way
+    params: ClassVar[dict[str, Any]] = {"angle_deg": {"uniform": [50.0, 135.0]}}
+    shares_objects = True
+    # round objects look the same turned; other symmetries are folded (``symmetry_order``)
+    skip_tags = frozenset({"symmetric"})
+    templates = ("orientation",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -185,7 +221,7 @@ class Orientation(ChangeOperator):
         candidates = [
             o
             for o in self.free_objects(ctx, after, self.type)
-            if "symmetric" not in o.tags
+            if not self.skip_tags & set(o.tags)
             and not placer.dependents(o.id)
             and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
         ]
@@ -258,9 +294,13 @@ def seen_turn(turn: float, order: int) -> float:
     return folded
 
 
-class PoseChange(ChangeOperator):
+class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
+    templates = ("pose",)
+
+    def needs(self, scene: Scene) -> bool:
+        return any(o.pose is not None for o in scene.objects)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         from diffforge.scenes.assets.characters import POSES
@@ -278,6 +318,18 @@ class Text(ChangeOperator):
 
     type = "text"
     fields = ("text",)
+    weight = 1.2
+    params: ClassVar[dict[str, Any]] = {
+        "kind": {"choice": ["change", "appear", "disappear"], "weights": [2.0, 1.0, 1.0]}
+    }
+    writes_text = True
+    templates = ("text_change", "text_appear", "text_disappear")
+
+    def needs(self, scene: Scene) -> bool:
+        return any(o.text is not None for o in scene.objects)
+
+    def caption_key(self, change: Change) -> str:
+        return f"text_{change.params.get('kind', 'change')}"
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         kind = ctx.params["kind"]

@@ -3,18 +3,28 @@
 An operator edits the after-scene (and, for changes that need a particular starting state such
 as a light that was off, the before-scene) and returns a ``Change`` record whose ``targets`` and
 ``fields`` say exactly what differs; the invariant tests hold every operator to that.
+
+The operator class is the one place for everything about its type: the config's default weight
+and parameters, what it needs of a scene, which types it never shares a pair (or an object)
+with, its render gate and its caption templates. The config, the sampler, the render gates and
+the captioner read these declarations from the registry (``diffforge.scenes.changes``), so a
+plugin type declares the same and gets the same treatment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from diffforge.config import GenerateConfig
+from diffforge.scenes.changes.gating import GateCheck
 from diffforge.scenes.lighting import LAMP_LIGHT_PREFIXES
 from diffforge.scenes.model import Change, ObjectInstance, Scene
+
+if TYPE_CHECKING:
+    from diffforge.config import GenerateConfig
 
 
 class NotApplicable(Exception):
@@ -38,6 +48,8 @@ class ChangeContext:
     # The only objects this change may pick (the sampler's share of changes on a user file's
     # own objects); None: any.
     only: set[str] | None = None
+    # The types that may stack on one object (the registry's ``shares_objects``).
+    shareable: frozenset[str] = frozenset()
 
     def lock(self, change_type: str, *object_ids: str) -> None:
         """Record that ``change_type`` changed these objects (see ``ChangeOperator.is_free``)."""
@@ -45,11 +57,14 @@ class ChangeContext:
             self.locked_objects.setdefault(obj_id, set()).add(change_type)
 
     def is_free(self, obj_id: str, change_type: str) -> bool:
-        """Untouched, or touched only by other appearance changes when this is one too."""
+        """Untouched, or touched only by other types that share objects (``shareable``: colour,
+        material, size, orientation) when this is one too."""
         used = self.locked_objects.get(obj_id)
         if not used:
             return True
-        return change_type in SHAREABLE and change_type not in used and used <= SHAREABLE
+        if change_type not in self.shareable or change_type in used:
+            return False
+        return used <= self.shareable
 
     def new_id(self, category: str) -> str:
         self.next_id += 1
@@ -62,17 +77,76 @@ class ChangeContext:
 
 
 class ChangeOperator:
-    """Base class of every change type. Subclasses set ``type`` and implement ``apply``."""
+    """Base class of every change type. Subclasses set ``type`` and implement ``apply``; every
+    other declaration has a default that suits a change to one object already in the scene."""
 
     type: ClassVar[str] = ""
     # Field paths (object-relative, dotted) this operator may change on its targets.
     fields: ClassVar[tuple[str, ...]] = ()
-    once_per_pair: ClassVar[bool] = False  # scene-wide changes (viewpoint, illumination)
     # Adds or deletes its targets rather than editing their fields.
     changes_existence: ClassVar[bool] = False
 
+    # --- the config ------------------------------------------------------------------------
+    # Default weight in ``changes.weights`` (the default mix: built-ins and the types a config
+    # names in ``changes.operators``).
+    weight: ClassVar[float] = 1.0
+    # Default parameters, in the YAML shorthand users write (``{"uniform": [a, b]}``); drawn
+    # in this order into ``ctx.params``. A type that declares some rejects unknown keys.
+    params: ClassVar[dict[str, Any]] = {}
+
+    # --- the sampler -----------------------------------------------------------------------
+    # Changes the whole picture (camera, lighting): once per pair, no object target to see.
+    scene_wide: ClassVar[bool] = False
+    # Moves the camera (no camera jitter with it; object changes beside it must be larger) ...
+    moves_camera: ClassVar[bool] = False
+    # ... or changes the lighting (no light jitter with it; no unrecorded-lighting gate).
+    relights: ClassVar[bool] = False
+    # Types never drawn into the same pair as this one (the relation is made symmetric).
+    apart: ClassVar[frozenset[str]] = frozenset()
+    # May stack on one object with the other types that declare it (a chair turns red and
+    # metallic at once); otherwise a changed object is not picked again.
+    shares_objects: ClassVar[bool] = False
+    # Only ever the single change of its pair ("none": a distractor-only pair).
+    alone: ClassVar[bool] = False
+    # Acts on an object already in the scene (a user file's own objects can be its target).
+    edits_objects: ClassVar[bool] = True
+    # Targets carrying one of these tags are never picked (orientation: a round object looks
+    # the same turned; the other symmetries are folded by the operator itself).
+    skip_tags: ClassVar[frozenset[str]] = frozenset()
+    # Share of the visibility threshold each target needs (count: each copy need not be large).
+    target_share: ClassVar[float] = 1.0
+    # Writes new text on its target: the sign must be legible (sampler) and read (OCR gate).
+    writes_text: ClassVar[bool] = False
+
+    # --- the captioner ---------------------------------------------------------------------
+    # Caption template names (``<name>.j2``) this type's captions use, the first the default.
+    templates: ClassVar[tuple[str, ...]] = ()
+    # Where they live: None for diffforge's own; a plugin names a folder of its package.
+    template_dir: ClassVar[Path | None] = None
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         raise NotImplementedError
+
+    def needs(self, scene: Scene) -> bool:
+        """Whether ``scene`` (the after-scene so far) offers anything to change; False skips the
+        type for this pair before ``apply`` is tried (``apply`` may still find nothing)."""
+        return True
+
+    def gate(self, check: GateCheck) -> list[str]:
+        """Reasons the rendered change is not seen (empty: it is). The default asks the whole
+        frame to change for a scene-wide type, else each target to be visible on each side it
+        exists and its pixels to change. A subclass adds its own measures; ``gate = None``
+        skips the gates (a pair with no change)."""
+        return check.global_reasons() if self.scene_wide else check.target_reasons()
+
+    def caption_key(self, change: Change) -> str:
+        """The template (of ``templates``) that phrases ``change``."""
+        return self.templates[0] if self.templates else "generic"
+
+    def caption_values(self, change: Change) -> dict[str, Any]:
+        """Values a plugin's template needs from the record, beside the target's referring
+        forms (``ref``, ``thing``, ``it``, ``its``...) the captioner always gives."""
+        return {}
 
     def declared(self, change: Change) -> set[tuple[str, str]]:
         """The (target, field) pairs this record allows to differ (see diffforge.scenes.diff)."""
@@ -100,10 +174,6 @@ class ChangeOperator:
                 continue
             out.append(obj)
         return out
-
-
-# Appearance changes can stack on one object (a chair can turn red and metallic at once).
-SHAREABLE = frozenset({"color", "material", "size", "orientation"})
 
 
 def describe_object(obj: ObjectInstance) -> dict[str, Any]:

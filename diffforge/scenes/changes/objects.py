@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from diffforge.scenes.changes.base import (
     ChangeContext,
     ChangeOperator,
     NotApplicable,
     describe_object,
 )
+from diffforge.scenes.changes.gating import GateCheck
 from diffforge.scenes.environments import nearest_default_yaw, place_object, placer_for
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
@@ -83,6 +86,8 @@ def _place_new(
 class Add(ChangeOperator):
     type = "add"
     changes_existence = True
+    edits_objects = False  # a new object
+    templates = ("add",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -104,6 +109,7 @@ class Add(ChangeOperator):
 class Disappear(ChangeOperator):
     type = "disappear"
     changes_existence = True
+    templates = ("disappear",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -120,6 +126,11 @@ class Remove(ChangeOperator):
 
     type = "remove"
     changes_existence = True
+    templates = ("remove",)
+
+    def needs(self, scene: Scene) -> bool:
+        ids = {o.id for o in scene.objects}
+        return any(o.support in ids for o in scene.objects)  # something stands on something
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -142,6 +153,10 @@ class Remove(ChangeOperator):
 class Move(ChangeOperator):
     type = "move"
     fields = ("transform.location",)
+    params: ClassVar[dict[str, Any]] = {
+        "distance": {"uniform": [0.35, 1.2]}
+    }  # fraction of the support's free extent
+    templates = ("move",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -181,6 +196,7 @@ class Move(ChangeOperator):
 class Replace(ChangeOperator):
     type = "replace"
     changes_existence = True
+    templates = ("replace",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -239,6 +255,20 @@ class Count(ChangeOperator):
 
     type = "count"
     changes_existence = True
+    params: ClassVar[dict[str, Any]] = {
+        "delta": {"choice": [-2, -1, 1, 2, 3], "weights": [1.0, 2.0, 2.0, 1.0, 0.5]}
+    }
+    target_share = 0.5  # each copy need not be large: the count is judged on its own
+    templates = ("count",)
+
+    def needs(self, scene: Scene) -> bool:
+        return any("countable" in o.tags for o in scene.objects)
+
+    def gate(self, check: GateCheck) -> list[str]:
+        """The number of visible copies differs (each copy need not be large)."""
+        if check.vis is None:
+            return check.target_reasons()
+        return count_reasons(check) + check.target_reasons(each_target=False)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -299,6 +329,25 @@ class Nothing(ChangeOperator):
     """No semantic change: the pair differs only by distractors (a CLEVR-Change no-change pair)."""
 
     type = "none"
+    weight = 0.3
+    alone = True
+    edits_objects = False
+    templates = ("none",)
+    gate = None  # nothing to see
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         return Change(type=self.type)
+
+
+def count_reasons(check: GateCheck) -> list[str]:
+    """A count change is seen only if the number of *visible* copies differs."""
+    category = check.change.params.get("category")
+    counts = []
+    for side, scene in (("before", check.spec.before), ("after", check.spec.after)):
+        n = 0
+        for obj in scene.objects:
+            f = check.facts[side].get(obj.id)
+            if obj.category == category and f and f["pixels"] >= max(check.min_pixels, 1):
+                n += 1
+        counts.append(n)
+    return [] if counts[0] != counts[1] else ["count: visible count unchanged"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
+from diffforge.scenes.changes.gating import DIFF_THRESHOLD, GateCheck, stable_pixels
 from diffforge.scenes.geometry import look_at_matrix
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Camera, Change, Scene
@@ -29,7 +31,20 @@ def orbit(camera: Camera, azimuth: float, elevation: float, zoom: float) -> Came
 class Viewpoint(ChangeOperator):
     type = "viewpoint"
     fields = ("location", "look_at", "lens")
-    once_per_pair = True
+    params: ClassVar[dict[str, Any]] = {
+        "azimuth_deg": {"uniform": [18.0, 35.0]},
+        "elevation_deg": {"uniform": [-6.0, 10.0]},
+        "zoom": {"uniform": [0.9, 1.1]},
+    }
+    scene_wide = True
+    moves_camera = True
+    edits_objects = False
+    # a lighting change measured while the camera moves is measured on another picture
+    # (brighter + viewpoint failed the illumination gate at both presets), and an object that
+    # grows while the camera zooms or orbits cannot be told from the camera's move (the
+    # review's poster and stools)
+    apart = frozenset({"illumination", "size"})
+    templates = ("viewpoint",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         p = ctx.params
@@ -92,7 +107,38 @@ def _lamps_besides(scene: Scene, light_id: str) -> float:
 class Illumination(ChangeOperator):
     type = "illumination"
     fields = ("energy", "on", "temperature", "rgb", "rotation", "strength")
-    once_per_pair = True
+    params: ClassVar[dict[str, Any]] = {
+        "kind": {
+            "choice": ["brighter", "darker", "warmer", "cooler", "light_off", "light_on",
+                       "sun_angle"],
+            "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
+        },
+        # magnitudes a viewer sees (by-eye review, 2026-11-27): ×2.5 energy was a modest lift,
+        # 11,800 K a slight shift, a 33° sun turn moved one shadow
+        "brighter_factor": {"uniform": [4.0, 6.0]},
+        "darker_factor": {"uniform": [0.15, 0.3]},
+        "warm_kelvin": {"uniform": [1800.0, 2500.0]},
+        "cool_kelvin": {"uniform": [16000.0, 30000.0]},
+        "sun_rotation_deg": {"uniform": [70.0, 130.0]},
+    }  # fmt: skip
+    scene_wide = True
+    relights = True
+    edits_objects = False
+    apart = frozenset({"viewpoint"})
+    templates = tuple(
+        f"illumination_{kind}"
+        for kind in ("brighter", "darker", "warmer", "cooler", "light_off", "light_on",
+                     "sun_angle")
+    )  # fmt: skip
+
+    def needs(self, scene: Scene) -> bool:
+        return bool(scene.lights)
+
+    def gate(self, check: GateCheck) -> list[str]:
+        """The kind's own measure on the pixels that show the same object in both images."""
+        if check.vis is None:
+            return check.global_reasons()
+        return illumination_reasons(check.change, check.images, check.masks, check.vis)
 
     def _kinds(self, scene: Scene) -> list[str]:
         kinds = ["brighter", "darker"]
@@ -241,3 +287,39 @@ class Illumination(ChangeOperator):
             after={"on": kind == "light_on"},
             params=params,
         )
+
+
+def illumination_measures(images, masks) -> dict[str, float]:
+    """Luminance ratio, blue-minus-red shift (levels) and changed share, on stable pixels."""
+    keep = stable_pixels(masks)
+    if keep.sum() < 0.05 * keep.size:  # nearly everything moved: fall back to the whole frame
+        keep = np.ones_like(keep)
+    a = images[0][..., :3].astype(np.float32)[keep]
+    b = images[1][..., :3].astype(np.float32)[keep]
+    luma = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    la, lb = float((a @ luma).mean()), float((b @ luma).mean())
+    tint = float(((b[:, 2] - b[:, 0]) - (a[:, 2] - a[:, 0])).mean())
+    changed = float((np.abs(b - a).max(axis=1) > DIFF_THRESHOLD).mean())
+    return {"luma_ratio": (lb + 1.0) / (la + 1.0), "tint": tint, "changed": changed}
+
+
+def illumination_reasons(change: Change, images, masks, vis) -> list[str]:
+    """Brighter/darker by ``visibility.illumination_luma_ratio``, warmer/cooler by
+    ``illumination_tint``, the other kinds a share of the frame (a switched lamp also the
+    whole frame's luminance)."""
+    m = illumination_measures(images, masks)
+    kind = change.params.get("kind", "")
+    if kind == "brighter":
+        ok = m["luma_ratio"] >= 1 + vis.illumination_luma_ratio
+    elif kind == "darker":
+        ok = m["luma_ratio"] <= 1 / (1 + vis.illumination_luma_ratio)
+    elif kind == "warmer":
+        ok = m["tint"] <= -vis.illumination_tint
+    elif kind == "cooler":
+        ok = m["tint"] >= vis.illumination_tint
+    else:  # light_on, light_off, sun_angle: part of the scene changes strongly
+        ok = m["changed"] >= vis.illumination_local_fraction
+        if kind in ("light_on", "light_off"):  # ... and a lamp's light shows in the whole frame
+            ratio = m["luma_ratio"] if kind == "light_on" else 1 / m["luma_ratio"]
+            ok = ok and ratio >= 1 + vis.illumination_switch_luma_ratio
+    return [] if ok else [f"illumination: change not visible ({kind})"]

@@ -1,0 +1,451 @@
+"""Change -> Group: what each change says, with the exact values and referring expressions.
+
+diffforge's own types have a builder here each (how to name the lamp that was switched, where
+a moved object went); any other type, a plugin's, is phrased by the template its operator
+declares (``ChangeOperator.caption_key`` in its ``template_dir``) with the target's referring
+forms and the operator's ``caption_values``; without one, by the generic template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from diffforge.captioner.referring import (
+    AmbiguousReference,
+    Referring,
+    Resolver,
+    View,
+    article,
+    describe_group,
+    is_person,
+    noun_phrase,
+    pose_phrase,
+    projected_boxes,
+    region_of,
+    region_phrase,
+)
+from diffforge.scenes.changes import operator_for
+from diffforge.scenes.model import Change, ObjectInstance, PairSpec
+from diffforge.vocabulary import (
+    CLOTHING_WORDS,
+    MATERIAL_ADJECTIVES,
+    MATERIAL_PREDICATES,
+    REGION_PHRASES,
+    number_word,
+    plural,
+)
+
+
+@dataclass
+class Group:
+    """One change, ready to phrase: template key, exact values, referring expression."""
+
+    type: str
+    key: str
+    values: dict[str, Any]
+    referring: str = ""
+    where: Path | None = None  # the template's folder: None for diffforge's own
+
+
+@dataclass
+class GroupContext:
+    spec: PairSpec
+    before: View
+    after: View
+    resolvers: dict[str, Resolver] = field(default_factory=dict)
+    style: str = "concise"
+
+    def resolver(self, side: str) -> Resolver:
+        if side not in self.resolvers:
+            self.resolvers[side] = Resolver(self.before if side == "before" else self.after)
+        return self.resolvers[side]
+
+    def side_of(self, obj_id: str) -> str:
+        """Describe in the before image, unless the object is only visible after."""
+        if obj_id in self.before.visible or obj_id not in self.after.by_id:
+            return "before"
+        return "after"
+
+    def describe(self, obj_id: str, side: str | None = None, **kw) -> tuple[Referring, View]:
+        side = side or self.side_of(obj_id)
+        view = self.before if side == "before" else self.after
+        obj = view.by_id.get(obj_id)
+        if obj is None:
+            raise AmbiguousReference(obj_id, f"not in the {side} scene")
+        return self.resolver(side).describe(obj, style=self.style, **kw), view
+
+
+def obj_values(ref: Referring, view: View | None = None) -> dict[str, Any]:
+    """The referring forms, and the pronouns for the target: a person is never "it"."""
+    obj = view.by_id.get(ref.object_id) if view is not None else None
+    person = obj is not None and is_person(obj)
+    return {
+        "ref": ref.text,
+        "ref_a": ref.indefinite,
+        "thing": ref.bare,
+        "where": ref.where,
+        "noun": obj.noun if obj is not None else ref.bare.removeprefix("the "),
+        "it": f"the {obj.noun}" if person else "it",
+        "its": "their" if person else "its",
+        "person": person,
+    }
+
+
+def _viewpoint(c: Change, ctx: GroupContext) -> Group:
+    p = c.params
+    extra = []
+    if p.get("elevation_deg", 0) > 4:
+        extra.append("higher up")
+    elif p.get("elevation_deg", 0) < -4:
+        extra.append("lower down")
+    if p.get("zoom", 1) < 0.95:
+        extra.append("closer to the scene")
+    elif p.get("zoom", 1) > 1.05:
+        extra.append("further from the scene")
+    return Group(
+        c.type,
+        "viewpoint",
+        {"direction": p.get("direction", "left"), "extra": " and ".join(extra)},
+    )
+
+
+def _lamp_object(ctx: GroupContext, light_id: str) -> str | None:
+    """The visible object a switched light belongs to: the same id, or the nearest object
+    (floor plane, within 1 m) whose noun is the light's name ("street lamp")."""
+    if light_id in ctx.before.by_id:
+        return light_id if light_id in ctx.before.visible else None
+    light = next((x for x in ctx.before.scene.lights if x.id == light_id), None)
+    if light is None:
+        return None
+    best, best_d = None, 1.0
+    for obj_id in sorted(ctx.before.visible):
+        obj = ctx.before.by_id[obj_id]
+        if obj.noun != light.name:
+            continue
+        dx = obj.transform.location[0] - light.location[0]
+        dy = obj.transform.location[1] - light.location[1]
+        d = (dx * dx + dy * dy) ** 0.5
+        if d < best_d:
+            best, best_d = obj_id, d
+    return best
+
+
+# A lamp switched out of view is captioned by its effect on the scene.
+UNSEEN_LAMP = {"light_on": "brighter", "light_off": "darker"}
+
+
+def _illumination(c: Change, ctx: GroupContext) -> Group:
+    kind = c.params.get("kind", "brighter")
+    light = c.params.get("light", "lamp")
+    lamp = _lamp_object(ctx, c.targets[0]) if kind in ("light_on", "light_off") else None
+    if lamp is not None:
+        # the light belongs to a lamp the viewer can see: name that lamp uniquely
+        ref, _ = ctx.describe(lamp, "before")
+        light = ref.text.removeprefix("the ")
+        values = {"light": light, "the_light": f"the {light}", "thing": ref.bare}
+        return Group(c.type, f"illumination_{kind}", values, values["the_light"])
+    if kind in ("light_on", "light_off"):
+        # no one can see the lamp (pair 05: "the wall lamp ... is turned off" with the lamp out
+        # of view): say what the viewer sees, the scene getting brighter or dimmer
+        return Group(c.type, "illumination_" + UNSEEN_LAMP[kind], {})
+    values = {"light": light, "the_light": f"the {light}"}
+    return Group(
+        c.type, f"illumination_{kind}", values, values["the_light"] if "light" in c.params else ""
+    )
+
+
+def _add(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], "after")
+    return Group(c.type, "add", obj_values(ref, view), ref.indefinite)
+
+
+def _disappear(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], "before")
+    return Group(c.type, "disappear", obj_values(ref, view), ref.text)
+
+
+def _remove(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], "before", use_support=False)
+    holder = c.params.get("from")
+    phrase = ctx.resolver("before").landmark_phrase(holder) if holder else None
+    values = {
+        **obj_values(ref, view),
+        "holder": phrase or f"the {c.params.get('from_noun', 'table')}",
+    }
+    return Group(c.type, "remove", values, ref.text)
+
+
+def _move(c: Change, ctx: GroupContext) -> Group:
+    """Where the object went, as the before camera sees it: the shift and the end position
+    are measured in the same frame, so they never contradict each other ("moved to the right
+    ... ending up on the left side"), and an end position that repeats the start is left out."""
+    obj_id = c.targets[0]
+    ref, view = ctx.describe(obj_id, "before")
+    start = ctx.before.centre(obj_id)
+    moved = ctx.after.by_id.get(obj_id)
+    shift, end_region = "", None
+    if start is not None and moved is not None:
+        box = projected_boxes(
+            ctx.before.scene.model_copy(update={"objects": [moved]}), ctx.before.resolution
+        ).get(obj_id)
+        if box is not None:
+            dx = (box[0] + box[2]) / 2 - start[0]
+            dy = (box[1] + box[3]) / 2 - start[1]
+            parts = []
+            w, h = ctx.before.resolution
+            if abs(dx) > 0.03 * w:
+                parts.append("to the right" if dx > 0 else "to the left")
+            if abs(dy) > 0.03 * h:
+                parts.append("closer to the camera" if dy > 0 else "further back")
+            shift = " and ".join(parts)
+            end_region = region_of(box, ctx.before.resolution)
+    dest = ""
+    landmark = None
+    if moved is not None and obj_id in ctx.after.visible:
+        resolver = ctx.resolver("after")
+        near = resolver.nearest_landmark(moved)
+        if near is not None and near != c.params.get("to") and near not in ref.used:
+            landmark = resolver.landmark_phrase(near)
+    start_region = ctx.before.region(obj_id)
+    # "where it can now be found" is read on the after image: with the camera moved too, its
+    # region there, not in the before camera's frame (a shelf "now in the lower-right corner"
+    # stood at mid-height by the right wall of the after image: std48c review, pair 31)
+    same_camera = ctx.before.scene.camera == ctx.after.scene.camera
+    now_region = end_region if same_camera else ctx.after.region(obj_id)
+    if landmark and landmark not in ref.text:
+        dest = f"beside {landmark}"
+    elif now_region is not None and (now_region != start_region or not same_camera):
+        phrase = region_phrase(now_region)
+        if phrase not in ref.text:
+            dest = phrase.removesuffix(" of the scene")
+    to = f"to {REGION_PHRASES[now_region][1]}" if now_region else "to a new spot"
+    values = {
+        **obj_values(ref, view),
+        "shift": shift or "to a different spot",
+        "now_where": dest,
+        "to": to,
+    }
+    return Group(c.type, "move", values, ref.text)
+
+
+def _describe_new(obj: ObjectInstance, said: str = "") -> str:
+    """'a blue ceramic vase': every attribute, since a new object has nothing to tell apart,
+    except words the old object's description already says ("the black metallic sign ...
+    a street lamp", not "... a black metallic street lamp")."""
+    a = obj.attributes
+    words = set(said.split())
+    used = [
+        k
+        for k in ("color", "material")
+        if getattr(a, k) and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+    ]
+    feats = {k: getattr(a, k) for k in used}
+    phrase = noun_phrase(obj, feats, used)
+    return f"{article(phrase)} {phrase}"
+
+
+def _replace(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], "before")
+    new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
+    new = ctx.after.by_id.get(new_id)
+    noun = str(c.after.get("noun", "new object"))
+    new_a = _describe_new(new, ref.text) if new is not None else f"{article(noun)} {noun}"
+    values = {**obj_values(ref, view), "new": new_a, "old_noun": c.before.get("noun", "")}
+    return Group(c.type, "replace", values, ref.text)
+
+
+def _size(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], exclude=("size",))
+    larger = c.params.get("direction", "larger") == "larger"
+    values = {
+        **obj_values(ref, view),
+        "larger": larger,
+        "comparative": "larger" if larger else "smaller",
+        "bigger": "bigger" if larger else "smaller",
+        "grown": "grown" if larger else "shrunk",
+        "scaled": "scaled up" if larger else "scaled down",
+        "size_before": c.before.get("size") or "",
+        "size_after": c.after.get("size") or "",
+    }
+    return Group(c.type, "size", values, ref.text)
+
+
+def _color(c: Change, ctx: GroupContext) -> Group:
+    part = c.params.get("part")
+    exclude = (f"clothing.{part}",) if part else ("color",)
+    ref, view = ctx.describe(c.targets[0], exclude=exclude)
+    values = {
+        **obj_values(ref, view),
+        "before": c.before.get("color"),
+        "after": c.after.get("color"),
+    }
+    if part:
+        word = CLOTHING_WORDS.get(part, part)
+        many = word.endswith("s")  # "trousers" take plural verbs
+        values.update(
+            part=word,
+            was="were" if many else "was",
+            has="have" if many else "has",
+            before_part=_worn(c.before.get("color"), word, many),
+            after_part=_worn(c.after.get("color"), word, many),
+        )
+        return Group(c.type, "color_clothing", values, ref.text)
+    return Group(c.type, "color", values, ref.text)
+
+
+def _worn(color: str | None, part: str, many: bool) -> str:
+    """'a red top' / 'an orange top' / 'blue trousers': what a person wears, with its article."""
+    phrase = f"{color} {part}" if color else part
+    return phrase if many else f"{article(phrase)} {phrase}"
+
+
+def _material(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0], exclude=("material",))
+    old, new = c.before.get("material"), c.after.get("material")
+    values = {
+        **obj_values(ref, view),
+        "before": old,
+        "after": new,
+        "before_adj": MATERIAL_ADJECTIVES.get(old, old),
+        "after_adj": MATERIAL_ADJECTIVES.get(new, new),
+        "before_look": MATERIAL_PREDICATES.get(old, old),
+        "after_look": MATERIAL_PREDICATES.get(new, new),
+    }
+    # a user file's object: nobody named what it was made of before
+    return Group(c.type, "material" if old else "material_new", values, ref.text)
+
+
+def _orientation(c: Change, ctx: GroupContext) -> Group:
+    ref, view = ctx.describe(c.targets[0])
+    values = {**obj_values(ref, view), "direction": c.params.get("direction", "clockwise")}
+    return Group(c.type, "orientation", values, ref.text)
+
+
+def _past(phrase: str) -> str:
+    """'is waving' -> 'was waving'; 'has raised both arms' -> 'had raised both arms'."""
+    head, _, rest = phrase.partition(" ")
+    return {"is": "was", "has": "had", "are": "were", "have": "had"}.get(head, head) + " " + rest
+
+
+def _pose(c: Change, ctx: GroupContext) -> Group:
+    obj_id = c.targets[0]
+    ref, view = ctx.describe(obj_id, exclude=("pose",))
+    before = pose_phrase(c.before.get("pose")) or "stood still"
+    after = pose_phrase(c.after.get("pose")) or "has moved"
+    obj = view.by_id[obj_id]
+    values = {
+        **obj_values(ref, view),
+        "noun": obj.noun,
+        "before_was": _past(before),
+        "after": after,
+    }
+    return Group(c.type, "pose", values, ref.text)
+
+
+def _text(c: Change, ctx: GroupContext) -> Group:
+    kind = c.params.get("kind", "change")
+    ref, view = ctx.describe(c.targets[0], exclude=("text",))
+    values = {
+        **obj_values(ref, view),
+        "before": c.before.get("text"),
+        "after": c.after.get("text"),
+    }
+    return Group(c.type, f"text_{kind}", values, ref.text)
+
+
+def _count(c: Change, ctx: GroupContext) -> Group:
+    category = c.params.get("category")
+    noun = c.params.get("noun") or category or "object"
+    members: dict[str, ObjectInstance] = {}
+    for view in (ctx.before, ctx.after):
+        for obj in view.scene.objects:
+            if obj.category == category:
+                members.setdefault(obj.id, obj)
+    group, where = describe_group(ctx.before, list(members.values()), plural(noun))
+    group_one, _ = describe_group(ctx.before, list(members.values()), noun)
+    # What a viewer can count: with render facts (occlusion known), visible copies only.
+    n0, n1 = int(c.before.get("count", 0)), int(c.after.get("count", 0))
+    if ctx.before.rendered and ctx.after.rendered:
+        seen = [
+            sum(1 for o in v.scene.objects if o.category == category and o.id in v.visible)
+            for v in (ctx.before, ctx.after)
+        ]
+        if seen[0] != seen[1]:
+            n0, n1 = seen
+
+    def of(n: int) -> str:  # "one red mug" / "two red mugs": the noun agrees with the count
+        return group_one if n == 1 else group
+
+    values = {
+        "group": group,
+        "where": where,
+        "group_where": f"{group} {where}".strip(),
+        "before": number_word(n0),
+        "after": number_word(n1),
+        "group_before": f"{of(n0)} {where}".strip(),
+        "was_before": "was" if n0 == 1 else "were",
+        "are_before": "is" if n0 == 1 else "are",
+        "are_after": "is" if n1 == 1 else "are",
+        "more": n1 > n0,
+        "diff": number_word(abs(n1 - n0)),
+        "group_diff": of(abs(n1 - n0)),
+        "one_diff": abs(n1 - n0) == 1,
+        "noun": noun,
+    }
+    return Group(c.type, "count", values, f"the {values['group_where']}")
+
+
+def _none(c: Change, ctx: GroupContext) -> Group:
+    return Group(c.type, "none", {})
+
+
+def declared_group(c: Change, ctx: GroupContext) -> Group:
+    """Any other type (a plugin's): its operator's template and values, and the referring
+    forms of its first target that is in a scene; without a template, the generic one ("say
+    what changed, and where")."""
+    op = operator_for(c.type)
+    ref, gview = None, None
+    for target in c.targets:
+        if target in ctx.before.by_id or target in ctx.after.by_id:
+            ref, gview = ctx.describe(target)
+            break
+    kind = c.type.replace("_", " ")
+    values = {
+        "kind": kind,
+        "a_kind": f"{article(kind)} {kind}",
+        **(obj_values(ref, gview) if ref else {}),
+    }
+    values.setdefault("ref", "the scene")
+    if op is None:
+        return Group(c.type, "generic", values, ref.text if ref else "")
+    values.update(op.caption_values(c))
+    key, where = op.caption_key(c), op.template_dir
+    return Group(c.type, key, values, ref.text if ref else "", where)
+
+
+# diffforge's own types, by type (their operators declare the same template names).
+BUILDERS: dict[str, Callable[[Change, GroupContext], Group]] = {
+    "viewpoint": _viewpoint,
+    "illumination": _illumination,
+    "add": _add,
+    "disappear": _disappear,
+    "remove": _remove,
+    "move": _move,
+    "replace": _replace,
+    "size": _size,
+    "color": _color,
+    "material": _material,
+    "orientation": _orientation,
+    "pose": _pose,
+    "text": _text,
+    "count": _count,
+    "none": _none,
+}
+
+
+def group_for(c: Change, ctx: GroupContext) -> Group:
+    """The Group of one change: its built-in builder, else its operator's declarations."""
+    return BUILDERS.get(c.type, declared_group)(c, ctx)

@@ -1,0 +1,148 @@
+"""What a change type's render gate sees, and the measures several types share.
+
+``render.gates.check_pair`` builds one ``GateCheck`` per change and calls the operator's
+``gate`` (``ChangeOperator.gate``); the measures here are pure numpy on the rendered images
+and the exact instance masks, so an operator (built-in or plugin) can use them without
+knowing the renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from diffforge.scenes.model import Change, PairSpec
+from diffforge.scenes.perception import delta_e2000, srgb_to_lab
+
+if TYPE_CHECKING:
+    from diffforge.config import VisibilityConfig
+
+# A pixel "changed" when some channel moved by more than this (0..255): above 4-spp noise.
+DIFF_THRESHOLD = 24
+# A global change (light, camera) must change at least this fraction of the image.
+GLOBAL_MIN_FRACTION = 0.02
+
+Images = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class GateCheck:
+    """One change of a rendered pair, with everything a gate may measure.
+
+    ``diff``: pixels that changed (``DIFF_THRESHOLD``); ``target_min``: visible pixels a target
+    needs; ``min_changed``: changed pixels a target's region needs; ``vis``: the config's
+    visibility section (None: hand-built test pairs, judged by ``min_pixels`` alone).
+    """
+
+    spec: PairSpec
+    change: Change
+    ids: dict[str, int]
+    facts: dict[str, dict[str, Any]]
+    images: Images
+    masks: Images
+    diff: np.ndarray
+    min_pixels: int
+    target_min: int
+    min_changed: int
+    vis: VisibilityConfig | None = None
+
+    def targets(self) -> list[str]:
+        """The change's objects in the pass (its targets and, e.g., a replacement's id)."""
+        return change_objects(self.change, self.ids)
+
+    def global_reasons(self) -> list[str]:
+        """A scene-wide change must change a share of the whole frame."""
+        if self.diff.mean() < GLOBAL_MIN_FRACTION:
+            return [f"{self.change.type}: change not visible"]
+        return []
+
+    def target_reasons(self, each_target: bool = True) -> list[str]:
+        """Each target visible on each side it exists (``each_target``), and the pixels of
+        the targets' regions changed."""
+        reasons: list[str] = []
+        targets = self.targets()
+        region = np.zeros(self.diff.shape, dtype=bool)
+        for obj_id in targets:
+            for side, mask in zip(("before", "after"), self.masks, strict=True):
+                fact = self.facts[side].get(obj_id)
+                if fact is None:  # the object does not exist on this side
+                    continue
+                if each_target and fact["pixels"] < self.target_min:
+                    reasons.append(f"{self.change.type}: target not visible ({side})")
+                region |= mask == self.ids[obj_id]
+        if targets and int((self.diff & region).sum()) < self.min_changed:
+            reasons.append(f"{self.change.type}: change not visible")
+        return reasons
+
+    def silhouette_reasons(self) -> list[str]:
+        """The first target's outline (mask XOR) changes by ``visibility.min_silhouette_change``
+        of its area: a turn, a size or a pose keeps its colours and shows only in its shape."""
+        targets = self.targets()
+        if self.vis is None or not targets:
+            return []
+        a, b = (m == self.ids[targets[0]] for m in self.masks)
+        area = max(int(a.sum()), int(b.sum()), 1)
+        if int((a ^ b).sum()) < self.vis.min_silhouette_change * area:
+            return [f"{self.change.type}: silhouette unchanged"]
+        return []
+
+    def contrast_reasons(self) -> list[str]:
+        """The first target's mean colour moves by ``visibility.min_delta_e``: a colour or
+        material keeps its outline and shows only in its colour."""
+        targets = self.targets()
+        if self.vis is None or not targets:
+            return []
+        return contrast_reasons(
+            self.change.type, self.ids[targets[0]], self.images, self.masks, self.vis
+        )
+
+
+def change_objects(change: Change, ids: dict[str, int]) -> list[str]:
+    """A change's objects that are in the pass: its targets, then ids its record names."""
+    out = [t for t in change.targets if t in ids]
+    for side in (change.before, change.after):
+        value = side.get("id")
+        if isinstance(value, str) and value in ids and value not in out:
+            out.append(value)
+    return out
+
+
+def mean_lab(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
+    """Mean CIELAB colour of ``region`` (None when empty): averaged in Lab, so a highlight
+    counts as much as a viewer sees it, not as much as its sRGB values weigh."""
+    if not region.any():
+        return None
+    return srgb_to_lab(image[..., :3][region].astype(np.float64) / 255.0).mean(axis=0)
+
+
+def target_delta_e(index: int, images: Images, masks: Images) -> float | None:
+    """CIEDE2000 between the target's mean visible colour before and after (each image's
+    own target pixels, so a moved camera still compares the same object)."""
+    labs = [mean_lab(img, mask == index) for img, mask in zip(images, masks, strict=True)]
+    if labs[0] is None or labs[1] is None:
+        return None
+    return float(delta_e2000(labs[0], labs[1]))
+
+
+def contrast_reasons(kind: str, index: int, images, masks, vis: VisibilityConfig) -> list[str]:
+    """A colour or material change a viewer can tell: the target's mean colour moves by
+    ``visibility.min_delta_e`` (a hue step between neighbours, glossy to matte on a small
+    object in shadow, pass the area gates and still cannot be seen)."""
+    de = target_delta_e(index, images, masks)
+    if de is None or de >= vis.min_delta_e:
+        return []
+    return [f"{kind}: contrast too low"]
+
+
+def stable_pixels(masks: Images) -> np.ndarray:
+    """Pixels showing the same object in both images, away from its edges: what is left of the
+    image once camera jitter's moved edges are excluded."""
+    same = masks[0] == masks[1]
+    inner = same.copy()
+    inner[1:, :] &= same[:-1, :]
+    inner[:-1, :] &= same[1:, :]
+    inner[:, 1:] &= same[:, :-1]
+    inner[:, :-1] &= same[:, 1:]
+    return inner
