@@ -282,7 +282,8 @@ STANDARD_FRAME: tuple[int, int] = (256, 192)
 class VisibilityConfig(_Cfg):
     """When a change counts as visible to a viewer (the quality gates and the sampler's
     prediction read these). Pixel counts are stated at the standard frame (256×192) and scale
-    with the frame's area; fractions are of the whole frame."""
+    with the frame's area; fractions are of the whole frame. The evidence behind each value
+    (renders measured, by-eye reviews) is in benchmarks/calibration.md."""
 
     min_target_fraction: float = Field(default=0.0015, ge=0.0, le=1.0)
     min_target_pixels: int = Field(default=150, ge=0)  # at 256×192, scaled with the area
@@ -290,25 +291,16 @@ class VisibilityConfig(_Cfg):
     min_changed_share: float = Field(default=0.5, ge=0.0)
     # orientation, size, pose: the target's silhouette (mask XOR) must change by this share
     min_silhouette_change: float = Field(default=0.1, ge=0.0, le=1.0)
-    # after symmetry folding: turns of 33° (a cube) were barely seen, 50° and more clearly
+    # an orientation change's turn after symmetry folding
     min_rotation_deg: float = Field(default=40.0, ge=0.0, le=90.0)
     # illumination, measured on pixels whose object id is the same in both images (camera
-    # jitter's edges excluded), calibrated on by-eye verdicts of 48 standard pairs (2026-11-27,
-    # benchmarks/illumination_review.py): brighter/darker change the mean luminance by this
-    # ratio (×1.25 was barely seen, ×0.58 clearly) ...
+    # jitter's edges excluded): brighter/darker change the mean luminance by this ratio ...
     illumination_luma_ratio: float = Field(default=0.3, ge=0.0)
-    # ... warmer/cooler shift the mean blue-minus-red balance by this many levels (0..255;
-    # shifts of 13 and 19 were barely seen, 21 and 67 clearly) ...
+    # ... warmer/cooler shift the mean blue-minus-red balance by this many levels (0..255) ...
     illumination_tint: float = Field(default=20.0, ge=0.0)
-    # ... and the other kinds change (> 24 levels) this share of those pixels (6 % and 7.5 %
-    # were barely seen, 28 % clearly)
+    # ... and the other kinds change (> 24 levels) this share of those pixels
     illumination_local_fraction: float = Field(default=0.1, ge=0.0, le=1.0)
-    # ... and a lamp switched on or off changes the mean luminance by at least this ratio (a
-    # floor lamp switched on that lit 12 % of the frame but moved its mean by 1 % was judged
-    # barely visible: its light sat inside the closed shade, which did not glow. With the
-    # light under the shade and the shade glowing, floor lamps switched at standard moved the
-    # mean by 5.1 % and 5.7 % (16.8 % and 12.2 % of the frame changed) and were clearly seen:
-    # the lamp itself and the wall beside it)
+    # ... and a lamp switched on or off changes the mean luminance by at least this ratio
     illumination_switch_luma_ratio: float = Field(default=0.04, ge=0.0)
     # a frame darker than this mean luminance (0..255) shows nothing: the pair is redrawn
     min_mean_luma: float = Field(default=12.0, ge=0.0)
@@ -316,25 +308,21 @@ class VisibilityConfig(_Cfg):
     ocr: Literal["auto", "on", "off"] = "auto"
     min_text_height: int = Field(default=14, ge=0)  # px: a changed sign's projected height
     # ... and where the OCR gate must read the new string, its letters' estimated height in
-    # pixels of the rendered frame, whatever its size (scenes.sampler.letter_share): letters of
-    # 9-10 px were read once in three, of 2-7 px never (12 text changes at 256×192, 2026-11-27);
-    # reading needs pixels, so a larger frame makes more signs readable and a smaller one fewer
+    # pixels of the rendered frame, whatever its size (scenes.sampler.letter_share): reading
+    # needs pixels, so a larger frame makes more signs readable and a smaller one fewer
     min_letter_height_ocr: float = Field(default=12.0, ge=0.0)
     # the sampler's prediction: share of its projected box an object covers, occlusion apart
     predict_fill: float = Field(default=0.45, gt=0.0, le=1.0)
     # ... and must reach this multiple of the gate's threshold (occlusion is only estimated)
     predict_margin: float = Field(default=1.5, ge=1.0)
     # ... times this for thin assets (geometry.ASSET_FILL below thin_fill), whose share of
-    # their box varies most with the view: of 751 changed targets rendered at draft, 16 came
-    # out under the gate with one margin, 13 of them street lamps, chairs and benches; with
-    # this factor 3, keeping 96 % of them (a larger margin for all lost most text changes)
+    # their box varies most with the view
     thin_fill: float = Field(default=0.42, gt=0.0, le=1.0)
     thin_margin: float = Field(default=1.3, ge=1.0)
     # materials that look alike at these sizes are not swapped (vocabulary.MATERIAL_LOOKS)
     distinct_material_looks: bool = True
     # contrast: a colour or material change must move the target's mean visible colour by
-    # this CIEDE2000 difference (green→teal on a shelf in shadow measured 14.5, purple→blue
-    # on a lit sphere 15.3: the first could not be seen at the review's size, the second could)
+    # this CIEDE2000 difference
     min_delta_e: float = Field(default=15.0, ge=0.0)
     # ... and the colour operator draws a new colour that moves the object's area-weighted
     # mean colour, its fixed parts included (a car's windows and tyres), at least this far

@@ -147,9 +147,9 @@ RELATION_PHRASES: dict[str, str] = {
     "next_to": "next to",  # the nearest other object, when attributes and location don't suffice
 }
 
-# Nouns a viewer uses for each other's objects (review pair 28: "the sofa on the left" was
-# gone, but a yellow armchair that looks like a sofa stayed there): a referring expression must
-# be unique among every visible object whose noun shares a group with the target's.
+# Nouns a viewer uses for each other's objects (an armchair is easily called a sofa): a
+# referring expression must be unique among every visible object whose noun shares a group
+# with the target's.
 LOOKALIKE_NOUNS: tuple[frozenset[str], ...] = tuple(
     frozenset(group)
     for group in (

@@ -16,10 +16,10 @@ from PIL import Image
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
 from diffforge.dataset import read_meta, read_pairs, read_scene
+from diffforge.render.facts import is_scene_wide
 from diffforge.render.gates import NIGHT_DARK_SHARE
 
 # Changes that alter the whole picture: they have no target object to measure.
-SCENE_WIDE = frozenset({"viewpoint", "illumination", "none"})
 # A frame is near-black below this mean luminance (0..255; a third of it for night streets,
 # dark by design), clipped above this share of saturated pixels.
 BLACK_LUMA = 10.0
@@ -112,7 +112,7 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
             c = change.to_dict() if hasattr(change, "to_dict") else dict(change)
             kind = c.get("type", "unknown")
             types[kind] += 1
-            if kind in SCENE_WIDE:
+            if kind == "none" or is_scene_wide(kind):  # no target to see
                 continue
             seen = []
             for target in _targets(c):

@@ -35,9 +35,8 @@ Readable = Callable[[ObjectInstance, Box, tuple[int, int]], bool]
 # Plain attributes tried for uniqueness, cheapest first.
 ATTRIBUTE_ORDER: tuple[str, ...] = ("color", "material", "size")
 # A landmark is "next to" the target when the gap between their boxes is at most this share
-# of the smaller one's largest side (and at least NEXT_TO_MIN_GAP m): a cube 0.9 m from a
-# 0.4 m cylinder, or a wall clock a metre above a shelf, were not "next to" it for a viewer
-# (std48c review, pairs 32 and 15; the old rule took centres within 1.5 m on the floor plane).
+# of the smaller one's largest side (and at least NEXT_TO_MIN_GAP m), in 3D: farther, a viewer
+# does not call them neighbours (benchmarks/calibration.md).
 NEXT_TO_GAP = 0.5
 NEXT_TO_MIN_GAP = 0.15
 # Tags of superlative descriptions: "the leftmost mug" takes "the" even where "a" is wanted.

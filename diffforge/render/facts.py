@@ -10,11 +10,18 @@ from typing import Any
 
 import numpy as np
 
+from diffforge.scenes.changes import operator_for
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.model import PairSpec
 
 # Change types that alter the whole picture: their change mask is the whole image.
-GLOBAL_CHANGES = frozenset({"viewpoint", "illumination"})
+
+
+def is_scene_wide(change_type: str) -> bool:
+    """Whether a change of this type changes the whole frame (its operator declares it):
+    viewpoint, illumination, and any plugin type declared ``scene_wide``."""
+    op = operator_for(change_type)
+    return op is not None and op.scene_wide
 
 
 def instance_ids(spec: PairSpec) -> dict[str, int]:
@@ -71,7 +78,7 @@ def change_targets(spec: PairSpec) -> set[str]:
     ids = {o.id for s in (spec.before, spec.after) for o in s.objects}
     targets: set[str] = set()
     for change in spec.changes:
-        if change.type in GLOBAL_CHANGES:
+        if is_scene_wide(change.type):
             continue
         targets.update(t for t in change.targets if t in ids)
         for side in (change.before, change.after):  # e.g. replace: the new object's id
@@ -85,7 +92,7 @@ def change_mask(
     spec: PairSpec, ids: dict[str, int], before: np.ndarray, after: np.ndarray
 ) -> np.ndarray:
     """Bool mask: union of changed objects' pixels in both images; all for global changes."""
-    if any(c.type in GLOBAL_CHANGES for c in spec.changes):
+    if any(is_scene_wide(c.type) for c in spec.changes):
         return np.ones(before.shape, dtype=bool)
     wanted = np.array(sorted(ids[t] for t in change_targets(spec)), dtype=before.dtype)
     if wanted.size == 0:

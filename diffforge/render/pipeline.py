@@ -179,8 +179,8 @@ class PairPipeline:
 
     def _unambiguous(self, job: PairJob, spec: PairSpec, attempt: int) -> tuple[PairSpec, int]:
         """Redraw, before rendering, a spec whose captions are already ambiguous on the
-        sampler's predicted visibility (the caption gate threw away 2 of 100 draft pairs after
-        rendering them). After ``PRECHECK_DRAWS`` redraws the render's gate decides."""
+        sampler's predicted visibility, rather than render it and throw it away. After
+        ``PRECHECK_DRAWS`` redraws the render's gate decides."""
         if self.caption_gate is None or not self.ctx.gates:
             return spec, attempt
         resolution, fill = self.ctx.settings.resolution, self.ctx.cfg.visibility.predict_fill

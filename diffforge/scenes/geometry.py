@@ -98,9 +98,9 @@ def footprint_half_extents(dx: float, dy: float, yaw: float) -> tuple[float, flo
     return (0.5 * (dx * c + dy * s), 0.5 * (dx * s + dy * c))
 
 
-# Share of its projected bounding box an asset covers in a render (median over the objects of
-# 40 default-config draft pairs; measured with the instance masks). Thin-framed assets cover
-# little of their box, flat ones nearly all of it. Others: the caller's ``fill``.
+# Share of its projected bounding box an asset covers in a render, measured with the instance
+# masks (benchmarks/calibration.md). Thin-framed assets cover little of their box, flat ones
+# nearly all of it. Others: the caller's ``fill``.
 ASSET_FILL: dict[str, float] = {
     "sign_post": 0.13, "bicycle": 0.15, "floor_lamp": 0.15, "street_lamp": 0.16,
     "side_table": 0.30, "stool": 0.30, "tree": 0.31, "mannequin": 0.36, "laptop": 0.37,
@@ -134,8 +134,8 @@ class Footprint(NamedTuple):
     in_frame: float  # share of the unclipped projected box inside the frame
 
 
-# Rays per frame width of the prediction grid: a ray stands for (width / 64)² pixels (96
-# rays found as many targets, 48 fewer, on 4,400 rendered objects; 6 ms per 25-object room).
+# Rays per frame width of the prediction grid: a ray stands for (width / 64)² pixels (the
+# fewest that find as many targets: benchmarks/calibration.md).
 PREDICT_RAYS_ACROSS = 64
 
 

@@ -15,7 +15,7 @@ from render_fixtures import CHANGE_TYPES, make_pair
 
 from diffforge.dataset import PairRecord, read_pairs
 from diffforge.dataset.files import load_image
-from diffforge.render.facts import GLOBAL_CHANGES, pixel_difference
+from diffforge.render.facts import is_scene_wide, pixel_difference
 from diffforge.render.gates import DIFF_THRESHOLD
 from diffforge.scenes.geometry import project
 
@@ -96,7 +96,7 @@ def test_difference_lies_inside_change_mask(pairs_dir, kind):
     near = dilate(cmask)  # anti-aliased edges
     diff = pixel_difference(before, after) > DIFF_THRESHOLD
     assert diff.sum() > 10, "the change must be visible"
-    if kind in GLOBAL_CHANGES:
+    if is_scene_wide(kind):
         assert cmask.all()
         return
     # shadows and reflections of the changed object fall outside its mask: allow a small share

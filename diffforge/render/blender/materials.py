@@ -291,16 +291,16 @@ class MaterialLibrary:
 
     def glowing_shade(self, rgb, light: Light):
         """A lamp shade lit from inside: the light's colour tinted by the fabric's own."""
-        # as bright as the bulb: a room made darker kept its shades fully lit (final48b
-        # review, pairs 04 and 15); a lamp boosted for a switch glows at most twice as much
+        # in proportion to the lamp's power (a darker room's shades dim with it), at most twice
+        # the glow of a lamp at the layouts' power
         strength = SHADE_GLOW * min(light.energy / SHADE_GLOW_WATTS, 2.0)
         key = ("glow", tuple(round(float(c), 4) for c in rgb), light_color(light), strength)
         if key not in self._made:
             mat = self.material(rgb, "fabric").copy()
             mat.name = "df_glow_shade"
             bsdf = next(n for n in mat.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
-            # mostly the bulb's light, tinted by the fabric: a blue shade under a warm bulb
-            # glowing in blue times orange alone stayed dark (std48c review, pair 04)
+            # mostly the bulb's light, tinted by the fabric (the fabric's colour times the
+            # bulb's alone can be dark: benchmarks/calibration.md)
             tint = [SHADE_WHITE + (1.0 - SHADE_WHITE) * t for t in linear_rgba(rgb)[:3]]
             glow = [t * c for t, c in zip(tint, light_color(light), strict=True)]
             bsdf.inputs["Emission Color"].default_value = (*glow, 1.0)
