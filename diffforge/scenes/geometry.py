@@ -266,7 +266,7 @@ def ray_box_entry(
 def wall_distance(scene, origin: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     """Distance along each ray to the first opaque architecture it meets (walls, doors,
     kerbs: ``architecture.occluders``); inf where none."""
-    walls = occluders(scene.elements)
+    walls = occluders(scene.elements or ())
     if not walls:
         return np.full(len(dirs), np.inf)
     boxes = tuple((e.location, e.size) for e in walls)

@@ -166,8 +166,9 @@ class Element(_Model):
 
 class Scene(_Model):
     environment: Environment
-    # a tuple: never edited in place (environments emit them anew), so clones share it
-    elements: tuple[Element, ...] = ()
+    # a tuple: never edited in place (environments emit them anew), so clones share it; None:
+    # not emitted yet (a hand-built scene, a spec file older than elements)
+    elements: tuple[Element, ...] | None = None
     objects: list[ObjectInstance] = Field(default_factory=list)
     lights: list[Light] = Field(default_factory=list)
     camera: Camera

@@ -128,3 +128,15 @@ def test_sampled_specs_carry_their_architecture_and_round_trip():
         again = PairSpec.model_validate(json.loads(spec.to_json()))
         assert again.to_json() == spec.to_json()
     assert {"room", "street", "tabletop"} <= layouts
+
+
+def test_unemitted_elements_survive_json_as_unemitted():
+    """The renderer emits a scene's architecture only when nobody did: a hand-built spec sent
+    through JSON to a worker must not arrive as a scene with no walls and no floor."""
+    scene = _room()
+    again = Scene.model_validate_json(scene.model_dump_json())
+    assert scene.elements is None and again.elements is None
+    emitted = Scene.model_validate_json(attach(scene).model_dump_json())
+    assert emitted.elements == scene.elements and len(emitted.elements) > 10
+    user = Scene(environment=Environment(layout="environment"), camera=scene.camera)
+    assert Scene.model_validate_json(attach(user).model_dump_json()).elements == ()

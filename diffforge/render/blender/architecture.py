@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 
 def build(b: SceneBuilder, scene: Scene) -> None:
-    """Every element of ``scene``; a spec written before scenes carried their elements gets
-    them emitted now."""
-    elements = scene.elements if "elements" in scene.model_fields_set else architecture(scene)
+    """Every element of ``scene``; a scene whose elements were never emitted (built by hand,
+    or a spec file older than elements) gets them emitted now."""
+    elements = scene.elements if scene.elements is not None else architecture(scene)
     lights = {x.id: x for x in scene.lights}
     for e in elements:
         ob = (plane if e.shape == "plane" else box)(b, e, material(b, e, lights))
