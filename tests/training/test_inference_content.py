@@ -21,8 +21,8 @@ import pytest
 import torch
 from PIL import Image
 
-pytestmark = [pytest.mark.train, pytest.mark.slow]  # ~10 s of training
-STEPS = 120
+pytestmark = [pytest.mark.train, pytest.mark.slow]  # ~20 s of training
+STEPS = 240
 
 
 def img(rgb: tuple[int, int, int]) -> Image.Image:
