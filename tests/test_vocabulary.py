@@ -32,11 +32,14 @@ def test_singular_undoes_plural() -> None:
 
 
 def test_one_material_table_for_scenes_glb_and_renderer() -> None:
-    from diffforge.render.color import MATERIAL_CLASSES as RENDER_CLASSES
     from diffforge.scenes.assets.library import _material
     from diffforge.vocabulary import MATERIAL_CLASSES, MATERIALS
 
-    assert RENDER_CLASSES is MATERIAL_CLASSES
+    # the renderer (bpy: not importable here) reads the table by name, keeping no copy
+    materials = Path(__file__).parents[1] / "diffforge/render/blender/materials.py"
+    source = materials.read_text()
+    assert "from diffforge.vocabulary import MATERIAL_CLASSES" in source
+    assert '"Roughness": 0.3' not in source and '"Coat Weight": 0.15' not in source
     assert all(MATERIALS[m] is MATERIAL_CLASSES[m] for m in MATERIALS)
     assert len({frozenset(row) for row in MATERIAL_CLASSES.values()}) == 1  # same keys
     glb = _material("part", "red", "plastic")  # a generated asset's fixed part
