@@ -1,5 +1,7 @@
 """The one vocabulary table: plurals and number words used by captions and the fact guard."""
 
+from pathlib import Path
+
 from diffforge.vocabulary import number_word, plural, size_word
 
 
