@@ -23,7 +23,7 @@ from tiny_train import tiny
 from diffforge.dataset import read_pairs
 from diffforge.training.trainer import run_training
 
-pytestmark = [pytest.mark.train, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.train, pytest.mark.slow]
 
 STEPS = 24
 SETS = (

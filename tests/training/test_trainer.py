@@ -149,6 +149,7 @@ def test_training_never_imports_scenes_or_render() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # its torchrun subprocess alone may take 600 s
 def test_ddp_on_two_cpu_processes_matches_one_process(tmp_path: Path) -> None:
     """`torchrun` (what `accelerate launch` runs) with 2 gloo processes: each takes half of the
     global batch with half the accumulation, so the logged losses equal one process's."""
