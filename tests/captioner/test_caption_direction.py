@@ -394,19 +394,23 @@ def _moved_by(spec: PairSpec, c: Change, offset: np.ndarray) -> tuple[PairSpec, 
 
 
 def test_hand_built_moves_say_right_and_closer() -> None:
-    spec, c, _ = sampled("move")[0]
+    # a thing on the floor nearest the middle of the picture: room to move either way, and on
+    # one level nearer is lower in the picture
+    on_floor = [x for x in sampled("move") if obj(x[0].before, x[1].targets[0]).support == "floor"]
+    spec, c, _ = min(on_floor, key=lambda x: abs(_image_xy(x[0].before.camera, _centre(obj(x[0].before, x[1].targets[0])))[0]))  # fmt: skip
     cam = spec.before.camera
     m = look_at_matrix(cam.location, cam.look_at)
     right = np.array([m[0, 0], m[1, 0], 0.0])
     right /= np.linalg.norm(right)
     towards = np.subtract(cam.location, obj(spec.before, c.targets[0]).transform.location)
     towards[2] = 0.0
-    towards /= np.linalg.norm(towards)
+    reach = float(np.linalg.norm(towards))  # steps in proportion keep the object in the frame
+    towards /= reach
     cases = [
-        (0.8 * right, "to the right", "to the left"),
-        (-0.8 * right, "to the left", "to the right"),
-        (1.0 * towards, "closer to the camera", "further back"),
-        (-1.0 * towards, "further back", "closer to the camera"),
+        (0.2 * reach * right, "to the right", "to the left"),
+        (-0.2 * reach * right, "to the left", "to the right"),
+        (0.3 * reach * towards, "closer to the camera", "further back"),
+        (-0.3 * reach * towards, "further back", "closer to the camera"),
     ]
     for offset, yes, no in cases:
         spec2, group = _moved_by(spec, c, offset)
