@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from diffforge.captioner.compose import AmbiguousReference, Group, change_groups, render_group
 from diffforge.captioner.phrasings import templates
@@ -417,3 +418,23 @@ def test_hand_built_moves_say_right_and_closer() -> None:
         _move_captions_agree(spec2, c, group)
         for text in renderings(group):
             assert yes in text and no not in text, (yes, text)
+
+
+def test_a_wall_object_moved_up_or_down_is_not_closer_or_further() -> None:
+    """Known captioner bug (reported with issue 29): a poster moved up its wall is captioned
+    "further back", one moved down "closer to the camera": ``_move`` reads nearer from the
+    picture's vertical, true for things on one level only. xfails while the bug stands, and
+    passes once wall moves say something else (the cases must exist either way)."""
+    cases = []
+    for spec, c, group in sampled("move"):
+        b, a = obj(spec.before, c.targets[0]), obj(spec.after, c.targets[0])
+        _, _, d0 = _image_xy(spec.before.camera, _centre(b))
+        _, _, d1 = _image_xy(spec.before.camera, _centre(a))
+        rose = abs(a.transform.location[2] - b.transform.location[2])
+        # up or down its wall, about as far from the camera as before
+        if b.support == "wall" and rose > 0.2 and abs(d1 - d0) < 0.15 * d0:
+            cases.append((b.noun, group.values["shift"]))
+    assert cases, "the sampled moves must hold a wall object moved up or down"
+    wrong = [x for x in cases if "closer" in x[1] or "further back" in x[1]]
+    if wrong:
+        pytest.xfail(f"wall objects moved up/down captioned nearer/further: {wrong}")
