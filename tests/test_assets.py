@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -104,11 +103,9 @@ def test_declared_sizes_are_honest(library):
         assert np.all(np.abs(ratio - 1) < 0.01), (spec.id, ratio)
 
 
-def test_generators_are_fast_and_deterministic(library):
-    start = time.perf_counter()
-    for spec in library.select():
-        spec.generator.resolve()(**spec.generator.params)
-    assert time.perf_counter() - start < 5.0
+def test_generators_are_deterministic(library):
+    # (how fast they are is `diffforge bench sample`'s to say: a wall-clock bound failed on a
+    # loaded machine and passed a slow generator on a fast one)
     a, b = library.build("vase"), library.build("vase")
     assert np.array_equal(a.geometry["body"].vertices, b.geometry["body"].vertices)
 

@@ -71,6 +71,7 @@ def test_an_output_that_cannot_be_made_is_refused_before_anything_runs(tmp_path)
     assert blocker.read_text() == "keep me"
 
 
+@pytest.mark.slow  # two Blender scans of a .blend: ~12 s
 def test_an_environment_is_scanned_when_its_sidecar_is_missing_or_stale(tmp_path):
     blend = make_blend(tmp_path / "room.blend", tagged=True)
     cfg = load_config(None, [f"assets.environment={blend}", "scene.layouts={environment: 1}"])

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mask_checks import DIFF, changed_objects, grow
 from PIL import Image
 from render_fixtures import make_pair
 
 from diffforge.scenes.model import Distractor, PairSpec
 
 pytestmark = pytest.mark.blender  # four pairs, a few seconds
-
-DIFF = 12  # a visible difference, in 0..255 (Cycles noise with one seed is identical)
 
 
 def light_jitter_none(index: int) -> PairSpec:
@@ -57,25 +56,6 @@ def read(root: Path, rel: str) -> np.ndarray:
         if img.mode in ("L", "1"):  # the change mask
             return np.asarray(img.convert("L"))
         return np.asarray(img.convert("RGB")).astype(np.int16)
-
-
-def changed_objects(spec: PairSpec) -> set[str]:
-    """Ids whose scene-graph entry differs between before and after (or exists on one side)."""
-    b = {o.id: o.model_dump() for o in spec.before.objects}
-    a = {o.id: o.model_dump() for o in spec.after.objects}
-    return {k for k in b.keys() | a.keys() if b.get(k) != a.get(k)}
-
-
-def grow(mask: np.ndarray, r: int) -> np.ndarray:
-    out = mask.copy()
-    for _ in range(r):
-        m = out.copy()
-        m[1:] |= out[:-1]
-        m[:-1] |= out[1:]
-        m[:, 1:] |= out[:, :-1]
-        m[:, :-1] |= out[:, 1:]
-        out = m
-    return out
 
 
 def truth_mask(root: Path, spec: PairSpec) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-pytestmark = [pytest.mark.blender, pytest.mark.slow]
+pytestmark = [pytest.mark.blender, pytest.mark.slow, pytest.mark.timeout(900)]
 
 SCRIPT = textwrap.dedent(
     """

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dataset_compare import assert_clean, dilate
+from dataset_compare import assert_clean
+from mask_checks import assert_mask_holds_the_change, pair_arrays
 from PIL import Image
 from render_fixtures import CHANGE_TYPES, make_pair
 
@@ -28,7 +29,9 @@ def pairs_dir(run, cfg, tmp_path_factory):
     out = tmp_path_factory.mktemp("pairs")
     specs = [make_pair(i, kind, seed=11) for i, kind in enumerate(CHANGE_TYPES)]
     depth_cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"depth": True})})
-    summary = run(out, n=None, specs=specs, workers=1, cfg=depth_cfg)
+    # rendering and masks are tested here, the gates in test_visibility_gates: the key light
+    # at a fifth darkens this small scene less than the darker gate asks of a sampled one
+    summary = run(out, n=None, specs=specs, workers=1, cfg=depth_cfg, gates=False)
     assert summary["failed"] == 0, summary["failures"]
     return out
 
@@ -91,18 +94,16 @@ def test_mask_matches_object_placement(pairs_dir):
 @pytest.mark.parametrize("kind", [k for k in CHANGE_TYPES if k != "none"])
 def test_difference_lies_inside_change_mask(pairs_dir, kind):
     rec = _records(pairs_dir)[kind]
-    before, after = load_image(pairs_dir / rec.before), load_image(pairs_dir / rec.after)
-    cmask = load_image(pairs_dir / rec.masks.change) > 0
-    near = dilate(cmask)  # anti-aliased edges
-    diff = pixel_difference(before, after) > DIFF_THRESHOLD
+    arrays = pair_arrays(pairs_dir, rec)
+    diff = pixel_difference(arrays["before"], arrays["after"]) > DIFF_THRESHOLD
     assert diff.sum() > 10, "the change must be visible"
     if is_scene_wide(kind):
-        assert cmask.all()
+        assert arrays["change"].all()
         return
-    # shadows and reflections of the changed object fall outside its mask: allow a small share
-    inside = (diff & near).sum() / diff.sum()
-    print(f"{kind}: {inside:.0%} of {diff.sum()} changed pixels inside the mask")
-    assert inside >= 0.7, f"{kind}: only {inside:.0%} of the difference is inside the mask"
+    # within the changed objects' pixels grown by 1 px, and every visibly changed pixel of
+    # theirs in it (their shadows and reflections fall outside, as they should)
+    assert_mask_holds_the_change(arrays, kind)
+    assert (diff & arrays["change"]).sum() >= 5
 
 
 def test_depth_maps_are_millimetres(pairs_dir):

@@ -117,7 +117,9 @@ def test_an_ambiguous_caption_is_redrawn_before_rendering(run, tmp_path):
 
 def test_hung_pair_times_out_is_retried_then_recorded_failed(run, reference, tmp_path):
     events: list[tuple[str, dict]] = []
-    opts = PoolOptions(timeout_s=1.5, retries=1)
+    # pair 0 sleeps 60 s; a fixture pair renders in well under a second on a quiet machine, so
+    # 6 s leaves the ordinary pairs a wide margin on a loaded one
+    opts = PoolOptions(timeout_s=6.0, retries=1)
     summary = run(tmp_path, n=3, sampler=slow_sampler, workers=1, pool=opts,
                   on_event=lambda k, i: events.append((k, i)))  # fmt: skip
     assert summary["pairs"] == 2 and summary["failed"] == 1

@@ -202,3 +202,34 @@ def test_undeclared_rig_keeps_its_own_look(rig_run):
     px = load_image(root / rec.before)[mask].astype(int)
     skin = (px[:, 0] > px[:, 1]) & (px[:, 1] > px[:, 2])
     assert skin.mean() > 0.8, skin.mean()
+
+
+def _moved_side(root: Path, index: int, obj_id: str) -> float:
+    """Where the pixels the pose change added lie across the picture, relative to the feet, in
+    body heights (+: the picture's right). Measured against the figure's own before image, so
+    the perspective of a figure off the frame's centre cancels out."""
+    rec = next(r for r in read_pairs(root) if r.index == index)
+    facts = json.loads((root / rec.scene).read_text())
+    before, after = (load_image(root / getattr(rec.masks, s)) == facts["instances"][obj_id]
+                     for s in ("before", "after"))  # fmt: skip
+    rows, cols = np.nonzero(before)
+    top, bottom = rows.min(), rows.max() + 1
+    feet = cols[rows >= bottom - 0.15 * (bottom - top)].mean()
+    added = np.nonzero(after & ~before)[1]
+    assert added.size > 20, f"{obj_id}: the pose change must show"
+    return float((added.mean() - feet) / (bottom - top))
+
+
+@pytest.mark.parametrize("pose", ["waving", "pointing"])
+def test_rig_moves_the_same_arm_as_the_mannequin(rig_run, pose):
+    """Height and width boxes pass a mirrored figure; the side its arms moved to does not: it
+    is the mannequin's (both face the camera, side by side). Waving raises the right arm (the
+    picture's left); pointing from arms raised lowers the left arm to hang at its side."""
+    root, _ = rig_run
+    index = next(
+        i for i, (rig, *poses) in enumerate(PAIRS) if rig == "odd_rig" and pose == poses[1]
+    )
+    person, rig = (_moved_side(root, index, o) for o in ("person_1", "rig_1"))
+    print(f"{pose}: the mannequin's new pixels at {person:+.3f}, the rig's at {rig:+.3f}")
+    assert abs(person) > 0.08, "the pose change must lie to one side for this to tell"
+    assert np.sign(rig) == np.sign(person) and abs(rig) > 0.02

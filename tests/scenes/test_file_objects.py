@@ -25,6 +25,7 @@ from diffforge.scenes.sampler import PairSampler
 
 OBJECT_TYPES = ("color", "material", "size", "move", "orientation", "disappear", "remove",
                 "replace", "count", "text")  # fmt: skip
+FILE_SAMPLES = 8  # pairs per change type in which it must act on a file object at least once
 
 
 @pytest.mark.parametrize(
@@ -175,20 +176,25 @@ def test_the_share_is_a_config_knob(environment: Path) -> None:
 def test_every_object_change_acts_on_file_objects_or_skips_them(
     environment: Path, change_type: str
 ) -> None:
-    """Each operator either changes a file object as it would a library one, or leaves file
-    objects alone; it never fails on one."""
+    """Each operator changes a file object as it would a library one, at least once in
+    FILE_SAMPLES pairs (a loop in which every sample raised or skipped proved nothing); it never
+    fails on one."""
     cfg = _cfg(environment, f"changes.weights={{{change_type}: 1.0}}", "changes.per_pair={1: 1.0}",
                "changes.file_objects=1.0")  # fmt: skip
     sampler = PairSampler(cfg)
-    for i in range(6):
+    on_file = 0
+    for i in range(FILE_SAMPLES):
         try:
             spec = sampler.sample(i)
         except Exception as exc:  # a pair the sampler cannot meet: never a crash in an operator
             assert type(exc).__name__ == "SamplingError", exc
             continue
         (change,) = spec.changes
+        if change_type == "remove" and str(change.params.get("from", "")).startswith("file:"):
+            on_file += 1  # taken off a file object (the file's own objects stand on its floor)
         if not _on_file(spec, change):
             continue
+        on_file += 1
         objs = {o.id: o for s in (spec.before, spec.after) for o in s.objects}
         if change_type == "count" and change.after["count"] > change.before["count"]:
             dup = objs[change.targets[0]]  # a copy of the file's object
@@ -199,6 +205,8 @@ def test_every_object_change_acts_on_file_objects_or_skips_them(
             assert 0.5 <= max(new.dimensions) / max(old.dimensions) <= 2.6  # of a similar size
         if change_type == "color":
             assert objs[change.targets[0]].id != "file:Crate"  # textured: no colour to change
+    print(f"{change_type}: {on_file} of {FILE_SAMPLES} on a file object")
+    assert on_file >= 1, f"{change_type} never acted on a file object in {FILE_SAMPLES} pairs"
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,8 @@ def test_resume_reproduces_losses_and_export_loads(tmp_path: Path) -> None:
     # (the history holds the checkpoint's first three losses, then the three computed after resume)
     assert len(resumed["losses"]) == 6
     assert resumed["losses"][3:] == pytest.approx(full["losses"][3:], rel=1e-6, abs=1e-7)
-    assert full["losses"][-1] < full["losses"][0]
+    # (that training lowers the loss is tests/training/test_learning.py's: two single noisy
+    # losses six steps apart said little)
     model, _tok, spec = load_exported(Path(full["output_dir"]))
     assert model.model.mdp is not None and spec.tokens == 17
 
@@ -148,6 +149,7 @@ def test_training_never_imports_scenes_or_render() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # its torchrun subprocess alone may take 600 s
 def test_ddp_on_two_cpu_processes_matches_one_process(tmp_path: Path) -> None:
     """`torchrun` (what `accelerate launch` runs) with 2 gloo processes: each takes half of the
     global batch with half the accumulation, so the logged losses equal one process's."""
