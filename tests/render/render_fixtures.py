@@ -175,7 +175,7 @@ def make_pair(index: int, kind: str, seed: int = 0, jitter: float = 0.0) -> Pair
         )
     elif kind == "illumination":
         after.light("key").energy *= 0.2
-        change = Change(type="illumination", targets=["key"], params={"kind": "darker"})
+        change = Change(type="illumination", targets=["key"])
     elif kind == "viewpoint":
         x, y, z = after.camera.location
         after.camera.location = (x + 1.8, y + 0.3, z)

@@ -29,9 +29,7 @@ def pairs_dir(run, cfg, tmp_path_factory):
     out = tmp_path_factory.mktemp("pairs")
     specs = [make_pair(i, kind, seed=11) for i, kind in enumerate(CHANGE_TYPES)]
     depth_cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"depth": True})})
-    # rendering and masks are tested here, the gates in test_visibility_gates: the key light
-    # at a fifth darkens this small scene less than the darker gate asks of a sampled one
-    summary = run(out, n=None, specs=specs, workers=1, cfg=depth_cfg, gates=False)
+    summary = run(out, n=None, specs=specs, workers=1, cfg=depth_cfg)
     assert summary["failed"] == 0, summary["failures"]
     return out
 
