@@ -13,6 +13,7 @@ claims against a pair's change records the same way. Words come from ``diffforge
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from diffforge.vocabulary import (
     MATERIAL_ADJECTIVES,
     MATERIAL_PREDICATES,
     NUMBER_WORDS,
+    PERSON_NOUNS,
     SIZE_WORDS,
     singular,
 )
@@ -64,21 +66,21 @@ DIRECTIONS: dict[str, str] = {
     **dict.fromkeys(("darker", "dimmer", "darkened", "gloomier"), "darker"),
     **dict.fromkeys(("warmer",), "warmer"),
     **dict.fromkeys(("cooler", "colder"), "cooler"),
-    **dict.fromkeys(("more", "increased", "risen"), "more"),
-    **dict.fromkeys(("fewer", "decreased", "dropped"), "fewer"),
+    **dict.fromkeys(("increased", "risen"), "more"),
+    **dict.fromkeys(("decreased", "dropped"), "fewer"),
     **dict.fromkeys(("switched-on", "lit"), "on"),
     **dict.fromkeys(("switched-off", "unlit"), "off"),
 }
 
 # A person's poses (the asset library's pose phrases), word -> canonical.
 POSE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("standing", "stands"), "standing"),
-    **dict.fromkeys(("waving", "waves"), "waving"),
+    **dict.fromkeys(("standing",), "standing"),
+    **dict.fromkeys(("waving",), "waving"),
     **dict.fromkeys(("arms-raised",), "arms_raised"),
-    **dict.fromkeys(("pointing", "points"), "pointing"),
-    **dict.fromkeys(("sitting", "seated", "sits"), "sitting"),
-    **dict.fromkeys(("walking", "walks"), "walking"),
-    **dict.fromkeys(("crouching", "squatting", "crouches"), "crouching"),
+    **dict.fromkeys(("pointing",), "pointing"),
+    **dict.fromkeys(("sitting", "seated"), "sitting"),
+    **dict.fromkeys(("walking",), "walking"),
+    **dict.fromkeys(("crouching", "squatting"), "crouching"),
     **dict.fromkeys(("arms-crossed",), "arms_crossed"),
     **dict.fromkeys(("head-turned",), "head_turned"),
 }
@@ -87,7 +89,7 @@ POSE_WORDS: dict[str, str] = {
 EVENTS: dict[str, str] = {
     **dict.fromkeys(("added", "appeared", "placed", "new"), "appeared"),
     **dict.fromkeys(
-        ("disappeared", "vanished", "gone", "removed", "erased"),
+        ("disappeared", "vanished", "gone", "removed", "erased", "lost"),
         "disappeared",
     ),
     **dict.fromkeys(("replaced", "swapped", "replacing", "replacement"), "replaced"),
@@ -95,7 +97,6 @@ EVENTS: dict[str, str] = {
     **dict.fromkeys(("rotated", "turned-round"), "rotated"),
     **dict.fromkeys(("camera", "viewpoint", "perspective"), "camera"),
     **dict.fromkeys(("sun", "sunlight"), "sun"),
-    **dict.fromkeys(("pose",), "pose"),
     **dict.fromkeys(("unchanged-scene",), "none"),
 }
 
@@ -153,7 +154,22 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bno longer gives any light\b", "is switched-off"),
     (r"\bgives no light\b", "is switched-off"),
     (r"\bno longer in the same place\b", "moved"),
-    (r"\bno longer holds\b", "holds removed"),
+    (r"\bno longer holds\b", "has lost"),
+    (r"\b(has|have) taken (.+?) (?:off|away from)\b", r"\1 removed \2 from"),
+    (r"\b(?:which|that) (?:was|were) visible in the first image\b", ""),
+    (r"^in the second image, ", ""),
+    (r"(?<=[.:;] )in the second image, ", ""),
+    (r"\bcompared (?:with|to) the first image,? ", ""),
+    (
+        r"\bthe objects(?: themselves)? (?:stay where they were|have not moved|did not move|"
+        r"remain in place|stay in place|are where they were)\b",
+        "objects-in-place",
+    ),
+    (r"\b(?:has|have) gone (?=from \w+ to\b|from q\d+ to\b|up from|down from)", "has changed "),
+    (r"\b(?:the )?second picture was taken from\b", "the camera moved to"),
+    (r"\bpoint of view\b", "viewpoint"),
+    (r"\blit more (?:strongly|brightly)\b", "brighter"),
+    (r"\blit (?:more (?:weakly|dimly)|less)\b", "darker"),
     (r"\b(?:is|are) no longer on\b", "removed from"),
     (r"\bno longer reads\b", "used to read"),
     (r"\b(?:is|are) no longer (?:there|present|visible)\b", "disappeared"),
@@ -181,9 +197,14 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bshadows look less dark\b", "shadows look brighter"),
     (r"\bless dark\b", "brighter"),
     (r"\bless bright\b", "darker"),
-    (r"\bbrightness(?: of (?:the |this )?\w+)? (?:has )?(?:increased|gone up|risen)\b", "brighter"),
     (
-        r"\bbrightness(?: of (?:the |this )?\w+)? (?:has )?(?:decreased|gone down|dropped)\b",
+        r"\b(?:the )?(?:overall )?brightness(?: of (?:the |this )?\w+)? (?:has )?"
+        r"(?:increased|gone up|risen)\b",
+        "brighter",
+    ),
+    (
+        r"\b(?:the )?(?:overall )?brightness(?: of (?:the |this )?\w+)? (?:has )?"
+        r"(?:decreased|gone down|dropped)\b",
         "darker",
     ),
     (r"\b(?:more strongly|more brightly|better) lit\b", "brighter"),
@@ -259,6 +280,8 @@ STOP = _wordset(
     became turned turns turn changed changes change moved shifted rotated faces face
     previously originally earlier later first-image second-image like such including
     apart except rest nothing everything unchanged same exactly whole entire up down said
+    remain remains remained stay stays stayed sit sits sat stood lie lies lay fall falls hold
+    holds themselves lost cannot overall because
     , ; : . ! ?"""
 )
 DETERMINERS = frozenset({"the", "a", "an", "that", "this", "these", "those", "its", "their"})
@@ -331,6 +354,12 @@ class ObjectClaim:
     attributes: tuple[tuple[str, str, str], ...] = ()  # (part, kind, value), sorted
     positions: tuple[str, ...] = ()
 
+    @property
+    def what(self) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+        """Noun and attributes: what the guard compares (position words are compared in the
+        change's order, whichever phrase a rewrite attaches them to)."""
+        return self.noun, self.attributes
+
     def __str__(self) -> str:
         attrs = ", ".join(f"{p + ' ' if p else ''}{v}" for p, _, v in self.attributes)
         pos = f" @{'/'.join(self.positions)}" if self.positions else ""
@@ -343,7 +372,7 @@ class ChangeClaims:
 
     type: str
     objects: tuple[ObjectClaim, ...] = ()  # sorted, each once
-    positions: tuple[str, ...] = ()  # the change's own position words, in order
+    positions: tuple[str, ...] = ()  # every position word of the change, in order
     before: tuple[tuple[str, str], ...] = ()  # (kind, value), sorted
     after: tuple[tuple[str, str], ...] = ()
     values: tuple[tuple[str, str], ...] = ()  # stated without a side
@@ -362,6 +391,7 @@ class Claims:
     announced: int | None = None  # "There are three differences ..."
     unchanged: tuple[ObjectClaim, ...] = ()
     extra: tuple[str, ...] = field(default=())  # numbers no change binds, in order
+    header_images: tuple[str, ...] = ()  # "between the first and the second image"
 
 
 def claim_problems(template: Claims, candidate: Claims, allow_reorder: bool = False) -> list[str]:
@@ -384,9 +414,14 @@ def claim_problems(template: Claims, candidate: Claims, allow_reorder: bool = Fa
             )
         )
     for i, (a, b) in enumerate(pairs, 1):
+        what_a = sorted({o.what for o in a.objects})
+        what_b = sorted({o.what for o in b.objects})
+        if what_a != what_b:
+            out.append(
+                f"object: change {i} objects {_show_objects(b)} instead of {_show_objects(a)}"
+            )
         for name, reason in (
             ("type", "type"),
-            ("objects", "object"),
             ("positions", "position"),
             ("before", "before/after"),
             ("after", "before/after"),
@@ -398,7 +433,8 @@ def claim_problems(template: Claims, candidate: Claims, allow_reorder: bool = Fa
             x, y = getattr(a, name), getattr(b, name)
             if x != y:
                 out.append(f"{reason}: change {i} {name} {_show(y)} instead of {_show(x)}")
-        if not set(b.images) <= set(a.images):  # naming an image is optional, a wrong one not
+        # naming an image is optional, a wrong one is not (a value's side says it already)
+        if not (a.before or a.after) and not set(b.images) <= set(a.images):
             out.append(
                 f"image: change {i} names the {_show(b.images)} image, not {_show(a.images)}"
             )
@@ -408,7 +444,20 @@ def claim_problems(template: Claims, candidate: Claims, allow_reorder: bool = Fa
         )
     if template.extra != candidate.extra:
         out.append(f"value: numbers {_show(candidate.extra)} instead of {_show(template.extra)}")
+    extra = Counter(candidate.header_images) - Counter(template.header_images)
+    if extra:
+        out.append(f"image: the opening names {_show(candidate.header_images)}")
     return out
+
+
+def _show_objects(c: ChangeClaims) -> str:
+    return (
+        "["
+        + ", ".join(
+            sorted({f"{o.noun}({', '.join(v for _, _, v in o.attributes)})" for o in c.objects})
+        )
+        + "]"
+    )
 
 
 def _show(x: object) -> str:
@@ -462,6 +511,7 @@ def extract_claims(text: str, nouns: Mapping[str, str] | None = None) -> Claims:
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", norm) if s.strip()]
     announced: int | None = None
     extra: tuple[str, ...] = ()
+    header_images: tuple[str, ...] = ()
     segments: list[list[str]] = []
     context: list[str] = []
     for k, sentence in enumerate(sentences):
@@ -475,14 +525,25 @@ def extract_claims(text: str, nouns: Mapping[str, str] | None = None) -> Claims:
                 rest = _tokens(head[: m.start()] + head[m.end() :], quotes)
                 extra = tuple(t.value for t in rest if t.kind == "number")
                 extra += tuple(t.value for t in rest if t.kind in ("color", "material"))
-                extra += tuple(sorted(w for w in _words(head) if w in ORDINALS))
+                header_images = tuple(
+                    sorted(w.split("-")[0] for w in _words(head) if w in ORDINALS)
+                )
                 if not body.strip():
                     continue
                 sentence = body.strip()
         if "unchanged" in _words(sentence):
-            context.append(sentence)
-            extra += tuple(t.value for t in _tokens(sentence, quotes) if t.kind == "number")
-            continue
+            m = _CONTEXT_JOIN.search(sentence)
+            closing = sentence
+            if m and "unchanged" not in _words(sentence[: m.start()]):
+                closing, sentence = sentence[m.end() :], sentence[: m.start()] + "."
+            else:
+                sentence = ""
+            context.append(closing)
+            said = _tokens(closing, quotes)
+            extra += tuple(t.value for t in said if t.kind == "number")
+            extra += tuple(t.word for t in said if t.word in NEGATIONS)
+            if not sentence:
+                continue
         body, starts = _CONNECTOR.subn("", sentence) if announced else (sentence, 0)
         if starts or not segments:
             segments.append([body])
@@ -498,8 +559,11 @@ def extract_claims(text: str, nouns: Mapping[str, str] | None = None) -> Claims:
             claim = _object_claim(p, nouns)
             if claim is not None:
                 unchanged.add(claim)
-    return Claims(changes, announced, tuple(sorted(unchanged, key=str)), extra)
+    return Claims(changes, announced, tuple(sorted(unchanged, key=str)), extra, header_images)
 
+
+# Where a rewrite may join the closing "... remain unchanged" to a change's sentence.
+_CONTEXT_JOIN = re.compile(r"(?:,? while|;|, and|, whereas) (?=(?:the|a|an|all|everything) )")
 
 # Where a rewrite may join two changes in one sentence: "..., and the sign now says ...".
 _JOIN = re.compile(r"(?:;|,? and|, while|, whereas|, but) (?=(?:the|a|an|that|someone) )")
@@ -559,9 +623,26 @@ def _classify(word: str, quotes: list[str]) -> _Token:
 def _tokens(text: str, quotes: list[str]) -> list[_Token]:
     # "two images" names the pair, not a count
     text = re.sub(r"\b(?:two|both) (?:images|pictures|photos|frames|views)\b", " ", text)
-    out, clause = [], 0
-    for word in _TOKEN.findall(text):
-        if word in _CLAUSE_BREAK:
+    out: list[_Token] = []
+    clause = 0
+    words = _TOKEN.findall(text)
+    for k, word in enumerate(words):
+        opening = [t.word for t in out if t.clause == clause]
+        # "in the first image, it was red": an opening ordinal belongs to the clause it heads
+        heads = word == "," and opening and opening[-1] in ORDINALS and len(opening) <= 3
+        # "a purple top and orange trousers": a list of attributes is one phrase
+        listed = (
+            word == "and"
+            and k + 1 < len(words)
+            and _classify(words[k + 1], quotes).kind
+            in (
+                "color",
+                "material",
+                "size",
+                "part",
+            )
+        )
+        if word in _CLAUSE_BREAK and not heads and not listed:
             clause += 1
         tok = _classify(word, quotes)
         tok.clause = clause
@@ -570,6 +651,7 @@ def _tokens(text: str, quotes: list[str]) -> list[_Token]:
 
 
 _NP_WORD = frozenset({"color", "material", "size"})
+_VALUES = frozenset({"color", "material", "number", "text", "pose"})
 
 
 def _phrases(tokens: list[_Token]) -> list[_Phrase]:
@@ -580,6 +662,8 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
         t = tokens[i]
         opens = t.word in DETERMINERS or t.kind in _NP_WORD or t.kind == "number"
         opens = opens or t.kind == "part"
+        if i > 1 and tokens[i - 1].word == "of" and tokens[i - 2].word in ("number", "count"):
+            opens = t.word not in STOP  # "the number of red mugs"
         if t.word == "that" and i + 1 < len(tokens) and tokens[i + 1].word in STOP:
             opens = False  # "the poster that reads ..."
         if not opens:
@@ -682,7 +766,9 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
             directions.add(f"{role}:{t.value}" if t.value in ("on", "off") and role else t.value)
         elif t.kind == "event":
             events.add(t.value)
-        elif t.word in NEGATIONS:
+        elif t.word in NEGATIONS and not (
+            t.word == "no-longer" and k + 1 < len(tokens) and tokens[k + 1].kind in _VALUES
+        ):  # "is no longer red" says what it was
             negations += 1
     for p in phrases:  # "two more red mugs"
         directions.update(a.value for a in p.attrs if a.kind == "direction")
@@ -697,7 +783,18 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
                     roles.append(("before", a.kind, a.value, a.clause))
                     p.attrs.remove(a)
     roles = _pair_roles(roles)
+    if "replaced" in events:  # "is gone, and X stands in its place" says one replacement
+        events -= {"appeared", "disappeared"}
+    if events & {"sun", "camera"}:
+        events.discard("moved")
+    if not any(
+        p.head and p.head[-1] in PERSON_NOUNS for p in phrases
+    ):  # "the cube now stands beside ..."
+        roles = [r for r in roles if r[1] != "pose"]
     counts = {r: int(v) for r, k, v, _ in roles if k == "number" and r in ("before", "after")}
+    if len(counts) == 2:  # "two more mugs ... from one to three": the difference is implied
+        diff = str(abs(counts["after"] - counts["before"]))
+        roles = [x for x in roles if not (x[1] == "number" and not x[0] and x[2] == diff)]
     if len(counts) == 2:  # "increased"/"more" said of a count that fell is a claim of its own
         up = counts["after"] > counts["before"]
         directions -= {"more"} if up else {"fewer"}
@@ -713,6 +810,9 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
         claim = _object_claim(p, nouns)
         if claim is not None:
             objects.add(claim)
+    described = {o.noun for o in objects if o.attributes or o.positions}
+    objects = {o for o in objects if o.attributes or o.positions or o.noun not in described}
+    positions = [t.value for t in tokens if t.kind == "position"]
     before = tuple(sorted((k, v) for r, k, v, _ in roles if r == "before"))
     after = tuple(sorted((k, v) for r, k, v, _ in roles if r == "after"))
     values = tuple(
@@ -793,7 +893,10 @@ _NP_LINKS = frozenset(
 
 
 def _phrase_role(tokens: list[_Token], p: _Phrase) -> str:
-    """The side a whole phrase states (``from a red one``/``wears blue trousers instead of``)."""
+    """The side a whole phrase states (``from a red one``/``wears blue trousers instead of``);
+    an object's phrase ("from the blue table") states a place, not a side."""
+    if p.head and p.head[-1] not in FILLER_HEADS and p.head[-1] not in PART_WORDS.values():
+        return ""
     prev = [t.word for t in tokens[max(0, p.start - 2) : p.start]]
     if prev[-1:] == ["from"] or prev[-1:] == ["instead-of"] or prev[-1:] == ["used-to"]:
         return "before"
@@ -810,13 +913,18 @@ def _role(tokens: list[_Token], k: int) -> str:
     """Before or after: the nearest explicit cue, else the clause's cue, else none."""
     prev = [t.word for t in tokens[max(0, k - 3) : k] if t.word not in DETERMINERS]
     nxt = [t.word for t in tokens[k + 1 : k + 3]]
-    if prev[-1:] in (["from"], ["instead-of"], ["used-to"], ["said"], ["showed"]):
+    clause = [t.word for t in tokens if t.clause == tokens[k].clause]
+    # "in the first image it was purple rather than orange": the ordinal says which side
+    # "rather than" puts each value on
+    first = "first-image" in clause and "second-image" not in clause
+    if prev[-1:] == ["instead-of"]:
+        return "after" if first else "before"
+    if nxt[:1] == ["instead-of"]:
+        return "before" if first else "after"
+    if prev[-1:] in (["from"], ["used-to"], ["said"], ["showed"], ["no-longer"]):
         return "before"
     if prev[-1:] in (["to"], ["into"], ["by"]) or prev[-2:] == ["replaced", "by"]:
         return "after"
-    if nxt[:1] == ["instead-of"]:
-        return "after"
-    clause = [t.word for t in tokens if t.clause == tokens[k].clause]
     if BEFORE_CUES & set(clause):
         return "before"
     if AFTER_CUES & set(clause):
@@ -877,7 +985,7 @@ def _type(before, after, values, directions, events, has_text) -> str:
         return "orientation"
     if "moved" in events:
         return "move"
-    if "pose" in events:
+    if "pose" in kinds:
         return "pose"
     if "appeared" in events:
         return "add"

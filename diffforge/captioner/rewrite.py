@@ -62,17 +62,22 @@ class Facts:
     relations: frozenset[str] = frozenset()
     relation_order: tuple[str, ...] = ()  # the same words in the order the caption says them
 
-    def diff(self, other: Facts) -> list[str]:
-        """Problems of ``other`` (a rewrite) against self (the template): dropped or invented."""
+    def diff(self, other: Facts, relations: bool = True) -> list[str]:
+        """Problems of ``other`` (a rewrite) against self (the template): dropped or invented.
+
+        ``relations=False`` leaves direction and event words to the bound claims
+        (``diffforge.claims``), which read them in context ("appears larger" is no appearance).
+        """
         problems = []
-        for name in ("colors", "materials", "nouns", "numbers", "quotes", "relations"):
+        names = ("colors", "materials", "nouns", "numbers", "quotes")
+        for name in (*names, "relations") if relations else names:
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine - theirs:
                 problems.append(f"dropped {name}: {', '.join(sorted(map(str, mine - theirs)))}")
             if theirs - mine:
                 problems.append(f"invented {name}: {', '.join(sorted(map(str, theirs - mine)))}")
         # "from the left ... to the right" swapped keeps both words: their order must hold
-        for a, b in OPPOSITES:
+        for a, b in OPPOSITES if relations else ():
             both = {a, b} <= self.relations and {a, b} <= other.relations
             if both and _order(self.relation_order, a, b) != _order(other.relation_order, a, b):
                 problems.append(f"swapped relations: {a}/{b}")
@@ -194,7 +199,8 @@ def guard(template: str, candidate: str, lexicon: Mapping[str, str]) -> list[str
     invented, and claims whose role, object or order differ (``"<reason>: detail"`` lines)."""
     if not candidate or not candidate.strip():
         return ["empty rewrite"]
-    problems = extract_facts(template, lexicon).diff(extract_facts(candidate, lexicon))
+    facts = extract_facts(template, lexicon)
+    problems = facts.diff(extract_facts(candidate, lexicon), relations=False)
     problems += claim_problems(
         extract_claims(template, lexicon),
         extract_claims(candidate, lexicon),
