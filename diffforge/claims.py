@@ -66,6 +66,7 @@ DIRECTIONS: dict[str, str] = {
     **dict.fromkeys(("darker", "dimmer", "darkened", "gloomier"), "darker"),
     **dict.fromkeys(("warmer",), "warmer"),
     **dict.fromkeys(("cooler", "colder"), "cooler"),
+    **dict.fromkeys(("neutral",), "neutral"),
     **dict.fromkeys(("increased", "risen"), "more"),
     **dict.fromkeys(("decreased", "dropped"), "fewer"),
     **dict.fromkeys(("switched-on", "lit"), "on"),
@@ -157,8 +158,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bno longer holds\b", "has lost"),
     (r"\b(has|have) taken (.+?) (?:off|away from)\b", r"\1 removed \2 from"),
     (r"\b(?:which|that) (?:was|were) visible in the first image\b", ""),
-    (r"^in the second image, ", ""),
-    (r"(?<=[.:;] )in the second image, ", ""),
+    (r"\b(?:was|were) (?:not there|missing|absent|not present) in the second image\b", "never"),
+    # said of the second image, these invert a change's direction: counted as a negation
+    (r"\b(?:which|that) (?:was|were) visible in the second image\b", "still"),
+    (r"\bcompared (?:with|to) the second image\b", "still"),
+    (r"\bthan (?:it|they) (?:was|were) in the second image\b", "than still"),
     (r"\bcompared (?:with|to) the first image,? ", ""),
     (
         r"\bthe objects(?: themselves)? (?:stay where they were|have not moved|did not move|"
@@ -599,6 +603,8 @@ def _classify(word: str, quotes: list[str]) -> _Token:
     if re.fullmatch(r"q\d+", word):
         i = int(word[1:])
         return _Token(word, "text", quotes[i] if i < len(quotes) else word)
+    if word in ("blank", "empty"):  # a sign's text state: "was blank before, now reads ..."
+        return _Token(word, "text", "(blank)")
     if word in COLOR_WORDS:
         return _Token(word, "color", COLOR_WORDS[word])
     if word in MATERIAL_WORDS:
@@ -763,7 +769,10 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
             positions.append(t.value)
         elif t.kind == "direction":
             role = _role(tokens, k)
-            directions.add(f"{role}:{t.value}" if t.value in ("on", "off") and role else t.value)
+            # a direction describes the second image unless a cue puts it in the first
+            # ("replacing the warmer light of the first image"); a lamp's on/off either way
+            marked = role == "before" or (t.value in ("on", "off") and role)
+            directions.add(f"{role}:{t.value}" if marked else t.value)
         elif t.kind == "event":
             events.add(t.value)
         elif t.word in NEGATIONS and not (
@@ -800,12 +809,11 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
         directions -= {"more"} if up else {"fewer"}
     if directions & {"clockwise", "counterclockwise"}:
         events.discard("rotated")  # "turned clockwise" says it: the verb is free
+    # A change is stated of the second image unless it says otherwise: "in the first image"
+    # outside a before/after value places a statement in the before state, which a rewrite
+    # may not do where the template does not.
     value_clauses = {c for r, _, _, c in roles if r}
-    images = {
-        t.word.split("-")[0]
-        for t in tokens
-        if t.word in ("first-image", "second-image") and t.clause not in value_clauses
-    }
+    images = {"first" for t in tokens if t.word == "first-image" and t.clause not in value_clauses}
     for p in phrases:
         claim = _object_claim(p, nouns)
         if claim is not None:
