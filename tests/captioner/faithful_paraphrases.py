@@ -707,3 +707,118 @@ PARAPHRASES: list[tuple[str, str]] = [
         "tree has shrunk. Third, a street lamp on the left side of the scene has appeared.",
     ),
 ]
+
+# Written after the extractor was last changed and run against it once, unchanged since: the
+# figure on captions the extractor was not tuned on (benchmarks/caption.md reports both).
+HELD_OUT: list[tuple[str, str]] = [
+    (
+        "The large sphere in the centre of the scene has turned green; in the first image it "
+        "was blue.",
+        "The large sphere in the centre of the scene used to be blue and is green now.",
+    ),
+    (
+        "The camera angle is different: it has turned towards the left, although the objects "
+        "themselves stay where they were.",
+        "The camera has been turned towards the left, while the objects have not moved.",
+    ),
+    (
+        "There are two differences between the two images. To begin with, the cylinder in the "
+        "foreground was cyan but is now blue. Next, the sphere in the lower-left corner of the "
+        "scene has disappeared from the scene.",
+        "The two images differ in two ways. First, the cylinder in the foreground has changed "
+        "from cyan to blue. Second, the sphere in the lower-left corner of the scene has "
+        "vanished.",
+    ),
+    (
+        "The car on the left side of the scene was purple but is now red.",
+        "The car on the left side of the scene has turned red; it used to be violet.",
+    ),
+    (
+        "The sphere in the lower-right corner of the scene has disappeared from the scene.",
+        "The sphere in the lower-right corner of the scene is gone.",
+    ),
+    (
+        "The cube in the foreground has been moved to the right and further back and is now "
+        "beside the yellow sphere.",
+        "Someone has moved the cube in the foreground to the right and further back, so it "
+        "now stands next to the yellow sphere.",
+    ),
+    (
+        "A cooler light now fills the scene, replacing the warmer illumination of the first image.",
+        "The warmer illumination of the first image has been replaced by a cooler light.",
+    ),
+    (
+        "The person in a green top and purple trousers who is crouching on the right side of "
+        "the scene has been rotated clockwise.",
+        "Someone has turned the person in a green top and purple trousers who is crouching on "
+        "the right side of the scene clockwise.",
+    ),
+    (
+        "The car on the left side of the scene, which used to be purple, is red in the second "
+        "image.",
+        "In the second image the car on the left side of the scene is red instead of purple.",
+    ),
+    (
+        "Comparing the two images, two changes can be seen. First of all, the car in the "
+        "centre of the scene has turned pink; in the first image it was beige. In addition, "
+        "the same car now faces another way after being turned clockwise.",
+        "There are two differences between the two images. First, the car in the centre of "
+        "the scene has changed from beige to pink. Second, the same car has been rotated "
+        "clockwise.",
+    ),
+    (
+        "The colour of the cube in the centre of the scene has changed from cyan to yellow.",
+        "The cube in the centre of the scene was cyan and has become yellow.",
+    ),
+    (
+        "The position of the cylinder in the lower-left corner of the scene has changed, as it "
+        "has moved to the right and further back and now stands beside the sphere.",
+        "The cylinder in the lower-left corner of the scene has been shifted to the right and "
+        "further back, ending up beside the sphere.",
+    ),
+    (
+        "The camera angle is different: it has turned towards the left and moved higher up, "
+        "although the objects themselves stay where they were.",
+        "The camera has turned towards the left and moved higher up.",
+    ),
+    (
+        "A warmer light now fills the scene, replacing the more neutral illumination of the "
+        "first image.",
+        "The more neutral illumination of the first image has given way to a warmer light.",
+    ),
+    (
+        "The cylinder on the left side of the scene can no longer be seen: it has disappeared.",
+        "The cylinder on the left side of the scene has vanished.",
+    ),
+    (
+        "Two things have changed between the first and the second image. First, there was one "
+        "cyan cube, and now there are two. Second, the lighting has become cooler, giving the "
+        "whole scene a more bluish tint than before.",
+        "There are two differences between the two images. First, the number of cyan cubes "
+        "has gone from one to two. Second, the light has become cooler and the scene looks "
+        "more bluish.",
+    ),
+    (
+        "The position of the cylinder on the left side of the scene has changed, as it has "
+        "moved to the right and closer to the camera and now stands beside the yellow sphere.",
+        "The cylinder on the left side of the scene has moved to the right and closer to the "
+        "camera and is now beside the yellow sphere.",
+    ),
+    (
+        "In the second image, the sphere in the upper-left corner of the scene is gone.",
+        "The sphere in the upper-left corner of the scene has disappeared.",
+    ),
+    (
+        "The sphere in the centre of the scene is no longer there in the second image.",
+        "The sphere in the centre of the scene can no longer be seen.",
+    ),
+    (
+        "There are two differences between the two images. First of all, the car on the right "
+        "side of the scene has become smaller than it was in the first image. In addition, the "
+        "sun has moved across the sky, and the shadows of the objects point in a new "
+        "direction.",
+        "The two images differ in two ways. First, the car on the right side of the scene has "
+        "shrunk. Second, the sun is in a different position, so the shadows point in a new "
+        "direction.",
+    ),
+]

@@ -146,6 +146,7 @@ def test_falsifying_server_through_the_entry_point(tmp_path: Path) -> None:
             assert cap["source"] == "rewrite" and cap["text"] == answer, template
             kept += 1
     out = proc.stdout
+    print(f"\n{len(lies)} falsified answers ({sorted(cases)}), {kept} faithful\n{out}")
     assert f"{kept} rewritten (kept), {rejected} rejected by the fact guard" in out, out
     reasons = dict(
         (name.strip(), int(n))
