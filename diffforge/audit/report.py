@@ -81,6 +81,7 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
     texts: list[str] = []
     lint: Counter[str] = Counter()
     lint_examples: list[dict[str, str]] = []
+    sources: Counter[str] = Counter()  # template, rewrite, rejected (by the fact guard), failed
     frame = None
     types: Counter[str] = Counter()
     for rec in recs:
@@ -131,6 +132,7 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
                 small.append({"id": rec.id, "type": kind, "fraction": round(frac, 5)})
         for cap in rec.captions:
             d = cap.model_dump() if hasattr(cap, "model_dump") else dict(cap)
+            sources[d.get("source") or "template"] += 1
             texts.append(d["text"])
             lengths.append(len(d["text"].split()))
             for hit in lint_record(d):
@@ -138,6 +140,7 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
                 if len(lint_examples) < 20:
                     lint_examples.append({"id": rec.id, "rule": hit.rule, "detail": hit.detail})
     pairs = len(recs)
+    tried = sources["rewrite"] + sources["rejected"]  # answers the fact guard judged
     words = [w for t in texts for w in _WORD.findall(t.lower())]
     grams = [tuple(words[i : i + 4]) for i in range(len(words) - 3)]
     attempts = pairs + rejected
@@ -176,6 +179,12 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
             "length_histogram": {str(k): n for k, n in sorted(Counter(lengths).items())},
         },
         "lint": {"hits": sum(lint.values()), "by_rule": dict(lint), "examples": lint_examples},
+        "rewrite": {
+            "kept": sources["rewrite"],
+            "rejected": sources["rejected"],
+            "failed": sources["failed"],
+            "acceptance_rate": sources["rewrite"] / tried if tried else None,
+        },
     }
 
 
@@ -213,6 +222,15 @@ def format_report(a: dict[str, Any]) -> str:
         f"{_pct(cp['distinct_4gram_share'])}",
         f"linter hits: {a['lint']['hits']} {a['lint']['by_rule'] or ''}".rstrip(),
     ]
+    rw = a.get("rewrite") or {}
+    if rw.get("kept") or rw.get("rejected") or rw.get("failed"):
+        lines.append(
+            f"LLM rewrites: {rw['kept']} kept, {rw['rejected']} rejected by the fact guard "
+            f"(acceptance rate {_pct(rw['acceptance_rate'])}), {rw['failed']} failed "
+            "(template kept)"
+        )
+    else:
+        lines.append("LLM rewrites: none (template captions)")
     return "\n".join(lines)
 
 

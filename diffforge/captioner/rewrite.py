@@ -1,7 +1,9 @@
 """LLM rewriting of template captions, behind a fact guard.
 
 A rewrite only adds fluency: every colour, material, object noun, number and quoted string of
-the template caption must survive, and none may be invented. Anything else (a rejected rewrite,
+the template caption must survive, none may be invented, and each must keep its role
+(``diffforge.claims``: before or after, which object, which clothing part, which change, in
+the stated order), so "from purple to gray" rewritten "from gray to purple" is refused. Anything else (a rejected rewrite,
 a server error, a timeout, a garbage answer) keeps the template caption, so nothing is lost and
 the report says how many captions were rewritten, rejected and failed.
 
@@ -21,6 +23,7 @@ from typing import Any, Protocol
 
 import jinja2
 
+from diffforge.claims import claim_problems, extract_claims
 from diffforge.errors import DiffforgeError
 from diffforge.scenes.model import PairSpec
 from diffforge.vocabulary import (
@@ -59,17 +62,22 @@ class Facts:
     relations: frozenset[str] = frozenset()
     relation_order: tuple[str, ...] = ()  # the same words in the order the caption says them
 
-    def diff(self, other: Facts) -> list[str]:
-        """Problems of ``other`` (a rewrite) against self (the template): dropped or invented."""
+    def diff(self, other: Facts, relations: bool = True) -> list[str]:
+        """Problems of ``other`` (a rewrite) against self (the template): dropped or invented.
+
+        ``relations=False`` leaves direction and event words to the bound claims
+        (``diffforge.claims``), which read them in context ("appears larger" is no appearance).
+        """
         problems = []
-        for name in ("colors", "materials", "nouns", "numbers", "quotes", "relations"):
+        names = ("colors", "materials", "nouns", "numbers", "quotes")
+        for name in (*names, "relations") if relations else names:
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine - theirs:
                 problems.append(f"dropped {name}: {', '.join(sorted(map(str, mine - theirs)))}")
             if theirs - mine:
                 problems.append(f"invented {name}: {', '.join(sorted(map(str, theirs - mine)))}")
         # "from the left ... to the right" swapped keeps both words: their order must hold
-        for a, b in OPPOSITES:
+        for a, b in OPPOSITES if relations else ():
             both = {a, b} <= self.relations and {a, b} <= other.relations
             if both and _order(self.relation_order, a, b) != _order(other.relation_order, a, b):
                 problems.append(f"swapped relations: {a}/{b}")
@@ -181,11 +189,29 @@ def extract_facts(text: str, lexicon: Mapping[str, str]) -> Facts:
     return Facts(colors, materials, nouns, numbers, quotes, frozenset(order), order)
 
 
+# The rewrite prompt (prompts/rewrite_system.j2) asks to keep the order of the changes; were it
+# to allow reordering, the guard would compare the changes in any order.
+PROMPT_ALLOWS_REORDER = False
+
+
 def guard(template: str, candidate: str, lexicon: Mapping[str, str]) -> list[str]:
-    """Why ``candidate`` may not replace ``template`` (empty list: it may)."""
+    """Why ``candidate`` may not replace ``template`` (empty list: it may): facts dropped or
+    invented, and claims whose role, object or order differ (``"<reason>: detail"`` lines)."""
     if not candidate or not candidate.strip():
         return ["empty rewrite"]
-    return extract_facts(template, lexicon).diff(extract_facts(candidate, lexicon))
+    facts = extract_facts(template, lexicon)
+    problems = facts.diff(extract_facts(candidate, lexicon), relations=False)
+    problems += claim_problems(
+        extract_claims(template, lexicon),
+        extract_claims(candidate, lexicon),
+        allow_reorder=PROMPT_ALLOWS_REORDER,
+    )
+    return problems
+
+
+def reason_of(problem: str) -> str:
+    """A problem line's reason, for counting: "dropped colors", "before/after", "position" ..."""
+    return problem.split(":", 1)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,10 +424,14 @@ class RewriteReport:
     cached: int = 0
     rejections: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # rejected rewrites per reason (one rewrite counts once under each reason it has)
+    reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: RewriteReport) -> None:
         for name in ("total", "rewritten", "rejected", "failed", "cached"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for reason, n in other.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + n
         self.rejections = (self.rejections + other.rejections)[:20]
         self.errors = (self.errors + other.errors)[:20]
 
@@ -409,11 +439,15 @@ class RewriteReport:
         return dict(self.__dict__)
 
     def summary(self) -> str:
-        return (
-            f"rewrite ({self.backend}): {self.total} captions, {self.rewritten} rewritten, "
-            f"{self.rejected} rejected by the fact guard, {self.failed} failed "
+        line = (
+            f"rewrite ({self.backend}): {self.total} captions, {self.rewritten} rewritten "
+            f"(kept), {self.rejected} rejected by the fact guard, {self.failed} failed "
             f"({self.cached} from cache)"
         )
+        if self.reasons:
+            by = sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+            line += "\nrejected by reason: " + ", ".join(f"{r} {n}" for r, n in by)
+        return line
 
 
 def rewrite_captions(
@@ -442,6 +476,8 @@ def rewrite_captions(
         problems = guard(caption, candidate, lexicon)
         if problems:
             report.rejected += 1
+            for reason in dict.fromkeys(reason_of(p) for p in problems):
+                report.reasons[reason] = report.reasons.get(reason, 0) + 1
             if len(report.rejections) < 20:
                 report.rejections.append("; ".join(problems))
             texts.append(caption)

@@ -29,7 +29,9 @@ def caption(
     """(Re)caption an existing dataset without rendering; pairs.jsonl is replaced atomically.
 
     Template captions come from the scene graphs and render facts; an LLM rewrite is kept only
-    when every colour, object, number and quoted text survives it (the fact guard).
+    when every colour, object, number and quoted text survives it in its role (before or after,
+    which object or clothing part, which change, in order: the fact guard). The report counts
+    kept and rejected rewrites, the rejected by reason; rejected ones keep the template.
     """
     from diffforge.captioner.api import recaption
 
