@@ -198,7 +198,9 @@ def _move(c: Change, ctx: GroupContext) -> Group:
             w, h = ctx.before.resolution
             if abs(dx) > 0.03 * w:
                 parts.append("to the right" if dx > 0 else "to the left")
-            if abs(dy) > 0.03 * h:
+            if abs(dy) > 0.03 * h and moved.support == "wall":  # up or down its wall
+                parts.append("lower down" if dy > 0 else "higher up")
+            elif abs(dy) > 0.03 * h:  # on a floor or a table, lower in the picture is nearer
                 parts.append("closer to the camera" if dy > 0 else "further back")
             shift = " and ".join(parts)
             end_region = region_of(box, ctx.before.resolution)

@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from diffforge.captioner.compose import AmbiguousReference, Group, change_groups, render_group
 from diffforge.captioner.phrasings import templates
@@ -421,10 +420,8 @@ def test_hand_built_moves_say_right_and_closer() -> None:
 
 
 def test_a_wall_object_moved_up_or_down_is_not_closer_or_further() -> None:
-    """Known captioner bug (reported with issue 29): a poster moved up its wall is captioned
-    "further back", one moved down "closer to the camera": ``_move`` reads nearer from the
-    picture's vertical, true for things on one level only. xfails while the bug stands, and
-    passes once wall moves say something else (the cases must exist either way)."""
+    """A poster moved up its wall went "higher up", not "further back": the picture's vertical
+    means nearer only for things on one level (found with issue 29, fixed in _move)."""
     cases = []
     for spec, c, group in sampled("move"):
         b, a = obj(spec.before, c.targets[0]), obj(spec.after, c.targets[0])
@@ -436,5 +433,5 @@ def test_a_wall_object_moved_up_or_down_is_not_closer_or_further() -> None:
             cases.append((b.noun, group.values["shift"]))
     assert cases, "the sampled moves must hold a wall object moved up or down"
     wrong = [x for x in cases if "closer" in x[1] or "further back" in x[1]]
-    if wrong:
-        pytest.xfail(f"wall objects moved up/down captioned nearer/further: {wrong}")
+    assert not wrong, f"wall objects moved up/down captioned nearer/further: {wrong}"
+    assert any("higher up" in x[1] or "lower down" in x[1] for x in cases), cases
