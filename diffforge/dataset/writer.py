@@ -25,18 +25,15 @@ from diffforge.dataset.files import (
     atomic_write_json,
     atomic_write_lines,
     ensure_dirs,
-    link_or_copy,
     sweep_temp,
     tmp_name,
 )
 from diffforge.dataset.layout import (
     FORMAT,
     SPLITS,
-    depth_files,
     meta_file,
     pair_paths,
     pairs_file,
-    shard_dirs,
 )
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
@@ -243,66 +240,3 @@ class DatasetWriter:
 
     def close(self) -> None:
         self._lock.close()
-
-
-# -- merge ----------------------------------------------------------------------------------------
-
-
-def merge(dirs: Iterable[Path], out: Path) -> dict[str, Any]:
-    """Join shard (or any compatible) datasets into ``out``: files hard-linked or copied.
-
-    All inputs must share a fingerprint (config + preset). A pair index present twice is kept
-    once. With no dirs, ``out/shards/*`` are used.
-    """
-    out = Path(out)
-    dirs = [Path(d) for d in dirs] or shard_dirs(out)
-    if not dirs:
-        raise DatasetError(f"merge: no datasets given and none under {out}/shards")
-    metas = []
-    for d in dirs:
-        meta = read_meta(d)
-        if meta is None:
-            raise DatasetError(f"merge: {d} has no dataset.json (run not finished?)")
-        metas.append(meta)
-    fps = {m.fingerprint for m in metas}
-    if len(fps) != 1:
-        odd = next(
-            d for d, m in zip(dirs, metas, strict=True) if m.fingerprint != metas[0].fingerprint
-        )
-        raise DatasetError(
-            f"merge: {dirs[0]} and {odd} were made with different configs or presets "
-            f"(fingerprints {metas[0].fingerprint} != {metas[dirs.index(odd)].fingerprint})"
-        )
-    ensure_dirs(out)
-    records: dict[int, PairRecord] = {}
-    failures: dict[int, Failure] = {}
-    for d, meta in zip(dirs, metas, strict=True):
-        for f in meta.failures:
-            failures.setdefault(f.index, f)
-        for rec in iter_pairs(d):
-            if rec.index in records:
-                continue
-            for rel in pair_paths(rec.id).values():
-                link_or_copy(d / rel, out / rel)
-            for p in depth_files(d, rec.id):
-                link_or_copy(p, out / "depth" / p.name)
-            records[rec.index] = rec
-    base = metas[0]
-    meta = finalize(
-        out,
-        records.values(),
-        failures.values(),
-        base,
-        fingerprint=base.fingerprint,
-        merged_from=[str(d) for d in dirs],
-        n=getattr(base, "n", None),
-        shard=None,
-        runs=[run for m in metas for run in m.runs],
-    )
-    return {
-        "out": str(out),
-        "inputs": len(dirs),
-        "pairs": meta.counts["pairs"],
-        "failed": meta.counts["failed"],
-        "failures": [f.to_dict() for f in meta.failures],
-    }
