@@ -38,8 +38,8 @@ def sample(
     from diffforge.scenes.sampler import PairSampler
     from diffforge.scenes.specfile import write_specs
 
-    check_new_file(out, "--out", force)
     cfg = load_config(config, set_)
+    check_new_file(out, "--out", force)
     specs = PairSampler(cfg).iter_specs(n, start)
     counts = write_specs(track(specs, total=n, description="sampling", console=err_console), out)
     table = Table(title=f"{n} pair specs → {out}")
@@ -89,6 +89,7 @@ def generate(
     """
     from diffforge.config import load_config
     from diffforge.errors import DiffforgeError
+    from diffforge.render.executors import parse_shard
     from diffforge.render.generate import check_all_failed, format_summary
     from diffforge.render.generate import generate as run_generate
     from diffforge.scenes.specfile import read_specs
@@ -97,9 +98,10 @@ def generate(
     overrides = list(set_ or [])
     overrides += [f"render.preset={preset}"] if preset else []
     overrides += [f"render.device={device}"] if device else []
+    cfg = load_config(config, overrides)
+    parse_shard(shard)  # a bad --shard is named before a missing --n
     if n is None and specs is None:  # before anything is written: a refusal leaves nothing
         raise DiffforgeError("--n is required (or --specs FILE from `diffforge sample`)")
-    cfg = load_config(config, overrides)
     # Every line is read before a worker starts: a corrupt one fails here, naming its line.
     spec_list = list(read_specs(specs)) if specs is not None else None
     summary = run_generate(
