@@ -143,6 +143,8 @@ def overlay(after: Path, mask: Path) -> Image.Image:
     """The after image with the change mask tinted red."""
     img = np.asarray(Image.open(after).convert("RGB")).astype(np.float32)
     m = np.asarray(Image.open(mask)) > 0
+    if m.shape != img.shape[:2]:
+        raise ValueError(f"{mask.name}'s size {m.shape[::-1]} is not the image's")
     img[m] = 0.45 * img[m] + 0.55 * np.array([255.0, 30.0, 30.0])
     return Image.fromarray(img.astype(np.uint8))
 
@@ -215,14 +217,14 @@ def _thumbs(rec: PairRecord, root: Path, files: Path, page_dir: Path, row: dict)
         try:
             with Image.open(path) as im:
                 _thumb(im, thumb)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, SyntaxError) as exc:
             raise OSError(f"{path}: {exc}") from None
         row["thumbs"][side] = _rel(thumb.resolve(), page_dir)
     if rec.change_mask and (root / rec.change_mask).is_file():
         thumb = files / f"{rec.id}_mask.jpg"
         try:
             _thumb(overlay(after, root / rec.change_mask), thumb)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, SyntaxError) as exc:
             raise OSError(f"{root / rec.change_mask}: {exc}") from None
         row["overlay"] = _rel(thumb.resolve(), page_dir)
 
