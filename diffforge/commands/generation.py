@@ -39,8 +39,8 @@ def sample(
     from diffforge.scenes.specfile import write_specs
 
     cfg = load_config(config, set_)
+    specs = PairSampler(cfg).iter_specs(n, start)  # a bad config is named before a bad --out
     check_new_file(out, "--out", force)
-    specs = PairSampler(cfg).iter_specs(n, start)
     counts = write_specs(track(specs, total=n, description="sampling", console=err_console), out)
     table = Table(title=f"{n} pair specs → {out}")
     table.add_column("change type")
@@ -98,7 +98,8 @@ def generate(
     overrides = list(set_ or [])
     overrides += [f"render.preset={preset}"] if preset else []
     overrides += [f"render.device={device}"] if device else []
-    cfg = load_config(config, overrides)
+    flags = {"render.preset": f"--preset {preset}", "render.device": f"--device {device}"}
+    cfg = load_config(config, overrides, flags)
     parse_shard(shard)  # a bad --shard is named before a missing --n
     if n is None and specs is None:  # before anything is written: a refusal leaves nothing
         raise DiffforgeError("--n is required (or --specs FILE from `diffforge sample`)")

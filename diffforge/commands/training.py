@@ -164,7 +164,9 @@ def describe(
     else:
         records = read_pairs_file(pairs)
     check_images(records, batch=pairs is not None)
-    from diffforge.training.inference import Describer
+    from diffforge.training.inference import Describer, resolve_device
+
+    resolve_device(device)  # a device this torch cannot use fails before the model loads
 
     describer = Describer.load(model, device=device, dtype=dtype)
     if heatmap is not None and not describer.has_change_head:

@@ -25,7 +25,7 @@ from diffforge.dataset.layout import (
 )
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
-from diffforge.dataset.writer import finalize
+from diffforge.dataset.writer import changed_keys, finalize
 
 # What OUT may hold besides a merge's own output: the shards and a run's bookkeeping.
 OWN_ENTRIES = {"shards", ".lock", ".logs"}
@@ -168,7 +168,7 @@ def merge(
         )
         raise DatasetError(
             f"merge: {dirs[0]} and {odd} were made with different configs or presets "
-            f"(fingerprints {metas[0].fingerprint} != {metas[dirs.index(odd)].fingerprint})"
+            f"({changed_keys(metas[0], metas[dirs.index(odd)])})"
         )
     _check_out(out, dirs, force)
     ensure_dirs(out)

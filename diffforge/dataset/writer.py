@@ -150,6 +150,27 @@ def finalize(
     return meta
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def changed_keys(old: DatasetMeta, new: DatasetMeta, shown: int = 4) -> str:
+    """What differs between two datasets' configs and render settings, as 'key: old -> new'."""
+    a = _flat({"config": old.config or {}, "render": old.render or {}})
+    b = _flat({"config": new.config or {}, "render": new.render or {}})
+    keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    if not keys:
+        return f"fingerprint {old.fingerprint} != {new.fingerprint}"
+    parts = [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in keys[:shown]]
+    more = f", and {len(keys) - shown} more" if len(keys) > shown else ""
+    return "; ".join(parts) + more
+
+
 class DatasetWriter:
     """Owns one output directory for a run: resumes what is there, appends finished pairs.
 
@@ -182,7 +203,7 @@ class DatasetWriter:
             self._lock.close()
             raise DatasetError(
                 f"{self.root}: holds a dataset made with a different config or render preset "
-                f"(fingerprint {old.fingerprint} != {base.fingerprint}); use a new --out"
+                f"({changed_keys(old, base)}); use a new --out"
             )
         self.runs = old.runs if old is not None else []
         self.blender: str | None = old.engine.get("blender") if old is not None else None
