@@ -186,7 +186,7 @@ class DatasetWriter:
     ):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.root / ".lock", "w")  # noqa: SIM115 - held for the run
+        self._lock = open(self.root / ".lock", "a")  # noqa: SIM115 - held; "a": no mtime change
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -282,6 +282,8 @@ def write_preview(
         try:
             _thumbs(rec, root, files, page_dir, row)
         except (OSError, ValueError) as exc:  # PIL: missing, truncated, not an image
+            for side in ("before", "after", "mask"):  # no thumbnails of a pair not shown
+                (files / f"{rec.id}_{side}.jpg").unlink(missing_ok=True)
             skipped.append(f"pair {rec.id} skipped: {exc}")
             if warn is not None:
                 warn(skipped[-1])
