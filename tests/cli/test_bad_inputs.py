@@ -397,7 +397,7 @@ def _warned(proc: subprocess.CompletedProcess) -> None:
 @pytest.mark.blender
 @pytest.mark.slow
 def test_torn_last_line_stats(torn: Path, tmp_path: Path) -> None:
-    proc = ok(diffforge("stats", torn, "--out", tmp_path / "stats"))
+    proc = ok(diffforge("stats", torn, "--json", "--out", tmp_path / "stats"))
     _warned(proc)
     assert json.loads(proc.stdout)["pairs"] == 3
 
