@@ -37,10 +37,12 @@ def test_ctrl_c_is_interrupted_and_the_rerun_sweeps_its_temp_files(tmp_path: Pat
             time.sleep(0.2)
         assert proc.poll() is None, proc.stderr.read().decode()
         os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=120)
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and "Traceback" not in err.decode()
+    assert err.decode().splitlines()[-1].startswith("error: interrupted; what was finished is kept")
     done = _lines(out / "pairs.jsonl")
     assert 1 <= done < 8
     # what a worker killed mid-write leaves (hidden, with its pid), beside any real leftovers
