@@ -65,7 +65,7 @@ def test_run_experiment_smoke(tmp_path: Path) -> None:
     """The headline experiment's script at tiny scale, one row, end to end (render, train,
     caption val and test with greedy and beam decoding, score, write the report)."""
     report = tmp_path / "report.md"
-    args = ["--pairs", 24, "--steps", 20, "--rows", "mdp", "--num-beams", 2]
+    args = ["--pairs", 24, "--steps", 20, "--rows", "mdp", "--num-beams", 2, "--max-new-tokens", 16]
     proc = script(REPO / "benchmarks/run_experiment.py", *args, "--out", tmp_path / "exp",
                   "--report", report, timeout=1200)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
