@@ -160,6 +160,8 @@ def merge(
     dirs = [Path(d) for d in dirs] or shard_dirs(out)
     if not dirs:
         raise DatasetError(f"merge: no datasets given and none under {out}/shards")
+    if any(d.resolve() == out.resolve() for d in dirs):
+        raise DatasetError(f"merge: {out} is both OUT and an input; merge into a new folder")
     dirs, metas, skipped = _inputs(dirs, partial)
     fps = {m.fingerprint for m in metas}
     if len(fps) != 1:

@@ -373,6 +373,9 @@ def test_there_is_a_case_for_every_command() -> None:
 class _Names:
     """Stands in for Inputs when only the command words of a case are read."""
 
+    shards = (Path("shard"),)
+    image_pair = (Path("before.png"), Path("after.png"))
+
     def __getattr__(self, name: str) -> Path:
         return Path(name)
 

@@ -79,6 +79,12 @@ def test_merge_refuses_an_unfinished_shard_unless_partial(run: Path) -> None:
     assert len(_pairs(run)) == 2
 
 
+def test_merge_out_among_its_inputs(run: Path, dataset_copy: Path) -> None:
+    before = snapshot(dataset_copy)
+    _refused(diffforge("merge", dataset_copy, dataset_copy, "--force"), "both OUT and an input")
+    assert snapshot(dataset_copy) == before
+
+
 def test_merge_out_is_a_file(run: Path, tmp_path: Path) -> None:
     target = tmp_path / "a_file"
     target.write_text("keep me\n")
