@@ -5,7 +5,10 @@ full-size PNG from the dataset. A checkbox overlays the change mask on the after
 captions show their referring part marked. Filters by change type, split and resample reason,
 the first N or a random sample (seeded), and pages, all in the page's script. The state lives
 in the URL fragment (``#type=color&split=train&reason=&mode=random&n=20&seed=3&page=2&masks=1``)
-so a review can be linked to, and the browser test drives it the same way.
+so a review can be linked to, and the browser test drives it the same way. The header holds a
+table of pairs per split and change type; ``diffforge stats`` plots, when made, sit in a closed
+section above the filters (never around them: the pairs show without a click). A pair whose
+image cannot be decoded is left off, named on the page and in a warning.
 """
 
 from __future__ import annotations
