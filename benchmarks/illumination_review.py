@@ -3,8 +3,8 @@ gate's thresholds can be set against by-eye verdicts: python benchmarks/illumina
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,8 @@ from diffforge.render.gates import illumination_measures
 
 
 def main(root: Path) -> None:
+    if not (root / "pairs.jsonl").is_file():
+        raise SystemExit(f"error: {root}: no pairs.jsonl (not a diffforge dataset directory)")
     for line in (root / "pairs.jsonl").read_text().splitlines():
         pair = json.loads(line)
         pid = Path(pair["before"]).name.split("_")[0]
@@ -35,4 +37,6 @@ def main(root: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dataset", type=Path, help="a dataset directory")
+    main(parser.parse_args().dataset)

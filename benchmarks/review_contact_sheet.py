@@ -7,13 +7,14 @@ Reads the dataset through diffforge.dataset; writes OUT_PREFIX_<k>.png.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from diffforge.dataset import read_pairs
+from diffforge.errors import DiffforgeError
 from diffforge.render.preview import overlay
 
 
@@ -39,10 +40,22 @@ def sheet(root: Path, recs, out: Path) -> None:
     canvas.save(out)
 
 
-def main() -> None:
-    root, prefix = Path(sys.argv[1]), Path(sys.argv[2])
-    per = int(sys.argv[sys.argv.index("--per-sheet") + 1]) if "--per-sheet" in sys.argv else 8
-    recs = read_pairs(root)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("dataset", type=Path, help="a dataset directory")
+    parser.add_argument("out_prefix", type=Path, help="sheets go to OUT_PREFIX_<k>.png")
+    parser.add_argument("--per-sheet", type=int, default=8, help="pairs per sheet")
+    args = parser.parse_args(argv)
+    if args.per_sheet < 1:
+        parser.error("--per-sheet must be at least 1")
+    root, prefix, per = args.dataset, args.out_prefix, args.per_sheet
+    try:
+        recs = read_pairs(root)
+    except DiffforgeError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    prefix.parent.mkdir(parents=True, exist_ok=True)
     for k in range(0, len(recs), per):
         sheet(root, recs[k : k + per], prefix.with_name(f"{prefix.name}_{k // per + 1}.png"))
 

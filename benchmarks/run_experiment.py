@@ -130,7 +130,7 @@ def render(args: argparse.Namespace, data: Path) -> dict[str, Any]:
         print(f"render: {data} already holds {have} pairs; skipped", flush=True)
         return {"skipped": True, "pairs": have, **earlier_renders(data)}
     from diffforge.config import load_config
-    from diffforge.render.api import format_summary, generate
+    from diffforge.render.generate import format_summary, generate
 
     t0 = time.perf_counter()
     summary = generate(load_config(args.data_config), data, args.pairs, workers=args.workers,

@@ -442,6 +442,24 @@ def format_validation_error(err: ValidationError, prefix: str = "") -> str:
     return f"{where}: {msg}{found}" if where else f"{msg}{found}"
 
 
+def config_error(
+    path: Path | None,
+    err: ValidationError,
+    overrides: list[str] | None = None,
+    flags: dict[str, str] | None = None,
+) -> ConfigError:
+    """The validation error blamed on its source: the ``--set`` item (or the command's own flag,
+    from ``flags``: key -> "--preset nosuch") that set the failing key, else the config file."""
+    loc = ".".join(str(p) for p in err.errors()[0]["loc"] if not str(p).startswith("function-"))
+    source = str(path or "config")
+    for item in reversed(overrides or []):  # the last --set of a key is the one that counts
+        key = item.split("=", 1)[0].strip()
+        if loc == key or loc.startswith(key + ".") or key.startswith(loc + "."):
+            source = (flags or {}).get(key) or f"--set {item}"
+            break
+    return ConfigError(f"{source}: {format_validation_error(err)}")
+
+
 def apply_override(
     data: dict[str, Any], dotted: str, defaults: dict[str, Any] | None = None
 ) -> None:
@@ -500,11 +518,16 @@ def _anchor_paths(data: dict[str, Any], base: Path) -> None:
         assets["environment"] = str(base / env)
 
 
-def load_config(path: Path | None = None, overrides: list[str] | None = None) -> GenerateConfig:
+def load_config(
+    path: Path | None = None,
+    overrides: list[str] | None = None,
+    flags: dict[str, str] | None = None,
+) -> GenerateConfig:
     """Read, override (``key.path=value``) and validate a generation config.
 
     Paths in the file are relative to the file; paths given with ``--set`` to the working
-    directory, where the user typed them.
+    directory, where the user typed them. A bad value is blamed on the ``--set`` (or the flag
+    in ``flags``, key -> flag) that gave it, else on the file.
     """
     data = read_yaml(path) if path is not None else {}
     if path is not None:
@@ -516,5 +539,5 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None) ->
     try:
         cfg = GenerateConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None
+        raise config_error(path, err, overrides, flags) from None
     return cfg

@@ -119,6 +119,21 @@ def test_cluster_shards_then_merge_equal_one_run(scenes_to_model: Path) -> None:
     assert_same_dataset(scenes_to_model / "data/v1", scenes_to_model / "data/sharded")
 
 
+def test_laptop_walkthrough_as_written(tmp_path: Path) -> None:
+    """README "On a laptop": every command exactly as written (no substitutions): the tiny
+    config reads the generated dataset and trains into the folder describe looks in."""
+    block = next(b for b in bash_blocks(README) if "tiny_demo.yaml" in b)
+    cmds = commands(block)
+    assert [c.split()[1] for c in cmds] == ["generate", "dataset", "train", "eval", "describe"]
+    assert "--model" not in cmds[-1], "describe relies on its default --model"
+    root = workspace(tmp_path)
+    procs = [run_readme(cmd, root) for cmd in cmds]
+    assert (root / "runs/m3diff/final").is_dir()
+    assert "CIDEr" in procs[3].stdout
+    caption = procs[-1].stdout.strip()
+    assert caption and "\n" not in caption  # one line, whatever the tiny model says
+
+
 def test_custom_distribution_example(tmp_path: Path) -> None:
     block = next(b for b in bash_blocks(README) if "clevr_like.yaml" in b)
     root = workspace(tmp_path)

@@ -35,7 +35,7 @@ def test_lengths_come_from_every_caption_of_the_released_files() -> None:
 def test_stats_compare_draws_figure5(tmp_path: Path) -> None:
     toy = ensure_toy_dataset(tmp_path / "toy")
     out = tmp_path / "stats"
-    proc = ok(diffforge("stats", toy, "--out", out, "--compare", f"iedit={DATA / 'iedit'}",
+    proc = ok(diffforge("stats", toy, "--json", "--out", out, "--compare", f"iedit={DATA / 'iedit'}",
                         "--compare", f"STD:spot_the_diff={DATA / 'spot_the_diff'}"))  # fmt: skip
     saved = json.loads((out / "stats.json").read_text())
     assert json.loads(proc.stdout)["compare"] == saved["compare"]

@@ -2,13 +2,14 @@
 axes and rolls, an A-pose, a Y-up glTF in centimetres) beside the mannequin in every pose of
 the library: the front view, then the view from the figures' left.
 
-    python benchmarks/review/user_rig_sheet.py OUT_DIR [odd_rig|handless_rig]
+    python benchmarks/review/user_rig_sheet.py OUT_DIR [odd_rig|handless_rig] [--poses N]
 
 Writes OUT_DIR/out (the rendered dataset) and OUT_DIR/sheet.png.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def sheet(root: Path, out: Path) -> None:
     page.save(out)
 
 
-def main(out: Path, rig: str) -> None:
+def main(out: Path, rig: str, poses: int | None = None) -> None:
     import test_render_user_rig as t
 
     from diffforge.config import GenerateConfig
@@ -57,7 +58,7 @@ def main(out: Path, rig: str) -> None:
     )
     library = AssetLibrary.load(cfg.assets)
     specs = []
-    for i, pose in enumerate(sorted(POSES)):
+    for i, pose in enumerate(sorted(POSES)[:poses]):
         spec = t._pair(i, library, rig, (pose, pose))
         side = spec.after  # seen from the figures' left, the rig nearer the camera's left
         side.camera = side.camera.model_copy(update={"location": (5.5, 0.0, 1.4)})
@@ -70,4 +71,11 @@ def main(out: Path, rig: str) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "odd_rig")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("out_dir", type=Path, help="where the dataset and sheet.png go")
+    parser.add_argument("rig", nargs="?", default="odd_rig", choices=["odd_rig", "handless_rig"])
+    parser.add_argument("--poses", type=int, default=None, help="only the first N poses")
+    args = parser.parse_args()
+    main(args.out_dir, args.rig, args.poses)

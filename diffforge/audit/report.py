@@ -15,11 +15,10 @@ from PIL import Image
 
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
-from diffforge.dataset import read_meta, read_pairs, read_scene
+from diffforge.dataset import DatasetError, read_meta, read_pairs, read_scene
 from diffforge.render.facts import is_scene_wide
 from diffforge.render.gates import NIGHT_DARK_SHARE
 
-# Changes that alter the whole picture: they have no target object to measure.
 # A frame is near-black below this mean luminance (0..255; a third of it for night streets,
 # dark by design), clipped above this share of saturated pixels.
 BLACK_LUMA = 10.0
@@ -38,7 +37,13 @@ def _targets(change: dict[str, Any]) -> list[str]:
 
 def _image_stats(path: Path) -> tuple[float, float]:
     """(mean luminance 0..255, share of pixels with a channel at 255)."""
-    img = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32)
+    try:
+        with Image.open(path) as im:
+            img = np.asarray(im.convert("RGB"), dtype=np.float32)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DatasetError(
+            f"{path}: cannot be decoded ({exc}); `diffforge dataset check` names every bad file"
+        ) from None
     luma = img @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
     return float(luma.mean()), float((img.max(axis=-1) >= 254.5).mean())
 

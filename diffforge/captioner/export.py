@@ -3,7 +3,8 @@
 * ``llava``: LLaVA/ShareGPT conversations (two ``<image>`` tags then the instruction, the
   caption as the gpt turn), one record per caption, the format OmniDiff trained on;
 * ``coco``: COCO caption annotations (all captions of a pair as references), for pycocoevalcap;
-* ``parquet``: a Hugging Face ``datasets`` table (image paths, captions, change types).
+* ``parquet``: a Hugging Face ``datasets`` table (images embedded as ``datasets.Image``,
+  captions, referring parts, change types).
 """
 
 from __future__ import annotations
@@ -76,33 +77,62 @@ def export_coco(root: Path, out: Path, split: str | None = None) -> int:
     return len(annotations)
 
 
+def _referring(value: Any) -> list[str]:
+    """A caption's referring part(s) as a list of strings (one per target)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def export_parquet(root: Path, out: Path, split: str | None = None) -> int:
-    """One row per pair, written with ``datasets`` so ``load_dataset('parquet', ...)`` reads it."""
+    """One row per pair, written with ``datasets``: ``before``, ``after`` and ``change_mask``
+    are ``datasets.Image`` columns with the PNG bytes embedded (the file stands alone and
+    ``load_dataset('parquet', ...)`` decodes them to PIL images); ``referring`` holds, per
+    caption, its referring parts as a list of strings."""
     try:
-        from datasets import Dataset
+        from datasets import Dataset, Features, Image, Sequence, Value
     except ImportError as exc:
         raise DiffforgeError(
             f"export --format parquet needs the [stats] extra (datasets, pyarrow): {exc}"
         ) from None
-    rows = []
-    for rec in _rows(root, split):
-        rows.append(
-            {
-                "id": rec.id,
-                "split": rec.split,
-                "before": rec.before,  # relative to the dataset directory
-                "after": rec.after,
-                "captions": rec.texts,
-                "referring": [
-                    json.dumps(c.referring if c.referring is not None else "") for c in rec.captions
-                ],
-                "change_types": [c.type for c in rec.changes],
-            }
-        )
+
+    def image(rel: str | None) -> dict[str, Any] | None:
+        if rel is None:
+            return None
+        try:
+            return {"bytes": (root / rel).read_bytes(), "path": rel}
+        except OSError as exc:
+            raise DiffforgeError(f"{root / rel}: cannot read ({exc.strerror})") from None
+
+    features = Features(
+        {
+            "id": Value("string"),
+            "split": Value("string"),
+            "before": Image(),
+            "after": Image(),
+            "change_mask": Image(),
+            "captions": Sequence(Value("string")),
+            "referring": Sequence(Sequence(Value("string"))),
+            "change_types": Sequence(Value("string")),
+        }
+    )
+    rows = [
+        {
+            "id": rec.id,
+            "split": rec.split,
+            "before": image(rec.before),
+            "after": image(rec.after),
+            "change_mask": image(rec.change_mask),
+            "captions": rec.texts,
+            "referring": [_referring(c.referring) for c in rec.captions],
+            "change_types": [c.type for c in rec.changes],
+        }
+        for rec in _rows(root, split)
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        Dataset.from_list(rows).to_parquet(str(tmp))
+        Dataset.from_list(rows, features=features).to_parquet(str(tmp))
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -120,4 +150,13 @@ def export(root: Path | str, fmt: str, out: Path | str, split: str | None = None
     """Write ``fmt`` to ``out``; returns the number of records (captions, references or rows)."""
     if fmt not in EXPORTERS:
         raise DiffforgeError(f"export: unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
-    return EXPORTERS[fmt](Path(root), Path(out), split)
+    out = Path(out)
+    if out.is_dir():
+        raise DiffforgeError(f"--out {out}: is a directory; name a file")
+    try:
+        return EXPORTERS[fmt](Path(root), out, split)
+    except OSError as exc:  # an unwritable place: a folder without permission, a read-only disk
+        where = exc.filename if exc.filename else out
+        raise DiffforgeError(
+            f"--out {out}: cannot write ({exc.strerror or exc}: {where})"
+        ) from None

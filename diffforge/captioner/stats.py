@@ -84,8 +84,10 @@ def plot_wordcloud(freqs: Counter[str], path: Path, width: int = 1200, height: i
     cloud.generate_from_frequencies(freqs).to_file(str(path))
 
 
-def plot_lengths(lengths: list[int], path: Path) -> None:
+def plot_lengths(lengths: list[int], path: Path) -> list[float]:
+    """The caption-length histogram (counts of captions per length); returns its y ticks."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -97,12 +99,15 @@ def plot_lengths(lengths: list[int], path: Path) -> None:
         mean = sum(lengths) / len(lengths)
         ax.axvline(mean, color="#c0392b", linestyle="--", label=f"mean {mean:.1f} words")
         ax.legend()
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # counts, not 0.5
     ax.set_xlabel("caption length (words)")
     ax.set_ylabel("captions")
     ax.set_title("Caption length distribution")
     fig.tight_layout()
     fig.savefig(path)
+    ticks = [float(t) for t in ax.get_yticks()]
     plt.close(fig)
+    return ticks
 
 
 def parse_compare(spec: str) -> tuple[str, str, Path]:
@@ -193,3 +198,29 @@ def write_stats(
         public["files"]["caption_lengths_compare"] = "caption_lengths_compare.png"
     (out / "stats.json").write_text(json.dumps(public, indent=2) + "\n", encoding="utf-8")
     return public
+
+
+def format_stats(stats: dict[str, Any], out: Path) -> str:
+    """What ``diffforge stats`` prints: the counts in a few lines, then where the plots are."""
+
+    def items(d: dict[str, Any], unit: str = "") -> str:
+        return ", ".join(f"{k}{unit} {v}" for k, v in d.items()) or "none"
+
+    by_changes = ", ".join(
+        f"{k} change{'s' if k != '1' else ''}: {v}"
+        for k, v in stats["avg_words_by_changes"].items()
+    )
+    lines = [
+        f"{stats['pairs']} pairs, {stats['captions']} captions ({items(stats['splits'])})",
+        f"change types: {items(stats['change_types'])}",
+        "pairs by number of changes: "
+        + ", ".join(f"{k}: {v}" for k, v in stats["changes_per_pair"].items()),
+        f"caption length: mean {stats['avg_words']} words (min {stats['min_words']}, "
+        f"max {stats['max_words']}; by number of changes: {by_changes or 'none'})",
+    ]
+    for label, summary in (stats.get("compare") or {}).items():
+        lines.append(f"  {label}: {summary.get('captions')} captions, mean {summary.get('mean')}")
+    plots = ", ".join(str(out / name) for name in stats["files"].values())
+    lines.append(f"plots: {plots}")
+    lines.append(f"numbers: {out / 'stats.json'}")
+    return "\n".join(lines)

@@ -28,6 +28,8 @@ from diffforge.commands import (
 from diffforge.commands.common import err_console
 from diffforge.errors import DiffforgeError
 
+INTERRUPTED = 130  # the shell's code for a command stopped by SIGINT
+
 
 class App(typer.Typer):
     """A Typer app whose DiffforgeErrors and usage errors (a bad option value, a missing
@@ -51,6 +53,8 @@ class App(typer.Typer):
             _one_line("aborted")
             raise SystemExit(1) from None
         # Commands return None (or data, like describe's records); an int is typer.Exit's code.
+        if rv == INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
+            _one_line("interrupted; what was finished is kept (rerun the same command to resume)")
         raise SystemExit(rv if isinstance(rv, int) else 0)
 
 

@@ -50,12 +50,22 @@ def stats(
             "spot_the_diff=data/spot_the_diff; repeat for several."
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print stats.json instead.")] = False,
 ) -> None:
     """Word cloud, caption-length histogram (PNG) and counts per split and change type; with
     --compare, caption_lengths_compare.png beside the public datasets' annotation files."""
-    from diffforge.captioner.stats import write_stats
+    from diffforge.captioner.stats import format_stats, write_stats
 
-    console.print_json(json.dumps(write_stats(directory, out, compare)))
+    stats = write_stats(directory, out, compare)
+    if as_json:
+        console.print_json(json.dumps(stats))
+    else:
+        console.print(
+            format_stats(stats, out or directory / "stats"),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def export(

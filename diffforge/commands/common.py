@@ -19,3 +19,18 @@ SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a config value: key.path=value (repeatable)."),
 ]
+
+
+def check_new_file(path: Path, flag: str, force: bool) -> None:
+    """Refuse to write ``path`` over a folder, inside a dataset, or (without --force) over a
+    file: a command writes only what it makes."""
+    from diffforge.dataset import META, PAIRS
+    from diffforge.errors import DiffforgeError
+
+    if path.is_dir():
+        raise DiffforgeError(f"{flag} {path}: is a directory; name a file")
+    for parent in path.resolve().parents:
+        if (parent / PAIRS).is_file() or (parent / META).is_file():
+            raise DiffforgeError(f"{flag} {path}: inside the dataset {parent}; write it elsewhere")
+    if path.exists() and not force:
+        raise DiffforgeError(f"{flag} {path}: exists; --force to replace it")

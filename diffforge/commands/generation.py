@@ -6,9 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from diffforge.commands.common import DEFAULT_CONFIG, ConfigArg, SetOpt, console, err_console
+from diffforge.commands.common import (
+    DEFAULT_CONFIG,
+    ConfigArg,
+    SetOpt,
+    check_new_file,
+    console,
+    err_console,
+)
 
 
 def sample(
@@ -16,6 +24,7 @@ def sample(
     n: Annotated[int, typer.Option("--n", min=1, help="Number of pair specs.")] = 10,
     out: Annotated[Path, typer.Option("--out", help="Output JSONL file.")] = Path("specs.jsonl"),
     start: Annotated[int, typer.Option(help="Index of the first pair.")] = 0,
+    force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     set_: SetOpt = None,
 ) -> None:
     """Write pair specs (scenes + change records) as JSONL, without rendering.
@@ -30,7 +39,8 @@ def sample(
     from diffforge.scenes.specfile import write_specs
 
     cfg = load_config(config, set_)
-    specs = PairSampler(cfg).iter_specs(n, start)
+    specs = PairSampler(cfg).iter_specs(n, start)  # a bad config is named before a bad --out
+    check_new_file(out, "--out", force)
     counts = write_specs(track(specs, total=n, description="sampling", console=err_console), out)
     table = Table(title=f"{n} pair specs → {out}")
     table.add_column("change type")
@@ -78,6 +88,8 @@ def generate(
     in which every pair failed exits with code 1 and names the first reason.
     """
     from diffforge.config import load_config
+    from diffforge.errors import DiffforgeError
+    from diffforge.render.executors import parse_shard
     from diffforge.render.generate import check_all_failed, format_summary
     from diffforge.render.generate import generate as run_generate
     from diffforge.scenes.specfile import read_specs
@@ -86,7 +98,11 @@ def generate(
     overrides = list(set_ or [])
     overrides += [f"render.preset={preset}"] if preset else []
     overrides += [f"render.device={device}"] if device else []
-    cfg = load_config(config, overrides)
+    flags = {"render.preset": f"--preset {preset}", "render.device": f"--device {device}"}
+    cfg = load_config(config, overrides, flags)
+    parse_shard(shard)  # a bad --shard is named before a missing --n
+    if n is None and specs is None:  # before anything is written: a refusal leaves nothing
+        raise DiffforgeError("--n is required (or --specs FILE from `diffforge sample`)")
     # Every line is read before a worker starts: a corrupt one fails here, naming its line.
     spec_list = list(read_specs(specs)) if specs is not None else None
     summary = run_generate(
@@ -109,11 +125,23 @@ def merge(
     shards: Annotated[
         list[Path] | None, typer.Argument(help="Shard directories (default: OUT/shards/*).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace what OUT holds even if it is not a merge of these shards.")
+    ] = False,
+    partial: Annotated[
+        bool, typer.Option(help="Merge the shards that are there, finished or not.")
+    ] = False,
 ) -> None:
-    """Join shard outputs (generate --shard i/N) into one dataset."""
+    """Join shard outputs (generate --shard i/N) into one dataset.
+
+    Refuses an OUT holding other data (--force replaces it) and missing or unfinished shards
+    (--partial merges what is done and names what is not).
+    """
     from diffforge.dataset import merge as run_merge
 
-    s = run_merge(shards or [], out)
+    s = run_merge(shards or [], out, force=force, partial=partial)
+    for line in s["skipped"]:
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
     console.print(
         f"{s['out']}: {s['pairs']} pairs merged from {s['inputs']} datasets, {s['failed']} failed"
     )
@@ -151,7 +179,10 @@ def preview(
     """A self-contained HTML contact sheet: before, after, change mask, changes, captions."""
     from diffforge.render.preview import write_preview
 
-    console.print(f"preview → {write_preview(directory, out, limit)}")
+    def warn(line: str) -> None:
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+    console.print(f"preview → {write_preview(directory, out, limit, warn=warn)}")
 
 
 def bench_sample(

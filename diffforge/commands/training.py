@@ -91,8 +91,61 @@ def train(
     from diffforge.training.trainer import run_training
 
     cfg = load_train_config(config, set or [])
+    check_train_paths(cfg, config, set or [])
     result = run_training(cfg)
     typer.echo(f"trained {result['steps']} steps; final model in {result['output_dir']}")
+
+
+def _source(key: str, config: Path, overrides: list[str]) -> str:
+    """Where a key's value came from: its last --set, else the config file."""
+    given = [o for o in overrides if o.split("=", 1)[0].strip() == key]
+    return f"--set {given[-1]}" if given else f"{config}: {key}"
+
+
+def check_train_paths(cfg, config: Path, overrides: list[str]) -> None:
+    """Before anything loads or is written: a local model.path that is not there (rather than
+    Hugging Face's "Repo id must be in the form ..."), and an output_dir that cannot be made."""
+    import os
+
+    model = cfg.model.path
+    looks_local = model is not None and (
+        model.startswith(("/", ".", "~")) or model.count("/") > 1 or os.sep + os.sep in model
+    )
+    if looks_local and not Path(model).expanduser().exists():
+        raise DiffforgeError(
+            f"{_source('model.path', config, overrides)}: no such directory {model} "
+            "(a local model folder; a Hugging Face id looks like org/name)"
+        )
+    out = Path(cfg.train.output_dir)
+    if out.exists() and not out.is_dir():
+        raise DiffforgeError(
+            f"{_source('train.output_dir', config, overrides)}: {out} is a file, not a folder"
+        )
+    _probe_writable(out, _source("train.output_dir", config, overrides))
+
+
+def _probe_writable(folder: Path, source: str) -> None:
+    """Make ``folder`` (and a file in it) the way the run will, then remove what was made: the
+    real test (permissions, read-only or virtual file systems, root included)."""
+    import tempfile
+
+    missing = []
+    parent = folder
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    made: list[Path] = []
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+            made.append(d)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise DiffforgeError(f"{source}: cannot write {folder} ({exc.strerror or exc})") from None
+    finally:
+        for d in reversed(made):
+            d.rmdir()
 
 
 def bench_train(
@@ -164,7 +217,9 @@ def describe(
     else:
         records = read_pairs_file(pairs)
     check_images(records, batch=pairs is not None)
-    from diffforge.training.inference import Describer
+    from diffforge.training.inference import Describer, resolve_device
+
+    resolve_device(device)  # a device this torch cannot use fails before the model loads
 
     describer = Describer.load(model, device=device, dtype=dtype)
     if heatmap is not None and not describer.has_change_head:

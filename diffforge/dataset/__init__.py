@@ -14,6 +14,7 @@ from diffforge.dataset.layout import (
     pair_paths,
     shard_dir,
 )
+from diffforge.dataset.merge import merge
 from diffforge.dataset.reader import (
     DatasetError,
     iter_pairs,
@@ -33,7 +34,6 @@ from diffforge.dataset.records import (
 from diffforge.dataset.writer import (
     DatasetWriter,
     finalize,
-    merge,
     rewrite_pairs,
     summarize,
     write_pairs,

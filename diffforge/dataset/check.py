@@ -1,7 +1,8 @@
 """``diffforge dataset check DIR``: is this dataset directory whole and self-consistent?
 
 It reads every line (a corrupt one is named by file and line number), then checks that ids and
-indices are unique, every file a record names exists, splits are known, and ``dataset.json``
+indices are unique, every file a record names exists and decodes (``decode_check``: mode, size,
+mask ids within the scene), splits are known, and ``dataset.json``
 counts what ``pairs.jsonl`` holds. Problems are collected, not stopped at, so one run lists all.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from diffforge.dataset.decode_check import pair_file_problems
 from diffforge.dataset.layout import META, SPLITS, pairs_file
 from diffforge.dataset.reader import DatasetError, _lines, _problem, read_meta, require_dataset
 from diffforge.dataset.records import PairRecord
@@ -40,7 +42,8 @@ def _record_files(rec: PairRecord) -> list[str]:
     return files
 
 
-def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
+def check_dataset(root: Path, max_problems: int = 50, decode: bool = True) -> CheckReport:
+    """Every line, and (``decode``) every image and mask of every pair decoded and compared."""
     root = require_dataset(root)
     report = CheckReport(root)
     file = pairs_file(root)
@@ -69,6 +72,8 @@ def check_dataset(root: Path, max_problems: int = 50) -> CheckReport:
         missing = [p for p in _record_files(rec) if not (root / p).is_file()]
         if missing:
             report.problems.append(f"{file}: line {n}: pair {rec.id}: missing {', '.join(missing)}")
+        if decode:
+            report.problems += [f"pair {rec.id}: {p}" for p in pair_file_problems(root, rec)]
         if rec.split not in SPLITS:
             report.problems.append(f"{file}: line {n}: pair {rec.id}: unknown split {rec.split!r}")
     report.pairs = len(records)

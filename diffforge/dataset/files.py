@@ -29,8 +29,11 @@ def tmp_name(path: Path) -> Path:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = tmp_name(path)
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed write (no space, no permission) leaves nothing
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:

@@ -21,6 +21,7 @@ from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 RATE_WINDOW_S = 600.0  # the rate counts the commits of the last 10 minutes of a shard
 RATE_MAX_PAIRS = 500  # ... and at most this many
 IDLE_S = 300.0  # no commit for this long (and no local lock holder): the writer stopped
+CLOCK_SLACK_S = 5.0  # a commit's file mtime may run a little ahead of the writer's clock
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Progress:
     resampled: int = 0  # rejected attempts of the pairs done
     rate: float | None = None  # pairs per minute over the recent commits
     last_commit_age_s: float | None = None
-    state: str = "pending"  # pending | running | stopped | complete
+    state: str = "pending"  # pending | running | interrupted | stopped | complete
 
     @property
     def remaining(self) -> int | None:
@@ -109,13 +110,25 @@ def shard_progress(root: Path, name: str, now: float | None = None) -> Progress:
             p.rate = 60.0 * (len(recent) - 1) / (recent[-1] - recent[0])
     if p.target is not None and p.done + p.failed >= p.target:
         p.state = "complete"
-    elif _held_locally(root / ".lock") or (
-        p.last_commit_age_s is not None and p.last_commit_age_s < IDLE_S
-    ):
+    elif _held_locally(root / ".lock"):
         p.state = "running"
+    elif p.target is not None and _ended_after(meta, stamps[-1] if stamps else None):
+        p.state = "interrupted"  # its last run ended (Ctrl-C, a crash) short of the target
+    elif p.last_commit_age_s is not None and p.last_commit_age_s < IDLE_S:
+        p.state = "running"  # a writer on another host, seen by its recent commits
     elif meta is not None:
         p.state = "stopped"
     return p
+
+
+def _ended_after(meta: Any, last_commit: float | None) -> bool:
+    """The last run recorded in dataset.json ended after the last commit: nothing writes now
+    (a run's end is recorded even when it is interrupted; a resumed one commits after it)."""
+    runs = getattr(meta, "runs", None) or []
+    finished = runs[-1].get("finished") if runs and isinstance(runs[-1], dict) else None
+    if finished is None:
+        return False
+    return last_commit is None or last_commit <= finished + CLOCK_SLACK_S
 
 
 def dataset_progress(out: Path, now: float | None = None) -> tuple[list[Progress], Progress]:
@@ -166,6 +179,8 @@ def total(rows: list[Progress], path: str) -> Progress:
         if states == {"complete"}
         else "running"
         if "running" in states
+        else "interrupted"
+        if "interrupted" in states
         else "stopped"
         if "stopped" in states or "complete" in states
         else "pending"

@@ -25,18 +25,15 @@ from diffforge.dataset.files import (
     atomic_write_json,
     atomic_write_lines,
     ensure_dirs,
-    link_or_copy,
     sweep_temp,
     tmp_name,
 )
 from diffforge.dataset.layout import (
     FORMAT,
     SPLITS,
-    depth_files,
     meta_file,
     pair_paths,
     pairs_file,
-    shard_dirs,
 )
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
@@ -153,6 +150,27 @@ def finalize(
     return meta
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def changed_keys(old: DatasetMeta, new: DatasetMeta, shown: int = 4) -> str:
+    """What differs between two datasets' configs and render settings, as 'key: old -> new'."""
+    a = _flat({"config": old.config or {}, "render": old.render or {}})
+    b = _flat({"config": new.config or {}, "render": new.render or {}})
+    keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    if not keys:
+        return f"fingerprint {old.fingerprint} != {new.fingerprint}"
+    parts = [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in keys[:shown]]
+    more = f", and {len(keys) - shown} more" if len(keys) > shown else ""
+    return "; ".join(parts) + more
+
+
 class DatasetWriter:
     """Owns one output directory for a run: resumes what is there, appends finished pairs.
 
@@ -168,7 +186,7 @@ class DatasetWriter:
     ):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.root / ".lock", "w")  # noqa: SIM115 - held for the run
+        self._lock = open(self.root / ".lock", "a")  # noqa: SIM115 - held; "a": no mtime change
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -185,7 +203,7 @@ class DatasetWriter:
             self._lock.close()
             raise DatasetError(
                 f"{self.root}: holds a dataset made with a different config or render preset "
-                f"(fingerprint {old.fingerprint} != {base.fingerprint}); use a new --out"
+                f"({changed_keys(old, base)}); use a new --out"
             )
         self.runs = old.runs if old is not None else []
         self.blender: str | None = old.engine.get("blender") if old is not None else None
@@ -243,66 +261,3 @@ class DatasetWriter:
 
     def close(self) -> None:
         self._lock.close()
-
-
-# -- merge ----------------------------------------------------------------------------------------
-
-
-def merge(dirs: Iterable[Path], out: Path) -> dict[str, Any]:
-    """Join shard (or any compatible) datasets into ``out``: files hard-linked or copied.
-
-    All inputs must share a fingerprint (config + preset). A pair index present twice is kept
-    once. With no dirs, ``out/shards/*`` are used.
-    """
-    out = Path(out)
-    dirs = [Path(d) for d in dirs] or shard_dirs(out)
-    if not dirs:
-        raise DatasetError(f"merge: no datasets given and none under {out}/shards")
-    metas = []
-    for d in dirs:
-        meta = read_meta(d)
-        if meta is None:
-            raise DatasetError(f"merge: {d} has no dataset.json (run not finished?)")
-        metas.append(meta)
-    fps = {m.fingerprint for m in metas}
-    if len(fps) != 1:
-        odd = next(
-            d for d, m in zip(dirs, metas, strict=True) if m.fingerprint != metas[0].fingerprint
-        )
-        raise DatasetError(
-            f"merge: {dirs[0]} and {odd} were made with different configs or presets "
-            f"(fingerprints {metas[0].fingerprint} != {metas[dirs.index(odd)].fingerprint})"
-        )
-    ensure_dirs(out)
-    records: dict[int, PairRecord] = {}
-    failures: dict[int, Failure] = {}
-    for d, meta in zip(dirs, metas, strict=True):
-        for f in meta.failures:
-            failures.setdefault(f.index, f)
-        for rec in iter_pairs(d):
-            if rec.index in records:
-                continue
-            for rel in pair_paths(rec.id).values():
-                link_or_copy(d / rel, out / rel)
-            for p in depth_files(d, rec.id):
-                link_or_copy(p, out / "depth" / p.name)
-            records[rec.index] = rec
-    base = metas[0]
-    meta = finalize(
-        out,
-        records.values(),
-        failures.values(),
-        base,
-        fingerprint=base.fingerprint,
-        merged_from=[str(d) for d in dirs],
-        n=getattr(base, "n", None),
-        shard=None,
-        runs=[run for m in metas for run in m.runs],
-    )
-    return {
-        "out": str(out),
-        "inputs": len(dirs),
-        "pairs": meta.counts["pairs"],
-        "failed": meta.counts["failed"],
-        "failures": [f.to_dict() for f in meta.failures],
-    }

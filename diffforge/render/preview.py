@@ -5,7 +5,10 @@ full-size PNG from the dataset. A checkbox overlays the change mask on the after
 captions show their referring part marked. Filters by change type, split and resample reason,
 the first N or a random sample (seeded), and pages, all in the page's script. The state lives
 in the URL fragment (``#type=color&split=train&reason=&mode=random&n=20&seed=3&page=2&masks=1``)
-so a review can be linked to, and the browser test drives it the same way.
+so a review can be linked to, and the browser test drives it the same way. The header holds a
+table of pairs per split and change type; ``diffforge stats`` plots, when made, sit in a closed
+section above the filters (never around them: the pairs show without a click). A pair whose
+image cannot be decoded is left off, named on the page and in a warning.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from diffforge.dataset import read_meta, read_pairs
+from diffforge.dataset import PairRecord, read_meta, read_pairs
 
 THUMB_WIDTH = 192
 PAGE_SIZE = 12
@@ -37,6 +42,10 @@ img.plot{width:360px}
 mark{background:#ffe9a8;padding:0 1px}
 .tag{display:inline-block;background:#e4ecf7;border-radius:3px;padding:0 4px;margin-right:3px}
 .reason{color:#a33}
+table.counts{border-collapse:collapse;font-size:13px;margin:4px 0 10px}
+table.counts th,table.counts td{border:1px solid #ccc;padding:2px 8px;text-align:right}
+table.counts th:first-child{text-align:left}
+.skipped{color:#a33;font-size:13px}
 """
 
 # Reads the state from the URL fragment, filters, samples, pages and draws the cards. Marks
@@ -137,6 +146,8 @@ def overlay(after: Path, mask: Path) -> Image.Image:
     """The after image with the change mask tinted red."""
     img = np.asarray(Image.open(after).convert("RGB")).astype(np.float32)
     m = np.asarray(Image.open(mask)) > 0
+    if m.shape != img.shape[:2]:
+        raise ValueError(f"{mask.name}'s size {m.shape[::-1]} is not the image's")
     img[m] = 0.45 * img[m] + 0.55 * np.array([255.0, 30.0, 30.0])
     return Image.fromarray(img.astype(np.uint8))
 
@@ -171,7 +182,54 @@ def _stats_section(root: Path, page_dir: Path) -> list[str]:
         "</figure>"
         for p in plots
     )
-    return [f"<details><summary>Caption statistics</summary><div class='pair'>{figs}</div>"]
+    return [
+        f"<details><summary>Caption statistics</summary><div class='pair'>{figs}</div></details>"
+    ]
+
+
+def _counts_table(recs: list[PairRecord], counts: dict[str, Any]) -> str:
+    """The pairs as a table, a row per split and a column per change type (from pairs.jsonl, so
+    it holds whether or not dataset.json has counts); failures from dataset.json below it."""
+    by_split: dict[str, Counter[str]] = {}
+    for rec in recs:
+        by_split.setdefault(rec.split, Counter()).update(rec.change_types or ["none"])
+        by_split[rec.split]["pairs"] += 1
+    total = sum(by_split.values(), Counter())
+    changes = sorted(k for k in total if k != "pairs")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["split", "pairs", *changes])
+    rows = [
+        f"<tr><th>{html.escape(name)}</th>"
+        + "".join(f"<td>{c[k]}</td>" for k in ["pairs", *changes])
+        + "</tr>"
+        for name, c in [*sorted(by_split.items()), ("all", total)]
+    ]
+    extra = [
+        f"{counts[k]} {label}"
+        for k, label in (("failed", "failed pairs"), ("rejected_attempts", "rejected attempts"))
+        if counts.get(k)
+    ]
+    note = f"<p>{html.escape('; '.join(extra))}</p>" if extra else ""
+    return f"<table class='counts'><tr>{head}</tr>{''.join(rows)}</table>{note}"
+
+
+def _thumbs(rec: PairRecord, root: Path, files: Path, page_dir: Path, row: dict) -> None:
+    """Decode the pair's images (and mask) into thumbnails; raises OSError naming a bad file."""
+    after = root / rec.after
+    for side, path in (("before", root / rec.before), ("after", after)):
+        thumb = files / f"{rec.id}_{side}.jpg"
+        try:
+            with Image.open(path) as im:
+                _thumb(im, thumb)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise OSError(f"{path}: {exc}") from None
+        row["thumbs"][side] = _rel(thumb.resolve(), page_dir)
+    if rec.change_mask and (root / rec.change_mask).is_file():
+        thumb = files / f"{rec.id}_mask.jpg"
+        try:
+            _thumb(overlay(after, root / rec.change_mask), thumb)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise OSError(f"{root / rec.change_mask}: {exc}") from None
+        row["overlay"] = _rel(thumb.resolve(), page_dir)
 
 
 def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
@@ -182,8 +240,17 @@ def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
     return f"<label>{label} <select id='{name}'>{opts}</select></label>"
 
 
-def write_preview(root: Path, out: Path | None = None, limit: int = 5000) -> Path:
-    """Write the review page (and its thumbnails) for up to ``limit`` pairs; returns its path."""
+def write_preview(
+    root: Path,
+    out: Path | None = None,
+    limit: int = 5000,
+    warn: Callable[[str], None] | None = None,
+) -> Path:
+    """Write the review page (and its thumbnails) for up to ``limit`` pairs; returns its path.
+
+    A pair whose image or mask cannot be decoded is left off the page, named on it and passed
+    to ``warn`` (one line each), so one bad file does not cost the review.
+    """
     root = Path(root)
     recs = read_pairs(root)  # a one-line error for a directory that is no dataset
     meta = read_meta(root)
@@ -193,6 +260,7 @@ def write_preview(root: Path, out: Path | None = None, limit: int = 5000) -> Pat
     files = out.with_name(out.stem + "_files")
     files.mkdir(parents=True, exist_ok=True)
     pairs: list[dict[str, Any]] = []
+    skipped: list[str] = []
     for rec in recs[:limit]:
         before, after = root / rec.before, root / rec.after
         row: dict[str, Any] = {
@@ -214,16 +282,17 @@ def write_preview(root: Path, out: Path | None = None, limit: int = 5000) -> Pat
             "overlay": None,
         }
         row["full"]["after"] = _rel(after.resolve(), page_dir)
-        for side, path in (("before", before), ("after", after)):
-            thumb = files / f"{rec.id}_{side}.jpg"
-            with Image.open(path) as im:
-                _thumb(im, thumb)
-            row["thumbs"][side] = _rel(thumb.resolve(), page_dir)
-        if rec.change_mask and (root / rec.change_mask).is_file():
-            thumb = files / f"{rec.id}_mask.jpg"
-            _thumb(overlay(after, root / rec.change_mask), thumb)
-            row["overlay"] = _rel(thumb.resolve(), page_dir)
+        try:
+            _thumbs(rec, root, files, page_dir, row)
+        except (OSError, ValueError) as exc:  # PIL: missing, truncated, not an image
+            for side in ("before", "after", "mask"):  # no thumbnails of a pair not shown
+                (files / f"{rec.id}_{side}.jpg").unlink(missing_ok=True)
+            skipped.append(f"pair {rec.id} skipped: {exc}")
+            if warn is not None:
+                warn(skipped[-1])
+            continue
         pairs.append(row)
+    skipped_note = [f"<p class='skipped'>{html.escape(line)}</p>" for line in skipped]
     types = sorted({t for r in pairs for t in r["types"]})
     splits = sorted({r["split"] for r in pairs})
     reasons = sorted({x for r in pairs for x in r["reasons"]})
@@ -249,7 +318,8 @@ def write_preview(root: Path, out: Path | None = None, limit: int = 5000) -> Pat
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>diffforge review: {html.escape(root.name)}</title><style>{CSS}</style></head>",
         f"<body><h1>{html.escape(str(root))}</h1>",
-        f"<p>{len(recs)} pairs; counts: {html.escape(json.dumps(counts))}</p>",
+        _counts_table(recs, counts),
+        *skipped_note,
         *_stats_section(root, page_dir),
         f"<div class='controls'>{controls}</div><div id='pairs'></div>",
     ]

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from diffforge.config import apply_override, format_validation_error, read_yaml
+from diffforge.config import apply_override, config_error, read_yaml
 from diffforge.errors import ConfigError
 from diffforge.training.model.registry import BACKBONE_NAMES, DEFAULT_BACKBONE, get_backbone
 from diffforge.training.model.tiny_config import TinyConfig
@@ -180,7 +180,7 @@ def load_train_config(path: Path | None = None, overrides: list[str] | None = No
     try:
         return M3DiffConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(f"{path or 'config'}: {format_validation_error(err)}") from None
+        raise config_error(path, err, overrides) from None
 
 
 __all__ = ["FORMATS", "M3DiffConfig", "SourceConfig", "TinyConfig", "load_train_config"]

@@ -40,10 +40,27 @@ PairLike = tuple[ImageLike, ImageLike]
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """'auto' picks the first CUDA device when there is one, else the CPU."""
+    """'auto' picks the first CUDA device when there is one, else the CPU; a device this torch
+    cannot use (unknown, CUDA without CUDA, cuda:N past the last GPU) is one line naming it."""
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ConfigError(
+            f"--device {device}: unknown device; valid: auto, cpu, cuda, cuda:N"
+        ) from None
+    if dev.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError(f"--device {device}: this machine's torch sees no CUDA GPU; use cpu")
+        if dev.index is not None and dev.index >= count:
+            raise ConfigError(
+                f"--device {device}: there are {count} CUDA GPUs (cuda:0..cuda:{count - 1})"
+            )
+    elif dev.type != "cpu":
+        raise ConfigError(f"--device {device}: not supported; valid: auto, cpu, cuda, cuda:N")
+    return dev
 
 
 def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:

@@ -30,3 +30,13 @@ def rendered(tmp_path_factory) -> Path:
 def dataset_copy(rendered, tmp_path) -> Path:
     """A private copy of the rendered dataset (files copied, so edits stay in the copy)."""
     return Path(shutil.copytree(rendered, tmp_path / "dataset"))
+
+
+@pytest.fixture(scope="session")
+def sharded(tmp_path_factory) -> Path:
+    """``generate --n 2 --shard 0/2`` and ``1/2`` into one OUT (unmerged): copy it to change it."""
+    out = tmp_path_factory.mktemp("sharded") / "run"
+    for i in range(2):
+        ok(diffforge("generate", CONFIG, "--out", out, "--n", 2, "--shard", f"{i}/2",
+                     "--preset", "draft"))  # fmt: skip
+    return out

@@ -115,6 +115,36 @@ class Inputs:
         return p
 
     @cached_property
+    def truncated(self) -> Path:
+        """A rendered dataset whose pair 1 after image is cut to half its bytes."""
+        root = Path(shutil.copytree(self.request.getfixturevalue("rendered"), self.tmp / "trunc"))
+        png = root / "images" / "00000001_after.png"
+        png.write_bytes(png.read_bytes()[: png.stat().st_size // 2])
+        return root
+
+    @cached_property
+    def shards(self) -> list[Path]:
+        """The two finished shards of a sharded run (copied)."""
+        run = Path(shutil.copytree(self.request.getfixturevalue("sharded"), self.tmp / "run"))
+        return sorted((run / "shards").iterdir())
+
+    @cached_property
+    def half_sharded(self) -> Path:
+        """A sharded run's OUT whose shard 1 of 2 never started."""
+        run = Path(shutil.copytree(self.request.getfixturevalue("sharded"), self.tmp / "half"))
+        shutil.rmtree(run / "shards" / "00001-of-00002")
+        return run
+
+    @cached_property
+    def image_pair(self) -> list[Path]:
+        from PIL import Image
+
+        paths = [self.tmp / "before.png", self.tmp / "after.png"]
+        for k, p in enumerate(paths):
+            Image.new("RGB", (32, 24), (40 * k, 90, 160)).save(p)
+        return paths
+
+    @cached_property
     def references(self) -> Path:
         p = self.tmp / "refs.json"
         p.write_text(
@@ -251,6 +281,42 @@ CASES = [
     Case("audit-not-a-dataset", lambda f: ["audit", f.empty],
          ["not_a_dataset", "pairs.jsonl"], lambda f: [f.empty]),
     Case("unknown-command", lambda f: ["nosuch"], ["nosuch"]),
+    # -- a newcomer's first hour (issue 30): nothing overwritten, the right source named --------
+    Case("generate-without-n", lambda f: ["generate", C, "--out", f.path("new")],
+         ["--n is required"], not_created("new")),
+    Case("generate-resume-other-config", lambda f: ["generate", C, "--out", f.dataset, "--n", 3, "--preset", "draft", "--set", "seed=4"],
+         ["different config", "config.seed: 0 -> 4"], lambda f: [f.dataset], blender=True),
+    Case("generate-preset-blamed-on-the-flag", lambda f: ["generate", C, "--out", f.path("new"), "--n", 1, "--preset", "nosuch"],
+         ["--preset nosuch:", "render.preset"], not_created("new")),
+    Case("sample-set-blamed-on-the-flag", lambda f: ["sample", C, "--out", f.path("s.jsonl"), "--set", "scene.objects.min=abc"],
+         ["--set scene.objects.min=abc:"], not_created("s.jsonl")),
+    Case("sample-out-exists", lambda f: ["sample", C, "--n", 2, "--out", f.old_specs],
+         ["--out", "old_specs.jsonl", "exists", "--force"], lambda f: [f.old_specs]),
+    Case("sample-out-is-dataset-pairs", lambda f: ["sample", C, "--n", 2, "--out", f.dataset / "pairs.jsonl", "--force"],
+         ["--out", "inside the dataset"], lambda f: [f.dataset], blender=True),
+    Case("merge-out-is-a-file", lambda f: ["merge", f.regular_file, f.empty],
+         ["a_file", "is a file"], lambda f: [f.regular_file, f.empty]),
+    Case("merge-into-another-dataset", lambda f: ["merge", f.dataset, *f.shards],
+         ["not a merge of these shards", "--force"], lambda f: [f.dataset, *f.shards], blender=True),
+    Case("merge-missing-shard", lambda f: ["merge", f.half_sharded],
+         ["00001-of-00002 is missing", "--partial"], lambda f: [f.half_sharded], blender=True),
+    Case("dataset-check-truncated-image", lambda f: ["dataset", "check", f.truncated],
+         ["00000001_after.png", "cannot be decoded"], lambda f: [f.truncated], blender=True, prefix="problem:"),
+    Case("audit-truncated-image", lambda f: ["audit", f.truncated],
+         ["00000001_after.png", "cannot be decoded"], lambda f: [f.truncated], blender=True),
+    Case("export-out-is-a-directory", lambda f: ["export", f.dataset, "--format", "llava", "--out", f.empty],
+         ["--out", "is a directory"], lambda f: [f.dataset, f.empty], blender=True),
+    Case("export-out-unwritable", lambda f: ["export", f.dataset, "--format", "coco", "--out", "/proc/refs.json"],
+         ["--out /proc/refs.json", "cannot write"], lambda f: [f.dataset], blender=True),
+    Case("train-output-unwritable", lambda f: ["train", TINY_TRAIN, "--set", "train.output_dir=/proc/run"],
+         ["--set train.output_dir=/proc/run", "cannot write"]),
+    Case("train-model-path-missing", lambda f: ["train", TINY_TRAIN, "--set", f"train.output_dir={f.path('run')}", "--set", "model.path=/models/nope"],
+         ["--set model.path=/models/nope", "no such directory"], not_created("run")),
+    *(
+        Case(f"describe-device-{dev.replace(':', '')}", lambda f, dev=dev: ["describe", *f.image_pair, "--model", f.path("model"), "--device", dev],
+             [f"--device {dev}"])
+        for dev in ("cuda", "tpu", "cuda:7")
+    ),
 ]  # fmt: skip
 
 
@@ -258,7 +324,9 @@ CASES = [
     "case", [pytest.param(c, id=c.id, marks=BLENDER if c.blender else ()) for c in CASES]
 )
 def test_bad_input_is_one_line_and_touches_nothing(case: Case, request, tmp_path) -> None:
-    if case.id.startswith("generate-device-cuda") and shutil.which("nvidia-smi"):
+    if case.id.startswith(("generate-device-cuda", "describe-device-cuda")) and shutil.which(
+        "nvidia-smi"
+    ):
         pytest.skip("this machine may have CUDA: --device cuda is not bad input here")
     f = Inputs(request, tmp_path)
     args = case.args(f)
@@ -305,6 +373,9 @@ def test_there_is_a_case_for_every_command() -> None:
 class _Names:
     """Stands in for Inputs when only the command words of a case are read."""
 
+    shards = (Path("shard"),)
+    image_pair = (Path("before.png"), Path("after.png"))
+
     def __getattr__(self, name: str) -> Path:
         return Path(name)
 
@@ -329,7 +400,7 @@ def _warned(proc: subprocess.CompletedProcess) -> None:
 @pytest.mark.blender
 @pytest.mark.slow
 def test_torn_last_line_stats(torn: Path, tmp_path: Path) -> None:
-    proc = ok(diffforge("stats", torn, "--out", tmp_path / "stats"))
+    proc = ok(diffforge("stats", torn, "--json", "--out", tmp_path / "stats"))
     _warned(proc)
     assert json.loads(proc.stdout)["pairs"] == 3
 

@@ -75,7 +75,7 @@ def test_caption(dataset_copy: Path) -> None:
 
 
 def test_stats(rendered: Path, tmp_path: Path) -> None:
-    proc = ok(diffforge("stats", rendered, "--out", tmp_path / "stats"))
+    proc = ok(diffforge("stats", rendered, "--json", "--out", tmp_path / "stats"))
     assert json.loads(proc.stdout)["pairs"] == 3
     for name in ("stats.json", "wordcloud.png", "caption_lengths.png"):
         assert (tmp_path / "stats" / name).is_file(), name

@@ -71,9 +71,15 @@ def write_files(root: Path, rec: PairRecord) -> None:
     (root / rec.scene).write_text(json.dumps({"id": rec.id}))
 
 
-def run(root: Path, indices: list[int], fails: tuple[int, ...] = ()) -> DatasetMeta:
+def run(
+    root: Path,
+    indices: list[int],
+    fails: tuple[int, ...] = (),
+    n: int = 10,
+    shard: list[int] | None = None,
+) -> DatasetMeta:
     """A render run's bookkeeping without Blender: files, commit, failures, finalize."""
-    writer = DatasetWriter(root, BASE, {"shard": None, "n": 10})
+    writer = DatasetWriter(root, BASE, {"shard": shard, "n": n})
     for i in indices:
         if i in fails:
             writer.fail(Failure(index=i, status="rejected", reason="gates"))
@@ -194,9 +200,9 @@ def test_a_second_writer_and_another_fingerprint_are_refused(tmp_path):
 
 
 def test_merge_of_shards_equals_a_single_run(tmp_path):
-    single = run(tmp_path / "single", list(range(6)), fails=(5,))
-    run(tmp_path / "out" / "shards" / "00000-of-00002", [0, 2, 4])
-    run(tmp_path / "out" / "shards" / "00001-of-00002", [1, 3, 5], fails=(5,))
+    single = run(tmp_path / "single", list(range(6)), fails=(5,), n=6)
+    run(tmp_path / "out" / "shards" / "00000-of-00002", [0, 2, 4], n=6, shard=[0, 2])
+    run(tmp_path / "out" / "shards" / "00001-of-00002", [1, 3, 5], fails=(5,), n=6, shard=[1, 2])
     summary = merge([], tmp_path / "out")
     assert summary == {
         "out": str(tmp_path / "out"),
@@ -204,6 +210,7 @@ def test_merge_of_shards_equals_a_single_run(tmp_path):
         "pairs": 5,
         "failed": 1,
         "failures": [{"index": 5, "status": "rejected", "reason": "gates"}],
+        "skipped": [],
     }
     merged = read_meta(tmp_path / "out")
     assert merged.counts == single.counts
@@ -216,7 +223,7 @@ def test_merge_of_shards_equals_a_single_run(tmp_path):
 
 
 def test_merge_refuses_inputs_of_different_configs(tmp_path):
-    run(tmp_path / "a", [0])
+    run(tmp_path / "a", [0], n=1)
     other = BASE.model_copy(update={"fingerprint": "other"})
     DatasetWriter(tmp_path / "b", other).close()
     with pytest.raises(DatasetError, match="different configs"):
