@@ -38,6 +38,7 @@ from diffforge.dataset.layout import (
     pairs_file,
     shard_dirs,
 )
+from diffforge.dataset.mix import realized_shares
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
 
@@ -121,6 +122,7 @@ def summarize(
             "resampled": dict(sorted(resampled.items())),
             "rejected_attempts": sum(r.rejected_attempts for r in records),
             "failed": len(failures),
+            "mix": realized_shares(([c.type for c in r.changes] for r in records), config),
         },
         failures=sorted(failures, key=lambda f: f.index),
     )

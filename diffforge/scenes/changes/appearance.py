@@ -298,6 +298,7 @@ class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
     templates = ("pose",)
+    scene_needs = frozenset({"person"})
 
     def needs(self, scene: Scene) -> bool:
         return any(o.pose is not None for o in scene.objects)
@@ -324,6 +325,7 @@ class Text(ChangeOperator):
     }
     writes_text = True
     templates = ("text_change", "text_appear", "text_disappear")
+    scene_needs = frozenset({"text"})
 
     def needs(self, scene: Scene) -> bool:
         return any(o.text is not None for o in scene.objects)

@@ -117,6 +117,10 @@ class ChangeOperator:
     target_share: ClassVar[float] = 1.0
     # Writes new text on its target: the sign must be legible (sampler) and read (OCR gate).
     writes_text: ClassVar[bool] = False
+    # What a scene must include for this type to find a target (``environments.FEATURES``:
+    # "text" a readable sign, "person" a posed person, "holder" something standing on
+    # something): the sampler draws the type first, then composes a layout that carries these.
+    scene_needs: ClassVar[frozenset[str]] = frozenset()
 
     # --- the captioner ---------------------------------------------------------------------
     # Caption template names (``<name>.j2``) this type's captions use, the first the default.

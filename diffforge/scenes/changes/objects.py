@@ -127,6 +127,7 @@ class Remove(ChangeOperator):
     type = "remove"
     changes_existence = True
     templates = ("remove",)
+    scene_needs = frozenset({"holder"})
 
     def needs(self, scene: Scene) -> bool:
         ids = {o.id for o in scene.objects}
