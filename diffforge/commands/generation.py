@@ -45,7 +45,7 @@ def sample(
 def print_mix(report) -> None:
     """The configured vs realized change mix (``dataset.mix``) and its warnings."""
     for line in report.lines():
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def generate(

@@ -299,6 +299,8 @@ class PairSampler:
             tried = None
             writes = legible is not None and large is not None and self.operators[kind].writes_text
             ctx.large = (large & legible) if writes else large
+            if writes and not ctx.large:
+                raise Unplaced(kind, "no sign large enough to read at this frame", placed=False)
             if own and self._on_objects(kind) and rng.random() < share:
                 ctx.only = own  # this object change goes to the file's own objects if it can
                 tried = self._apply(ctx, rng, before, after, kind, quiet=True)
