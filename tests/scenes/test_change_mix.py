@@ -151,3 +151,40 @@ def test_dataset_json_records_the_realized_shares() -> None:
     assert mix["tvd"] == 0.25
     default_mix = summarize(recs, [], config={}, render={}, seed=0).counts["mix"]
     assert "tvd" not in default_mix and default_mix["types"]["text"] == 0.25
+
+
+def test_audit_prints_the_mix_with_the_fallbacks_its_scene_files_record(tmp_path: Path) -> None:
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from diffforge.audit import audit_dataset, format_report
+
+    for sub in ("images", "scenes"):
+        (tmp_path / sub).mkdir()
+    rows = []
+    for i, (kind, fallbacks) in enumerate(
+        [("color", [{"type": "text", "reason": "no sign large enough", "instead": "color"}]),
+         ("color", []), ("color", []), ("color", []), ("text", [])]
+    ):  # fmt: skip
+        pid = f"{i:08d}"
+        for side in ("before", "after"):
+            Image.fromarray(np.full((6, 8, 3), 120, np.uint8)).save(
+                tmp_path / "images" / f"{pid}_{side}.png"
+            )
+        scene = {"spec": {"fallbacks": fallbacks}, "image_size": [8, 6]}
+        (tmp_path / "scenes" / f"{pid}.json").write_text(json.dumps(scene))
+        rows.append({"id": pid, "split": "train", "scene": f"scenes/{pid}.json",
+                     "before": f"images/{pid}_before.png", "after": f"images/{pid}_after.png",
+                     "changes": [{"type": kind}], "captions": []})  # fmt: skip
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = audit_dataset(tmp_path, mix=({"color": 1.0, "text": 1.0}, {1: 1.0}))
+    assert a["mix"]["types"]["text"] == {"configured": 0.5, "realized": 0.2, "count": 1}
+    assert a["mix"]["tvd"] == 0.3
+    text = format_report(a)
+    assert "change mix over 5 pairs, 5 changes" in text
+    assert (
+        "warning: text: 20.0% realized of 50.0% configured; 1 of 2 draws fell back: "
+        "no sign large enough (1)" in text
+    )
