@@ -170,7 +170,7 @@ def drawn_types(changes: Iterable[str], fallbacks: Iterable[Any]) -> list[str]:
     """The types a pair drew: its changes' types with each fallback's replacement undone
     (``fallbacks``: ``model.Fallback`` records or their dicts)."""
     drawn = list(changes)
-    for fb in fallbacks:
+    for fb in reversed(list(fallbacks)):  # a chain (text -> add -> color) undone from its end
         kind, instead = (
             (fb["type"], fb["instead"]) if isinstance(fb, dict) else (fb.type, fb.instead)
         )

@@ -120,6 +120,11 @@ class PairSampler:
         """A weighted type whose needs no weighted layout can compose is a config error (a
         silent 0 % otherwise)."""
         for t in self.types:
+            why = self.operators[t].unavailable(self.cfg, self.layouts)
+            if why is not None:
+                raise ConfigError(
+                    f"changes.weights.{t}: {t} changes need {why}; set its weight to 0"
+                )
             needs = self.operators[t].scene_needs
             if any(needs <= self.carried[k] for k in self.layouts):
                 continue

@@ -13,7 +13,7 @@ import pytest
 
 from diffforge.config import load_config
 from diffforge.dataset import PairRecord, pair_paths, summarize
-from diffforge.dataset.mix import mix_report, spec_report
+from diffforge.dataset.mix import drawn_types, mix_report, spec_report
 from diffforge.errors import ConfigError
 from diffforge.scenes.sampler import PairSampler, configured_mix
 
@@ -84,6 +84,12 @@ def test_the_drawn_types_do_not_depend_on_the_attempt() -> None:
             )
 
 
+def test_a_chain_of_fallbacks_counts_each_drawn_type_once() -> None:
+    chain = [{"type": "text", "reason": "r", "instead": "add"},
+             {"type": "add", "reason": "r", "instead": "color"}]  # fmt: skip
+    assert drawn_types(["color", "move"], chain) == ["text", "move"]
+
+
 def test_a_type_below_half_its_share_is_named_with_why() -> None:
     pairs = [["color"]] * 60 + [["text"]] * 6
     fallbacks = [("text", "no sign with letters large enough to read")] * 12
@@ -117,6 +123,7 @@ def test_sample_names_a_type_that_no_scene_could_carry(tmp_path: Path) -> None:
     [
         (["scene.people.probability=0"], "pose changes need a person"),
         (["scene.layouts={tabletop: 1}", "changes.weights={text: 1, color: 1}"], "text changes"),
+        (["scene.layouts={tabletop: 1}", "changes.weights={material: 1}"], "rubber and metal"),
     ],
 )
 def test_a_weight_no_layout_can_carry_is_refused_up_front(extra, needs) -> None:

@@ -185,6 +185,14 @@ class Material(_Colouring):
     shares_objects = True
     templates = ("material", "material_new")
 
+    def unavailable(self, cfg, layouts: list[str]) -> str | None:
+        if set(layouts) == {"tabletop"} and cfg.visibility.distinct_material_looks:
+            return (
+                "an object whose material change shows, and CLEVR's rubber and metal do not "
+                "look apart in these renders (visibility.distinct_material_looks)"
+            )
+        return None
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):

@@ -131,6 +131,12 @@ class ChangeOperator:
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         raise NotImplementedError
 
+    def unavailable(self, cfg: GenerateConfig, layouts: list[str]) -> str | None:
+        """Why this config's weighted ``layouts`` can never carry the type (None: they may);
+        the sampler refuses such a weight up front rather than realizing 0 %. ``scene_needs``
+        covers what a layout composes; this, what a config's settings rule out."""
+        return None
+
     def needs(self, scene: Scene) -> bool:
         """Whether ``scene`` (the after-scene so far) offers anything to change; False skips the
         type for this pair before ``apply`` is tried (``apply`` may still find nothing)."""
