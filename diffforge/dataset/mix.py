@@ -9,13 +9,15 @@ fallbacks (``PairSpec.fallbacks``: a drawn type no scene could carry, and why).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# A type realized below this share of its configured share gets a warning.
-WARN_BELOW = 0.5
+# A type realized below this share of its configured share gets a warning, where the shortfall
+# is more than this many binomial standard errors.
+WARN_BELOW, WARN_SE = 0.5, 2.0
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,14 @@ class MixReport:
     draws: Counter[str] = field(default_factory=Counter)  # type -> times drawn
 
     def warnings(self) -> list[str]:
-        """One line per type realized below half its configured share, saying why."""
+        """One line per type realized below half its configured share, saying why; only where
+        the shortfall exceeds ``WARN_SE`` binomial standard errors (a few pairs are noise)."""
         out = []
         for row in self.types:
             if row.configured <= 0 or row.realized >= WARN_BELOW * row.configured:
+                continue
+            se = math.sqrt(row.configured * (1 - row.configured) / max(self.changes, 1))
+            if row.configured - row.realized <= WARN_SE * se:
                 continue
             why = self.fallbacks.get(row.name)
             drawn = self.draws.get(row.name, 0)
@@ -54,7 +60,7 @@ class MixReport:
                 reasons = "; ".join(f"{r} ({n})" for r, n in why.most_common(3))
                 because = f"{lost} of {drawn} draws fell back: {reasons}"
             else:
-                because = "rejected after drawing (gates) or never drawn"
+                because = "no draw fell back: its pairs failed the gates, or too few were drawn"
             out.append(
                 f"{row.name}: {row.realized:.1%} realized of {row.configured:.1%} configured; "
                 f"{because}"
