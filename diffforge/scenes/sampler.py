@@ -103,12 +103,18 @@ class PairSampler:
         self.params = {t: self._param_dists(t) for t in self.operators}
         self.carried = {k: carries(k, cfg, self.library) for k in self.layouts}
         self._check_carried()
-        # A type that is its pair's only change ("none") is drawn as a whole pair with the
-        # probability that gives it its share of all changes: q / (q + (1 - q) E[n]) = share.
+        # A type that is its pair's only change ("none") takes single-change pairs, with the
+        # probability q that gives it its share w of all changes: p(1) q / E[n] = w, so the
+        # changes-per-pair shares stay the configured ones. Without single-change pairs in
+        # the config it takes whole pairs: q / (q + (1 - q) E[n]) = w.
         alone = sum(p for t, p in zip(self.types, self.type_p, strict=True)
                     if self.operators[t].alone)  # fmt: skip
         mean_n = float(np.dot(self.counts, self.count_p))
-        self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
+        self.single_p = float(self.count_p[self.counts.index(1)]) if 1 in self.counts else 0.0
+        if self.single_p > 0:
+            self.alone_q = min(1.0, alone * mean_n / self.single_p)
+        else:
+            self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
 
     def _param_dists(self, change_type: str):
         declared = self.operators[change_type].params
@@ -145,7 +151,7 @@ class PairSampler:
         n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
         rng = rng_for(seed, index, "change_types")
         alone = [self.operators[t].alone for t in self.types]
-        if self.alone_q and rng.random() < self.alone_q:
+        if self.alone_q and (n == 1 or not self.single_p) and rng.random() < self.alone_q:
             p = np.where(alone, self.type_w, 0.0)
             return [self.types[int(rng.choice(len(self.types), p=p / p.sum()))]]
         kinds: list[str] = []
