@@ -174,7 +174,8 @@ class PairSampler:
         return p
 
     def _substitute(self, kinds: list[str], kind: str, tried: set[str], index: int, k: int):
-        """``kinds`` with ``kind`` replaced by another type drawn by weight (None: none left)."""
+        """``kinds`` with one ``kind`` replaced by another type drawn by weight (None: none
+        may join the rest)."""
         rest = [t for t in kinds]
         rest.remove(kind)
         p = self._allowed(rest, exclude=tried)
@@ -184,7 +185,9 @@ class PairSampler:
             return None
         rng = rng_for(self.cfg.seed, index, "fallback", k)
         instead = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
-        return [instead if t == kind else t for t in kinds], instead
+        out = list(kinds)
+        out[out.index(kind)] = instead  # one draw falls back, not every draw of its type
+        return out, instead
 
     def sample(self, index: int, attempt: int = 0) -> PairSpec:
         """Pair ``index`` with its drawn change types; a type that no scene carries within
