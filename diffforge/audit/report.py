@@ -16,6 +16,7 @@ from PIL import Image
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
 from diffforge.dataset import DatasetError, read_meta, read_pairs, read_scene
+from diffforge.dataset.mix import MixTally, mix_lines
 from diffforge.render.facts import is_scene_wide
 from diffforge.render.gates import NIGHT_DARK_SHARE
 
@@ -63,8 +64,13 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) -> dict[str, Any]:
-    """Every audit number of one dataset, as a JSON-ready dict."""
+def audit_dataset(
+    root: Path | str,
+    visibility: VisibilityConfig | None = None,
+    mix: tuple[dict[str, float], dict[int, float]] | None = None,
+) -> dict[str, Any]:
+    """Every audit number of one dataset, as a JSON-ready dict. ``mix``: the configured change
+    weights and per_pair (default: dataset.json's config, where it names its weights)."""
     root = Path(root)
     recs = read_pairs(root)
     meta = read_meta(root)
@@ -89,8 +95,10 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
     sources: Counter[str] = Counter()  # template, rewrite, rejected (by the fact guard), failed
     frame = None
     types: Counter[str] = Counter()
+    tally = MixTally()
     for rec in recs:
         scene = read_scene(root, rec) or {}
+        tally.add((c.type for c in rec.changes), (scene.get("spec") or {}).get("fallbacks") or [])
         facts = scene.get("facts") or {}
         size = scene.get("image_size")
         env = ((scene.get("spec") or {}).get("before") or {}).get("environment") or {}
@@ -154,6 +162,7 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
         "pairs": pairs,
         "frame": list(frame) if frame else None,
         "change_types": dict(sorted(types.items())),
+        "mix": tally.report(*(mix or _configured(meta))).as_dict(),
         "visibility": {
             "min_target_fraction": min_fraction,
             "target_pixels": visibility.target_pixels(frame) if frame else None,
@@ -193,6 +202,12 @@ def audit_dataset(root: Path | str, visibility: VisibilityConfig | None = None) 
     }
 
 
+def _configured(meta) -> tuple[dict[str, float], dict[int, float]]:
+    """The mix dataset.json's config names (empty weights where it left the defaults)."""
+    changes = ((meta.config if meta is not None else None) or {}).get("changes") or {}
+    return changes.get("weights") or {}, changes.get("per_pair") or {}
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f} %"
 
@@ -207,6 +222,7 @@ def format_report(a: dict[str, Any]) -> str:
         f" (gate: {v['target_pixels']} px)",
         "target area (share of frame) per change type: median [p10, min]",
     ]
+    lines[1:1] = mix_lines(a["mix"]) if "mix" in a else []
     for kind, q in v["target_area_per_type"].items():
         lines.append(
             f"  {kind:<12} n={q['n']:<3} {_pct(q['median'])} [{_pct(q['p10'])}, {_pct(q['min'])}]"

@@ -23,13 +23,32 @@ def audit(
     from diffforge.audit import audit_dataset, format_report, write_audit
 
     for i, directory in enumerate(directories):
-        report = audit_dataset(directory)
+        report = audit_dataset(directory, mix=_configured_mix(directory))
         console.print(format_report(report), highlight=False, soft_wrap=True, markup=False)
         target = (out / directory.name if len(directories) > 1 else out) if out else None
         files = write_audit(report, target or directory / "audit")
         console.print(f"wrote {files[0]}", highlight=False)
         if i + 1 < len(directories):
             console.print("")
+
+
+def _configured_mix(directory: Path):
+    """The change mix the dataset's config asked for (its operators' defaults included); None
+    where dataset.json has no config this version reads."""
+    from pydantic import ValidationError
+
+    from diffforge.config import GenerateConfig
+    from diffforge.dataset import read_meta
+    from diffforge.errors import DiffforgeError
+    from diffforge.scenes.sampler import configured_mix
+
+    meta = read_meta(directory)
+    if meta is None or not meta.config:
+        return None
+    try:
+        return configured_mix(GenerateConfig.model_validate(meta.config))
+    except (ValidationError, DiffforgeError):
+        return None
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from diffforge.commands.common import (
     DEFAULT_CONFIG,
@@ -35,19 +34,29 @@ def sample(
     from rich.progress import track
 
     from diffforge.config import load_config
-    from diffforge.scenes.sampler import PairSampler
+    from diffforge.dataset.mix import MixTally
+    from diffforge.scenes.sampler import PairSampler, configured_mix
     from diffforge.scenes.specfile import write_specs
 
     cfg = load_config(config, set_)
-    specs = PairSampler(cfg).iter_specs(n, start)  # a bad config is named before a bad --out
+    sampler = PairSampler(cfg)  # a bad config is named before a bad --out
     check_new_file(out, "--out", force)
-    counts = write_specs(track(specs, total=n, description="sampling", console=err_console), out)
-    table = Table(title=f"{n} pair specs → {out}")
-    table.add_column("change type")
-    table.add_column("count", justify="right")
-    for name, count in sorted(counts.items()):
-        table.add_row(name, str(count))
-    console.print(table)
+    tally = MixTally()
+
+    def specs():
+        for spec in sampler.iter_specs(n, start):
+            tally.add_spec(spec)
+            yield spec
+
+    write_specs(track(specs(), total=n, description="sampling", console=err_console), out)
+    console.print(f"{n} pair specs → {out}", markup=False, highlight=False, soft_wrap=True)
+    print_mix(tally.report(*configured_mix(cfg)))
+
+
+def print_mix(report) -> None:
+    """The configured vs realized change mix (``dataset.mix``) and its warnings."""
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def generate(
@@ -117,6 +126,11 @@ def generate(
         gpus_per_worker=gpus_per_worker,
     )
     console.print(format_summary(summary))
+    if summary["pairs"]:
+        from diffforge.dataset.mix import dataset_report
+        from diffforge.scenes.sampler import configured_mix
+
+        print_mix(dataset_report(Path(summary["out"]), *configured_mix(cfg)))
     check_all_failed(summary)
 
 
@@ -200,6 +214,7 @@ def bench_sample(
         f"sample: median {r['median']:.1f} pair specs/s "
         f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config})"
     )
+    print_mix(r["mix"])
 
 
 def bench_render(

@@ -35,6 +35,7 @@ from diffforge.dataset.layout import (
     pair_paths,
     pairs_file,
 )
+from diffforge.dataset.mix import realized_shares
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
 
@@ -118,6 +119,7 @@ def summarize(
             "resampled": dict(sorted(resampled.items())),
             "rejected_attempts": sum(r.rejected_attempts for r in records),
             "failed": len(failures),
+            "mix": realized_shares(([c.type for c in r.changes] for r in records), config),
         },
         failures=sorted(failures, key=lambda f: f.index),
     )

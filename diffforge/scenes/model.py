@@ -207,6 +207,15 @@ class Distractor(_Model):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class Fallback(_Model):
+    """A drawn change type no scene could carry within the sampler's tries, replaced by
+    ``instead``: the last resort, recorded so the mix report can say why a type fell short."""
+
+    type: str
+    reason: str
+    instead: str
+
+
 class PairSpec(_Model):
     id: str
     index: int
@@ -216,6 +225,7 @@ class PairSpec(_Model):
     after: Scene
     changes: list[Change]
     distractors: list[Distractor] = Field(default_factory=list)
+    fallbacks: list[Fallback] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """Canonical one-line JSON (key order fixed by the model), byte-stable across runs."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+from collections import Counter
 from collections.abc import Iterator
 
 import numpy as np
 
 from diffforge.config import GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
-from diffforge.errors import AssetError, SamplingError
+from diffforge.errors import AssetError, ConfigError, SamplingError
 from diffforge.scenes.changes import (
     ChangeContext,
     NotApplicable,
@@ -23,13 +25,13 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
-from diffforge.scenes.environments import attach, compose
+from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
 from diffforge.scenes.lighting import has_body
-from diffforge.scenes.model import Change, Distractor, PairSpec, Scene
+from diffforge.scenes.model import Change, Distractor, Fallback, PairSpec, Scene
 from diffforge.scenes.perception import colour_distance
-from diffforge.vocabulary import COLORS
+from diffforge.vocabulary import COLORS, size_word
 
 
 @functools.lru_cache(maxsize=8)
@@ -46,6 +48,21 @@ def load_library(cfg: GenerateConfig):
 
 
 CHANGE_DRAWS_PER_SCENE = 4
+# A sign enlarged for a drawn text change grows at most this much, with this margin over
+# what the prediction asks (its letters' size is only estimated).
+MAX_SIGN_SCALE, SIGN_HEADROOM = 3.5, 1.15
+# New scenes tried for a pair's drawn change types before one of them falls back to another
+# type (the last resort, recorded in ``PairSpec.fallbacks``).
+SCENES_PER_MIX = 10
+
+
+class Unplaced(NotApplicable):
+    """A drawn change type found no target (or none a viewer would see) on a scene."""
+
+    def __init__(self, kind: str, reason: str, placed: bool = True):
+        super().__init__(f"{kind}: {reason}")
+        # placed False: the operator found no target at all (a redraw on the scene rarely helps)
+        self.kind, self.reason, self.placed = kind, reason, placed
 
 
 def margin(vis, asset: str) -> float:
@@ -56,7 +73,14 @@ def margin(vis, asset: str) -> float:
 
 
 class PairSampler:
-    """Samples pair specs for one config; holds the library and operators, nothing random."""
+    """Samples pair specs for one config; holds the library and operators, nothing random.
+
+    Draw first, compose second: a pair's change types (and how many) are drawn by weight from
+    streams that do not depend on the attempt, then a scene is composed that can carry them
+    (``ChangeOperator.scene_needs``, ``environments.carries``). A type that finds no target
+    retries on new targets and new scenes; only then does it fall back to another type, and
+    the spec records that, so the realized mix is the configured one (``scenes.mix``).
+    """
 
     def __init__(self, cfg: GenerateConfig, library=None):
         self.cfg = cfg
@@ -65,7 +89,8 @@ class PairSampler:
         check_changes(cfg.changes, self.operators)
         drawn = {t: w for t, w in weights(cfg.changes, self.operators).items() if w > 0}
         self.types = sorted(drawn)
-        self.type_p = np.array([drawn[t] for t in self.types]) / sum(drawn.values())
+        self.type_w = np.array([drawn[t] for t in self.types], dtype=float)
+        self.type_p = self.type_w / self.type_w.sum()
         self.apart = apart(self.operators)
         self.shareable = frozenset(t for t, op in self.operators.items() if op.shares_objects)
         per_pair = sorted(cfg.changes.per_pair.items())
@@ -73,8 +98,23 @@ class PairSampler:
         self.count_p = np.array([w for _, w in per_pair]) / sum(w for _, w in per_pair)
         layouts = {k: v for k, v in cfg.scene.layouts.items() if v > 0}
         self.layouts = sorted(layouts)
-        self.layout_p = np.array([layouts[k] for k in self.layouts]) / sum(layouts.values())
+        self.layout_w = np.array([layouts[k] for k in self.layouts], dtype=float)
+        self.layout_p = self.layout_w / self.layout_w.sum()
         self.params = {t: self._param_dists(t) for t in self.operators}
+        self.carried = {k: carries(k, cfg, self.library) for k in self.layouts}
+        self._check_carried()
+        # A type that is its pair's only change ("none") takes single-change pairs, with the
+        # probability q that gives it its share w of all changes: p(1) q / E[n] = w, so the
+        # changes-per-pair shares stay the configured ones. Without single-change pairs in
+        # the config it takes whole pairs: q / (q + (1 - q) E[n]) = w.
+        alone = sum(p for t, p in zip(self.types, self.type_p, strict=True)
+                    if self.operators[t].alone)  # fmt: skip
+        mean_n = float(np.dot(self.counts, self.count_p))
+        self.single_p = float(self.count_p[self.counts.index(1)]) if 1 in self.counts else 0.0
+        if self.single_p > 0:
+            self.alone_q = min(1.0, alone * mean_n / self.single_p)
+        else:
+            self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
 
     def _param_dists(self, change_type: str):
         declared = self.operators[change_type].params
@@ -82,54 +122,156 @@ class PairSampler:
         merged.update(self.cfg.changes.params.get(change_type, {}))
         return merged
 
+    def _check_carried(self) -> None:
+        """A weighted type whose needs no weighted layout can compose is a config error (a
+        silent 0 % otherwise)."""
+        for t in self.types:
+            why = self.operators[t].unavailable(self.cfg, self.layouts)
+            if why is not None:
+                raise ConfigError(
+                    f"changes.weights.{t}: {t} changes need {why}; set its weight to 0"
+                )
+            needs = self.operators[t].scene_needs
+            if any(needs <= self.carried[k] for k in self.layouts):
+                continue
+            missing = sorted(needs - set().union(*self.carried.values()) or needs)
+            what = "; ".join(FEATURES.get(f, f) for f in missing)
+            raise ConfigError(
+                f"changes.weights.{t}: {t} changes need {what}, which no layout in "
+                f"scene.layouts ({', '.join(self.layouts)}) can compose; set its weight to 0"
+            )
+
     # ------------------------------------------------------------------------------------
 
+    def draw_types(self, index: int) -> list[str]:
+        """Pair ``index``'s change types, by weight: the same whatever the attempt, so neither
+        sampling nor the render gates' rejections move the mix."""
+        seed = self.cfg.seed
+        count_rng = rng_for(seed, index, "change_count")
+        n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
+        rng = rng_for(seed, index, "change_types")
+        alone = [self.operators[t].alone for t in self.types]
+        if self.alone_q and (n == 1 or not self.single_p) and rng.random() < self.alone_q:
+            p = np.where(alone, self.type_w, 0.0)
+            return [self.types[int(rng.choice(len(self.types), p=p / p.sum()))]]
+        kinds: list[str] = []
+        for _ in range(n):
+            p = self._allowed(kinds, exclude=())
+            p[np.array(alone, dtype=bool)] = 0.0
+            if p.sum() <= 0:
+                break
+            kinds.append(self.types[int(rng.choice(len(self.types), p=p / p.sum()))])
+        return kinds
+
+    def _allowed(self, kinds: list[str], exclude) -> np.ndarray:
+        """The weights of the types that may join ``kinds`` (scene-wide ones once, ``apart``)."""
+        p = self.type_w.copy()
+        used = set(kinds)
+        for i, t in enumerate(self.types):
+            op = self.operators[t]
+            if t in exclude or (op.scene_wide and t in used) or self.apart.get(t, set()) & used:
+                p[i] = 0.0
+        return p
+
+    def _substitute(self, kinds: list[str], kind: str, tried: set[str], index: int, k: int):
+        """``kinds`` with one ``kind`` replaced by another type drawn by weight (None: none
+        may join the rest)."""
+        rest = [t for t in kinds]
+        rest.remove(kind)
+        p = self._allowed(rest, exclude=tried)
+        if len(kinds) > 1:
+            p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
+        if p.sum() <= 0:
+            return None
+        rng = rng_for(self.cfg.seed, index, "fallback", k)
+        instead = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
+        out = list(kinds)
+        out[out.index(kind)] = instead  # one draw falls back, not every draw of its type
+        return out, instead
+
     def sample(self, index: int, attempt: int = 0) -> PairSpec:
-        """Pair ``index``; on an impossible draw, retries with later sub-seeds (bounded)."""
-        last = None
-        n = self.cfg.changes.max_attempts
-        # First with the visibility prediction; a config whose changes can never be large
-        # enough at this frame (only "remove" at draft) still gets pairs, for the gates to judge.
-        for predict, subs in (
-            (True, range(attempt, attempt + n)),
-            (False, range(attempt + n, attempt + 2 * n)),
-        ):
-            for sub in subs:
+        """Pair ``index`` with its drawn change types; a type that no scene carries within
+        ``SCENES_PER_MIX`` scenes falls back to another (recorded); a mix that never passes
+        the visibility prediction is still sampled without it, for the gates to judge."""
+        kinds = self.draw_types(index)
+        fallbacks: list[Fallback] = []
+        tried = set(kinds)
+        last: Exception = SamplingError("no change type drawn")
+        start = attempt
+        tries = min(SCENES_PER_MIX, self.cfg.changes.max_attempts)
+        for k in range(len(self.types) + 1):
+            failed: Counter[tuple[str, str]] = Counter()
+            for sub in range(start, start + tries):
                 try:
-                    return self._sample_once(index, sub, predict)
-                except (SamplingError, NotApplicable) as exc:
+                    spec = self._sample_once(index, sub, kinds)
+                except Unplaced as exc:
+                    failed[exc.kind, exc.reason] += 1
                     last = exc
+                    continue
+                except SamplingError as exc:
+                    last = exc
+                    continue
+                spec.fallbacks = fallbacks
+                return spec
+            start += tries
+            if not failed:
+                break
+            (kind, reason), _ = failed.most_common(1)[0]
+            swap = self._substitute(kinds, kind, tried, index, k)
+            if swap is None:
+                break
+            kinds, instead = swap
+            tried.add(instead)
+            fallbacks.append(Fallback(type=kind, reason=reason, instead=instead))
+        # unpredicted sub-seeds start past the predicted ones of a lone round, as they did
+        start = max(start, attempt + self.cfg.changes.max_attempts)
+        for sub in range(start, start + self.cfg.changes.max_attempts):
+            try:
+                spec = self._sample_once(index, sub, kinds, predict=False)
+            except (SamplingError, NotApplicable) as exc:
+                last = exc
+                continue
+            spec.fallbacks = fallbacks
+            return spec
         raise SamplingError(
             f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
         )
 
-    def _sample_once(self, index: int, attempt: int, predict: bool = True) -> PairSpec:
+    def _layout(self, rng: np.random.Generator, wants: frozenset[str]) -> str:
+        """A layout by weight among those that can carry ``wants`` (all where none can)."""
+        p = np.array([w if wants <= self.carried[k] else 0.0
+                      for k, w in zip(self.layouts, self.layout_w, strict=True)])  # fmt: skip
+        if p.sum() <= 0:
+            p = self.layout_w
+        return self.layouts[int(rng.choice(len(self.layouts), p=p / p.sum()))]
+
+    def _sample_once(
+        self, index: int, attempt: int, kinds: list[str], predict: bool = True
+    ) -> PairSpec:
         seed = self.cfg.seed
         rng = rng_for(seed, index, "scene", attempt)
-        layout = self.layouts[int(rng.choice(len(self.layouts), p=self.layout_p))]
-        base = compose(rng, layout, self.cfg, self.library)
-        last: Exception = NotApplicable("no change type applies to this scene")
+        wants = frozenset().union(*(self.operators[t].scene_needs for t in kinds))
+        layout = self._layout(rng, wants)
+        base = compose(rng, layout, self.cfg, self.library, wants)
+        legible = self._fit_text(base) if "text" in wants and predict else None
+        last: Exception = Unplaced(kinds[0], "no scene")
         large = self._large(base) if predict else None  # the same for every draw on this base
-        # how many changes: one draw per pair, whatever the attempt, so draws rejected before
-        # rendering (more often those with more changes) do not bias pairs towards one change
-        count_rng = rng_for(seed, index, "change_count")
-        n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
-            before, after, changes = self._changes(
-                rng_for(seed, index, stage, attempt), base, n, large
-            )
-            if not changes:
-                continue
-            distractors = self._distractors(
-                rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
-            )
-            before, after = attach(before), attach(after)  # a camera or lamp may have changed
             try:
+                before, after, changes = self._changes(
+                    rng_for(seed, index, stage, attempt), base, kinds, large, legible
+                )
+                distractors = self._distractors(
+                    rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
+                )
+                before, after = attach(before), attach(after)  # a camera or lamp may have changed
                 self._check_in_view(before, after, changes, predict)
-            except NotApplicable as exc:
+            except Unplaced as exc:
+                if exc.placed is False and draw and str(exc) == str(last):
+                    raise exc from None  # the same nothing-to-act-on: a new scene, not a redraw
                 last = exc
                 continue
             return PairSpec(
@@ -145,11 +287,17 @@ class PairSampler:
         raise last
 
     def _changes(
-        self, rng: np.random.Generator, base: Scene, n: int, large: set[str] | None = None
+        self,
+        rng: np.random.Generator,
+        base: Scene,
+        kinds: list[str],
+        large: set[str] | None,
+        legible: set[str] | None = None,
     ) -> tuple[Scene, Scene, list[Change]]:
-        """Apply ``n`` drawn changes; an operator that finds nothing to do is not drawn again.
-        ``large``: the objects predicted large enough to change (None: any)."""
-        before, after = base, base.clone()
+        """Apply the drawn ``kinds`` in order; the first that finds nothing raises ``Unplaced``.
+        ``large``: the objects predicted large enough to change (None: any); ``legible``: the
+        signs a text change may pick (None: any large one)."""
+        before, after = base.clone(), base.clone()  # base serves every draw: never edited
         ctx = ChangeContext(
             rng=rng,
             params={},
@@ -158,43 +306,25 @@ class PairSampler:
             large=large,
             shareable=self.shareable,
         )
-        failed: set[str] = set()
         changes: list[Change] = []
         own = {o.id for o in base.objects if is_file_object(o)}
-        share, failed_own = self.cfg.changes.file_objects, set(failed)
-        for _ in range(4 * n + 8):
-            if len(changes) >= n:
-                break
-            p = self.type_p.copy()
-            for i, t in enumerate(self.types):
-                op = self.operators[t]
-                if t in failed or (op.scene_wide and t in ctx.used_types):
-                    p[i] = 0.0
-                if op.alone and (n > 1 or changes):
-                    p[i] = 0.0
-                if self.apart.get(t, frozenset()) & ctx.used_types:
-                    p[i] = 0.0
-            if p.sum() <= 0:
-                break
-            change_type = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
+        share = self.cfg.changes.file_objects
+        for kind in kinds:
             tried = None
-            if own and self._on_objects(change_type) and rng.random() < share:
-                # this object change goes to the file's own objects: the drawn type, else
-                # another object type (by weight) that can act on them
-                ctx.only = own
-                tried = self._first_applied(ctx, rng, before, after, change_type, p, failed_own)
+            writes = legible is not None and large is not None and self.operators[kind].writes_text
+            ctx.large = (large & legible) if writes else large
+            if writes and not ctx.large:
+                raise Unplaced(kind, "no sign large enough to read at this frame", placed=False)
+            if own and self._on_objects(kind) and rng.random() < share:
+                ctx.only = own  # this object change goes to the file's own objects if it can
+                tried = self._apply(ctx, rng, before, after, kind, quiet=True)
                 ctx.only = None
             if tried is None:
-                tried = self._first_applied(ctx, rng, before, after, change_type, None, failed)
-            if tried is None:
-                continue
-            change_type, change, trial_before, trial_after = tried
-            change.type = change_type
-            before, after = trial_before, trial_after
-            ctx.used_types.add(change_type)
+                tried = self._apply(ctx, rng, before, after, kind)
+            change, before, after = tried
+            change.type = kind
+            ctx.used_types.add(kind)
             changes.append(change)
-            if self.operators[change_type].alone:
-                break
         return before, after, changes
 
     def _on_objects(self, change_type: str) -> bool:
@@ -202,34 +332,106 @@ class PairSampler:
         op = self.operators[change_type]
         return op.edits_objects and not op.scene_wide
 
-    def _first_applied(self, ctx, rng, before, after, first, p, failed):
-        """Apply ``first``, else (with ``p``, the draw's weights) the other object change
-        types in a weighted random order; the types that found nothing go into ``failed``.
-        Returns (type, change, before, after) or None; locks stay as they were on failure."""
-        order = [first] if first not in failed else []
-        if p is not None:
-            others = [i for i, t in enumerate(self.types) if t != first and t not in failed
-                      and p[i] > 0 and self._on_objects(t)]  # fmt: skip
-            if others:
-                w = p[others] / p[others].sum()
-                picks = rng.choice(len(others), size=len(others), replace=False, p=w)
-                order += [self.types[others[int(k)]] for k in picks]
-        for change_type in order:
-            ctx.params = {k: d.sample(rng) for k, d in self.params[change_type].items()}
-            op = self.operators[change_type]
-            if not op.needs(after):
-                failed.add(change_type)
+    def _apply(self, ctx, rng, before, after, kind, quiet: bool = False):
+        """(change, before, after) of ``kind``; ``Unplaced`` where it finds nothing, or with
+        ``quiet`` None, the scenes (copied first) and locks as they were."""
+        ctx.params = {k: d.sample(rng) for k, d in self.params[kind].items()}
+        op = self.operators[kind]
+        if not op.needs(after):
+            if quiet:
+                return None
+            raise Unplaced(kind, "nothing in the scene it can change", placed=False)
+        # a failure abandons this draw's scenes unless ``quiet`` (a second try follows)
+        trial_before, trial_after = (before.clone(), after.clone()) if quiet else (before, after)
+        locks = ({k: set(v) for k, v in ctx.locked_objects.items()}, set(ctx.locked_categories))
+        try:
+            change = op.apply(ctx, trial_before, trial_after)
+        except NotApplicable as exc:
+            ctx.locked_objects, ctx.locked_categories = locks
+            if quiet:
+                return None
+            reason = _generic(str(exc))
+            if reason == "no candidates" and ctx.large is not None:
+                reason = "no target large enough in view"
+            raise Unplaced(kind, reason, placed=False) from None
+        return change, trial_before, trial_after
+
+    def _sign_growth(self, scene: Scene) -> dict[str, float]:
+        """How much each sign in view must grow for a typical new string on it to pass the
+        legibility checks (``_check_legible``) and the target threshold (<= 1: it passes)."""
+        resolution = self.cfg.render.resolved().resolution
+        vis = self.cfg.visibility
+        feet = predicted_footprints(scene, resolution, vis.predict_fill)
+        words = sorted(len(w) for w in self.cfg.text.vocabulary) or [6]
+        probe = "X" * words[int(0.8 * (len(words) - 1))]  # longer than most new strings
+        need_ink = vis.predict_margin * vis.min_changed_share * vis.target_pixels(resolution)
+        need_px = vis.target_pixels(resolution) * vis.predict_margin
+        wall = scene.environment.wall_color
+        out = {}
+        for obj in scene.objects:
+            foot = feet.get(obj.id)
+            if obj.text is None or foot is None or foot.in_frame < vis.min_in_frame:
                 continue
-            trial_before, trial_after = before.clone(), after.clone()
-            locks = ({k: set(v) for k, v in ctx.locked_objects.items()}, set(ctx.locked_categories))
-            try:
-                change = op.apply(ctx, trial_before, trial_after)
-            except NotApplicable:
-                failed.add(change_type)
-                ctx.locked_objects, ctx.locked_categories = locks
+            if _blends_in(obj.model_copy(update={"text": None}), wall, vis):
+                continue  # a blank sign (text appearing) would vanish into its wall
+            height = foot.box[3] - foot.box[1]
+            letters = letter_pixels(self.library, replace_text(obj, probe), height)
+            if letters <= 0 or height <= 0 or foot.pixels <= 0:
                 continue
-            return change_type, change, trial_before, trial_after
-        return None
+            out[obj.id] = max(
+                vis.letter_height(resolution) / letters,
+                math.sqrt(need_ink / max(text_ink(probe, letters), 1e-9)),
+                vis.min_text_height / height,
+                math.sqrt(need_px * margin(vis, obj.asset) / foot.pixels),
+            )
+        return out
+
+    def _fit_text(self, scene: Scene) -> set[str]:
+        """For a drawn text change: enlarge the sign a viewer sees best (at most
+        ``MAX_SIGN_SCALE``, on its wall, taking down the wall art it covers) until a typical
+        string on it reads at this frame; the default layouts' signs are sized for the room,
+        not for the camera. Returns the signs that are then legible (the text change's
+        candidates)."""
+        growth = self._sign_growth(scene)
+        legible = {k for k, g in growth.items() if g <= 1.0}
+        if legible or not growth:
+            return legible
+        for obj_id in sorted(growth, key=growth.__getitem__):
+            k = SIGN_HEADROOM * growth[obj_id]
+            if k > MAX_SIGN_SCALE:
+                break
+            if self._grow_sign(scene, scene.object(obj_id), k):
+                return {k for k, g in self._sign_growth(scene).items() if g <= 1.0}
+        return legible
+
+    def _grow_sign(self, scene: Scene, obj, k: float) -> bool:
+        """Scale a wall sign by ``k`` inside its wall, taking down the wall art it covers."""
+        placer = placer_for(scene, self.library)
+        surface = placer.surfaces.get(obj.support)
+        if surface is None or surface.kind != "wall":
+            return False
+        dims = tuple(round(d * k, 6) for d in obj.dimensions)
+        (cx, cz), (hx, hz) = surface.center, surface.half
+        if dims[0] / 2 > hx or dims[2] / 2 > hz:
+            return False
+        x, _, z = obj.transform.location
+        x = min(max(x, cx - hx + dims[0] / 2), cx + hx - dims[0] / 2)
+        z = min(max(z, cz - hz), cz + hz - dims[2])
+        box = (x - dims[0] / 2, z, x + dims[0] / 2, z + dims[2])
+        covered = {
+            o.id
+            for o in scene.objects
+            if o is not obj
+            and o.support == obj.support
+            and _overlaps(box, o)
+            and not placer.dependents(o.id)
+        }
+        scene.objects = [o for o in scene.objects if o.id not in covered]
+        obj.transform.scale = round(obj.transform.scale * k, 6)
+        obj.transform.location = (round(x, 6), round(surface.height - dims[1] / 2, 6), round(z, 6))
+        obj.dimensions = dims
+        obj.attributes.size = size_word(obj.transform.scale)
+        return True
 
     def _large(self, scene: Scene) -> set[str]:
         """Objects predicted to show at least the visibility gate's pixels in this scene."""
@@ -281,18 +483,16 @@ class PairSampler:
                         feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
                     foot = feet[name].get(target)
                     if foot is None:
-                        raise NotApplicable(f"{change.type}: {target} out of view")
+                        raise Unplaced(change.type, "its target out of view")
                     box, pixels = foot.box, foot.pixels
                     if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = need * (margin(vis, obj.asset) if predict else 1.0)
                     want *= op.target_share
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
-                        raise NotApplicable(
-                            f"{change.type}: {target} too small, hidden or out of view"
-                        )
+                        raise Unplaced(change.type, "its target too small, hidden or out of view")
                     if predict and foot.in_frame < vis.min_in_frame:
-                        raise NotApplicable(f"{change.type}: {target} cut by the frame's edge")
+                        raise Unplaced(change.type, "its target cut by the frame's edge")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
 
@@ -302,16 +502,16 @@ class PairSampler:
         gate reads the new string, tall enough to read (``min_letter_height_ocr``)."""
         vis = self.cfg.visibility
         if height < vis.min_text_height:
-            raise NotApplicable(f"text: {obj.id} too small to read")
+            raise Unplaced("text", "no sign tall enough to read")
         spec = asset_spec(self.library, obj)
         if obj.text is None or spec.text_anchor is None:
             return
         letters = letter_pixels(self.library, obj, height)
         need = vis.predict_margin * vis.min_changed_share * vis.target_pixels(resolution)
         if text_ink(obj.text.string, letters) < need:
-            raise NotApplicable(f"text: the letters on {obj.id} too small to see")
+            raise Unplaced("text", "no sign with letters large enough to see")
         if side == "after" and letters < vis.letter_height(resolution):
-            raise NotApplicable(f"text: the letters on {obj.id} too small to read")
+            raise Unplaced("text", "no sign with letters large enough to read")
 
     def _distractors(
         self, rng: np.random.Generator, after: Scene, changes: list[Change]
@@ -416,8 +616,34 @@ def _blends_in(obj, wall: str | None, vis) -> bool:
     return all(c in COLORS and colour_distance(COLORS[c], COLORS[wall]) < far for c in colours)
 
 
+def _overlaps(box, obj) -> bool:
+    """Whether a wall object overlaps ``box`` (x0, z0, x1, z1) on its wall."""
+    x, _, z = obj.transform.location
+    dx, _, dz = obj.dimensions
+    return x - dx / 2 < box[2] and x + dx / 2 > box[0] and z < box[3] and z + dz > box[1]
+
+
+def replace_text(obj, string: str):
+    """A copy of ``obj`` whose sign reads ``string`` (to estimate another string's letters)."""
+    probe = obj.model_copy()
+    probe.text = obj.text.model_copy(update={"string": string})
+    return probe
+
+
+def _generic(reason: str) -> str:
+    """An operator's reason without object ids, so the mix report can count reasons."""
+    return re.sub(r"\b[a-z][a-z_]*_\d+\b", "an object", reason)
+
+
 def _r(values) -> tuple[float, ...]:
     return tuple(round(float(v), 6) for v in values)
+
+
+def configured_mix(cfg: GenerateConfig) -> tuple[dict[str, float], dict[int, float]]:
+    """The change mix a config asks for: each drawn type's weight (the operators' defaults
+    where ``changes.weights`` is not set) and ``changes.per_pair``."""
+    drawn = weights(cfg.changes, registry(cfg.changes.operators))
+    return {t: w for t, w in drawn.items() if w > 0}, dict(cfg.changes.per_pair)
 
 
 @functools.lru_cache(maxsize=4)

@@ -60,6 +60,10 @@ def _configs() -> list[tuple[str, object, int]]:
     # sample where every scene has people checks both parts
     people = ["changes.weights={color: 1.0}", "scene.people={probability: 1.0, max: 2}", *SINGLE]
     out.append(("color-people", load_config(DEFAULT, people), 24))
+    # the sun swings only on streets by day without an HDRI: there, so that kind is checked
+    sun = ["changes.weights={illumination: 1.0}", "scene.layouts={street: 1.0}", "scene.hdri=0",
+           "scene.night=0", "changes.params={illumination: {kind: sun_angle}}", *SINGLE]  # fmt: skip
+    out.append(("sun-angle", load_config(DEFAULT, sun), 6))
     for t in BUILTIN_CHANGE_TYPES:
         # each type alone, with the default distractors
         out.append(

@@ -229,6 +229,7 @@ def test_forty_sofas_in_one_room_is_a_clear_error() -> None:
             "scene.layouts={room: 1.0}",
             "scene.objects={min: 40, max: 40}",
             "assets.include={categories: [sofa, table]}",
+            "changes.weights={color: 1.0}",  # no person or sign to carry pose or text
             "changes.max_attempts=3",
         ],
     )

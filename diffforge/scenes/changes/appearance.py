@@ -185,6 +185,14 @@ class Material(_Colouring):
     shares_objects = True
     templates = ("material", "material_new")
 
+    def unavailable(self, cfg, layouts: list[str]) -> str | None:
+        if set(layouts) == {"tabletop"} and cfg.visibility.distinct_material_looks:
+            return (
+                "an object whose material change shows, and CLEVR's rubber and metal do not "
+                "look apart in these renders (visibility.distinct_material_looks)"
+            )
+        return None
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         candidates = []
         for obj in self.free_objects(ctx, after, self.type):
@@ -298,6 +306,7 @@ class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
     templates = ("pose",)
+    scene_needs = frozenset({"person"})
 
     def needs(self, scene: Scene) -> bool:
         return any(o.pose is not None for o in scene.objects)
@@ -324,6 +333,7 @@ class Text(ChangeOperator):
     }
     writes_text = True
     templates = ("text_change", "text_appear", "text_disappear")
+    scene_needs = frozenset({"text"})
 
     def needs(self, scene: Scene) -> bool:
         return any(o.text is not None for o in scene.objects)

@@ -117,6 +117,10 @@ class ChangeOperator:
     target_share: ClassVar[float] = 1.0
     # Writes new text on its target: the sign must be legible (sampler) and read (OCR gate).
     writes_text: ClassVar[bool] = False
+    # What a scene must include for this type to find a target (``environments.FEATURES``:
+    # "text" a readable sign, "person" a posed person, "holder" something standing on
+    # something): the sampler draws the type first, then composes a layout that carries these.
+    scene_needs: ClassVar[frozenset[str]] = frozenset()
 
     # --- the captioner ---------------------------------------------------------------------
     # Caption template names (``<name>.j2``) this type's captions use, the first the default.
@@ -126,6 +130,12 @@ class ChangeOperator:
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         raise NotImplementedError
+
+    def unavailable(self, cfg: GenerateConfig, layouts: list[str]) -> str | None:
+        """Why this config's weighted ``layouts`` can never carry the type (None: they may);
+        the sampler refuses such a weight up front rather than realizing 0 %. ``scene_needs``
+        covers what a layout composes; this, what a config's settings rule out."""
+        return None
 
     def needs(self, scene: Scene) -> bool:
         """Whether ``scene`` (the after-scene so far) offers anything to change; False skips the

@@ -41,9 +41,12 @@ def _removable(ctx: ChangeContext, scene: Scene, placer: Placer, kind: str) -> l
 
 def _pool(ctx: ChangeContext, scene: Scene, surface: Surface, exclude_category: str | None = None):
     tags = LAYOUT_TAGS[scene.environment.layout]
+    placements = SURFACE_PLACEMENTS[surface.kind]
+    if scene.environment.layout == "tabletop":  # the tabletop's floor is the table's top
+        placements = placements | {"surface"}
     out = []
     for spec in ctx.library.select(tags_any=tags):
-        if spec.placement not in SURFACE_PLACEMENTS[surface.kind]:
+        if spec.placement not in placements:
             continue
         if spec.category in ctx.locked_categories or spec.category == exclude_category:
             continue
@@ -127,6 +130,7 @@ class Remove(ChangeOperator):
     type = "remove"
     changes_existence = True
     templates = ("remove",)
+    scene_needs = frozenset({"holder"})
 
     def needs(self, scene: Scene) -> bool:
         ids = {o.id for o in scene.objects}

@@ -21,6 +21,7 @@ from diffforge.scenes.environments.composition import (
     holder_heights,
     nearest_default_yaw,
     place_object,
+    text_pool,
     wall_surfaces,
 )
 from diffforge.scenes.environments.room import compose_room, fixtures, room_elements
@@ -37,9 +38,11 @@ from diffforge.scenes.placement import Placer, holder_surface
 __all__ = [
     "COMPOSERS",
     "FACING_YAW",
+    "FEATURES",
     "Composition",
     "architecture",
     "attach",
+    "carries",
     "compose",
     "default_yaw",
     "nearest_default_yaw",
@@ -56,9 +59,39 @@ COMPOSERS = {
 }
 
 
-def compose(rng, layout: str, cfg: GenerateConfig, library) -> Scene:
-    """A base scene of ``layout``, framed."""
-    comp = COMPOSERS[layout](rng, cfg, library)
+# What a change type may need of a scene (``ChangeOperator.scene_needs``), in words for errors.
+FEATURES = {
+    "text": "a sign (scene.text_objects > 0, sign assets, a room or street layout)",
+    "person": "a person (scene.people.probability > 0, person assets, a room or street layout)",
+    "holder": "something standing on a table or shelf (a room layout)",
+}
+
+
+def carries(layout: str, cfg: GenerateConfig, library) -> frozenset[str]:
+    """The features (``FEATURES``) a layout can compose when a drawn change wants them. A
+    user's file is taken to carry them all: its objects are known only once it is composed."""
+    if layout == "environment":
+        return frozenset(FEATURES)
+    out = set()
+    if layout in ("room", "street"):
+        where = "indoor" if layout == "room" else "outdoor"
+        if cfg.scene.text_objects > 0 and any(
+            s.placement == "wall" for s in text_pool(library, (where,))
+        ):
+            out.add("text")
+        if cfg.scene.people.probability > 0 and library.select(tags_any=("person",)):
+            out.add("person")
+    if layout == "room":
+        out.add("holder")
+    return frozenset(out)
+
+
+def compose(
+    rng, layout: str, cfg: GenerateConfig, library, wants: frozenset[str] = frozenset()
+) -> Scene:
+    """A base scene of ``layout``, framed; ``wants``: features (``FEATURES``) the changes drawn
+    for it need, included whatever the config's probabilities drew."""
+    comp = COMPOSERS[layout](rng, cfg, library, wants)
     placed = len([o for o in comp.scene.objects if "facade" not in o.tags])
     if placed < cfg.scene.objects.min:
         raise SamplingError(

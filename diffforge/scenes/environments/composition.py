@@ -174,10 +174,11 @@ def dense_budget(rng, cfg: GenerateConfig, layout: str) -> int:
     return int(rng.integers(lo, max(r.max, lo) + 1))
 
 
-def add_people(rng, comp: Composition, ground: list[Surface]) -> None:
-    """People standing on ``ground``, with the config's probability and at most its count."""
+def add_people(rng, comp: Composition, ground: list[Surface], wanted: bool = False) -> None:
+    """People standing on ``ground``, with the config's probability (always where a drawn
+    change ``wanted`` one) and at most its count."""
     people = comp.library.select(tags_any=("person",))
-    if not people or rng.random() >= comp.cfg.scene.people.probability:
+    if not people or (rng.random() >= comp.cfg.scene.people.probability and not wanted):
         return
     for _ in range(int(rng.integers(1, comp.cfg.scene.people.max + 1))):
         comp.place(rng, choose(rng, people), ground)

@@ -74,7 +74,9 @@ ROOM_FLOORS = {
 ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
 
 
-def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
+def compose_room(
+    rng, cfg: GenerateConfig, library, wants: frozenset[str] = frozenset()
+) -> Composition:
     """A room of a random type: furniture along the back and side walls, a table group, wall
     art, people, clutter on the surfaces; the lights, the exposure and the room camera."""
     room_type = choose(rng, sorted(ROOM_TYPES))
@@ -162,13 +164,16 @@ def compose_room(rng, cfg: GenerateConfig, library) -> Composition:
         spec = get(choose(rng, [a for a in plan["wall"] if a != "wall_text"]))
         if spec is not None:
             comp.place(rng, spec, walls)
-    if rng.random() < cfg.scene.text_objects:
+    if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("indoor",)) if s.placement == "wall"]
         fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
     # 5. people standing on the floor, clutter on every surface, then whatever still fits
-    add_people(rng, comp, [floor])
+    add_people(rng, comp, [floor], "person" in wants)
     small = [get(a) for a in plan["clutter"]]
     small = [s for s in small if s is not None]
+    if "holder" in wants and small:  # a drawn remove: the largest clutter first, seen from afar
+        big = sorted(small, key=lambda s: (max(s.size), s.id))[-3:]
+        fill(rng, comp, big, comp.placer.candidates({"surface"}), 2, 8)
     rest = budget - len(comp.scene.objects)
     fill(rng, comp, small, comp.placer.candidates({"surface"}), rest, rest * 4)
     extra = [get(a) for a in ("potted_plant", "floor_lamp", "stool", "chair", "side_table")]

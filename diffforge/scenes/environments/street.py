@@ -39,7 +39,9 @@ NIGHT_EXPOSURE = 1.0
 STREET_SKY = 2.0  # world strength: the sky's share of the light in the street's shadows
 
 
-def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
+def compose_street(
+    rng, cfg: GenerateConfig, library, wants: frozenset[str] = frozenset()
+) -> Composition:
     """A street: a two-lane road with markings and a crossing, raised sidewalks with kerbs on
     both sides, shop facades along the far sidewalk with signs on them, parked cars, trees,
     lamps and street furniture on the sidewalks, people on the sidewalks."""
@@ -147,19 +149,26 @@ def compose_street(rng, cfg: GenerateConfig, library) -> Composition:
                 x += float(rng.uniform(3.0, 7.0))
     # 4. signs on the facades, people on the sidewalks, small things on the sidewalks
     walls = comp.placer.candidates({"wall"})
-    if rng.random() < cfg.scene.text_objects:
+    if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("outdoor",)) if s.placement == "wall"]
         fill(rng, comp, texts, walls, int(rng.integers(1, 4)), 12)
     people = library.select(tags_any=("person",))
-    if people and rng.random() < cfg.scene.people.probability:
-        for _ in range(int(rng.integers(1, cfg.scene.people.max + 1))):
+    if people and (rng.random() < cfg.scene.people.probability or "person" in wants):
+        placed, tries = 0, 0
+        n = int(rng.integers(1, cfg.scene.people.max + 1))
+        # a drawn pose change needs someone there: a few more spots until one fits
+        while placed < n and tries < (n + 6 if "person" in wants else n):
+            tries += 1
             side = 1 if rng.random() < 0.6 else -1
-            on_walk(
-                choose(rng, people),
-                float(rng.uniform(-w / 3, w / 3)),
-                side,
-                float(rng.uniform(0.8, walk - 0.8)),
-                float(rng.uniform(-0.4, 0.4)),
+            placed += (
+                on_walk(
+                    choose(rng, people),
+                    float(rng.uniform(-w / 3, w / 3)),
+                    side,
+                    float(rng.uniform(0.8, walk - 0.8)),
+                    float(rng.uniform(-0.4, 0.4)),
+                )
+                is not None
             )
     small = [get(a) for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box")]
     small = [s for s in small if s is not None]

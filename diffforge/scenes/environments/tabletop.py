@@ -15,7 +15,9 @@ from diffforge.scenes.instances import choose
 from diffforge.scenes.model import Element, Environment, Light, Scene
 
 
-def compose_tabletop(rng, cfg: GenerateConfig, library) -> Composition:
+def compose_tabletop(
+    rng, cfg: GenerateConfig, library, wants: frozenset[str] = frozenset()
+) -> Composition:
     """CLEVR primitives scattered on the square, lit by key, fill and back lights."""
     # CLEVR's proportions: objects of 7-14 cm on a 90 cm square (CLEVR: 0.7-1.4 in ~6 units).
     env = Environment(

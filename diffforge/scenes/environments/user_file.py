@@ -38,7 +38,9 @@ def load_environment_info(blend: Path) -> dict:
     return info
 
 
-def compose_environment(rng, cfg: GenerateConfig, library) -> Composition:
+def compose_environment(
+    rng, cfg: GenerateConfig, library, wants: frozenset[str] = frozenset()
+) -> Composition:
     """A user .blend: surfaces and cameras come from its sidecar JSON (``<file>.json``)."""
     blend = cfg.assets.environment
     info = load_environment_info(blend)

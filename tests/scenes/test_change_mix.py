@@ -1,0 +1,201 @@
+"""The change mix a config asks for is the mix its pairs carry (issue 23): types and counts are
+drawn first, by weight, the same whatever the attempt; a type no layout can carry is refused up
+front; a type that falls short is named, with why; dataset.json records the realized shares."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import load_config
+from diffforge.dataset import PairRecord, pair_paths, summarize
+from diffforge.dataset.mix import drawn_types, mix_report, spec_report
+from diffforge.errors import ConfigError
+from diffforge.scenes.sampler import PairSampler, configured_mix
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "configs" / "default.yaml"
+CLEVR = ROOT / "configs" / "examples" / "clevr_like.yaml"
+# One type at weight 3, the rest at 0.5 (the issue's skewed mix).
+SKEWED = [
+    "changes.weights={viewpoint: 0.5, illumination: 0.5, add: 0.5, disappear: 0.5, "
+    "remove: 0.5, move: 0.5, replace: 0.5, size: 0.5, color: 0.5, material: 0.5, "
+    "orientation: 0.5, pose: 0.5, text: 3.0, count: 0.5, none: 0.5}"
+]
+
+
+def binomial_bound(p: float, n: int, z: float = 4.0) -> float:
+    """z standard errors of a share p estimated from n draws: a fixed seed's realized share
+    lies within it unless the sampler is biased (z = 4: a chance miss is 1 in 15,000)."""
+    return z * math.sqrt(p * (1 - p) / n)
+
+
+@pytest.mark.parametrize(
+    "path,extra", [(DEFAULT, []), (CLEVR, []), (DEFAULT, SKEWED)], ids=["default", "clevr", "skew"]
+)
+def test_drawn_types_and_counts_follow_the_config(path: Path, extra: list[str]) -> None:
+    """What each pair is to carry: every type's share of 3,000 pairs' draws within four binomial
+    standard errors of its configured share, and every changes-per-pair share likewise (a
+    type that is a pair's only change, "none", takes its share from the single-change pairs)."""
+    cfg = load_config(path, extra)
+    sampler = PairSampler(cfg)
+    pairs = [sampler.draw_types(i) for i in range(3000)]
+    report = mix_report(*configured_mix(cfg), pairs)
+    for row in report.types:
+        assert abs(row.realized - row.configured) <= binomial_bound(
+            row.configured, report.changes
+        ), row
+    for row in report.per_pair:
+        assert abs(row.realized - row.configured) <= binomial_bound(row.configured, len(pairs)), row
+
+
+def test_sampled_pairs_carry_the_drawn_mix() -> None:
+    """Sampled at draft with the skewed mix (text at weight 3: the type that used to vanish),
+    every realized share within four binomial standard errors of its configured share."""
+    cfg = load_config(DEFAULT, SKEWED)
+    sampler = PairSampler(cfg)
+    report = spec_report(*configured_mix(cfg), [sampler.sample(i) for i in range(80)])
+    text = next(r for r in report.types if r.name == "text")
+    assert text.configured == pytest.approx(3 / 10)
+    for row in report.types:
+        assert abs(row.realized - row.configured) <= binomial_bound(
+            row.configured, report.changes
+        ), row
+    assert text.realized >= text.configured / 2
+
+
+def test_the_drawn_types_do_not_depend_on_the_attempt() -> None:
+    """A pair the gates reject is resampled with its next attempt: the same change types, so
+    rejections after rendering do not move the mix either."""
+    sampler = PairSampler(load_config(DEFAULT))
+    for i in range(8):
+        first, later = sampler.sample(i, 0), sampler.sample(i, 3)
+        if not first.fallbacks and not later.fallbacks:
+            assert (
+                [c.type for c in first.changes]
+                == [c.type for c in later.changes]
+                == (sampler.draw_types(i))
+            )
+
+
+def test_a_chain_of_fallbacks_counts_each_drawn_type_once() -> None:
+    chain = [{"type": "text", "reason": "r", "instead": "add"},
+             {"type": "add", "reason": "r", "instead": "color"}]  # fmt: skip
+    assert drawn_types(["color", "move"], chain) == ["text", "move"]
+
+
+def test_a_few_pairs_short_of_a_share_are_noise_not_a_warning() -> None:
+    """Two text changes expected in 24, none realized: under two standard errors."""
+    report = mix_report({"color": 11.0, "text": 1.0}, {1: 1.0}, [["color"]] * 24)
+    assert report.types[1].realized == 0.0 and report.warnings() == []
+
+
+def test_a_type_below_half_its_share_is_named_with_why() -> None:
+    pairs = [["color"]] * 60 + [["text"]] * 6
+    fallbacks = [("text", "no sign with letters large enough to read")] * 12
+    draws = ["color"] * 48 + ["text"] * 18
+    report = mix_report({"color": 1.0, "text": 1.0}, {1: 1.0}, pairs, fallbacks, draws)
+    assert report.warnings() == [
+        "text: 9.1% realized of 50.0% configured; 12 of 18 draws fell back: "
+        "no sign with letters large enough to read (12)"
+    ]
+    assert report.tvd == pytest.approx(0.5 - 6 / 66)
+    assert "warning: text: 9.1% realized" in "\n".join(report.lines())
+
+
+def test_sample_names_a_type_that_no_scene_could_carry(tmp_path: Path) -> None:
+    """Signs nobody can read at this frame: the text draws fall back (counted) and `sample`
+    says so beside the configured vs realized table."""
+    cmd = [sys.executable, "-m", "diffforge", "sample", str(DEFAULT), "--n", "6",
+           "--out", str(tmp_path / "s.jsonl"), "--set", "render.preset=standard",
+           "--set", "visibility.min_letter_height_ocr=500",
+           "--set", "changes.weights={text: 1.0, color: 1.0}",
+           "--set", "changes.per_pair={1: 1.0}"]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "total variation distance" in run.stdout
+    warning = [line for line in run.stdout.splitlines() if line.startswith("warning: text:")]
+    assert len(warning) == 1, run.stdout
+    assert "draws fell back: no sign large enough to read at this frame" in warning[0]
+
+
+@pytest.mark.parametrize(
+    "extra,needs",
+    [
+        (["scene.people.probability=0"], "pose changes need a person"),
+        (["scene.layouts={tabletop: 1}", "changes.weights={text: 1, color: 1}"], "text changes"),
+        (["scene.layouts={tabletop: 1}", "changes.weights={material: 1}"], "rubber and metal"),
+    ],
+)
+def test_a_weight_no_layout_can_carry_is_refused_up_front(extra, needs) -> None:
+    with pytest.raises(ConfigError, match=needs):
+        PairSampler(load_config(DEFAULT, extra))
+
+
+def test_cli_refuses_an_uncarriable_weight_in_one_line(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "diffforge", "sample", str(DEFAULT), "--n", "2",
+           "--out", str(tmp_path / "s.jsonl"), "--set", "scene.people.probability=0"]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: changes.weights.pose:"), run.stderr
+    assert not (tmp_path / "s.jsonl").exists()
+
+
+def test_dataset_json_records_the_realized_shares() -> None:
+    def record(i: int, kinds: list[str]) -> PairRecord:
+        paths = pair_paths(f"{i:06d}")
+        return PairRecord(id=paths["scene"], index=i, split="train", before=paths["before"],
+                          after=paths["after"], changes=[{"type": k} for k in kinds])  # fmt: skip
+
+    recs = [record(0, ["color"]), record(1, ["color", "text"]), record(2, ["color"])]
+    config = {"changes": {"weights": {"color": 1.0, "text": 1.0}, "per_pair": {"1": 1.0}}}
+    mix = summarize(recs, [], config=config, render={}, seed=0).counts["mix"]
+    assert mix["types"] == {"color": 0.75, "text": 0.25}
+    assert mix["per_pair"] == {
+        "1": pytest.approx(2 / 3, abs=1e-4),
+        "2": pytest.approx(1 / 3, abs=1e-4),
+    }
+    assert mix["tvd"] == 0.25
+    default_mix = summarize(recs, [], config={}, render={}, seed=0).counts["mix"]
+    assert "tvd" not in default_mix and default_mix["types"]["text"] == 0.25
+
+
+def test_audit_prints_the_mix_with_the_fallbacks_its_scene_files_record(tmp_path: Path) -> None:
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from diffforge.audit import audit_dataset, format_report
+
+    for sub in ("images", "scenes"):
+        (tmp_path / sub).mkdir()
+    rows = []
+    for i, (kind, fallbacks) in enumerate(
+        [("color", [{"type": "text", "reason": "no sign large enough", "instead": "color"}]),
+         *[("color", [])] * 17, ("text", []), ("text", [])]
+    ):  # fmt: skip
+        pid = f"{i:08d}"
+        for side in ("before", "after"):
+            Image.fromarray(np.full((6, 8, 3), 120, np.uint8)).save(
+                tmp_path / "images" / f"{pid}_{side}.png"
+            )
+        scene = {"spec": {"fallbacks": fallbacks}, "image_size": [8, 6]}
+        (tmp_path / "scenes" / f"{pid}.json").write_text(json.dumps(scene))
+        rows.append({"id": pid, "split": "train", "scene": f"scenes/{pid}.json",
+                     "before": f"images/{pid}_before.png", "after": f"images/{pid}_after.png",
+                     "changes": [{"type": kind}], "captions": []})  # fmt: skip
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = audit_dataset(tmp_path, mix=({"color": 1.0, "text": 1.0}, {1: 1.0}))
+    assert a["mix"]["types"]["text"] == {"configured": 0.5, "realized": 0.1, "count": 2}
+    assert a["mix"]["tvd"] == 0.4
+    text = format_report(a)
+    assert "change mix over 20 pairs, 20 changes" in text
+    assert (
+        "warning: text: 10.0% realized of 50.0% configured; 1 of 3 draws fell back: "
+        "no sign large enough (1)" in text
+    )
