@@ -18,6 +18,8 @@ _COLOR = re.compile(r"\b(" + "|".join(sorted(COLORS)) + r")\b")
 _MATERIAL = re.compile(
     r"\b(" + "|".join(sorted(set(MATERIAL_ADJECTIVES.values()) | set(MATERIAL_ADJECTIVES))) + r")\b"
 )
+# a material word -> the material it names ("wooden" and "wood" say the same)
+_MATERIAL_OF = {w: m for m, w in MATERIAL_ADJECTIVES.items()} | {m: m for m in MATERIAL_ADJECTIVES}
 _NUMBER = re.compile(r"\b(" + "|".join(NUMBER_WORDS[1:]) + r")\b", re.I)
 _QUOTE = re.compile(r'"([^"]+)"')
 _SIZE = re.compile(r"\b(" + "|".join(SIZE_WORDS) + r") (?=[a-z])")
@@ -86,12 +88,17 @@ def _replace_nth(text: str, pattern: re.Pattern[str] | str, n: int, repl: str) -
     return text[: m.start()] + m.expand(repl) + text[m.end() :]
 
 
+def _value(word: str) -> str:
+    """What a word says: the material for any of its words, else the word itself."""
+    return _MATERIAL_OF.get(word.lower(), word.lower())
+
+
 def _swap_first_two(text: str, pattern: re.Pattern[str]) -> str | None:
     """The first two different values of a kind exchanged (their places kept)."""
     matches = list(pattern.finditer(text))
     for j in range(1, len(matches)):
         a, b = matches[0], matches[j]
-        if a.group(0).lower() != b.group(0).lower() and not _same_item(text, a, b):
+        if _value(a.group(0)) != _value(b.group(0)) and not _same_item(text, a, b):
             return (
                 text[: a.start()]
                 + _case_like(b.group(0), a.group(0))
