@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_entry import REPO
+from cli_entry import CONFIG, REPO, diffforge, ok
 
 SCRIPTS = sorted((REPO / "benchmarks").rglob("*.py"))
 
@@ -45,9 +45,12 @@ def test_no_arguments_is_a_usage_line(path: Path) -> None:
 @pytest.mark.blender
 @pytest.mark.slow
 def test_review_scripts_on_a_rendered_dataset(rendered: Path, tmp_path: Path) -> None:
-    proc = script(REPO / "benchmarks/illumination_review.py", rendered)
+    lit = tmp_path / "lit"  # one pair whose change is an illumination change, for the first
+    only = ["--set", "changes.weights={illumination: 1.0}", "--set", "changes.per_pair={1: 1.0}"]
+    ok(diffforge("generate", CONFIG, "--out", lit, "--n", 1, "--preset", "draft", *only))
+    proc = script(REPO / "benchmarks/illumination_review.py", lit)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("00000000 "), proc.stdout  # pair 0 is an illumination change
+    assert proc.stdout.startswith("00000000 "), proc.stdout
 
     proc = script(REPO / "benchmarks/review_contact_sheet.py", rendered, tmp_path / "sheets/s")
     assert proc.returncode == 0, proc.stderr
