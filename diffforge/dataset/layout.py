@@ -21,6 +21,8 @@ PAIRS = "pairs.jsonl"
 META = "dataset.json"
 SUBDIRS = ("images", "masks", "scenes")
 SPLITS = ("train", "val", "test")
+# `diffforge slurm` writes its job scripts and logs here by default: part of a sharded run
+JOB_SCRIPTS = "slurm"
 
 
 def pair_paths(pair_id: str) -> dict[str, str]:

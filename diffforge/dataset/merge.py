@@ -16,6 +16,7 @@ from typing import Any
 
 from diffforge.dataset.files import ensure_dirs, link_or_copy
 from diffforge.dataset.layout import (
+    JOB_SCRIPTS,
     META,
     PAIRS,
     SUBDIRS,
@@ -28,7 +29,7 @@ from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
 from diffforge.dataset.writer import changed_keys, finalize
 
 # What OUT may hold besides a merge's own output: the shards and a run's bookkeeping.
-OWN_ENTRIES = {"shards", ".lock", ".logs"}
+OWN_ENTRIES = {"shards", ".lock", ".logs", JOB_SCRIPTS}
 MERGE_OUTPUT = (PAIRS, META, *SUBDIRS, "depth")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from diffforge.dataset.layout import JOB_SCRIPTS
 from diffforge.errors import ConfigError
 
 TEMPLATES = {
@@ -59,7 +60,7 @@ class SlurmJob:
 
     @property
     def scripts(self) -> Path:
-        return Path(self.script_dir or Path(self.out) / "slurm").absolute()
+        return Path(self.script_dir or Path(self.out) / JOB_SCRIPTS).absolute()
 
     def _diffforge(self, *args: str) -> str:
         return shlex.join([self.python, "-m", "diffforge", *args])
