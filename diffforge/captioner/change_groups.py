@@ -213,8 +213,7 @@ def _move(c: Change, ctx: GroupContext) -> Group:
             landmark = resolver.landmark_phrase(near)
     start_region = ctx.before.region(obj_id)
     # "where it can now be found" is read on the after image: with the camera moved too, its
-    # region there, not in the before camera's frame (a shelf "now in the lower-right corner"
-    # stood at mid-height by the right wall of the after image: std48c review, pair 31)
+    # region there, not in the before camera's frame (benchmarks/calibration.md)
     same_camera = ctx.before.scene.camera == ctx.after.scene.camera
     now_region = end_region if same_camera else ctx.after.region(obj_id)
     if landmark and landmark not in ref.text:

@@ -582,8 +582,7 @@ def letter_pixels(library, obj, height: float) -> float:
 def text_readable(library, vis, obj, box, resolution: tuple[int, int]) -> bool:
     """May a caption quote ``obj``'s text? Only where a viewer can read it: the sign (its
     visible ``box``) not cut by the frame and its letters at least
-    ``visibility.readable_letter_height`` tall (the review's "BANK" and "CLOSED" were quoted
-    from posters whose letters were a few pixels tall, or cut by the frame's top)."""
+    ``visibility.readable_letter_height`` tall (benchmarks/calibration.md)."""
     w, h = resolution
     x0, y0, x1, y1 = box
     if x0 <= 0 or y0 <= 0 or x1 >= w or y1 >= h:

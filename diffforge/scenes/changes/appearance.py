@@ -274,9 +274,8 @@ ROTATIONAL_SYMMETRY: dict[str, int] = {
     # front and back look alike at the sizes rendered (a car turned 177° looked unchanged)
     "car": 2, "bicycle": 2,
 }  # fmt: skip
-# A 2-fold object whose footprint's sides differ by less than this share looks 4-fold (a box
-# with a nearly square footprint turned 85° looked unchanged; so did a 30 × 25 cm box, sides
-# 19 % apart, about 20 px wide: by-eye reviews of 2026-11-27).
+# A 2-fold object whose footprint's sides differ by less than this share looks 4-fold
+# (benchmarks/calibration.md).
 SQUARE_FOOTPRINT = 0.25
 
 

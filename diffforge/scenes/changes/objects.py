@@ -220,8 +220,8 @@ class Replace(ChangeOperator):
                 continue
             spec = ctx.pick(pool)
             new = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text)
-            # furniture faces the camera as a fresh one would (review pair 45: a shelf that
-            # took a turned stool's yaw showed its back)
+            # furniture faces the camera as a fresh one would, never its predecessor's turn
+            # (benchmarks/calibration.md)
             yaw = nearest_default_yaw(spec, surface, old.transform.rotation[2])
             hx, hy = _half(new, surface, yaw)
             cx, cy = (old.transform.location[0], old.transform.location[1])

@@ -39,10 +39,9 @@ class Viewpoint(ChangeOperator):
     scene_wide = True
     moves_camera = True
     edits_objects = False
-    # a lighting change measured while the camera moves is measured on another picture
-    # (brighter + viewpoint failed the illumination gate at both presets), and an object that
-    # grows while the camera zooms or orbits cannot be told from the camera's move (the
-    # review's poster and stools)
+    # a lighting change measured while the camera moves is measured on another picture, and
+    # an object that grows while the camera zooms or orbits cannot be told from the camera's
+    # move (benchmarks/calibration.md)
     apart = frozenset({"illumination", "size"})
     templates = ("viewpoint",)
 
@@ -113,8 +112,7 @@ class Illumination(ChangeOperator):
                        "sun_angle"],
             "weights": [1.0, 1.0, 0.7, 0.7, 0.8, 0.5, 0.6],
         },
-        # magnitudes a viewer sees (by-eye review, 2026-11-27): ×2.5 energy was a modest lift,
-        # 11,800 K a slight shift, a 33° sun turn moved one shadow
+        # magnitudes a viewer sees (benchmarks/calibration.md)
         "brighter_factor": {"uniform": [4.0, 6.0]},
         "darker_factor": {"uniform": [0.15, 0.3]},
         "warm_kelvin": {"uniform": [1800.0, 2500.0]},
@@ -227,9 +225,8 @@ class Illumination(ChangeOperator):
             factor = p["brighter_factor"] if kind == "brighter" else p["darker_factor"]
             params["factor"] = round(factor, 4)
             # "brighter" dims the before-scene instead of lighting the after-scene: the
-            # layouts light a scene near the top of AgX's curve, where ×4-6 more light moved
-            # the frame's mean luminance by 20-38 % (5 of 150 draft pairs under the gate's
-            # 30 %), while "darker" (the same pair the other way round) always passed
+            # layouts light a scene near the top of AgX's curve, where more light moves the
+            # frame little (benchmarks/calibration.md); "darker" the other way round does
             scene, scale = (after, factor) if kind == "darker" else (before, 1.0 / factor)
             kept = {x.id for x in after.lights}  # not a removed lamp's light
             targets = []
