@@ -5,12 +5,11 @@ thumbnails themselves, with no click (a never-closed <details> once hid them all
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
-import pytest
 from cli_entry import diffforge, ok
+from headless_chromium import chromium
 from PIL import Image
 
 from diffforge.render.preview import THUMB_WIDTH
@@ -19,17 +18,9 @@ VIEW = (1200, 1000)
 
 
 def _screenshot(page: Path, out: Path, tmp_path: Path) -> np.ndarray:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium not installed (make test installs it)")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--allow-file-access-from-files", f"--user-data-dir={tmp_path / 'profile'}",
-        "--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=5000",
-        f"--window-size={VIEW[0]},{VIEW[1]}", f"--screenshot={out}", page.as_uri(),
-    ]  # fmt: skip
-    subprocess.run(cmd, capture_output=True, timeout=90)
+    chromium(page.as_uri(), tmp_path / "profile", "--hide-scrollbars",
+             "--force-device-scale-factor=1", f"--window-size={VIEW[0]},{VIEW[1]}",
+             f"--screenshot={out}")  # fmt: skip
     with Image.open(out) as im:
         return np.asarray(im.convert("RGB")).astype(np.int32)
 

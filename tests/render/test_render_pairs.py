@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from dataset_compare import assert_clean
+from headless_chromium import chromium
 from mask_checks import assert_mask_holds_the_change, pair_arrays
 from PIL import Image
 from render_fixtures import CHANGE_TYPES, make_pair
@@ -140,15 +139,5 @@ def test_preview_opens_in_headless_chromium(pairs_dir, tmp_path):
     assert text.count("<img class='plot'") == 2  # the pairs' thumbnails are drawn by the script
     assert "alt='wordcloud'" in text and "alt='caption_lengths'" in text
     n = 2 * min(len(CHANGE_TYPES), PAGE_SIZE) + 2  # before + after thumbnails, and the plots
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium not installed (make test installs it)")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--allow-file-access-from-files",
-        f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-        "--dump-dom", page.as_uri(),
-    ]  # fmt: skip
-    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90).stdout
+    dom = chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
     assert f'data-images="{n}/{n}"' in dom

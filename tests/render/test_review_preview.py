@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from headless_chromium import chromium
 from PIL import Image
 
 from diffforge.render.preview import PAGE_SIZE, write_preview
@@ -61,16 +60,7 @@ def page(tmp_path_factory) -> Path:
 
 
 def _dom(page: Path, fragment: str, tmp_path: Path) -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium not installed (make test installs it)")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--allow-file-access-from-files", f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=5000", "--dump-dom", page.as_uri() + "#" + fragment,
-    ]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=90).stdout
+    return chromium(page.as_uri() + "#" + fragment, tmp_path / "profile", "--dump-dom")
 
 
 def _body(dom: str) -> dict[str, str]:
