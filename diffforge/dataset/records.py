@@ -41,6 +41,8 @@ class ChangeRecord(_Record):
     before: dict[str, Any] = Field(default_factory=dict)
     after: dict[str, Any] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
+    # how visible the change is (dataset.tiers): visible share of the frame, contrast 0-255
+    tiers: dict[str, float] | None = None
 
 
 class Masks(_Record):
@@ -64,6 +66,7 @@ class PairRecord(_Record):
     attempt: int = 0
     resampled: list[str] = Field(default_factory=list)  # the gates' reasons (often > 1 per try)
     rejected: int | None = None  # rendered attempts the gates threw away before this one
+    distractors: list[str] | None = None  # nuisance differences (camera/light jitter)
 
     @property
     def rejected_attempts(self) -> int:

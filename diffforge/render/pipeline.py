@@ -21,6 +21,7 @@ import numpy as np
 from diffforge.config import GenerateConfig
 from diffforge.dataset.files import atomic_write_json, ensure_dirs, load_image, save_png, tmp_name
 from diffforge.dataset.layout import depth_path, pair_paths
+from diffforge.dataset.tiers import change_measures
 from diffforge.distributions import rng_for
 from diffforge.render.assets import AssetResolver
 from diffforge.render.facts import change_mask, instance_ids, object_facts, predicted_facts
@@ -146,6 +147,8 @@ class PairPipeline:
                     "changes": [c.model_dump(mode="json") for c in spec.changes],
                     "spec_json": spec.to_json(),
                     "facts": outcome["facts"],
+                    "measures": outcome["measures"],  # difficulty tiers (dataset.tiers)
+                    "distractors": [d.type for d in spec.distractors],
                     "captions": captions,
                     "timings": timings,
                     "blender": self.blender,
@@ -227,8 +230,15 @@ class PairPipeline:
         )
         if ocr and not reasons:
             reasons = ocr_reasons(spec, facts["after"], images["after"])
+        measures = change_measures(
+            [c.model_dump(mode="json") for c in spec.changes],
+            ids,
+            (outs["before"].mask, outs["after"].mask),
+            (images["before"], images["after"]),
+        )
         _add(timings, "masks", time.perf_counter() - t)
         return {
+            "measures": measures,
             "ids": ids,
             "facts": facts,
             "cmask": cmask,

@@ -52,13 +52,18 @@ def pair_record(
 ) -> PairRecord:
     """The pairs.jsonl record of a worker's finished pair (its files are already written)."""
     paths = pair_paths(result["id"])
+    measures = result.get("measures") or [{}] * len(result["changes"])
+    changes = [
+        {**c, "tiers": m} if m else c for c, m in zip(result["changes"], measures, strict=True)
+    ]
+    extra = {"distractors": result["distractors"]} if "distractors" in result else {}
     return PairRecord(
         id=result["id"],
         index=result["index"],
         split=split_for(cfg.seed, result["index"], cfg.splits),
         before=paths["before"],
         after=paths["after"],
-        changes=result["changes"],
+        changes=changes,
         captions=captions or [],
         scene=paths["scene"],
         masks={
@@ -69,6 +74,7 @@ def pair_record(
         attempt=result.get("attempt", 0),
         resampled=result.get("resampled", []),
         rejected=result.get("rejected_attempts", 0),
+        **extra,
     )
 
 

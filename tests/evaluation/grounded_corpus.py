@@ -1,0 +1,62 @@
+"""Pair records for the grounded-evaluation tests, made without rendering: sampled specs
+(configs/default.yaml and the CLEVR-like example, predicted render facts) and the synthetic
+sign-text specs, captioned by the real captioner in both styles, as ``generate`` would record
+them (change records + captions with their change parts)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from diffforge.captioner.compose import caption_or_reason
+from diffforge.captioner.synthetic import synthetic_spec
+from diffforge.config import load_config
+from diffforge.dataset import PairRecord
+from diffforge.render.facts import predicted_facts
+from diffforge.scenes.sampler import PairSampler, text_readability
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _record(spec, captions) -> PairRecord:
+    return PairRecord(
+        id=spec.id,
+        before=f"images/{spec.id}_before.png",
+        after=f"images/{spec.id}_after.png",
+        changes=[c.model_dump(mode="json") for c in spec.changes],
+        captions=captions,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def corpus(default: int = 60, clevr: int = 20, synthetic: int = 8) -> tuple[PairRecord, ...]:
+    """Records of ``default`` + ``clevr`` sampled specs and ``synthetic`` text-change specs;
+    each with two captions per style (concise and rich)."""
+    out: list[PairRecord] = []
+    for path, n in (("configs/default.yaml", default), ("configs/examples/clevr_like.yaml", clevr)):
+        cfg = load_config(REPO / path)
+        resolution = tuple(cfg.render.resolved().resolution)
+        sampler, readable = PairSampler(cfg), text_readability(cfg)
+        for i in range(n):
+            spec = sampler.sample(i)
+            facts = predicted_facts(spec, resolution, cfg.visibility.predict_fill)
+            caps = []
+            for style in ("concise", "rich"):
+                got, _ = caption_or_reason(
+                    spec, 2, style=style, resolution=resolution, facts=facts, readable=readable
+                )
+                caps += got or []
+            if caps:
+                out.append(_record(spec, caps))
+    i = taken = 0
+    while taken < synthetic:
+        spec = synthetic_spec(i)
+        i += 1
+        if any(c.type == "text" for c in spec.changes):
+            caps = []
+            for style in ("concise", "rich"):
+                got, _ = caption_or_reason(spec, 2, style=style)
+                caps += got or []
+            out.append(_record(spec, caps))
+            taken += 1
+    return tuple(out)
