@@ -18,6 +18,11 @@ from diffforge.scenes.sampler import PairSampler, text_readability
 REPO = Path(__file__).resolve().parents[2]
 
 
+def scene_of(spec) -> dict:
+    """The part of a scene record (scenes/<id>.json) the checklist reads: the pair spec."""
+    return {"spec": spec.model_dump(mode="json")}
+
+
 def _record(spec, captions) -> PairRecord:
     return PairRecord(
         id=spec.id,
@@ -26,6 +31,45 @@ def _record(spec, captions) -> PairRecord:
         changes=[c.model_dump(mode="json") for c in spec.changes],
         captions=captions,
     )
+
+
+CONFIGS = {"default": "configs/default.yaml", "clevr": "configs/examples/clevr_like.yaml"}
+
+
+@functools.lru_cache(maxsize=4)
+def _sampler(source: str):
+    cfg = load_config(REPO / CONFIGS[source])
+    return cfg, PairSampler(cfg), text_readability(cfg)
+
+
+def record_for(source: str, index: int) -> tuple[PairRecord, dict]:
+    """Pair ``index`` of ``source`` (default, clevr: sampled; text: the index-th synthetic
+    spec with a text change), captioned in both styles."""
+    if source == "text":
+        i = taken = 0
+        while True:
+            spec = synthetic_spec(i)
+            i += 1
+            if any(c.type == "text" for c in spec.changes):
+                if taken == index:
+                    break
+                taken += 1
+        caps = []
+        for style in ("concise", "rich"):
+            got, _ = caption_or_reason(spec, 2, style=style)
+            caps += got or []
+        return _record(spec, caps), scene_of(spec)
+    cfg, sampler, readable = _sampler(source)
+    resolution = tuple(cfg.render.resolved().resolution)
+    spec = sampler.sample(index)
+    facts = predicted_facts(spec, resolution, cfg.visibility.predict_fill)
+    caps = []
+    for style in ("concise", "rich"):
+        got, _ = caption_or_reason(
+            spec, 2, style=style, resolution=resolution, facts=facts, readable=readable
+        )
+        caps += got or []
+    return _record(spec, caps), scene_of(spec)
 
 
 @functools.lru_cache(maxsize=4)
