@@ -4,7 +4,9 @@
   caption as the gpt turn), one record per caption, the format OmniDiff trained on;
 * ``coco``: COCO caption annotations (all captions of a pair as references), for pycocoevalcap;
 * ``parquet``: a Hugging Face ``datasets`` table (images embedded as ``datasets.Image``,
-  captions, referring parts, change types).
+  captions, referring parts, change types);
+* ``checklist``: JSONL, per pair the changes a caption should find (type, object, before and
+  after values, difficulty tiers), for grounded evaluation in other tools.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 from diffforge.dataset import PairRecord, read_pairs
 from diffforge.dataset.files import atomic_write_bytes
 from diffforge.errors import DiffforgeError
+from diffforge.formats.checklist import export_checklist
 
 INSTRUCTION = "What are the differences between the two images? Describe every change."
-FORMATS = ("llava", "coco", "parquet")
+FORMATS = ("llava", "coco", "parquet", "checklist")
 
 
 def _rows(root: Path, split: str | None) -> list[PairRecord]:
@@ -143,6 +146,7 @@ EXPORTERS: dict[str, Callable[..., int]] = {
     "llava": export_llava,
     "coco": export_coco,
     "parquet": export_parquet,
+    "checklist": export_checklist,  # per pair, the changes to find (formats/checklist.py)
 }
 
 

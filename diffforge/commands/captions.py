@@ -70,7 +70,7 @@ def stats(
 
 def export(
     directory: Annotated[Path, typer.Argument(help="A dataset directory.")],
-    format_: Annotated[str, typer.Option("--format", help="llava | coco | parquet")],
+    format_: Annotated[str, typer.Option("--format", help="llava | coco | parquet | checklist")],
     out: Annotated[Path, typer.Option(help="Output file.")],
     split: Annotated[str | None, typer.Option(help="Only this split.")] = None,
 ) -> None:

@@ -70,6 +70,15 @@ def eval_(
     judge_base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint ($OPENAI_BASE_URL).")
     ] = None,
+    grounded: Annotated[
+        bool,
+        typer.Option(
+            help="Also count differences against a diffforge dataset's change records: "
+            "per-change recall, precision (invented changes), exact pairs, true-negative rate "
+            "on no-change pairs, by change type and difficulty tier (with --judge: one yes/no "
+            "question per change too)."
+        ),
+    ] = False,
 ) -> None:
     """Score captions with the COCO caption toolkit: BLEU-1..4, METEOR, ROUGE-L, CIDEr, SPICE.
 
@@ -85,6 +94,7 @@ def eval_(
         "judge_model": judge_model,
         "judge_base_url": judge_base_url,
         "judge_protocol": judge_protocol,
+        "grounded": grounded,
     }
     if model is not None:
         if data is None:

@@ -187,3 +187,37 @@ def summary_rows(g: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     rows = {"all": {"n": g["items"], "recall": g["recall"], "precision": g["precision"]}}
     rows.update(g["by_type"])
     return rows
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def print_grounded(g: Mapping[str, Any], console: Any) -> None:
+    """The grounded figures for the terminal: one line, then recall and precision per change
+    type and recall per tier (×100)."""
+    from rich.table import Table
+
+    console.print(
+        f"grounded: recall {_pct(g['recall'])} ({g['found']}/{g['items']} changes), precision "
+        f"{_pct(g['precision'])} ({g['hallucinated']} of {g['claims']} claims invented), exact "
+        f"{_pct(g['exact'])} ({g['pairs']} pairs), tnr {_pct(g['tnr'])} "
+        f"({g['none_pairs']} no-change pairs)",
+        highlight=False,
+    )
+    table = Table(title="grounded, per change type (×100)")
+    for col in ("", "n", "recall", "claims", "precision"):
+        table.add_column(col, justify="left" if not col else "right")
+    for name, row in g["by_type"].items():
+        table.add_row(
+            name, str(row["n"]), _pct(row["recall"]), str(row["claims"]), _pct(row["precision"])
+        )
+    console.print(table)
+    tiers = Table(title="grounded recall per difficulty tier (×100)")
+    for col in ("tier", "level", "n", "recall", "tnr"):
+        tiers.add_column(col, justify="left" if col in ("tier", "level") else "right")
+    for tier, levels in g["by_tier"].items():
+        for level, row in levels.items():
+            tiers.add_row(tier, level, str(row["n"]), _pct(row["recall"]), _pct(row.get("tnr")))
+    if g["by_tier"]:
+        console.print(tiers)

@@ -203,7 +203,11 @@ def mismatch(claim: ChangeClaims, truth: Truth) -> str | None:
     if not set(claim.after) <= (truth.after or truth.values):
         return f"after {claim.after}"
     # what replaced the object must be what the record says, or a landmark the references name
-    strangers = [o for o in claim.objects if o not in named and not _looks_of(o.noun, truth)]
+    strangers = [
+        o
+        for o in claim.objects
+        if o not in named and not any(_same_noun(o.noun, n) for n in truth.looks)
+    ]
     if claim.type == "replace" and strangers:
         return "replaced by " + ", ".join(o.noun for o in strangers)
     if claim.type in ("add", "disappear") and truth.difference is not None:

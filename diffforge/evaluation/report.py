@@ -111,6 +111,10 @@ def print_result(
         console.print(f"[yellow]{metric} unavailable:[/] {reason}")
     if result["unpredicted_references"]:
         console.print(f"{result['unpredicted_references']} reference ids have no prediction")
+    if "grounded" in result:
+        from diffforge.evaluation.grounded import print_grounded
+
+        print_grounded(result["grounded"], console)
     if "judge" in result:
         j = result["judge"]
         score = "n/a" if j["judge_score"] is None else f"{j['judge_score']:.1f}"

@@ -39,19 +39,27 @@ def run_eval(
     judge_retries: int = JUDGE_RETRIES,
     judge_template: Path | None = None,
     cache_path: Path | None = None,
+    grounded: bool = False,
 ) -> dict[str, Any]:
     """Load, align, score and (optionally) judge; the one JSON object `--json` prints.
 
     Top-level metric keys are the toolkit's names; `by_type` holds the per-change-type rows
     when the references carry change types, `by_subset` one row per subset when they carry
     subsets (OmniDiff's Real / Render, each benchmark of a mixture: Tables 11-12); `judge` holds
-    the LLM judgement with raw answers. Every group is scored in one toolkit pass (one PTB
+    the LLM judgement with raw answers; `grounded` (a diffforge dataset's references only) the
+    checklist figures of ``evaluation.grounded`` (with ``judge``, its per-item judge too). Every group is scored in one toolkit pass (one PTB
     tokenization).
     """
     result = score_many(
         {"_": (predictions, references, split)},
         by_type=by_type, by_subset=by_subset, metrics=metrics, spice=spice, spice_lib=spice_lib,
     )["_"]  # fmt: skip
+    if grounded:
+        from diffforge.evaluation.grounded import score_dataset
+
+        refs = load_references(references, split=split)
+        preds = align(load_predictions(predictions), refs, predictions)
+        result["grounded"] = score_dataset(preds, Path(references), split)
     if judge:
         import os
 
@@ -74,6 +82,12 @@ def run_eval(
             result["judge"] = run_judge(
                 preds, refs.captions, client, protocol=judge_protocol, template=judge_template
             )
+            if grounded:
+                from diffforge.evaluation.grounded_judge import judge_items
+
+                result["grounded"]["judge"] = judge_items(
+                    preds, Path(references), split, client, result["grounded"]
+                )
         finally:
             client.close()
     return result

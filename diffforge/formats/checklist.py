@@ -17,6 +17,7 @@ from typing import Any
 
 from diffforge.dataset import PairRecord, read_pairs, read_scene
 from diffforge.dataset.files import atomic_write_bytes
+from diffforge.dataset.tiers import pair_tiers
 from diffforge.errors import DiffforgeError
 
 # Record keys that are a change's values (what a caption states before -> after).
@@ -186,11 +187,15 @@ def export_checklist(root: Path, out: Path, split: str | None = None) -> int:
     lines, n = [], 0
     for rec in rows:
         items = checklist(rec, read_scene(root, rec))
+        tiers = pair_tiers(rec, root)
+        for item in items:
+            item.tiers = tiers["changes"].get(item.index, {})
         n += len(items)
         line = {
             "id": rec.id,
             "split": rec.split,
             "none": not items,
+            "distractors": tiers["pair"],
             "items": [
                 {k: v for k, v in i.as_dict().items() if k not in ("pair", "nouns")} for i in items
             ],

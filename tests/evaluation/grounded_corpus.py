@@ -104,3 +104,26 @@ def corpus(default: int = 60, clevr: int = 20, synthetic: int = 8) -> tuple[Pair
             out.append(_record(spec, caps))
             taken += 1
     return tuple(out)
+
+
+def write_dataset(root: Path, names: list[str], split: str = "test") -> Path:
+    """A dataset directory (pairs.jsonl, scenes/<id>.json, dataset.json; no images) of the
+    named pairs ("default:5"), ids made unique ("default-5")."""
+    import json
+
+    (root / "scenes").mkdir(parents=True, exist_ok=True)
+    lines = []
+    for name in names:
+        rec, scene = record_for(*_split_name(name))
+        pid = name.replace(":", "-")
+        rec = rec.model_copy(update={"id": pid, "split": split, "scene": f"scenes/{pid}.json"})
+        (root / "scenes" / f"{pid}.json").write_text(json.dumps(scene))
+        lines.append(rec.to_line())
+    (root / "pairs.jsonl").write_text("\n".join(lines) + "\n")
+    (root / "dataset.json").write_text(json.dumps({"format": "diffforge-dataset/1"}))
+    return root
+
+
+def _split_name(name: str) -> tuple[str, int]:
+    source, index = name.split(":")
+    return source, int(index)
