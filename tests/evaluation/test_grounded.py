@@ -220,14 +220,14 @@ def test_tiers_measured_from_masks_and_images_and_read_from_records() -> None:
     assert m[1] == {"visible": 0.25, "contrast": 100.0}
     assert m[2] == {"visible": 1.0, "contrast": 25.0} and m[3] == {}
     assert levels(m[0]) == {"area": "large", "contrast": "low"}
-    assert levels({"visible": 0.001, "contrast": 20}) == {"area": "small", "contrast": "medium"}
+    assert levels({"visible": 0.001, "contrast": 45}) == {"area": "small", "contrast": "medium"}
     assert levels(m[2])["area"] == "scene"
     rec, _ = pair("default:11")
     rec = rec.model_copy(
         update={
             "distractors": ["camera_jitter"],
             "changes": [
-                rec.changes[0].model_copy(update={"tiers": {"visible": 0.01, "contrast": 50}})
+                rec.changes[0].model_copy(update={"tiers": {"visible": 0.01, "contrast": 70}})
             ],
         }
     )
@@ -292,3 +292,38 @@ def test_per_item_judge_on_a_loopback_server(tmp_path: Path) -> None:
         True,
         None,
     ]
+
+
+def test_tiers_of_older_datasets_are_measured_from_their_files(tmp_path: Path) -> None:
+    """A record written before the tiers existed: the same measures from its scene record,
+    instance masks and images as generation stores."""
+    from PIL import Image
+
+    from diffforge.dataset import PairRecord
+    from diffforge.dataset.files import save_png
+
+    before = np.zeros((8, 16), np.uint16)
+    after = before.copy()
+    after[2:6, 4:12] = 3  # the added object: 32 of 128 pixels
+    img_a = np.full((8, 16, 3), 10, np.uint8)
+    img_b = img_a.copy()
+    img_b[2:6, 4:12] = 90
+    (tmp_path / "masks").mkdir()
+    for name, arr in (("masks/p_before.png", before), ("masks/p_after.png", after)):
+        save_png(tmp_path / name, arr)
+    (tmp_path / "images").mkdir()
+    for name, arr in (("images/p_before.png", img_a), ("images/p_after.png", img_b)):
+        Image.fromarray(arr).save(tmp_path / name)
+    (tmp_path / "scenes").mkdir()
+    spec = {"distractors": [{"type": "light_jitter"}]}
+    scene = {"spec": spec, "instances": {"box_3": 3}}
+    (tmp_path / "scenes" / "p.json").write_text(json.dumps(scene))
+    change = {"type": "add", "targets": [], "after": {"id": "box_3"}}
+    rec = PairRecord(
+        id="p", before="images/p_before.png", after="images/p_after.png", scene="scenes/p.json",
+        changes=[change], masks={"before": "masks/p_before.png", "after": "masks/p_after.png"},
+    )  # fmt: skip
+    stored = change_measures([change], {"box_3": 3}, (before, after), (img_a, img_b))
+    assert stored == [{"visible": 0.25, "contrast": 80.0}]
+    assert pair_tiers(rec) == {"pair": None, "changes": {}}
+    assert pair_tiers(rec, tmp_path) == {"pair": "yes", "changes": {0: levels(stored[0])}}
