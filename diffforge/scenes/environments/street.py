@@ -130,7 +130,7 @@ def compose_street(
     while x < w / 2 - 0.5:
         spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone", "bus_stop",
                                 "planter", "vending_machine", "picnic_table", "backless_bench", "crate",
-                                "barrier", "mailbox", "newspaper_box", "shopping_cart"]))  # fmt: skip
+                                "barrier", "mailbox", "newspaper_box", "shopping_cart", "floor_text"]))  # fmt: skip
         if spec is None:
             x += 1.0
             continue

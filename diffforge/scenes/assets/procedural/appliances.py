@@ -21,8 +21,14 @@ from diffforge.scenes.assets.meshutil import (
     torus,
     tube,
 )
-from diffforge.scenes.assets.procedural.furniture import feet_under, front_panels
-from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
+from diffforge.scenes.assets.procedural.parts import (
+    Parts,
+    feet_under,
+    front_panels,
+    pick,
+    shaped,
+    u,
+)
 
 HANDLES = ("bar", "knob", "recess", "long")
 
@@ -452,11 +458,11 @@ def speaker(
 
 
 def _fan_shape(rng) -> dict:
-    return {
-        "style": pick(rng, ("pedestal", "desk", "tower", "box", "wall")),
-        "blades": int(rng.integers(3, 6)),
-        "guard": pick(rng, (0, 1)),
-    }
+    style = pick(rng, ("pedestal", "desk", "tower", "box", "wall"))
+    out = {"style": style, "blades": int(rng.integers(3, 6))}
+    if style in ("pedestal", "desk", "wall"):
+        out["guard"] = pick(rng, (0, 1))
+    return out
 
 
 @shaped(_fan_shape)
@@ -469,8 +475,8 @@ def fan(width=0.45, depth=0.35, height=1.2, style="pedestal", blades=4, guard=1)
         body.vertices[:, 0] *= width * 0.22
         body.vertices[:, 1] *= width * 0.18
         p.add("body", body)
-        for k in range(12):
-            z = 0.2 + (height - 0.4) * k / 12
+        for k in range(blades * 3):
+            z = 0.2 + (height - 0.4) * k / (blades * 3)
             p.add(
                 "trim",
                 block((-width * 0.15, -width * 0.19, z), (width * 0.15, -width * 0.17, z + 0.02)),
@@ -484,9 +490,22 @@ def fan(width=0.45, depth=0.35, height=1.2, style="pedestal", blades=4, guard=1)
             block((-width / 2, -depth * 0.2, height - width), (width / 2, depth * 0.2, height)),
         )
         hub_z = height - width / 2
+    elif style == "wall":  # a bracket on the wall behind the head
+        p.add(
+            "body", block((-0.06, depth / 2 - 0.03, hub_z - 0.15), (0.06, depth / 2, hub_z + 0.05))
+        )
+        p.add("body", block((-0.03, 0.02, hub_z - 0.07), (0.03, depth / 2, hub_z - 0.03)))
     else:
-        p.add("body", cylinder(depth * 0.45, 0.0, 0.04, sections=24))
-        p.add("body", cylinder(0.02, 0.04, hub_z - 0.05, sections=10))
+        if style == "desk":
+            p.add(
+                "body", block((-depth * 0.4, -depth * 0.4, 0.0), (depth * 0.4, depth * 0.4, 0.06))
+            )
+        else:
+            p.add("body", cylinder(depth * 0.45, 0.0, 0.04, sections=24))
+        p.add(
+            "body",
+            cylinder(0.02 if style == "pedestal" else 0.035, 0.04, hub_z - 0.05, sections=10),
+        )
         p.add("body", block((-0.05, 0.02, hub_z - 0.07), (0.05, 0.14, hub_z + 0.05)))
     for k in range(blades):
         a = 2 * math.pi * k / blades
@@ -569,13 +588,23 @@ def radiator(width=0.8, depth=0.1, height=0.6, style="columns", count=10, feet=1
     return p.scene()
 
 
-@shaped(_boxy_shape)
-def printer(width=0.45, depth=0.38, height=0.25, style="top", handle="recess", feet="none",
-            bevel=0.0) -> trimesh.Scene:  # fmt: skip
+def _printer_shape(rng) -> dict:
+    return {
+        "lid": pick(rng, (0, 1)),
+        "tray": u(rng, 0.1, 0.35),
+        "feet": pick(rng, ("none", "small")),
+        "panel": pick(rng, ("left", "right")),
+    }
+
+
+@shaped(_printer_shape)
+def printer(
+    width=0.45, depth=0.38, height=0.25, lid=1, tray=0.2, feet="none", panel="right"
+) -> trimesh.Scene:
     """A printer: a paper tray in front, a scanner lid or an output slot, a control panel."""
     p = Parts()
     z = _feet(p, width, depth, feet)
-    lid = 0.05 if style in ("top", "full", "panel") else 0.0
+    lid = 0.05 if lid else 0.0
     p.add("body", block((-width / 2, -depth / 2, z), (width / 2, depth / 2, height - lid)))
     if lid:
         p.add(
@@ -584,32 +613,44 @@ def printer(width=0.45, depth=0.38, height=0.25, style="top", handle="recess", f
         )
     p.add(
         "trim",
-        block((-width * 0.35, -depth / 2 - 0.08, z + 0.03), (width * 0.35, -depth / 2, z + 0.04)),
+        block(
+            (-width * 0.35, -depth / 2 - depth * tray, z + 0.03),
+            (width * 0.35, -depth / 2, z + 0.04),
+        ),
     )
     p.add(
         "screen",
         block(
-            (width * 0.2, -depth / 2 - 0.003, height - lid - 0.06),
-            (width * 0.45, -depth / 2, height - lid - 0.02),
+            (width * (0.2 if panel == "right" else -0.45), -depth / 2 - 0.003, height - lid - 0.06),
+            (width * (0.45 if panel == "right" else -0.2), -depth / 2, height - lid - 0.02),
         ),
     )
     p.add(
         "trim",
         block(
             (-width * 0.4, -depth / 2 - 0.002, z + 0.08),
-            (width * 0.1 if style != "round" else width * 0.3, -depth / 2, z + 0.1),
+            (width * 0.1, -depth / 2, z + 0.1),
         ),
     )
     return p.scene()
 
 
-@shaped(_boxy_shape)
-def water_cooler(width=0.32, depth=0.32, height=1.35, style="full", handle="bar", feet="plinth",
-                 bevel=0.0) -> trimesh.Scene:  # fmt: skip
+def _cooler_shape(rng) -> dict:
+    return {
+        "style": pick(rng, ("full", "full", "panel")),
+        "feet": pick(rng, ("none", "small", "plinth")),
+        "cab": u(rng, 0.62, 0.76),
+        "taps": pick(rng, (1, 2)),
+    }
+
+
+@shaped(_cooler_shape)
+def water_cooler(width=0.32, depth=0.32, height=1.35, style="full", feet="plinth", cab=0.7,
+                 taps=2) -> trimesh.Scene:  # fmt: skip
     """A water cooler: a cabinet with taps and a big bottle upside down on top (or none)."""
     p = Parts()
     z = _feet(p, width, depth, feet)
-    cab = height * (0.7 if style not in ("panel", "top") else 1.0)
+    cab = height * (cab if style != "panel" else 1.0)
     p.add("body", block((-width / 2, -depth / 2, z), (width / 2, depth / 2, cab)))
     p.add(
         "trim",
@@ -617,7 +658,7 @@ def water_cooler(width=0.32, depth=0.32, height=1.35, style="full", handle="bar"
             (-width * 0.35, -depth / 2 - 0.02, cab * 0.55), (width * 0.35, -depth / 2, cab * 0.7)
         ),
     )
-    for sx in (-1, 1):
+    for sx in (0,) if taps == 1 else (-1, 1):
         p.add(
             "handles", cylinder(0.012, cab * 0.62, cab * 0.66, (sx * 0.05, -depth / 2 - 0.025), 8)
         )
@@ -667,9 +708,16 @@ def vending_machine(width=0.9, depth=0.8, height=1.85, style="full", handle="bar
     return p.scene()
 
 
-@shaped(_boxy_shape)
-def cash_register(width=0.4, depth=0.4, height=0.3, style="left", handle="knob", feet="none",
-                  bevel=0.0) -> trimesh.Scene:  # fmt: skip
+def _till_shape(rng) -> dict:
+    return {
+        "style": pick(rng, ("left", "right", "round")),
+        "handle": pick(rng, ("bar", "knob", "recess")),
+        "keys": int(rng.integers(3, 6)),
+    }
+
+
+@shaped(_till_shape)
+def cash_register(width=0.4, depth=0.4, height=0.3, style="left", handle="knob", keys=4) -> trimesh.Scene:  # fmt: skip
     """A till: a cash drawer, a sloped keypad and a screen on a post (or a tablet stand)."""
     p = Parts()
     drawer = height * 0.35
@@ -682,13 +730,17 @@ def cash_register(width=0.4, depth=0.4, height=0.3, style="left", handle="knob",
     p.add(
         "body", block((-width / 2, -depth / 2, drawer), (width / 2, depth / 2 * 0.4, drawer + 0.04))
     )
-    for i in range(4):
+    for i in range(keys):
         for j in range(3):
             p.add(
                 "keys",
                 box(
                     (0.03, 0.03, 0.012),
-                    (-width * 0.3 + i * 0.045, -depth * 0.35 + j * 0.045, drawer + 0.046),
+                    (
+                        -width * 0.3 + i * 0.6 * width / keys,
+                        -depth * 0.35 + j * 0.045,
+                        drawer + 0.046,
+                    ),
                 ),
             )
     sx = -1 if style == "left" else 1
@@ -754,9 +806,17 @@ def smartphone(
     return p.scene()
 
 
-@shaped(_handheld_shape)
+def _remote_shape(rng) -> dict:
+    return {
+        "style": pick(rng, ("slab", "rounded")),
+        "rows": int(rng.integers(4, 10)),
+        "power": pick(rng, (0, 1)),
+    }
+
+
+@shaped(_remote_shape)
 def remote_control(
-    width=0.05, depth=0.2, height=0.022, style="slab", screen=0.8, camera=0
+    width=0.05, depth=0.2, height=0.022, style="slab", rows=6, power=1
 ) -> trimesh.Scene:
     """A TV remote lying flat: a case, a grid of buttons, a power button."""
     p = Parts()
@@ -767,13 +827,13 @@ def remote_control(
         p.add("body", body)
     else:
         p.add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, height * 0.8)))
-    rows = int(4 + screen * 6)
     for j in range(rows):
         for i in range(3):
             x = -width * 0.28 + width * 0.28 * i
             y = -depth * 0.35 + depth * 0.6 * j / rows
             p.add("keys", box((width * 0.16, depth * 0.03, height * 0.2), (x, y, height * 0.9)))
-    p.add("trim", cylinder(width * 0.1, height * 0.8, height, (0.0, depth * 0.38), 12))
+    if power:
+        p.add("trim", cylinder(width * 0.1, height * 0.8, height, (0.0, depth * 0.38), 12))
     return p.scene()
 
 

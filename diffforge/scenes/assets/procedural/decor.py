@@ -301,14 +301,14 @@ def television(width=0.9, height=0.6, style="foot", bezel=0.02, lift=0.08) -> tr
 
 
 def _candle_shape(rng) -> dict:
-    return {
-        "style": pick(rng, ("pillar", "taper", "jar", "holder", "twist", "block")),
-        "melt": u(rng, 0.0, 0.3),
-    }
+    style = pick(rng, ("pillar", "taper", "jar", "holder", "twist", "block"))
+    if style == "jar":
+        return {"style": style, "melt": u(rng, 0.0, 0.3)}
+    return {"style": style, "drip": pick(rng, (0, 1))}
 
 
 @shaped(_candle_shape)
-def candle(radius=0.03, height=0.15, style="pillar", melt=0.0) -> trimesh.Scene:
+def candle(radius=0.03, height=0.15, style="pillar", melt=0.0, drip=0) -> trimesh.Scene:
     """Pillar, taper (in a holder), jar, twisted and square candles."""
     top = height - 0.015
     if style == "taper":
@@ -361,5 +361,16 @@ def candle(radius=0.03, height=0.15, style="pillar", melt=0.0) -> trimesh.Scene:
         p = Parts().add("body", body)
     else:
         p = Parts().add("body", cylinder(radius, 0.0, top, sections=32))
+    if drip:  # a ring of run-down wax under the top
+        r = radius * (
+            0.3
+            if style == "taper"
+            else 0.45
+            if style == "twist"
+            else 0.9
+            if style == "holder"
+            else 1.0
+        )
+        p.add("body", torus(r, 0.003, (0, 0, top - 0.012), sections=24))
     p.add("wick", cylinder(0.002, height - 0.015, height, sections=6))
     return p.scene()

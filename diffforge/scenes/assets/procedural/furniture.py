@@ -14,16 +14,19 @@ import numpy as np
 import trimesh
 
 from diffforge.scenes.assets.meshutil import block, box, cylinder, ellipsoid, revolve, torus, tube
-from diffforge.scenes.assets.procedural.parts import Parts, legs, pick, shaped, square_legs, u
+from diffforge.scenes.assets.procedural.parts import (
+    Parts,
+    feet_under,
+    front_panels,
+    legs,
+    oval,
+    pick,
+    shaped,
+    square_legs,
+    u,
+)
 
 LEG_STYLES = ("square", "round", "tapered", "splayed")
-
-
-def _oval(rx: float, ry: float, z0: float, z1: float, sections: int = 40) -> trimesh.Trimesh:
-    top = cylinder(1.0, z0, z1, sections=sections)
-    top.vertices[:, 0] *= rx
-    top.vertices[:, 1] *= ry
-    return top
 
 
 def _table_shape(rng) -> dict:
@@ -44,7 +47,7 @@ def table(width=1.2, depth=0.75, height=0.75, top=0.04, leg=0.06, style="legs",
     p = Parts()
     z0 = height - top
     if style == "oval":
-        p.add("body", _oval(width / 2, depth / 2, z0, height))
+        p.add("body", oval(width / 2, depth / 2, z0, height))
     else:
         p.add("body", block((-width / 2, -depth / 2, z0), (width / 2, depth / 2, height)))
     if style in ("legs", "oval") and apron > 0.01:
@@ -72,11 +75,11 @@ def table(width=1.2, depth=0.75, height=0.75, top=0.04, leg=0.06, style="legs",
             p.add("body", block((x0, -depth / 2 + 0.03, 0), (x1, depth / 2 - 0.03, z0)))
     else:  # pedestal
         p.add("body", cylinder(leg, 0.05, z0, sections=20))
-        p.add("body", _oval(min(width, depth) * 0.3, min(width, depth) * 0.3, 0.0, 0.05))
+        p.add("body", oval(min(width, depth) * 0.3, min(width, depth) * 0.3, 0.0, 0.05))
         if width > 1.3 * depth:  # a long table stands on two
             for sx in (-1, 1):
                 p.add("body", cylinder(leg, 0.05, z0, (sx * width * 0.3, 0.0), sections=20))
-                p.add("body", _oval(depth * 0.3, depth * 0.3, 0.0, 0.05))
+                p.add("body", oval(depth * 0.3, depth * 0.3, 0.0, 0.05))
     if shelf and style in ("legs", "panel"):
         p.add("body", block((-width / 2 + 0.06, -depth / 2 + 0.06, height * 0.2),
                             (width / 2 - 0.06, depth / 2 - 0.06, height * 0.2 + 0.02)))  # fmt: skip
@@ -480,72 +483,6 @@ def _cabinet_shape(rng) -> dict:
         "feet": pick(rng, ("plinth", "legs", "none", "tapered")),
         "rows": int(rng.integers(2, 5)),
     }
-
-
-def front_panels(p: Parts, width: float, depth: float, z0: float, z1: float, style: str,
-                 handle: str, rows: int) -> None:  # fmt: skip
-    """Doors and drawers on a box's front (-Y) between heights z0 and z1, with handles."""
-    y = -depth / 2
-    gap = 0.004
-
-    def handle_at(x: float, z: float, vertical: bool) -> None:
-        if handle == "knob":
-            p.add("handles", cylinder(0.012, 0.0, 0.02, sections=12).apply_transform(
-                trimesh.transformations.rotation_matrix(math.pi / 2, (1, 0, 0))).apply_translation((x, y, z)))  # fmt: skip
-        elif handle == "recess":
-            p.add(
-                "handles", block((x - 0.05, y - 0.003, z - 0.006), (x + 0.05, y + 0.001, z + 0.006))
-            )
-        else:
-            long = 0.3 if handle == "long" else 0.12
-            ext = (0.012, 0.02, long) if vertical else (long, 0.02, 0.012)
-            p.add("handles", box(ext, (x, y - 0.01, z)))
-
-    def door(
-        x0: float, x1: float, za: float, zb: float, hx: float, vertical=True, glass=False
-    ) -> None:
-        p.add("body", block((x0 + gap, y - 0.02, za + gap), (x1 - gap, y, zb - gap)))
-        if glass:
-            p.add(
-                "glass", block((x0 + 0.05, y - 0.022, za + 0.05), (x1 - 0.05, y - 0.02, zb - 0.05))
-            )
-        handle_at(hx, (za + zb) / 2 if not vertical else za + (zb - za) * 0.6, vertical)
-
-    if style in ("doors", "glass", "sliding"):
-        n = 2 if width > 0.5 else 1
-        for i in range(n):
-            x0 = -width / 2 + i * width / n
-            x1 = x0 + width / n
-            hx = x1 - 0.05 if i == 0 and n > 1 else x0 + 0.05
-            door(x0, x1, z0, z1, hx, True, style == "glass")
-    elif style == "single":
-        door(-width / 2, width / 2, z0, z1, width / 2 - 0.06, True)
-    elif style == "drawers":
-        for k in range(rows):
-            za = z0 + (z1 - z0) * k / rows
-            door(-width / 2, width / 2, za, za + (z1 - z0) / rows, 0.0, False)
-    else:  # mixed: a drawer row on top of two doors
-        zm = z1 - (z1 - z0) / (rows + 1)
-        door(-width / 2, width / 2, zm, z1, 0.0, False)
-        door(-width / 2, 0.0, z0, zm, -0.05, True)
-        door(0.0, width / 2, z0, zm, 0.05, True)
-
-
-def feet_under(p: Parts, width: float, depth: float, h: float, feet: str) -> None:
-    if feet == "plinth":
-        p.add(
-            "body",
-            block(
-                (-width / 2 + 0.03, -depth / 2 + 0.03, 0), (width / 2 - 0.03, depth / 2 - 0.03, h)
-            ),
-        )
-    elif feet in ("legs", "tapered"):
-        p.add(
-            "legs",
-            *legs("tapered" if feet == "tapered" else "round", width, depth, h, 0.04, inset=0.03),
-        )
-    else:
-        p.add("body", block((-width / 2, -depth / 2 + 0.02, 0), (width / 2, depth / 2, h)))
 
 
 @shaped(_cabinet_shape)

@@ -17,8 +17,7 @@ from diffforge.scenes.assets.meshutil import (
     torus,
     tube,
 )
-from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
-from diffforge.scenes.assets.procedural.tableware import vessel
+from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u, vessel
 
 
 def _pot_shape(rng) -> dict:

@@ -8,33 +8,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import trimesh
 
 from diffforge.scenes.assets.meshutil import block, box, cylinder, prism, revolve, sphere, tube
-from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
+from diffforge.scenes.assets.procedural.parts import Parts, pick, shade_profile, shaped, u
 
 SHADES = ("drum", "cone", "dome", "globe", "bell", "empire")
-
-
-def shade_profile(kind: str, radius: float, z0: float, z1: float) -> list[tuple[float, float]]:
-    """A closed (r, z) profile of a lamp shade between z0 and z1 (open at the bottom rim)."""
-    h = z1 - z0
-    if kind == "drum":
-        return [(0.0, z0 + 0.01), (radius, z0), (radius, z1), (0.0, z1)]
-    if kind == "cone":
-        return [(0.0, z0 + 0.01), (radius, z0), (radius * 0.25, z1), (0.0, z1)]
-    if kind == "dome":
-        a = np.linspace(0.0, math.pi / 2, 8)
-        return [(0.0, z0 + 0.01)] + [(radius * math.cos(t), z0 + h * math.sin(t)) for t in a]
-    if kind == "globe":
-        a = np.linspace(-math.pi / 2 + 0.3, math.pi / 2, 10)
-        c = z0 + h / 2
-        return [(0.0, z0 + 0.01)] + [(radius * math.cos(t), c + h / 2 * math.sin(t)) for t in a]
-    if kind == "bell":
-        return [(0.0, z0 + 0.01), (radius, z0), (radius * 0.75, z0 + h * 0.25), (radius * 0.45, z0 + h * 0.7),
-                (radius * 0.35, z1), (0.0, z1)]  # fmt: skip
-    return [(0.0, z0 + 0.01), (radius, z0), (radius * 0.6, z1), (0.0, z1)]  # empire
 
 
 def _floor_lamp_shape(rng) -> dict:

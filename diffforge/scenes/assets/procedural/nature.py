@@ -13,22 +13,10 @@ import math
 import numpy as np
 import trimesh
 
-from diffforge.scenes.assets.meshutil import block, cylinder, ellipsoid, revolve, tube
-from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
+from diffforge.scenes.assets.meshutil import cylinder, ellipsoid, revolve, tube
+from diffforge.scenes.assets.procedural.parts import Parts, lump, pick, pot_mesh, shaped, u
 
 SPECIES = ("round", "oak", "conifer", "poplar", "birch", "weeping", "palm", "young")
-
-
-def lump(radii, center, gen: np.random.Generator, rough: float = 0.18) -> trimesh.Trimesh:
-    """A leaf cluster: an ellipsoid with its surface pushed in and out (not a smooth ball)."""
-    mesh = ellipsoid(radii, (0.0, 0.0, 0.0), 2)
-    v = mesh.vertices
-    n = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
-    bumps = 1.0 + rough * (np.sin(3.1 * n[:, 0] + gen.uniform(0, 6)) * np.cos(2.7 * n[:, 1] + gen.uniform(0, 6))
-                           + 0.5 * np.sin(5.3 * n[:, 2] + gen.uniform(0, 6)))  # fmt: skip
-    mesh.vertices = v * bumps[:, None]
-    mesh.apply_translation(center)
-    return mesh
 
 
 def _tree_shape(rng) -> dict:
@@ -171,34 +159,6 @@ def bush(width=1.2, height=0.9, style="mound", seed=0, clusters=6) -> trimesh.Sc
 
 
 POTS = ("tapered", "cylinder", "bowl", "square", "urn")
-
-
-def pot_mesh(kind: str, r: float, h: float) -> trimesh.Trimesh:
-    """A plant pot of a kind, standing on z=0, rim at h."""
-    if kind == "square":
-        return block((-r * 0.85, -r * 0.85, 0), (r * 0.85, r * 0.85, h))
-    prof = {
-        "tapered": [
-            (0.0, 0.0),
-            (r * 0.72, 0.0),
-            (r, h * 0.92),
-            (r * 1.04, h * 0.92),
-            (r * 1.04, h),
-            (0.0, h),
-        ],
-        "cylinder": [(0.0, 0.0), (r * 0.95, 0.0), (r * 0.95, h), (0.0, h)],
-        "bowl": [(0.0, 0.0), (r * 0.5, 0.0), (r * 0.95, h * 0.5), (r, h), (0.0, h)],
-        "urn": [
-            (0.0, 0.0),
-            (r * 0.55, 0.0),
-            (r * 0.55, h * 0.1),
-            (r * 0.9, h * 0.5),
-            (r, h * 0.9),
-            (r * 1.05, h),
-            (0.0, h),
-        ],
-    }[kind]
-    return revolve(prof, 28)
 
 
 def _plant_shape(rng) -> dict:

@@ -21,8 +21,7 @@ from diffforge.scenes.assets.meshutil import (
     torus,
     tube,
 )
-from diffforge.scenes.assets.procedural.nature import lump
-from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
+from diffforge.scenes.assets.procedural.parts import Parts, lump, pick, shaped, u
 
 
 def _shelter_shape(rng) -> dict:
@@ -183,11 +182,14 @@ def _mailbox_shape(rng) -> dict:
     return {
         "style": pick(rng, ("pillar", "box", "us", "wall", "post", "twin")),
         "cap": pick(rng, ("dome", "flat", "sloped")),
+        "plate": u(rng, 0.3, 0.6),
     }
 
 
 @shaped(_mailbox_shape)
-def mailbox(width=0.5, depth=0.45, height=1.3, style="pillar", cap="dome") -> trimesh.Scene:
+def mailbox(
+    width=0.5, depth=0.45, height=1.3, style="pillar", cap="dome", plate=0.45
+) -> trimesh.Scene:
     """A post box: a pillar box, a box on legs, a US-style arched box, one on a post, twins."""
     p = Parts()
     r = min(width, depth) / 2
@@ -275,6 +277,14 @@ def mailbox(width=0.5, depth=0.45, height=1.3, style="pillar", cap="dome") -> tr
                     (width / 2 + 0.02, depth / 2 + 0.02, height),
                 ),
             )
+    front = -min(width, depth) / 2 if style == "pillar" else -depth / 2
+    p.add(
+        "trim",
+        block(
+            (-width * 0.15, front - 0.012, height * plate),
+            (width * 0.15, front, height * plate + 0.08),
+        ),
+    )
     return p.scene()
 
 
@@ -351,7 +361,9 @@ def bike_rack(width=2.0, depth=0.5, height=0.85, style="hoops", count=3) -> trim
             (
                 -width / 2 + width * t / 12,
                 0.0,
-                0.0 if t in (0, 12) else height * (0.5 + 0.5 * math.sin(math.pi * t / 2) ** 2),
+                0.0
+                if t in (0, 12)
+                else height * (0.5 + 0.5 * math.sin(math.pi * t * count / 12) ** 2),
             )
             for t in range(13)
         ]
@@ -371,8 +383,8 @@ def bike_rack(width=2.0, depth=0.5, height=0.85, style="hoops", count=3) -> trim
     if style == "spiral":
         for k in range(40):
             t0, t1 = k / 40, (k + 1) / 40
-            a = (t0 * width, 0.3 * math.cos(t0 * 18), 0.4 + 0.4 * math.sin(t0 * 18))
-            b = (t1 * width, 0.3 * math.cos(t1 * 18), 0.4 + 0.4 * math.sin(t1 * 18))
+            a = (t0 * width, 0.3 * math.cos(t0 * 5 * count), 0.4 + 0.4 * math.sin(t0 * 5 * count))
+            b = (t1 * width, 0.3 * math.cos(t1 * 5 * count), 0.4 + 0.4 * math.sin(t1 * 5 * count))
             p.add(
                 "body",
                 tube(
@@ -789,16 +801,17 @@ def _basket_shape(rng) -> dict:
     return {
         "style": pick(rng, ("wire", "plastic", "wicker", "tote", "crate")),
         "handles": pick(rng, ("two", "one")),
+        "rim": u(rng, 0.45, 0.65),
     }
 
 
 @shaped(_basket_shape)
 def shopping_basket(
-    width=0.42, depth=0.3, height=0.38, style="plastic", handles="two"
+    width=0.42, depth=0.3, height=0.38, style="plastic", handles="two", rim=0.55
 ) -> trimesh.Scene:
     """A hand basket: wire, plastic, wicker, a tote bag or a crate, with its handles."""
     p = Parts()
-    bh = height * 0.55
+    bh = height * rim
     if style == "tote":
         p.add("body", block((-width / 2, -depth * 0.3, 0), (width / 2, depth * 0.3, bh * 1.4)))
         for sx in (-1, 1):
@@ -917,7 +930,7 @@ def shopping_cart(
 def _crate_shape(rng) -> dict:
     return {
         "style": pick(rng, ("slatted", "plastic", "solid", "open", "bottle")),
-        "slats": int(rng.integers(2, 5)),
+        "slats": int(rng.integers(2, 5)),  # slats, or ribs round a plastic or solid crate
     }
 
 
@@ -934,6 +947,15 @@ def crate(width=0.5, depth=0.35, height=0.3, style="slatted", slats=3) -> trimes
                 (width / 2 + 0.005, depth / 2 + 0.005, height),
             ),
         )
+        for k in range(slats):
+            z = height * (k + 0.5) / (slats + 0.5)
+            p.add(
+                "trim",
+                block(
+                    (-width / 2 - 0.004, -depth / 2 - 0.004, z),
+                    (width / 2 + 0.004, depth / 2 + 0.004, z + 0.012),
+                ),
+            )
         return p.scene()
     p.add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, 0.015)))
     if style == "slatted":
@@ -1000,4 +1022,14 @@ def crate(width=0.5, depth=0.35, height=0.3, style="slatted", slats=3) -> trimes
                             12,
                         ),
                     )
+    if style != "slatted":
+        for k in range(slats):
+            z = height * (k + 0.5) / (slats + 0.5)
+            p.add(
+                "trim",
+                block(
+                    (-width / 2 - 0.004, -depth / 2 - 0.004, z),
+                    (width / 2 + 0.004, depth / 2 + 0.004, z + 0.012),
+                ),
+            )
     return p.scene()

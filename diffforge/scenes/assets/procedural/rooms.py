@@ -9,8 +9,16 @@ import numpy as np
 import trimesh
 
 from diffforge.scenes.assets.meshutil import block, box, cylinder, ellipsoid, revolve, torus, tube
-from diffforge.scenes.assets.procedural.furniture import _oval, feet_under, front_panels
-from diffforge.scenes.assets.procedural.parts import Parts, legs, pick, shaped, u
+from diffforge.scenes.assets.procedural.parts import (
+    Parts,
+    feet_under,
+    front_panels,
+    legs,
+    oval,
+    pick,
+    shaped,
+    u,
+)
 
 
 def _bed_shape(rng) -> dict:
@@ -356,12 +364,12 @@ def toilet(width=0.4, depth=0.68, height=0.8, style="tank", lid=1, bowl=0.9) -> 
         b.vertices[:, 1] *= 1.3
         p.add("body", b.apply_translation((0, by, 0)))
         p.add("body", block((-rb * 0.6, by, 0.0), (rb * 0.6, depth / 2 - 0.15, seat - 0.05)))
-    seat_m = _oval(rb, rb * 1.25, seat - 0.03, seat)
+    seat_m = oval(rb, rb * 1.25, seat - 0.03, seat)
     p.add("seat", seat_m.apply_translation((0, by + 0.02, 0)))
     if lid:
         p.add(
             "seat",
-            _oval(rb * 0.95, rb * 1.2, seat, seat + 0.02).apply_translation((0, by + 0.02, 0)),
+            oval(rb * 0.95, rb * 1.2, seat, seat + 0.02).apply_translation((0, by + 0.02, 0)),
         )
     else:
         p.add(
@@ -399,11 +407,11 @@ def bathtub(width=1.7, depth=0.75, height=0.6, style="built", rim=0.06, tap="end
     p = Parts()
     z0 = 0.12 if style == "clawfoot" else 0.0
     if style in ("clawfoot", "freestanding"):
-        outer = _oval(width / 2, depth / 2, z0, height - 0.08)
+        outer = oval(width / 2, depth / 2, z0, height - 0.08)
         outer.vertices[outer.vertices[:, 2] < (z0 + 0.01), :2] *= 0.85
         p.add("body", outer)
-        p.add("body", _oval(width / 2 - 0.02, depth / 2 - 0.02, height - 0.08, height - 0.06))
-        inner = _oval(width / 2 - rim, depth / 2 - rim, height - 0.06, height - 0.059)
+        p.add("body", oval(width / 2 - 0.02, depth / 2 - 0.02, height - 0.08, height - 0.06))
+        inner = oval(width / 2 - rim, depth / 2 - rim, height - 0.06, height - 0.059)
         p.add("basin", inner)
         if style == "clawfoot":
             for sx in (-1, 1):
@@ -424,7 +432,7 @@ def bathtub(width=1.7, depth=0.75, height=0.6, style="built", rim=0.06, tap="end
             block((-width / 2, -depth / 2, height - 0.08), (width / 2, depth / 2, height - 0.06)),
         )
         if style == "corner":
-            p.add("basin", _oval(width / 2 - rim, depth / 2 - rim, height - 0.06, height - 0.059))
+            p.add("basin", oval(width / 2 - rim, depth / 2 - rim, height - 0.06, height - 0.059))
         else:
             p.add(
                 "basin",
@@ -531,9 +539,9 @@ def washbasin(
             "body", block((-width / 2, -depth / 2, top), (width / 2, depth / 2, slab_top - 0.005))
         )
         if bowl == "round":
-            b = _oval(depth * 0.35, depth * 0.35, slab_top - 0.006, slab_top - 0.005)
+            b = oval(depth * 0.35, depth * 0.35, slab_top - 0.006, slab_top - 0.005)
         elif bowl == "oval":
-            b = _oval(width * 0.38, depth * 0.33, slab_top - 0.006, slab_top - 0.005)
+            b = oval(width * 0.38, depth * 0.33, slab_top - 0.006, slab_top - 0.005)
         else:
             b = block(
                 (-width * 0.38, -depth * 0.35, slab_top - 0.006),
@@ -647,7 +655,7 @@ def bath_mat(width=0.8, depth=0.5, height=0.02, style="plain", puff=0.8) -> trim
     """A bath mat on the floor: plain, piped, tufted, round, striped, fringed."""
     p = Parts()
     if style == "round":
-        p.add("body", _oval(width / 2, depth / 2, 0.0, height * puff))
+        p.add("body", oval(width / 2, depth / 2, 0.0, height * puff))
         return p.scene()
     p.add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, height * puff)))
     if style in ("piped", "bolster"):
@@ -780,14 +788,17 @@ def coat_rack(
 
 
 def _ottoman_shape(rng) -> dict:
-    return {
-        "style": pick(rng, ("round", "square", "tufted", "pouf", "bench", "legs")),
-        "leg_style": pick(rng, ("square", "round", "tapered")),
-    }
+    style = pick(rng, ("round", "square", "tufted", "pouf", "bench", "legs"))
+    out = {"style": style, "band": u(rng, 0.0, 0.08)}
+    if style in ("bench", "legs"):
+        out["leg_style"] = pick(rng, ("square", "round", "tapered"))
+    return out
 
 
 @shaped(_ottoman_shape)
-def ottoman(width=0.6, depth=0.6, height=0.42, style="square", leg_style="round") -> trimesh.Scene:
+def ottoman(
+    width=0.6, depth=0.6, height=0.42, style="square", leg_style="round", band=0.0
+) -> trimesh.Scene:
     """A footstool: round or square, tufted, a soft pouf, a bench on legs."""
     p = Parts()
     z0 = 0.1 if style in ("legs", "bench") else 0.0
@@ -797,7 +808,7 @@ def ottoman(width=0.6, depth=0.6, height=0.42, style="square", leg_style="round"
         if style == "pouf":
             p.add("body", ellipsoid((width / 2, depth / 2, height / 2), (0, 0, height / 2), 3))
         else:
-            p.add("body", _oval(width / 2, depth / 2, z0, height))
+            p.add("body", oval(width / 2, depth / 2, z0, height))
     else:
         p.add("body", block((-width / 2, -depth / 2, z0), (width / 2, depth / 2, height)))
         if style == "tufted":
@@ -809,6 +820,18 @@ def ottoman(width=0.6, depth=0.6, height=0.42, style="square", leg_style="round"
                             0.012, height, height + 0.004, (sx * width * 0.28, sy * depth * 0.2), 8
                         ),
                     )
+    if band > 0.01 and style != "pouf":  # piping or a base band of another fabric
+        z = 0.1 if style in ("legs", "bench") else 0.0
+        if style == "round":
+            p.add("trim", oval(width / 2 + 0.003, depth / 2 + 0.003, z, z + band))
+        else:
+            p.add(
+                "trim",
+                block(
+                    (-width / 2 - 0.003, -depth / 2 - 0.003, z),
+                    (width / 2 + 0.003, depth / 2 + 0.003, z + band),
+                ),
+            )
     return p.scene()
 
 

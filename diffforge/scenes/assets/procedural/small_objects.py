@@ -116,7 +116,7 @@ def cardboard_box(width=0.25, depth=0.2, height=0.15, style="taped", lid=0.2) ->
             p.add("body", block((-width / 2, y0, 0), (width / 2, y1, height)))
         return p.scene()
     if style == "flaps":
-        hh = height * 0.75
+        hh = height * (1 - lid)
         p = Parts().add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, hh)))
         for sy in (-1, 1):
             y0, y1 = sorted((sy * depth / 2, sy * (depth / 2 - 0.003)))
@@ -124,13 +124,14 @@ def cardboard_box(width=0.25, depth=0.2, height=0.15, style="taped", lid=0.2) ->
         return p.scene()
     if style == "crate":
         p = Parts()
-        for k in range(4):
-            z = height * k / 4
+        n = 2 + int(lid * 10)
+        for k in range(n):
+            z = height * k / n
             p.add(
                 "body",
                 block(
                     (-width / 2, -depth / 2, z + 0.004),
-                    (width / 2, depth / 2, z + height / 4 - 0.004),
+                    (width / 2, depth / 2, z + height / n - 0.004),
                 ),
             )
         for sx in (-1, 1):
@@ -151,12 +152,15 @@ def cardboard_box(width=0.25, depth=0.2, height=0.15, style="taped", lid=0.2) ->
             block((-width / 2, -depth / 2, height * (1 - lid)), (width / 2, depth / 2, height)),
         )
         return p.scene()
-    if style == "plain":
-        return (
-            Parts()
-            .add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, height)))
-            .scene()
-        )
+    if style == "plain":  # hand holes on the sides
+        p = Parts().add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, height)))
+        for sx in (-1, 1):
+            hole = block(
+                (sx * width / 2 - 0.001, -depth * lid, height * 0.72),
+                (sx * width / 2 + 0.001, depth * lid, height * 0.8),
+            )
+            p.add("tape", hole)
+        return p.scene()
     p = Parts().add(
         "body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, height - 0.004))
     )
@@ -170,7 +174,8 @@ def cardboard_box(width=0.25, depth=0.2, height=0.15, style="taped", lid=0.2) ->
     p.add(
         "tape",
         block(
-            (-0.025, -depth / 2 - 0.003, height - 0.05), (0.025, depth / 2 + 0.003, height + 0.001)
+            (-width * lid * 0.4, -depth / 2 - 0.003, height - 0.05),
+            (width * lid * 0.4, depth / 2 + 0.003, height + 0.001),
         ),
     )
     return p.scene()

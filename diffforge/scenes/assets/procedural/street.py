@@ -43,7 +43,14 @@ def bench(width=1.5, depth=0.6, height=0.85, seat=0.45, style="park", slats=4, a
 
 
 def _backless_shape(rng) -> dict:
-    return {**_bench_shape(rng), "style": pick(rng, ("backless", "backless", "slab", "log"))}
+    style = pick(rng, ("backless", "backless", "backless", "slab", "log"))
+    if style != "backless":  # a slab or a log: nothing else to choose
+        return {"style": style, "slats": int(rng.integers(3, 6))}
+    return {
+        "style": style,
+        "slats": int(rng.integers(3, 6)),
+        "frame": pick(rng, ("cast", "box", "tube")),
+    }
 
 
 @shaped(_backless_shape)
@@ -60,8 +67,8 @@ def _bench(width, depth, height, seat, style, slats, arms, frame) -> trimesh.Sce
     sd = depth - (0.12 if back else 0.0)
     if style == "slab":
         p.add("body", block((-width / 2, -depth / 2, seat - 0.08), (width / 2, depth / 2, seat)))
-        for sx in (-1, 1):
-            x = sx * (width / 2 - 0.2)
+        for k in range(slats - 1):  # two to four support blocks
+            x = -width / 2 + 0.2 + (width - 0.4) * k / (slats - 2)
             p.add(
                 "frame",
                 block((x - 0.1, -depth / 2 + 0.05, 0), (x + 0.1, depth / 2 - 0.05, seat - 0.08)),

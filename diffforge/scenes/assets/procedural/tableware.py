@@ -16,7 +16,7 @@ from diffforge.scenes.assets.meshutil import (
     torus,
     tube,
 )
-from diffforge.scenes.assets.procedural.parts import Parts, keep_above, pick, shaped, u
+from diffforge.scenes.assets.procedural.parts import Parts, keep_above, pick, shaped, u, vessel
 
 
 def _mug_shape(rng) -> dict:
@@ -26,34 +26,6 @@ def _mug_shape(rng) -> dict:
         "grip": u(rng, 0.005, 0.01),
         "foot": u(rng, 0.0, 0.012),
     }
-
-
-def vessel(style: str, radius: float, height: float, wall: float, foot: float = 0.0):
-    """An open cup-like vessel profile by style (straight, tapered, barrel, flared, squat, tall)."""
-    mid = {
-        "straight": 1.0,
-        "tapered": 0.9,
-        "barrel": 1.12,
-        "flared": 0.85,
-        "squat": 1.05,
-        "tall": 0.95,
-    }[style]
-    bottom = {
-        "straight": 1.0,
-        "tapered": 0.78,
-        "barrel": 0.9,
-        "flared": 0.75,
-        "squat": 1.0,
-        "tall": 0.9,
-    }[style]
-    top = {"flared": 1.1}.get(style, 1.0)
-    outer = [(radius * bottom, foot), (radius * mid, height * 0.5), (radius * top, height)]
-    inner = [
-        *[(r - wall, z) for r, z in outer[::-1]][:-1],
-        (radius * bottom - wall, max(foot, 0.008)),
-    ]
-    prof = [(0.0, 0.0), (radius * bottom * 0.9, 0.0), *outer, *inner, (0.0, max(foot, 0.008))]
-    return revolve(prof, 40)
 
 
 @shaped(_mug_shape)
