@@ -61,8 +61,8 @@ ROOM_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
         "wall": ("mirror", "towel", "towel", "picture_frame"),
     },
     "shop": {
-        "back": ("shelf", "shelf", "cabinet", "shop_counter"), "side": ("shelf", "cabinet", "shelf", "vending_machine", "crate", "shopping_cart"),
-        "group": ("shop_counter",), "seats": ("stool", "shopping_basket", "crate"),
+        "back": ("shelf", "shelf", "cabinet", "shop_counter"), "side": ("shelf", "cabinet", "shelf", "vending_machine", "shop_crate", "shopping_cart"),
+        "group": ("shop_counter",), "seats": ("stool", "shopping_basket", "shop_crate"),
         "clutter": ("box", "bottle", "soda_can", "vase", "bowl", "toy_car", "toy_blocks", "ball", "teapot", "book", "cash_register", "jar", "banana", "pear", "shopping_basket"),
         "wall": ("poster", "wall_text", "wall_clock"),
     },

@@ -129,7 +129,7 @@ def compose_street(
     x = -w / 2 + float(rng.uniform(0.3, 1.5))
     while x < w / 2 - 0.5:
         spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone", "bus_stop",
-                                "planter", "vending_machine", "picnic_table", "backless_bench", "crate",
+                                "planter", "vending_machine", "picnic_table", "backless_bench", "shop_crate",
                                 "barrier", "mailbox", "newspaper_box", "shopping_cart", "floor_text"]))  # fmt: skip
         if spec is None:
             x += 1.0
@@ -186,7 +186,8 @@ def compose_street(
                 is not None
             )
     small = [
-        get(a) for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box", "crate", "planter")
+        get(a)
+        for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box", "shop_crate", "planter")
     ]
     small = [s for s in small if s is not None]
     tries = 0

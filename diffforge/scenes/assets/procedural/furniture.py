@@ -223,7 +223,7 @@ def chair(width=0.45, depth=0.5, seat=0.46, height=0.9, style="ladder", leg_styl
     """A chair facing -Y: ladder, spindle, panel, upholstered, cantilever or open-frame back."""
     p = Parts()
     z0 = seat - seat_t
-    slot = "cushion" if style == "upholstered" else "body"
+    slot = "body"  # upholstery takes the chair's colour
     p.add(slot, block((-width / 2, -depth / 2, z0), (width / 2, depth / 2, seat)))
     if style == "cantilever":  # one bent tube per side: floor runner, up, forward under the seat
         for sx in (-1, 1):
@@ -256,7 +256,7 @@ def chair(width=0.45, depth=0.5, seat=0.46, height=0.9, style="ladder", leg_styl
     elif style in ("panel", "cantilever"):
         p.add("body", block((-width / 2 + 0.01, yb, bottom), (width / 2 - 0.01, depth / 2, top)))
     elif style == "upholstered":
-        p.add("cushion", block((-width / 2, yb - 0.05, seat), (width / 2, depth / 2, top)))
+        p.add("body", block((-width / 2, yb - 0.05, seat), (width / 2, depth / 2, top)))
     else:  # open: a curved top rail only
         p.add("body", block((-width / 2, yb - 0.01, top - 0.1), (width / 2, depth / 2, top)))
     if arms:
@@ -347,7 +347,7 @@ def _upholstered(width, depth, height, style, leg_style, cushions, back_share, s
 
 @shaped(_upholstered_shape)
 def armchair(width=0.8, depth=0.8, height=0.85, style="square", leg_style="block", cushions=1,
-             back_share=0.8, seat_h=0.42, arm_w=0.14) -> trimesh.Scene:  # fmt: skip
+             back_share=1.0, seat_h=0.42, arm_w=0.14) -> trimesh.Scene:  # fmt: skip
     return _upholstered(
         width, depth, height, style, leg_style, 1, back_share, seat_h, arm_w, cushions > 1
     )
@@ -355,7 +355,7 @@ def armchair(width=0.8, depth=0.8, height=0.85, style="square", leg_style="block
 
 @shaped(_upholstered_shape)
 def sofa(width=2.0, depth=0.9, height=0.85, style="square", leg_style="block", cushions=3,
-         back_share=0.8, seat_h=0.44, arm_w=0.2) -> trimesh.Scene:  # fmt: skip
+         back_share=1.0, seat_h=0.44, arm_w=0.2) -> trimesh.Scene:  # fmt: skip
     return _upholstered(
         width, depth, height, style, leg_style, cushions + 1, back_share, seat_h, arm_w, True
     )

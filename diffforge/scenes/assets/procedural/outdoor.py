@@ -569,7 +569,7 @@ def barrier(width=2.0, depth=0.5, height=1.0, style="crowd", stripes=4) -> trime
             p.add("frame", block((x - 0.05, -depth / 2, 0.0), (x + 0.05, depth / 2, 0.05)))
     if style == "crowd":
         p.add(
-            "frame",
+            "body",
             tube((-width / 2 + 0.05, 0, height), (width / 2 - 0.05, 0, height), 0.02, 8),
             tube((-width / 2 + 0.05, 0, 0.15), (width / 2 - 0.05, 0, 0.15), 0.02, 8),
         )
