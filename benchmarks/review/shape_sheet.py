@@ -69,7 +69,7 @@ def draw(ax, scene, azimuth: float = -35.0, elevation: float = 20.0) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path, help="folder for the sheets (shapes_<k>.png)")
+    ap.add_argument("out", type=Path, help="folder for the sheets (shapes_<k>.jpg)")
     ap.add_argument("--variants", type=int, default=8, help="variants per asset (columns)")
     ap.add_argument(
         "--assets", nargs="*", default=None, help="asset ids (default: every one with variants)"
@@ -92,8 +92,8 @@ def main() -> None:
                 draw(axes[r][i + 1], lib.build(shape_id))
                 axes[r][i + 1].set_title(shape_id.split("~")[1], fontsize=6)
         fig.tight_layout()
-        path = args.out / f"shapes_{k // ROWS_PER_SHEET:02d}.png"
-        fig.savefig(path, dpi=70)
+        path = args.out / f"shapes_{k // ROWS_PER_SHEET:02d}.jpg"
+        fig.savefig(path, dpi=70, pil_kwargs={"quality": 80})
         plt.close(fig)
         print(path)
 

@@ -123,3 +123,22 @@ def test_over_100_categories_each_reached_by_a_default_layout():
     assert len(categories) >= 100
     unreached = {s.category for s in LIB} - {LIB.get(a).category for a in reached}
     assert not unreached, unreached
+
+
+def test_shape_sheet_draws_the_variants(tmp_path):
+    """benchmarks/review/shape_sheet.py (the contact sheets looked at for issue 25) draws a
+    row per asset with its variants: not a blank page."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    out = tmp_path / "sheets"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/review/shape_sheet.py"), str(out),
+         "--assets", "chair", "tree", "--variants", "3"],
+        capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": ""}, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    pixels = np.asarray(Image.open(out / "shapes_00.jpg").convert("L"), dtype=float)
+    assert pixels.std() > 10 and (pixels < 200).mean() > 0.03  # shapes drawn, not just white
