@@ -167,6 +167,31 @@ LOOKALIKE_NOUNS: tuple[frozenset[str], ...] = tuple(
         {"cube", "box", "stack of toy blocks"},
         {"car", "toy car"},
         {"cylinder", "bollard", "trash bin"},
+        # the kinds added with shape variety (issue 25)
+        {
+            "cabinet",
+            "kitchen counter",
+            "shop counter",
+            "nightstand",
+            "chest of drawers",
+            "dresser",
+            "filing cabinet",
+            "wardrobe",
+        },
+        {"chair", "office chair", "stool", "ottoman", "footstool"},
+        {"cup", "mug", "drinking glass", "jar", "pen holder"},
+        {"bowl", "plate", "cooking pot", "frying pan"},
+        {"car", "van", "pickup truck", "truck"},
+        {"bicycle", "motorcycle", "scooter"},
+        {"trash bin", "wastebasket", "laundry basket", "shopping basket"},
+        {"phone", "smartphone", "telephone", "remote control"},
+        {"picture frame", "mirror", "whiteboard", "poster"},
+        {"apple", "orange", "pear", "banana"},
+        {"box", "crate"},
+        {"rug", "bath mat"},
+        {"bench", "picnic table"},
+        {"refrigerator", "wardrobe", "vending machine"},
+        {"sink", "toilet", "bathtub"},
     )
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffforge.config import TextConfig
+from diffforge.scenes.assets.shapes import draw_shape
 from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
 from diffforge.vocabulary import CLOTHING_WORDS, COLORS, size_word
 
@@ -115,6 +116,7 @@ def instantiate(
     return ObjectInstance(
         id=obj_id,
         asset=spec.id,
+        shape=draw_shape(rng, spec),
         category=spec.category,
         noun=spec.noun,
         attributes=attrs,

@@ -70,6 +70,9 @@ class Pose(_Model):
 class ObjectInstance(_Model):
     id: str
     asset: str
+    # which of the asset's variants this is (``<asset>~<family>-<digest>``, see
+    # scenes/assets/shapes.py); None: the asset's one fixed mesh
+    shape: str | None = None
     category: str
     noun: str
     attributes: Attributes = Field(default_factory=Attributes)

@@ -42,7 +42,7 @@ class AssetCache:
                     continue
                 asset = self.asset(obj.asset)
                 if not (asset.type == "rig" and asset.extra.get("generator") == MANNEQUIN):
-                    self.blend_for(obj.asset)
+                    self.blend_for(obj.shape or obj.asset)  # a shape variant: its own mesh
 
     def asset(self, asset_id: str) -> RenderAsset:
         if asset_id not in self._assets:

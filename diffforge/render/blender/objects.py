@@ -39,7 +39,7 @@ def library_instance(
     b: SceneBuilder, obj: ObjectInstance, asset: RenderAsset, pass_index: int
 ) -> None:
     """A copy of the asset's mesh at the spec's transform, its colour, its lit shade, its text."""
-    tmpl = template(b, obj.asset)
+    tmpl = template(b, obj.shape or obj.asset)  # each shape variant has its own mesh
     ob = tmpl.copy()  # shares the mesh; materials are linked per object below
     ob.name = obj.id
     b.coll.objects.link(ob)

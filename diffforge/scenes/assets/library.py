@@ -29,6 +29,7 @@ from diffforge.config import AssetFilter, AssetsConfig
 from diffforge.errors import AssetError, valid_names
 from diffforge.scenes.assets.manifest import PHYSICAL_TYPES, AssetSpec, Manifest
 from diffforge.scenes.assets.procedural import GENERATOR_VERSION
+from diffforge.scenes.assets.shapes import SEP, base_id, variants
 from diffforge.vocabulary import COLORS, MATERIALS
 
 BUILTIN_MANIFEST = Path(__file__).with_name("builtin_manifest.json")
@@ -130,6 +131,7 @@ class AssetLibrary:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._verified: dict[str, Path] = {}
         self._slot_cache: dict[str, dict[str, tuple[float, float]]] = {}
+        self._shapes: dict[str, AssetSpec] = {}
 
     @classmethod
     def load(cls, assets_config: AssetsConfig | None = None, builtin: bool = True) -> AssetLibrary:
@@ -174,6 +176,8 @@ class AssetLibrary:
         return len(self._specs)
 
     def __contains__(self, asset_id: object) -> bool:
+        if isinstance(asset_id, str) and SEP in asset_id:
+            return asset_id in self.shapes(base_id(asset_id))
         return asset_id in self._specs
 
     @property
@@ -181,10 +185,31 @@ class AssetLibrary:
         return list(self._specs)
 
     def get(self, asset_id: str) -> AssetSpec:
+        """An asset by id; a shape id (``chair~slat-1a2b3c4d``) gives its asset with the
+        variant's generator params and the shape id as its id (its GLB is cached apart)."""
+        if SEP in asset_id:
+            return self._shape_spec(asset_id)
         try:
             return self._specs[asset_id]
         except KeyError:
             raise AssetError(f"unknown asset id {asset_id!r}; {valid_names(self._specs)}") from None
+
+    def shapes(self, asset_id: str) -> dict[str, dict]:
+        """Shape id -> generator params of every variant of an asset ({}: one fixed shape)."""
+        return variants(self.get(asset_id)) if asset_id in self._specs else {}
+
+    def _shape_spec(self, shape_id: str) -> AssetSpec:
+        if shape_id not in self._shapes:
+            spec = self.get(base_id(shape_id))
+            params = self.shapes(spec.id).get(shape_id)
+            if params is None:
+                raise AssetError(
+                    f"unknown shape {shape_id!r} of asset {spec.id!r} (made by another version"
+                    f" of its generator?); {valid_names(self.shapes(spec.id))}"
+                )
+            gen = spec.generator.model_copy(update={"params": params})
+            self._shapes[shape_id] = spec.model_copy(update={"id": shape_id, "generator": gen})
+        return self._shapes[shape_id]
 
     def select(
         self,

@@ -273,6 +273,10 @@ ROTATIONAL_SYMMETRY: dict[str, int] = {
     "television": 1, "laptop": 1, "bollard": 4, "trash_bin": 4,
     # front and back look alike at the sizes rendered (a car turned 177° looked unchanged)
     "car": 2, "bicycle": 2,
+    # the kinds added with shape variety (issue 25) that look alike after a half turn
+    "suv": 2, "van": 2, "motorcycle": 2, "scooter": 2, "shop_crate": 2, "picnic_table": 2,
+    "barrier": 2, "bike_rack": 2, "bath_mat": 2, "radiator": 2, "backless_bench": 2, "ottoman": 2,
+    "pillow": 2, "plate": 4, "bed": 1, "truck": 1, "pickup_truck": 1,
 }  # fmt: skip
 # A 2-fold object whose footprint's sides differ by less than this share looks 4-fold
 # (benchmarks/calibration.md).

@@ -31,45 +31,52 @@ from diffforge.vocabulary import COLORS
 # lies on tables, shelves and cabinets; "wall" what hangs on the back wall.
 ROOM_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
     "living room": {
-        "back": ("sofa", "shelf", "cabinet"), "side": ("shelf", "cabinet", "armchair", "floor_lamp", "potted_plant"),
-        "group": ("coffee_table",), "seats": ("armchair", "armchair", "stool"),
-        "clutter": ("book", "mug", "vase", "bowl", "candle", "plant_pot", "television", "box", "table_lamp", "cup"),
-        "wall": ("picture_frame", "wall_clock", "poster"),
+        "back": ("sofa", "shelf", "cabinet", "radiator"), "side": ("shelf", "cabinet", "armchair", "floor_lamp", "potted_plant", "ottoman", "fan", "coat_rack"),
+        "group": ("coffee_table",), "seats": ("armchair", "armchair", "stool", "ottoman"),
+        "clutter": ("book", "mug", "vase", "bowl", "candle", "plant_pot", "television", "box", "table_lamp", "cup", "remote_control", "speaker", "pillow", "smartphone", "camera"),
+        "wall": ("picture_frame", "wall_clock", "poster", "mirror"),
     },
     "kitchen": {
-        "back": ("cabinet", "cabinet", "shelf"), "side": ("cabinet", "shelf", "potted_plant"),
+        "back": ("cabinet", "kitchen_counter", "refrigerator", "stove", "shelf"), "side": ("kitchen_counter", "cabinet", "refrigerator", "washing_machine", "potted_plant", "wastebasket"),
         "group": ("table",), "seats": ("chair", "chair", "chair", "chair", "stool"),
-        "clutter": ("bowl", "cup", "mug", "teapot", "bottle", "apple", "orange_fruit", "soda_can", "vase", "candle"),
+        "clutter": ("bowl", "cup", "mug", "teapot", "bottle", "apple", "orange_fruit", "soda_can", "vase", "candle", "kettle", "toaster", "microwave", "cooking_pot", "frying_pan", "jar", "plate", "drinking_glass", "cutting_board", "banana", "pear"),
         "wall": ("wall_clock", "picture_frame", "poster"),
     },
     "office": {
-        "back": ("desk", "shelf", "cabinet"), "side": ("desk", "shelf", "cabinet", "potted_plant"),
-        "group": ("table",), "seats": ("chair", "chair", "chair"),
-        "clutter": ("laptop", "mug", "book", "box", "table_lamp", "bottle", "plant_pot", "cup", "soda_can"),
-        "wall": ("wall_clock", "picture_frame", "poster", "wall_text"),
+        "back": ("desk", "shelf", "cabinet", "filing_cabinet"), "side": ("desk", "shelf", "cabinet", "potted_plant", "filing_cabinet", "water_cooler", "wastebasket", "coat_rack"),
+        "group": ("table",), "seats": ("chair", "office_chair", "office_chair"),
+        "clutter": ("laptop", "mug", "book", "box", "table_lamp", "bottle", "plant_pot", "cup", "soda_can", "monitor", "keyboard", "printer", "telephone", "binder", "pen_holder"),
+        "wall": ("wall_clock", "picture_frame", "poster", "wall_text", "whiteboard"),
     },
     "bedroom": {
-        "back": ("sofa", "cabinet", "shelf"), "side": ("cabinet", "shelf", "armchair", "floor_lamp", "potted_plant"),
-        "group": ("side_table",), "seats": ("stool", "chair"),
-        "clutter": ("book", "candle", "vase", "table_lamp", "box", "toy_car", "ball", "mug", "plant_pot"),
-        "wall": ("picture_frame", "wall_clock", "poster"),
+        "back": ("bed", "sofa", "cabinet", "shelf", "wardrobe"), "side": ("cabinet", "shelf", "armchair", "floor_lamp", "potted_plant", "nightstand", "dresser", "wardrobe", "laundry_basket"),
+        "group": ("side_table",), "seats": ("stool", "chair", "ottoman"),
+        "clutter": ("book", "candle", "vase", "table_lamp", "box", "toy_car", "ball", "mug", "plant_pot", "alarm_clock", "pillow", "smartphone"),
+        "wall": ("picture_frame", "wall_clock", "poster", "mirror"),
+    },
+    "bathroom": {
+        "back": ("bathtub", "washbasin", "toilet", "cabinet"), "side": ("washbasin", "toilet", "laundry_basket", "radiator", "shelf", "wastebasket"),
+        "group": ("bath_mat",), "seats": ("stool", "laundry_basket"),
+        "clutter": ("bottle", "jar", "candle", "plant_pot", "cup", "box", "vase", "drinking_glass"),
+        "wall": ("mirror", "towel", "towel", "picture_frame"),
     },
     "shop": {
-        "back": ("shelf", "shelf", "cabinet"), "side": ("shelf", "cabinet", "shelf"),
-        "group": ("table",), "seats": ("stool",),
-        "clutter": ("box", "bottle", "soda_can", "vase", "bowl", "toy_car", "toy_blocks", "ball", "teapot", "book"),
+        "back": ("shelf", "shelf", "cabinet", "shop_counter"), "side": ("shelf", "cabinet", "shelf", "vending_machine", "shop_crate", "shopping_cart"),
+        "group": ("shop_counter",), "seats": ("stool", "shopping_basket", "shop_crate"),
+        "clutter": ("box", "bottle", "soda_can", "vase", "bowl", "toy_car", "toy_blocks", "ball", "teapot", "book", "cash_register", "jar", "banana", "pear", "shopping_basket"),
         "wall": ("poster", "wall_text", "wall_clock"),
     },
     "classroom": {
-        "back": ("shelf", "cabinet", "desk"), "side": ("shelf", "cabinet", "potted_plant"),
+        "back": ("shelf", "cabinet", "desk"), "side": ("shelf", "cabinet", "potted_plant", "wastebasket"),
         "group": ("desk",), "seats": ("chair",),
-        "clutter": ("book", "laptop", "box", "mug", "plant_pot", "bottle", "ball"),
-        "wall": ("wall_text", "poster", "wall_clock", "picture_frame"),
+        "clutter": ("book", "laptop", "box", "mug", "plant_pot", "bottle", "ball", "binder", "pen_holder"),
+        "wall": ("wall_text", "poster", "wall_clock", "picture_frame", "whiteboard"),
     },
 }  # fmt: skip
 ROOM_FLOORS = {
     "living room": ("wood", "fabric"), "kitchen": ("tiles", "ceramic"), "office": ("fabric", "wood"),
     "bedroom": ("wood", "fabric"), "shop": ("tiles", "concrete"), "classroom": ("tiles", "wood"),
+    "bathroom": ("tiles", "ceramic"),
 }  # fmt: skip
 ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
 
@@ -272,7 +279,8 @@ def _bulb_height(comp: Composition, lamp) -> float:
     """Where a lamp's light sits above the lamp's origin (m): 3 cm under the rim of its shade.
     A shade is a closed solid: a light inside it (at 0.9 of the height) lit nothing, and a
     lamp switched off at 193 W changed 3 % of the frame. No shade (a user's file): 0.9."""
-    bottom = comp.library.slot_bottom(lamp.asset, "shade") if lamp.asset in comp.library else None
+    shape = lamp.shape or lamp.asset  # a shade opens where its own variant has it
+    bottom = comp.library.slot_bottom(shape, "shade") if shape in comp.library else None
     if bottom is None:
         return lamp.dimensions[2] * 0.9
     return lamp.dimensions[2] * bottom - 0.03

@@ -102,6 +102,14 @@ def compose_street(
                     "bicycle",
                     "fire_hydrant",
                     "sign_post",
+                    "traffic_light",
+                    "parking_meter",
+                    "mailbox",
+                    "planter",
+                    "newspaper_box",
+                    "bike_rack",
+                    "motorcycle",
+                    "scooter",
                 ],
             )
             spec = get(kind)
@@ -120,7 +128,9 @@ def compose_street(
     # ... and a row along the far facades: benches, bikes, planters, bins, café boxes
     x = -w / 2 + float(rng.uniform(0.3, 1.5))
     while x < w / 2 - 0.5:
-        spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone"]))
+        spec = get(choose(rng, ["bench", "bicycle", "bush", "trash_bin", "box", "traffic_cone", "bus_stop",
+                                "planter", "vending_machine", "picnic_table", "backless_bench", "shop_crate",
+                                "barrier", "mailbox", "newspaper_box", "shopping_cart", "floor_text"]))  # fmt: skip
         if spec is None:
             x += 1.0
             continue
@@ -128,23 +138,28 @@ def compose_street(
         dy = spec.size[0] if spec.id == "bicycle" else spec.size[1]
         obj = on_walk(spec, x + spec.size[0] / 2, 1, walk - 0.35 - dy / 2, yaw)
         x += (obj.dimensions[0] if obj is not None else 0.5) + float(rng.uniform(0.6, 2.5))
-    # 3. cars parked along both kerbs, lengthwise
-    car = get("car")
+    # 3. vehicles parked along both kerbs, lengthwise (cars most often)
+    vehicles = [
+        v for v in map(get, ("car", "car", "car", "suv", "van", "pickup_truck", "truck")) if v
+    ]
     for side in (1, -1):
         x = -w / 2 + float(rng.uniform(1.0, 4.0))
-        while car is not None and x < w / 2 - 2.5:
-            if rng.random() < 0.55 and (side > 0 or abs(x + 2.2) > 8.0):  # none by the camera
+        while vehicles and x < w / 2 - 2.5:
+            car = choose(rng, vehicles)
+            half = car.size[1] / 2
+            if rng.random() < 0.55 and (side > 0 or abs(x + half) > 8.0):  # none by the camera
                 y = far - 1.15 if side > 0 else near + 1.15
+                y += (car.size[0] - 1.81) / 2 * (-1 if side > 0 else 1)  # wider ones keep the kerb
                 obj = put_at(
                     comp,
                     rng,
                     car,
-                    x + 2.2,
+                    x + half,
                     y,
                     math.pi / 2 if side > 0 else -math.pi / 2,
                     support="ground",
                 )
-                x += 5.2 if obj is not None else 1.0
+                x += 2 * half + 0.9 if obj is not None else 1.0
             else:
                 x += float(rng.uniform(3.0, 7.0))
     # 4. signs on the facades, people on the sidewalks, small things on the sidewalks
@@ -170,7 +185,10 @@ def compose_street(
                 )
                 is not None
             )
-    small = [get(a) for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box")]
+    small = [
+        get(a)
+        for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box", "shop_crate", "planter")
+    ]
     small = [s for s in small if s is not None]
     tries = 0
     while len(comp.scene.objects) < budget and tries < 40 and small:

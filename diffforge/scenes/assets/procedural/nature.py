@@ -1,60 +1,251 @@
-"""Plants: potted plants indoors, trees and bushes outdoors."""
+"""Plants: potted plants indoors, trees and bushes outdoors.
+
+Trees grow per species (round, oak, conifer, poplar, birch, weeping, palm): a tapering trunk,
+branches to every leaf cluster, and many lumpy clusters with gaps between them rather than a
+few smooth spheres, so their shadows break up. Bushes and potted plants vary alike.
+"""
 
 from __future__ import annotations
 
+import itertools
+import math
+
+import numpy as np
 import trimesh
 
-from diffforge.scenes.assets.meshutil import cylinder, ellipsoid, revolve, sphere, tube
-from diffforge.scenes.assets.procedural.parts import Parts
+from diffforge.scenes.assets.meshutil import cylinder, ellipsoid, revolve, tube
+from diffforge.scenes.assets.procedural.parts import Parts, lump, pick, pot_mesh, shaped, u
+
+SPECIES = ("round", "oak", "conifer", "poplar", "birch", "weeping", "palm", "young")
 
 
-def potted_plant(height=1.1, pot_radius=0.2) -> trimesh.Scene:
-    ph = 0.35
-    p = Parts().add("body", revolve([(0.0, 0.0), (pot_radius * 0.75, 0.0), (pot_radius, ph), (pot_radius * 0.92, ph),
-                                     (pot_radius * 0.9, ph - 0.04), (0.0, ph - 0.04)], 32))  # fmt: skip
-    p.add("trunk", cylinder(0.02, ph - 0.05, height * 0.65, sections=8))
-    centers = [(0, 0, height - 0.22), (0.12, 0.05, height - 0.38), (-0.11, -0.06, height - 0.4),
-               (0.02, -0.12, height - 0.5), (-0.05, 0.12, height - 0.55)]  # fmt: skip
-    for i, cen in enumerate(centers):
-        p.add("foliage", sphere(0.22 - 0.02 * i, cen, 2))
-    return p.scene()
+def _tree_shape(rng) -> dict:
+    return {
+        "style": pick(rng, SPECIES),
+        "seed": int(rng.integers(1 << 30)),
+        "clusters": int(rng.integers(6, 14)),
+        "crown_base": u(rng, 0.3, 0.5),
+        "lean": u(rng, -0.15, 0.15),
+    }
 
 
-def plant_pot(radius=0.075, height=0.25) -> trimesh.Scene:
-    ph = height * 0.5
-    prof = [(0.0, 0.0), (radius * 0.72, 0.0), (radius * 0.9, ph - 0.02), (radius, ph - 0.02), (radius, ph),
-            (radius * 0.92, ph), (radius * 0.9, ph - 0.015), (0.0, ph - 0.015)]  # fmt: skip
-    p = Parts().add("body", revolve(prof, 32))
-    leaves = [
-        (0.0, 0.0, height - 0.06),
-        (0.04, 0.02, ph + 0.05),
-        (-0.04, -0.01, ph + 0.06),
-        (0.0, -0.04, ph + 0.07),
-    ]
-    for i, cen in enumerate(leaves):
-        p.add("foliage", ellipsoid((0.05 - 0.004 * i, 0.045, 0.06 - 0.005 * i), cen, 2))
-    return p.scene()
-
-
-def tree(height=5.0, crown=3.0) -> trimesh.Scene:
-    p = Parts().add(
+@shaped(_tree_shape)
+def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.4,
+         lean=0.0) -> trimesh.Scene:  # fmt: skip
+    gen = np.random.default_rng(seed)
+    p = Parts()
+    r0 = 0.12 + 0.06 * gen.random()
+    if style == "palm":
+        pts = [(lean * 0.5 * t * t, 0.0, height * 0.85 * t) for t in np.linspace(0, 1, 6)]
+        for a, b in itertools.pairwise(pts):
+            p.add("trunk", tube(a, b, r0 * 0.8, 10))
+        top = np.array(pts[-1])
+        for k in range(clusters):
+            a = 2 * math.pi * k / clusters
+            tip = top + np.array(
+                (crown * 0.5 * math.cos(a), crown * 0.5 * math.sin(a), -height * 0.12)
+            )
+            mid = (top + tip) / 2 + np.array((0, 0, 0.25))
+            p.add("trunk", tube(top, mid, 0.03, 6))
+            p.add("foliage", ellipsoid((0.45, 0.18, 0.06), (0, 0, 0), 1).apply_transform(
+                trimesh.transformations.rotation_matrix(a, (0, 0, 1))).apply_translation((top + tip) / 2 + (0, 0, 0.15)))  # fmt: skip
+        return p.scene()
+    base = height * crown_base
+    trunk_top = height * (0.9 if style in ("conifer", "poplar") else 0.7)
+    top = np.array((lean, 0.0, trunk_top))
+    p.add(
         "trunk",
         revolve(
-            [(0.0, 0.0), (0.2, 0.0), (0.14, 0.3), (0.11, height * 0.6), (0.0, height * 0.6)], 16
+            [
+                (0.0, 0.0),
+                (r0 * 1.6, 0.0),
+                (r0, 0.3),
+                (r0 * 0.55, trunk_top * 0.7),
+                (0.0, trunk_top * 0.7),
+            ],
+            12,
         ),
     )
-    p.add("trunk", tube((0, 0, height * 0.4), (0.5, 0.2, height * 0.62), 0.06, 8))
-    blobs = [((0, 0, height - crown * 0.42), crown * 0.42), ((crown * 0.25, 0.1, height - crown * 0.62), crown * 0.3),
-             ((-crown * 0.24, -0.1, height - crown * 0.6), crown * 0.3), ((0.05, crown * 0.22, height - crown * 0.55), crown * 0.28),
-             ((0, -crown * 0.22, height - crown * 0.58), crown * 0.28)]  # fmt: skip
-    for c, rad in blobs:
-        p.add("foliage", sphere(rad, c, 2))
+    p.add("trunk", tube((0, 0, trunk_top * 0.68), top, r0 * 0.45, 8))
+    if style == "conifer":
+        tiers = max(4, clusters // 2)
+        for k in range(tiers):
+            z = base * 0.6 + (height - base * 0.6) * k / tiers
+            rad = crown / 2 * (1 - k / tiers) * 0.95 + 0.15
+            p.add(
+                "foliage",
+                revolve(
+                    [
+                        (0.0, z),
+                        (rad, z),
+                        (rad * 0.25, z + (height - base) / tiers * 1.8),
+                        (0.0, z + (height - base) / tiers * 1.8),
+                    ],
+                    14,
+                ),
+            )
+        return p.scene()
+    wide = {"oak": 1.0, "round": 0.8, "birch": 0.6, "weeping": 0.9, "poplar": 0.35, "young": 0.5}[
+        style
+    ]
+    size = {
+        "oak": 0.35,
+        "round": 0.32,
+        "birch": 0.24,
+        "weeping": 0.3,
+        "poplar": 0.28,
+        "young": 0.3,
+    }[style]
+    for _k in range(clusters):
+        a = gen.uniform(0, 2 * math.pi)
+        rr = crown / 2 * wide * math.sqrt(gen.uniform(0.2, 1.0))
+        if style == "weeping":
+            z = gen.uniform(base, height - crown * 0.2)
+        else:
+            z = gen.uniform(base + crown * 0.25, height - crown * size * 0.8)
+        c = np.array((lean + rr * math.cos(a), rr * math.sin(a), z))
+        s = crown * size * gen.uniform(0.7, 1.1)
+        radii = (s, s, s * (1.6 if style in ("poplar", "weeping") else 0.85))
+        start = top - np.array((0.0, 0.0, gen.uniform(0.0, trunk_top * 0.35)))
+        p.add("trunk", tube(start, c, max(0.025, r0 * 0.3), 6))
+        p.add("foliage", lump(radii, c, gen))
+    p.add(
+        "foliage",
+        lump(
+            (crown * size, crown * size, crown * size * 0.8),
+            (lean, 0.0, height - crown * size * 0.8),
+            gen,
+        ),
+    )
     return p.scene()
 
 
-def bush(width=1.2, height=0.9) -> trimesh.Scene:
+def _bush_shape(rng) -> dict:
+    return {
+        "style": pick(rng, ("mound", "hedge", "spread", "cone", "ball", "clumps", "tall", "low")),
+        "seed": int(rng.integers(1 << 30)),
+        "clusters": int(rng.integers(4, 10)),
+    }
+
+
+@shaped(_bush_shape)
+def bush(width=1.2, height=0.9, style="mound", seed=0, clusters=6) -> trimesh.Scene:
+    gen = np.random.default_rng(seed)
     p = Parts()
-    for c, rad in (((0, 0, height * 0.5), height * 0.5), ((width * 0.25, 0.05, height * 0.38), height * 0.38),
-                   ((-width * 0.25, -0.05, height * 0.4), height * 0.4)):  # fmt: skip
-        p.add("foliage", ellipsoid((rad * 1.1, rad, rad), c, 2))
+    depth = width * 0.7
+    if style == "hedge":
+        p.add("foliage", lump((width / 2, depth / 2, height / 2), (0, 0, height / 2), gen, 0.06))
+        return p.scene()
+    if style == "cone":
+        p.add(
+            "foliage",
+            revolve([(0.0, 0.0), (width * 0.45, 0.05), (0.05, height), (0.0, height)], 16),
+        )
+        return p.scene()
+    if style == "ball":
+        p.add("trunk", cylinder(0.03, 0.0, height * 0.35, sections=8))
+        p.add(
+            "foliage",
+            lump((width * 0.35, width * 0.35, height * 0.32), (0, 0, height * 0.66), gen, 0.08),
+        )
+        return p.scene()
+    flat = {"mound": 0.55, "spread": 0.4, "clumps": 0.5, "tall": 0.9, "low": 0.3}[style]
+    for _ in range(clusters):
+        x, y = gen.uniform(-width * 0.3, width * 0.3), gen.uniform(-depth * 0.2, depth * 0.2)
+        r = gen.uniform(0.25, 0.4) * width
+        h = height * flat * gen.uniform(0.7, 1.0)
+        p.add("foliage", lump((r, r * 0.8, h / 1.2), (x, y, h / 1.2), gen, 0.2))
+    return p.scene()
+
+
+POTS = ("tapered", "cylinder", "bowl", "square", "urn")
+
+
+def _plant_shape(rng) -> dict:
+    return {
+        "style": pick(rng, ("leafy", "blades", "tree", "fern", "cactus", "bushy")),
+        "pot": pick(rng, POTS),
+        "pot_share": u(rng, 0.2, 0.4),
+        "seed": int(rng.integers(1 << 30)),
+    }
+
+
+def _plant(p: Parts, style: str, top_z: float, height: float, spread: float, gen) -> None:
+    """Foliage from ``top_z`` (the soil) up to ``height`` within ``spread`` of the axis."""
+    grow = height - top_z
+    if style == "blades":
+        for k in range(9):
+            a = 2 * math.pi * k / 9 + gen.uniform(-0.2, 0.2)
+            tip = (
+                spread * 0.6 * math.cos(a) * gen.uniform(0.3, 1),
+                spread * 0.6 * math.sin(a) * gen.uniform(0.3, 1),
+                top_z + grow * gen.uniform(0.7, 1),
+            )
+            blade = tube((0, 0, top_z), tip, spread * 0.06, 4)
+            blade.vertices[:, 0] = blade.vertices[:, 0] * 1.0
+            p.add("foliage", blade)
+    elif style == "tree":
+        p.add("trunk", cylinder(spread * 0.05, top_z, top_z + grow * 0.55, sections=8))
+        p.add(
+            "foliage",
+            lump(
+                (spread * 0.7, spread * 0.7, grow * 0.28), (0, 0, height - grow * 0.28), gen, 0.15
+            ),
+        )
+    elif style == "fern":
+        for k in range(10):
+            a = 2 * math.pi * k / 10
+            c = (
+                spread * 0.55 * math.cos(a),
+                spread * 0.55 * math.sin(a),
+                top_z + grow * gen.uniform(0.35, 0.6),
+            )
+            p.add("foliage", ellipsoid((spread * 0.45, spread * 0.12, grow * 0.08), (0, 0, 0), 1).apply_transform(
+                trimesh.transformations.rotation_matrix(a, (0, 0, 1))).apply_translation(c))  # fmt: skip
+        p.add(
+            "foliage",
+            lump((spread * 0.35, spread * 0.35, grow * 0.3), (0, 0, top_z + grow * 0.3), gen),
+        )
+    elif style == "cactus":
+        p.add("foliage", tube((0, 0, top_z), (0, 0, height - spread * 0.2), spread * 0.22, 12))
+        for s in (-1, 1):
+            z = top_z + grow * gen.uniform(0.3, 0.5)
+            p.add("foliage", tube((0, 0, z), (s * spread * 0.45, 0, z), spread * 0.12, 10))
+            p.add(
+                "foliage",
+                tube(
+                    (s * spread * 0.45, 0, z),
+                    (s * spread * 0.45, 0, z + grow * 0.3),
+                    spread * 0.12,
+                    10,
+                ),
+            )
+    else:  # leafy / bushy: clusters
+        n = 5 if style == "leafy" else 8
+        p.add("trunk", cylinder(spread * 0.04, top_z, top_z + grow * 0.6, sections=8))
+        for k in range(n):
+            a = gen.uniform(0, 2 * math.pi)
+            rr = spread * gen.uniform(0.0, 0.5)
+            r = spread * (0.45 if style == "leafy" else 0.35)
+            z = gen.uniform(top_z + grow * 0.35, height - r * 0.8) if k else height - r * 0.8
+            p.add("foliage", lump((r, r, r * 0.85), (rr * math.cos(a), rr * math.sin(a), z), gen))
+
+
+@shaped(_plant_shape)
+def potted_plant(height=1.1, pot_radius=0.2, style="leafy", pot="tapered", pot_share=0.32,
+                 seed=0) -> trimesh.Scene:  # fmt: skip
+    gen = np.random.default_rng(seed)
+    ph = height * pot_share
+    p = Parts().add("body", pot_mesh(pot, pot_radius, ph))
+    _plant(p, style, ph - 0.03, height, pot_radius * 1.5, gen)
+    return p.scene()
+
+
+@shaped(_plant_shape)
+def plant_pot(radius=0.075, height=0.25, style="leafy", pot="tapered", pot_share=0.5,
+              seed=0) -> trimesh.Scene:  # fmt: skip
+    gen = np.random.default_rng(seed)
+    ph = height * pot_share
+    p = Parts().add("body", pot_mesh(pot, radius, ph))
+    _plant(p, style, ph - 0.01, height, radius * 1.1, gen)
     return p.scene()
