@@ -181,7 +181,18 @@ def predicted_footprints(
     local = np.stack([(px - w / 2) / focal, -(py - h / 2) / focal, -np.ones_like(px)], axis=-1)
     dirs = local.reshape(-1, 3) @ rot.T  # R×3, world space
     origin = np.asarray(cam.location, dtype=float)
-    t_hit = _ray_box_entry(origin, dirs, objs)  # R×N, inf: miss
+    # a ray can enter a box only inside its projected rectangle (all corners in front: the
+    # box's image is the hull of its corners'); others are tested against every ray
+    whole = ~(depth > 1e-6).all(axis=1)
+    near = np.stack([px.ravel(), py.ravel()], axis=1)  # R×2, each ray's pixel
+    pad = step  # a ray on the rectangle's edge is still tested
+    inside = (
+        (near[:, None, 0] >= raw_lo[None, :, 0] - pad)
+        & (near[:, None, 0] <= raw_hi[None, :, 0] + pad)
+        & (near[:, None, 1] >= raw_lo[None, :, 1] - pad)
+        & (near[:, None, 1] <= raw_hi[None, :, 1] + pad)
+    ) | whole[None, :]
+    t_hit = _ray_box_entry(origin, dirs, objs, inside)  # R×N, inf: miss
     hit = np.isfinite(t_hit)
     t_wall = wall_distance(scene, origin, dirs)  # R: rays end at the first wall they meet
 
@@ -204,13 +215,12 @@ def predicted_footprints(
         if o.support in index:
             hides[index[o.support], i] = False
     log_pass = np.log1p(-opacity)  # N
-    visible = np.zeros(n)
-    for i in np.flatnonzero(ok & hit.any(axis=0)):
-        rays = hit[:, i]
-        t_i = t_hit[rays, i][:, None]
-        nearer = (t_hit[rays] < t_i) & hides[i][None, :]
-        through = np.exp((nearer * log_pass[None, :]).sum(axis=1)) * (t_i[:, 0] < t_wall[rays])
-        visible[i] = opacity[i] * through.sum() * cell
+    # every (ray, object) hit at once: what the nearer boxes on its ray let through
+    rays, hits = np.nonzero(hit & ok[None, :])
+    t_i = t_hit[rays, hits]
+    nearer = (t_hit[rays] < t_i[:, None]) & hides[hits]  # K×N
+    through = np.exp(np.where(nearer, log_pass[None, :], 0.0).sum(axis=1)) * (t_i < t_wall[rays])
+    visible = opacity * np.bincount(hits, weights=through, minlength=n) * cell
     out = {}
     for i, o in enumerate(objs):
         if not ok[i]:
@@ -220,13 +230,47 @@ def predicted_footprints(
     return out
 
 
-def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs) -> np.ndarray:
+def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs, tested: np.ndarray) -> np.ndarray:
     """Distance along each ray (R×3 directions from ``origin``) to where it enters each
-    object's oriented box (R×N); inf where it misses."""
+    object's oriented box (R×N); inf where it misses or where ``tested`` (R×N) is False."""
     dims = np.array([o.dimensions for o in objs], dtype=float)  # N×3
     loc = np.array([o.transform.location for o in objs], dtype=float)
     yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
-    return ray_box_entry(origin, dirs, dims, loc, yaw)
+    rays, boxes = np.nonzero(tested)
+    out = np.full(tested.shape, np.inf)
+    out[rays, boxes] = ray_box_pairs(origin, dirs[rays], dims[boxes], loc[boxes], yaw[boxes])
+    return out
+
+
+def ray_box_pairs(
+    origin: np.ndarray, dirs: np.ndarray, dims: np.ndarray, loc: np.ndarray, yaw: np.ndarray
+) -> np.ndarray:
+    """``ray_box_entry`` for K (ray, box) pairs, row by row (K×3 directions, K boxes): the
+    same arithmetic, so a culled grid gives the distances the full one does."""
+    c, s = np.cos(yaw), np.sin(yaw)
+    rel = origin[None, :] - loc
+    o_k = (c * rel[:, 0] + s * rel[:, 1], -s * rel[:, 0] + c * rel[:, 1], rel[:, 2])
+    d_k = (
+        dirs[:, 0] * c + dirs[:, 1] * s,
+        -dirs[:, 0] * s + dirs[:, 1] * c,
+        dirs[:, 2],
+    )
+    lo_k = (-dims[:, 0] / 2, -dims[:, 1] / 2, np.zeros(len(dims)))
+    hi_k = (dims[:, 0] / 2, dims[:, 1] / 2, dims[:, 2])
+    t_near = np.zeros(len(dirs))
+    t_far = np.full(len(dirs), np.inf)
+    for o, d, lo, hi in zip(o_k, d_k, lo_k, hi_k, strict=True):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = 1.0 / d
+            t0 = (lo - o) * inv
+            t1 = (hi - o) * inv
+        parallel = np.abs(d) < 1e-12
+        inside = (o >= lo) & (o <= hi)
+        t0 = np.where(parallel, np.where(inside, -np.inf, np.inf), t0)
+        t1 = np.where(parallel, np.where(inside, np.inf, -np.inf), t1)
+        t_near = np.maximum(t_near, np.minimum(t0, t1))
+        t_far = np.minimum(t_far, np.maximum(t0, t1))
+    return np.where(t_near <= t_far, t_near, np.inf)
 
 
 def ray_box_entry(
@@ -270,19 +314,71 @@ def wall_distance(scene, origin: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     if not walls:
         return np.full(len(dirs), np.inf)
     boxes = tuple((e.location, e.size) for e in walls)
-    return _wall_distance(boxes, tuple(origin), dirs.tobytes(), dirs.shape)
+    look = tuple(scene.camera.look_at)
+    return _wall_distance(boxes, tuple(origin), look, dirs.tobytes(), dirs.shape)
 
 
 @functools.lru_cache(maxsize=32)
-def _wall_distance(boxes, origin, dirs_bytes: bytes, shape) -> np.ndarray:
-    """Cached: the sampler predicts many draws through one camera in one room."""
+def _wall_distance(boxes, origin, look_at, dirs_bytes: bytes, shape) -> np.ndarray:
+    """Cached: the sampler predicts many draws through one camera in one room. A ray is
+    tested only against the walls whose image holds its direction (as in
+    ``predicted_footprints``): a room's back wall is a few hundred of the 3,072 rays."""
     dirs = np.frombuffer(dirs_bytes).reshape(shape)
     size = np.array([b[1] for b in boxes], dtype=float)
     loc = np.array([b[0] for b in boxes], dtype=float) - [0.0, 0.0, 0.5] * size
-    t = ray_box_entry(np.asarray(origin), dirs, size, loc, np.zeros(len(boxes)))
+    o = np.asarray(origin, dtype=float)
+    rot = look_at_matrix(origin, look_at)
+    corners = (box_points_axis(size, loc) - o) @ rot  # N×8×3, camera frame
+    lo, hi = _view_rects(corners)
+    local = dirs @ rot  # the rays in the camera frame (all look forward: -z)
+    rx, ry = local[:, 0] / -local[:, 2], local[:, 1] / -local[:, 2]
+    pad = 1e-3
+    tested = (
+        (rx[:, None] >= lo[None, :, 0] - pad)
+        & (rx[:, None] <= hi[None, :, 0] + pad)
+        & (ry[:, None] >= lo[None, :, 1] - pad)
+        & (ry[:, None] <= hi[None, :, 1] + pad)
+    )
+    rays, walls = np.nonzero(tested)
+    t = np.full(tested.shape, np.inf)
+    t[rays, walls] = ray_box_pairs(o, dirs[rays], size[walls], loc[walls], np.zeros(len(walls)))
     out = t.min(axis=1)
     out.flags.writeable = False
     return out
+
+
+# The 12 edges of a box as pairs of ``BOX_CORNERS`` indices (corners differing in one bit).
+BOX_EDGES = np.array([(i, i | b) for i in range(8) for b in (1, 2, 4) if not i & b])
+# Nearest depth (m) a ray's hit is looked for at: what lies closer to the camera's plane than
+# a millimetre is inside the camera.
+NEAR_DEPTH = 1e-3
+
+
+def _view_rects(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each box's image (N×8×3 corners in the camera frame) as a rectangle in view
+    coordinates (x / depth, y / depth): the hull of the corners in front of ``NEAR_DEPTH`` and
+    of the points where the box's edges cross it (a wall reaching behind the camera shows only
+    its front part). A box wholly behind gets an empty rectangle."""
+    depth = -corners[..., 2]
+    a, b = corners[:, BOX_EDGES[:, 0]], corners[:, BOX_EDGES[:, 1]]  # N×12×3
+    da, db = depth[:, BOX_EDGES[:, 0]], depth[:, BOX_EDGES[:, 1]]
+    crosses = (da - NEAR_DEPTH) * (db - NEAR_DEPTH) < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, (NEAR_DEPTH - da) / (db - da), 0.0)
+    cut = a + t[..., None] * (b - a)  # on the near plane where an edge crosses it
+    points = np.concatenate([corners, cut], axis=1)  # N×20×3
+    keep = np.concatenate([depth >= NEAR_DEPTH, crosses], axis=1)
+    d = np.where(keep, np.maximum(-points[..., 2], NEAR_DEPTH), 1.0)
+    xy = points[..., :2] / d[..., None]
+    lo = np.where(keep[..., None], xy, np.inf).min(axis=1)
+    hi = np.where(keep[..., None], xy, -np.inf).max(axis=1)
+    return lo, hi
+
+
+def box_points_axis(size: np.ndarray, loc: np.ndarray) -> np.ndarray:
+    """The 8 corners of axis-aligned boxes (N×3 sizes standing on their bottom centres ``loc``),
+    N×8×3."""
+    return BOX_CORNERS[None, :, :] * size[:, None, :] + loc[:, None, :]
 
 
 # a box's 8 corners in box units (origin at the bottom centre)

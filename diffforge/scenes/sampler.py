@@ -26,6 +26,11 @@ from diffforge.scenes.changes import (
     weights,
 )
 from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
+from diffforge.scenes.environments.composition import (
+    LETTER_HEIGHT,
+    LETTER_WIDTH,
+    letter_share,
+)
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
 from diffforge.scenes.lighting import has_body
@@ -54,6 +59,10 @@ MAX_SIGN_SCALE, SIGN_HEADROOM = 3.5, 1.15
 # New scenes tried for a pair's drawn change types before one of them falls back to another
 # type (the last resort, recorded in ``PairSpec.fallbacks``).
 SCENES_PER_MIX = 10
+# Scenes composed per layout, once per config, to learn how often a sign composed for a text
+# change reads at the frame there (``PairSampler._legibility``).
+LEGIBILITY_PROBES = 8
+_LEGIBLE: dict[tuple[str, str], float] = {}
 
 
 class Unplaced(NotApplicable):
@@ -102,6 +111,7 @@ class PairSampler:
         self.layout_p = self.layout_w / self.layout_w.sum()
         self.params = {t: self._param_dists(t) for t in self.operators}
         self.carried = {k: carries(k, cfg, self.library) for k in self.layouts}
+        self.legible = self._legibility()
         self._check_carried()
         # A type that is its pair's only change ("none") takes single-change pairs, with the
         # probability q that gives it its share w of all changes: p(1) q / E[n] = w, so the
@@ -115,12 +125,92 @@ class PairSampler:
             self.alone_q = min(1.0, alone * mean_n / self.single_p)
         else:
             self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
+        self.draw_w = self._calibrated()
+
+    def _calibrated(self, rounds: int = 200) -> np.ndarray:
+        """The weights each of a pair's draws uses, so that every type's expected share of
+        the drawn changes is its configured one. A scene-wide type drawn once per pair and
+        types kept ``apart`` are left out of a pair's later draws, which alone would give
+        them less than their weight (viewpoint 11 % short on the default config) and the
+        rest more; the expected shares of the draw are computed exactly (every sequence of
+        ``per_pair`` draws) and the weights scaled until they match."""
+        alone = np.array([self.operators[t].alone for t in self.types], dtype=bool)
+        target = np.where(alone, 0.0, self.type_p)
+        if not target.any():
+            return self.type_w.copy()
+        # a pair of n draws is alone (one alone type) with probability alone_q where n == 1
+        # (any n without single-change pairs): the rest of that mass is drawn in sequence
+        mass = {
+            n: float(p) * (1 - self.alone_q if n == 1 or not self.single_p else 1.0)
+            for n, p in zip(self.counts, self.count_p, strict=True)
+        }
+        bound = {t for t in self.types if self.operators[t].scene_wide or t in self.apart}
+        w = np.where(alone, 0.0, self.type_w)
+        for _ in range(rounds):
+            expected = self._expected_draws(w, mass, bound)
+            share = expected / max(expected.sum(), 1e-12) * target.sum()
+            ratio = np.divide(target, share, out=np.ones_like(target), where=share > 0)
+            if np.all(np.abs(ratio - 1) < 1e-6):
+                break
+            w = w * ratio
+        return np.where(alone, 0.0, w)
+
+    def _expected_draws(self, w: np.ndarray, mass: dict[int, float], bound: set[str]):
+        """Expected count of each type over the drawn sequences, ``mass[n]`` the probability
+        of n draws; only the ``bound`` types drawn so far change what a later draw allows."""
+        memo: dict[tuple[frozenset[str], int], np.ndarray] = {}
+
+        def counts(used: frozenset[str], left: int) -> np.ndarray:
+            if left == 0:
+                return np.zeros(len(self.types))
+            if (used, left) not in memo:
+                p = self._allowed(list(used), exclude=(), weights=w)
+                total = p.sum()
+                out = np.zeros(len(self.types))
+                if total > 0:
+                    p = p / total
+                    for i in np.flatnonzero(p):
+                        t = self.types[i]
+                        after = used | {t} if t in bound else used
+                        out += p[i] * counts(after, left - 1)
+                    out += p
+                memo[used, left] = out
+            return memo[used, left]
+
+        return sum(m * counts(frozenset(), n) for n, m in mass.items())
 
     def _param_dists(self, change_type: str):
         declared = self.operators[change_type].params
         merged = {k: parse_distribution(v) for k, v in declared.items()}
         merged.update(self.cfg.changes.params.get(change_type, {}))
         return merged
+
+    def _legibility(self) -> dict[str, float]:
+        """For a config that draws text changes: the share of each layout's scenes composed
+        for one whose sign then reads at this frame (``_fit_text``), from a few probe scenes.
+        A layout none of whose probes reads does not carry text (a street's signs hang across
+        the road: none of 23 read at draft); the others carry text pairs in proportion to it."""
+        if not any(self.operators[t].writes_text for t in self.types):
+            return {}
+        key = self.cfg.model_dump_json()
+        out = {}
+        for k in self.layouts:
+            if "text" not in self.carried[k] or k == "environment":  # a user's file: as it is
+                continue
+            if (key, k) not in _LEGIBLE:
+                hits = 0
+                for probe in range(LEGIBILITY_PROBES):
+                    rng = rng_for(self.cfg.seed, 0, "legibility", probe)
+                    try:
+                        base = compose(rng, k, self.cfg, self.library, frozenset({"text"}))
+                    except SamplingError:
+                        continue
+                    hits += bool(self._fit_text(base))
+                _LEGIBLE[key, k] = hits / LEGIBILITY_PROBES
+            out[k] = _LEGIBLE[key, k]
+            if not out[k]:
+                self.carried[k] = self.carried[k] - {"text"}
+        return out
 
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
@@ -146,26 +236,37 @@ class PairSampler:
     def draw_types(self, index: int) -> list[str]:
         """Pair ``index``'s change types, by weight: the same whatever the attempt, so neither
         sampling nor the render gates' rejections move the mix."""
-        seed = self.cfg.seed
-        count_rng = rng_for(seed, index, "change_count")
-        n = self.counts[int(count_rng.choice(len(self.counts), p=self.count_p))]
-        rng = rng_for(seed, index, "change_types")
+        u = self._draw_uniforms(index)
+        n = self.counts[_inverse_cdf(self.count_p, u[0])]
         alone = [self.operators[t].alone for t in self.types]
-        if self.alone_q and (n == 1 or not self.single_p) and rng.random() < self.alone_q:
+        if self.alone_q and (n == 1 or not self.single_p) and u[1] < self.alone_q:
             p = np.where(alone, self.type_w, 0.0)
-            return [self.types[int(rng.choice(len(self.types), p=p / p.sum()))]]
+            return [self.types[_inverse_cdf(p, u[2])]]
         kinds: list[str] = []
-        for _ in range(n):
-            p = self._allowed(kinds, exclude=())
+        for k in range(n):
+            p = self._allowed(kinds, exclude=(), weights=self.draw_w)
             p[np.array(alone, dtype=bool)] = 0.0
             if p.sum() <= 0:
                 break
-            kinds.append(self.types[int(rng.choice(len(self.types), p=p / p.sum()))])
+            kinds.append(self.types[_inverse_cdf(p, u[2 + k])])
         return kinds
 
-    def _allowed(self, kinds: list[str], exclude) -> np.ndarray:
-        """The weights of the types that may join ``kinds`` (scene-wide ones once, ``apart``)."""
-        p = self.type_w.copy()
+    def _draw_uniforms(self, index: int) -> np.ndarray:
+        """Pair ``index``'s uniforms for its count, its alone type and each of its draws: a
+        Kronecker sequence (start + index × √prime, mod 1) rather than independent draws, so
+        that any run of consecutive pairs (or a shard's every N-th) carries the configured
+        shares to within a few pairs, not within the binomial noise of independent draws
+        (2,000 independent pairs at seed 0 held 17.9 % three-change pairs for 20 %)."""
+        k = 2 + max(self.counts)
+        if getattr(self, "_draw_start", None) is None or len(self._draw_start) < k:
+            self._draw_start = rng_for(self.cfg.seed, 0, "change_draws").random(k)
+            self._draw_step = np.array([math.sqrt(q) % 1.0 for q in _primes(k)])
+        return (self._draw_start[:k] + index * self._draw_step[:k]) % 1.0
+
+    def _allowed(self, kinds: list[str], exclude, weights: np.ndarray | None = None) -> np.ndarray:
+        """The weights (``type_w`` unless given) of the types that may join ``kinds``
+        (scene-wide ones once, ``apart``)."""
+        p = (self.type_w if weights is None else weights).copy()
         used = set(kinds)
         for i, t in enumerate(self.types):
             op = self.operators[t]
@@ -199,11 +300,15 @@ class PairSampler:
         last: Exception = SamplingError("no change type drawn")
         start = attempt
         tries = min(SCENES_PER_MIX, self.cfg.changes.max_attempts)
+        order: list[int] = list(range(len(kinds)))  # the order the draws are applied in
         for k in range(len(self.types) + 1):
             failed: Counter[tuple[str, str]] = Counter()
             for sub in range(start, start + tries):
                 try:
-                    spec = self._sample_once(index, sub, kinds)
+                    # the first half of the scenes keep a change drawn for the file's own
+                    # objects on them; the rest may give it a library object
+                    strict = sub - start < tries // 2
+                    spec = self._sample_once(index, sub, kinds, order=order, strict=strict)
                 except Unplaced as exc:
                     failed[exc.kind, exc.reason] += 1
                     last = exc
@@ -241,38 +346,64 @@ class PairSampler:
         """A layout by weight among those that can carry ``wants`` (all where none can)."""
         p = np.array([w if wants <= self.carried[k] else 0.0
                       for k, w in zip(self.layouts, self.layout_w, strict=True)])  # fmt: skip
+        if "text" in wants:  # where a sign reads as often as it does
+            p = p * np.array([self.legible.get(k, 1.0) for k in self.layouts])
         if p.sum() <= 0:
             p = self.layout_w
         return self.layouts[int(rng.choice(len(self.layouts), p=p / p.sum()))]
 
     def _sample_once(
-        self, index: int, attempt: int, kinds: list[str], predict: bool = True
+        self,
+        index: int,
+        attempt: int,
+        kinds: list[str],
+        predict: bool = True,
+        order: list[int] | None = None,
+        strict: bool = False,
     ) -> PairSpec:
+        """One base scene for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE`` draws of them on
+        it. ``order``: the order the draws are applied in (kept by the caller across scenes);
+        a type that finds nothing moves to its front, so it picks its target before the
+        others take theirs (a colour change on the one lamp on the table left remove none).
+        ``strict``: a change drawn for a user file's own objects finds one or the draw fails."""
         seed = self.cfg.seed
+        order = list(range(len(kinds))) if order is None else order
         rng = rng_for(seed, index, "scene", attempt)
         wants = frozenset().union(*(self.operators[t].scene_needs for t in kinds))
         layout = self._layout(rng, wants)
         base = compose(rng, layout, self.cfg, self.library, wants)
         legible = self._fit_text(base) if "text" in wants and predict else None
         last: Exception = Unplaced(kinds[0], "no scene")
-        large = self._large(base) if predict else None  # the same for every draw on this base
+        # the base's footprints serve every draw: its large objects, and the before-scene of a
+        # draw that left it as it was (most do: only a few changes set a starting state)
+        resolution = self.cfg.render.resolved().resolution
+        base_feet = predicted_footprints(base, resolution, self.cfg.visibility.predict_fill)
+        large = self._large(base, base_feet) if predict else None
+        # which object changes go to a user file's own objects: drawn once per pair, so a
+        # retry keeps the choice (``changes.file_objects``)
+        own_draws = rng_for(seed, index, "file_objects").random(len(kinds))
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
             stage = "changes" if draw == 0 else f"changes.{draw}"
             try:
                 before, after, changes = self._changes(
-                    rng_for(seed, index, stage, attempt), base, kinds, large, legible
-                )
+                    rng_for(seed, index, stage, attempt), base, kinds, large, legible, order,
+                    own_draws, strict,
+                )  # fmt: skip
                 distractors = self._distractors(
                     rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
                 )
                 before, after = attach(before), attach(after)  # a camera or lamp may have changed
-                self._check_in_view(before, after, changes, predict)
+                same = before.camera == base.camera and before.objects == base.objects
+                known = {"before": base_feet} if same else {}
+                self._check_in_view(before, after, changes, predict, known)
             except Unplaced as exc:
                 if exc.placed is False and draw and str(exc) == str(last):
                     raise exc from None  # the same nothing-to-act-on: a new scene, not a redraw
                 last = exc
+                first = [i for i in order if kinds[i] == exc.kind]
+                order[:] = first + [i for i in order if kinds[i] != exc.kind]
                 continue
             return PairSpec(
                 id=f"{index:08d}",
@@ -293,10 +424,16 @@ class PairSampler:
         kinds: list[str],
         large: set[str] | None,
         legible: set[str] | None = None,
+        order: list[int] | None = None,
+        own_draws: np.ndarray | None = None,
+        strict: bool = False,
     ) -> tuple[Scene, Scene, list[Change]]:
-        """Apply the drawn ``kinds`` in order; the first that finds nothing raises ``Unplaced``.
-        ``large``: the objects predicted large enough to change (None: any); ``legible``: the
-        signs a text change may pick (None: any large one)."""
+        """Apply the drawn ``kinds`` in ``order`` (indices into ``kinds``; default as drawn);
+        the first that finds nothing raises ``Unplaced``. The changes come back in the drawn
+        order. ``large``: the objects predicted large enough to change (None: any);
+        ``legible``: the signs a text change may pick (None: any large one). ``own_draws``:
+        per draw, below ``changes.file_objects`` it acts on a user file's own objects, else on
+        library objects (``strict``: or not at all, for a retry to find one)."""
         before, after = base.clone(), base.clone()  # base serves every draw: never edited
         ctx = ChangeContext(
             rng=rng,
@@ -306,26 +443,30 @@ class PairSampler:
             large=large,
             shareable=self.shareable,
         )
-        changes: list[Change] = []
+        made: dict[int, Change] = {}
         own = {o.id for o in base.objects if is_file_object(o)}
         share = self.cfg.changes.file_objects
-        for kind in kinds:
+        for pos in range(len(kinds)) if order is None else order:
+            kind = kinds[pos]
             tried = None
             writes = legible is not None and large is not None and self.operators[kind].writes_text
             ctx.large = (large & legible) if writes else large
             if writes and not ctx.large:
                 raise Unplaced(kind, "no sign large enough to read at this frame", placed=False)
-            if own and self._on_objects(kind) and rng.random() < share:
-                ctx.only = own  # this object change goes to the file's own objects if it can
+            if own and self._on_objects(kind):
+                mine = (rng.random() if own_draws is None else own_draws[pos]) < share
+                ctx.only = own if mine else {o.id for o in after.objects} - own
                 tried = self._apply(ctx, rng, before, after, kind, quiet=True)
                 ctx.only = None
+                if tried is None and mine and strict:
+                    raise Unplaced(kind, "none of the file's own objects it can change in view")
             if tried is None:
                 tried = self._apply(ctx, rng, before, after, kind)
             change, before, after = tried
             change.type = kind
             ctx.used_types.add(kind)
-            changes.append(change)
-        return before, after, changes
+            made[pos] = change
+        return before, after, [made[pos] for pos in sorted(made)]
 
     def _on_objects(self, change_type: str) -> bool:
         """Whether a change type acts on an object already in the scene."""
@@ -433,12 +574,13 @@ class PairSampler:
         obj.attributes.size = size_word(obj.transform.scale)
         return True
 
-    def _large(self, scene: Scene) -> set[str]:
+    def _large(self, scene: Scene, feet=None) -> set[str]:
         """Objects predicted to show at least the visibility gate's pixels in this scene."""
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = max(vis.target_pixels(resolution), self.cfg.render.min_visible_pixels)
-        feet = predicted_footprints(scene, resolution, vis.predict_fill)
+        if feet is None:
+            feet = predicted_footprints(scene, resolution, vis.predict_fill)
         wall = scene.environment.wall_color
         faint = {o.id for o in scene.objects if o.support == "wall" and _blends_in(o, wall, vis)}
         return {
@@ -451,7 +593,12 @@ class PairSampler:
         }
 
     def _check_in_view(
-        self, before: Scene, after: Scene, changes: list[Change], predict: bool = True
+        self,
+        before: Scene,
+        after: Scene,
+        changes: list[Change],
+        predict: bool = True,
+        known: dict | None = None,
     ) -> None:
         """Reject before rendering a pair whose changed object will look too small.
 
@@ -462,7 +609,8 @@ class PairSampler:
         a car cut by the frame's edge is not a change a viewer can judge); with a viewpoint
         change it must be ``viewpoint_target_factor`` times larger (a small change is lost
         when the whole picture moves); a text change needs its sign tall enough to read
-        (``visibility.text_height``: taller where the OCR gate must read it).
+        (``visibility.text_height``: taller where the OCR gate must read it). ``known``: a
+        side's footprints already predicted (the base's, for a before-scene left as it was).
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
@@ -470,7 +618,7 @@ class PairSampler:
         ops = [self.operators[c.type] for c in changes]
         if predict and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
-        feet = {}
+        feet = dict(known or {})
         for change, op in zip(changes, ops, strict=True):
             if op.scene_wide:
                 continue
@@ -550,21 +698,6 @@ class PairSampler:
             yield self.sample(i)
 
 
-# Uppercase letters of the renderer's fonts at size 1: about this wide (with spacing) and
-# tall. The renderer fits a string into 0.9 of its sign's text anchor by the tighter of the
-# two (render.blender.text).
-LETTER_WIDTH, LETTER_HEIGHT = 0.62, 0.72
-
-
-def letter_share(string: str, anchor, size) -> float:
-    """Height of ``string``'s letters as a share of its sign's height (``size``: the asset's
-    nominal dimensions): a long word on a narrow poster is a few pixels tall."""
-    n = max(len(string), 1)
-    letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
-    tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
-    return letters / max(tall, 1e-6)
-
-
 def letter_pixels(library, obj, height: float) -> float:
     """Estimated letter height (px) of ``obj``'s text when its sign is ``height`` px tall; 0
     for an object without text, without a text anchor or of an asset the library lacks."""
@@ -627,6 +760,25 @@ def replace_text(obj, string: str):
     probe = obj.model_copy()
     probe.text = obj.text.model_copy(update={"string": string})
     return probe
+
+
+def _inverse_cdf(weights: np.ndarray, u: float) -> int:
+    """The index ``u`` (in [0, 1)) falls on when ``weights`` (not all zero) split [0, 1)."""
+    cum = np.cumsum(weights) / np.sum(weights)
+    i = int(np.searchsorted(cum, u, side="right"))
+    while i >= len(cum) or weights[i] <= 0:  # rounding at the top end: the last weighted one
+        i = (i if i < len(cum) else len(cum)) - 1
+    return i
+
+
+def _primes(k: int) -> list[int]:
+    out: list[int] = []
+    q = 2
+    while len(out) < k:
+        if all(q % p for p in out):
+            out.append(q)
+        q += 1
+    return out
 
 
 def _generic(reason: str) -> str:

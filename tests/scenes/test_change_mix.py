@@ -5,10 +5,12 @@ front; a type that falls short is named, with why; dataset.json records the real
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from diffforge.config import load_config
@@ -51,6 +53,88 @@ def test_drawn_types_and_counts_follow_the_config(path: Path, extra: list[str]) 
         ), row
     for row in report.per_pair:
         assert abs(row.realized - row.configured) <= binomial_bound(row.configured, len(pairs)), row
+
+
+@pytest.mark.parametrize(
+    "path,extra", [(DEFAULT, []), (CLEVR, []), (DEFAULT, SKEWED)], ids=["default", "clevr", "skew"]
+)
+def test_the_draw_gives_each_type_its_share_exactly(path: Path, extra: list[str]) -> None:
+    """A scene-wide type is drawn once per pair and ``apart`` types never together, so a
+    pair's later draws leave them out: the draw's weights are calibrated so that the expected
+    shares over every sequence of draws are the configured ones (viewpoint was 11 % short,
+    illumination 7 %, with the configured weights drawn as they are)."""
+    sampler = PairSampler(load_config(path, extra))
+    alone = [sampler.operators[t].alone for t in sampler.types]
+    mass = {n: float(p) * (1 - sampler.alone_q if n == 1 else 1.0)
+            for n, p in zip(sampler.counts, sampler.count_p, strict=True)}  # fmt: skip
+    bound = {t for t in sampler.types if sampler.operators[t].scene_wide or t in sampler.apart}
+    expected = sampler._expected_draws(sampler.draw_w, mass, bound)
+    drawn = expected / expected.sum()
+    for t, share, want, single in zip(sampler.types, drawn, sampler.type_p, alone, strict=True):
+        if not single:
+            assert share * (1 - sum(sampler.type_p[alone])) == pytest.approx(want, abs=1e-5), t
+    if bound:  # the configured weights as they are would miss
+        raw = sampler._expected_draws(np.where(alone, 0.0, sampler.type_w), mass, bound)
+        worst = max(abs(r / raw.sum() - d) for r, d in zip(raw, drawn, strict=True))
+        assert worst > 0.003
+
+
+def test_a_type_that_found_nothing_goes_first_on_the_next_draw(tmp_path, monkeypatch) -> None:
+    """A type that finds nothing once the pair's other changes took their targets moves to the
+    front of the pair's draws, so it picks first; the spec lists the changes as drawn. The
+    plugin type here finds a target only before any other change has locked one."""
+    (tmp_path / "firsts.py").write_text(
+        "from diffforge.scenes.changes import ChangeOperator, NotApplicable\n"
+        "from diffforge.scenes.model import Change\n"
+        "class First(ChangeOperator):\n"
+        "    type = 'first'\n"
+        "    fields = ('attributes.size',)\n"
+        "    def apply(self, ctx, before, after):\n"
+        "        if ctx.locked_objects:\n"
+        "            raise NotApplicable('the others took its target')\n"
+        "        obj = ctx.pick(self.free_objects(ctx, after, self.type))\n"
+        "        ctx.lock(self.type, obj.id)\n"
+        "        return Change(type=self.type, targets=[obj.id])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cfg = load_config(DEFAULT, ["changes.operators={first: 'firsts:First'}",
+                                "changes.weights={first: 1.0, color: 1.0}",
+                                "changes.per_pair={2: 1.0}"])  # fmt: skip
+    sampler = PairSampler(cfg)
+    seen = 0
+    for i in range(12):
+        kinds = sampler.draw_types(i)
+        if kinds != ["color", "first"]:
+            continue
+        spec = sampler.sample(i)
+        assert spec.fallbacks == [] and [c.type for c in spec.changes] == kinds
+        seen += 1
+    assert seen >= 2
+
+
+def test_composed_for_a_drawn_type_the_scene_carries_it() -> None:
+    """Rooms composed for a remove have something on a holder large enough to see (3 in 10
+    had before), for a text change a sign that reads at the frame (about half), for a
+    material change a table that can turn to glass; a street's signs, across the road, do
+    not read at draft, so streets do not carry text there."""
+    from diffforge.distributions import rng_for
+    from diffforge.scenes.environments import compose
+
+    sampler = PairSampler(load_config(DEFAULT))
+    assert "text" in sampler.carried["room"] and "text" not in sampler.carried["street"]
+    assert "material" in sampler.carried["room"] and "material" not in sampler.carried["street"]
+    removable = legible = glass = 0
+    for i in range(20):
+        rng = rng_for(0, i, "test", 0)
+        room = compose(rng, "room", sampler.cfg, sampler.library, frozenset({"holder"}))
+        ids = {o.id for o in room.objects}
+        large = sampler._large(room)
+        removable += any(o.support in ids and o.id in large for o in room.objects)
+        room = compose(rng, "room", sampler.cfg, sampler.library, frozenset({"text"}))
+        legible += bool(sampler._fit_text(room))
+        room = compose(rng, "room", sampler.cfg, sampler.library, frozenset({"material"}))
+        glass += any(o.asset in ("table", "coffee_table") for o in room.objects)
+    assert removable >= 10 and legible >= 15 and glass == 20, (removable, legible, glass)
 
 
 def test_sampled_pairs_carry_the_drawn_mix() -> None:
@@ -108,18 +192,26 @@ def test_a_type_below_half_its_share_is_named_with_why() -> None:
 
 
 def test_sample_names_a_type_that_no_scene_could_carry(tmp_path: Path) -> None:
-    """Signs nobody can read at this frame: the text draws fall back (counted) and `sample`
-    says so beside the configured vs realized table."""
+    """A plugin type that never finds its target: its draws fall back (counted) and `sample`
+    says so, with the operator's reason, beside the configured vs realized table."""
+    (tmp_path / "unicorns.py").write_text(
+        "from diffforge.scenes.changes import ChangeOperator, NotApplicable\n"
+        "class Unicorn(ChangeOperator):\n"
+        "    type = 'unicorn'\n"
+        "    def apply(self, ctx, before, after):\n"
+        "        raise NotApplicable('no unicorn in the scene')\n"
+    )
     cmd = [sys.executable, "-m", "diffforge", "sample", str(DEFAULT), "--n", "6",
-           "--out", str(tmp_path / "s.jsonl"), "--set", "render.preset=standard",
-           "--set", "visibility.min_letter_height_ocr=500",
-           "--set", "changes.weights={text: 1.0, color: 1.0}",
+           "--out", str(tmp_path / "s.jsonl"),
+           "--set", "changes.operators={unicorn: 'unicorns:Unicorn'}",
+           "--set", "changes.weights={unicorn: 1.0, color: 1.0}",
            "--set", "changes.per_pair={1: 1.0}"]  # fmt: skip
-    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     assert "total variation distance" in run.stdout
-    warning = [line for line in run.stdout.splitlines() if line.startswith("warning: text:")]
+    warning = [line for line in run.stdout.splitlines() if line.startswith("warning: unicorn:")]
     assert len(warning) == 1, run.stdout
-    assert "draws fell back: no sign large enough to read at this frame" in warning[0]
+    assert "draws fell back: no unicorn in the scene" in warning[0]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +220,16 @@ def test_sample_names_a_type_that_no_scene_could_carry(tmp_path: Path) -> None:
         (["scene.people.probability=0"], "pose changes need a person"),
         (["scene.layouts={tabletop: 1}", "changes.weights={text: 1, color: 1}"], "text changes"),
         (["scene.layouts={tabletop: 1}", "changes.weights={material: 1}"], "rubber and metal"),
+        (["scene.layouts={street: 1}", "changes.weights={material: 1}"], "turn to glass"),
+        # signs nobody can read at this frame (letters asked 500 px tall): refused, not 0 %
+        (
+            [
+                "render.preset=standard",
+                "visibility.min_letter_height_ocr=500",
+                "changes.weights={text: 1, color: 1}",
+            ],
+            "a sign legible at the frame",
+        ),
     ],
 )
 def test_a_weight_no_layout_can_carry_is_refused_up_front(extra, needs) -> None:
@@ -199,3 +301,49 @@ def test_audit_prints_the_mix_with_the_fallbacks_its_scene_files_record(tmp_path
         "warning: text: 10.0% realized of 50.0% configured; 1 of 3 draws fell back: "
         "no sign large enough (1)" in text
     )
+
+
+def test_a_garment_colour_change_is_judged_on_the_garment() -> None:
+    """A top that turns from red to pink (CIEDE2000 34 apart) on a third of a figure moves
+    the whole figure's mean colour by 11, under the contrast gate's 15, yet a viewer sees the
+    top change: the colour gate measures the figure's changed pixels for a clothing change
+    (and still refuses a faint one)."""
+    import numpy as np
+
+    from diffforge.config import VisibilityConfig
+    from diffforge.scenes.changes import GateCheck
+    from diffforge.scenes.changes.appearance import Color
+    from diffforge.scenes.changes.gating import contrast_reasons
+    from diffforge.scenes.model import Camera, Change, Environment, PairSpec, Scene
+    from diffforge.vocabulary import COLORS
+
+    vis = VisibilityConfig()
+    mask = np.zeros((40, 20), np.uint16)
+    mask[5:35, 5:15] = 1  # the figure, 30 × 10 px
+    before = np.full((40, 20, 3), 200, np.uint8)
+    before[5:35, 5:15] = (np.array(COLORS["beige"]) * 255).round()
+    before[5:15, 5:15] = (np.array(COLORS["red"]) * 255).round()  # its top: a third of it
+
+    def gate(top: str, shade=None) -> tuple[list[str], list[str]]:
+        after = before.copy()
+        after[5:15, 5:15] = (np.array(COLORS[top]) * 255).round() if shade is None else shade
+        diff = (np.abs(after.astype(int) - before.astype(int)) > 24).any(axis=2)
+        change = Change(type="color", targets=["p"], before={"color": "red"},
+                        after={"color": top}, params={"part": "top"})  # fmt: skip
+        scene = Scene(
+            environment=Environment(layout="tabletop"),
+            camera=Camera(location=(0, -5, 2), look_at=(0, 0, 0)),
+        )
+        spec = PairSpec(id="0", index=0, seed=0, before=scene, after=scene, changes=[change])
+        facts = {s: {"p": {"pixels": 300}} for s in ("before", "after")}
+        check = GateCheck(spec=spec, change=change, ids={"p": 1}, facts=facts,
+                          images=(before, after), masks=(mask, mask), diff=diff, min_pixels=8,
+                          target_min=8, min_changed=8, vis=vis)  # fmt: skip
+        whole = contrast_reasons("color", 1, (before, after), (mask, mask), vis)
+        return Color().gate(check), whole
+
+    seen, whole = gate("pink")
+    assert seen == [] and whole == ["color: contrast too low"]
+    red = before[5, 5].astype(int)
+    faint, _ = gate("red", shade=np.clip(red + np.array([0, 34, 0]), 0, 255))  # a shade of red
+    assert faint == ["color: contrast too low"]

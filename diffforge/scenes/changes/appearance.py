@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any, ClassVar
 
 import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
-from diffforge.scenes.changes.gating import GateCheck
+from diffforge.scenes.changes.gating import GateCheck, mean_lab
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.model import Change, Pose, Scene
-from diffforge.scenes.perception import colour_distance, mixed_colour
+from diffforge.scenes.perception import colour_distance, delta_e2000, mixed_colour
 from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word
 
 
@@ -90,6 +91,14 @@ class Color(_Colouring):
     shares_objects = True
     templates = ("color", "color_clothing")
 
+    def gate(self, check: GateCheck) -> list[str]:
+        """A garment's change is judged on the garment: the target's pixels that changed (its
+        top or trousers) move by ``visibility.min_delta_e``, not the whole person's mean,
+        in which a red top turned blue moved by 9 (it is a third of the figure)."""
+        if not check.change.params.get("part"):
+            return super().gate(check)
+        return check.target_reasons() + garment_contrast_reasons(check)
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         far = ctx.cfg.visibility.min_color_delta_e
         candidates = []
@@ -107,7 +116,8 @@ class Color(_Colouring):
                 candidates += [(obj, None, options)] if options else []
         if not candidates:
             raise NotApplicable("no object whose colour can change visibly")
-        # people as often as before: their top more often than their trousers
+        # each thing in view as likely as any other: a person is one (their top more often
+        # than their trousers), like a car or a chair
         weights = [0.6 if part == "top" else 0.4 if part else 1.0 for _, part, _ in candidates]
         p = np.array(weights) / sum(weights)
         obj, part, options = candidates[int(ctx.rng.choice(len(candidates), p=p))]
@@ -137,15 +147,32 @@ class Color(_Colouring):
         options = [c for c in palette if c != old and c not in worn.values()]
         if old not in COLORS:
             return options
-        areas = ctx.library.slot_areas(obj.asset) if obj.asset in ctx.library else {}
-        return [c for c in options if seen_distance(spec, areas, part, old, c, worn) >= far]
+        if obj.asset not in ctx.library:  # a user file's object: its own colours, no areas
+            return [c for c in options if seen_distance(spec, {}, part, old, c, worn) >= far]
+        # the same asset, slot and colours give the same answer: kept per library (a scene's
+        # many draws ask it again; CIEDE2000 was a sixth of the sampler's time)
+        seen = _SEEN_COLOURS.setdefault(ctx.library, {})
+        key = (obj.asset, part, old, tuple(sorted(worn.items())), tuple(options), far)
+        if key not in seen:
+            areas = ctx.library.slot_areas(obj.asset)
+            seen[key] = tuple(
+                c for c in options if seen_distance(spec, areas, part, old, c, worn) >= far
+            )
+        return list(seen[key])
+
+
+# Colour options that show, per asset library (``Color._options``).
+_SEEN_COLOURS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def seen_distance(spec, areas: dict[str, float], part, old: str, new: str, worn) -> float:
     """CIEDE2000 between the object's area-weighted mean colour before and after recolouring
-    its colour slots (``part``: one clothing slot). Without slot areas (a user's file): the
-    two colours' own distance."""
-    changed = {part} if part else set(spec.material_slots)
+    its colour slots; for a garment (``part``: one clothing slot) and without slot areas (a
+    user's file) the two colours' own distance: a viewer sees the top change, and the gate
+    measures the garment (``Color.gate``)."""
+    if part:
+        return colour_distance(COLORS[old], COLORS[new])
+    changed = set(spec.material_slots)
     if not changed & areas.keys():
         return colour_distance(COLORS[old], COLORS[new])
     fixed = {k: v.color for k, v in spec.part_materials.items()} | dict(worn)
@@ -159,6 +186,23 @@ def seen_distance(spec, areas: dict[str, float], part, old: str, new: str, worn)
         mixed_colour([(COLORS[old], a) for a in recoloured] + kept),
         mixed_colour([(COLORS[new], a) for a in recoloured] + kept),
     )
+
+
+def garment_contrast_reasons(check: GateCheck) -> list[str]:
+    """The mean colour of the target's changed pixels (``check.diff`` inside its mask on each
+    side: the garment that changed) moves by ``visibility.min_delta_e``."""
+    targets = check.targets()
+    if check.vis is None or not targets:
+        return []
+    index = check.ids[targets[0]]
+    labs = [
+        mean_lab(image, (mask == index) & check.diff)
+        for image, mask in zip(check.images, check.masks, strict=True)
+    ]
+    seen = labs[0] is not None and labs[1] is not None
+    if seen and float(delta_e2000(labs[0], labs[1])) >= check.vis.min_delta_e:
+        return []
+    return [f"{check.change.type}: contrast too low"]
 
 
 # What the renders show of a material swap (the target's mean colour, CIEDE2000; default-config
@@ -184,6 +228,7 @@ class Material(_Colouring):
     weight = 0.8
     shares_objects = True
     templates = ("material", "material_new")
+    scene_needs = frozenset({"material"})
 
     def unavailable(self, cfg, layouts: list[str]) -> str | None:
         if set(layouts) == {"tabletop"} and cfg.visibility.distinct_material_looks:

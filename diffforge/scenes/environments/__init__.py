@@ -24,7 +24,13 @@ from diffforge.scenes.environments.composition import (
     text_pool,
     wall_surfaces,
 )
-from diffforge.scenes.environments.room import compose_room, fixtures, room_elements
+from diffforge.scenes.environments.room import (
+    ROOM_TYPES,
+    compose_room,
+    fixtures,
+    room_elements,
+    shows_material,
+)
 from diffforge.scenes.environments.street import compose_street, street_elements
 from diffforge.scenes.environments.tabletop import compose_tabletop, tabletop_elements
 from diffforge.scenes.environments.user_file import (
@@ -61,9 +67,12 @@ COMPOSERS = {
 
 # What a change type may need of a scene (``ChangeOperator.scene_needs``), in words for errors.
 FEATURES = {
-    "text": "a sign (scene.text_objects > 0, sign assets, a room or street layout)",
+    "text": "a sign legible at the frame (scene.text_objects > 0, sign assets, a room or "
+    "street layout whose signs read at render.resolution)",
     "person": "a person (scene.people.probability > 0, person assets, a room or street layout)",
     "holder": "something standing on a table or shelf (a room layout)",
+    "material": "an object whose material change shows (a table that can turn to glass: a room "
+    "layout; any layout where visibility.distinct_material_looks is off)",
 }
 
 
@@ -83,6 +92,10 @@ def carries(layout: str, cfg: GenerateConfig, library) -> frozenset[str]:
             out.add("person")
     if layout == "room":
         out.add("holder")
+        if any(shows_material(library, t) for t in ROOM_TYPES):
+            out.add("material")
+    elif not cfg.visibility.distinct_material_looks:  # any swap counts: rubber to metal
+        out.add("material")
     return frozenset(out)
 
 

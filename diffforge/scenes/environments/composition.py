@@ -199,6 +199,31 @@ def text_pool(library, tags: tuple[str, ...]):
     return [s for s in library.select(tags_any=tags) if s.text_anchor is not None]
 
 
+# Uppercase letters of the renderer's fonts at size 1: about this wide (with spacing) and
+# tall. The renderer fits a string into 0.9 of its sign's text anchor by the tighter of the
+# two (render.blender.text).
+LETTER_WIDTH, LETTER_HEIGHT = 0.62, 0.72
+
+
+def letter_share(string: str, anchor, size) -> float:
+    """Height of ``string``'s letters as a share of its sign's height (``size``: the asset's
+    nominal dimensions): a long word on a narrow poster is a few pixels tall."""
+    n = max(len(string), 1)
+    letters = 0.9 * min(anchor.width * LETTER_HEIGHT / (LETTER_WIDTH * n), anchor.height)
+    tall = size[2] if abs(anchor.normal[2]) < 0.5 else size[1]  # a floor text lies flat
+    return letters / max(tall, 1e-6)
+
+
+def place_legible_sign(rng, comp: Composition, pool, surfaces) -> None:
+    """For a drawn text change: first the sign of ``pool`` whose letters are tallest (a
+    six-letter word; wall text's are 2.6 times a poster's), the one most likely to read at
+    the frame; the layout's other signs follow as drawn."""
+    if not pool:
+        return
+    best = max(pool, key=lambda s: (letter_share("X" * 6, s.text_anchor, s.size) * s.size[2], s.id))
+    comp.place(rng, best, surfaces)
+
+
 def optional_spec(library, asset_id: str):
     """The library's asset ``asset_id``, or None where the config's filters left it out."""
     try:

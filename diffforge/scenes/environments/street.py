@@ -20,6 +20,7 @@ from diffforge.scenes.environments.composition import (
     dense_budget,
     fill,
     optional_spec,
+    place_legible_sign,
     put_at,
     start_composition,
     text_pool,
@@ -166,6 +167,8 @@ def compose_street(
     walls = comp.placer.candidates({"wall"})
     if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("outdoor",)) if s.placement == "wall"]
+        if "text" in wants:
+            place_legible_sign(rng, comp, texts, walls)
         fill(rng, comp, texts, walls, int(rng.integers(1, 4)), 12)
     people = library.select(tags_any=("person",))
     if people and (rng.random() < cfg.scene.people.probability or "person" in wants):

@@ -1,0 +1,97 @@
+"""The visibility prediction tests a ray only against the boxes whose image can hold it (issue
+23's speed): the same footprints as testing every ray against every box, on sampled rooms,
+streets and tabletops, at two frame sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diffforge.config import load_config
+from diffforge.scenes import geometry
+from diffforge.scenes.architecture import occluders
+from diffforge.scenes.sampler import PairSampler
+
+DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
+
+
+def brute_footprints(scene, resolution, fill=0.45):
+    """``predicted_footprints`` with every ray tested against every box (walls included)."""
+    n = len(scene.objects)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(geometry, "_ray_box_entry", lambda o, d, objs, tested: geometry.ray_box_entry(
+            o, d,
+            np.array([x.dimensions for x in objs], float),
+            np.array([x.transform.location for x in objs], float),
+            np.array([x.transform.rotation[2] for x in objs], float),
+        ))  # fmt: skip
+        mp.setattr(geometry, "wall_distance", brute_walls)
+        assert n
+        return geometry.predicted_footprints(scene, resolution, fill)
+
+
+def brute_walls(scene, origin, dirs):
+    walls = occluders(scene.elements or ())
+    if not walls:
+        return np.full(len(dirs), np.inf)
+    size = np.array([e.size for e in walls], float)
+    loc = np.array([e.location for e in walls], float) - [0.0, 0.0, 0.5] * size
+    return geometry.ray_box_entry(origin, dirs, size, loc, np.zeros(len(walls))).min(axis=1)
+
+
+def test_culled_rays_predict_what_every_ray_does() -> None:
+    sampler = PairSampler(load_config(DEFAULT))
+    layouts = set()
+    for i in range(24):
+        spec = sampler.sample(i)
+        layouts.add(spec.before.environment.layout)
+        for scene in (spec.before, spec.after):
+            for resolution in ((128, 96), (320, 240)):
+                geometry._wall_distance.cache_clear()
+                fast = geometry.predicted_footprints(scene, resolution, 0.45)
+                slow = brute_footprints(scene, resolution)
+                assert fast.keys() == slow.keys()
+                for k, f in fast.items():
+                    assert f.box == slow[k].box and f.in_frame == slow[k].in_frame
+                    assert f.pixels == pytest.approx(slow[k].pixels, rel=1e-9, abs=1e-9)
+    assert layouts == {"room", "street", "tabletop"}
+
+
+def test_culled_wall_distances_are_every_rays() -> None:
+    """Where each ray meets its first wall, door or kerb: the culled test and every ray
+    against every wall agree (the footprints above rarely depend on a side wall)."""
+    sampler = PairSampler(load_config(DEFAULT))
+    rooms = 0
+    for i in range(16):
+        scene = sampler.sample(i).before
+        cam = scene.camera
+        w, h = 128, 96
+        step = w / geometry.PREDICT_RAYS_ACROSS
+        px, py = np.meshgrid(np.arange(step / 2, w, step), np.arange(step / 2, h, step))
+        focal = cam.lens / cam.sensor_width * w
+        local = np.stack([(px - w / 2) / focal, -(py - h / 2) / focal, -np.ones_like(px)], -1)
+        dirs = local.reshape(-1, 3) @ geometry.look_at_matrix(cam.location, cam.look_at).T
+        origin = np.asarray(cam.location, float)
+        geometry._wall_distance.cache_clear()
+        fast = geometry.wall_distance(scene, origin, dirs)
+        np.testing.assert_allclose(fast, brute_walls(scene, origin, dirs), rtol=1e-12)
+        rooms += scene.environment.layout == "room"
+    assert rooms >= 3
+
+
+def test_a_wall_reaching_behind_the_camera_is_tested_where_it_shows() -> None:
+    """A side wall from behind the camera to the back of the room: its rectangle is the part
+    in front of the camera, inside the frame's side, not the whole view."""
+    corners = geometry.box_points_axis(np.array([[0.1, 10.0, 3.0]]), np.array([[2.0, 0.0, -1.5]]))
+    # camera at the origin looking down +Y: camera frame x = world x, y = world z, -z = world y
+    cam = np.stack([corners[..., 0], corners[..., 2], -corners[..., 1]], axis=-1)
+    lo, hi = geometry._view_rects(cam)
+    assert lo[0, 0] > 0.0  # only right of the view's centre...
+    assert hi[0, 0] > 100.0  # ...out to past the frame's edge, where it passes the camera
+    assert np.isfinite(lo).all() and np.isfinite(hi).all()
+    behind = cam.copy()
+    behind[..., 2] = np.abs(behind[..., 2]) + 1.0  # wholly behind: nothing to test
+    lo, hi = geometry._view_rects(behind)
+    assert (lo > hi).all()
