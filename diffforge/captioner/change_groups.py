@@ -30,6 +30,7 @@ from diffforge.captioner.referring import (
 from diffforge.captioner.seen import (
     depth_word,
     facing_seen,
+    material_seen,
     turn_kind,
     vertical_relation,
 )
@@ -252,7 +253,9 @@ def _describe_new(obj: ObjectInstance, said: str = "") -> str:
     used = [
         k
         for k in ("color", "material")
-        if getattr(a, k) and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+        if getattr(a, k)
+        and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+        and (k != "material" or material_seen(a.material))
     ]
     feats = {k: getattr(a, k) for k in used}
     phrase = noun_phrase(obj, feats, used)

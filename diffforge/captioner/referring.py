@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.captioner.seen import pointing_side
+from diffforge.captioner.seen import material_seen, pointing_side
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.vocabulary import (
@@ -233,6 +233,8 @@ def features(obj: ObjectInstance, exclude: Iterable[str] = ()) -> dict[str, str]
         return out
     for name in ATTRIBUTE_ORDER:
         value = getattr(a, name)
+        if name == "material" and not material_seen(value):
+            continue  # a material the render does not show is never a description
         if value and name not in skip:
             out[name] = value
     if obj.text and obj.text.string and "text" not in skip:

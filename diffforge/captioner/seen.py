@@ -2,7 +2,8 @@
 from the projected geometry (the camera, the objects' boxes, the sampler's visibility
 prediction), never from the change record alone.
 
-A turn states its direction only when a viewer could tell it (clear of the half-turn, the
+A material is named only where the render makes its class recognisable; a turn states its
+direction only when a viewer could tell it (clear of the half-turn, the
 target's facing seen in both images); a pointing arm is worded in the picture's frame; a moved
 object is "closer"/"further back" only when its depth changes enough to change its apparent
 size, and "above"/"below" a landmark only where the picture and the scene agree.
@@ -14,8 +15,19 @@ import math
 
 import numpy as np
 
+from diffforge.scenes.changes.appearance import SEEN_LOOKS
 from diffforge.scenes.geometry import box_corners, look_at_matrix, predicted_footprints, yaw_matrix
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
+from diffforge.vocabulary import MATERIAL_LOOKS
+
+
+def material_seen(material: str | None) -> bool:
+    """Whether the renders make this material class recognisable, so a caption may name it
+    on an object: glass only (SEEN_LOOKS: the looks the material swap's contrast measures
+    tell apart). Metal reads as matte paint on small or pale objects (a "metallic" chair
+    looked like beige wood), and glossy against matte is 1-9 CIEDE2000."""
+    return MATERIAL_LOOKS.get(material or "") in SEEN_LOOKS
+
 
 # A turn within this many degrees of a half-turn reads as "turned around": clockwise and
 # counterclockwise end at the same place (a chair turned 172° was captioned "clockwise").
