@@ -44,13 +44,15 @@ def turn_kind(degrees: float) -> str:
     return "around" if abs(degrees) > 180.0 - HALF_TURN_MARGIN_DEG else "directed"
 
 
-def unoccluded_share(scene: Scene, obj_id: str, resolution: tuple[int, int]) -> float:
+def unoccluded_share(scene: Scene, obj_id: str, resolution: tuple[int, int], seen=None) -> float:
     """Predicted visible pixels of the object over its pixels with nothing else in the scene
-    (walls still stop rays): 1.0 when nothing stands in front of it, 0.0 out of view."""
+    (walls still stop rays): 1.0 when nothing stands in front of it, 0.0 out of view.
+    ``seen``: the scene's footprint of the object, when already predicted."""
     obj = next((o for o in scene.objects if o.id == obj_id), None)
     if obj is None:
         return 0.0
-    seen = predicted_footprints(scene, resolution).get(obj_id)
+    if seen is None:
+        seen = predicted_footprints(scene, resolution).get(obj_id)
     alone = predicted_footprints(scene.model_copy(update={"objects": [obj]}), resolution).get(
         obj_id
     )
@@ -69,7 +71,7 @@ def facing_seen(scene: Scene, obj_id: str, resolution: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = foot.box
     if max((x1 - x0) / w, (y1 - y0) / h) < FACING_MIN_SIDE:
         return False
-    return unoccluded_share(scene, obj_id, resolution) >= FACING_SHARE
+    return unoccluded_share(scene, obj_id, resolution, foot) >= FACING_SHARE
 
 
 # --- a person's limbs, as the camera sees them ---------------------------------------------
