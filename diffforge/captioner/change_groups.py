@@ -27,6 +27,13 @@ from diffforge.captioner.referring import (
     region_of,
     region_phrase,
 )
+from diffforge.captioner.seen import (
+    depth_word,
+    facing_seen,
+    material_seen,
+    turn_kind,
+    vertical_relation,
+)
 from diffforge.scenes.changes import operator_for
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec
 from diffforge.vocabulary import (
@@ -200,12 +207,15 @@ def _move(c: Change, ctx: GroupContext) -> Group:
                 parts.append("to the right" if dx > 0 else "to the left")
             if abs(dy) > 0.03 * h and moved.support == "wall":  # up or down its wall
                 parts.append("lower down" if dy > 0 else "higher up")
-            elif abs(dy) > 0.03 * h:  # on a floor or a table, lower in the picture is nearer
-                parts.append("closer to the camera" if dy > 0 else "further back")
+            # nearer or further only where the depth, and so the apparent size, visibly
+            # changes (a poster moved along its wall is neither)
+            depth = depth_word(ctx.before.scene.camera, ctx.before.by_id[obj_id], moved)
+            if depth:
+                parts.append(depth)
             shift = " and ".join(parts)
             end_region = region_of(box, ctx.before.resolution)
     dest = ""
-    landmark = None
+    landmark, near = None, None
     if moved is not None and obj_id in ctx.after.visible:
         resolver = ctx.resolver("after")
         near = resolver.nearest_landmark(moved)
@@ -217,7 +227,9 @@ def _move(c: Change, ctx: GroupContext) -> Group:
     same_camera = ctx.before.scene.camera == ctx.after.scene.camera
     now_region = end_region if same_camera else ctx.after.region(obj_id)
     if landmark and landmark not in ref.text:
-        dest = f"beside {landmark}"
+        # "above"/"below" where the after image and the scene agree (a poster over a pot)
+        relation = vertical_relation(moved, ctx.after.by_id[near], ctx.after.boxes)
+        dest = f"{relation} {landmark}"
     elif now_region is not None and (now_region != start_region or not same_camera):
         phrase = region_phrase(now_region)
         if phrase not in ref.text:
@@ -241,7 +253,9 @@ def _describe_new(obj: ObjectInstance, said: str = "") -> str:
     used = [
         k
         for k in ("color", "material")
-        if getattr(a, k) and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+        if getattr(a, k)
+        and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
+        and (k != "material" or material_seen(a.material))
     ]
     feats = {k: getattr(a, k) for k in used}
     phrase = noun_phrase(obj, feats, used)
@@ -320,8 +334,17 @@ def _material(c: Change, ctx: GroupContext) -> Group:
 
 
 def _orientation(c: Change, ctx: GroupContext) -> Group:
-    ref, view = ctx.describe(c.targets[0])
+    """The turn's direction only where a viewer can tell it: clear of the half-turn
+    ("turned around" otherwise) and with the target's facing seen in both images ("turned"
+    without a direction otherwise)."""
+    obj_id = c.targets[0]
+    ref, view = ctx.describe(obj_id)
     values = {**obj_values(ref, view), "direction": c.params.get("direction", "clockwise")}
+    if "degrees" in c.params and turn_kind(float(c.params["degrees"])) == "around":
+        return Group(c.type, "orientation_around", values, ref.text)
+    res = ctx.before.resolution
+    if not all(facing_seen(v.scene, obj_id, res) for v in (ctx.before, ctx.after)):
+        return Group(c.type, "orientation_turned", values, ref.text)
     return Group(c.type, "orientation", values, ref.text)
 
 
@@ -334,8 +357,11 @@ def _past(phrase: str) -> str:
 def _pose(c: Change, ctx: GroupContext) -> Group:
     obj_id = c.targets[0]
     ref, view = ctx.describe(obj_id, exclude=("pose",))
-    before = pose_phrase(c.before.get("pose")) or "stood still"
-    after = pose_phrase(c.after.get("pose")) or "has moved"
+    # each side's pose worded as its own image shows it (a pointing arm's side in the frame)
+    was = ctx.before.by_id.get(obj_id)
+    now = ctx.after.by_id.get(obj_id)
+    before = pose_phrase(c.before.get("pose"), was, ctx.before.scene.camera) or "stood still"
+    after = pose_phrase(c.after.get("pose"), now, ctx.after.scene.camera) or "has moved"
     obj = view.by_id[obj_id]
     values = {
         **obj_values(ref, view),

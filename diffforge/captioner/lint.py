@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from diffforge.vocabulary import NUMBER_WORDS, PERSON_NOUNS
+from diffforge.vocabulary import COLORS, MATERIAL_ADJECTIVES, NUMBER_WORDS, PERSON_NOUNS, SIZE_WORDS
 
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -43,6 +43,9 @@ _FILLER = frozenset(
         "image", "first", "second", "that", "with", "at", "by", "be", "been", "are", "were",
     }
 )  # fmt: skip
+# A phrase ending in an attribute is the start of two noun phrases, not a repeat: "the large
+# blue sphere next to the large blue cube" (once CLEVR's unseen materials are not said).
+_ATTRIBUTES = frozenset({*COLORS, *SIZE_WORDS, *MATERIAL_ADJECTIVES.values()})
 _RELATION_SPLIT = re.compile(
     r"\b(?:next to|beside|on|that|closest|near|under|in the|in front of)\b"
 )
@@ -84,7 +87,7 @@ def _repeats(text: str, referring: Sequence[str] = ()) -> list[Hit]:
         words = [w.lower() for w in _WORD.findall(sentence)]
         seen: set[tuple[str, ...]] = set()
         for gram in _ngrams(words, 3):
-            if all(w in _FILLER for w in gram) or gram[-1] in _FILLER:
+            if all(w in _FILLER for w in gram) or gram[-1] in _FILLER | _ATTRIBUTES:
                 continue
             if gram in seen:
                 hits.append(Hit("repeat", f"{' '.join(gram)!r} twice in {sentence[:60]!r}"))

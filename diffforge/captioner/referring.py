@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from diffforge.captioner.seen import material_seen, pointing_side
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
-from diffforge.scenes.model import ObjectInstance, Scene
+from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
     LOOKALIKE_NOUNS,
@@ -59,10 +60,16 @@ class AmbiguousReference(Exception):
         self.object_id = object_id
 
 
-def pose_phrase(name: str | None) -> str | None:
-    """'is waving' / 'has raised both arms' from the asset library's phrase table."""
+def pose_phrase(
+    name: str | None, obj: ObjectInstance | None = None, camera: Camera | None = None
+) -> str | None:
+    """'is waving' / 'has raised both arms' from the asset library's phrase table; a pose
+    whose words depend on where the figure faces ("pointing") is worded in the picture's
+    frame when the figure and the camera are given ("is pointing to the left")."""
     if not name:
         return None
+    if name == "pointing" and obj is not None and camera is not None:
+        return f"is pointing {pointing_side(obj, camera)}"
     try:
         from diffforge.scenes.assets.characters import POSE_PHRASES
     except ImportError:  # pragma: no cover - the library is part of the package
@@ -226,6 +233,8 @@ def features(obj: ObjectInstance, exclude: Iterable[str] = ()) -> dict[str, str]
         return out
     for name in ATTRIBUTE_ORDER:
         value = getattr(a, name)
+        if name == "material" and not material_seen(value):
+            continue  # a material the render does not show is never a description
         if value and name not in skip:
             out[name] = value
     if obj.text and obj.text.string and "text" not in skip:
@@ -257,10 +266,15 @@ def noun_phrase(obj: ObjectInstance, feats: Mapping[str, str], used: Iterable[st
     return " ".join(words)
 
 
-def clause(obj: ObjectInstance, feats: Mapping[str, str], used: Iterable[str]) -> str:
+def clause(
+    obj: ObjectInstance,
+    feats: Mapping[str, str],
+    used: Iterable[str],
+    camera: Camera | None = None,
+) -> str:
     used = set(used)
     if "pose" in used:
-        return f"who {pose_phrase(feats['pose'])}"
+        return f"who {pose_phrase(feats['pose'], obj, camera)}"
     if "text" in used:
         return f'that reads "{feats["text"]}"'
     return ""
@@ -376,7 +390,7 @@ class Resolver:
         parts.append(region_phrase(view.region(obj.id)))
         where = " ".join(p for p in parts if p)
         tags = tuple(dict.fromkeys((*ref.used, *used, "rich")))
-        return Referring(obj.id, phrase, clause(obj, feats, used), where, tags)
+        return Referring(obj.id, phrase, clause(obj, feats, used, view.scene.camera), where, tags)
 
     def _describe(
         self,
@@ -452,7 +466,7 @@ class Resolver:
             xs = [(view.boxes[r.id][0] + view.boxes[r.id][2]) / 2 for r in alike]
             ys = [view.boxes[r.id][3] for r in alike]
             phrase = noun_phrase(obj, feats, used)
-            tail = clause(obj, feats, used)
+            tail = clause(obj, feats, used, view.scene.camera)
             if all(x > cx + 0.02 * w for x in xs):
                 return Referring(obj.id, f"leftmost {phrase}", tail, rel, (*used, "leftmost"))
             if all(x < cx - 0.02 * w for x in xs):
@@ -471,14 +485,17 @@ class Resolver:
             return False
         return not (kind == "next_to" and rel and self.nearest_landmark(rival) != rel[0])
 
-    @staticmethod
-    def _make(obj, feats, used, rel, where_region, kind) -> Referring:
+    def _make(self, obj, feats, used, rel, where_region, kind) -> Referring:
         where = " ".join(p for p in ((rel[1] if rel else ""), where_region) if p)
         tags = (*used, "region") if where_region else tuple(used)
         if rel:
             tags = (*tags, kind)
         return Referring(
-            obj.id, noun_phrase(obj, feats, used), clause(obj, feats, used), where, tags
+            obj.id,
+            noun_phrase(obj, feats, used),
+            clause(obj, feats, used, self.view.scene.camera),
+            where,
+            tags,
         )
 
 

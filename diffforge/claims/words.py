@@ -115,6 +115,8 @@ POSITIONS: dict[str, str] = {
     "zoom-out": "farther",
     "next-to": "next to",
     "beside": "next to",
+    "above": "above",  # a moved object's place over a landmark (captioner.seen)
+    "below": "below",
     "closest-to-camera": "nearest",
     "nearest": "nearest",
     "farthest": "farthest",

@@ -266,7 +266,7 @@ class Orientation(_Outline):
     shares_objects = True
     # round objects look the same turned; other symmetries are folded (``symmetry_order``)
     skip_tags = frozenset({"symmetric"})
-    templates = ("orientation",)
+    templates = ("orientation", "orientation_around", "orientation_turned")
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)

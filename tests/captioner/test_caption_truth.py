@@ -1,0 +1,299 @@
+"""Captions a careful viewer signs (issue 32), checked against the projected geometry.
+
+Each rule of ``captioner.seen`` is held here against the cameras and boxes of sampled and
+hand-edited pairs: a turn's direction only clear of the half-turn and with the target's facing
+seen in both images; a pointing arm worded in the picture's frame; "closer"/"further back" only
+where the depth changes; "above" where the picture and the scene agree; the camera's move worded
+as an orbit, naming the side of the objects that turns towards the viewer. The renders that
+check the same words on pixels are in test_caption_truth_render.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from diffforge.captioner.compose import AmbiguousReference, change_groups, render_group
+from diffforge.captioner.phrasings import templates
+from diffforge.captioner.seen import (
+    DEPTH_CHANGE,
+    FACING_SHARE,
+    HALF_TURN_MARGIN_DEG,
+    camera_depth,
+    centre,
+    unoccluded_share,
+)
+from diffforge.config import load_config
+from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.geometry import look_at_matrix, project
+from diffforge.scenes.model import (
+    Attributes,
+    Camera,
+    Change,
+    ObjectInstance,
+    PairSpec,
+    Pose,
+    Transform,
+)
+from diffforge.scenes.sampler import PairSampler
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "configs" / "default.yaml"
+RES = (256, 192)
+TURN_WORDS = ("clockwise", "counterclockwise", "anticlockwise")
+
+
+def sampled(change_type: str, n: int, *overrides: str) -> list[tuple[PairSpec, Change, object]]:
+    only = [f"changes.weights={{{change_type}: 1.0}}", "changes.per_pair={1: 1.0}"]
+    sampler = PairSampler(load_config(DEFAULT, [*only, *overrides]))
+    out = []
+    for i in range(n):
+        spec = sampler.sample(i)
+        try:
+            groups = change_groups(spec, RES)
+        except AmbiguousReference:
+            continue
+        out += [(spec, c, g) for c, g in zip(spec.changes, groups, strict=True)]
+    return out
+
+
+def renderings(group) -> list[str]:
+    return [render_group(group, v) for v in range(len(templates().get(group.key, group.where)))]
+
+
+def obj(scene, obj_id: str) -> ObjectInstance:
+    return next(o for o in scene.objects if o.id == obj_id)
+
+
+def says_a_side(text: str) -> bool:
+    return any(re.search(rf"\b{w}\b", text.lower()) for w in TURN_WORDS)
+
+
+# --- turns -----------------------------------------------------------------------------------
+
+
+def _turned_to(spec: PairSpec, c: Change, degrees: float) -> tuple[PairSpec, object]:
+    """The pair with its target turned by ``degrees`` from its before yaw."""
+    spec = spec.model_copy(deep=True)
+    target = obj(spec.after, c.targets[0])
+    yaw = obj(spec.before, c.targets[0]).transform.rotation[2] + math.radians(degrees)
+    target.transform.rotation = (0.0, 0.0, yaw)
+    spec.changes[0].params = {
+        "degrees": degrees,
+        "direction": "counterclockwise" if degrees > 0 else "clockwise",
+    }
+    (group,) = change_groups(spec, RES)
+    return spec, group
+
+
+def test_no_turn_near_a_half_turn_states_a_direction() -> None:
+    turns = sampled("orientation", 24)
+    limit = 180.0 - HALF_TURN_MARGIN_DEG
+    keys = set()
+    for _spec, c, group in turns:
+        keys.add(group.key)
+        near = abs(c.params["degrees"]) > limit
+        assert not (near and group.key == "orientation"), (c.params, group.key)
+        for text in renderings(group):
+            assert says_a_side(text) == (group.key == "orientation"), text
+    assert "orientation" in keys and "orientation_around" in keys, keys
+    # the same pair turned by hand either side of the line
+    spec, c, _ = next(x for x in turns if x[2].key == "orientation")
+    for degrees, key in ((172.0, "orientation_around"), (-165.0, "orientation_around"),
+                         (100.0, "orientation"), (-100.0, "orientation")):  # fmt: skip
+        _, group = _turned_to(spec, c, degrees)
+        assert group.key == key, (degrees, group.key)
+        for text in renderings(group):
+            assert ("around" in text) == (key == "orientation_around"), text
+
+
+def _hidden_behind_a_wall_of_boxes(spec: PairSpec, target_id: str) -> PairSpec:
+    """The pair with a tall box standing halfway between the camera and the target, in both
+    images: the target's facing can no longer be seen."""
+    spec = spec.model_copy(deep=True)
+    for scene in (spec.before, spec.after):
+        t = obj(scene, target_id)
+        cam = np.asarray(scene.camera.location)
+        x, y, _ = np.asarray(t.transform.location) * 0.7 + cam * 0.3
+        size = max(t.dimensions) * 1.5
+        scene.objects.append(
+            ObjectInstance(
+                id="screen_1", asset="box", category="box", noun="screen",
+                attributes=Attributes(color="gray"), dimensions=(size, 0.1, 4.0),
+                transform=Transform(location=(float(x), float(y), 0.0)),
+            )
+        )  # fmt: skip
+    return spec
+
+
+def test_a_turn_whose_facing_is_hidden_names_no_direction() -> None:
+    directed = [x for x in sampled("orientation", 24) if x[2].key == "orientation"]
+    assert directed
+    for spec, c, _ in directed[:4]:
+        target = c.targets[0]
+        for scene in (spec.before, spec.after):  # seen: the facing is in view
+            assert unoccluded_share(scene, target, RES) >= FACING_SHARE
+        hidden = _hidden_behind_a_wall_of_boxes(spec, target)
+        assert unoccluded_share(hidden.before, target, RES) < FACING_SHARE
+        (group,) = change_groups(hidden, RES)
+        assert group.key == "orientation_turned"
+        for text in renderings(group):
+            assert not says_a_side(text) and "turned" in text, text
+
+
+# --- a pointing arm ---------------------------------------------------------------------------
+
+
+def _person(yaw_deg: float, pose: str) -> ObjectInstance:
+    return ObjectInstance(
+        id="person_1", asset="mannequin", category="person", noun="person",
+        attributes=Attributes(clothing={"top": "red", "bottom": "blue"}),
+        transform=Transform(location=(0.0, 0.0, 0.0), rotation=(0.0, 0.0, math.radians(yaw_deg))),
+        dimensions=(0.58, 0.32, 1.75), pose=Pose(name=pose, bones=POSES[pose]),
+    )  # fmt: skip
+
+
+def _pose_pair(yaw_deg: float, camera: Camera) -> PairSpec:
+    from diffforge.captioner.synthetic import synthetic_spec
+
+    spec = synthetic_spec(0, types=["none"])
+    before, after = spec.before.model_copy(deep=True), spec.before.model_copy(deep=True)
+    before.objects, after.objects = [_person(yaw_deg, "standing")], [_person(yaw_deg, "pointing")]
+    before.camera = after.camera = camera
+    change = Change(
+        type="pose", targets=["person_1"], before={"pose": "standing"}, after={"pose": "pointing"}
+    )
+    return spec.model_copy(update={"before": before, "after": after, "changes": [change]})
+
+
+def _hand_in_picture(person: ObjectInstance, camera: Camera) -> tuple[float, float]:
+    """(sideways pixels, depth change) from the right shoulder to the pointing hand, a 0.6 m
+    arm along the pose's aim (the figure's frame: x to its left, -y to its front, z up)."""
+    yaw = person.transform.rotation[2]
+    c, s = math.cos(yaw), math.sin(yaw)
+    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    aim = np.array([-0.15, -1.0, 0.05])
+    shoulder = rot @ np.array([-0.19, 0.0, 1.42])
+    hand = shoulder + rot @ (0.6 * aim / np.linalg.norm(aim))
+    uv, depth = project(camera, np.stack([shoulder, hand]), RES)
+    return float(uv[1, 0] - uv[0, 0]), float(depth[1] - depth[0])
+
+
+def test_pointing_is_worded_in_the_picture() -> None:
+    cam = Camera(location=(0.0, -5.0, 1.6), look_at=(0.0, 0.0, 1.0), lens=35.0)
+    seen = set()
+    for yaw in (0.0, 20.0, 90.0, -90.0, 180.0, 60.0, -60.0):
+        spec = _pose_pair(yaw, cam)
+        (group,) = change_groups(spec, RES)
+        after = group.values["after"]
+        du, dd = _hand_in_picture(obj(spec.after, "person_1"), cam)
+        if abs(du) < abs(dd) * 40:  # the arm runs along the line of sight: short on the picture
+            truth = "towards the camera" if dd < 0 else "away from the camera"
+        else:
+            truth = "to the right" if du > 0 else "to the left"
+        seen.add(truth)
+        assert after == f"is pointing {truth}", (yaw, after, du, dd)
+        for text in renderings(group):
+            assert "forward" not in text, text
+    assert seen == {"towards the camera", "away from the camera", "to the left", "to the right"}
+
+
+# --- moves -----------------------------------------------------------------------------------
+
+
+def test_closer_or_further_only_where_the_depth_changes() -> None:
+    moves = [x for x in sampled("move", 24) if x[1].type == "move"]
+    said = 0
+    for spec, c, group in moves:
+        cam = spec.before.camera
+        d0 = camera_depth(cam, centre(obj(spec.before, c.targets[0])))
+        d1 = camera_depth(cam, centre(obj(spec.after, c.targets[0])))
+        change = (d1 - d0) / d0
+        shift = group.values["shift"]
+        if "closer" in shift:
+            assert change <= -DEPTH_CHANGE, (shift, change)
+        if "further back" in shift:
+            assert change >= DEPTH_CHANGE, (shift, change)
+        if abs(change) >= DEPTH_CHANGE:
+            said += 1
+            assert "closer" in shift or "further back" in shift, (shift, change)
+        if abs(change) < DEPTH_CHANGE:
+            assert "closer" not in shift and "further" not in shift, (shift, change)
+    assert said >= 2
+
+
+def _poster_over(spec: PairSpec, c: Change, beside: bool) -> PairSpec:
+    """The pair with a planter on the floor just under the moved poster's new place (against
+    its wall), or at its side reaching up to its middle."""
+    spec = spec.model_copy(deep=True)
+    poster = obj(spec.after, c.targets[0])
+    x, y, z = poster.transform.location
+    if beside:
+        at, height = x + poster.dimensions[0] / 2 + 0.3, z + poster.dimensions[2] / 2
+    else:
+        at, height = x, z - 0.05
+    pot = ObjectInstance(
+        id="pot_9", asset="plant_pot", category="plant_pot", noun="planter",
+        attributes=Attributes(color="green"), dimensions=(0.4, 0.4, height),
+        transform=Transform(location=(at, y - 0.25, 0.0)),
+    )  # fmt: skip
+    spec.after.objects.append(pot)
+    return spec
+
+
+def test_a_poster_moved_over_a_pot_is_above_it() -> None:
+    walls = [
+        x
+        for x in sampled("move", 40, "scene.layouts={room: 1.0}")
+        if obj(x[0].before, x[1].targets[0]).support == "wall"
+    ]
+    assert walls, "the sampled room moves must hold a wall object"
+    checked = {"above": 0, "beside": 0}
+    for spec, c, _ in walls:
+        for beside, word in ((False, "above"), (True, "beside")):
+            edited = _poster_over(spec, c, beside)
+            try:
+                (group,) = change_groups(edited, RES)
+            except AmbiguousReference:
+                continue
+            where = group.values["now_where"]
+            if "planter" not in where:  # another landmark is nearer
+                continue
+            checked[word] += 1
+            assert where.startswith(word), (word, where)
+    assert checked["above"] >= 2 and checked["beside"] >= 2, checked
+
+
+# --- the camera ------------------------------------------------------------------------------
+
+ORBIT_WORDS = ("around", "orbit", "further to the")
+
+
+def _facing(cam: Camera, normal: np.ndarray) -> float:
+    """How squarely a vertical face with ``normal`` at the aimed-at point faces the camera."""
+    v = np.subtract(cam.location, cam.look_at)
+    return float(np.dot(v[:2], normal[:2]) / np.linalg.norm(v[:2]))
+
+
+def test_camera_moves_are_worded_as_orbits_that_show_a_side() -> None:
+    views = [x for x in sampled("viewpoint", 10) if x[1].type == "viewpoint"]
+    assert len(views) >= 4
+    for spec, _c, group in views:
+        cam0, cam1 = spec.before.camera, spec.after.camera
+        # an orbit: the point the camera aims at stays in the middle of the picture
+        (uv0,), _ = project(cam0, [cam0.look_at], RES)
+        (uv1,), _ = project(cam1, [cam0.look_at], RES)
+        assert np.allclose(uv0, uv1, atol=1.0)
+        # the side named is the side of the aimed-at point that turns towards the camera
+        right = look_at_matrix(cam0.location, cam0.look_at)[:, 0]
+        right = np.array([right[0], right[1], 0.0]) / np.linalg.norm(right[:2])
+
+        side = "left" if _facing(cam1, -right) > _facing(cam0, -right) else "right"
+        other = "right" if side == "left" else "left"
+        for text in renderings(group):
+            assert re.search(rf"\b{side}\b", text) and not re.search(rf"\b{other}\b", text), text
+            assert any(w in text for w in ORBIT_WORDS), text
+            assert "turned towards" not in text and "pan" not in text, text
