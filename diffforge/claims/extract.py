@@ -224,6 +224,9 @@ _NP_WORD = frozenset({"color", "material", "size"})
 _VALUES = frozenset({"color", "material", "number", "text", "pose"})
 
 
+_PLACE_ADJECTIVES = ("most", "-hand")  # position words that stand before a noun
+
+
 def _phrases(tokens: list[_Token]) -> list[_Phrase]:
     """Noun phrases: a determiner, number or attribute, then words that are not STOP words."""
     out: list[_Phrase] = []
@@ -253,6 +256,9 @@ def _phrases(tokens: list[_Token]) -> list[_Phrase]:
                 p.attrs.append(w)
             elif w.kind == "part":
                 p.head.append(w.value)
+            elif w.kind == "position" and not p.head and w.word.endswith(_PLACE_ADJECTIVES):
+                p.positions.append(w.value)  # "the rightmost cube": a place said before the noun
+                p.bound.append(w)
             elif w.kind in ("", "event") and w.word not in STOP and w.word not in DETERMINERS:
                 if w.kind == "event" and w.word != "new":
                     break
@@ -445,7 +451,9 @@ def _bind_positions_and_parts(tokens: list[_Token], phrases: list[_Phrase]) -> N
         ):  # "the poster that reads "BANK"": the text names the object
             current.parts.append(("", "text", t.value))
             current.bound.append(t)
-        elif t.kind == "position" and current is not None:
+        elif (
+            t.kind == "position" and current is not None and all(t is not b for b in current.bound)
+        ):
             current.positions.append(t.value)
             current.bound.append(t)
         elif t.word in STOP and t.word not in _NP_LINKS:
@@ -556,7 +564,7 @@ def _type(
         return "material"
     if directions & {"larger", "smaller"}:
         return "size"
-    if directions & {"clockwise", "counterclockwise"}:
+    if directions & {"clockwise", "counterclockwise"} or "rotated" in events:
         return "orientation"
     if "moved" in events:
         return "move"

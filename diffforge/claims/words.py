@@ -249,6 +249,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bcolou?r\b", "colour"),
     (r"\bgrey\b", "gray"),
     (r"\bturned (?:around|round)\b", "turned-round"),
+    # a turn stated without its direction ("has been turned.", "now faces another way")
+    (r"\b(?:has been|has|was|been|being) turned(?= *[.,;]| to face\b)", "rotated"),
+    (r"\bfaces? (?:another way|a different direction|the other way)\b", "rotated"),
+    (r"\bfaces? roughly the opposite (?:way|direction)\b", "rotated"),
     (r"\bthan before\b", "than earlier-state"),
     (r"\bthan (?:it|they) (?:was|were) in the first image\b", "than earlier-state"),
     (r"\b(?:the )?(first|second) (?:image|picture|photo|frame|view)\b", r"\1-image"),

@@ -108,13 +108,16 @@ def corpus(default: int = 60, clevr: int = 20, synthetic: int = 8) -> tuple[Pair
 
 def write_dataset(root: Path, names: list[str], split: str = "test") -> Path:
     """A dataset directory (pairs.jsonl, scenes/<id>.json, dataset.json; no images) of the
-    named pairs ("default:5"), ids made unique ("default-5")."""
+    named pairs ("default:5", frozen in tests/data/grounded_pairs.json.gz), ids made unique
+    ("default-5")."""
     import json
+
+    from grounded_pairs import pair  # the frozen records the labels and tests name
 
     (root / "scenes").mkdir(parents=True, exist_ok=True)
     lines = []
     for name in names:
-        rec, scene = record_for(*_split_name(name))
+        rec, scene = pair(name)
         pid = name.replace(":", "-")
         rec = rec.model_copy(update={"id": pid, "split": split, "scene": f"scenes/{pid}.json"})
         (root / "scenes" / f"{pid}.json").write_text(json.dumps(scene))
@@ -122,8 +125,3 @@ def write_dataset(root: Path, names: list[str], split: str = "test") -> Path:
     (root / "pairs.jsonl").write_text("\n".join(lines) + "\n")
     (root / "dataset.json").write_text(json.dumps({"format": "diffforge-dataset/1"}))
     return root
-
-
-def _split_name(name: str) -> tuple[str, int]:
-    source, index = name.split(":")
-    return source, int(index)
