@@ -120,7 +120,7 @@ def _run_once(
         cpu: list[float] = []
         kept: list[str] = []
         per_pair: list[dict[str, Any]] = []
-        resampled = failed = 0
+        resampled = failed = probed = 0
         reasons: Counter[str] = Counter()
         t_start = time.perf_counter()
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
@@ -128,6 +128,7 @@ def _run_once(
             # attempt often gives several: target not visible before + after + not changed)
             resampled += result.get("rejected_attempts", len(result.get("resampled", [])))
             reasons.update(result.get("resampled", []))
+            probed += result.get("probe_rejected", 0)  # cheap renders, no full pair
             if result["status"] == "ok":
                 t = time.perf_counter()
                 # the driver's share of "write"
@@ -181,6 +182,7 @@ def _run_once(
         if resampled + len(timings) + failed
         else float("nan"),
         "resample_reasons": dict(reasons.most_common()),
+        "probe_rejected": probed,
         "stages_s": stage,
         # each of the N workers spends N × wall per pair on it (resampled renders included)
         "overhead_ratio": wall * workers / render if render else float("nan"),
@@ -199,6 +201,7 @@ def pair_cost(result: dict[str, Any]) -> dict[str, Any]:
         "types": sorted({c.type for c in spec.changes}),
         "cpu_s": result.get("cpu_s", float("nan")),
         "rejected": result.get("rejected_attempts", len(result.get("resampled", []))),
+        "probe_rejected": result.get("probe_rejected", 0),
         "noise": None,
     }
 
