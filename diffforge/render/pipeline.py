@@ -156,7 +156,7 @@ class PairPipeline:
             if not outcome["reasons"] or not self.ctx.gates:
                 outcome.pop("reasons")
                 t = time.perf_counter()
-                self._write(spec, outcome, attempt, resampled, tries)
+                self._write(spec, outcome, attempt, resampled, tries - probed)
                 _add(timings, "write", time.perf_counter() - t)
                 return {
                     "status": "ok",
