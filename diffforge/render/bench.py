@@ -68,24 +68,27 @@ def _noise(
     root: Path,
     specs: list[str],
     reference_samples: int = REFERENCE_SAMPLES,
-) -> float | None:
-    """Mean noise figure of the before images of ``specs`` (rendered in ``root``)."""
+) -> dict[int, float]:
+    """Noise figure of the before image of each of ``specs`` (rendered in ``root``), by its
+    position in ``specs``; a spec whose reference failed to render is left out."""
     if not specs:
-        return None
+        return {}
     ref = replace(
         settings, samples=reference_samples, denoise=False, seed_offset=settings.seed_offset + 7919
     )
     with tempfile.TemporaryDirectory(prefix="diffforge-bench-ref-") as tmp:
         ctx = _context(cfg, ref, tmp, resolver, None, False, False)
         jobs = [PairJob(i, spec) for i, spec in enumerate(specs)]
-        figures = []
+        figures: dict[int, float] = {}
         opts = PoolOptions(workers=min(len(jobs), max(1, available_cpus() // ref.threads)))
         for result in LocalExecutor(opts).run(ctx, jobs):
             if result["status"] != "ok":
                 continue
             rel = pair_paths(result["id"])["before"]
-            figures.append(noise_figure(load_image(root / rel), load_image(Path(tmp) / rel)))
-    return float(np.mean(figures)) if figures else None
+            figures[result["index"]] = noise_figure(
+                load_image(root / rel), load_image(Path(tmp) / rel)
+            )
+    return figures
 
 
 def _run_once(
@@ -103,9 +106,11 @@ def _run_once(
     noise_pairs: int,
     reference_samples: int,
 ) -> dict[str, Any]:
-    if threads:
-        cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"threads": threads})})
-    settings = resolve_settings(cfg, workers, preset, None, cache_dir)
+    # the sampler reads the preset too (which signs are legible at this frame, whether the OCR
+    # gate reads them): a bench that renders one preset and samples for another resamples
+    update: dict[str, Any] = {"preset": preset} | ({"threads": threads} if threads else {})
+    cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update=update)})
+    settings = resolve_settings(cfg, workers, None, None, cache_dir)
     with tempfile.TemporaryDirectory(prefix="diffforge-bench-") as tmp:
         writer = DatasetWriter(Path(tmp), dataset_base(cfg, settings))
         ctx = _context(cfg, settings, tmp, resolver, sampler, gates, captions)
@@ -114,7 +119,8 @@ def _run_once(
         timings: list[dict[str, float]] = []
         cpu: list[float] = []
         kept: list[str] = []
-        resampled = failed = 0
+        per_pair: list[dict[str, Any]] = []
+        resampled = failed = probed = 0
         reasons: Counter[str] = Counter()
         t_start = time.perf_counter()
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
@@ -122,6 +128,7 @@ def _run_once(
             # attempt often gives several: target not visible before + after + not changed)
             resampled += result.get("rejected_attempts", len(result.get("resampled", [])))
             reasons.update(result.get("resampled", []))
+            probed += result.get("probe_rejected", 0)  # cheap renders, no full pair
             if result["status"] == "ok":
                 t = time.perf_counter()
                 # the driver's share of "write"
@@ -131,11 +138,15 @@ def _run_once(
                 timings.append(times)
                 cpu.append(result.get("cpu_s", float("nan")))
                 kept.append(result["spec_json"])
+                per_pair.append(pair_cost(result))
             else:
                 failed += 1
             stamps.append(time.perf_counter())
         writer.close()
-        noise = _noise(cfg, settings, resolver, Path(tmp), kept[:noise_pairs], reference_samples)
+        figures = _noise(cfg, settings, resolver, Path(tmp), kept[:noise_pairs], reference_samples)
+    noise = float(np.mean(list(figures.values()))) if figures else None
+    for i, figure in figures.items():
+        per_pair[i]["noise"] = figure
     steady = timings[1:] if len(timings) > 1 else timings
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
     wall = sum(gaps) / len(gaps) if gaps else float("nan")
@@ -171,11 +182,53 @@ def _run_once(
         if resampled + len(timings) + failed
         else float("nan"),
         "resample_reasons": dict(reasons.most_common()),
+        "probe_rejected": probed,
         "stages_s": stage,
         # each of the N workers spends N × wall per pair on it (resampled renders included)
         "overhead_ratio": wall * workers / render if render else float("nan"),
         "noise": noise,
+        # the first pair carries the start-up (asset conversion): left out, as above
+        "breakdown": breakdown(per_pair[1:] if len(per_pair) > 1 else per_pair),
     }
+
+
+def pair_cost(result: dict[str, Any]) -> dict[str, Any]:
+    """What one kept pair cost and what it was: its layout, change types, CPU seconds (its
+    rejected attempts included) and rejected attempts."""
+    spec = PairSpec.model_validate_json(result["spec_json"])
+    return {
+        "layout": spec.before.environment.layout,
+        "types": sorted({c.type for c in spec.changes}),
+        "cpu_s": result.get("cpu_s", float("nan")),
+        "rejected": result.get("rejected_attempts", len(result.get("resampled", []))),
+        "probe_rejected": result.get("probe_rejected", 0),
+        "noise": None,
+    }
+
+
+def breakdown(pairs: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Cost per layout and per change type: pairs, mean CPU s per kept pair, resampled share
+    (rejected attempts / all attempts) and mean noise figure (None: no pair of the group got a
+    reference). A pair of two change types counts in both types' rows."""
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {"layout": {}, "change": {}}
+    for pair in pairs:
+        groups["layout"].setdefault(pair["layout"], []).append(pair)
+        for t in pair["types"]:
+            groups["change"].setdefault(t, []).append(pair)
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for axis, by_key in groups.items():
+        out[axis] = {}
+        for key in sorted(by_key):
+            members = by_key[key]
+            rejected = sum(p["rejected"] for p in members)
+            noise = [p["noise"] for p in members if p["noise"] is not None]
+            out[axis][key] = {
+                "pairs": len(members),
+                "cpu_per_pair_s": float(np.mean([p["cpu_s"] for p in members])),
+                "resample_rate": rejected / (rejected + len(members)),
+                "noise": float(np.mean(noise)) if noise else None,
+            }
+    return out
 
 
 def bench_render(
@@ -256,7 +309,29 @@ def format_bench(result: dict[str, Any]) -> str:
             + f" | {r['overhead_ratio']:.2f} | {r['speedup_vs_1']:.2f}× |"
         )
     for r in result["rows"]:
+        lines.append(format_breakdown(r))
+    for r in result["rows"]:
         if r.get("resample_reasons"):  # what to fix next: one rejected render may give several
             why = ", ".join(f"{n}× {reason}" for reason, n in r["resample_reasons"].items())
             lines.append(f"\nresampled ({r['preset']}, {r['workers']} workers): {why}")
     return "\n".join(lines) + "\n"
+
+
+def format_breakdown(row: dict[str, Any]) -> str:
+    """Per layout and per change type rows of one preset's run (empty: no breakdown)."""
+    parts = row.get("breakdown") or {}
+    if not any(parts.values()):
+        return ""
+    lines = [
+        f"\n{row['preset']}, {row['workers']} workers, by layout and change type:\n",
+        "| by | group | pairs | CPU s/pair | resampled | noise |",
+        "|---|---|---|---|---|---|",
+    ]
+    for axis in ("layout", "change"):
+        for key, g in parts.get(axis, {}).items():
+            noise = f"{g['noise']:.1f}" if g["noise"] is not None else "-"
+            lines.append(
+                f"| {axis} | {key} | {g['pairs']} | {g['cpu_per_pair_s']:.2f} "
+                f"| {100 * g['resample_rate']:.0f} % | {noise} |"
+            )
+    return "\n".join(lines)

@@ -157,7 +157,9 @@ def generate(
     if executor == "shard" and shard_t is None:
         raise ConfigError("--executor shard needs --shard i/N")
     root = shard_dir(out, shard_t) if shard_t else Path(out)
-    settings = resolve_settings(cfg, workers, preset, device, cache_dir)
+    if preset:  # the sampler predicts legibility and visibility at the frame that renders
+        cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"preset": preset})})
+    settings = resolve_settings(cfg, workers, None, device, cache_dir)
     if specs is not None and callable(specs) and len(inspect.signature(specs).parameters) != 1:
         raise ConfigError("specs as a function must take one argument: the pair index")
     preflight(cfg, root, settings.device, sample=specs is None and sampler is None)

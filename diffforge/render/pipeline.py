@@ -12,7 +12,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from diffforge.render.facts import change_mask, instance_ids, object_facts, pred
 from diffforge.render.gates import check_pair, ocr_reasons
 from diffforge.render.renderer import Renderer
 from diffforge.render.settings import RenderSettings
+from diffforge.scenes.changes import operator_for
 from diffforge.scenes.model import PairSpec
 
 Sampler = Callable[[GenerateConfig, int, int], PairSpec]
@@ -37,6 +38,11 @@ CaptionGate = Callable[..., tuple[list[dict[str, Any]] | None, str | None]]
 
 # Specs redrawn before rendering when their captions would be ambiguous (see _unambiguous).
 PRECHECK_DRAWS = 4
+# A pair whose new sign text the OCR gate must read is first rendered at this many samples
+# (denoised, fast) and gated; only a pair the probe passes is rendered in full. Text pairs were
+# thrown away after their full render 3-6 times per kept pair (illegible, too few changed
+# pixels), at the price of a full pair each (benchmarks/render.md, issue 31).
+PROBE_SAMPLES = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,17 @@ class PairPipeline:
         self.out = Path(ctx.out)
         ensure_dirs(self.out)
         self.renderer = renderer if renderer is not None else blender_renderer(ctx)
+        # the cheap render that gates text pairs first: Blender's own only (None: no probe)
+        self.probe: Renderer | None = None
+        if renderer is None and ctx.gates and self._ocr():
+            probe = replace(
+                ctx.settings,
+                samples=min(PROBE_SAMPLES, ctx.settings.samples),
+                denoise=True,
+                denoise_quality="fast",
+                depth=False,
+            )
+            self.probe = blender_renderer(replace(ctx, settings=probe))
         self.blender = self.renderer.version
         self.caption_gate = ctx.caption_gate
         self.readable = None
@@ -114,7 +131,8 @@ class PairPipeline:
         resampled: list[str] = []
         can_resample = job.spec_json is None
         attempt = 0
-        # tries: rendered attempts the gates rejected so far (a pair's reasons may be >1)
+        probed = 0  # attempts the probe rejected (no full render)
+        # tries: attempts the gates rejected so far, probed ones included (reasons may be >1)
         for tries in range(self.ctx.max_attempts if can_resample else 1):
             t0 = time.perf_counter()
             spec = self._spec(job, attempt)
@@ -123,6 +141,10 @@ class PairPipeline:
             if can_resample:
                 spec, attempt = self._unambiguous(job, spec, attempt)
             _add(timings, "spec", time.perf_counter() - t0)
+            if self._probe_fails(spec, timings, resampled):
+                probed += 1
+                attempt += 1
+                continue
             outcome = self._render(spec, timings)
             captions: list[dict[str, Any]] = []
             if self.caption_gate is not None and (not outcome["reasons"] or not self.ctx.gates):
@@ -135,7 +157,7 @@ class PairPipeline:
             if not outcome["reasons"] or not self.ctx.gates:
                 outcome.pop("reasons")
                 t = time.perf_counter()
-                self._write(spec, outcome, attempt, resampled, tries)
+                self._write(spec, outcome, attempt, resampled, tries - probed)
                 _add(timings, "write", time.perf_counter() - t)
                 return {
                     "status": "ok",
@@ -143,7 +165,8 @@ class PairPipeline:
                     "id": spec.id,
                     "attempt": attempt,
                     "resampled": resampled,
-                    "rejected_attempts": tries,  # renders the gates threw away
+                    "rejected_attempts": tries - probed,  # full renders thrown away
+                    "probe_rejected": probed,
                     "changes": [c.model_dump(mode="json") for c in spec.changes],
                     "spec_json": spec.to_json(),
                     "facts": outcome["facts"],
@@ -162,7 +185,8 @@ class PairPipeline:
             "index": job.index,
             "reason": "; ".join(sorted(set(resampled))) or "gates",
             "resampled": resampled,
-            "rejected_attempts": self.ctx.max_attempts if can_resample else 1,
+            "rejected_attempts": (self.ctx.max_attempts if can_resample else 1) - probed,
+            "probe_rejected": probed,
             "timings": timings,
         }
 
@@ -195,14 +219,37 @@ class PairPipeline:
             attempt = max(attempt + 1, spec.attempt)
         return spec, attempt
 
-    def _render(self, spec: PairSpec, timings: dict[str, float]) -> dict[str, Any]:
+    def _ocr(self) -> bool:
+        """Whether the OCR gate reads new sign text at this frame."""
+        settings = self.ctx.settings
+        return settings.ocr_gate or self.ctx.cfg.visibility.ocr_enabled(settings.resolution)
+
+    def _probe_fails(self, spec: PairSpec, timings: dict[str, float], resampled: list[str]) -> bool:
+        """Render a pair that writes sign text at ``PROBE_SAMPLES`` and gate it: True (and its
+        reasons added to ``resampled``) where it fails. The full render is gated again."""
+        if self.probe is None or not any(
+            (op := operator_for(c.type)) is not None and op.writes_text for c in spec.changes
+        ):
+            return False
+        t = time.perf_counter()
+        outcome = self._render(spec, {}, self.probe)
+        for tmp in outcome["tmp_images"]:
+            tmp.unlink(missing_ok=True)
+        _add(timings, "probe", time.perf_counter() - t)
+        resampled.extend(outcome["reasons"])
+        return bool(outcome["reasons"])
+
+    def _render(
+        self, spec: PairSpec, timings: dict[str, float], renderer: Renderer | None = None
+    ) -> dict[str, Any]:
         ids = instance_ids(spec)
         paths = pair_paths(spec.id)
         # one Cycles seed per pair (the same for before and after), varied across pairs
         seed = int(rng_for(spec.seed, spec.index, "cycles", spec.attempt).integers(2**31))
         seed += self.ctx.settings.seed_offset
         tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
-        out_b, out_a = self.renderer.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
+        renderer = renderer or self.renderer
+        out_b, out_a = renderer.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
         outs, images = {"before": out_b, "after": out_a}, {}
         for side, out in outs.items():
             _add(timings, "build", out.timings["build"])
@@ -225,10 +272,7 @@ class PairPipeline:
             self.ctx.settings.min_visible_pixels,
             visibility=self.ctx.cfg.visibility,  # issue 14: thresholds relative to the frame
         )
-        ocr = self.ctx.settings.ocr_gate or self.ctx.cfg.visibility.ocr_enabled(
-            self.ctx.settings.resolution
-        )
-        if ocr and not reasons:
+        if self._ocr() and not reasons:
             reasons = ocr_reasons(spec, facts["after"], images["after"])
         measures = change_measures(
             [c.model_dump(mode="json") for c in spec.changes],

@@ -48,6 +48,12 @@ def _rss_mb() -> float:
         return 0.0
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process (all threads) and its finished children (Tesseract)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def forget_bpy_paths() -> None:
     """Drop the script folders an imported bpy put on sys.path (spawn copies the parent's).
 
@@ -97,9 +103,9 @@ def worker_main(conn: Connection, ctx: WorkerContext, opts: PoolOptions, slot: i
             return
         if job is None:
             return
-        cpu = time.process_time()
+        cpu = _cpu_s()
         result = pipeline.run(job)
-        result["cpu_s"] = time.process_time() - cpu  # all threads: robust to shared cores
+        result["cpu_s"] = _cpu_s() - cpu  # all threads: robust to shared cores
         done += 1
         exiting = done >= opts.max_pairs_per_worker or _rss_mb() > opts.max_rss_mb
         result["worker_pid"] = os.getpid()
