@@ -77,7 +77,9 @@ def test_ten_thousand_sampled_captions_are_clean() -> None:
                 hits[hit.rule] += 1
                 if len(examples) < 5:
                     examples.append(f"{hit.rule}: {hit.detail} in {cap['text']!r}")
-    assert total >= 9900
+    # at most 2 % of pairs left uncaptioned (ambiguous; resampled by the pipeline): since issue
+    # 32 names a material only where the render shows it, a few more descriptions tie (21 of 2,000)
+    assert total >= 9800
     assert not hits, (dict(hits), examples)
 
 
