@@ -49,6 +49,7 @@ _ATTRIBUTES = frozenset({*COLORS, *SIZE_WORDS, *MATERIAL_ADJECTIVES.values()})
 _RELATION_SPLIT = re.compile(
     r"\b(?:next to|beside|on|that|closest|near|under|in the|in front of)\b"
 )
+_LANDMARK_BEFORE = "(?:on|beside|near|under|above|below|behind|to)"  # "next to", "close to"
 _PLACE_WORDS = frozenset(
     {"scene", "camera", "picture", "frame", "background", "foreground", "centre", "view"}
 )
@@ -85,14 +86,18 @@ def _repeats(text: str, referring: Sequence[str] = ()) -> list[Hit]:
     hits = []
     for sentence in _sentences(text):
         words = [w.lower() for w in _WORD.findall(sentence)]
-        seen: set[tuple[str, ...]] = set()
-        for gram in _ngrams(words, 3):
+        seen: dict[tuple[str, ...], str] = {}
+        for i, gram in enumerate(_ngrams(words, 3)):
             if all(w in _FILLER for w in gram) or gram[-1] in _FILLER | _ATTRIBUTES:
                 continue
-            if gram in seen:
+            before = words[i - 1] if i else ""
+            # two things of one kind told apart by an attribute: "the cyan chest of drawers,
+            # the gray chest of drawers"
+            told_apart = before in _ATTRIBUTES and seen.get(gram, before) != before
+            if gram in seen and not told_apart:
                 hits.append(Hit("repeat", f"{' '.join(gram)!r} twice in {sentence[:60]!r}"))
                 break
-            seen.add(gram)
+            seen[gram] = before
         # a place word said twice within a few words: "further from the scene around the scene"
         for i, w in enumerate(words):
             if w not in _PLACE_WORDS or words[i - 1 : i] != ["the"]:
@@ -102,7 +107,10 @@ def _repeats(text: str, referring: Sequence[str] = ()) -> list[Hit]:
                 break
     low = text.lower()
     for ref in {r.lower() for r in referring if r and len(r.split()) >= 3}:
-        if low.count(ref) > 1:
+        # a target named again as another change's landmark ("the lamp on the coffee table in
+        # the centre") is a second use, not a stutter
+        as_landmark = len(re.findall(rf"\b{_LANDMARK_BEFORE} {re.escape(ref)}", low))
+        if low.count(ref) > 1 and low.count(ref) - as_landmark > 1:
             hits.append(Hit("repeat", f"referring expression {ref!r} twice"))
     return hits
 

@@ -58,6 +58,20 @@ def test_clean_captions_pass(text: str) -> None:
     assert rules(text) == set()
 
 
+def test_two_of_a_kind_and_a_landmark_named_again_are_no_repeats() -> None:
+    """Two things of one kind told apart by colour, and a changed object named again as the
+    landmark of another change, are second uses; the same phrase said twice is a stutter."""
+    assert rules("Apart from this, the cyan chest of drawers, the gray chest of drawers and the "
+                 "lamp have not changed.") == set()  # fmt: skip
+    assert "repeat" in rules("The cyan chest of drawers and the cyan chest of drawers are new.")
+    ref = "the coffee table in the centre of the scene"
+    two = ("The coffee table in the centre of the scene has turned to glass. Then someone "
+           "turned off the table lamp on the coffee table in the centre of the scene.")  # fmt: skip
+    assert rules(two, [ref]) == set()
+    stutter = f"{ref.capitalize()} is red. Then {ref} has turned to glass."
+    assert "repeat" in rules(stutter, [ref])
+
+
 @pytest.mark.slow
 def test_ten_thousand_sampled_captions_are_clean() -> None:
     """2,000 default-config pairs × 5 captions, at the standard frame: no linter hit."""
