@@ -261,20 +261,6 @@ def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[f
     return unit, "metres (unit setting)"
 
 
-def is_round(pts: np.ndarray) -> bool:
-    """Whether the footprint looks the same turned (a sphere, a cylinder): its box stays."""
-    xy = pts[:, :2] - pts[:, :2].mean(0)
-    size = np.ptp(xy, axis=0)
-    if size.min() < 1e-9 or size.max() > 1.1 * size.min():
-        return False
-    for deg in (20.0, 45.0):
-        a = math.radians(deg)
-        rot = xy @ np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-        if np.ptp(rot, axis=0).max() > 1.04 * size.max():
-            return False
-    return True
-
-
 def judge_units(units, found, floor, names, scale: float, tol: float, side_m: float) -> None:
     """Which objects may change: not the floor, architecture or huge things, not furniture
     that holds things (a support at least BIG_SUPPORT_M wide) nor the parts under it (legs),
@@ -345,6 +331,90 @@ def synthesised_cameras(scale: float, floor_rect, floor_h: float, supports) -> l
         out.append({"name": f"synthesised_{k}", "location": loc, "look_at": [cx, cy, tz],
                     "lens": 30.0})  # fmt: skip
     return out
+
+
+def winding_number(tris: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """How many times the (closed) triangle surface winds around each point: about 1 inside a
+    mesh whose normals point out, -1 inside one whose normals point in, 0 outside
+    (the solid angles of the triangles seen from the point, over 4π)."""
+    out = np.zeros(len(points))
+    for k, p in enumerate(points):
+        a, b, c = (tris[:, i] - p for i in range(3))
+        la, lb, lc = (np.linalg.norm(v, axis=1) for v in (a, b, c))
+        det = np.einsum("ij,ij->i", a, np.cross(b, c))
+        den = (la * lb * lc + np.einsum("ij,ij->i", a, b) * lc
+               + np.einsum("ij,ij->i", b, c) * la + np.einsum("ij,ij->i", c, a) * lb)  # fmt: skip
+        out[k] = 2 * np.arctan2(det, den).sum() / (4 * math.pi)
+    return out
+
+
+def parts_of(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected parts of a triangle mesh (by shared edges): each triangle's part label, and
+    per part whether it is closed (every edge shared by exactly two triangles)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    t = len(idx)
+    edges = np.sort(np.concatenate([idx[:, [0, 1]], idx[:, [1, 2]], idx[:, [2, 0]]]), axis=1)
+    keys, edge_id, counts = np.unique(edges, axis=0, return_inverse=True, return_counts=True)
+    edge_id = edge_id.ravel()
+    tri_of_edge = np.tile(np.arange(t), 3)
+    graph = coo_matrix(
+        (np.ones(3 * t), (tri_of_edge, t + edge_id)), shape=(t + len(keys), t + len(keys))
+    )
+    _, labels = connected_components(graph, directed=False)
+    labels = labels[:t]
+    _, labels = np.unique(labels, return_inverse=True)
+    open_edge = counts[edge_id] != 2
+    closed = np.ones(labels.max() + 1 if t else 0, bool)
+    closed[labels[tri_of_edge[open_edge]]] = False
+    return labels, closed
+
+
+def orient(co: np.ndarray, idx: np.ndarray, viewers: np.ndarray) -> tuple[np.ndarray, int]:
+    """Triangles (vertex indices into ``co``, world space) wound so their normals face where
+    the scene is seen from, whatever the file's winding: a closed part's normals point out
+    unless the viewers (cameras and lamps; a point above the scene where the file has none)
+    are inside it (a room modelled as one box); an open part (a backdrop, a ground plane)
+    faces the side most of its area is seen from. Expects a part's windings consistent with
+    each other (Blender's recalculated normals do that). Returns the triangles and how many
+    were turned over."""
+    if not len(idx):
+        return idx, 0
+    labels, closed = parts_of(idx)
+    tris = co[idx]
+    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])  # length: 2 × area
+    centres = tris.mean(1)
+    flip = np.zeros(len(closed), bool)
+    for part in range(len(closed)):
+        mine = labels == part
+        if closed[part]:  # normals out (positive volume) unless seen from inside
+            inside = np.abs(winding_number(tris[mine], viewers)) > 0.5
+            volume = float(
+                np.einsum("ij,ij->i", tris[mine, 0], np.cross(tris[mine, 1], tris[mine, 2])).sum()
+            )
+            flip[part] = (volume > 0) == (inside.mean() > 0.5)
+        else:
+            to_viewer = viewers[None, :, :] - centres[mine][:, None, :]
+            facing = np.sign(np.einsum("tvk,tk->tv", to_viewer, normals[mine]))
+            area = np.linalg.norm(normals[mine], axis=1)
+            flip[part] = float((facing.mean(1) * area).sum()) < 0
+    turned = flip[labels]
+    out = idx.copy()
+    out[turned] = out[turned][:, [0, 2, 1]]
+    return out, int(turned.sum())
+
+
+def viewpoints(
+    cameras: np.ndarray, lamps: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """Where the scene is seen and lit from (scene units): the file's cameras and lamps, or,
+    where it has none, a point high above the middle of its bounds (free space is above)."""
+    pts = [p for p in (cameras, lamps) if len(p)]
+    if pts:
+        return np.concatenate(pts).reshape(-1, 3)
+    mid = (lo + hi) / 2
+    return np.array([[mid[0], mid[1], hi[2] + 2.0 * float(max(hi - lo))]])
 
 
 class NoSurface(Exception):
