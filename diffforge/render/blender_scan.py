@@ -89,6 +89,44 @@ def _parts(bpy, scene, viewers: np.ndarray) -> tuple[list[dict[str, Any]], set[s
     return parts, visible
 
 
+def _up_hints(scene) -> list[tuple[float, ...]]:
+    """Which way the file thinks is up: its cameras' up, the backs of its aimed lamps."""
+    out = []
+    for o in scene.objects:
+        if o.type == "CAMERA" or o.type == "LIGHT" and o.data.type in {"SUN", "SPOT", "AREA"}:
+            axis = 1 if o.type == "CAMERA" else 2
+            v = o.matrix_world.to_3x3().col[axis].normalized()
+            out.append(tuple(v))
+    return out
+
+
+def _viewers(scene) -> np.ndarray:
+    """Where the scene is seen and lit from (``scan_analysis.viewpoints``)."""
+    from mathutils import Vector
+
+    cams = [o.matrix_world.translation[:] for o in scene.objects if o.type == "CAMERA"]
+    lamps = [o.matrix_world.translation[:] for o in scene.objects
+             if o.type == "LIGHT" and not o.hide_render]  # fmt: skip
+    bounds = [o.matrix_world @ Vector(c) for o in scene.objects if o.type in GEOMETRY
+              for c in o.bound_box] or [Vector((0, 0, 0))]  # fmt: skip
+    return sa.viewpoints(np.array(cams, float), np.array(lamps, float),
+                         np.min(bounds, axis=0), np.max(bounds, axis=0))  # fmt: skip
+
+
+def turn_y_up(objects) -> None:
+    """Turn a Y-up file's root objects +90° about X, so its up is Blender's Z (the scan and
+    the renderer do the same, so the sidecar's numbers hold in the render)."""
+    import math
+
+    from mathutils import Matrix
+
+    names = {o.name for o in objects}
+    turn = Matrix.Rotation(math.pi / 2, 4, "X")
+    for o in objects:
+        if o.parent is None or o.parent.name not in names:
+            o.matrix_world = turn @ o.matrix_world
+
+
 def _world_triangles(parts: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """All triangles in world space: (T×3×3 vertices, T owner index, owner names)."""
     names = list(dict.fromkeys(p["owner"] for p in parts))
@@ -122,14 +160,14 @@ def main(argv: list[str]) -> None:
     bpy.ops.wm.open_mainfile(filepath=path)
     scene = bpy.context.scene
     unit = float(scene.unit_settings.scale_length or 1.0)
-    cams = [o.matrix_world.translation[:] for o in scene.objects if o.type == "CAMERA"]
-    lamps = [o.matrix_world.translation[:] for o in scene.objects
-             if o.type == "LIGHT" and not o.hide_render]  # fmt: skip
-    bounds = [o.matrix_world @ Vector(c) for o in scene.objects if o.type in GEOMETRY
-              for c in o.bound_box] or [Vector((0, 0, 0))]  # fmt: skip
-    viewers = sa.viewpoints(np.array(cams, float), np.array(lamps, float),
-                            np.min(bounds, axis=0), np.max(bounds, axis=0))  # fmt: skip
-    parts, visible = _parts(bpy, scene, viewers)
+    up = sa.up_axis(_up_hints(scene))
+    parts, visible = _parts(bpy, scene, _viewers(scene))
+    if up == "z" and not _up_hints(scene) and sa.up_axis([], _world_triangles(parts)[0]) == "y":
+        up = "y"
+    if up == "y":  # turned Z-up here and by the renderer, as the sidecar says
+        turn_y_up(scene.objects)
+        bpy.context.view_layer.update()
+        parts, visible = _parts(bpy, scene, _viewers(scene))
     tris, owner, names = _world_triangles(parts)
     if not len(tris):
         raise NoSurface("no mesh geometry in the file")
@@ -140,7 +178,10 @@ def main(argv: list[str]) -> None:
               if bpy.data.objects[n].get("diffforge_surface") is not None}  # fmt: skip
     grid, found, floor = sa.support_patches(tris, owner, tagged)
     floor_side = float(np.sqrt(floor["area"]))
-    scale, reason = sa.scene_scale(unit, floor_side, sa.standing_heights(tris, owner, floor))
+    view = [float(np.linalg.norm(np.subtract(c["location"], c["look_at"])))
+            for c in _file_cameras(bpy, scene, Vector, 1.0)]  # fmt: skip
+    scale, reason = sa.scene_scale(unit, floor_side, sa.standing_heights(tris, owner, floor),
+                                   float(np.median(view)) if view else 0.0)  # fmt: skip
     found = sa.in_reach(found, floor, scale)
     units = file_units(scene, scale, parts, visible)
     unit_of = {m.name: u["name"] for u in units for m in u["members"]}
@@ -184,6 +225,7 @@ def main(argv: list[str]) -> None:
         "objects": objects,
         "lights": lights,
         "tagged": bool(tagged),
+        "up": up,  # "y": the file was Y-up; everything here is turned Z-up
         "render_objects": sorted(visible),  # what the renderer loads (not hidden sources)
         "warnings": [f"missing textures render pink: {', '.join(missing)}"] if missing else [],
     }

@@ -208,17 +208,11 @@ def frames(cameras: list[dict[str, Any]], aspect: float) -> list[tuple[np.ndarra
     return out
 
 
-def visible_part(
-    rect: tuple[float, ...],
-    height: float,
-    frames: list[tuple[np.ndarray, ...]],
-    occluded,
-    max_dist: float,
-) -> tuple[float, ...] | None:
-    """The part of a rectangle (scene units) a camera sees: sample points inside the frame
-    (with a margin), unoccluded and near enough; None when too little of it is seen."""
+def _seen(rect, height, frames, occluded, max_dist: float, n: int) -> tuple[np.ndarray, ...]:
+    """An n×n grid of points on a rectangle and which of them a camera sees: inside its frame
+    (with a margin), unoccluded and near enough."""
     cx, cy, hx, hy = rect
-    u = np.linspace(-0.9, 0.9, 9)
+    u = np.linspace(-0.9, 0.9, n)
     xs, ys = np.meshgrid(cx + u * hx, cy + u * hy)
     pts = np.stack([xs.ravel(), ys.ravel(), np.full(xs.size, height)], 1)
     seen = np.zeros(len(pts), bool)
@@ -231,19 +225,54 @@ def visible_part(
         inside = (depth > 0) & (np.abs(sx) < 0.9) & (np.abs(sy) < 0.9) & near
         for k in np.nonzero(inside & ~seen)[0]:
             seen[k] = not occluded(loc, pts[k])
+    return pts, seen
+
+
+FINE_GRID = 25  # a second look at a large rectangle of which the camera sees a corner
+FINE_SEEN = 12  # ... kept where this many of its points are seen (a region, not a sliver)
+
+
+def visible_part(
+    rect: tuple[float, ...],
+    height: float,
+    frames: list[tuple[np.ndarray, ...]],
+    occluded,
+    max_dist: float,
+) -> tuple[float, ...] | None:
+    """The part of a rectangle (scene units) a camera sees; None when too little of it is
+    seen. A large floor the camera sees a part of (a studio backdrop seen up close) is looked
+    at again on a finer grid, and the part seen kept."""
+    cx, cy, hx, hy = rect
+    pts, seen = _seen(rect, height, frames, occluded, max_dist, 9)
+    pad_x, pad_y = 0.1 * hx, 0.1 * hy
     if seen.mean() < 0.15:
-        return None
+        pts, seen = _seen(rect, height, frames, occluded, max_dist, FINE_GRID)
+        if seen.sum() < FINE_SEEN:
+            return None
+        pad_x, pad_y = 1.8 * hx / (FINE_GRID - 1), 1.8 * hy / (FINE_GRID - 1)
     vis = pts[seen]
     x0, y0 = vis[:, :2].min(0)
     x1, y1 = vis[:, :2].max(0)
-    pad_x, pad_y = 0.1 * hx, 0.1 * hy
     x0, x1 = max(x0 - pad_x, cx - hx), min(x1 + pad_x, cx + hx)
     y0, y1 = max(y0 - pad_y, cy - hy), min(y1 + pad_y, cy + hy)
     return ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
 
 
-def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[float, str]:
-    """Metres per Blender unit: the unit setting, corrected by what stands in the scene."""
+STAGE_VIEW_M = 3.0  # an empty stage's camera looks from this far once scaled
+
+
+def scene_scale(
+    unit: float, floor_side: float, heights: list[float], view: float = 0.0
+) -> tuple[float, str]:
+    """Metres per Blender unit: the unit setting, corrected by what stands in the scene; an
+    empty stage (nothing stands on it: a studio backdrop made to be filled) whose own camera
+    looks from farther than MAX_VIEW_M (``view``: its distance to what it looks at, in file
+    units) is scaled so it looks from STAGE_VIEW_M, or what is placed would be specks."""
+    if not heights and view * unit > MAX_VIEW_M:
+        return STAGE_VIEW_M / view, (
+            f"nothing stands on it and its camera looks from {view:.1f} units: scaled so it "
+            f"looks from {STAGE_VIEW_M:g} m"
+        )
     h = float(np.median(heights)) * unit if heights else 0.0
     side = floor_side * unit
     if h >= 2000 or side >= 20000:
@@ -403,6 +432,25 @@ def orient(co: np.ndarray, idx: np.ndarray, viewers: np.ndarray) -> tuple[np.nda
     out = idx.copy()
     out[turned] = out[turned][:, [0, 2, 1]]
     return out, int(turned.sum())
+
+
+def up_axis(hints: np.ndarray, tris: np.ndarray | None = None) -> str:
+    """ "y" for a file whose up is +Y (a Y-up export brought in without the axis conversion),
+    else "z". By its cameras' up and its lamps' backs (``hints``: unit vectors, a lamp shines
+    down its -Z), where it has any; else by its flat faces (``tris``): the floor is the largest
+    flat thing, so faces across Y outweighing those across Z three times over say Y is up."""
+    if len(hints):
+        m = np.asarray(hints, float).reshape(-1, 3).mean(0)
+        return "y" if m[1] > abs(m[2]) and m[1] > abs(m[0]) else "z"
+    if tris is None or not len(tris):
+        return "z"
+    n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+    area = np.linalg.norm(n, axis=1)
+    ok = area > 1e-12
+    unit = n[ok] / area[ok, None]
+    across_y = area[ok][np.abs(unit[:, 1]) > UP_NORMAL].sum()
+    across_z = area[ok][np.abs(unit[:, 2]) > UP_NORMAL].sum()
+    return "y" if across_y > 3 * across_z else "z"
 
 
 def viewpoints(

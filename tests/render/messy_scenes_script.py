@@ -15,7 +15,7 @@ import bpy  # first: it puts Blender's own modules (bmesh) on the path
 import bmesh
 
 KINDS = ("flipped_backdrop", "negative_scale", "modifiers", "instances", "missing_texture",
-         "centimetres")  # fmt: skip
+         "centimetres", "linked_library", "y_up")  # fmt: skip
 
 
 def reset():
@@ -253,6 +253,53 @@ def centimetres(path):
     paint(sphere("Ball", 12, (35, -10, 87)), BLUE)
     paint(cylinder("Vase", 7, 30, (5, 25, 90)), YELLOW)
     paint(cube("Crate", (40, 40, 40), (180, -100, 20), apply=True), GREEN)
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+
+
+def linked_library(path):
+    """Props linked from a library file beside it (``//props_library.blend``, a relative path
+    as asset packs ship them): a collection instanced by an empty, and an object linked alone."""
+    lib = str(Path(path).with_name("props_library.blend"))
+    reset()
+    props = bpy.data.collections.new("Props")
+    bpy.context.scene.collection.children.link(props)
+    paint(cylinder("Jar", 0.07, 0.2, (0, 0, 0.1), coll=props), GREEN)
+    paint(sphere("JarLid", 0.05, (0, 0, 0.2), coll=props), RED)
+    paint(cube("Toolbox", (0.35, 0.2, 0.18), (0, 0, 0.09), apply=True), BLUE)
+    bpy.ops.wm.save_as_mainfile(filepath=lib)
+    reset()
+    room()
+    bpy.ops.wm.save_as_mainfile(filepath=path)  # first, so the library path can be relative
+    rel = bpy.path.relpath(lib)
+    with bpy.data.libraries.load(rel, link=True) as (src, dst):
+        dst.collections, dst.objects = ["Props"], ["Toolbox"]
+    empty = link(bpy.data.objects.new("JarInstance", None))
+    empty.instance_type, empty.instance_collection = "COLLECTION", dst.collections[0]
+    empty.location = (-0.3, 0.1, 0.75)
+    toolbox = dst.objects[0]
+    link(toolbox)  # linked data: it stands where the library put it, at the origin...
+    over = toolbox.override_create(remap_local_usages=True)  # ...moved by a local override
+    over.location = (0.35, -0.1, 0.75)
+    paint(sphere("Ball", 0.1, (1.6, -1.2, 0.1)), YELLOW)
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+
+
+def y_up(path):
+    """A scene exported Y-up and brought in without the axis conversion: every root turned
+    -90° about X, so its floor stands up in Blender's Z-up world; its camera turned with it."""
+    from mathutils import Matrix
+
+    reset()
+    room()
+    paint(cube("Box", (0.25, 0.25, 0.25), (-0.3, 0.1, 0.875), apply=True), RED)
+    paint(sphere("Ball", 0.12, (0.35, -0.1, 0.87)), BLUE)
+    paint(cylinder("Vase", 0.07, 0.3, (0.0, 0.25, 0.9)), YELLOW)
+    camera((0.0, -4.0, 2.2), (math.radians(70), 0, 0))
+    bpy.context.view_layer.update()
+    turn = Matrix.Rotation(-math.pi / 2, 4, "X")
+    for ob in bpy.context.scene.objects:
+        if ob.parent is None:
+            ob.matrix_world = turn @ ob.matrix_world
     bpy.ops.wm.save_as_mainfile(filepath=path)
 
 

@@ -112,3 +112,33 @@ def test_upward_patches_are_found_on_a_flipped_backdrop_once_oriented():
     _, _, floor = sa.support_patches(co[out], np.zeros(len(out), int), {})
     assert floor["height"] == pytest.approx(0.0, abs=0.01)  # with the curve's first flat step
     assert floor["area"] == pytest.approx(6.0 * 5.0, rel=0.1)
+
+
+def test_a_y_up_file_is_told_by_its_camera_and_lamps_or_else_by_its_flat_faces():
+    assert sa.up_axis(np.array([[0.0, 1.0, 0.0], [0.0, 0.9, 0.1]])) == "y"
+    assert sa.up_axis(np.array([[0.0, 0.1, 1.0]])) == "z"
+    co, idx = _box((-3, -0.05, -3), (3, 0.0, 3), outward=True)  # a floor slab across Y
+    assert sa.up_axis(np.zeros((0, 3)), co[idx]) == "y"
+    co, idx = _box((-3, -3, -0.05), (3, 3, 0.0), outward=True)
+    assert sa.up_axis(np.zeros((0, 3)), co[idx]) == "z"
+
+
+def test_an_empty_stage_seen_from_afar_is_scaled_to_a_near_view():
+    """CLEVR's base scene: a backdrop and nothing on it, its camera 11 units away: at 1 m a
+    unit every library object would be a speck; scaled, the camera looks from 3 m."""
+    scale, reason = sa.scene_scale(1.0, 40.0, [], view=11.3)
+    assert scale == pytest.approx(sa.STAGE_VIEW_M / 11.3) and "nothing stands" in reason
+    assert sa.scene_scale(1.0, 40.0, [], view=5.0)[0] == 1.0  # near enough already
+    assert sa.scene_scale(1.0, 6.0, [0.8, 0.5], view=11.3)[0] == 1.0  # things stand: sized by them
+
+
+def test_a_camera_that_sees_a_corner_of_a_large_floor_keeps_that_corner():
+    """A 50 m ground seen up close: a few of the 81 coarse points are in view, so the part
+    seen is found on a finer grid rather than the floor dropped."""
+    views = sa.frames([{"location": [0.0, -4.0, 2.0], "look_at": [0.0, 0.0, 0.0], "lens": 35.0}],
+                      sa.ASPECT)  # fmt: skip
+    part = sa.visible_part((0.0, 20.0, 25.0, 25.0), 0.0, views, lambda loc, p: False, 20.0)
+    assert part is not None
+    cx, cy, hx, hy = part
+    assert hx < 10.0 and hy < 15.0 and abs(cx) < 5.0  # the part in front of the camera
+    assert sa.visible_part((0.0, 20.0, 25.0, 25.0), 0.0, views, lambda loc, p: True, 20.0) is None

@@ -64,6 +64,10 @@ def load(b: SceneBuilder, blend: str | None) -> UserFile:
     # world matrices as stored in the file may be stale (a script that saved without an
     # update): evaluate them before scaling, or objects jump to their parents' origins
     b.sc.view_layers[0].update()
+    if info.get("up") == "y":  # a Y-up file: turned as the scan turned it
+        from diffforge.render.blender_scan import turn_y_up
+
+        turn_y_up(loaded)
     to_metres(loaded, float(info.get("scale", 1.0)))
     # the objects changes may act on, by name, with their parts as loaded into this scene
     by_name = dict(zip(names, dst.objects, strict=True))

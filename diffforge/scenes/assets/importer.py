@@ -45,7 +45,8 @@ _OBJAVERSE_UID = re.compile(r"^[0-9a-f]{32}$")
 
 _BLEND_BOUNDS = r"""
 import json, sys, bpy
-from mathutils import Vector
+import numpy as np
+from diffforge.scenes.assets.symmetry import rotational_symmetry
 out = {}
 for path in sys.argv[1:]:
     try:
@@ -54,14 +55,37 @@ for path in sys.argv[1:]:
         out[path] = {"error": str(exc).splitlines()[0]}
         continue
     unit = bpy.context.scene.unit_settings.scale_length or 1.0
-    pts = [o.matrix_world @ Vector(c) for o in bpy.data.objects if o.type == "MESH"
-           for c in o.bound_box]
-    if not pts:
+    dg = bpy.context.evaluated_depsgraph_get()
+    tris, slots, textured = [], [], False
+    for o in bpy.data.objects:
+        if o.type != "MESH":
+            continue
+        ev = o.evaluated_get(dg)
+        me = ev.to_mesh()
+        me.calc_loop_triangles()
+        co = np.empty(len(me.vertices) * 3)
+        me.vertices.foreach_get("co", co)
+        mw = np.array(ev.matrix_world)
+        co = co.reshape(-1, 3) @ mw[:3, :3].T + mw[:3, 3]
+        idx = np.empty(len(me.loop_triangles) * 3, np.int64)
+        me.loop_triangles.foreach_get("vertices", idx)
+        tris.append(co[idx.reshape(-1, 3)] * unit)
+        textured |= bool(len(me.color_attributes))
+        ev.to_mesh_clear()
+        for m in o.data.materials:
+            if m is None:
+                continue
+            slots.append(m.name)
+            nodes = m.node_tree.nodes if m.node_tree else []
+            textured |= any(n.bl_idname == "ShaderNodeTexImage" for n in nodes)
+    tris = np.concatenate(tris) if tris else np.zeros((0, 3, 3))
+    if not len(tris):
         out[path] = {"error": "no mesh in the file"}
         continue
-    lo = [min(p[i] for p in pts) for i in range(3)]
-    hi = [max(p[i] for p in pts) for i in range(3)]
-    out[path] = {"extent": [(hi[i] - lo[i]) * unit for i in range(3)]}
+    pts = tris.reshape(-1, 3)
+    out[path] = {"extent": (pts.max(0) - pts.min(0)).tolist(),
+                 "symmetry": rotational_symmetry(tris), "untextured": not textured,
+                 "slots": list(dict.fromkeys(slots))}
 print("BOUNDS" + json.dumps(out))
 """
 
@@ -88,6 +112,7 @@ class Measured:
     tris: np.ndarray | None = None  # T×3×3 world triangles (None: not read, a .blend)
     untextured: bool = False  # no image, no vertex or face colours: its colour is ours to give
     slots: list[str] = field(default_factory=list)  # its material names, where it has any
+    symmetry: int | None = None  # measured in Blender (a .blend); else from ``tris``
 
 
 def _measure_mesh(path: Path) -> Measured:
@@ -147,7 +172,12 @@ def _measure_blends(paths: list[Path], python: str = sys.executable) -> dict[Pat
         out[p] = (
             AssetError(f"cannot read ({info['error']})")
             if "error" in info
-            else Measured(np.asarray(info["extent"], dtype=float))
+            else Measured(
+                np.asarray(info["extent"], dtype=float),
+                untextured=info["untextured"],
+                slots=info["slots"],
+                symmetry=info["symmetry"],
+            )
         )
     return out
 
@@ -326,9 +356,11 @@ def _entry(
     if kind == "mesh":
         entry["up"] = axis
     notes.append(f"{axis}-up")
-    if measured.tris is not None and len(measured.tris):
+    order = measured.symmetry
+    if order is None and measured.tris is not None and len(measured.tris):
         tris = measured.tris[..., [0, 2, 1]] if axis == "y" else measured.tris  # Z up
         order = rotational_symmetry(tris)
+    if order is not None:
         entry["symmetry"] = order
         if order == ANY_ANGLE:
             entry["tags"] = sorted({*entry["tags"], "symmetric"})

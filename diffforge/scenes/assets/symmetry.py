@@ -51,9 +51,27 @@ def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return np.linalg.norm(p - (a + t[..., None] * ab), axis=-1)
 
 
+def split_long(tris: np.ndarray, longest: float) -> np.ndarray:
+    """The triangles cut in four (at their edges' midpoints) until no edge is longer than
+    ``longest``: a triangle's centre is then near every point of it."""
+    out = []
+    while len(tris):
+        edge = np.max(
+            [np.linalg.norm(tris[:, i] - tris[:, (i + 1) % 3], axis=1) for i in range(3)], axis=0
+        )
+        long = edge > longest
+        out.append(tris[~long])
+        a, b, c = (tris[long, i] for i in range(3))
+        ab, bc, ca = (a + b) / 2, (b + c) / 2, (c + a) / 2
+        tris = np.concatenate(
+            [np.stack(t, 1) for t in ((a, ab, ca), (ab, b, bc), (ca, bc, c), (ab, bc, ca))]
+        )
+    return np.concatenate(out)
+
+
 def surface_distance(points: np.ndarray, tris: np.ndarray, near: int = 16) -> np.ndarray:
     """Distance from each point to the surface: exact to the ``near`` triangles whose centres
-    are closest (all of them on a coarse mesh, the right one on a fine one)."""
+    are closest (the right one among them once no triangle is long: ``split_long``)."""
     from scipy.spatial import cKDTree
 
     k = min(near, len(tris))
@@ -93,8 +111,10 @@ def rotational_symmetry(tris: np.ndarray, samples: int = SAMPLES) -> int:
     centre = (tris.mean(1)[:, :2] * area[:, None]).sum(0) / area.sum()  # on any symmetry axis
     probe = surface_points(tris, samples, seed=1)
 
+    fine = split_long(tris, size / 16)
+
     def same(deg: float) -> bool:
-        d = surface_distance(_turned(probe, centre, deg), tris)
+        d = surface_distance(_turned(probe, centre, deg), fine)
         return float(np.percentile(d, PERCENTILE)) <= SLACK * size
 
     order = next((n for n in range(MAX_ORDER, 1, -1) if same(360.0 / n)), 1)
