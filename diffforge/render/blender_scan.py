@@ -93,7 +93,7 @@ def _up_hints(scene) -> list[tuple[float, ...]]:
     """Which way the file thinks is up: its cameras' up, the backs of its aimed lamps."""
     out = []
     for o in scene.objects:
-        if o.type == "CAMERA" or o.type == "LIGHT" and o.data.type in {"SUN", "SPOT", "AREA"}:
+        if o.type == "CAMERA" or (o.type == "LIGHT" and o.data.type in {"SUN", "SPOT", "AREA"}):
             axis = 1 if o.type == "CAMERA" else 2
             v = o.matrix_world.to_3x3().col[axis].normalized()
             out.append(tuple(v))

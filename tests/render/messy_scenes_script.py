@@ -271,7 +271,7 @@ def linked_library(path):
     room()
     bpy.ops.wm.save_as_mainfile(filepath=path)  # first, so the library path can be relative
     rel = bpy.path.relpath(lib)
-    with bpy.data.libraries.load(rel, link=True) as (src, dst):
+    with bpy.data.libraries.load(rel, link=True) as (_, dst):
         dst.collections, dst.objects = ["Props"], ["Toolbox"]
     empty = link(bpy.data.objects.new("JarInstance", None))
     empty.instance_type, empty.instance_collection = "COLLECTION", dst.collections[0]

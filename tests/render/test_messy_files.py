@@ -136,7 +136,7 @@ def test_a_y_up_export_is_turned_z_up(corpus):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_pairs_in_a_messy_file(corpus, kind, tmp_path, cache_dir):
-    blend, info = corpus[kind]
+    blend, _ = corpus[kind]
     cfg = load_config(None, [
         f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
         "render.preset=draft", "render.resolution=[256, 192]", "render.samples=2",

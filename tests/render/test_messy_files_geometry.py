@@ -139,6 +139,6 @@ def test_a_camera_that_sees_a_corner_of_a_large_floor_keeps_that_corner():
                       sa.ASPECT)  # fmt: skip
     part = sa.visible_part((0.0, 20.0, 25.0, 25.0), 0.0, views, lambda loc, p: False, 20.0)
     assert part is not None
-    cx, cy, hx, hy = part
+    cx, _, hx, hy = part
     assert hx < 10.0 and hy < 15.0 and abs(cx) < 5.0  # the part in front of the camera
     assert sa.visible_part((0.0, 20.0, 25.0, 25.0), 0.0, views, lambda loc, p: True, 20.0) is None
