@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,8 @@ def test_modifiers_are_measured_as_evaluated(corpus):
     assert chair[:2] == pytest.approx([0.44, 0.45], abs=0.01)  # the seat's mirrored half
     assert objects["Chair"]["members"] == ["Chair", "ChairLeg"] and objects["Chair"]["changeable"]
     floor = next(s for s in info["surfaces"] if s["kind"] == "floor")
-    assert floor["height"] == pytest.approx(0.05, abs=1e-3)  # the solidified plane's top
+    assert floor["height"] == pytest.approx(0.0, abs=1e-3)  # a plane, solidified downwards
+    assert objects["Floor"]["min"][2] == pytest.approx(-0.05, abs=1e-3)
 
 
 def test_an_instanced_collection_is_a_file_object_and_its_source_is_not_rendered(corpus):
@@ -134,25 +136,32 @@ def test_a_y_up_export_is_turned_z_up(corpus):
     assert cam["location"][2] == pytest.approx(2.2, abs=1e-3)  # where the file had it, Z up
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_pairs_in_a_messy_file(corpus, kind, tmp_path, cache_dir):
-    blend, _ = corpus[kind]
+def _pairs(blend: Path, out: Path, cache_dir: Path):
+    """6 draft pairs in ``blend``: each shows two objects of at least 12 px in both images,
+    with at most one resampled attempt; returns the config."""
     cfg = load_config(None, [
         f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
         "render.preset=draft", "render.resolution=[256, 192]", "render.samples=2",
         "render.denoise=false",
     ])  # fmt: skip
-    summary = generate(cfg, tmp_path, 6, workers=1, cache_dir=cache_dir, progress=False)
+    summary = generate(cfg, out, 6, workers=1, cache_dir=cache_dir, progress=False)
     assert summary["failed"] == 0, summary["failures"]
-    recs = read_pairs(tmp_path)
+    recs = read_pairs(out)
     assert len(recs) == 6
-    for rec in recs:  # two objects of at least 12 px in both images
+    for rec in recs:
         for side in (rec.masks.before, rec.masks.after):
-            mask = load_image(tmp_path / side)
+            mask = load_image(out / side)
             _, counts = np.unique(mask[mask > 0], return_counts=True)
             assert (counts >= 12).sum() >= 2, (rec.id, side)
         assert rec.rejected_attempts <= 1, (rec.id, rec.resampled)
-    assert read_meta(tmp_path).counts["rejected_attempts"] <= len(recs)
+    assert read_meta(out).counts["rejected_attempts"] <= len(recs)
+    return cfg
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pairs_in_a_messy_file(corpus, kind, tmp_path, cache_dir):
+    blend, _ = corpus[kind]
+    cfg = _pairs(blend, tmp_path, cache_dir)
     # the file's own objects take at least half of the object changes: counted over 40
     # sampled specs (6 rendered pairs hold too few object changes to tell a share)
     sampler = PairSampler(cfg)
@@ -160,3 +169,23 @@ def test_pairs_in_a_messy_file(corpus, kind, tmp_path, cache_dir):
                for i in range(40) for c in sampler.sample(i).changes
                if c.type in OBJECT_CHANGES]  # fmt: skip
     assert len(on_file) >= 20 and sum(on_file) / len(on_file) >= 0.5, on_file
+
+
+PUBLIC = Path(__file__).parents[1] / "data" / "public" / "clevr_base_scene.blend"
+
+
+def test_clevrs_public_base_scene(tmp_path, cache_dir):
+    """The issue's public scene, as downloaded (tests/data/public/README.md): its backdrop's
+    every normal points down and nothing stands on it; its camera is 11 units away."""
+    blend = tmp_path / PUBLIC.name
+    shutil.copy(PUBLIC, blend)
+    info = json.loads(scan_environment(blend).read_text())
+    floor = next(s for s in info["surfaces"] if s["kind"] == "floor")
+    assert "nothing stands" in info["scale_reason"]
+    assert info["scale"] == pytest.approx(3.0 / 11.3, rel=0.02)
+    assert floor["height"] == pytest.approx(0.03, abs=0.02)  # the subdivided ground's flat part
+    cam = info["cameras"][0]
+    assert np.linalg.norm(np.subtract(cam["location"], cam["look_at"])) == pytest.approx(
+        3.0, rel=0.01
+    )
+    _pairs(blend, tmp_path / "out", cache_dir)

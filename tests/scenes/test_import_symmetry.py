@@ -148,3 +148,35 @@ def test_the_tabletop_says_what_to_do_when_nothing_small_enough_is_left(tmp_path
     import_assets(tmp_path / "shapes", tmp_path / "m.json")  # 2 m: no --scale
     with pytest.raises(SamplingError, match=r"--scale 0\.05"):
         PairSampler(_imports_only(tmp_path / "m.json")).sample(0)
+
+
+BLEND_PRIMITIVES = """
+import sys, bpy
+out = sys.argv[-1]
+for name, add in (("Sphere", bpy.ops.mesh.primitive_uv_sphere_add),
+                  ("SmoothCube", bpy.ops.mesh.primitive_cube_add)):
+    bpy.ops.wm.read_homefile(use_empty=True)
+    add()
+    if name == "SmoothCube":
+        bpy.context.object.modifiers.new("bevel", "BEVEL").width = 0.2
+    bpy.ops.wm.save_as_mainfile(filepath=f"{out}/{name}.blend")
+"""
+
+
+@pytest.mark.blender
+def test_blend_primitives_are_measured_in_blender(tmp_path):
+    """CLEVR's shapes come as .blend files of Blender's 2-unit primitives with no material:
+    measured in the Blender subprocess like mesh files are with trimesh."""
+    import subprocess
+    import sys
+
+    (tmp_path / "shapes").mkdir()
+    subprocess.run([sys.executable, "-c", BLEND_PRIMITIVES, str(tmp_path / "shapes")],
+                   check=True, capture_output=True)  # fmt: skip
+    result = import_assets(tmp_path / "shapes", tmp_path / "m.json")
+    used = {a["id"]: a for a in result.used}
+    assert used["Sphere"]["symmetry"] == ANY_ANGLE and "symmetric" in used["Sphere"]["tags"]
+    assert used["SmoothCube"]["symmetry"] == 4  # bevelled: its modifier is evaluated
+    for a in used.values():
+        assert a["material_slots"] == [UNTEXTURED_SLOT]
+        assert any(f"--scale {PRIMITIVE_SUGGESTED:g}" in n for n in a["notes"]), a["notes"]
