@@ -160,10 +160,8 @@ def main(argv: list[str]) -> None:
     bpy.ops.wm.open_mainfile(filepath=path)
     scene = bpy.context.scene
     unit = float(scene.unit_settings.scale_length or 1.0)
-    up = sa.up_axis(_up_hints(scene))
     parts, visible = _parts(bpy, scene, _viewers(scene))
-    if up == "z" and not _up_hints(scene) and sa.up_axis([], _world_triangles(parts)[0]) == "y":
-        up = "y"
+    up = sa.up_axis(np.array(_up_hints(scene), float), _world_triangles(parts)[0])
     if up == "y":  # turned Z-up here and by the renderer, as the sidecar says
         turn_y_up(scene.objects)
         bpy.context.view_layer.update()

@@ -144,7 +144,10 @@ def patches(
             if not mine.any():
                 continue
             height = float(np.average(tris[sel[mine], :, 2].mean(1), weights=area2[sel[mine]]))
-            owners = [int(o) for o, _ in Counter(owner[sel[mine]].tolist()).most_common()]
+            area_of: Counter = Counter()  # by area: a fine mesh (a text's letters) is not a top
+            for o, a in zip(owner[sel[mine]].tolist(), area2[sel[mine]].tolist(), strict=True):
+                area_of[int(o)] += a
+            owners = [o for o, _ in area_of.most_common()]
             xy = tris[sel[mine], :, :2].reshape(-1, 2)
             out.append({"mask": labels == k, "height": height, "owners": owners,
                         "bounds": (xy.min(0), xy.max(0))})  # fmt: skip
@@ -436,21 +439,25 @@ def orient(co: np.ndarray, idx: np.ndarray, viewers: np.ndarray) -> tuple[np.nda
 
 def up_axis(hints: np.ndarray, tris: np.ndarray | None = None) -> str:
     """ "y" for a file whose up is +Y (a Y-up export brought in without the axis conversion),
-    else "z". By its cameras' up and its lamps' backs (``hints``: unit vectors, a lamp shines
-    down its -Z), where it has any; else by its flat faces (``tris``): the floor is the largest
-    flat thing, so faces across Y outweighing those across Z three times over say Y is up."""
+    else "z". By its flat faces (``tris``) first: the floor is the largest flat thing, so faces
+    across one axis outweighing those across the other three times over decide; where they do
+    not, by its cameras' up and its lamps' backs (``hints``: unit vectors; a lamp shines down
+    its -Z). A camera alone cannot tell: one looking straight down a Z-up scene has +Y up."""
+    if tris is not None and len(tris):
+        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        area = np.linalg.norm(n, axis=1)
+        ok = area > 1e-12
+        unit = n[ok] / area[ok, None]
+        across_y = area[ok][np.abs(unit[:, 1]) > UP_NORMAL].sum()
+        across_z = area[ok][np.abs(unit[:, 2]) > UP_NORMAL].sum()
+        if across_y > 3 * across_z:
+            return "y"
+        if across_z > 3 * across_y:
+            return "z"
     if len(hints):
         m = np.asarray(hints, float).reshape(-1, 3).mean(0)
         return "y" if m[1] > abs(m[2]) and m[1] > abs(m[0]) else "z"
-    if tris is None or not len(tris):
-        return "z"
-    n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-    area = np.linalg.norm(n, axis=1)
-    ok = area > 1e-12
-    unit = n[ok] / area[ok, None]
-    across_y = area[ok][np.abs(unit[:, 1]) > UP_NORMAL].sum()
-    across_z = area[ok][np.abs(unit[:, 2]) > UP_NORMAL].sum()
-    return "y" if across_y > 3 * across_z else "z"
+    return "z"
 
 
 def viewpoints(

@@ -114,13 +114,17 @@ def test_upward_patches_are_found_on_a_flipped_backdrop_once_oriented():
     assert floor["area"] == pytest.approx(6.0 * 5.0, rel=0.1)
 
 
-def test_a_y_up_file_is_told_by_its_camera_and_lamps_or_else_by_its_flat_faces():
-    assert sa.up_axis(np.array([[0.0, 1.0, 0.0], [0.0, 0.9, 0.1]])) == "y"
-    assert sa.up_axis(np.array([[0.0, 0.1, 1.0]])) == "z"
+def test_a_y_up_file_is_told_by_its_flat_faces_or_else_by_its_camera_and_lamps():
+    camera_up_y = np.array([[0.0, 1.0, 0.0]])
     co, idx = _box((-3, -0.05, -3), (3, 0.0, 3), outward=True)  # a floor slab across Y
     assert sa.up_axis(np.zeros((0, 3)), co[idx]) == "y"
     co, idx = _box((-3, -3, -0.05), (3, 3, 0.0), outward=True)
     assert sa.up_axis(np.zeros((0, 3)), co[idx]) == "z"
+    # a camera looking straight down a Z-up floor has +Y up: the floor decides
+    assert sa.up_axis(camera_up_y, co[idx]) == "z"
+    cube_co, cube_idx = _box((0, 0, 0), (1, 1, 1), outward=True)  # no telling from a cube
+    assert sa.up_axis(np.array([[0.0, 1.0, 0.0], [0.0, 0.9, 0.1]]), cube_co[cube_idx]) == "y"
+    assert sa.up_axis(np.array([[0.0, 0.1, 1.0]]), cube_co[cube_idx]) == "z"
 
 
 def test_an_empty_stage_seen_from_afar_is_scaled_to_a_near_view():
