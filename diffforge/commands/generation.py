@@ -183,6 +183,8 @@ def scan_env(
         f"{len(objects)} objects ({sum(bool(o.get('changeable')) for o in objects)} may change), "
         f"extent {[round(v, 2) for v in info['extent']]}"
     )
+    for line in info.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def preview(

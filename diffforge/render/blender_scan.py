@@ -27,35 +27,129 @@ import numpy as np
 
 from diffforge.render import scan_analysis as sa
 from diffforge.render.scan_analysis import NoSurface
+from diffforge.scenes.assets.symmetry import ANY_ANGLE, rotational_symmetry
 
 
-def _world_triangles(bpy, objects) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """All render-visible mesh triangles in world space: (T×3×3 vertices, T owner index, names)."""
+def _parts(bpy, scene, viewers: np.ndarray) -> tuple[list[dict[str, Any]], set[str]]:
+    """What renders, as the evaluated scene has it (modifiers applied, collection instances
+    expanded, negative scales and unapplied transforms in the world matrices): per geometry its
+    owner (an instanced collection's parts belong to the empty instancing it), world vertices,
+    triangles wound to face the viewers (``scan_analysis.orient`` on Blender's recalculated
+    normals, in the scan's copy), and its face area per named colour; and the names of every
+    object that renders (lamps, cameras and empties included)."""
+    import bmesh
+    from mathutils import Matrix
+
+    from diffforge.scenes.file_objects import nearest_color, srgb
+
     dg = bpy.context.evaluated_depsgraph_get()
-    tris, owner, names = [], [], []
-    for ob in objects:
-        ev = ob.evaluated_get(dg)
+    tmp = bpy.data.meshes.new("diffforge_scan")
+    parts, visible = [], set()
+    # an instance is valid only during the iteration: everything is read inside the loop
+    for inst in dg.object_instances:
+        ob = inst.object
+        owner = (inst.parent if inst.is_instance else ob).original
+        if owner.hide_render:
+            continue
+        visible.add(owner.name)
+        if ob.type not in GEOMETRY:
+            continue
         try:
-            mesh = ev.to_mesh()
+            mesh = ob.to_mesh()
         except RuntimeError:
             continue
-        mesh.calc_loop_triangles()
-        n_v, n_t = len(mesh.vertices), len(mesh.loop_triangles)
-        if n_t:
-            co = np.empty(n_v * 3, np.float64)
-            mesh.vertices.foreach_get("co", co)
-            co = co.reshape(-1, 3)
-            mw = np.array(ev.matrix_world)
-            co = co @ mw[:3, :3].T + mw[:3, 3]
-            idx = np.empty(n_t * 3, np.int64)
-            mesh.loop_triangles.foreach_get("vertices", idx)
-            tris.append(co[idx.reshape(-1, 3)])
-            owner.append(np.full(n_t, len(names)))
-        names.append(ob.name)
-        ev.to_mesh_clear()
-    if not tris:
+        bm = bmesh.new()
+        bm.from_mesh(mesh)
+        ob.to_mesh_clear()
+        bm.transform(Matrix(inst.matrix_world))
+        bmesh.ops.triangulate(bm, faces=bm.faces[:])
+        bmesh.ops.recalc_face_normals(bm, faces=bm.faces[:])
+        bm.to_mesh(tmp)
+        bm.free()
+        n_v, n_t = len(tmp.vertices), len(tmp.polygons)
+        if not n_t:
+            continue
+        co = np.empty(n_v * 3)
+        tmp.vertices.foreach_get("co", co)
+        idx = np.empty(n_t * 3, np.int64)
+        tmp.polygons.foreach_get("vertices", idx)
+        area, mat = np.empty(n_t), np.empty(n_t, np.int64)
+        tmp.polygons.foreach_get("area", area)
+        tmp.polygons.foreach_get("material_index", mat)
+        slots = [s.material for s in ob.material_slots]
+        mat[mat >= len(slots)] = -1  # no material in that slot: Cycles' default surface
+        areas: Counter = Counter()
+        for k, m in [(-1, None), *enumerate(slots)]:
+            rgb = _material_rgb(m)
+            areas[None if rgb is None else nearest_color(srgb(rgb))] += float(area[mat == k].sum())
+        co = co.reshape(-1, 3)
+        idx, _ = sa.orient(co, idx.reshape(-1, 3), viewers)
+        parts.append({"owner": owner.name, "co": co, "tris": co[idx], "areas": areas})
+    bpy.data.meshes.remove(tmp)
+    return parts, visible
+
+
+def _up_hints(scene) -> list[tuple[float, ...]]:
+    """Which way the file thinks is up: its cameras' up, the backs of its aimed lamps."""
+    out = []
+    for o in scene.objects:
+        if o.type == "CAMERA" or (o.type == "LIGHT" and o.data.type in {"SUN", "SPOT", "AREA"}):
+            axis = 1 if o.type == "CAMERA" else 2
+            v = o.matrix_world.to_3x3().col[axis].normalized()
+            out.append(tuple(v))
+    return out
+
+
+def _viewers(scene) -> np.ndarray:
+    """Where the scene is seen and lit from (``scan_analysis.viewpoints``)."""
+    from mathutils import Vector
+
+    cams = [o.matrix_world.translation[:] for o in scene.objects if o.type == "CAMERA"]
+    lamps = [o.matrix_world.translation[:] for o in scene.objects
+             if o.type == "LIGHT" and not o.hide_render]  # fmt: skip
+    bounds = [o.matrix_world @ Vector(c) for o in scene.objects if o.type in GEOMETRY
+              for c in o.bound_box] or [Vector((0, 0, 0))]  # fmt: skip
+    return sa.viewpoints(np.array(cams, float), np.array(lamps, float),
+                         np.min(bounds, axis=0), np.max(bounds, axis=0))  # fmt: skip
+
+
+def turn_y_up(objects) -> None:
+    """Turn a Y-up file's root objects +90° about X, so its up is Blender's Z (the scan and
+    the renderer do the same, so the sidecar's numbers hold in the render)."""
+    import math
+
+    from mathutils import Matrix
+
+    names = {o.name for o in objects}
+    turn = Matrix.Rotation(math.pi / 2, 4, "X")
+    for o in objects:
+        if o.parent is None or o.parent.name not in names:
+            o.matrix_world = turn @ o.matrix_world
+
+
+def _world_triangles(parts: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """All triangles in world space: (T×3×3 vertices, T owner index, owner names)."""
+    names = list(dict.fromkeys(p["owner"] for p in parts))
+    index = {n: i for i, n in enumerate(names)}
+    if not parts:
         return np.zeros((0, 3, 3)), np.zeros(0, np.int64), names
-    return np.concatenate(tris), np.concatenate(owner), names
+    tris = np.concatenate([p["tris"] for p in parts])
+    owner = np.concatenate([np.full(len(p["tris"]), index[p["owner"]]) for p in parts])
+    return tris, owner, names
+
+
+def missing_images(bpy) -> list[str]:
+    """Image files the file's materials name but nobody can read (Cycles renders them pink)."""
+    import os
+
+    out = []
+    for img in bpy.data.images:
+        if img.source not in {"FILE", "SEQUENCE", "TILED"} or img.packed_file is not None:
+            continue
+        path = bpy.path.abspath(img.filepath, library=img.library)
+        if not os.path.exists(path) and img.users:
+            out.append(bpy.path.basename(img.filepath) or img.name)
+    return sorted(out)
 
 
 def main(argv: list[str]) -> None:
@@ -66,20 +160,28 @@ def main(argv: list[str]) -> None:
     bpy.ops.wm.open_mainfile(filepath=path)
     scene = bpy.context.scene
     unit = float(scene.unit_settings.scale_length or 1.0)
-    meshes = [o for o in scene.objects if o.type == "MESH" and not o.hide_render]
-    tris, owner, names = _world_triangles(bpy, meshes)
+    parts, visible = _parts(bpy, scene, _viewers(scene))
+    up = sa.up_axis(np.array(_up_hints(scene), float), _world_triangles(parts)[0])
+    if up == "y":  # turned Z-up here and by the renderer, as the sidecar says
+        turn_y_up(scene.objects)
+        bpy.context.view_layer.update()
+        parts, visible = _parts(bpy, scene, _viewers(scene))
+    tris, owner, names = _world_triangles(parts)
     if not len(tris):
         raise NoSurface("no mesh geometry in the file")
     pts = tris.reshape(-1, 3)
     extent = pts.max(0) - pts.min(0)
     tol = sa.tolerance(tris)
-    tagged = {i: str(o["diffforge_surface"]) for i, o in enumerate(meshes)
-              if o.get("diffforge_surface") is not None}  # fmt: skip
+    tagged = {i: str(bpy.data.objects[n]["diffforge_surface"]) for i, n in enumerate(names)
+              if bpy.data.objects[n].get("diffforge_surface") is not None}  # fmt: skip
     grid, found, floor = sa.support_patches(tris, owner, tagged)
     floor_side = float(np.sqrt(floor["area"]))
-    scale, reason = sa.scene_scale(unit, floor_side, sa.standing_heights(tris, owner, floor))
+    view = [float(np.linalg.norm(np.subtract(c["location"], c["look_at"])))
+            for c in _file_cameras(bpy, scene, Vector, 1.0)]  # fmt: skip
+    scale, reason = sa.scene_scale(unit, floor_side, sa.standing_heights(tris, owner, floor),
+                                   float(np.median(view)) if view else 0.0)  # fmt: skip
     found = sa.in_reach(found, floor, scale)
-    units = file_units(bpy, scene, scale)
+    units = file_units(scene, scale, parts, visible)
     unit_of = {m.name: u["name"] for u in units for m in u["members"]}
     sa.judge_units(units, found, floor, names, scale, tol, float(max(extent[:2])) * scale)
     moving = {i for i, n in enumerate(names) if unit_of.get(n) in
@@ -105,12 +207,13 @@ def main(argv: list[str]) -> None:
         cameras = sa.synthesised_cameras(scale, floor_rect, floor["height"], supports)
         surfaces = seen(cameras)
     surfaces = sa.name_surfaces(surfaces)
-    lights = [_light(o, scale) for o in scene.objects if o.type == "LIGHT" and not o.hide_render]
+    lights = [_light(o, scale) for o in scene.objects if o.type == "LIGHT" and o.name in visible]
     objects = [
         unit_entry(u, sa.stands_on(u, found, surfaces, grid, tol, scale), scale) for u in units
     ]
     for s in surfaces:
         del s["patch"]
+    missing = missing_images(bpy)
     info = {
         "extent": (extent * scale).tolist(),
         "scale": scale,
@@ -120,6 +223,9 @@ def main(argv: list[str]) -> None:
         "objects": objects,
         "lights": lights,
         "tagged": bool(tagged),
+        "up": up,  # "y": the file was Y-up; everything here is turned Z-up
+        "render_objects": sorted(visible),  # what the renderer loads (not hidden sources)
+        "warnings": [f"missing textures render pink: {', '.join(missing)}"] if missing else [],
     }
     Path(out).write_text(json.dumps(info, indent=1))
 
@@ -145,59 +251,41 @@ def _material_rgb(mat) -> tuple[float, ...] | None:
     return tuple(mat.diffuse_color[:3])
 
 
-def _member_geometry(bpy, ob, areas: Counter) -> np.ndarray:
-    """World vertices of one object; adds its face area per named colour to ``areas``."""
-    from diffforge.scenes.file_objects import nearest_color, srgb
-
-    ev = ob.evaluated_get(bpy.context.evaluated_depsgraph_get())
-    try:
-        mesh = ev.to_mesh()
-    except RuntimeError:
-        return np.zeros((0, 3))
-    co = np.empty(len(mesh.vertices) * 3)
-    mesh.vertices.foreach_get("co", co)
-    mw = np.array(ev.matrix_world)
-    co = co.reshape(-1, 3) @ mw[:3, :3].T + mw[:3, 3]
-    n = len(mesh.polygons)
-    area, mat = np.empty(n), np.empty(n, np.int64)
-    mesh.polygons.foreach_get("area", area)
-    mesh.polygons.foreach_get("material_index", mat)
-    slots = [s.material for s in ev.material_slots]
-    mat[mat >= len(slots)] = -1  # no material in that slot: Cycles' default surface
-    for k, m in [(-1, None), *enumerate(slots)]:
-        rgb = _material_rgb(m)
-        areas[None if rgb is None else nearest_color(srgb(rgb))] += float(area[mat == k].sum())
-    ev.to_mesh_clear()
-    return co
-
-
+SYMMETRY_SAMPLES = 400  # per object: enough to tell a sphere from a box, fast on big files
 GROUP_M = 1.0  # a collection whose things all fit in this (m) is one object: a stack of books
 GROUP_MAX = 12  # ... and holds at most this many
 
 
-def file_units(bpy, scene, scale: float) -> list[dict[str, Any]]:
-    """The file's objects as change candidates: each parent hierarchy is one, and a leaf
-    collection of a few things close together (a stack of books) is one; lamps, cameras and
-    empties alone are none. A collection of the whole scene (Blender's "Collection") is not an
-    object: its things stay apart. Boxes are in file units."""
+def file_units(
+    scene, scale: float, parts: list[dict[str, Any]], visible: set[str]
+) -> list[dict[str, Any]]:
+    """The file's objects as change candidates: each parent hierarchy is one, an empty
+    instancing a collection is one, and a leaf collection of a few things close together (a
+    stack of books) is one; lamps, cameras and empties alone are none. A collection of the
+    whole scene (Blender's "Collection") is not an object: its things stay apart. Boxes are in
+    file units."""
 
     def root(o):
         while o.parent is not None:
             o = o.parent
         return o
 
+    own: dict[str, tuple[list[np.ndarray], Counter, list[np.ndarray]]] = {}
+    for p in parts:
+        pts, areas, tris = own.setdefault(p["owner"], ([], Counter(), []))
+        pts.append(p["co"])
+        areas.update(p["areas"])
+        tris.append(p["tris"])
     trees: dict[str, list] = {}
     for o in scene.objects:
-        if not o.hide_render:
+        if o.name in visible:
             trees.setdefault(root(o).name, []).append(o)
     geometry: dict[str, tuple] = {}  # root -> (members, vertices, colour areas)
     for r, objs in trees.items():
-        members = [m for m in objs if m.type in GEOMETRY]
-        areas: Counter = Counter()
-        pts = [_member_geometry(bpy, m, areas) for m in members]
-        pts = np.concatenate(pts) if pts else np.zeros((0, 3))
-        if len(pts):
-            geometry[r] = (members, pts, areas)
+        members = [m for m in objs if m.name in own]
+        if members:
+            pts = np.concatenate([v for m in members for v in own[m.name][0]])
+            geometry[r] = (members, pts, sum((own[m.name][1] for m in members), Counter()))
     groups: list[tuple[str, list[str]]] = []
     taken: set[str] = set()
     for coll in scene.collection.children_recursive:
@@ -221,10 +309,11 @@ def file_units(bpy, scene, scale: float) -> list[dict[str, Any]]:
                       if m.get(f"diffforge_{key}") is not None]  # fmt: skip
             if tagged:
                 tags[key] = str(tagged[0]) if key == "noun" else bool(tagged[0])
+        tris = np.concatenate([t for m in members for t in own[m.name][2]])
         units.append({
             "name": name, "members": members, "lo": pts.min(0), "hi": pts.max(0), "areas": areas,
             "font": next((m for m in members if m.type == "FONT"), None), "tags": tags,
-            "symmetric": sa.is_round(pts),
+            "tris": tris,
         })  # fmt: skip
     return units
 
@@ -236,6 +325,8 @@ def unit_entry(u: dict[str, Any], on: str | None, scale: float) -> dict[str, Any
     total = sum(u["areas"].values())
     colour, share = (u["areas"].most_common(1) or [(None, 0.0)])[0]
     changeable = u["changeable"] and on is not None
+    # measured where it matters: turns of what may change (a big file has hundreds of things)
+    symmetry = rotational_symmetry(u["tris"], samples=SYMMETRY_SAMPLES) if changeable else 1
     guessed = {
         "noun": guess_noun(u["name"]),
         "changeable": changeable,
@@ -250,7 +341,8 @@ def unit_entry(u: dict[str, Any], on: str | None, scale: float) -> dict[str, Any
         "reason": u["reason"] or ("" if on is not None else "stands on no surface"),
         "on": on,
         "members": [m.name for m in u["members"]],
-        "symmetric": u["symmetric"],
+        "symmetric": symmetry == ANY_ANGLE,  # round: orientation changes skip it
+        "symmetry": symmetry,
         "guessed": guessed,
         "tagged": sorted(u["tags"]),
     }

@@ -144,7 +144,10 @@ def patches(
             if not mine.any():
                 continue
             height = float(np.average(tris[sel[mine], :, 2].mean(1), weights=area2[sel[mine]]))
-            owners = [int(o) for o, _ in Counter(owner[sel[mine]].tolist()).most_common()]
+            area_of: Counter = Counter()  # by area: a fine mesh (a text's letters) is not a top
+            for o, a in zip(owner[sel[mine]].tolist(), area2[sel[mine]].tolist(), strict=True):
+                area_of[int(o)] += a
+            owners = [o for o, _ in area_of.most_common()]
             xy = tris[sel[mine], :, :2].reshape(-1, 2)
             out.append({"mask": labels == k, "height": height, "owners": owners,
                         "bounds": (xy.min(0), xy.max(0))})  # fmt: skip
@@ -208,17 +211,11 @@ def frames(cameras: list[dict[str, Any]], aspect: float) -> list[tuple[np.ndarra
     return out
 
 
-def visible_part(
-    rect: tuple[float, ...],
-    height: float,
-    frames: list[tuple[np.ndarray, ...]],
-    occluded,
-    max_dist: float,
-) -> tuple[float, ...] | None:
-    """The part of a rectangle (scene units) a camera sees: sample points inside the frame
-    (with a margin), unoccluded and near enough; None when too little of it is seen."""
+def _seen(rect, height, frames, occluded, max_dist: float, n: int) -> tuple[np.ndarray, ...]:
+    """An n×n grid of points on a rectangle and which of them a camera sees: inside its frame
+    (with a margin), unoccluded and near enough."""
     cx, cy, hx, hy = rect
-    u = np.linspace(-0.9, 0.9, 9)
+    u = np.linspace(-0.9, 0.9, n)
     xs, ys = np.meshgrid(cx + u * hx, cy + u * hy)
     pts = np.stack([xs.ravel(), ys.ravel(), np.full(xs.size, height)], 1)
     seen = np.zeros(len(pts), bool)
@@ -231,19 +228,54 @@ def visible_part(
         inside = (depth > 0) & (np.abs(sx) < 0.9) & (np.abs(sy) < 0.9) & near
         for k in np.nonzero(inside & ~seen)[0]:
             seen[k] = not occluded(loc, pts[k])
+    return pts, seen
+
+
+FINE_GRID = 25  # a second look at a large rectangle of which the camera sees a corner
+FINE_SEEN = 12  # ... kept where this many of its points are seen (a region, not a sliver)
+
+
+def visible_part(
+    rect: tuple[float, ...],
+    height: float,
+    frames: list[tuple[np.ndarray, ...]],
+    occluded,
+    max_dist: float,
+) -> tuple[float, ...] | None:
+    """The part of a rectangle (scene units) a camera sees; None when too little of it is
+    seen. A large floor the camera sees a part of (a studio backdrop seen up close) is looked
+    at again on a finer grid, and the part seen kept."""
+    cx, cy, hx, hy = rect
+    pts, seen = _seen(rect, height, frames, occluded, max_dist, 9)
+    pad_x, pad_y = 0.1 * hx, 0.1 * hy
     if seen.mean() < 0.15:
-        return None
+        pts, seen = _seen(rect, height, frames, occluded, max_dist, FINE_GRID)
+        if seen.sum() < FINE_SEEN:
+            return None
+        pad_x, pad_y = 1.8 * hx / (FINE_GRID - 1), 1.8 * hy / (FINE_GRID - 1)
     vis = pts[seen]
     x0, y0 = vis[:, :2].min(0)
     x1, y1 = vis[:, :2].max(0)
-    pad_x, pad_y = 0.1 * hx, 0.1 * hy
     x0, x1 = max(x0 - pad_x, cx - hx), min(x1 + pad_x, cx + hx)
     y0, y1 = max(y0 - pad_y, cy - hy), min(y1 + pad_y, cy + hy)
     return ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
 
 
-def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[float, str]:
-    """Metres per Blender unit: the unit setting, corrected by what stands in the scene."""
+STAGE_VIEW_M = 3.0  # an empty stage's camera looks from this far once scaled
+
+
+def scene_scale(
+    unit: float, floor_side: float, heights: list[float], view: float = 0.0
+) -> tuple[float, str]:
+    """Metres per Blender unit: the unit setting, corrected by what stands in the scene; an
+    empty stage (nothing stands on it: a studio backdrop made to be filled) whose own camera
+    looks from farther than MAX_VIEW_M (``view``: its distance to what it looks at, in file
+    units) is scaled so it looks from STAGE_VIEW_M, or what is placed would be specks."""
+    if not heights and view * unit > MAX_VIEW_M:
+        return STAGE_VIEW_M / view, (
+            f"nothing stands on it and its camera looks from {view:.1f} units: scaled so it "
+            f"looks from {STAGE_VIEW_M:g} m"
+        )
     h = float(np.median(heights)) * unit if heights else 0.0
     side = floor_side * unit
     if h >= 2000 or side >= 20000:
@@ -259,20 +291,6 @@ def scene_scale(unit: float, floor_side: float, heights: list[float]) -> tuple[f
             f"objects {h:.2f} units tall on a {side:.1f}-unit support: tabletop scale",
         )
     return unit, "metres (unit setting)"
-
-
-def is_round(pts: np.ndarray) -> bool:
-    """Whether the footprint looks the same turned (a sphere, a cylinder): its box stays."""
-    xy = pts[:, :2] - pts[:, :2].mean(0)
-    size = np.ptp(xy, axis=0)
-    if size.min() < 1e-9 or size.max() > 1.1 * size.min():
-        return False
-    for deg in (20.0, 45.0):
-        a = math.radians(deg)
-        rot = xy @ np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-        if np.ptp(rot, axis=0).max() > 1.04 * size.max():
-            return False
-    return True
 
 
 def judge_units(units, found, floor, names, scale: float, tol: float, side_m: float) -> None:
@@ -345,6 +363,113 @@ def synthesised_cameras(scale: float, floor_rect, floor_h: float, supports) -> l
         out.append({"name": f"synthesised_{k}", "location": loc, "look_at": [cx, cy, tz],
                     "lens": 30.0})  # fmt: skip
     return out
+
+
+def winding_number(tris: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """How many times the (closed) triangle surface winds around each point: about 1 inside a
+    mesh whose normals point out, -1 inside one whose normals point in, 0 outside
+    (the solid angles of the triangles seen from the point, over 4π)."""
+    out = np.zeros(len(points))
+    for k, p in enumerate(points):
+        a, b, c = (tris[:, i] - p for i in range(3))
+        la, lb, lc = (np.linalg.norm(v, axis=1) for v in (a, b, c))
+        det = np.einsum("ij,ij->i", a, np.cross(b, c))
+        den = (la * lb * lc + np.einsum("ij,ij->i", a, b) * lc
+               + np.einsum("ij,ij->i", b, c) * la + np.einsum("ij,ij->i", c, a) * lb)  # fmt: skip
+        out[k] = 2 * np.arctan2(det, den).sum() / (4 * math.pi)
+    return out
+
+
+def parts_of(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected parts of a triangle mesh (by shared edges): each triangle's part label, and
+    per part whether it is closed (every edge shared by exactly two triangles)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    t = len(idx)
+    edges = np.sort(np.concatenate([idx[:, [0, 1]], idx[:, [1, 2]], idx[:, [2, 0]]]), axis=1)
+    keys, edge_id, counts = np.unique(edges, axis=0, return_inverse=True, return_counts=True)
+    edge_id = edge_id.ravel()
+    tri_of_edge = np.tile(np.arange(t), 3)
+    graph = coo_matrix(
+        (np.ones(3 * t), (tri_of_edge, t + edge_id)), shape=(t + len(keys), t + len(keys))
+    )
+    _, labels = connected_components(graph, directed=False)
+    labels = labels[:t]
+    _, labels = np.unique(labels, return_inverse=True)
+    open_edge = counts[edge_id] != 2
+    closed = np.ones(labels.max() + 1 if t else 0, bool)
+    closed[labels[tri_of_edge[open_edge]]] = False
+    return labels, closed
+
+
+def orient(co: np.ndarray, idx: np.ndarray, viewers: np.ndarray) -> tuple[np.ndarray, int]:
+    """Triangles (vertex indices into ``co``, world space) wound so their normals face where
+    the scene is seen from, whatever the file's winding: a closed part's normals point out
+    unless the viewers (cameras and lamps; a point above the scene where the file has none)
+    are inside it (a room modelled as one box); an open part (a backdrop, a ground plane)
+    faces the side most of its area is seen from. Expects a part's windings consistent with
+    each other (Blender's recalculated normals do that). Returns the triangles and how many
+    were turned over."""
+    if not len(idx):
+        return idx, 0
+    labels, closed = parts_of(idx)
+    tris = co[idx]
+    normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])  # length: 2 × area
+    centres = tris.mean(1)
+    flip = np.zeros(len(closed), bool)
+    for part in range(len(closed)):
+        mine = labels == part
+        if closed[part]:  # normals out (positive volume) unless seen from inside
+            inside = np.abs(winding_number(tris[mine], viewers)) > 0.5
+            volume = float(
+                np.einsum("ij,ij->i", tris[mine, 0], np.cross(tris[mine, 1], tris[mine, 2])).sum()
+            )
+            flip[part] = (volume > 0) == (inside.mean() > 0.5)
+        else:
+            to_viewer = viewers[None, :, :] - centres[mine][:, None, :]
+            facing = np.sign(np.einsum("tvk,tk->tv", to_viewer, normals[mine]))
+            area = np.linalg.norm(normals[mine], axis=1)
+            flip[part] = float((facing.mean(1) * area).sum()) < 0
+    turned = flip[labels]
+    out = idx.copy()
+    out[turned] = out[turned][:, [0, 2, 1]]
+    return out, int(turned.sum())
+
+
+def up_axis(hints: np.ndarray, tris: np.ndarray | None = None) -> str:
+    """ "y" for a file whose up is +Y (a Y-up export brought in without the axis conversion),
+    else "z". By its flat faces (``tris``) first: the floor is the largest flat thing, so faces
+    across one axis outweighing those across the other three times over decide; where they do
+    not, by its cameras' up and its lamps' backs (``hints``: unit vectors; a lamp shines down
+    its -Z). A camera alone cannot tell: one looking straight down a Z-up scene has +Y up."""
+    if tris is not None and len(tris):
+        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        area = np.linalg.norm(n, axis=1)
+        ok = area > 1e-12
+        unit = n[ok] / area[ok, None]
+        across_y = area[ok][np.abs(unit[:, 1]) > UP_NORMAL].sum()
+        across_z = area[ok][np.abs(unit[:, 2]) > UP_NORMAL].sum()
+        if across_y > 3 * across_z:
+            return "y"
+        if across_z > 3 * across_y:
+            return "z"
+    if len(hints):
+        m = np.asarray(hints, float).reshape(-1, 3).mean(0)
+        return "y" if m[1] > abs(m[2]) and m[1] > abs(m[0]) else "z"
+    return "z"
+
+
+def viewpoints(
+    cameras: np.ndarray, lamps: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """Where the scene is seen and lit from (scene units): the file's cameras and lamps, or,
+    where it has none, a point high above the middle of its bounds (free space is above)."""
+    pts = [p for p in (cameras, lamps) if len(p)]
+    if pts:
+        return np.concatenate(pts).reshape(-1, 3)
+    mid = (lo + hi) / 2
+    return np.array([[mid[0], mid[1], hi[2] + 2.0 * float(max(hi - lo))]])
 
 
 class NoSurface(Exception):

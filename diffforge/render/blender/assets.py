@@ -17,11 +17,12 @@ import numpy as np
 
 from diffforge.errors import AssetError
 from diffforge.render.assets import MANNEQUIN, AssetResolver, RenderAsset
+from diffforge.scenes.assets.importer import UNTEXTURED_SLOT
 from diffforge.scenes.file_objects import is_file_object
 from diffforge.scenes.model import Scene
 
-CACHE_VERSION = "3"
-RIG_CACHE_VERSION = "3"  # a cached rig records its rest bounds in the file's world
+CACHE_VERSION = "4"  # 4: an untextured mesh gets its colourable slot
+RIG_CACHE_VERSION = "4"  # 4: an untextured mesh gets its colourable slot  # a cached rig records its rest bounds in the file's world
 
 
 class AssetCache:
@@ -159,6 +160,9 @@ def convert_mesh(src: Path, dst: Path, up: str | None = None) -> None:
             bpy.ops.object.join()
     ob = meshes[0]
     ob.name = ob.data.name = "asset"
+    if not any(ob.data.materials):  # untextured: one slot the colour and material go on
+        ob.data.materials.clear()
+        ob.data.materials.append(bpy.data.materials.new(UNTEXTURED_SLOT))
     # smooth curved surfaces, sharp creases: spheres and cylinders read as solids, not facets
     me = ob.data
     if not me.has_custom_normals:

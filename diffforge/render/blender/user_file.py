@@ -43,9 +43,13 @@ def load(b: SceneBuilder, blend: str | None) -> UserFile:
     so one unit is a metre; its changeable objects and lamps by name."""
     if not blend or not Path(blend).is_file():
         raise AssetError(f"environment .blend {blend!r} not found")
+    info = environment_info(blend)
     with bpy.data.libraries.load(blend, link=False) as (src, dst):
-        names = list(src.objects)  # strings; Blender fills dst's list with the objects
-        dst.objects = list(names)
+        # what renders in the file's scene (the scan lists it): not the sources of its
+        # collection instances, nor hidden or excluded collections, nor other scenes' objects
+        shown = info.get("render_objects")
+        names = [n for n in src.objects if shown is None or n in shown]
+        dst.objects = list(names)  # strings; Blender fills dst's list with the objects
     loaded = [ob for ob in dst.objects if ob is not None and ob.type != "CAMERA"]
     # by the name they have in the file: the before and after scenes each load a copy
     lights = {
@@ -56,18 +60,27 @@ def load(b: SceneBuilder, blend: str | None) -> UserFile:
     for ob in loaded:
         b.coll.objects.link(ob)
         ob.pass_index = 0
-    info = environment_info(blend)
+    loaded += realize_instances(b, loaded)
     # world matrices as stored in the file may be stale (a script that saved without an
     # update): evaluate them before scaling, or objects jump to their parents' origins
     b.sc.view_layers[0].update()
+    if info.get("up") == "y":  # a Y-up file: turned as the scan turned it
+        from diffforge.render.blender_scan import turn_y_up
+
+        turn_y_up(loaded)
     to_metres(loaded, float(info.get("scale", 1.0)))
     # the objects changes may act on, by name, with their parts as loaded into this scene
     by_name = dict(zip(names, dst.objects, strict=True))
     entries = {o["name"]: o for o in info.get("objects", []) if o.get("changeable")}
-    units = {
-        name: [by_name[m] for m in e.get("members", []) if by_name.get(m) is not None]
+    units = {  # with the parts realized under an instancing empty
+        name: list(dict.fromkeys(
+            part
+            for m in e.get("members", [])
+            if by_name.get(m) is not None
+            for part in (by_name[m], *by_name[m].children_recursive)
+        ))
         for name, e in entries.items()
-    }
+    }  # fmt: skip
     b.sc.view_layers[0].update()  # children's world matrices after the scaling
     return UserFile(entries, units, lights)
 
@@ -112,6 +125,33 @@ def file_object(b: SceneBuilder, obj: ObjectInstance, pass_index: int) -> None:
     for ob in members:
         if ob.type == "FONT":
             ob.data.body = obj.text.string if obj.text is not None else ""
+
+
+def realize_instances(b: SceneBuilder, loaded: list) -> list:
+    """Each empty instancing a collection gets its own copies of the collection's objects,
+    parented to it (linked data, as the file has them), and instances nothing any more: its
+    parts then take its pass index, moves and colours like any other object's."""
+    from mathutils import Matrix
+
+    made = []
+    for empty in [ob for ob in loaded if ob.instance_type == "COLLECTION"]:
+        coll = empty.instance_collection
+        empty.instance_type = "NONE"
+        if coll is None:
+            continue
+        offset = Matrix.Translation(-coll.instance_offset)
+        copies = {ob: ob.copy() for ob in coll.all_objects if ob.type != "CAMERA"}
+        for ob, c in copies.items():
+            b.coll.objects.link(c)
+            c.pass_index = 0
+            if ob.parent in copies:  # keeps its place under its own parent
+                c.parent = copies[ob.parent]
+            else:
+                c.parent = empty
+                c.matrix_parent_inverse = offset
+                c.matrix_basis = ob.matrix_world.copy()
+        made += list(copies.values())
+    return made
 
 
 def switch_light(b: SceneBuilder, light: Light) -> None:

@@ -4,9 +4,12 @@ Files users bring (downloads, Objaverse GLBs, exports from any DCC tool) carry n
 facts, so the importer measures them: the bounding box with trimesh (a Blender subprocess for
 ``.blend``), the up axis (glTF is Y-up by its spec; OBJ is Y-up by convention; PLY and .blend
 are taken as Z-up), the unit (a largest side above 20 is read as centimetres, above 2,000 as
-millimetres, unless ``--scale`` says), and the noun and category from a names file, Objaverse
-annotations, or the file and folder names. Colours and materials are left to the file (its
-textures render as they are, and captions never name a colour the file does not declare).
+millimetres, unless ``--scale`` says; 2 units across is flagged as Blender's primitive size), its
+rotational symmetry about the up axis (``symmetry``: orientation changes fold turns by it and
+leave round things alone), and the noun and category from a names file, Objaverse
+annotations, or the file and folder names. A textured file keeps its look (captions never name
+a colour the file does not declare); an untextured one gets a colourable material slot, so
+colour and material changes act on it as on a built-in asset.
 Every file that cannot be used gets one line saying why; nothing is written unless at least one
 file could be used.
 """
@@ -26,18 +29,24 @@ import numpy as np
 from diffforge.dataset.files import atomic_write_bytes
 from diffforge.errors import AssetError, DiffforgeError
 from diffforge.scenes.assets.manifest import Manifest, sha256_file
+from diffforge.scenes.assets.symmetry import ANY_ANGLE, rotational_symmetry
 from diffforge.vocabulary import singular
 
 MESH_SUFFIXES = (".glb", ".gltf", ".obj", ".ply")
 SUFFIXES = (*MESH_SUFFIXES, ".blend")
 DEFAULT_UP = {".glb": "y", ".gltf": "y", ".obj": "y", ".ply": "z", ".blend": "z"}
 SURFACE_MAX = 0.6  # m: smaller objects stand on tables and shelves, larger ones on the floor
+PRIMITIVE_UNITS = 2.0  # Blender's default cube, sphere and cylinder are 2 units across ...
+PRIMITIVE_SUGGESTED = 0.05  # ... and at this scale they are CLEVR's 10 cm objects
+UNTEXTURED_SLOT = "body"  # the one material an untextured mesh gets (render/blender/assets.py)
+UNTEXTURED_MATERIALS = ("plastic", "rubber", "metal", "glass", "wood")  # the first is its own
 _NOISE = re.compile(r"^(v?\d+|final|lod\d*|low|high|poly|model|mesh|obj|export|new|copy)$")
 _OBJAVERSE_UID = re.compile(r"^[0-9a-f]{32}$")
 
 _BLEND_BOUNDS = r"""
 import json, sys, bpy
-from mathutils import Vector
+import numpy as np
+from diffforge.scenes.assets.symmetry import rotational_symmetry
 out = {}
 for path in sys.argv[1:]:
     try:
@@ -46,14 +55,37 @@ for path in sys.argv[1:]:
         out[path] = {"error": str(exc).splitlines()[0]}
         continue
     unit = bpy.context.scene.unit_settings.scale_length or 1.0
-    pts = [o.matrix_world @ Vector(c) for o in bpy.data.objects if o.type == "MESH"
-           for c in o.bound_box]
-    if not pts:
+    dg = bpy.context.evaluated_depsgraph_get()
+    tris, slots, textured = [], [], False
+    for o in bpy.data.objects:
+        if o.type != "MESH":
+            continue
+        ev = o.evaluated_get(dg)
+        me = ev.to_mesh()
+        me.calc_loop_triangles()
+        co = np.empty(len(me.vertices) * 3)
+        me.vertices.foreach_get("co", co)
+        mw = np.array(ev.matrix_world)
+        co = co.reshape(-1, 3) @ mw[:3, :3].T + mw[:3, 3]
+        idx = np.empty(len(me.loop_triangles) * 3, np.int64)
+        me.loop_triangles.foreach_get("vertices", idx)
+        tris.append(co[idx.reshape(-1, 3)] * unit)
+        textured |= bool(len(me.color_attributes))
+        ev.to_mesh_clear()
+        for m in o.data.materials:
+            if m is None:
+                continue
+            slots.append(m.name)
+            nodes = m.node_tree.nodes if m.node_tree else []
+            textured |= any(n.bl_idname == "ShaderNodeTexImage" for n in nodes)
+    tris = np.concatenate(tris) if tris else np.zeros((0, 3, 3))
+    if not len(tris):
         out[path] = {"error": "no mesh in the file"}
         continue
-    lo = [min(p[i] for p in pts) for i in range(3)]
-    hi = [max(p[i] for p in pts) for i in range(3)]
-    out[path] = {"extent": [(hi[i] - lo[i]) * unit for i in range(3)]}
+    pts = tris.reshape(-1, 3)
+    out[path] = {"extent": (pts.max(0) - pts.min(0)).tolist(),
+                 "symmetry": rotational_symmetry(tris), "untextured": not textured,
+                 "slots": list(dict.fromkeys(slots))}
 print("BOUNDS" + json.dumps(out))
 """
 
@@ -72,8 +104,19 @@ def words_of(name: str) -> list[str]:
     return [w for w in words if not _NOISE.match(w) and not w.isdigit()]
 
 
-def _measure_mesh(path: Path) -> np.ndarray:
-    """Bounding-box sides in the file's own axes and units (trimesh, no Blender)."""
+@dataclass
+class Measured:
+    """What a model file says of itself, in its own axes and units."""
+
+    sides: np.ndarray  # bounding-box sides
+    tris: np.ndarray | None = None  # T×3×3 world triangles (None: not read, a .blend)
+    untextured: bool = False  # no image, no vertex or face colours: its colour is ours to give
+    slots: list[str] = field(default_factory=list)  # its material names, where it has any
+    symmetry: int | None = None  # measured in Blender (a .blend); else from ``tris``
+
+
+def _measure_mesh(path: Path) -> Measured:
+    """Sides, triangles and look of a mesh file (trimesh, no Blender)."""
     import trimesh
 
     try:
@@ -85,7 +128,24 @@ def _measure_mesh(path: Path) -> np.ndarray:
     bounds = scene.bounds
     if bounds is None or not np.all(np.isfinite(bounds)):
         raise AssetError("no mesh in the file")
-    return np.asarray(bounds[1] - bounds[0], dtype=float)
+    meshes = [g for g in scene.geometry.values() if isinstance(g, trimesh.Trimesh)]
+    untextured, slots = bool(meshes), []
+    for g in meshes:
+        visual = g.visual
+        if visual.kind in ("vertex", "face"):  # colours painted on: keep them
+            untextured = False
+        material = getattr(visual, "material", None)
+        if material is not None:
+            image = getattr(material, "image", None) or getattr(material, "baseColorTexture", None)
+            untextured &= image is None
+            name = getattr(material, "name", None)
+            if name and name not in slots:
+                slots.append(str(name))
+    try:
+        tris = scene.to_geometry().triangles
+    except Exception:  # symmetry is then unmeasured; the size still holds
+        tris = None
+    return Measured(np.asarray(bounds[1] - bounds[0], dtype=float), tris, untextured, slots)
 
 
 def _measure_blends(paths: list[Path], python: str = sys.executable) -> dict[Path, Any]:
@@ -112,7 +172,12 @@ def _measure_blends(paths: list[Path], python: str = sys.executable) -> dict[Pat
         out[p] = (
             AssetError(f"cannot read ({info['error']})")
             if "error" in info
-            else np.asarray(info["extent"], dtype=float)
+            else Measured(
+                np.asarray(info["extent"], dtype=float),
+                untextured=info["untextured"],
+                slots=info["slots"],
+                symmetry=info["symmetry"],
+            )
         )
     return out
 
@@ -207,10 +272,10 @@ def import_assets(
         rel = path.relative_to(folder)
         given = table.get(rel.as_posix()) or table.get(path.stem) or {}
         try:
-            sides = blends[path] if path in blends else _measure_mesh(path)
-            if isinstance(sides, Exception):
-                raise sides
-            entry, notes = _entry(path, rel, out, sides, given, scale, up, license, source, tags)
+            measured = blends[path] if path in blends else _measure_mesh(path)
+            if isinstance(measured, Exception):
+                raise measured
+            entry, notes = _entry(path, rel, out, measured, given, scale, up, license, source, tags)
         except AssetError as exc:
             result.skipped.append((rel.as_posix(), str(exc)))
             continue
@@ -238,7 +303,7 @@ def _entry(
     path: Path,
     rel: Path,
     out: Path,
-    sides: np.ndarray,
+    measured: Measured,
     given: dict[str, Any],
     scale: float | None,
     up: str | None,
@@ -251,6 +316,7 @@ def _entry(
     axis = given.get("up") or up or DEFAULT_UP[suffix]
     if suffix == ".blend":
         axis = "z"  # Blender files are Z-up whatever the option says
+    sides = measured.sides
     size = (sides[0], sides[2], sides[1]) if axis == "y" else tuple(sides)
     if min(size) <= 0:
         flat = [i for i, s in enumerate(size) if s <= 0]
@@ -262,6 +328,12 @@ def _entry(
         k, unit_note = _unit_scale(max(size))
         if unit_note:
             notes.append(unit_note)
+        if abs(max(size) - PRIMITIVE_UNITS) <= 0.02 * PRIMITIVE_UNITS:
+            notes.append(
+                f"{PRIMITIVE_UNITS:g} units across, as Blender's primitives are: read as metres; "
+                f"for {PRIMITIVE_SUGGESTED * PRIMITIVE_UNITS * 100:g} cm tabletop objects "
+                f"import with --scale {PRIMITIVE_SUGGESTED:g}"
+            )
     size = tuple(round(float(s) * k, 4) for s in size)
     noun, category = _describe(rel, given)
     if not noun or not category:
@@ -284,6 +356,21 @@ def _entry(
     if kind == "mesh":
         entry["up"] = axis
     notes.append(f"{axis}-up")
+    order = measured.symmetry
+    if order is None and measured.tris is not None and len(measured.tris):
+        tris = measured.tris[..., [0, 2, 1]] if axis == "y" else measured.tris  # Z up
+        order = rotational_symmetry(tris)
+    if order is not None:
+        entry["symmetry"] = order
+        if order == ANY_ANGLE:
+            entry["tags"] = sorted({*entry["tags"], "symmetric"})
+        notes.append("round" if order == ANY_ANGLE else f"{order}-fold")
+    if measured.untextured and "material_slots" not in given:
+        # nothing of its own to show: coloured and given a material like a built-in asset
+        entry["material_slots"] = measured.slots or [UNTEXTURED_SLOT]
+        entry["default_material"] = UNTEXTURED_MATERIALS[0]
+        entry["materials"] = list(UNTEXTURED_MATERIALS)
+        notes.append("untextured: takes colours and materials")
     return entry, notes
 
 

@@ -100,6 +100,9 @@ class AssetSpec(_Model):
     colors: list[str] | None = None
     materials: list[str] | None = None
     tags: list[str] = Field(default_factory=list)
+    # n-fold rotational symmetry about the up axis (a turn by 360°/n looks the same); 0: any
+    # angle (a sphere: tag it "symmetric" too, and orientation changes leave it alone)
+    symmetry: int | None = Field(default=None, ge=0, le=64)
     text_anchor: TextAnchor | None = None
     bone_map: dict[str, str] | None = None  # asset bone name -> canonical bone
 
@@ -158,6 +161,8 @@ class AssetSpec(_Model):
             _known(look.material, MATERIALS, f"material (part {part!r})")
         if self.colors and self.default_color and self.default_color not in self.colors:
             raise ValueError(f"default_color {self.default_color!r} is not in colors {self.colors}")
+        if self.symmetry == 0 and "symmetric" not in self.tags:
+            raise ValueError("symmetry 0 (any angle) goes with the tag 'symmetric'")
         if ("text" in self.tags) != (self.text_anchor is not None):
             raise ValueError("tag 'text' and 'text_anchor' go together")
         if self.bone_map is not None:

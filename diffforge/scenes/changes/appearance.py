@@ -284,7 +284,7 @@ class Orientation(_Outline):
             turn = angle if ctx.rng.random() < 0.5 else -angle
             # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
             # the short way round (a box turned 170° looks turned 10° the other way).
-            turn = seen_turn(turn, symmetry_order(obj))
+            turn = seen_turn(turn, symmetry_order(obj, asset_spec(ctx.library, obj)))
             if abs(turn) < min_turn:
                 continue
             yaw = obj.transform.rotation[2] + turn
@@ -328,10 +328,13 @@ ROTATIONAL_SYMMETRY: dict[str, int] = {
 SQUARE_FOOTPRINT = 0.25
 
 
-def symmetry_order(obj) -> int:
-    """The object's symmetry as a viewer sees it: the table's order, and 4-fold for a 2-fold
-    kind whose footprint is nearly square."""
-    order = ROTATIONAL_SYMMETRY.get(obj.asset, ROTATIONAL_SYMMETRY.get(obj.category, 1))
+def symmetry_order(obj, spec=None) -> int:
+    """The object's symmetry as a viewer sees it: the order its asset declares (measured by
+    the importer or the scan), else the table's, and 4-fold for a 2-fold kind whose footprint
+    is nearly square."""
+    order = getattr(spec, "symmetry", None) or ROTATIONAL_SYMMETRY.get(
+        obj.asset, ROTATIONAL_SYMMETRY.get(obj.category, 1)
+    )
     dx, dy = abs(obj.dimensions[0]), abs(obj.dimensions[1])
     if order == 2 and max(dx, dy) > 0 and abs(dx - dy) / max(dx, dy) < SQUARE_FOOTPRINT:
         return 4

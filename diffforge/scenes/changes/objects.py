@@ -12,6 +12,7 @@ from diffforge.scenes.changes.base import (
 )
 from diffforge.scenes.changes.gating import GateCheck
 from diffforge.scenes.environments import nearest_default_yaw, place_object, placer_for
+from diffforge.scenes.environments.tabletop import tabletop_assets
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import instantiate, is_person
@@ -45,7 +46,8 @@ def _pool(ctx: ChangeContext, scene: Scene, surface: Surface, exclude_category: 
     if scene.environment.layout == "tabletop":  # the tabletop's floor is the table's top
         placements = placements | {"surface"}
     out = []
-    for spec in ctx.library.select(tags_any=tags):
+    tabletop = scene.environment.layout == "tabletop"  # CLEVR's and the user's small things
+    for spec in tabletop_assets(ctx.library) if tabletop else ctx.library.select(tags_any=tags):
         if spec.placement not in placements:
             continue
         if spec.category in ctx.locked_categories or spec.category == exclude_category:

@@ -28,9 +28,13 @@ def compose_tabletop(
     )
     comp = start_composition(rng, cfg, library, env)
     budget = count_budget(rng, cfg)
-    prims = library.select(tags_any=("clevr",))
+    prims = tabletop_assets(library)
     if not prims:
-        raise SamplingError("layout tabletop: no assets tagged 'clevr' after asset filters")
+        raise SamplingError(
+            "layout tabletop: no CLEVR primitive and no asset of yours with placement 'surface' "
+            f"at most {TABLETOP_OBJECT_M:g} m across after asset filters (import small models "
+            "with --scale so they measure that: 2-unit primitives take --scale 0.05)"
+        )
     fill(rng, comp, prims, comp.placer.candidates({"floor"}), budget, budget * 6)
     comp.scene.lights = [
         Light(id="key", type="area", location=(0.75, -0.75, 1.25), energy=56.0, size=0.5, name="key light"),
@@ -38,6 +42,29 @@ def compose_tabletop(
         Light(id="back", type="area", location=(0.0, 1.0, 1.25), energy=31.0, size=0.5, name="back light"),
     ]  # fmt: skip
     return comp
+
+
+TABLETOP_OBJECT_M = 0.3  # the largest side of a user's asset the tabletop takes
+
+
+def tabletop_assets(library) -> list:
+    """What stands on the tabletop: the CLEVR primitives, and the user's own assets (any
+    manifest but the built-in one) by placement and size, no tag needed: a thing that stands
+    on surfaces and is at most TABLETOP_OBJECT_M across, not a person or a sign."""
+    from diffforge.scenes.assets.library import BUILTIN_MANIFEST
+    from diffforge.scenes.instances import is_person
+
+    builtin = BUILTIN_MANIFEST.resolve()
+    return library.select(tags_any=("clevr",)) + [
+        s
+        for s in library.select(placement="surface")
+        if "clevr" not in s.tags
+        and s.manifest_path is not None
+        and s.manifest_path.resolve() != builtin
+        and max(s.size) <= TABLETOP_OBJECT_M
+        and not is_person(s)
+        and s.text_anchor is None
+    ]
 
 
 def tabletop_elements(scene: Scene) -> list[Element]:

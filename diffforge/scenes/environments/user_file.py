@@ -59,10 +59,12 @@ def compose_environment(
     for surface in environment_surfaces(info):
         comp.placer.surfaces[surface.id] = surface
     ids = surface_ids(info)
-    for obj in file_instances(info, lambda entry: ids.get(entry.get("on") or "", "floor")):
+    own = file_instances(info, lambda entry: ids.get(entry.get("on") or "", "floor"))
+    for obj in own:
         comp.scene.objects.append(obj)  # the file's own objects: change targets too
         comp.placer.add(obj)
-    budget = count_budget(rng, cfg)
+    # scene.objects counts the file's own objects too: ours fill up to the drawn count
+    budget = max(count_budget(rng, cfg) - len(own), 1)
     small = [s for s in library.select(placement="surface") if "clevr" not in s.tags]
     # tables and shelves first; the floor too where they are small (a pedestal, a backdrop)
     on_top = comp.placer.candidates({"surface"})
