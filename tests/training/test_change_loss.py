@@ -141,16 +141,8 @@ def test_change_loss_config_errors(tmp_path: Path) -> None:
         load_train_config(REPO / "configs/train/tiny.yaml", ["model.mdp.change_loss=-1"])
 
 
-def test_trainer_adds_and_lowers_the_change_loss(tmp_path: Path) -> None:
-    on = run_training(
-        tiny(
-            tmp_path / "on", "model.mdp.change_loss=1.0", "train.max_steps=40", "optim.vit_lr=1e-3"
-        )
-    )
-    assert on["steps"] == 40
-    log = on["change_losses"]
-    assert len(log) == 40 and len(on["losses"]) == 40
-    first, last = np.mean(log[:5]), np.mean(log[-5:])
-    assert last < first * 0.8, (first, last)
+def test_trainer_adds_no_change_loss_when_it_is_off(tmp_path: Path) -> None:
+    """With ``change_loss`` on, the trainer logs it every step and lowers it: test_learning's
+    trained run (against an lr~0 control on the same batches); off, it logs none."""
     off = run_training(tiny(tmp_path / "off", "train.max_steps=2"))
     assert off["change_losses"] == [] and len(off["losses"]) == 2

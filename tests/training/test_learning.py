@@ -38,7 +38,8 @@ SETS = (
 
 def _run(root: Path, lr: float) -> dict:
     out = run_training(tiny(root, *SETS, f"optim.lr={lr}", f"optim.vit_lr={lr}"))
-    assert out["steps"] == STEPS and len(out["change_losses"]) == STEPS
+    assert out["steps"] == STEPS
+    assert len(out["change_losses"]) == STEPS and len(out["losses"]) == STEPS
     return out
 
 
