@@ -39,8 +39,11 @@ demo: $(STAMP)
 	$(BIN)/diffforge stats $(DEMO)
 	$(BIN)/diffforge preview $(DEMO)
 
+# Two pytest workers (a test file stays on one worker, so its module fixtures are built once);
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu"
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu" -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check diffforge tests
