@@ -52,6 +52,8 @@ def main() -> None:
     for key, n in sorted(kinds.items()):
         print(f"  {key}: {n} (within 30° of a half-turn: {near_half[key]})")
     print(f"directed captions within 30° of a half-turn: {len(offenders)} {offenders}")
+    if offenders:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ def test_help(path: Path) -> None:
     assert proc.returncode == 0 and "usage:" in proc.stdout, proc.stderr
 
 
-NEED_ARGUMENTS = [p for p in SCRIPTS if p.name != "run_experiment.py"]  # it has defaults for all
+WITH_DEFAULTS = {"run_experiment.py", "turn_check.py"}  # every argument has a default
+NEED_ARGUMENTS = [p for p in SCRIPTS if p.name not in WITH_DEFAULTS]
 
 
 @pytest.mark.parametrize("path", NEED_ARGUMENTS, ids=[p.name for p in NEED_ARGUMENTS])
@@ -78,3 +79,12 @@ def test_run_experiment_smoke(tmp_path: Path) -> None:
     assert "CIDEr" in report.read_text()
     splits = json.loads((tmp_path / "exp" / "results.json").read_text())["splits"]
     assert splits.get("val") and splits.get("test"), splits
+
+
+def test_turn_check_counts_directed_turns_near_a_half_turn() -> None:
+    """benchmarks/turn_check.py (issue 32's 500-spec line) at tiny scale: turns are found and
+    none whose caption states a direction lies within 30° of a half-turn."""
+    proc = script(REPO / "benchmarks/turn_check.py", "--n", 60)
+    assert proc.returncode == 0, proc.stderr
+    assert "directed captions within 30° of a half-turn: 0 []" in proc.stdout, proc.stdout
+    assert not proc.stdout.startswith("60 specs, 0 turns"), proc.stdout

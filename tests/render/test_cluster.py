@@ -19,7 +19,11 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 CLI = [sys.executable, "-m", "diffforge"]
 # tiny renders of the default config's scenes: the scripts' generate line is the real CLI
-TINY = ["render.resolution=[48,36]", "render.samples=2", "render.denoise=false", "scene.hdri=0"]
+# 48x36 px: no sign's letters read at this frame, so text changes (refused up front) are left
+# out of the mix
+TINY = ["render.resolution=[48,36]", "render.samples=2", "render.denoise=false", "scene.hdri=0",
+        "changes.weights={color: 1, material: 1, size: 1, move: 1, add: 1, disappear: 1, "
+        "remove: 1, replace: 1, count: 1, orientation: 1, pose: 1, illumination: 1}"]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,12 @@ def _configs() -> list[tuple[str, object, int]]:
     sun = ["changes.weights={illumination: 1.0}", "scene.layouts={street: 1.0}", "scene.hdri=0",
            "scene.night=0", "changes.params={illumination: {kind: sun_angle}}", *SINGLE]  # fmt: skip
     out.append(("sun-angle", load_config(DEFAULT, sun), 6))
+    # a lamp is switched only where a viewer sees its fixture (rare in the default mix): asked
+    # for in rooms, so both kinds are checked
+    for kind in ("light_off", "light_on"):
+        lamp = ["changes.weights={illumination: 1.0}", "scene.layouts={room: 1.0}",
+                f"changes.params={{illumination: {{kind: {kind}}}}}", *SINGLE]  # fmt: skip
+        out.append((f"lamp-{kind}", load_config(DEFAULT, lamp), 3))
     for t in BUILTIN_CHANGE_TYPES:
         # each type alone, with the default distractors
         out.append(
@@ -418,8 +424,7 @@ def test_illumination_and_text_kinds_are_all_checked(by_type) -> None:
     """The per-kind branches above all run (a kind that is never drawn is never checked)."""
     illum = {c.params["kind"] for _, _, c in by_type["illumination"]}
     assert {"brighter", "darker", "warmer", "cooler", "sun_angle"} <= illum
-    # lamps are switched only where a viewer sees the fixture (rare): either kind checks it
-    assert illum & {"light_off", "light_on"}
+    assert {"light_off", "light_on"} <= illum
     assert {c.params["kind"] for _, _, c in by_type["text"]} == {"change", "appear", "disappear"}
     assert {c.params.get("part") for _, _, c in by_type["color"]} == {None, "top", "bottom"}
 
