@@ -43,7 +43,8 @@ class ChangesConfig(_Cfg):
     operators: dict[str, str] = Field(default_factory=dict)  # custom type -> "pkg.mod:Class"
     max_attempts: int = Field(default=20, ge=1, le=1000)
     # In a user .blend with objects that may change: the share of object changes drawn among
-    # the file's own objects (the rest may pick any object, those included)
+    # the file's own objects (the rest among library objects; either may take any object
+    # where no scene in several has one it can change)
     file_objects: float = Field(default=0.5, ge=0.0, le=1.0)
 
     @field_validator("weights")

@@ -305,9 +305,10 @@ class PairSampler:
             failed: Counter[tuple[str, str]] = Counter()
             for sub in range(start, start + tries):
                 try:
-                    # the first half of the scenes keep a change drawn for the file's own
-                    # objects on them; the rest may give it a library object
-                    strict = sub - start < tries // 2
+                    # all but the last two scenes keep a change drawn for the file's own
+                    # objects on them, and one drawn for library objects on those; the last
+                    # may give it any object (half the scenes left the slab's share at 0.72)
+                    strict = sub - start < tries - 2
                     spec = self._sample_once(index, sub, kinds, order=order, strict=strict)
                 except Unplaced as exc:
                     failed[exc.kind, exc.reason] += 1
@@ -365,7 +366,8 @@ class PairSampler:
         it. ``order``: the order the draws are applied in (kept by the caller across scenes);
         a type that finds nothing moves to its front, so it picks its target before the
         others take theirs (a colour change on the one lamp on the table left remove none).
-        ``strict``: a change drawn for a user file's own objects finds one or the draw fails."""
+        ``strict``: a change drawn for a user file's own objects (or for library objects) finds
+        one or the draw fails."""
         seed = self.cfg.seed
         order = list(range(len(kinds))) if order is None else order
         rng = rng_for(seed, index, "scene", attempt)
@@ -458,8 +460,9 @@ class PairSampler:
                 ctx.only = own if mine else {o.id for o in after.objects} - own
                 tried = self._apply(ctx, rng, before, after, kind, quiet=True)
                 ctx.only = None
-                if tried is None and mine and strict:
-                    raise Unplaced(kind, "none of the file's own objects it can change in view")
+                if tried is None and strict:  # either way: the drawn share is what comes out
+                    whose = "the file's own objects" if mine else "the library's objects"
+                    raise Unplaced(kind, f"none of {whose} it can change in view")
             if tried is None:
                 tried = self._apply(ctx, rng, before, after, kind)
             change, before, after = tried

@@ -63,8 +63,10 @@ def compose_environment(
     for obj in own:
         comp.scene.objects.append(obj)  # the file's own objects: change targets too
         comp.placer.add(obj)
-    # scene.objects counts the file's own objects too: ours fill up to the drawn count
-    budget = max(count_budget(rng, cfg) - len(own), 1)
+    # scene.objects counts the file's own objects too: ours fill up to the drawn count, but
+    # at least one per change a pair may draw, for changes drawn for library objects to find
+    # theirs (``changes.file_objects``): a file as full as the count left those few or none
+    budget = max(count_budget(rng, cfg) - len(own), max(cfg.changes.per_pair))
     small = [s for s in library.select(placement="surface") if "clevr" not in s.tags]
     # tables and shelves first; the floor too where they are small (a pedestal, a backdrop)
     on_top = comp.placer.candidates({"surface"})
