@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from diffforge.audit.text_reads import text_reads
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
 from diffforge.dataset import DatasetError, read_meta, read_pairs, read_scene
@@ -96,8 +97,10 @@ def audit_dataset(
     frame = None
     types: Counter[str] = Counter()
     tally = MixTally()
+    scenes: list[tuple[Any, dict[str, Any]]] = []
     for rec in recs:
         scene = read_scene(root, rec) or {}
+        scenes.append((rec, scene))
         tally.add((c.type for c in rec.changes), (scene.get("spec") or {}).get("fallbacks") or [])
         facts = scene.get("facts") or {}
         size = scene.get("image_size")
@@ -192,6 +195,7 @@ def audit_dataset(
             "median_words": statistics.median(lengths) if lengths else None,
             "length_histogram": {str(k): n for k, n in sorted(Counter(lengths).items())},
         },
+        "text": text_reads(root, scenes),
         "lint": {"hits": sum(lint.values()), "by_rule": dict(lint), "examples": lint_examples},
         "rewrite": {
             "kept": sources["rewrite"],
@@ -210,6 +214,18 @@ def _configured(meta) -> tuple[dict[str, float], dict[int, float]]:
 
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
+def _text_lines(t: dict[str, Any]) -> list[str]:
+    if not t.get("available"):
+        return ["text changes: not read (needs Tesseract)"] if t else []
+    if not t["changes"]:
+        return []
+    return [
+        f"text changes: {t['changes']}; every string read by OCR and quoted in the first "
+        f"caption: {_pct(t['read_and_quoted_share'])} (strings read {_pct(t['read_share'])}, "
+        f"quoted {_pct(t['quoted_share'])} of {t['strings']})"
+    ]
 
 
 def format_report(a: dict[str, Any]) -> str:
@@ -241,6 +257,7 @@ def format_report(a: dict[str, Any]) -> str:
         f"(p10 {w.get('p10', 'n/a')}, p90 {w.get('p90', 'n/a')}); distinct "
         f"{_pct(cp['distinct_share'])}; vocabulary {cp['vocabulary']}; distinct 4-grams "
         f"{_pct(cp['distinct_4gram_share'])}",
+        *_text_lines(a.get("text") or {}),
         f"linter hits: {a['lint']['hits']} {a['lint']['by_rule'] or ''}".rstrip(),
     ]
     rw = a.get("rewrite") or {}

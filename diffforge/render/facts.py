@@ -24,6 +24,12 @@ def is_scene_wide(change_type: str) -> bool:
     return op is not None and op.scene_wide
 
 
+def writes_text(change_type: str) -> bool:
+    """Whether a change of this type writes sign text (its operator declares it)."""
+    op = operator_for(change_type)
+    return op is not None and op.writes_text
+
+
 def instance_ids(spec: PairSpec) -> dict[str, int]:
     """Object id -> pass index (1..), shared by before and after so masks compare directly.
 

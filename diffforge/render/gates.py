@@ -37,6 +37,8 @@ __all__ = [
     "illumination_measures",
     "illumination_reasons",
     "ocr_reasons",
+    "read_sign",
+    "reads_as",
     "target_delta_e",
 ]
 
@@ -133,15 +135,33 @@ def _normalise(text: str) -> str:
     return " ".join("".join(c for c in text.upper() if c.isalnum() or c.isspace()).split())
 
 
-def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) -> list[str]:
-    """Legibility gate: Tesseract must read each new sign string back from the after image
-    (changes whose type ``writes_text``).
-
-    Within edit distance max(1, len // 6); the crop is the sign's 2D box, upscaled 4×.
-    """
+def read_sign(image: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> str:
+    """What Tesseract reads in ``box`` of ``image`` (the crop upscaled 4×, one text line)."""
     exe = shutil.which("tesseract")
     if exe is None:
         raise DiffforgeError("render.ocr_gate: needs Tesseract (Debian package tesseract-ocr)")
+    x0, y0, x1, y1 = box
+    crop = Image.fromarray(image[y0 : y1 + 1, x0 : x1 + 1])
+    crop = crop.resize((crop.width * 4, crop.height * 4), Image.LANCZOS)
+    buf = io.BytesIO()
+    crop.save(buf, format="PNG")
+    return subprocess.run(
+        [exe, "stdin", "stdout", "--psm", "7"],
+        input=buf.getvalue(),
+        capture_output=True,
+        timeout=30,
+    ).stdout.decode(errors="replace")
+
+
+def reads_as(want: str, got: str) -> bool:
+    """``got`` (OCR output) reads as ``want``: within edit distance max(1, len // 6)."""
+    want, got = _normalise(want), _normalise(got)
+    return edit_distance(want, got) <= max(1, len(want) // 6)
+
+
+def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) -> list[str]:
+    """Legibility gate: Tesseract must read each new sign string back from the after image
+    (changes whose type ``writes_text``)."""
     reasons = []
     for change in spec.changes:
         op = operator_for(change.type)
@@ -152,18 +172,6 @@ def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) 
             box = (facts_after.get(target) or {}).get("box")
             if obj is None or obj.text is None or box is None:
                 continue
-            x0, y0, x1, y1 = box
-            crop = Image.fromarray(after[y0 : y1 + 1, x0 : x1 + 1])
-            crop = crop.resize((crop.width * 4, crop.height * 4), Image.LANCZOS)
-            buf = io.BytesIO()
-            crop.save(buf, format="PNG")
-            out = subprocess.run(
-                [exe, "stdin", "stdout", "--psm", "7"],
-                input=buf.getvalue(),
-                capture_output=True,
-                timeout=30,
-            ).stdout.decode(errors="replace")
-            want, got = _normalise(obj.text.string), _normalise(out)
-            if edit_distance(want, got) > max(1, len(want) // 6):
+            if not reads_as(obj.text.string, read_sign(after, box)):
                 reasons.append("text: new text not legible")
     return reasons

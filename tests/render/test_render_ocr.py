@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 from render_fixtures import make_pair
 
+from diffforge.audit import audit_dataset
 from diffforge.scenes.model import Camera
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
@@ -31,3 +33,35 @@ def test_ocr_gate_keeps_legible_and_rejects_illegible_text(run, cfg, tmp_path):
     assert summary["pairs"] == 1, summary
     (failure,) = summary["failures"]
     assert failure["index"] == 1 and "not legible" in failure["reason"]
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+def test_audit_reads_both_strings_of_a_text_change_and_checks_the_caption_quotes_them(
+    run, cfg, tmp_path
+):
+    summary = run(tmp_path, n=None, specs=[_sign_pair(0, close=True)], workers=1, captions=True)
+    assert summary["pairs"] == 1, summary
+    text = audit_dataset(tmp_path)["text"]
+    assert (text["changes"], text["strings"]) == (1, 2), text
+    assert text["read_and_quoted_share"] == 1.0, text["misses"]
+
+    # a caption that names the new string without quoting the old one
+    (rec,) = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text().splitlines()]
+    scene_path = tmp_path / rec["scene"]
+    scene = json.loads(scene_path.read_text())
+    old = next(o for o in scene["spec"]["before"]["objects"] if o.get("text"))["text"]["string"]
+    rec["captions"][0]["text"] = rec["captions"][0]["text"].replace(f'"{old}"', "its old text")
+    (tmp_path / "pairs.jsonl").write_text(json.dumps(rec) + "\n")
+    text = audit_dataset(tmp_path)["text"]
+    assert (text["quoted_share"], text["read_share"], text["read_and_quoted_share"]) == (
+        0.5,
+        1.0,
+        0.0,
+    )
+
+    # a recorded string the image does not show is not read
+    for obj in scene["spec"]["after"]["objects"]:
+        if obj.get("text"):
+            obj["text"]["string"] = "QUIZZICAL JUKEBOX"
+    scene_path.write_text(json.dumps(scene))
+    assert audit_dataset(tmp_path)["text"]["read_share"] == 0.5
