@@ -1,6 +1,7 @@
 """Contact sheets for the by-eye review: before | after | change mask over after, captions beside.
 
     .venv/bin/python benchmarks/review_contact_sheet.py DATASET OUT_PREFIX [--per-sheet 8]
+        [--types text,pose]
 
 Reads the dataset through diffforge.dataset; writes OUT_PREFIX_<k>.png.
 """
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("dataset", type=Path, help="a dataset directory")
     parser.add_argument("out_prefix", type=Path, help="sheets go to OUT_PREFIX_<k>.png")
     parser.add_argument("--per-sheet", type=int, default=8, help="pairs per sheet")
+    parser.add_argument(
+        "--types", default="", help="only pairs with one of these change types (comma-separated)"
+    )
     args = parser.parse_args(argv)
     if args.per_sheet < 1:
         parser.error("--per-sheet must be at least 1")
@@ -55,6 +59,9 @@ def main(argv: list[str] | None = None) -> None:
         recs = read_pairs(root)
     except DiffforgeError as exc:
         parser.exit(2, f"error: {exc}\n")
+    if args.types:
+        wanted = set(args.types.split(","))
+        recs = [r for r in recs if wanted & set(r.change_types)]
     prefix.parent.mkdir(parents=True, exist_ok=True)
     for k in range(0, len(recs), per):
         sheet(root, recs[k : k + per], prefix.with_name(f"{prefix.name}_{k // per + 1}.png"))
