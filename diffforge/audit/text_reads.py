@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from diffforge.render.facts import writes_text
-from diffforge.render.gates import read_sign, reads_as
+from diffforge.render.gates import sign_reads
 
 
 def _strings(spec: dict[str, Any], side: str, target: str) -> str | None:
@@ -50,7 +50,7 @@ def text_reads(root: Path, records: list[tuple[Any, dict[str, Any]]]) -> dict[st
                     if path not in images:
                         with Image.open(path) as im:
                             images[path] = np.asarray(im.convert("RGB"))
-                    read = box is not None and reads_as(string, read_sign(images[path], box))
+                    read = box is not None and sign_reads(images[path], box, string)
                     row[side] = {"string": string, "read": read, "quoted": _quoted(caption, string)}
                 rows.append(row)
     sides = [r[s] for r in rows for s in ("before", "after") if s in r]

@@ -37,8 +37,8 @@ __all__ = [
     "illumination_measures",
     "illumination_reasons",
     "ocr_reasons",
-    "read_sign",
     "reads_as",
+    "sign_reads",
     "target_delta_e",
 ]
 
@@ -135,16 +135,12 @@ def _normalise(text: str) -> str:
     return " ".join("".join(c for c in text.upper() if c.isalnum() or c.isspace()).split())
 
 
-def read_sign(image: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> str:
-    """What Tesseract reads in ``box`` of ``image`` (the crop upscaled 4×, one text line)."""
+def _tesseract(image: Image.Image) -> str:
     exe = shutil.which("tesseract")
     if exe is None:
         raise DiffforgeError("render.ocr_gate: needs Tesseract (Debian package tesseract-ocr)")
-    x0, y0, x1, y1 = box
-    crop = Image.fromarray(image[y0 : y1 + 1, x0 : x1 + 1])
-    crop = crop.resize((crop.width * 4, crop.height * 4), Image.LANCZOS)
     buf = io.BytesIO()
-    crop.save(buf, format="PNG")
+    image.save(buf, format="PNG")
     return subprocess.run(
         [exe, "stdin", "stdout", "--psm", "7"],
         input=buf.getvalue(),
@@ -153,15 +149,30 @@ def read_sign(image: np.ndarray, box: tuple[int, int, int, int] | list[int]) -> 
     ).stdout.decode(errors="replace")
 
 
+def _sign_views(image: np.ndarray, box: tuple[int, int, int, int] | list[int]):
+    """The sign's crop (upscaled 4×) as Tesseract is shown it: grey first, then each colour
+    channel, where letters and board of equal brightness still differ (blue on green)."""
+    x0, y0, x1, y1 = box
+    crop = Image.fromarray(image[y0 : y1 + 1, x0 : x1 + 1])
+    crop = crop.resize((crop.width * 4, crop.height * 4), Image.LANCZOS)
+    yield crop.convert("L")
+    yield from crop.split()
+
+
 def reads_as(want: str, got: str) -> bool:
     """``got`` (OCR output) reads as ``want``: within edit distance max(1, len // 6)."""
     want, got = _normalise(want), _normalise(got)
     return edit_distance(want, got) <= max(1, len(want) // 6)
 
 
+def sign_reads(image: np.ndarray, box: tuple[int, int, int, int] | list[int], want: str) -> bool:
+    """Tesseract reads ``want`` on the sign in one of its views (grey, red, green, blue)."""
+    return any(reads_as(want, _tesseract(view)) for view in _sign_views(image, box))
+
+
 def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) -> list[str]:
     """Legibility gate: Tesseract must read each new sign string back from the after image
-    (changes whose type ``writes_text``)."""
+    (changes whose type ``writes_text``), within edit distance max(1, len // 6)."""
     reasons = []
     for change in spec.changes:
         op = operator_for(change.type)
@@ -172,6 +183,6 @@ def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) 
             box = (facts_after.get(target) or {}).get("box")
             if obj is None or obj.text is None or box is None:
                 continue
-            if not reads_as(obj.text.string, read_sign(after, box)):
+            if not sign_reads(after, box, obj.text.string):
                 reasons.append("text: new text not legible")
     return reasons

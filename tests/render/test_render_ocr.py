@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 from render_fixtures import make_pair
 
@@ -65,3 +66,21 @@ def test_audit_reads_both_strings_of_a_text_change_and_checks_the_caption_quotes
             obj["text"]["string"] = "QUIZZICAL JUKEBOX"
     scene_path.write_text(json.dumps(scene))
     assert audit_dataset(tmp_path)["text"]["read_share"] == 0.5
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+def test_letters_as_bright_as_their_board_read_in_a_colour_channel():
+    # blue letters on a green board of the same grey level: a reader tells them apart by hue,
+    # Tesseract's grey view cannot; the channel views must
+    from PIL import Image, ImageDraw, ImageFont
+
+    from diffforge.render.gates import sign_reads
+
+    image = Image.new("RGB", (90, 24), (40, 100, 40))
+    ImageDraw.Draw(image).text(
+        (6, 4), "PARKING", fill=(40, 60, 255), font=ImageFont.load_default(size=14)
+    )
+    grey = np.asarray(image.convert("L"), dtype=float)
+    assert grey.max() - grey.min() <= 2  # nothing to read in grey
+    assert sign_reads(np.asarray(image), (0, 0, 89, 23), "PARKING")
+    assert not sign_reads(np.asarray(image), (0, 0, 89, 23), "GARAGE")
