@@ -170,19 +170,23 @@ def sign_reads(image: np.ndarray, box: tuple[int, int, int, int] | list[int], wa
     return any(reads_as(want, _tesseract(view)) for view in _sign_views(image, box))
 
 
-def ocr_reasons(spec: PairSpec, facts_after: dict[str, Any], after: np.ndarray) -> list[str]:
-    """Legibility gate: Tesseract must read each new sign string back from the after image
-    (changes whose type ``writes_text``), within edit distance max(1, len // 6)."""
+def ocr_reasons(
+    spec: PairSpec, facts: dict[str, dict[str, Any]], images: dict[str, np.ndarray]
+) -> list[str]:
+    """Legibility gate: Tesseract must read back each sign string a text change shows, the old
+    one in the before image and the new one in the after image (changes whose type
+    ``writes_text``), within edit distance max(1, len // 6): a caption quotes both."""
     reasons = []
     for change in spec.changes:
         op = operator_for(change.type)
         if op is None or not op.writes_text:
             continue
         for target in change.targets:
-            obj = spec.after.find(target)
-            box = (facts_after.get(target) or {}).get("box")
-            if obj is None or obj.text is None or box is None:
-                continue
-            if not sign_reads(after, box, obj.text.string):
-                reasons.append("text: new text not legible")
+            for side, word in (("before", "old"), ("after", "new")):
+                obj = getattr(spec, side).find(target)
+                box = (facts[side].get(target) or {}).get("box")
+                if obj is None or obj.text is None or box is None:
+                    continue
+                if not sign_reads(images[side], box, obj.text.string):
+                    reasons.append(f"text: {word} text not legible")
     return reasons

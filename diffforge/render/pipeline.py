@@ -273,7 +273,7 @@ class PairPipeline:
             visibility=self.ctx.cfg.visibility,  # issue 14: thresholds relative to the frame
         )
         if self._ocr() and not reasons:
-            reasons = ocr_reasons(spec, facts["after"], images["after"])
+            reasons = ocr_reasons(spec, facts, images)
         measures = change_measures(
             [c.model_dump(mode="json") for c in spec.changes],
             ids,
