@@ -50,6 +50,7 @@ def test_audit_reads_both_strings_of_a_text_change_and_checks_the_caption_quotes
     (rec,) = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text().splitlines()]
     scene_path = tmp_path / rec["scene"]
     scene = json.loads(scene_path.read_text())
+    _gate_reads_each_side(tmp_path, rec, scene)
     old = next(o for o in scene["spec"]["before"]["objects"] if o.get("text"))["text"]["string"]
     rec["captions"][0]["text"] = rec["captions"][0]["text"].replace(f'"{old}"', "its old text")
     (tmp_path / "pairs.jsonl").write_text(json.dumps(rec) + "\n")
@@ -84,3 +85,19 @@ def test_letters_as_bright_as_their_board_read_in_a_colour_channel():
     assert grey.max() - grey.min() <= 2  # nothing to read in grey
     assert sign_reads(np.asarray(image), (0, 0, 89, 23), "PARKING")
     assert not sign_reads(np.asarray(image), (0, 0, 89, 23), "GARAGE")
+
+
+def _gate_reads_each_side(root, rec, scene) -> None:
+    """The OCR gate on the rendered pair: both strings read; a blurred side is named."""
+    from PIL import Image, ImageFilter
+
+    from diffforge.render.gates import ocr_reasons
+    from diffforge.scenes.model import PairSpec
+
+    spec = PairSpec.model_validate(scene["spec"])
+    images = {side: Image.open(root / rec[side]).convert("RGB") for side in ("before", "after")}
+    arrays = {side: np.asarray(im) for side, im in images.items()}
+    assert ocr_reasons(spec, scene["facts"], arrays) == []
+    for side, word in (("before", "old"), ("after", "new")):
+        blurred = dict(arrays, **{side: np.asarray(images[side].filter(ImageFilter.BoxBlur(6)))})
+        assert ocr_reasons(spec, scene["facts"], blurred) == [f"text: {word} text not legible"]
