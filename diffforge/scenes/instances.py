@@ -7,6 +7,7 @@ import numpy as np
 from diffforge.config import TextConfig
 from diffforge.scenes.assets.shapes import draw_shape
 from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
+from diffforge.srgb import srgb_to_linear
 from diffforge.vocabulary import CLOTHING_WORDS, COLORS, size_word
 
 # Scale ranges (relative to the asset's nominal size) by how the asset is placed.
@@ -22,6 +23,9 @@ CLEVR_SCALES = (0.7, 1.4)  # CLEVR's two sizes: small and large
 CLEVR_COLORS = ("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow")
 CLEVR_MATERIALS = ("rubber", "metal")
 TEXT_COLORS = ("black", "white", "red", "blue", "yellow", "green")
+# Letters need this luminance contrast ratio against their board (WCAG's 3:1 for large text):
+# yellow on white or blue on green passed a name check and read as a blur when rendered.
+MIN_TEXT_CONTRAST = 3.0
 
 
 def choose(rng: np.random.Generator, options):
@@ -53,8 +57,29 @@ def draw_text(rng: np.random.Generator, cfg: TextConfig, avoid: str | None = Non
     return word if word != avoid else word + "!"
 
 
+def _luminance(name: str) -> float:
+    return float(srgb_to_linear(COLORS[name]) @ (0.2126, 0.7152, 0.0722))
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two named colours (1 = none, 21 = black on white)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colors(board_color: str | None) -> list[str]:
+    """The letter colours that read on a board of this colour (all of them on a board of no
+    named colour; the most contrasting one where none reaches ``MIN_TEXT_CONTRAST``)."""
+    if board_color not in COLORS:
+        return [c for c in TEXT_COLORS if c != board_color]
+    ratios = {c: contrast_ratio(c, board_color) for c in TEXT_COLORS}
+    return [c for c in TEXT_COLORS if ratios[c] >= MIN_TEXT_CONTRAST] or [
+        max(ratios, key=ratios.__getitem__)
+    ]
+
+
 def draw_text_content(rng: np.random.Generator, cfg: TextConfig, board_color: str | None):
-    color = choose(rng, [c for c in TEXT_COLORS if c != board_color])
+    color = choose(rng, text_colors(board_color))
     return TextContent(
         string=draw_text(rng, cfg), font=choose(rng, cfg.fonts), color=color, rgb=COLORS[color]
     )
