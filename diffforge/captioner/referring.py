@@ -69,8 +69,9 @@ def pose_phrase(
     if not name:
         return None
     if name == "pointing" and obj is not None and camera is not None:
-        # where the picture leaves the arm's direction open, only that it points
-        return f"is pointing {pointing_side(obj, camera) or 'with one arm'}"
+        side = pointing_side(obj, camera)
+        if side:  # else the picture leaves the arm's direction open: the table's phrase
+            return f"is pointing {side}"
     try:
         from diffforge.scenes.assets.characters import POSE_PHRASES
     except ImportError:  # pragma: no cover - the library is part of the package

@@ -372,7 +372,8 @@ POSE_PHRASES: dict[str, str] = {
     "standing": "is standing",
     "waving": "is waving",
     "arms_raised": "has raised both arms",
-    "pointing": "is pointing forward",
+    # where it points is said in the picture's frame where a camera is known (captioner.seen)
+    "pointing": "is pointing with one arm",
     "sitting": "is sitting",
     "walking": "is walking",
     "crouching": "is crouching",
