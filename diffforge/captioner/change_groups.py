@@ -35,6 +35,7 @@ from diffforge.captioner.seen import (
     vertical_relation,
 )
 from diffforge.scenes.changes import operator_for
+from diffforge.scenes.changes.appearance import symmetry_order
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
@@ -334,18 +335,25 @@ def _material(c: Change, ctx: GroupContext) -> Group:
 
 
 def _orientation(c: Change, ctx: GroupContext) -> Group:
-    """The turn's direction only where a viewer can tell it: clear of the half-turn
-    ("turned around" otherwise) and with the target's facing seen in both images ("turned"
-    without a direction otherwise)."""
+    """The turn's direction only where a viewer can tell it: clear of the half-turn ("turned
+    around" otherwise, where the front shows in one of the images) or of half the period of a
+    symmetric object, and with the target's facing seen in both images ("turned" without a
+    direction otherwise)."""
     obj_id = c.targets[0]
     ref, view = ctx.describe(obj_id)
     values = {**obj_values(ref, view), "direction": c.params.get("direction", "clockwise")}
-    if "degrees" in c.params and turn_kind(float(c.params["degrees"])) == "around":
-        return Group(c.type, "orientation_around", values, ref.text)
-    res = ctx.before.resolution
-    if not all(facing_seen(v.scene, obj_id, res) for v in (ctx.before, ctx.after)):
+    order = int(c.params.get("symmetry") or symmetry_order(view.by_id[obj_id]))
+    kind = turn_kind(float(c.params["degrees"]), order) if "degrees" in c.params else "directed"
+    if kind == "turned":
         return Group(c.type, "orientation_turned", values, ref.text)
-    return Group(c.type, "orientation", values, ref.text)
+    res = ctx.before.resolution
+    seen = [facing_seen(v.scene, obj_id, res, order) for v in (ctx.before, ctx.after)]
+    # a half-turn shows as one when the front is seen in one image (the back in the other)
+    if kind == "around":
+        return Group(
+            c.type, "orientation_around" if any(seen) else "orientation_turned", values, ref.text
+        )
+    return Group(c.type, "orientation" if all(seen) else "orientation_turned", values, ref.text)
 
 
 def _past(phrase: str) -> str:

@@ -69,7 +69,9 @@ def pose_phrase(
     if not name:
         return None
     if name == "pointing" and obj is not None and camera is not None:
-        return f"is pointing {pointing_side(obj, camera)}"
+        side = pointing_side(obj, camera)
+        if side:  # else the picture leaves the arm's direction open: the table's phrase
+            return f"is pointing {side}"
     try:
         from diffforge.scenes.assets.characters import POSE_PHRASES
     except ImportError:  # pragma: no cover - the library is part of the package

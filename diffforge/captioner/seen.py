@@ -3,8 +3,10 @@ from the projected geometry (the camera, the objects' boxes, the sampler's visib
 prediction), never from the change record alone.
 
 A material is named only where the render makes its class recognisable; a turn states its
-direction only when a viewer could tell it (clear of the half-turn, the
-target's facing seen in both images); a pointing arm is worded in the picture's frame; a moved
+direction only when a viewer could tell it (clear of the half-turn, or of half the period of a
+symmetric object, and the target's facing seen in both images: a front its kind lets a viewer
+tell from its back, turned towards the camera); a pointing arm is worded in the picture's frame
+from the whole arm projected through the camera; a moved
 object is "closer"/"further back" only when its depth changes enough to change its apparent
 size, and "above"/"below" a landmark only where the picture and the scene agree.
 """
@@ -15,8 +17,15 @@ import math
 
 import numpy as np
 
+from diffforge.scenes.assets.symmetry import facing_readable
 from diffforge.scenes.changes.appearance import SEEN_LOOKS
-from diffforge.scenes.geometry import box_corners, look_at_matrix, predicted_footprints, yaw_matrix
+from diffforge.scenes.geometry import (
+    box_corners,
+    look_at_matrix,
+    predicted_footprints,
+    project,
+    yaw_matrix,
+)
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.vocabulary import MATERIAL_LOOKS
 
@@ -39,9 +48,27 @@ FACING_SHARE = 0.8
 FACING_MIN_SIDE = 0.06
 
 
-def turn_kind(degrees: float) -> str:
-    """'around' for a turn too close to a half-turn to have a direction, else 'directed'."""
-    return "around" if abs(degrees) > 180.0 - HALF_TURN_MARGIN_DEG else "directed"
+def turn_kind(degrees: float, order: int = 1) -> str:
+    """'around' for a turn too close to a half-turn to have a direction, 'turned' for a turn
+    of an ``order``-fold symmetric object too close to half its period (a table turned 85°
+    looks turned 95° the other way: the margin is the same share of the period), else
+    'directed'. ``degrees`` is the turn as the record keeps it: folded by the symmetry."""
+    half = 180.0 / max(order, 1)
+    if abs(degrees) <= half * (1.0 - HALF_TURN_MARGIN_DEG / 180.0):
+        return "directed"
+    return "around" if order <= 1 else "turned"
+
+
+def front_angle(obj: ObjectInstance, camera: Camera) -> float:
+    """Degrees between the object's front (-Y in its own frame) and the line from it to the
+    camera, on the floor: 0 faces the camera, 180 shows its back."""
+    yaw = obj.transform.rotation[2]
+    front = np.array([math.sin(yaw), -math.cos(yaw)])
+    to_cam = np.subtract(camera.location[:2], obj.transform.location[:2])
+    n = float(np.linalg.norm(to_cam))
+    if n < 1e-9:
+        return 0.0
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(front @ to_cam) / n))))
 
 
 def unoccluded_share(scene: Scene, obj_id: str, resolution: tuple[int, int], seen=None) -> float:
@@ -61,9 +88,11 @@ def unoccluded_share(scene: Scene, obj_id: str, resolution: tuple[int, int], see
     return min(1.0, seen.pixels / alone.pixels)
 
 
-def facing_seen(scene: Scene, obj_id: str, resolution: tuple[int, int]) -> bool:
-    """Whether a viewer can tell which way the object faces in this image: it is large enough
-    and hardly hidden behind other objects (FACING_SHARE, FACING_MIN_SIDE)."""
+def facing_seen(scene: Scene, obj_id: str, resolution: tuple[int, int], order: int = 1) -> bool:
+    """Whether a viewer can tell which way the object faces in this image: it is large enough,
+    hardly hidden behind other objects (FACING_SHARE, FACING_MIN_SIDE) and, for an object with
+    a front (1-fold), turned so that what shows its front is in view (its kind's
+    ``facing_seen_deg``: a cabinet's doors, a figure's face or profile, a chair's outline)."""
     foot = predicted_footprints(scene, resolution).get(obj_id)
     if foot is None:
         return False
@@ -71,36 +100,65 @@ def facing_seen(scene: Scene, obj_id: str, resolution: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = foot.box
     if max((x1 - x0) / w, (y1 - y0) / h) < FACING_MIN_SIDE:
         return False
+    if order <= 1:
+        obj = next(o for o in scene.objects if o.id == obj_id)
+        if not facing_readable(front_angle(obj, scene.camera), obj.asset, obj.category):
+            return False
     return unoccluded_share(scene, obj_id, resolution, foot) >= FACING_SHARE
 
 
 # --- a person's limbs, as the camera sees them ---------------------------------------------
 
-# Where the pointing pose aims the right forearm, in the figure's own frame (x: the figure's
-# left, -y: its front, z: up; scenes/assets/characters.py "pointing").
-POINTING_AIM = (-0.1, -1.0, 0.08)
-# A pointing arm within this angle of the line of sight points "towards"/"away from" the
-# camera (foreshortened); otherwise it points to a side of the picture.
-ALONG_SIGHT_DEG = 40.0
+# The pointing pose points with the right arm (scenes/assets/characters.py "pointing"): the
+# arm a viewer reads runs from that shoulder to that fingertip.
+POINTING_ARM = ("upper_arm_R", "hand_R")
+# The share of the arm's full length (as it would look across the line of sight at its depth)
+# that its picture runs sideways: from SIDE_SHARE up the arm points to a side of the picture
+# (pair 22 of the std48d review: a hand reaching a third of an arm past the shoulder read as
+# pointing to the left, though the arm aimed 20° off the camera), under ALONG_SHARE in all
+# directions it is foreshortened into the body and points towards/away from the camera;
+# between the two a viewer could read either, and the caption names no direction.
+SIDE_SHARE = 0.3
+ALONG_SHARE = 0.2
 
 
-def camera_axes(camera: Camera) -> tuple[np.ndarray, np.ndarray]:
-    """The camera's right and its viewing direction, both flattened onto the floor."""
-    m = look_at_matrix(camera.location, camera.look_at)
-    right = np.array([m[0, 0], m[1, 0], 0.0])
-    ahead = np.array([-m[0, 2], -m[1, 2], 0.0])
-    return right / np.linalg.norm(right), ahead / np.linalg.norm(ahead)
+def limb_in_picture(
+    obj: ObjectInstance, camera: Camera, resolution: tuple[int, int], limb=POINTING_ARM
+) -> tuple[np.ndarray, float, float]:
+    """The figure's limb as the camera sees it: (picture vector from the first bone's head to
+    the last bone's tail in pixels, the depth change along it in metres, the limb's length in
+    pixels were it held across the line of sight at its depth). The posed joints come from the
+    library's forward kinematics at the figure's height, turned and placed as the renderer
+    places the armature."""
+    from diffforge.scenes.assets.characters import forward_kinematics, posed_bounds
+
+    bones = obj.pose.bones if obj.pose else {}
+    joints = forward_kinematics(bones)
+    lo, hi = posed_bounds(bones)
+    k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
+    ends = np.array([joints[limb[0]][0], joints[limb[1]][1]]) * k
+    world = ends @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
+    uv, depth = project(camera, world, resolution)
+    focal_px = camera.lens / camera.sensor_width * resolution[0]
+    length = float(np.linalg.norm(ends[1] - ends[0]))
+    full = focal_px * length / max(float(depth.mean()), 1e-6)
+    return uv[1] - uv[0], float(depth[1] - depth[0]), full
 
 
-def pointing_side(obj: ObjectInstance, camera: Camera) -> str:
-    """Where the figure's pointing arm points in the picture: 'towards the camera', 'away
-    from the camera', 'to the left' or 'to the right' (the picture's left and right)."""
-    aim = yaw_matrix(obj.transform.rotation[2]) @ np.asarray(POINTING_AIM, float)
-    right, ahead = camera_axes(camera)
-    across, depth = float(aim @ right), float(aim @ ahead)
-    if math.degrees(math.atan2(abs(across), abs(depth))) < ALONG_SIGHT_DEG:
-        return "away from the camera" if depth > 0 else "towards the camera"
-    return "to the right" if across > 0 else "to the left"
+def pointing_side(
+    obj: ObjectInstance, camera: Camera, resolution: tuple[int, int] = (256, 192)
+) -> str:
+    """Where the figure's pointing arm points in the picture, from the whole arm projected
+    through the camera: 'to the left' / 'to the right' (the picture's sides), 'towards the
+    camera' / 'away from the camera' (foreshortened), or '' where the picture leaves it open.
+    The shares are of the arm's own length, so the answer does not depend on the resolution."""
+    vec, ddepth, full = limb_in_picture(obj, camera, resolution)
+    across, up = abs(float(vec[0])) / full, abs(float(vec[1])) / full
+    if across >= SIDE_SHARE and across >= up:
+        return "to the right" if vec[0] > 0 else "to the left"
+    if math.hypot(across, up) < ALONG_SHARE:
+        return "away from the camera" if ddepth > 0 else "towards the camera"
+    return ""
 
 
 # --- a moved object ------------------------------------------------------------------------

@@ -19,15 +19,21 @@ import numpy as np
 from diffforge.captioner.compose import AmbiguousReference, change_groups, render_group
 from diffforge.captioner.phrasings import templates
 from diffforge.captioner.seen import (
+    ALONG_SHARE,
     DEPTH_CHANGE,
     FACING_SHARE,
     HALF_TURN_MARGIN_DEG,
+    SIDE_SHARE,
     camera_depth,
     centre,
+    front_angle,
+    pointing_side,
+    turn_kind,
     unoccluded_share,
 )
 from diffforge.config import load_config
-from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.assets.characters import POSES, forward_kinematics
+from diffforge.scenes.assets.symmetry import FACING_NONE, facing_readable, facing_seen_deg
 from diffforge.scenes.geometry import look_at_matrix, project
 from diffforge.scenes.model import (
     Attributes,
@@ -144,6 +150,90 @@ def test_a_turn_whose_facing_is_hidden_names_no_direction() -> None:
             assert not says_a_side(text) and "turned" in text, text
 
 
+def _alone(kind: str, yaw_deg: float) -> ObjectInstance:
+    """One object of a kind the turn rule tells apart, at the middle of the floor."""
+    asset, category, size = {
+        "cabinet": ("cabinet", "cabinet", (0.8, 0.45, 1.0)),
+        "chair": ("chair", "chair", (0.5, 0.5, 0.9)),
+        "table": ("table", "table", (1.2, 0.6, 0.75)),
+        "person": ("mannequin", "person", (0.58, 0.32, 1.75)),
+    }[kind]
+    return ObjectInstance(
+        id=f"{kind}_1", asset=asset, category=category, noun=category,
+        attributes=Attributes(color="red", clothing={"top": "red", "bottom": "blue"}
+                              if kind == "person" else {}),
+        transform=Transform(rotation=(0.0, 0.0, math.radians(yaw_deg))), dimensions=size,
+        pose=Pose(name="standing", bones=POSES["standing"]) if kind == "person" else None,
+    )  # fmt: skip
+
+
+def _turn_group(kind: str, yaw_deg: float, degrees: float, order: int = 1):
+    """The caption group of ``kind`` turned by ``degrees`` from ``yaw_deg`` (0 faces the
+    camera), alone in a room, seen from 3 m."""
+    from diffforge.captioner.synthetic import synthetic_spec
+
+    spec = synthetic_spec(0, types=["none"])
+    before, after = spec.before.model_copy(deep=True), spec.before.model_copy(deep=True)
+    before.objects, after.objects = [_alone(kind, yaw_deg)], [_alone(kind, yaw_deg + degrees)]
+    before.camera = after.camera = Camera(location=(0.0, -3.0, 1.4), look_at=(0.0, 0.0, 0.6))
+    change = Change(
+        type="orientation", targets=[f"{kind}_1"], before={"yaw_deg": yaw_deg},
+        after={"yaw_deg": yaw_deg + degrees},
+        params={"degrees": degrees, "direction": "counterclockwise" if degrees > 0 else "clockwise",
+                "symmetry": order},
+    )  # fmt: skip
+    spec = spec.model_copy(update={"before": before, "after": after, "changes": [change]})
+    (group,) = change_groups(spec, RES)
+    return spec, group
+
+
+def test_a_turn_names_its_direction_only_where_a_front_shows_it_in_both_images() -> None:
+    """A cabinet shows which way it faces only by its doors: turned 110° it shows a plain side
+    either way (std48d pair 30). A chair's outline shows it from any side; a faceless figure
+    from the front and in profile, not from behind. A half-turn is "turned around" where the
+    front shows in one of the images."""
+    cases = [
+        ("cabinet", 0.0, 40.0, "orientation"),
+        ("cabinet", 0.0, -110.0, "orientation_turned"),
+        ("cabinet", 0.0, 110.0, "orientation_turned"),
+        ("cabinet", 120.0, -120.0, "orientation_turned"),  # its back first, then its doors
+        ("chair", 0.0, 110.0, "orientation"),
+        ("chair", 180.0, -70.0, "orientation"),
+        ("person", 0.0, 100.0, "orientation"),
+        ("person", 180.0, 60.0, "orientation_turned"),  # the back of a faceless figure
+        ("cabinet", 0.0, 165.0, "orientation_around"),  # its doors, then its back
+        ("cabinet", 95.0, 170.0, "orientation_turned"),  # one plain side, then the other
+    ]
+    for kind, yaw, degrees, key in cases:
+        spec, group = _turn_group(kind, yaw, degrees)
+        fronts = [front_angle(obj(s, f"{kind}_1"), s.camera) for s in (spec.before, spec.after)]
+        seen = all(facing_readable(a, obj(spec.before, f"{kind}_1").asset, kind) for a in fronts)
+        assert group.key == key and seen == (key == "orientation"), (kind, yaw, degrees, fronts)
+        for text in renderings(group):
+            assert says_a_side(text) == (key == "orientation"), text
+
+
+def test_a_symmetric_turn_near_half_its_period_names_no_direction() -> None:
+    """A table looks the same turned by half a turn: turned 85° it looks turned 95° the other
+    way, so the margin of the half-turn applies to its period of 180°."""
+    assert turn_kind(40.0, 2) == "directed" and turn_kind(80.0, 2) == "turned"
+    assert turn_kind(-30.0, 4) == "directed" and turn_kind(-40.0, 4) == "turned"
+    assert turn_kind(160.0, 1) == "around"
+    _, group = _turn_group("table", 0.0, 80.0, order=2)
+    assert group.key == "orientation_turned"
+    _, group = _turn_group("table", 0.0, 40.0, order=2)
+    assert group.key == "orientation"
+
+
+def test_turns_are_drawn_for_things_whose_turn_shows_and_record_their_symmetry() -> None:
+    turns = sampled("orientation", 40)
+    assert turns
+    for spec, c, _ in turns:
+        target = obj(spec.before, c.targets[0])
+        assert facing_seen_deg(target.asset, target.category) > FACING_NONE, target.asset
+        assert c.params["symmetry"] >= 1
+
+
 # --- a pointing arm ---------------------------------------------------------------------------
 
 
@@ -169,36 +259,72 @@ def _pose_pair(yaw_deg: float, camera: Camera) -> PairSpec:
     return spec.model_copy(update={"before": before, "after": after, "changes": [change]})
 
 
-def _hand_in_picture(person: ObjectInstance, camera: Camera) -> tuple[float, float]:
-    """(sideways pixels, depth change) from the right shoulder to the pointing hand, a 0.6 m
-    arm along the pose's aim (the figure's frame: x to its left, -y to its front, z up)."""
+def _arm_in_picture(person: ObjectInstance, camera: Camera) -> tuple[float, float, float, float]:
+    """(sideways pixels, up pixels, depth change, arm length in pixels across the line of
+    sight) from the right shoulder to the fingertip of the posed figure, placed as the renderer
+    places it (the library's joints, turned by the yaw, at the figure's location)."""
+    joints = forward_kinematics(person.pose.bones)
     yaw = person.transform.rotation[2]
     c, s = math.cos(yaw), math.sin(yaw)
     rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-    aim = np.array([-0.15, -1.0, 0.05])
-    shoulder = rot @ np.array([-0.19, 0.0, 1.42])
-    hand = shoulder + rot @ (0.6 * aim / np.linalg.norm(aim))
-    uv, depth = project(camera, np.stack([shoulder, hand]), RES)
-    return float(uv[1, 0] - uv[0, 0]), float(depth[1] - depth[0])
+    ends = np.array([joints["upper_arm_R"][0], joints["hand_R"][1]])
+    world = ends @ rot.T + np.asarray(person.transform.location)
+    uv, depth = project(camera, world, RES)
+    focal = camera.lens / camera.sensor_width * RES[0]
+    full = focal * float(np.linalg.norm(ends[1] - ends[0])) / float(depth.mean())
+    return float(uv[1, 0] - uv[0, 0]), float(uv[0, 1] - uv[1, 1]), float(depth[1] - depth[0]), full
+
+
+def _pointing_truth(person: ObjectInstance, camera: Camera) -> str:
+    du, dv, dd, full = _arm_in_picture(person, camera)
+    if abs(du) >= SIDE_SHARE * full and abs(du) >= abs(dv):
+        return "to the right" if du > 0 else "to the left"
+    if math.hypot(du, dv) < ALONG_SHARE * full:
+        return "towards the camera" if dd < 0 else "away from the camera"
+    return "with one arm"
 
 
 def test_pointing_is_worded_in_the_picture() -> None:
     cam = Camera(location=(0.0, -5.0, 1.6), look_at=(0.0, 0.0, 1.0), lens=35.0)
     seen = set()
-    for yaw in (0.0, 20.0, 90.0, -90.0, 180.0, 60.0, -60.0):
+    for yaw in (0.0, 20.0, 90.0, -90.0, 180.0, 60.0, -60.0, 35.0, -35.0):
         spec = _pose_pair(yaw, cam)
         (group,) = change_groups(spec, RES)
         after = group.values["after"]
-        du, dd = _hand_in_picture(obj(spec.after, "person_1"), cam)
-        if abs(du) < abs(dd) * 40:  # the arm runs along the line of sight: short on the picture
-            truth = "towards the camera" if dd < 0 else "away from the camera"
-        else:
-            truth = "to the right" if du > 0 else "to the left"
+        truth = _pointing_truth(obj(spec.after, "person_1"), cam)
         seen.add(truth)
-        assert after == f"is pointing {truth}", (yaw, after, du, dd)
+        assert after == f"is pointing {truth}", (
+            yaw,
+            after,
+            _arm_in_picture(obj(spec.after, "person_1"), cam),
+        )
         for text in renderings(group):
             assert "forward" not in text, text
-    assert seen == {"towards the camera", "away from the camera", "to the left", "to the right"}
+    assert seen == {
+        "towards the camera", "away from the camera", "to the left", "to the right", "with one arm"
+    }  # fmt: skip
+
+
+def test_pointing_off_centre_is_read_from_the_whole_arm() -> None:
+    """Pair 22 of the std48d review: a figure on the left of a wide view, its body facing the
+    camera and its arm aimed 20° off it. Perspective carries the hand a third of an arm's
+    length past the shoulder, to the picture's left: the viewer saw it point to the left, and
+    the forearm's aim alone had said "towards the camera"."""
+    cam = Camera(location=(-0.332, -1.949, 1.523), look_at=(-0.383, 1.651, 0.807), lens=19.389)
+    person = _person(11.868, "pointing").model_copy(deep=True)
+    person.transform = Transform(
+        location=(-1.402, 1.309, 0.0), rotation=(0.0, 0.0, math.radians(11.868)), scale=1.00564
+    )
+    person.dimensions = (0.579, 0.322, 1.760)
+    du, _, _, full = _arm_in_picture(person, cam)
+    assert du < -SIDE_SHARE * full  # the hand lands left of the shoulder by a third of the arm
+    assert pointing_side(person, cam) == "to the left"
+    # the same figure facing the camera with its pointing shoulder straight ahead of it: the
+    # arm is foreshortened into the body
+    centred = person.model_copy(deep=True)
+    centred.transform = Transform(location=(-0.141, 1.3, 0.0), scale=1.00564)
+    centred_cam = cam.model_copy(update={"look_at": (-0.332, 1.651, 0.807)})
+    assert pointing_side(centred, centred_cam) == "towards the camera"
 
 
 # --- moves -----------------------------------------------------------------------------------

@@ -5,7 +5,12 @@ One small Cycles run (128×96, 4 samples) of hand-built pairs with the library's
   ("to the left", "towards the camera") is where the rendered arm reaches past the body;
 - a figure turned 100°, once in the open and once with a cube hiding its legs: the rendered
   share of the figure the cube hides agrees with the prediction the caption reads, and only the
-  open one's caption names a direction.
+  open one's caption names a direction;
+- a figure facing the camera from the left of a wide view, pointing (review std48d pair 22):
+  perspective carries the rendered hand past the shoulder to the picture's left, and so does
+  the caption;
+- a crouching figure seen side on: its heels are under its hips (nothing but air under the
+  hips read as sitting on an invisible stool).
 """
 
 from __future__ import annotations
@@ -45,13 +50,23 @@ RES = (128, 96)
 CAMERA = Camera(location=(0.0, -5.0, 1.6), look_at=(0.0, 0.0, 1.0), lens=35.0)
 POINTING_YAWS = (0.0, 90.0, -90.0)  # face on, and turned to either side
 TURN = 100.0
+WIDE_PAIR, CROUCH_PAIR = 5, 6
+CROUCH_SPOT = (0.0, -1.0, 0.0)  # a metre nearer: the hips and heels a few pixels apart
+# The most air under a crouching figure's hips, as a share of its height in the picture (the
+# pose before issue 32 left its seat 0.27 m over the floor with nothing below: about a quarter).
+AIR_UNDER_HIPS = 0.12
 
 
-def _person(pose: str, yaw_deg: float = 0.0) -> ObjectInstance:
+# Review std48d pair 22's camera and figure (the figure's scale left out).
+WIDE = Camera(location=(-0.332, -1.949, 1.523), look_at=(-0.383, 1.651, 0.807), lens=19.389)
+WIDE_SPOT, WIDE_YAW = (-1.402, 1.309, 0.0), 11.868
+
+
+def _person(pose: str, yaw_deg: float = 0.0, at=(0.0, 0.0, 0.0)) -> ObjectInstance:
     return ObjectInstance(
         id="person_1", asset="mannequin", category="person", noun="person",
         attributes=Attributes(clothing={"top": "red", "bottom": "blue"}),
-        transform=Transform(rotation=(0.0, 0.0, math.radians(yaw_deg))),
+        transform=Transform(location=at, rotation=(0.0, 0.0, math.radians(yaw_deg))),
         dimensions=(0.58, 0.32, 1.75), pose=Pose(name=pose, bones=POSES[pose]),
     )  # fmt: skip
 
@@ -66,7 +81,7 @@ def _cube() -> ObjectInstance:
     )  # fmt: skip
 
 
-def _scene(objects: list[ObjectInstance]) -> Scene:
+def _scene(objects: list[ObjectInstance], camera: Camera = CAMERA) -> Scene:
     return Scene(
         environment=Environment(layout="tabletop", extent=(8.0, 8.0, 3.0), floor_color="gray"),
         objects=objects,
@@ -74,16 +89,22 @@ def _scene(objects: list[ObjectInstance]) -> Scene:
             Light(id="key", type="area", location=(2.5, -3.0, 4.5), energy=900.0, size=2.0),
             Light(id="fill", type="point", location=(-3.0, -2.0, 3.0), energy=300.0),
         ],
-        camera=CAMERA,
+        camera=camera,
         world=World(background=(0.3, 0.3, 0.32)),
     )
 
 
-def _pair(index: int, before: list, after: list, change: Change) -> PairSpec:
+def _pair(
+    index: int, before: list, after: list, change: Change, camera: Camera = CAMERA
+) -> PairSpec:
     return PairSpec(
         id=f"{index:06d}", index=index, seed=int(rng_for(0, index, "cycles").integers(2**31)),
-        before=_scene(before), after=_scene(after), changes=[change],
+        before=_scene(before, camera), after=_scene(after, camera), changes=[change],
     )  # fmt: skip
+
+
+def _pose_change(before: str, after: str) -> Change:
+    return Change(type="pose", targets=["person_1"], before={"pose": before}, after={"pose": after})
 
 
 def _specs() -> list[PairSpec]:
@@ -103,6 +124,10 @@ def _specs() -> list[PairSpec]:
         specs.append(
             _pair(i, [_person("standing"), *extra], [_person("standing", TURN), *extra], change)
         )
+    wide = [_person(p, WIDE_YAW, WIDE_SPOT) for p in ("standing", "pointing")]
+    specs.append(_pair(WIDE_PAIR, *[[w] for w in wide], _pose_change("standing", "pointing"), WIDE))
+    crouch = [_person(p, 90.0, CROUCH_SPOT) for p in ("standing", "crouching")]
+    specs.append(_pair(CROUCH_PAIR, *[[c] for c in crouch], _pose_change("standing", "crouching")))
     return specs
 
 
@@ -176,3 +201,33 @@ def test_a_turn_is_given_a_direction_only_where_the_render_shows_the_figure(rend
     assert all("counterclockwise" in t for t in _renderings(open_group))
     assert hidden_group.key == "orientation_turned"
     assert not any("clockwise" in t for t in _renderings(hidden_group))
+
+
+def test_an_arm_pointing_off_centre_is_captioned_where_perspective_puts_it(rendered) -> None:
+    spec, scene, masks = _pair_data(rendered, WIDE_PAIR)
+    person = scene["instances"]["person_1"]
+    x0b, x1b = _columns(masks["before"] == person)
+    x0a, x1a = _columns(masks["after"] == person)
+    # the pointing hand widens the figure to the left of its standing self, not to the right
+    assert x0b - x0a >= 3 and x1a - x1b <= 1, (x0b - x0a, x1a - x1b)
+    assert _group(spec, scene).values["after"] == "is pointing to the left"
+
+
+def test_a_crouching_figure_has_its_heels_under_its_hips(rendered) -> None:
+    """Side on (facing the picture's right), the figure reaches down to the floor right under
+    its hips: the seat rests on the heels, so nothing reads as a seat of air (std48d pair 01)."""
+    from diffforge.scenes.assets.characters import forward_kinematics
+    from diffforge.scenes.geometry import project, yaw_matrix
+
+    spec, scene, masks = _pair_data(rendered, CROUCH_PAIR)
+    figure = masks["after"] == scene["instances"]["person_1"]
+    rows = np.nonzero(figure.any(axis=1))[0]
+    height = int(rows.max() - rows.min() + 1)
+    person = spec.after.objects[0]
+    hip = forward_kinematics(person.pose.bones)["hips"][0]
+    world = hip @ yaw_matrix(person.transform.rotation[2]).T + np.asarray(CROUCH_SPOT)
+    uv, _ = project(spec.after.camera, world[None], RES)
+    u = round(float(uv[0, 0]))
+    air = min(int(rows.max() - np.nonzero(figure[:, c])[0].max()) for c in range(u - 1, u + 2))
+    assert air <= AIR_UNDER_HIPS * height, (air, height)
+    assert _group(spec, scene).values["after"] == "is crouching"

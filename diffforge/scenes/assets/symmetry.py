@@ -121,3 +121,47 @@ def rotational_symmetry(tris: np.ndarray, samples: int = SAMPLES) -> int:
     if order >= 2 and all(same(d) for d in ODD_ANGLES_DEG):
         return ANY_ANGLE
     return order
+
+
+# --- which way an object faces, as a viewer can tell it ------------------------------------
+# A turn's direction can be read off two images only where the object shows which way it faces
+# in both. The widest angle between an object's front and the line to the camera at which a
+# viewer still can: a chair's or a car's outline shows it from any side, a faceless figure from
+# the front and in profile but not from behind (front and back of the mannequin look alike), a
+# cabinet only by the doors on its front (turned 110° it shows a plain side, and a clockwise and
+# a counterclockwise turn look the same: review std48d pair 30), and a near-symmetric thing
+# (a coat rack, a hydrant) not at all.
+FACING_OUTLINE = 180.0
+FACING_PROFILE = 110.0
+FACING_FRONT = 70.0
+FACING_NONE = -1.0
+FACING_SEEN_DEG: dict[str, float] = {
+    **dict.fromkeys(
+        ("chair", "armchair", "office_chair", "sofa", "bed", "toilet", "shopping_cart",
+         "pickup_truck", "truck", "toy_car", "teapot", "kettle", "mug", "frying_pan", "banana",
+         "laptop", "camera", "street_lamp", "bus_stop", "fan"),
+        FACING_OUTLINE,
+    ),
+    "mannequin": FACING_PROFILE,
+    **dict.fromkeys(
+        ("coat_rack", "fire_hydrant", "planter", "cooking_pot", "toaster", "keyboard",
+         "cutting_board", "remote_control", "smartphone", "shopping_basket", "bathtub"),
+        FACING_NONE,
+    ),
+}  # fmt: skip
+FACING_BY_CATEGORY: dict[str, float] = {"person": FACING_PROFILE}
+
+
+def facing_seen_deg(asset: str, category: str = "") -> float:
+    """The widest angle (degrees) between the object's front and the camera at which a viewer
+    can tell which way it faces: the table's for the asset (its base id before any variant
+    suffix) or category, else FACING_FRONT (an object nobody described shows its facing by
+    its front face, if at all)."""
+    base = asset.split("~", 1)[0]
+    return FACING_SEEN_DEG.get(base, FACING_BY_CATEGORY.get(category, FACING_FRONT))
+
+
+def facing_readable(front_deg: float, asset: str, category: str = "") -> bool:
+    """Whether an object whose front is ``front_deg`` from the line to the camera shows a
+    viewer which way it faces."""
+    return abs(front_deg) <= facing_seen_deg(asset, category)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, mean_lab
 from diffforge.scenes.environments import placer_for
@@ -275,6 +276,9 @@ class Orientation(_Outline):
             o
             for o in self.free_objects(ctx, after, self.type)
             if not self.skip_tags & set(o.tags)
+            # a near-symmetric thin thing (a coat rack) turned looks the same: review std48d
+            # pair 39 could not see its turn at all
+            and facing_seen_deg(o.asset, o.category) > FACING_NONE
             and not placer.dependents(o.id)
             and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
         ]
@@ -284,7 +288,8 @@ class Orientation(_Outline):
             turn = angle if ctx.rng.random() < 0.5 else -angle
             # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
             # the short way round (a box turned 170° looks turned 10° the other way).
-            turn = seen_turn(turn, symmetry_order(obj, asset_spec(ctx.library, obj)))
+            order = symmetry_order(obj, asset_spec(ctx.library, obj))
+            turn = seen_turn(turn, order)
             if abs(turn) < min_turn:
                 continue
             yaw = obj.transform.rotation[2] + turn
@@ -304,6 +309,9 @@ class Orientation(_Outline):
                     "degrees": round(math.degrees(turn), 3),
                     # Seen from above, a positive turn about +Z is counter-clockwise.
                     "direction": "counterclockwise" if turn > 0 else "clockwise",
+                    # the n-fold symmetry the turn was folded by: the captioner reads the
+                    # direction's margin from its period
+                    "symmetry": order,
                 },
             )
         raise NotApplicable("nothing can turn")
