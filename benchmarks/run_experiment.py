@@ -482,7 +482,7 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "## Setup",
         "",
         f"- Data: `{rel(args.data_config)}` (default change distribution, 1–2 changes per pair, "
-        f"draft preset 96×72 at 4 spp, seed fixed): {sum(splits.values())} pairs — train "
+        f"draft preset {_preset(Path(data_dir))}, seed fixed): {sum(splits.values())} pairs — train "
         f"{splits.get('train', 0)}, val {splits.get('val', 0)}, test {splits.get('test', 0)}. "
         "The model never sees val or test; the word vocabulary comes from the training captions only."
         + subset_note
@@ -596,6 +596,17 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _preset(data: Path) -> str:
+    """The render settings ``dataset.json`` records ("128×96 at 8 spp, denoised"); the
+    issue-6 preset's wording where the dataset is gone."""
+    try:
+        r = json.loads((data / "dataset.json").read_text())["render"]
+        w, h = r["resolution"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "96×72 at 4 spp"
+    return f"{w}×{h} at {r['samples']} spp" + (", denoised" if r.get("denoise") else "")
 
 
 def _type_row(result: dict[str, Any], change_type: str) -> dict[str, Any]:
