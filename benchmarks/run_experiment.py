@@ -32,6 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_CONFIG = REPO / "configs/experiment/data.yaml"
 TRAIN_CONFIG = REPO / "configs/experiment/train_mdp.yaml"
 COLUMNS = ["Bleu_4", "METEOR", "ROUGE_L", "CIDEr"]
+# ``eval --grounded``'s figures on the same predictions, as table columns (×100): changes found
+# (recall), stated changes that are true (precision), pairs exactly right, "no change" said on
+# the pairs without one (tnr); "invented" is the count behind precision (claims matching no record).
+GROUNDED = {"recall": "G-recall", "precision": "G-precision", "exact": "G-exact", "tnr": "G-TNR"}
 
 
 @dataclass(frozen=True)
@@ -320,7 +324,33 @@ def evaluate(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     for name in ROWS:
         results[name]["image_use"] = image_use(args.out / name / "final", data)
     results["baseline"] = {**scores["baseline"], "generation": {"constant": caption}}
+    for key in results:
+        if key in ("decoding", "scoring"):
+            continue
+        results[key]["grounded"] = grounded_figures(args.out, key, data)
     return results
+
+
+def grounded_figures(out: Path, key: str, data: Path) -> dict[str, Any]:
+    """``eval --grounded`` on ``OUT/predictions_<key>.json`` (the test predictions the toolkit
+    scored) against the dataset's change records: the summary for results.json, the per-pair
+    decisions in ``OUT/grounded_<key>.json``."""
+    from diffforge.evaluation.scoring import grounded_scores
+
+    g = grounded_scores(out / f"predictions_{key}.json", data, "test")
+    (out / f"grounded_{key}.json").write_text(json.dumps(g, indent=1, default=str))
+    return {k: v for k, v in g.items() if k != "per_pair"}
+
+
+def with_grounded(row: dict[str, Any], g: dict[str, Any] | None) -> dict[str, Any]:
+    """A table row: the toolkit's scores, then the grounded columns of the same predictions
+    (``invented``: claims matching no change record / claims stated)."""
+    if not g:
+        return row
+    out = {**row, **{col: g.get(k) for k, col in GROUNDED.items()}}
+    if "claims" in g:
+        out["invented"] = f"{g['hallucinated']}/{g['claims']}"
+    return out
 
 
 def metrics_ptb_runs() -> int:
@@ -388,9 +418,12 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
     rows = {f"{ROWS[k].label}, {beam}": res[k] for k in ROWS}
     rows |= {f"{ROWS[k].label}, {other}": res[k + OTHER] for k in ROWS}
     rows |= {f"Baseline: {BASELINE}": res["baseline"]}
+    rows = {name: with_grounded(row, row.get("grounded")) for name, row in rows.items()}
+    grounded = any("grounded" in res[k] for k in ROWS)
+    columns = COLUMNS + ([*GROUNDED.values(), "invented"] if grounded else [])
     splits = info["splits"]
     types = sorted({t for k in ROWS for t in res[k].get("by_type", {})})
-    by_type = {f"{t} ({ROWS[k].short})": res[k]["by_type"][t]
+    by_type = {f"{t} ({ROWS[k].short})": _type_row(res[k], t)
                for t in types for k in ROWS if t in res[k].get("by_type", {})}  # fmt: skip
     tr, r = info["train"], info["render"]
     sets = " ".join(f"--set {s}" for s in args.set)
@@ -429,10 +462,19 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "Shaped like the OmniDiff supplement's Table 12 (with / without MDP), plus MDP trained with "
         "the auxiliary change-mask loss (`model.mdp.change_loss`). Scores on the held-out "
         f"**test** split ({splits.get('test', 0)} pairs, 2 reference captions each), COCO caption "
-        "toolkit (pycocoevalcap, PTB tokenization), ×100; CIDEr is CIDEr-D over the whole split.",
+        "toolkit (pycocoevalcap, PTB tokenization), ×100; CIDEr is CIDEr-D over the whole split."
+        + (
+            " The G- columns are `diffforge eval --grounded` on the same predictions, against "
+            "each test pair's change records: G-recall = changes found / changes, G-precision = "
+            "stated changes that match a record / changes stated (invented = the ones that match "
+            "none), G-exact = pairs with every change found and nothing invented, G-TNR = `none` "
+            "pairs whose caption says nothing changed."
+            if grounded
+            else ""
+        ),
         "",
-        markdown_table(rows, COLUMNS, label="model"),
-        verdict,
+        markdown_table(rows, columns, label="model"),
+        verdict + (" " + _grounded_verdict(res) if grounded else ""),
         "",
         f"Baseline caption: “{res['baseline']['generation']['constant']}”",
         "",
@@ -440,7 +482,7 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "## Setup",
         "",
         f"- Data: `{rel(args.data_config)}` (default change distribution, 1–2 changes per pair, "
-        f"draft preset 96×72 at 4 spp, seed fixed): {sum(splits.values())} pairs — train "
+        f"draft preset {_preset(Path(data_dir))}, seed fixed): {sum(splits.values())} pairs — train "
         f"{splits.get('train', 0)}, val {splits.get('val', 0)}, test {splits.get('test', 0)}. "
         "The model never sees val or test; the word vocabulary comes from the training captions only."
         + subset_note
@@ -514,7 +556,9 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         lines += [
             "## Per change type (test)",
             "",
-            markdown_table(by_type, COLUMNS, label="type"),
+            markdown_table(
+                by_type, COLUMNS + (["G-recall", "G-precision"] if grounded else []), label="type"
+            ),
             "",
         ]
     lines += [
@@ -535,12 +579,69 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
             f"--num-beams {decodings(args)[beam]} --max-new-tokens {args.max_new_tokens}"
             for k in ROWS
         ),
+        *(
+            f"diffforge eval --grounded --references {rel(tr_data)} --split test "
+            f"--predictions {rel(args.out / f'predictions_{k}.json')}"
+            for k in (*ROWS, "baseline")
+            if grounded
+        ),
         "```",
         "",
-        f"Predictions: `{rel(args.out)}/predictions_*.json`; all numbers: `{rel(args.out)}/results.json`.",
+        f"Predictions: `{rel(args.out)}/predictions_*.json`; all numbers: `{rel(args.out)}/results.json`"
+        + (
+            f"; grounded decisions per pair: `{rel(args.out)}/grounded_*.json`."
+            if grounded
+            else "."
+        ),
         "",
     ]
     return "\n".join(lines)
+
+
+def _preset(data: Path) -> str:
+    """The render settings ``dataset.json`` records ("128×96 at 8 spp, denoised"); the
+    issue-6 preset's wording where the dataset is gone."""
+    try:
+        r = json.loads((data / "dataset.json").read_text())["render"]
+        w, h = r["resolution"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "96×72 at 4 spp"
+    return f"{w}×{h} at {r['samples']} spp" + (", denoised" if r.get("denoise") else "")
+
+
+def _type_row(result: dict[str, Any], change_type: str) -> dict[str, Any]:
+    """A per-type row: the toolkit's scores for the pairs holding ``change_type`` and, beside
+    them, the grounded recall and precision of that type's changes."""
+    row = dict(result["by_type"][change_type])
+    g = result.get("grounded", {}).get("by_type", {}).get(change_type)
+    if g:
+        row |= {"G-recall": g["recall"], "G-precision": g["precision"]}
+    return row
+
+
+def _grounded_verdict(res: dict[str, Any]) -> str:
+    """The grounded figures in words: what share of the changes each model finds, how many of
+    the changes it states are real, and how the constant baseline fares."""
+    out = []
+    for k in (*ROWS, "baseline"):
+        g = res[k].get("grounded")
+        if not g:
+            continue
+        label = "The baseline" if k == "baseline" else f"The model {ROWS[k].short}"
+        found = f"finds {g['found']} of the {g['items']} test changes ({_pct(g['recall'])} %)"
+        if g["claims"]:
+            said = (f"{g['claims'] - g['hallucinated']} of the {g['claims']} changes it states "
+                    f"are real ({_pct(g['precision'])} %)")  # fmt: skip
+        else:
+            said = "states no change it could be held to"
+        tnr = (f"says \"no change\" on {_pct(g['tnr'])} % of the {g['none_pairs']} `none` pairs"
+               if g["none_pairs"] else "has no `none` pair to say \"no change\" on")  # fmt: skip
+        out.append(f"{label} {found}; {said}; it {tnr}.")
+    return " ".join(out)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
 
 
 def _threads(train: dict[str, Any]) -> str:

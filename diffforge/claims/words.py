@@ -41,6 +41,18 @@ PART_WORDS: dict[str, str] = {w: w for w in CLOTHING_WORDS.values()} | {
     "tops": "top",
 }
 
+# Nouns people use for the library's objects, word -> the noun the records use ("the ball"
+# for a CLEVR sphere); grounded evaluation reads free captions with them.
+NOUN_SYNONYMS: dict[str, str] = {
+    "tv": "television",
+    "ball": "sphere",
+    "block": "cube",
+    "couch": "sofa",
+    "plant": "potted plant",
+    "picture": "poster",
+    "lamp": "table lamp",
+}
+
 # Direction words: how something changed (size, turning, light, camera), word -> canonical.
 DIRECTIONS: dict[str, str] = {
     **dict.fromkeys(("larger", "bigger", "grown", "enlarged", "scaled-up"), "larger"),

@@ -75,8 +75,9 @@ def eval_(
         typer.Option(
             help="Also count differences against a diffforge dataset's change records: "
             "per-change recall, precision (invented changes), exact pairs, true-negative rate "
-            "on no-change pairs, by change type and difficulty tier (with --judge: one yes/no "
-            "question per change too)."
+            "on no-change pairs, by change type and difficulty tier (with --judge: an LLM's recall, "
+            "one yes/no question per change, and precision, the caption's claims listed and "
+            "checked once per pair)."
         ),
     ] = False,
 ) -> None:

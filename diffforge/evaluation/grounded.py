@@ -12,7 +12,9 @@ Per pair the prediction's claims are matched to checklist items (``grounded_matc
 - ``tnr``: ``none`` pairs whose prediction says there is no change / ``none`` pairs;
 - ``by_type``: recall and precision per change type; ``by_tier``: recall per difficulty tier of
   the target (visible area, contrast of the change) and recall and tnr with and without
-  distractors (``dataset.tiers``).
+  distractors (``dataset.tiers``);
+- ``judge`` (with ``--judge``): an LLM's recall (one yes/no per item) and precision (one list of
+  the caption's claims per pair, each supported or not), ``grounded_judge``.
 """
 
 from __future__ import annotations
@@ -221,3 +223,16 @@ def print_grounded(g: Mapping[str, Any], console: Any) -> None:
             tiers.add_row(tier, level, str(row["n"]), _pct(row["recall"]), _pct(row.get("tnr")))
     if g["by_tier"]:
         console.print(tiers)
+    if "judge" in g:
+        j, c = g["judge"], g["judge"].get("precision_detail", {})
+        agree = j.get("agreement_with_rules")
+        console.print(
+            f"grounded judge ({j['model']}): recall {_pct(j['recall'])} over {j['answered']} of "
+            f"{j['n']} changes (agrees with the rules on "
+            f"{'n/a' if agree is None else _pct(agree)} %); precision {_pct(j.get('precision'))}"
+            f" ({c.get('invented', 0)} of {c.get('claims', 0)} claims invented, "
+            f"{c.get('answered', 0)} of {c.get('pairs', 0)} pairs answered; "
+            f"{j['unparseable'] + c.get('unparseable', 0)} unparseable, "
+            f"{j['failed'] + c.get('failed', 0)} failed)",
+            highlight=False,
+        )

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from diffforge.claims import ChangeClaims, extract_claims
-from diffforge.claims.words import CONNECTOR
+from diffforge.claims.words import CONNECTOR, NOUN_SYNONYMS
 from diffforge.formats.checklist import ChecklistItem
 from diffforge.vocabulary import PERSON_NOUNS
 
@@ -58,9 +58,6 @@ READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:only|just) ((?:one|two|three|four|five|six|\d+) [a-z]+) left\b", r"now \1"),
     )
 )
-# Nouns people use for the library's objects, word -> the noun the records use.
-NOUN_SYNONYMS = {"tv": "television", "ball": "sphere", "block": "cube", "couch": "sofa"}
-NOUN_SYNONYMS |= {"plant": "potted plant", "picture": "poster", "lamp": "table lamp"}
 _KINDS = {"color": "color", "material": "material", "text": "text", "count": "number"}
 _KINDS |= {"pose": "pose"}
 

@@ -47,7 +47,8 @@ def run_eval(
     when the references carry change types, `by_subset` one row per subset when they carry
     subsets (OmniDiff's Real / Render, each benchmark of a mixture: Tables 11-12); `judge` holds
     the LLM judgement with raw answers; `grounded` (a diffforge dataset's references only) the
-    checklist figures of ``evaluation.grounded`` (with ``judge``, its per-item judge too). Every group is scored in one toolkit pass (one PTB
+    checklist figures of ``evaluation.grounded`` (with ``judge``, its judge's recall, one question
+    per item, and precision, one question per pair, in ``grounded.judge``). Every group is scored in one toolkit pass (one PTB
     tokenization).
     """
     result = score_many(
@@ -55,11 +56,7 @@ def run_eval(
         by_type=by_type, by_subset=by_subset, metrics=metrics, spice=spice, spice_lib=spice_lib,
     )["_"]  # fmt: skip
     if grounded:
-        from diffforge.evaluation.grounded import score_dataset
-
-        refs = load_references(references, split=split)
-        preds = align(load_predictions(predictions), refs, predictions)
-        result["grounded"] = score_dataset(preds, Path(references), split)
+        result["grounded"] = grounded_scores(predictions, references, split)
     if judge:
         import os
 
@@ -83,14 +80,27 @@ def run_eval(
                 preds, refs.captions, client, protocol=judge_protocol, template=judge_template
             )
             if grounded:
-                from diffforge.evaluation.grounded_judge import judge_items
+                from diffforge.evaluation.grounded_judge import judge_claims, judge_items
 
-                result["grounded"]["judge"] = judge_items(
-                    preds, Path(references), split, client, result["grounded"]
-                )
+                g = result["grounded"]
+                g["judge"] = judge_items(preds, Path(references), split, client, g)
+                claims = judge_claims(preds, Path(references), split, client, g)
+                g["judge"] |= {"precision": claims["precision"], "precision_detail": claims}
         finally:
             client.close()
     return result
+
+
+def grounded_scores(
+    predictions: Path, references: Path, split: str | None = None
+) -> dict[str, Any]:
+    """``eval --grounded``'s figures of a predictions file against a diffforge dataset (ids
+    aligned as the toolkit's scores align them), for the command and the experiment alike."""
+    from diffforge.evaluation.grounded import score_dataset
+
+    refs = load_references(references, split=split)
+    preds = align(load_predictions(predictions), refs, predictions)
+    return score_dataset(preds, Path(references), split)
 
 
 def score_many(

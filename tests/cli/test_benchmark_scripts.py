@@ -77,6 +77,7 @@ def test_run_experiment_smoke(tmp_path: Path) -> None:
                   "--report", report, timeout=1200)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "CIDEr" in report.read_text()
+    assert "| CIDEr | G-recall | G-precision | G-exact | G-TNR | invented |" in report.read_text()
     splits = json.loads((tmp_path / "exp" / "results.json").read_text())["splits"]
     assert splits.get("val") and splits.get("test"), splits
 
