@@ -247,8 +247,26 @@ def _material_rgb(mat) -> tuple[float, ...] | None:
             node.inputs.get("Color") if node.bl_idname.startswith("ShaderNodeBsdf") else None
         )
         if sock is not None:
+            if sock.is_linked and _missing_image(sock.links[0].from_node):
+                return MISSING_IMAGE_LINEAR  # what Cycles renders: a viewer sees pink
             return None if sock.is_linked else tuple(sock.default_value[:3])
     return tuple(mat.diffuse_color[:3])
+
+
+# Cycles renders an image texture whose file is missing in magenta.
+MISSING_IMAGE_LINEAR = (1.0, 0.0, 1.0)
+
+
+def _missing_image(node) -> bool:
+    """Whether ``node`` is an image texture whose file nobody can read (``missing_images``)."""
+    import os
+
+    import bpy
+
+    img = getattr(node, "image", None)
+    if node.bl_idname != "ShaderNodeTexImage" or img is None or img.packed_file is not None:
+        return False
+    return not os.path.exists(bpy.path.abspath(img.filepath, library=img.library))
 
 
 SYMMETRY_SAMPLES = 400  # per object: enough to tell a sphere from a box, fast on big files

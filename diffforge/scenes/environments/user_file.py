@@ -48,7 +48,7 @@ def compose_environment(
         layout="environment",
         extent=tuple(info["extent"]),
         blend_file=str(blend),
-        floor_color=None,
+        floor_color=floor_colour(info),
         floor_material=None,
         wall_color=None,
         wall_material=None,
@@ -85,6 +85,15 @@ def compose_environment(
         )
         comp.framed = True
     return comp
+
+
+def floor_colour(info: dict) -> str | None:
+    """The named colour the scan measured on the object that holds the file's floor (a
+    missing texture renders pink), or None: the colour change reads it as the light the floor
+    bounces (``scenes.lighting.lit_srgb``)."""
+    floor = next((s for s in info["surfaces"] if s["kind"] == "floor"), None)
+    owner = (floor or {}).get("object")
+    return next((o.get("color") for o in info.get("objects", []) if o["name"] == owner), None)
 
 
 def environment_surfaces(info: dict, scene: Scene | None = None) -> list[Surface]:
