@@ -22,6 +22,21 @@ CAMERA_VIEWS: dict[str, tuple[float, tuple[float, float], float]] = {
     "tabletop": (25.0, (28.0, 40.0), 35.0),
     "environment": (15.0, (10.0, 20.0), 35.0),
 }
+# The shortest lens a layout's own camera draws (mm, on the 36 mm sensor): a horizontal field
+# of view of at most 71.5° (diagonal 84°), so a ball at the frame's corner is stretched at
+# most 1.35 times along the radius (1 / cos of its angle off the axis) against 1.6 times at
+# 18 mm, where the edges of rooms bowed outwards. A config's ``scene.camera.lens`` overrides.
+MIN_LENS = 25.0
+ROOM_LENSES, STREET_LENSES = (MIN_LENS, 28.0), (MIN_LENS + 1.0, 32.0)
+
+
+def edge_stretch(lens: float, sensor_width: float = 36.0, aspect: float = 4 / 3) -> float:
+    """How much a round thing at the frame's corner is stretched along the radius by the
+    rectilinear projection (1 / cos of the corner's angle off the view axis)."""
+    half_diagonal = sensor_width / 2 * math.hypot(1.0, 1.0 / aspect)
+    return math.hypot(lens, half_diagonal) / lens
+
+
 ASPECT_RESOLUTION = (400, 300)  # framing width 400 px; the height follows scene.camera.aspect
 
 
@@ -72,7 +87,7 @@ def room_camera(rng, comp: Composition) -> Camera:
     cfg = comp.cfg.scene.camera
     w, d, h = comp.scene.environment.extent
     view = camera_view(rng, cfg)
-    lens = cfg.lens or float(rng.uniform(18.0, 22.0))
+    lens = cfg.lens or float(rng.uniform(*ROOM_LENSES))
     tx = float(rng.uniform(-0.4, 0.4))
     r = min(3.6, (w / 2 - 0.35 - abs(tx)) / 0.66, d - 1.2)
     y0 = -d / 2 + 0.3 + 0.12 * r
@@ -121,7 +136,7 @@ def street_camera(rng, comp: Composition) -> Camera:
     cfg = comp.cfg.scene.camera
     env = comp.scene.environment
     view = camera_view(rng, cfg)
-    lens = cfg.lens or float(rng.uniform(22.0, 28.0))
+    lens = cfg.lens or float(rng.uniform(*STREET_LENSES))
     near = -env.road_width / 2 - env.sidewalk_width
     x0 = float(rng.uniform(-3.0, 3.0))
     if view == "eye":

@@ -22,6 +22,7 @@ from diffforge.scenes.environments.composition import (
     start_composition,
     text_pool,
 )
+from diffforge.scenes.environments.staging import stage_people
 from diffforge.scenes.instances import choose
 from diffforge.scenes.lighting import lamp_light_id
 from diffforge.scenes.model import Element, Environment, Light, Opening, Scene
@@ -218,6 +219,7 @@ def compose_room(
     comp.scene.world.exposure = room_exposure(comp.scene)
     comp.scene.camera = room_camera(rng, comp)
     comp.framed = True
+    stage_people(rng, comp.scene, comp.placer)
     return comp
 
 
