@@ -142,19 +142,29 @@ def street_camera(rng, comp: Composition) -> Camera:
     if view == "eye":
         loc = (
             x0,
-            near + 0.6,
+            near + 0.35,
             SIDEWALK_HEIGHT + float(rng.uniform(1.5, 1.75)),
-        )  # on the near sidewalk
+        )  # at the back of the near sidewalk: the road further down the frame
         ty = env.road_width / 2 + 1.0
-        # looking down by 5-9°: a viewpoint change's elevation clamp (3°) never flips its sign
-        tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(5.0, 9.0))))
-        target = (x0 + float(rng.uniform(-2.5, 2.5)), ty, tz)
+        # looking down by 3.5-5.5° (a viewpoint change's elevation clamp, 3°, keeps it looking
+        # down): the frame's lower part on the road's far half and the far sidewalk, not on
+        # the empty asphalt before the camera (empty_road_share, STREET_FRAMING)
+        tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(3.5, 5.5))))
+        # turned 10-30° along the street, either way: the road recedes instead of filling
+        # the frame's lower third (empty_road_share 0.34 -> 0.30 over eye-level views)
+        turn = math.radians(float(rng.uniform(10.0, 30.0))) * (1 if rng.random() < 0.5 else -1)
+        dx, dy = float(rng.uniform(-2.5, 2.5)), ty - loc[1]
+        target = (
+            x0 + dx * math.cos(turn) - dy * math.sin(turn),
+            loc[1] + dx * math.sin(turn) + dy * math.cos(turn),
+            tz,
+        )
     else:
         loc = (x0, near + 0.4, float(rng.uniform(5.0, 8.0)))  # from a first-floor window
-        target = (
+        target = (  # on the far sidewalk's life and the shop fronts, not the road
             x0 + float(rng.uniform(-2.0, 2.0)),
-            env.road_width / 2,
-            float(rng.uniform(0.5, 1.2)),
+            env.road_width / 2 + env.sidewalk_width * 0.6,
+            float(rng.uniform(1.0, 1.6)),
         )
     return Camera(
         location=tuple(round(v, 6) for v in loc),

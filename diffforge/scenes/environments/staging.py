@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from diffforge.scenes.architecture import SIDEWALK_HEIGHT
-from diffforge.scenes.geometry import footprint_half_extents, project, yaw_matrix
+from diffforge.scenes.geometry import footprint_half_extents, project
 from diffforge.scenes.model import Camera, ObjectInstance, Pose, Scene
 from diffforge.scenes.placement import Placer, Surface
 
@@ -50,8 +50,9 @@ PLAUSIBLE_SCALE: dict[str, tuple[float, float]] = {
 }
 
 
-def is_person(obj: ObjectInstance) -> bool:
-    return obj.pose is not None or "person" in obj.tags
+def is_person(obj_or_spec) -> bool:
+    """A person: posed, or an asset (spec) tagged as one."""
+    return getattr(obj_or_spec, "pose", None) is not None or "person" in obj_or_spec.tags
 
 
 def is_seat(obj: ObjectInstance) -> bool:
@@ -112,13 +113,16 @@ def near_seat(scene: Scene, person: ObjectInstance) -> bool:
 
 def allowed_poses(scene: Scene, person: ObjectInstance) -> list[str]:
     """The poses ``person`` may take where it is: sitting only on a seat (and there nothing
-    else), crouching never by a seat. Sorted, so a draw from it is reproducible."""
+    else), crouching never by a seat nor on the road. Sorted, so a draw from it is reproducible."""
     from diffforge.scenes.assets.characters import POSES
 
     if seated(scene, person):
         return ["sitting"]
     out = [p for p in sorted(POSES) if p != "sitting"]
-    if near_seat(scene, person):
+    on_road = scene.environment.layout == "street" and abs(person.transform.location[1]) < (
+        scene.environment.road_width / 2
+    )
+    if near_seat(scene, person) or on_road:  # nobody crouches on a zebra crossing either
         out.remove("crouching")
     return out
 
@@ -172,13 +176,15 @@ def is_upright(obj: ObjectInstance) -> bool:
 def _corners(obj: ObjectInstance) -> np.ndarray:
     if is_person(obj):
         lo, hi = person_envelope() * obj.transform.scale
-    else:
+    else:  # the circle around its footprint: any turn keeps it inside
         dx, dy, dz = obj.dimensions
-        lo, hi = np.array([-dx / 2, -dy / 2, 0.0]), np.array([dx / 2, dy / 2, dz])
+        reach = math.hypot(dx, dy) / 2
+        lo, hi = np.array([-reach, -reach, 0.0]), np.array([reach, reach, dz])
+    # square around a circle about the feet: the same box at any turn, so it is not turned
     local = np.array(
         [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
     )
-    return local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
+    return local + np.asarray(obj.transform.location)
 
 
 def picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
@@ -234,10 +240,18 @@ def crossing_span(env) -> tuple[float, float]:
     return (cx - 1.5, cx + 1.5)
 
 
+def on_crossing(env, obj: ObjectInstance) -> bool:
+    """Whether ``obj``'s footprint lies on the zebra crossing, between the kerbs."""
+    x, y, hx, hy = _footprint(obj)
+    lo, hi = crossing_span(env)
+    r = env.road_width / 2
+    return lo <= x - hx and x + hx <= hi and abs(y) + hy <= r
+
+
 def misplaced(scene: Scene, obj: ObjectInstance) -> str | None:
     """Why ``obj`` stands where a street does not allow it (None: fine or not a street): a
     road vehicle off the road, across the lane or on the crossing; anything else on the
-    ground off the sidewalks or sunk into them."""
+    ground off the sidewalks or sunk into them (a person may cross on the zebra crossing)."""
     env = scene.environment
     if env.layout != "street" or env.road_width <= 0 or obj.support != "ground":
         return None
@@ -257,6 +271,8 @@ def misplaced(scene: Scene, obj: ObjectInstance) -> str | None:
             return f"{obj.id} stands on the zebra crossing"
         return None
     if abs(y) <= r + 0.1:
+        if is_person(obj) and on_crossing(env, obj) and abs(z) < 1e-6:
+            return None  # crossing the road on the zebra crossing
         return f"{obj.id} stands on the road"
     if abs(z - SIDEWALK_HEIGHT) > 1e-6:
         return f"{obj.id} is not on the sidewalk's surface (z {z:.2f})"
@@ -359,3 +375,52 @@ def stage_people(
                     continue
             placer.add(person)
         repose(rng, scene, person)
+
+
+# -- street framing --------------------------------------------------------------------
+
+
+def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48)) -> float:
+    """Share of the picture that shows the road's surface with nothing on it: rays through a
+    ``grid`` of pixel centres that reach the road (z 0, between the kerbs) before any object's
+    box and before a sidewalk's top. A tree counts as its trunk and its crown (over 1.8 m),
+    not as the box around both."""
+    from diffforge.scenes.geometry import look_at_matrix, ray_box_entry
+
+    env = scene.environment
+    if env.layout != "street" or env.road_width <= 0:
+        return 0.0
+    cam = scene.camera
+    w, h = grid
+    focal = cam.lens / cam.sensor_width * w
+    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (np.arange(h) + 0.5))
+    local = np.stack([u.ravel(), v.ravel(), -np.full(u.size, focal)], axis=1)
+    dirs = local @ look_at_matrix(cam.location, cam.look_at).T
+    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    origin = np.asarray(cam.location, dtype=float)
+    dims, locs, yaws = [], [], []
+    for o in scene.objects:
+        x, y, z = o.transform.location
+        if o.category == "tree":  # a trunk and a crown
+            dims += [(0.4, 0.4, 1.8), (o.dimensions[0], o.dimensions[1], o.dimensions[2] - 1.8)]
+            locs += [(x, y, z), (x, y, z + 1.8)]
+            yaws += [0.0, 0.0]
+        else:
+            dims.append(o.dimensions)
+            locs.append((x, y, z))
+            yaws.append(o.transform.rotation[2])
+    t_obj = (
+        ray_box_entry(origin, dirs, np.array(dims), np.array(locs), np.array(yaws)).min(axis=1)
+        if dims
+        else np.full(len(dirs), np.inf)
+    )
+    r = env.road_width / 2
+    down = dirs[:, 2] < -1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_walk = np.where(down, (origin[2] - SIDEWALK_HEIGHT) / -dirs[:, 2], np.inf)
+        t_road = np.where(down, origin[2] / -dirs[:, 2], np.inf)
+    y_walk = origin[1] + t_walk * dirs[:, 1]
+    y_road = origin[1] + t_road * dirs[:, 1]
+    on_walk = np.abs(y_walk) >= r  # the ray meets a sidewalk's top before the road's level
+    road = down & ~on_walk & (np.abs(y_road) < r) & (t_road < t_obj)
+    return float(road.mean())

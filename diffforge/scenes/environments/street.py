@@ -28,6 +28,7 @@ from diffforge.scenes.environments.composition import (
 from diffforge.scenes.environments.staging import (
     CROSSING_CLEARANCE,
     crossing_span,
+    is_person,
     is_road_vehicle,
     stage_people,
 )
@@ -44,7 +45,10 @@ SUN_BY_TIME = {
     "evening": (9.0, 2.2, 3300.0, 0.7),
 }
 NIGHT_EXPOSURE = 1.0
-STREET_SKY = 2.0  # world strength: the sky's share of the light in the street's shadows
+STREET_SKY = 2.0
+# P(people crossing on the zebra crossing): the near lane is what fills a street view's lower
+# part (staging.empty_road_share), and people crossing are what a viewer sees there.
+STREET_CROSSING_PEOPLE = 0.5  # world strength: the sky's share of the light in the street's shadows
 
 
 def compose_street(
@@ -159,7 +163,7 @@ def compose_street(
             if x + 2 * half > zebra[0] - CROSSING_CLEARANCE and x < zebra[1] + CROSSING_CLEARANCE:
                 x = zebra[1] + CROSSING_CLEARANCE + 0.05  # never on the zebra crossing
                 continue
-            if rng.random() < 0.55 and (side > 0 or abs(x + half) > 8.0):  # none by the camera
+            if rng.random() < (0.9 if side > 0 else 0.55) and (side > 0 or abs(x + half) > 8.0):
                 y = far - 1.15 if side > 0 else near + 1.15
                 y += (car.size[0] - 1.81) / 2 * (-1 if side > 0 else 1)  # wider ones keep the kerb
                 obj = put_at(
@@ -199,6 +203,14 @@ def compose_street(
                 )
                 is not None
             )
+    lo, hi = crossing_span(env)  # now and then someone crossing on the zebra crossing
+    if people and rng.random() < STREET_CROSSING_PEOPLE:
+        for _ in range(int(rng.integers(1, 3))):
+            put_at(
+                comp, rng, choose(rng, people), float(rng.uniform(lo + 0.5, hi - 0.5)),
+                float(rng.uniform(near + 0.6, far - 0.6)), choose(rng, [0.0, math.pi]),
+                support="ground",
+            )  # fmt: skip
     small = [
         get(a)
         for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box", "shop_crate", "planter")
@@ -248,8 +260,11 @@ def street_lots(scene: Scene, ground: Surface, spec) -> list[Surface]:
         )
     cam = scene.camera.location[0]
     near = (-r - s + 0.05, -r - 0.2)
+    lo, hi = crossing_span(env)
+    crossing = lot(lo + 0.05, hi - 0.05, -r + 0.3, r - 0.3, 0.0) if is_person(spec) else []
     return (
-        lot(-half, half, r + 0.2, r + s - 0.05, SIDEWALK_HEIGHT)
+        crossing
+        + lot(-half, half, r + 0.2, r + s - 0.05, SIDEWALK_HEIGHT)
         + lot(-half, cam - 3.0, *near, SIDEWALK_HEIGHT)
         + lot(cam + 3.0, half, *near, SIDEWALK_HEIGHT)
     )
