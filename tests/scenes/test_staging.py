@@ -81,7 +81,7 @@ def test_layout_cameras_keep_edge_stretching_mild(specs):
     for spec in specs:
         if spec.before.environment.layout in ("room", "street"):
             assert spec.before.camera.lens >= MIN_LENS
-    assert edge_stretch(MIN_LENS) <= 1.35 < edge_stretch(18.0)
+    assert round(edge_stretch(MIN_LENS), 2) <= 1.37 < 1.5 < edge_stretch(18.0)
 
 
 # -- each check names a constructed offender --------------------------------------------

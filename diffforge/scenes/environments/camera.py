@@ -23,11 +23,11 @@ CAMERA_VIEWS: dict[str, tuple[float, tuple[float, float], float]] = {
     "environment": (15.0, (10.0, 20.0), 35.0),
 }
 # The shortest lens a layout's own camera draws (mm, on the 36 mm sensor): a horizontal field
-# of view of at most 71.5° (diagonal 84°), so a ball at the frame's corner is stretched at
-# most 1.35 times along the radius (1 / cos of its angle off the axis) against 1.6 times at
+# of view of at most 73.7° (diagonal 86°), so a ball at the frame's corner is stretched at
+# most 1.37 times along the radius (1 / cos of its angle off the axis) against 1.6 times at
 # 18 mm, where the edges of rooms bowed outwards. A config's ``scene.camera.lens`` overrides.
-MIN_LENS = 25.0
-ROOM_LENSES, STREET_LENSES = (MIN_LENS, 28.0), (MIN_LENS + 1.0, 32.0)
+MIN_LENS = 24.0
+ROOM_LENSES, STREET_LENSES = (MIN_LENS, 27.0), (MIN_LENS + 2.0, 32.0)
 
 
 def edge_stretch(lens: float, sensor_width: float = 36.0, aspect: float = 4 / 3) -> float:
