@@ -185,8 +185,11 @@ def compose_room(
             comp.place(rng, spec, walls)
     if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("indoor",)) if s.placement == "wall"]
-        if "text" in wants:
-            place_legible_sign(rng, comp, texts, walls)
+        if "text" in wants:  # at eye height: a raised camera's longer lens (>= 24 mm) cuts
+            # the top of the back wall, where a high sign went out of the picture
+            low = [Surface(s.id, s.kind, (s.center[0], 1.5), (s.half[0], 0.6), s.height, s.boxes)
+                   for s in walls]  # fmt: skip
+            place_legible_sign(rng, comp, texts, low)
         fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
     # 5. people standing on the floor, clutter on every surface, then whatever still fits
     add_people(rng, comp, [floor], "person" in wants)
