@@ -12,6 +12,7 @@ from diffforge.config import load_config
 from diffforge.distributions import rng_for
 from diffforge.scenes.changes.scene_wide import orbit
 from diffforge.scenes.environments import compose
+from diffforge.scenes.environments.staging import crossing_span
 from diffforge.scenes.sampler import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +88,9 @@ def test_people_stand_and_signs_hang_where_they_are_supported(cfg, library):
                     assert obj.support in ("floor", "ground")
                     if layout == "room":
                         assert z == 0.0 and inside((x, y, 1.0), w, d, h)
+                    elif abs(y) < walk[0]:  # crossing the road on the zebra crossing
+                        x0, x1 = crossing_span(env)
+                        assert z == 0.0 and x0 < x < x1
                     else:  # on a sidewalk, at its height
                         assert z == pytest.approx(0.12) and walk[0] < abs(y) < walk[1]
                 if obj.category in ("sign", "poster") and "text" in obj.tags:

@@ -13,6 +13,7 @@ from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotAppl
 from diffforge.scenes.changes.gating import GateCheck, mean_lab
 from diffforge.scenes.colour_names import name_fits, srgb_name_fits
 from diffforge.scenes.environments import placer_for
+from diffforge.scenes.environments.staging import allowed_poses, plausible_scale, staged
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
@@ -36,7 +37,16 @@ class _Colouring(ChangeOperator):
         return check.target_reasons() + check.contrast_reasons()
 
 
+# The least factor a size change keeps once held inside its kind's plausible range
+# (environments.staging.PLAUSIBLE_SCALE): larger by at least 1.25, smaller by at least 0.78.
+SIZE_SEEN = {"larger": 1.25, "smaller": 0.78}
+
+
 class Size(_Outline):
+    """Larger or smaller by the drawn factor, held inside the plausible sizes of the object's
+    kind (a chair never grows to a table's height, nor shrinks to a doll's); an object that
+    cannot change by ``SIZE_SEEN`` within them is not picked."""
+
     type = "size"
     fields = ("transform.scale", "transform.location", "dimensions", "attributes.size")
     params: ClassVar[dict[str, Any]] = {
@@ -59,7 +69,12 @@ class Size(_Outline):
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
-            dims = tuple(round(d * factor, 6) for d in obj.dimensions)
+            lo, hi = plausible_scale(obj)
+            scale = obj.transform.scale
+            f = min(factor, hi / scale) if direction == "larger" else max(factor, lo / scale)
+            if (f < SIZE_SEEN["larger"]) if direction == "larger" else (f > SIZE_SEEN["smaller"]):
+                continue
+            dims = tuple(round(d * f, 6) for d in obj.dimensions)
             surface = placer.surfaces.get(obj.support)
             x, y, z = obj.transform.location
             if surface is not None:
@@ -72,9 +87,13 @@ class Size(_Outline):
                 if not surface.fits(cx, cy, hx, hy, ignore=obj.id):
                     continue
             old_scale, old_word = obj.transform.scale, obj.attributes.size
-            obj.transform.scale = round(old_scale * factor, 6)
+            old = (obj.transform.location, obj.dimensions)
+            obj.transform.scale = round(old_scale * f, 6)
             obj.transform.location = (x, y, z)
             obj.dimensions = dims
+            if not staged(after, obj):  # grown onto a crossing, into a person's outline
+                obj.transform.scale, (obj.transform.location, obj.dimensions) = old_scale, old
+                continue
             obj.attributes.size = size_word(obj.transform.scale)
             ctx.lock(self.type, obj.id)
             return Change(
@@ -82,7 +101,7 @@ class Size(_Outline):
                 targets=[obj.id],
                 before={"scale": old_scale, "size": old_word},
                 after={"scale": obj.transform.scale, "size": obj.attributes.size},
-                params={"direction": direction, "factor": round(factor, 4)},
+                params={"direction": direction, "factor": round(f, 4)},
             )
         raise NotApplicable("nothing can change size")
 
@@ -443,7 +462,8 @@ class PoseChange(_Outline):
 
         obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.pose is not None])
         old = obj.pose.name
-        new = ctx.pick([name for name in sorted(POSES) if name != old])
+        # a pose the person's place allows (staging: sitting on a seat, no crouch by one)
+        new = ctx.pick([name for name in allowed_poses(after, obj) if name != old])
         obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
         ctx.lock(self.type, obj.id)
         return Change(type=self.type, targets=[obj.id], before={"pose": old}, after={"pose": new})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from diffforge.scenes.changes.base import (
@@ -11,7 +12,13 @@ from diffforge.scenes.changes.base import (
     describe_object,
 )
 from diffforge.scenes.changes.gating import GateCheck
-from diffforge.scenes.environments import nearest_default_yaw, place_object, placer_for
+from diffforge.scenes.environments import (
+    nearest_default_yaw,
+    place_object,
+    placer_for,
+    spots_for,
+)
+from diffforge.scenes.environments.staging import is_road_vehicle, repose, staged
 from diffforge.scenes.environments.tabletop import tabletop_assets
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
@@ -75,17 +82,39 @@ def _similar(ctx: ChangeContext, scene: Scene, old: ObjectInstance) -> list:
     return out
 
 
+def _lane_yaw(ctx: ChangeContext, scene: Scene, spec) -> float | None:
+    """A road vehicle entering a street stands along the lane (either way round); None: the
+    yaw a layout would give ``spec``."""
+    if scene.environment.layout == "street" and is_road_vehicle(spec):
+        return math.pi / 2 if ctx.rng.random() < 0.5 else -math.pi / 2
+    return None
+
+
 def _place_new(
     ctx: ChangeContext, scene: Scene, placer: Placer, spec, surfaces, template=None, **kw
 ) -> ObjectInstance | None:
     """A new instance of ``spec`` placed on one of ``surfaces`` (a copy of ``template`` when
-    that is a file object: the renderer duplicates the file's object)."""
+    that is a file object: the renderer duplicates the file's object), where the staging
+    rules allow it (a new person takes a pose its place allows); else None."""
     if template is not None and is_file_object(template):
         obj = duplicate(template, ctx.new_id(template.category))
     else:
         obj = instantiate(ctx.rng, spec, ctx.new_id(spec.category), ctx.cfg.text, **kw)
-    placed = place_object(ctx.rng, scene, placer, obj, spec, surfaces, tries=6, attempts=15)
-    return obj if placed else None
+    surfaces = [lot for s in surfaces for lot in spots_for(scene, s, spec)]
+    yaw = _lane_yaw(ctx, scene, spec)
+    if template is not None and is_road_vehicle(spec) and scene.environment.layout == "street":
+        yaw = template.transform.rotation[2]  # one more of the parked cars, the same way
+    placed = place_object(
+        ctx.rng, scene, placer, obj, spec, surfaces, yaw=yaw, tries=6, attempts=15
+    )
+    if not placed:
+        return None
+    repose(ctx.rng, scene, obj)
+    if not staged(scene, obj):
+        scene.objects.remove(obj)
+        placer.remove(obj.id)
+        return None
+    return obj
 
 
 class Add(ChangeOperator):
@@ -171,7 +200,7 @@ class Move(ChangeOperator):
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
-            surface = placer.surfaces[obj.support]
+            surface = ctx.pick(spots_for(after, placer.surfaces[obj.support], obj))
             if surface.kind == "wall":
                 near = (
                     obj.transform.location[0],
@@ -188,6 +217,9 @@ class Move(ChangeOperator):
                 continue
             old = list(obj.transform.location)
             obj.transform.location = tuple(round(float(v), 6) for v in spot)
+            if not staged(after, obj):
+                obj.transform.location = tuple(old)
+                continue
             ctx.lock(self.type, obj.id)
             return Change(
                 type=self.type,
@@ -218,6 +250,8 @@ class Replace(ChangeOperator):
                 pool = _similar(ctx, after, old)
             else:
                 pool = [s for s in _pool(ctx, after, surface, old.category) if not is_person(s)]
+            if after.environment.layout == "street":  # a car for a car, a bench for a bench
+                pool = [s for s in pool if is_road_vehicle(s) == is_road_vehicle(old)]
             if not pool:
                 continue
             spec = ctx.pick(pool)
@@ -225,6 +259,8 @@ class Replace(ChangeOperator):
             # furniture faces the camera as a fresh one would, never its predecessor's turn
             # (benchmarks/calibration.md)
             yaw = nearest_default_yaw(spec, surface, old.transform.rotation[2])
+            if _lane_yaw(ctx, after, spec) is not None:  # along the lane, as the old one stood
+                yaw = old.transform.rotation[2]
             hx, hy = _half(new, surface, yaw)
             cx, cy = (old.transform.location[0], old.transform.location[1])
             if surface.kind == "wall":
@@ -237,7 +273,11 @@ class Replace(ChangeOperator):
             new.transform.location = (x, y, z)
             new.transform.rotation = (0.0, 0.0, yaw)
             new.support = old.support
-            after.objects[after.objects.index(old)] = new
+            at = after.objects.index(old)
+            after.objects[at] = new
+            if not staged(after, new):
+                after.objects[at] = old
+                continue
             drop_lamp_light(after, old.id)
             ctx.lock(self.type, old.id, new.id)
             ctx.locked_categories.update({old.category, new.category})
@@ -312,7 +352,8 @@ class Count(ChangeOperator):
         if delta > 0:
             template = members[0]
             spec = asset_spec(ctx.library, template)
-            surfaces = [placer.surfaces[o.support] for o in members if o.support in placer.surfaces]
+            supports = dict.fromkeys(o.support for o in members if o.support in placer.surfaces)
+            surfaces = [placer.surfaces[k] for k in supports]
             for _ in range(delta):
                 obj = _place_new(
                     ctx, after, placer, spec, surfaces, template, color=template.attributes.color

@@ -9,6 +9,7 @@ import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import DIFF_THRESHOLD, GateCheck, stable_pixels
+from diffforge.scenes.environments.staging import silhouette_problems
 from diffforge.scenes.geometry import look_at_matrix
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Camera, Change, Scene
@@ -54,6 +55,8 @@ class Viewpoint(ChangeOperator):
         shift = np.asarray(cam.location) - np.asarray(before.camera.location)
         direction = "right" if float(shift @ right) > 0 else "left"
         after.camera = cam
+        if silhouette_problems(after):  # staging: two outlines merge in the new view
+            raise NotApplicable("the new view merges two people's outlines")
         return Change(
             type=self.type,
             targets=["camera"],

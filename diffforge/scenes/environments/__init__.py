@@ -31,7 +31,7 @@ from diffforge.scenes.environments.room import (
     room_elements,
     shows_material,
 )
-from diffforge.scenes.environments.street import compose_street, street_elements
+from diffforge.scenes.environments.street import compose_street, street_elements, street_lots
 from diffforge.scenes.environments.tabletop import compose_tabletop, tabletop_elements
 from diffforge.scenes.environments.user_file import (
     compose_environment,
@@ -39,7 +39,7 @@ from diffforge.scenes.environments.user_file import (
     load_environment_info,
 )
 from diffforge.scenes.model import Camera, Element, Environment, Scene
-from diffforge.scenes.placement import Placer, holder_surface
+from diffforge.scenes.placement import Placer, Surface, holder_surface
 
 __all__ = [
     "COMPOSERS",
@@ -54,6 +54,7 @@ __all__ = [
     "nearest_default_yaw",
     "place_object",
     "placer_for",
+    "spots_for",
 ]
 
 
@@ -154,6 +155,16 @@ def _shell(env_json: str, camera: tuple[float, ...]) -> tuple[Element, ...]:
     env = Environment.model_validate_json(env_json)
     scene = Scene(environment=env, camera=Camera(location=camera, look_at=(0.0, 0.0, 0.0)))
     return tuple(SHELLS.get(env.layout, tabletop_elements)(scene))
+
+
+def spots_for(scene: Scene, surface: Surface, spec) -> list[Surface]:
+    """Where ``spec`` (an asset spec or an object) may stand on ``surface``: on a street's
+    ground, the road's lanes for a road vehicle and the sidewalks for anything else
+    (``street_lots``); elsewhere the surface itself."""
+    env = scene.environment
+    if env.layout == "street" and env.road_width > 0 and surface.kind == "ground":
+        return street_lots(scene, surface, spec)
+    return [surface]
 
 
 def placer_for(scene: Scene, library) -> Placer:

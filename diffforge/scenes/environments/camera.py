@@ -22,6 +22,21 @@ CAMERA_VIEWS: dict[str, tuple[float, tuple[float, float], float]] = {
     "tabletop": (25.0, (28.0, 40.0), 35.0),
     "environment": (15.0, (10.0, 20.0), 35.0),
 }
+# The shortest lens a layout's own camera draws (mm, on the 36 mm sensor): a horizontal field
+# of view of at most 73.7° (diagonal 86°), so a ball at the frame's corner is stretched at
+# most 1.37 times along the radius (1 / cos of its angle off the axis) against 1.6 times at
+# 18 mm, where the edges of rooms bowed outwards. A config's ``scene.camera.lens`` overrides.
+MIN_LENS = 24.0
+ROOM_LENSES, STREET_LENSES = (MIN_LENS, 27.0), (MIN_LENS + 2.0, 32.0)
+
+
+def edge_stretch(lens: float, sensor_width: float = 36.0, aspect: float = 4 / 3) -> float:
+    """How much a round thing at the frame's corner is stretched along the radius by the
+    rectilinear projection (1 / cos of the corner's angle off the view axis)."""
+    half_diagonal = sensor_width / 2 * math.hypot(1.0, 1.0 / aspect)
+    return math.hypot(lens, half_diagonal) / lens
+
+
 ASPECT_RESOLUTION = (400, 300)  # framing width 400 px; the height follows scene.camera.aspect
 
 
@@ -72,7 +87,7 @@ def room_camera(rng, comp: Composition) -> Camera:
     cfg = comp.cfg.scene.camera
     w, d, h = comp.scene.environment.extent
     view = camera_view(rng, cfg)
-    lens = cfg.lens or float(rng.uniform(18.0, 22.0))
+    lens = cfg.lens or float(rng.uniform(*ROOM_LENSES))
     tx = float(rng.uniform(-0.4, 0.4))
     r = min(3.6, (w / 2 - 0.35 - abs(tx)) / 0.66, d - 1.2)
     y0 = -d / 2 + 0.3 + 0.12 * r
@@ -121,25 +136,35 @@ def street_camera(rng, comp: Composition) -> Camera:
     cfg = comp.cfg.scene.camera
     env = comp.scene.environment
     view = camera_view(rng, cfg)
-    lens = cfg.lens or float(rng.uniform(22.0, 28.0))
+    lens = cfg.lens or float(rng.uniform(*STREET_LENSES))
     near = -env.road_width / 2 - env.sidewalk_width
     x0 = float(rng.uniform(-3.0, 3.0))
     if view == "eye":
         loc = (
             x0,
-            near + 0.6,
+            near + 0.35,
             SIDEWALK_HEIGHT + float(rng.uniform(1.5, 1.75)),
-        )  # on the near sidewalk
+        )  # at the back of the near sidewalk: the road further down the frame
         ty = env.road_width / 2 + 1.0
-        # looking down by 5-9°: a viewpoint change's elevation clamp (3°) never flips its sign
-        tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(5.0, 9.0))))
-        target = (x0 + float(rng.uniform(-2.5, 2.5)), ty, tz)
+        # looking down by 3.5-5.5° (a viewpoint change's elevation clamp, 3°, keeps it looking
+        # down): the frame's lower part on the road's far half and the far sidewalk, not on
+        # the empty asphalt before the camera (empty_road_share, STREET_FRAMING)
+        tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(3.5, 5.5))))
+        # turned 10-30° along the street, either way: the road recedes instead of filling
+        # the frame's lower third (empty_road_share 0.34 -> 0.30 over eye-level views)
+        turn = math.radians(float(rng.uniform(10.0, 30.0))) * (1 if rng.random() < 0.5 else -1)
+        dx, dy = float(rng.uniform(-2.5, 2.5)), ty - loc[1]
+        target = (
+            x0 + dx * math.cos(turn) - dy * math.sin(turn),
+            loc[1] + dx * math.sin(turn) + dy * math.cos(turn),
+            tz,
+        )
     else:
         loc = (x0, near + 0.4, float(rng.uniform(5.0, 8.0)))  # from a first-floor window
-        target = (
+        target = (  # on the far sidewalk's life and the shop fronts, not the road
             x0 + float(rng.uniform(-2.0, 2.0)),
-            env.road_width / 2,
-            float(rng.uniform(0.5, 1.2)),
+            env.road_width / 2 + env.sidewalk_width * 0.6,
+            float(rng.uniform(1.0, 1.6)),
         )
     return Camera(
         location=tuple(round(v, 6) for v in loc),

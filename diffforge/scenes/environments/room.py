@@ -22,9 +22,11 @@ from diffforge.scenes.environments.composition import (
     start_composition,
     text_pool,
 )
+from diffforge.scenes.environments.staging import stage_people
 from diffforge.scenes.instances import choose
 from diffforge.scenes.lighting import lamp_light_id
 from diffforge.scenes.model import Element, Environment, Light, Opening, Scene
+from diffforge.scenes.placement import Surface
 from diffforge.vocabulary import COLORS
 
 # Room types: what stands where. "back"/"side" pieces stand against a wall facing the room,
@@ -82,6 +84,7 @@ ROOM_FLOORS = {
 # Front area (width × height, m²) of clutter a remove can show at a room's distances: a table
 # lamp, a laptop, a television; a box on the nearest table sometimes.
 SEEN_CLUTTER_AREA = 0.07
+ROOM_UNSEEN = 2
 ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
 
 
@@ -109,7 +112,9 @@ def compose_room(
     )
     env.openings = _room_openings(rng, w, d, h)
     comp = start_composition(rng, cfg, library, env)
-    budget = dense_budget(rng, cfg, "room")
+    # the room lens (>= 24 mm, camera.MIN_LENS) sees about two pieces fewer than the 18-22 mm
+    # one did: two more are composed, so as many stay in the picture (drop_unseen)
+    budget = dense_budget(rng, cfg, "room") + ROOM_UNSEEN
     floor = comp.placer.surfaces["floor"]
     # keep the strip in front of the camera (the front wall) free; reserve the doorway
     front = 2.0
@@ -180,8 +185,11 @@ def compose_room(
             comp.place(rng, spec, walls)
     if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("indoor",)) if s.placement == "wall"]
-        if "text" in wants:
-            place_legible_sign(rng, comp, texts, walls)
+        if "text" in wants:  # at eye height: a raised camera's longer lens (>= 24 mm) cuts
+            # the top of the back wall, where a high sign went out of the picture
+            low = [Surface(s.id, s.kind, (s.center[0], 1.5), (s.half[0], 0.6), s.height, s.boxes)
+                   for s in walls]  # fmt: skip
+            place_legible_sign(rng, comp, texts, low)
         fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
     # 5. people standing on the floor, clutter on every surface, then whatever still fits
     add_people(rng, comp, [floor], "person" in wants)
@@ -218,6 +226,10 @@ def compose_room(
     comp.scene.world.exposure = room_exposure(comp.scene)
     comp.scene.camera = room_camera(rng, comp)
     comp.framed = True
+    # people moved out of another's outline stay out of the strip before the camera
+    back = Surface("floor", "floor", (0.0, front / 2), (w / 2 - 0.05, (d - front) / 2 - 0.05),
+                   0.0, floor.boxes)  # fmt: skip
+    stage_people(rng, comp.scene, comp.placer, lambda person: [back])
     return comp
 
 

@@ -25,8 +25,16 @@ from diffforge.scenes.environments.composition import (
     start_composition,
     text_pool,
 )
+from diffforge.scenes.environments.staging import (
+    CROSSING_CLEARANCE,
+    crossing_span,
+    is_person,
+    is_road_vehicle,
+    stage_people,
+)
 from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import Element, Environment, Light, ObjectInstance, Scene
+from diffforge.scenes.placement import Surface
 
 STREET_TIMES = ("morning", "noon", "evening")
 # sun elevation (deg), strength (W/m²), colour temperature, exposure (EV) per time of day
@@ -37,7 +45,10 @@ SUN_BY_TIME = {
     "evening": (9.0, 2.2, 3300.0, 0.7),
 }
 NIGHT_EXPOSURE = 1.0
-STREET_SKY = 2.0  # world strength: the sky's share of the light in the street's shadows
+STREET_SKY = 2.0
+# P(people crossing on the zebra crossing): the near lane is what fills a street view's lower
+# part (staging.empty_road_share), and people crossing are what a viewer sees there.
+STREET_CROSSING_PEOPLE = 0.5  # world strength: the sky's share of the light in the street's shadows
 
 
 def compose_street(
@@ -143,12 +154,16 @@ def compose_street(
     vehicles = [
         v for v in map(get, ("car", "car", "car", "suv", "van", "pickup_truck", "truck")) if v
     ]
+    zebra = crossing_span(env)
     for side in (1, -1):
         x = -w / 2 + float(rng.uniform(1.0, 4.0))
         while vehicles and x < w / 2 - 2.5:
             car = choose(rng, vehicles)
-            half = car.size[1] / 2
-            if rng.random() < 0.55 and (side > 0 or abs(x + half) > 8.0):  # none by the camera
+            half = car.size[1] / 2 * 1.1  # the largest scale a vehicle is drawn at
+            if x + 2 * half > zebra[0] - CROSSING_CLEARANCE and x < zebra[1] + CROSSING_CLEARANCE:
+                x = zebra[1] + CROSSING_CLEARANCE + 0.05  # never on the zebra crossing
+                continue
+            if rng.random() < (0.9 if side > 0 else 0.55) and (side > 0 or abs(x + half) > 8.0):
                 y = far - 1.15 if side > 0 else near + 1.15
                 y += (car.size[0] - 1.81) / 2 * (-1 if side > 0 else 1)  # wider ones keep the kerb
                 obj = put_at(
@@ -188,6 +203,14 @@ def compose_street(
                 )
                 is not None
             )
+    lo, hi = crossing_span(env)  # now and then someone crossing on the zebra crossing
+    if people and rng.random() < STREET_CROSSING_PEOPLE:
+        for _ in range(int(rng.integers(1, 3))):
+            put_at(
+                comp, rng, choose(rng, people), float(rng.uniform(lo + 0.5, hi - 0.5)),
+                float(rng.uniform(near + 0.6, far - 0.6)), choose(rng, [0.0, math.pi]),
+                support="ground",
+            )  # fmt: skip
     small = [
         get(a)
         for a in ("traffic_cone", "bollard", "trash_bin", "bush", "box", "shop_crate", "planter")
@@ -210,7 +233,41 @@ def compose_street(
     _street_lights(rng, comp)
     comp.scene.camera = street_camera(rng, comp)
     comp.framed = True
+    ground = comp.placer.surfaces["ground"]
+    stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
     return comp
+
+
+def street_lots(scene: Scene, ground: Surface, spec) -> list[Surface]:
+    """Where ``spec`` (an asset spec or object) may stand on a street's ground: a road vehicle
+    on the road either side of the zebra crossing, anything else on the sidewalks at their
+    height (the near one clear of the camera). Each lot shares the ground's occupancy, so
+    what is placed on it keeps clear of everything on the ground and counts there."""
+    env = scene.environment
+    r, s, half = env.road_width / 2, env.sidewalk_width, ground.half[0]
+
+    def lot(x0: float, x1: float, y0: float, y1: float, z: float) -> list[Surface]:
+        if x1 - x0 < 0.2 or y1 - y0 < 0.2:
+            return []
+        centre, extent = ((x0 + x1) / 2, (y0 + y1) / 2), ((x1 - x0) / 2, (y1 - y0) / 2)
+        return [Surface(ground.id, ground.kind, centre, extent, z, ground.boxes)]
+
+    if is_road_vehicle(spec):
+        lo, hi = crossing_span(env)
+        m = CROSSING_CLEARANCE + 0.05
+        return lot(-half, lo - m, -r + 0.15, r - 0.15, 0.0) + lot(
+            hi + m, half, -r + 0.15, r - 0.15, 0.0
+        )
+    cam = scene.camera.location[0]
+    near = (-r - s + 0.05, -r - 0.2)
+    lo, hi = crossing_span(env)
+    crossing = lot(lo + 0.05, hi - 0.05, -r + 0.3, r - 0.3, 0.0) if is_person(spec) else []
+    return (
+        crossing
+        + lot(-half, half, r + 0.2, r + s - 0.05, SIDEWALK_HEIGHT)
+        + lot(-half, cam - 3.0, *near, SIDEWALK_HEIGHT)
+        + lot(cam + 3.0, half, *near, SIDEWALK_HEIGHT)
+    )
 
 
 def _street_lights(rng, comp: Composition) -> None:
@@ -266,10 +323,10 @@ def street_elements(scene: Scene) -> list[Element]:
         x += 6.0
     for y in (-r + 0.35, r - 0.35):  # edge lines
         out.append(box("marking", (-long, y - 0.05, 0.0), (long, y + 0.05, 0.004), white, "paint"))
-    cx = w * 0.18  # a zebra crossing a little right of the centre
+    x0, x1 = crossing_span(env)  # a zebra crossing a little right of the centre
     y = -r + 0.5
     while y < r - 0.5:
-        out.append(box("crossing", (cx - 1.5, y, 0.0), (cx + 1.5, y + 0.5, 0.004), white, "paint"))
+        out.append(box("crossing", (x0, y, 0.0), (x1, y + 0.5, 0.004), white, "paint"))
         y += 1.0
     paving = colour(env.wall_color, 0.7)
     stone = (0.62, 0.62, 0.6)

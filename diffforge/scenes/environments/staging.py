@@ -1,0 +1,426 @@
+"""Staging a viewer would accept, as checks on a scene graph: people sit only on seats and
+never crouch at one (a crouch beside a chair reads as sitting on air), people keep clear of each
+other and of slim upright things in the picture (two figures one inside the other's outline read
+as one four-armed shape), vehicles stand on the road along the lane and off the zebra crossing,
+and a size change keeps a thing within its kind's plausible sizes.
+
+Each rule is data in, data out: a function of a scene (or one object in it) that names what is
+wrong. Composition keeps them (``stage_people``), the change operators keep them on the
+after-scene, and tests/scenes/test_staging.py holds each over sampled default specs."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from diffforge.scenes.architecture import SIDEWALK_HEIGHT
+from diffforge.scenes.geometry import footprint_half_extents, project
+from diffforge.scenes.model import Camera, ObjectInstance, Pose, Scene
+from diffforge.scenes.placement import Placer, Surface
+
+# What a person may sit on: chairs, stools, sofas, benches, ottomans (categories).
+SEAT_CATEGORIES = frozenset({"chair", "office chair", "stool", "sofa", "bench", "ottoman"})
+# A crouching person keeps this far (m, footprint to footprint) from every seat.
+CROUCH_CLEARANCE = 0.6
+# Vehicles that stand on the road, never on the sidewalk (motorcycles and scooters park there).
+ROAD_VEHICLES = frozenset({"car", "van", "pickup truck", "truck"})
+# A vehicle is aligned with the lane within this many degrees.
+LANE_ALIGNMENT_DEG = 3.0
+# Metres a vehicle keeps from the zebra crossing's stripes along the road.
+CROSSING_CLEARANCE = 0.5
+# Picture boxes of a person and another upright thing keep this gap (px at 400 × 300).
+SILHOUETTE_GAP_PX = 4.0
+REFERENCE_SIZE = (400, 300)  # the framing resolution (camera.ASPECT_RESOLUTION at 4:3)
+# Slim upright things a person must not merge with: standing on the floor or ground, at least
+# this tall (m), and no side of their footprint longer than this (m): coat racks, floor lamps,
+# sign boards, parking meters, vending machines, other people.
+UPRIGHT_HEIGHT, UPRIGHT_FOOTPRINT = 1.0, 0.9
+# Plausible scale (relative to the asset's nominal size) an object may reach, by kind:
+# furniture and vehicles vary little between real instances (a chair at 1.35 has its seat at
+# about 0.6 m, under a table's 0.75 m; at 0.7 a child's chair), small things a lot.
+PLAUSIBLE_SCALE: dict[str, tuple[float, float]] = {
+    "furniture": (0.7, 1.35),
+    "vehicle": (0.8, 1.25),
+    "person": (0.9, 1.1),
+    "sign": (0.42, 4.1),  # the sampler grows a sign until its text reads (up to 3.5 times)
+    "other": (0.42, 2.1),
+}
+
+
+def is_person(obj_or_spec) -> bool:
+    """A person: posed, or an asset (spec) tagged as one."""
+    return getattr(obj_or_spec, "pose", None) is not None or "person" in obj_or_spec.tags
+
+
+def is_seat(obj: ObjectInstance) -> bool:
+    return obj.category in SEAT_CATEGORIES
+
+
+def is_road_vehicle(obj_or_spec) -> bool:
+    return obj_or_spec.category in ROAD_VEHICLES
+
+
+def size_kind(obj_or_spec) -> str:
+    """Which ``PLAUSIBLE_SCALE`` range an object (or asset spec) belongs to."""
+    tags = set(obj_or_spec.tags)
+    if "person" in tags:
+        return "person"
+    if "text" in tags:
+        return "sign"
+    if is_road_vehicle(obj_or_spec) or obj_or_spec.category in ("motorcycle", "scooter", "bicycle"):
+        return "vehicle"
+    if "furniture" in tags or obj_or_spec.category in SEAT_CATEGORIES:
+        return "furniture"
+    return "other"
+
+
+def plausible_scale(obj_or_spec) -> tuple[float, float]:
+    return PLAUSIBLE_SCALE[size_kind(obj_or_spec)]
+
+
+# -- people ----------------------------------------------------------------------------
+
+
+def _footprint(obj: ObjectInstance) -> tuple[float, float, float, float]:
+    hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], obj.transform.rotation[2])
+    return obj.transform.location[0], obj.transform.location[1], hx, hy
+
+
+def _gap(a, b) -> float:
+    """Distance between two footprints' boxes (0 where they touch or overlap)."""
+    dx = abs(a[0] - b[0]) - a[2] - b[2]
+    dy = abs(a[1] - b[1]) - a[3] - b[3]
+    return math.hypot(max(dx, 0.0), max(dy, 0.0))
+
+
+def seated(scene: Scene, person: ObjectInstance) -> bool:
+    """Whether ``person`` stands on (is supported by) a seat."""
+    holder = next((o for o in scene.objects if o.id == person.support), None)
+    return holder is not None and is_seat(holder)
+
+
+def near_seat(scene: Scene, person: ObjectInstance) -> bool:
+    """Whether ``person``'s footprint comes within ``CROUCH_CLEARANCE`` of a seat's."""
+    me = _footprint(person)
+    return any(
+        is_seat(o) and o.id != person.support and _gap(me, _footprint(o)) < CROUCH_CLEARANCE
+        for o in scene.objects
+    )
+
+
+def allowed_poses(scene: Scene, person: ObjectInstance) -> list[str]:
+    """The poses ``person`` may take where it is: sitting only on a seat (and there nothing
+    else), crouching never by a seat nor on the road. Sorted, so a draw from it is reproducible."""
+    from diffforge.scenes.assets.characters import POSES
+
+    if seated(scene, person):
+        return ["sitting"]
+    out = [p for p in sorted(POSES) if p != "sitting"]
+    on_road = scene.environment.layout == "street" and abs(person.transform.location[1]) < (
+        scene.environment.road_width / 2
+    )
+    if near_seat(scene, person) or on_road:  # nobody crouches on a zebra crossing either
+        out.remove("crouching")
+    return out
+
+
+def pose_problems(scene: Scene) -> list[str]:
+    """People whose pose their place does not allow."""
+    return [
+        f"{o.id} is {o.pose.name} where it may not be"
+        for o in scene.objects
+        if o.pose is not None and o.pose.name not in allowed_poses(scene, o)
+    ]
+
+
+# -- silhouettes -----------------------------------------------------------------------
+
+
+# Reach of flesh beyond the bones' ends (m): the posed meshes reach 1 cm less than the bones
+# plus this (0.706 m against 0.715 m for a pointing hand).
+LIMB_REACH = 0.02
+
+
+@functools.cache
+def person_envelope() -> np.ndarray:
+    """(2, 3) box around a person at scale 1 in every pose of the library and every turn
+    about its feet (a square around the farthest reach, a pointing hand's): neither a pose
+    change nor an orientation change grows a figure past it."""
+    from diffforge.scenes.assets.characters import POSES, forward_kinematics, posed_bounds
+
+    reach = (
+        max(
+            float(np.hypot(*p[:2]))
+            for bones in POSES.values()
+            for head, tail in forward_kinematics(bones).values()
+            for p in (head, tail)
+        )
+        + LIMB_REACH
+    )
+    top = max(float(posed_bounds(b)[1, 2]) for b in POSES.values())
+    return np.array([[-reach, -reach, 0.0], [reach, reach, top]])
+
+
+def is_upright(obj: ObjectInstance) -> bool:
+    """A person, or a slim upright thing standing on the floor or ground."""
+    if is_person(obj):
+        return True
+    if "facade" in obj.tags or obj.support not in ("floor", "ground"):
+        return False
+    return obj.dimensions[2] >= UPRIGHT_HEIGHT and max(obj.dimensions[:2]) <= UPRIGHT_FOOTPRINT
+
+
+def _corners(obj: ObjectInstance) -> np.ndarray:
+    if is_person(obj):
+        lo, hi = person_envelope() * obj.transform.scale
+    else:  # the circle around its footprint: any turn keeps it inside
+        dx, dy, dz = obj.dimensions
+        reach = math.hypot(dx, dy) / 2
+        lo, hi = np.array([-reach, -reach, 0.0]), np.array([reach, reach, dz])
+    # square around a circle about the feet: the same box at any turn, so it is not turned
+    local = np.array(
+        [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+    )
+    return local + np.asarray(obj.transform.location)
+
+
+def picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
+    """The box (u0, v0, u1, v1; px at 400 px wide, unclipped) ``obj`` can cover in the
+    picture, a person in any pose; None when any of it is behind the camera."""
+    uv, depth = project(camera, _corners(obj), REFERENCE_SIZE)
+    if np.any(depth <= 0.05):
+        return None
+    return (*uv.min(axis=0), *uv.max(axis=0))
+
+
+def _boxes_close(a, b, gap: float) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def merged_with(scene: Scene, obj: ObjectInstance, camera: Camera | None = None) -> str | None:
+    """The id of an upright thing whose picture box comes within ``SILHOUETTE_GAP_PX`` of
+    ``obj``'s, where one of them is a person; None when clear (or ``obj`` is not upright)."""
+    camera = camera or scene.camera
+    if not is_upright(obj):
+        return None
+    mine = picture_box(camera, obj)
+    if mine is None:
+        return None
+    for other in scene.objects:
+        if other.id == obj.id or not is_upright(other):
+            continue
+        if not (is_person(obj) or is_person(other)):
+            continue
+        theirs = picture_box(camera, other)
+        if theirs is not None and _boxes_close(mine, theirs, SILHOUETTE_GAP_PX):
+            return other.id
+    return None
+
+
+def silhouette_problems(scene: Scene) -> list[str]:
+    """Pairs of a person and an upright thing whose outlines can merge in the picture."""
+    out = []
+    for obj in scene.objects:
+        if is_person(obj):
+            other = merged_with(scene, obj)
+            if other is not None:
+                out.append(f"{obj.id} merges with {other} in the picture")
+    return out
+
+
+# -- vehicles and the street -----------------------------------------------------------
+
+
+def crossing_span(env) -> tuple[float, float]:
+    """The zebra crossing's extent along the road (x), a little right of the centre."""
+    cx = env.extent[0] * 0.18
+    return (cx - 1.5, cx + 1.5)
+
+
+def on_crossing(env, obj: ObjectInstance) -> bool:
+    """Whether ``obj``'s footprint lies on the zebra crossing, between the kerbs."""
+    x, y, hx, hy = _footprint(obj)
+    lo, hi = crossing_span(env)
+    r = env.road_width / 2
+    return lo <= x - hx and x + hx <= hi and abs(y) + hy <= r
+
+
+def misplaced(scene: Scene, obj: ObjectInstance) -> str | None:
+    """Why ``obj`` stands where a street does not allow it (None: fine or not a street): a
+    road vehicle off the road, across the lane or on the crossing; anything else on the
+    ground off the sidewalks or sunk into them (a person may cross on the zebra crossing)."""
+    env = scene.environment
+    if env.layout != "street" or env.road_width <= 0 or obj.support != "ground":
+        return None
+    if "facade" in obj.tags:
+        return None
+    r = env.road_width / 2
+    x, y, z = obj.transform.location
+    if is_road_vehicle(obj):
+        yaw = obj.transform.rotation[2]
+        if abs(math.cos(yaw)) > math.sin(math.radians(LANE_ALIGNMENT_DEG)):
+            return f"{obj.id} stands across the lane (yaw {math.degrees(yaw):.0f}°)"
+        hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], yaw)
+        if abs(y) + hy > r - 0.1 or abs(z) > 1e-6:
+            return f"{obj.id} is off the road"
+        lo, hi = crossing_span(env)
+        if x + hx > lo - CROSSING_CLEARANCE and x - hx < hi + CROSSING_CLEARANCE:
+            return f"{obj.id} stands on the zebra crossing"
+        return None
+    if abs(y) <= r + 0.1:
+        if is_person(obj) and on_crossing(env, obj) and abs(z) < 1e-6:
+            return None  # crossing the road on the zebra crossing
+        return f"{obj.id} stands on the road"
+    if abs(z - SIDEWALK_HEIGHT) > 1e-6:
+        return f"{obj.id} is not on the sidewalk's surface (z {z:.2f})"
+    return None
+
+
+def street_problems(scene: Scene) -> list[str]:
+    return [m for o in scene.objects if (m := misplaced(scene, o)) is not None]
+
+
+def size_problems(scene: Scene) -> list[str]:
+    """Objects scaled outside their kind's plausible range."""
+    out = []
+    for o in scene.objects:
+        lo, hi = plausible_scale(o)
+        if "clevr" not in o.tags and not lo - 1e-6 <= o.transform.scale <= hi + 1e-6:
+            out.append(f"{o.id} ({o.category}) at scale {o.transform.scale:.2f}")
+    return out
+
+
+def staged(scene: Scene, obj: ObjectInstance) -> bool:
+    """Whether ``scene``, after ``obj`` entered, moved or changed size in it, keeps the rules
+    a change can break: ``obj`` where its street allows it, no person's outline merging with
+    it, every person in a pose its place allows (a seat moved beside a crouching person
+    counts). The change operators undo what fails it."""
+    return (
+        misplaced(scene, obj) is None
+        and merged_with(scene, obj) is None
+        and not pose_problems(scene)
+    )
+
+
+def staging_problems(scene: Scene) -> list[str]:
+    """Every staging rule's complaints about ``scene`` (empty: a scene a viewer accepts)."""
+    return (
+        pose_problems(scene)
+        + silhouette_problems(scene)
+        + street_problems(scene)
+        + size_problems(scene)
+    )
+
+
+# -- keeping the rules while composing -------------------------------------------------
+
+# Free spots a person that merges with another upright thing tries before leaving the scene.
+RESTAGE_TRIES = 16
+
+
+def _in_frame(camera: Camera, obj: ObjectInstance) -> bool:
+    """Whether ``obj``'s picture box lies across the frame's width and its feet show (a
+    person moved out of the way stays in the picture; raised arms may leave the top)."""
+    box = picture_box(camera, obj)
+    w, h = REFERENCE_SIZE
+    return box is not None and box[0] >= 0 and box[2] <= w and box[3] <= h
+
+
+def repose(rng: np.random.Generator, scene: Scene, person: ObjectInstance) -> None:
+    """Give ``person`` a pose its place allows, drawn from those, where its own is not."""
+    from diffforge.scenes.assets.characters import POSES
+
+    allowed = allowed_poses(scene, person)
+    if person.pose is not None and person.pose.name not in allowed:
+        name = allowed[int(rng.integers(len(allowed)))]
+        person.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
+
+
+def stage_people(
+    rng: np.random.Generator,
+    scene: Scene,
+    placer: Placer,
+    spots: Callable[[ObjectInstance], list[Surface]] | None = None,
+) -> None:
+    """Once the camera stands: a person whose picture box comes near another upright thing's,
+    or leaves the frame, moves to a free spot in the picture where it keeps clear (``spots``:
+    where it may stand; default its own support); one that merges and finds none leaves the
+    scene. Then every person takes a pose its place allows."""
+    for person in [o for o in scene.objects if is_person(o)]:
+        merged = merged_with(scene, person) is not None
+        if merged or not _in_frame(scene.camera, person):
+            surfaces = spots(person) if spots else [placer.surfaces.get(person.support)]
+            surfaces = [s for s in surfaces if s is not None]
+            placer.remove(person.id)
+            was = person.transform.location
+            clear = False
+            for _ in range(RESTAGE_TRIES if surfaces else 0):
+                surface = surfaces[int(rng.integers(len(surfaces)))]
+                spot = placer.find_spot(
+                    rng, surface, person.dimensions, person.transform.rotation[2], attempts=10
+                )
+                if spot is None:
+                    continue
+                person.transform.location = tuple(round(float(v), 6) for v in spot)
+                if _in_frame(scene.camera, person) and merged_with(scene, person) is None:
+                    clear = True
+                    break
+            if not clear:
+                person.transform.location = was
+                if merged:
+                    scene.objects.remove(person)
+                    continue
+            placer.add(person)
+        repose(rng, scene, person)
+
+
+# -- street framing --------------------------------------------------------------------
+
+
+def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48)) -> float:
+    """Share of the picture that shows the road's surface with nothing on it: rays through a
+    ``grid`` of pixel centres that reach the road (z 0, between the kerbs) before any object's
+    box and before a sidewalk's top. A tree counts as its trunk and its crown (over 1.8 m),
+    not as the box around both."""
+    from diffforge.scenes.geometry import look_at_matrix, ray_box_entry
+
+    env = scene.environment
+    if env.layout != "street" or env.road_width <= 0:
+        return 0.0
+    cam = scene.camera
+    w, h = grid
+    focal = cam.lens / cam.sensor_width * w
+    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (np.arange(h) + 0.5))
+    local = np.stack([u.ravel(), v.ravel(), -np.full(u.size, focal)], axis=1)
+    dirs = local @ look_at_matrix(cam.location, cam.look_at).T
+    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    origin = np.asarray(cam.location, dtype=float)
+    dims, locs, yaws = [], [], []
+    for o in scene.objects:
+        x, y, z = o.transform.location
+        if o.category == "tree":  # a trunk and a crown
+            dims += [(0.4, 0.4, 1.8), (o.dimensions[0], o.dimensions[1], o.dimensions[2] - 1.8)]
+            locs += [(x, y, z), (x, y, z + 1.8)]
+            yaws += [0.0, 0.0]
+        else:
+            dims.append(o.dimensions)
+            locs.append((x, y, z))
+            yaws.append(o.transform.rotation[2])
+    t_obj = (
+        ray_box_entry(origin, dirs, np.array(dims), np.array(locs), np.array(yaws)).min(axis=1)
+        if dims
+        else np.full(len(dirs), np.inf)
+    )
+    r = env.road_width / 2
+    down = dirs[:, 2] < -1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_walk = np.where(down, (origin[2] - SIDEWALK_HEIGHT) / -dirs[:, 2], np.inf)
+        t_road = np.where(down, origin[2] / -dirs[:, 2], np.inf)
+    y_walk = origin[1] + t_walk * dirs[:, 1]
+    y_road = origin[1] + t_road * dirs[:, 1]
+    on_walk = np.abs(y_walk) >= r  # the ray meets a sidewalk's top before the road's level
+    road = down & ~on_walk & (np.abs(y_road) < r) & (t_road < t_obj)
+    return float(road.mean())

@@ -1,0 +1,175 @@
+"""Staging a viewer accepts (environments.staging), held over sampled default specs, before and
+after their changes: each rule's check names no offender on any of them, and each check does
+name a constructed offender (so a check that went blind would not pass silently)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import load_config
+from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.environments import staging
+from diffforge.scenes.environments.camera import MIN_LENS, edge_stretch
+from diffforge.scenes.model import Pose
+from diffforge.scenes.sampler import PairSampler
+
+ROOT = Path(__file__).resolve().parents[2]
+N_SPECS = 300  # fixed seed: the default config's
+
+
+@pytest.fixture(scope="module")
+def specs():
+    cfg = load_config(ROOT / "configs" / "default.yaml", [])
+    sampler = PairSampler(cfg)
+    return [sampler.sample(i) for i in range(N_SPECS)]
+
+
+def _scenes(specs):
+    for spec in specs:
+        yield spec, "before", spec.before
+        yield spec, "after", spec.after
+
+
+def _offenders(specs, rule) -> list:
+    return [
+        (spec.index, side, [c.type for c in spec.changes], problems[:2])
+        for spec, side, scene in _scenes(specs)
+        if (problems := rule(scene))
+    ]
+
+
+def test_the_sample_has_people_streets_vehicles_and_size_changes(specs):
+    """The rules below are held on scenes that have what they are about."""
+    people = sum(any(staging.is_person(o) for o in s.after.objects) for s in specs)
+    streets = [s for s in specs if s.before.environment.layout == "street"]
+    vehicles = sum(any(staging.is_road_vehicle(o) for o in s.before.objects) for s in streets)
+    kinds = {c.type for s in specs for c in s.changes}
+    assert people >= 40 and len(streets) >= 20 and vehicles >= 15, (people, len(streets), vehicles)
+    assert {"pose", "size", "add", "move", "replace", "count", "viewpoint"} <= kinds
+
+
+def test_people_sit_only_on_seats_and_never_crouch_by_one(specs):
+    assert not _offenders(specs, staging.pose_problems)
+
+
+def test_people_keep_clear_of_each_other_and_of_upright_things_in_the_picture(specs):
+    """In any pose: the check uses the box of every pose, raised arms included."""
+    assert not _offenders(specs, staging.silhouette_problems)
+
+
+def test_vehicles_stand_on_the_road_along_the_lane_off_the_crossing(specs):
+    """And everything else on a street's ground stands on a sidewalk's surface, after add,
+    replace, move, count and size changes too."""
+    assert not _offenders(specs, staging.street_problems)
+
+
+def test_sizes_stay_within_their_kinds_plausible_range(specs):
+    assert not _offenders(specs, staging.size_problems)
+    grown = [
+        s.after.object(c.targets[0])
+        for s in specs
+        for c in s.changes
+        if c.type == "size" and s.after.object(c.targets[0]).category == "chair"
+    ]
+    assert all(o.dimensions[2] * 0.5 < 0.75 for o in grown)  # a seat under a table's top
+
+
+def test_layout_cameras_keep_edge_stretching_mild(specs):
+    for spec in specs:
+        if spec.before.environment.layout in ("room", "street"):
+            assert spec.before.camera.lens >= MIN_LENS
+    assert round(edge_stretch(MIN_LENS), 2) <= 1.37 < 1.5 < edge_stretch(18.0)
+
+
+# -- each check names a constructed offender --------------------------------------------
+
+
+def _with_pose(obj, name: str):
+    obj.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
+    return obj
+
+
+def _first(specs, layout: str, test):
+    for spec in specs:
+        scene = spec.before.clone()
+        if scene.environment.layout == layout and any(test(o) for o in scene.objects):
+            return scene, next(o for o in scene.objects if test(o))
+    pytest.skip(f"no {layout} with such an object in the sample")
+
+
+def test_the_pose_check_names_a_sitter_off_a_seat_and_a_crouch_by_a_seat(specs):
+    scene, person = _first(specs, "room", staging.is_person)
+    _with_pose(person, "sitting")
+    assert staging.pose_problems(scene)
+    _with_pose(person, "crouching")
+    seat = next(o for o in scene.objects if staging.is_seat(o))
+    x, y, _ = seat.transform.location
+    person.transform.location = (x + seat.dimensions[0] / 2 + 0.3, y, 0.0)
+    assert staging.pose_problems(scene)
+
+
+def test_the_silhouette_check_names_two_people_one_in_front_of_the_other(specs):
+    scene, person = _first(specs, "room", staging.is_person)
+    twin = person.model_copy(deep=True)
+    twin.id = "twin"
+    cam = scene.camera.location
+    x, y, z = person.transform.location
+    # a step further from the camera, on the same line of sight
+    twin.transform.location = (x + 0.3 * (x - cam[0]), y + 0.3 * (y - cam[1]), z)
+    scene.objects.append(twin)
+    assert staging.silhouette_problems(scene)
+
+
+def test_the_street_check_names_a_car_across_the_lane_on_the_crossing_and_on_the_pavement(specs):
+    scene, car = _first(specs, "street", staging.is_road_vehicle)
+    assert staging.misplaced(scene, car) is None
+    x, y, z = car.transform.location
+    car.transform.rotation = (0.0, 0.0, 0.0)
+    assert "across the lane" in staging.misplaced(scene, car)
+    car.transform.rotation = (0.0, 0.0, math.pi / 2)
+    car.transform.location = (sum(staging.crossing_span(scene.environment)) / 2, y, z)
+    assert "crossing" in staging.misplaced(scene, car)
+    car.transform.location = (x, scene.environment.road_width / 2 + 1.5, 0.12)
+    assert "off the road" in staging.misplaced(scene, car)
+
+
+def test_the_size_check_names_a_chair_at_table_height(specs):
+    scene, chair = _first(specs, "room", lambda o: o.category == "chair")
+    chair.transform.scale = 1.6
+    assert staging.size_problems(scene)
+
+
+def test_street_views_are_not_mostly_empty_road():
+    """Over 200 composed streets, the road with nothing on it covers under a third of the
+    frame on average (0.354 before the framing rules, 76 % of views over 0.3)."""
+    import numpy as np
+
+    from diffforge.distributions import rng_for
+    from diffforge.scenes.environments import compose
+    from diffforge.scenes.sampler import load_library
+
+    cfg = load_config(ROOT / "configs" / "default.yaml", [])
+    library = load_library(cfg)
+    shares = np.array(
+        [
+            staging.empty_road_share(
+                compose(rng_for(cfg.seed, i, "street-framing"), "street", cfg, library)
+            )
+            for i in range(200)
+        ]
+    )
+    assert shares.mean() <= 0.32 and (shares > 0.3).mean() <= 0.6, (
+        shares.mean(),
+        (shares > 0.3).mean(),
+    )
+
+
+def test_the_road_share_counts_road_and_not_what_stands_on_it(specs):
+    streets = [s.before.clone() for s in specs if s.before.environment.layout == "street"]
+    with_cars = sum(staging.empty_road_share(s) for s in streets)
+    for scene in streets:
+        scene.objects = [o for o in scene.objects if not staging.is_road_vehicle(o)]
+    assert sum(staging.empty_road_share(s) for s in streets) > with_cars > 0.05 * len(streets)
