@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from diffforge.config import GenerateConfig
+from diffforge.scenes.model import Scene
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,25 @@ class RenderSettings:
     # HDRI importance map size; 0 = Blender's "automatic", which costs seconds per image on a CPU
     world_map_resolution: int = 256
     seed_offset: int = 0  # added to every Cycles seed (bench's independent noise reference)
+    # a pair's after image rendered from its before's build, only the changed parts rebuilt
+    # (blender.backend.BlenderBackend.render_pair); False: two fresh builds
+    reuse: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def reusable(before: Scene, after: Scene) -> bool:
+    """Whether ``reuse`` applies to a pair: not a user's .blend (its objects are changed in
+    place), and the same lights and world, so lighting changes are built twice (with Cycles'
+    persistent data, a relit pair's reused after image differed from a fresh build by 2
+    levels on average; tests/render/test_build_reuse.py)."""
+    return (
+        before.environment.layout != "environment"
+        and after.environment.layout != "environment"
+        and before.lights == after.lights
+        and before.world == after.world
+    )
 
 
 def default_cache_dir(cfg: GenerateConfig) -> Path:

@@ -19,17 +19,20 @@ if TYPE_CHECKING:
     from diffforge.render.blender.backend import SceneBuilder
 
 
-def build(b: SceneBuilder, scene: Scene) -> None:
-    """Every element of ``scene``; a scene whose elements were never emitted (built by hand,
-    or a spec file older than elements) gets them emitted now."""
-    elements = scene.elements if scene.elements is not None else architecture(scene)
-    lights = {x.id: x for x in scene.lights}
-    for e in elements:
-        ob = (plane if e.shape == "plane" else box)(b, e, material(b, e, lights))
-        if not e.camera_visible:
-            ob.visible_camera = False  # still bounces light and casts shadows
-        if not e.casts_shadow:
-            ob.visible_shadow = False
+def elements(scene: Scene) -> tuple[Element, ...]:
+    """The scene's elements; a scene whose elements were never emitted (built by hand, or a
+    spec file older than elements) gets them emitted now."""
+    return scene.elements if scene.elements is not None else architecture(scene)
+
+
+def element(b: SceneBuilder, e: Element, lights: dict) -> Any:
+    """One element's mesh object (a fixture's glow reads its light in ``lights``)."""
+    ob = (plane if e.shape == "plane" else box)(b, e, material(b, e, lights))
+    if not e.camera_visible:
+        ob.visible_camera = False  # still bounces light and casts shadows
+    if not e.casts_shadow:
+        ob.visible_shadow = False
+    return ob
 
 
 def material(b: SceneBuilder, e: Element, lights: dict) -> Any:

@@ -50,11 +50,18 @@ def set_output(sc, s: RenderSettings) -> None:
 
 
 def set_sampling(sc, s: RenderSettings, device: str, seed: int) -> None:
-    """Samples, the device and one fixed seed (the same for a pair's two images)."""
+    """Samples, the device and one fixed seed (the same for a pair's two images).
+
+    No light tree: our scenes have a few lamps and glowing shades, and on the CPU the tree cost
+    15-20 % of an image without lowering the noise figure (rooms came out less noisy without
+    it; benchmarks/render.md, issue 31). Blue-noise sampling, automatic scrambling distance
+    and an adaptive threshold of 0.05 left the pixels of 8-spp renders unchanged: not set.
+    """
     c = sc.cycles
     c.device = "CPU" if device == "CPU" else "GPU"
     c.samples = s.samples
     c.use_adaptive_sampling = True
+    c.use_light_tree = False
     c.seed = seed % (2**31)
     c.use_animated_seed = False
 
