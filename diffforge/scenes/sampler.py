@@ -32,7 +32,7 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.file_objects import asset_spec, is_file_object
-from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
+from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints, surely_unseen
 from diffforge.scenes.instances import instantiate
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, Fallback, PairSpec, Scene
@@ -699,6 +699,8 @@ class PairSampler:
                     if obj is None:
                         continue
                     if name not in feet:
+                        if surely_unseen(scene.camera, obj, resolution):  # no need to predict
+                            raise Unplaced(change.type, "its target out of view")
                         feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
                     foot = feet[name].get(target)
                     if foot is None:
