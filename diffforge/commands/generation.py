@@ -214,7 +214,8 @@ def bench_sample(
     r = run_bench(load_config(config, set_), n, repeats)
     console.print(
         f"sample: median {r['median']:.1f} pair specs/s "
-        f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config})"
+        f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config}); "
+        f"CPU {r['cpu_ms']:.1f} ms per spec ({1000 / r['cpu_ms']:.1f} specs per CPU second)"
     )
     print_mix(r["mix"])
 

@@ -194,7 +194,6 @@ def predicted_footprints(
     ) | whole[None, :]
     t_hit = _ray_box_entry(origin, dirs, objs, inside)  # R×N, inf: miss
     hit = np.isfinite(t_hit)
-    t_wall = wall_distance(scene, origin, dirs)  # R: rays end at the first wall they meet
 
     # opacity: the measured fill of the projected box over the share of it the box's outline
     # covers (a box's silhouette is smaller than its bounding rectangle)
@@ -218,8 +217,10 @@ def predicted_footprints(
     # every (ray, object) hit at once: what the nearer boxes on its ray let through
     rays, hits = np.nonzero(hit & ok[None, :])
     t_i = t_hit[rays, hits]
+    # rays end at the first wall they meet: asked only for the rays that hit an object
+    t_wall = wall_distance(scene, origin, dirs, rays)  # K
     nearer = (t_hit[rays] < t_i[:, None]) & hides[hits]  # K×N
-    through = np.exp(np.where(nearer, log_pass[None, :], 0.0).sum(axis=1)) * (t_i < t_wall[rays])
+    through = np.exp(np.where(nearer, log_pass[None, :], 0.0).sum(axis=1)) * (t_i < t_wall)
     visible = opacity * np.bincount(hits, weights=through, minlength=n) * cell
     out = {}
     for i, o in enumerate(objs):
@@ -228,6 +229,25 @@ def predicted_footprints(
         box = (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
         out[o.id] = Footprint(box, float(visible[i]), float(in_frame[i]))
     return out
+
+
+def surely_unseen(camera, obj, resolution: tuple[int, int]) -> bool:
+    """True only where ``predicted_footprints`` certainly gives ``obj`` no footprint (wholly
+    behind the camera, or its image under a pixel wide or tall inside the frame), from its own
+    8 corners: decided with a margin far above rounding, so a caller may skip the prediction
+    of the whole scene without changing any decision (a change whose target left the frame is
+    the most common rejection after the change is made)."""
+    world = box_points([obj], BOX_CORNERS)[0]
+    uv, depth = project(camera, world, resolution)
+    if (np.abs(depth) < 1e-9).any() or (np.abs(depth - 1e-6) < 1e-9).any():
+        return False  # at the camera's plane: the prediction decides
+    front = depth > 0
+    if not front.any():
+        return True
+    w, h = resolution
+    lo = np.clip(uv[front].min(axis=0), 0, (w, h))
+    hi = np.clip(uv[front].max(axis=0), 0, (w, h))
+    return bool(((hi - lo) < 1 - 1e-6).any())
 
 
 def _ray_box_entry(origin: np.ndarray, dirs: np.ndarray, objs, tested: np.ndarray) -> np.ndarray:
@@ -307,44 +327,64 @@ def ray_box_entry(
     return np.where(t_near <= t_far, t_near, np.inf)
 
 
-def wall_distance(scene, origin: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+def wall_distance(
+    scene, origin: np.ndarray, dirs: np.ndarray, rays: np.ndarray | None = None
+) -> np.ndarray:
     """Distance along each ray to the first opaque architecture it meets (walls, doors,
-    kerbs: ``architecture.occluders``); inf where none."""
+    kerbs: ``architecture.occluders``); inf where none. ``rays``: only these rows of ``dirs``
+    (the prediction asks for the rays that hit an object, a third of the grid or less)."""
     walls = occluders(scene.elements or ())
     if not walls:
-        return np.full(len(dirs), np.inf)
+        return np.full(len(dirs) if rays is None else len(rays), np.inf)
     boxes = tuple((e.location, e.size) for e in walls)
     look = tuple(scene.camera.look_at)
-    return _wall_distance(boxes, tuple(origin), look, dirs.tobytes(), dirs.shape)
+    grid = _wall_distance(boxes, tuple(origin), look, dirs.tobytes(), dirs.shape)
+    return grid.distances(np.arange(len(dirs)) if rays is None else np.asarray(rays))
+
+
+class _WallRays:
+    """One camera's rays against one scene's walls, each ray's distance worked out the first
+    time it is asked for. A ray is tested only against the walls whose image holds its
+    direction (as in ``predicted_footprints``): a room's back wall is a few hundred of the
+    3,072 rays."""
+
+    def __init__(self, boxes, origin, look_at, dirs: np.ndarray):
+        self.dirs = dirs
+        self.size = np.array([b[1] for b in boxes], dtype=float)
+        self.loc = np.array([b[0] for b in boxes], dtype=float) - [0.0, 0.0, 0.5] * self.size
+        self.origin = np.asarray(origin, dtype=float)
+        rot = look_at_matrix(origin, look_at)
+        corners = (box_points_axis(self.size, self.loc) - self.origin) @ rot  # N×8×3, camera frame
+        lo, hi = _view_rects(corners)
+        local = dirs @ rot  # the rays in the camera frame (all look forward: -z)
+        rx, ry = local[:, 0] / -local[:, 2], local[:, 1] / -local[:, 2]
+        pad = 1e-3
+        self.tested = (
+            (rx[:, None] >= lo[None, :, 0] - pad)
+            & (rx[:, None] <= hi[None, :, 0] + pad)
+            & (ry[:, None] >= lo[None, :, 1] - pad)
+            & (ry[:, None] <= hi[None, :, 1] + pad)
+        )
+        self.t = np.full(len(dirs), np.nan)  # nan: not worked out yet
+
+    def distances(self, rays: np.ndarray) -> np.ndarray:
+        todo = np.unique(rays[np.isnan(self.t[rays])])
+        if len(todo):
+            tested = self.tested[todo]
+            rows, walls = np.nonzero(tested)
+            t = np.full(tested.shape, np.inf)
+            t[rows, walls] = ray_box_pairs(
+                self.origin, self.dirs[todo[rows]], self.size[walls], self.loc[walls],
+                np.zeros(len(walls)),
+            )  # fmt: skip
+            self.t[todo] = t.min(axis=1)
+        return self.t[rays].copy()
 
 
 @functools.lru_cache(maxsize=32)
-def _wall_distance(boxes, origin, look_at, dirs_bytes: bytes, shape) -> np.ndarray:
-    """Cached: the sampler predicts many draws through one camera in one room. A ray is
-    tested only against the walls whose image holds its direction (as in
-    ``predicted_footprints``): a room's back wall is a few hundred of the 3,072 rays."""
-    dirs = np.frombuffer(dirs_bytes).reshape(shape)
-    size = np.array([b[1] for b in boxes], dtype=float)
-    loc = np.array([b[0] for b in boxes], dtype=float) - [0.0, 0.0, 0.5] * size
-    o = np.asarray(origin, dtype=float)
-    rot = look_at_matrix(origin, look_at)
-    corners = (box_points_axis(size, loc) - o) @ rot  # N×8×3, camera frame
-    lo, hi = _view_rects(corners)
-    local = dirs @ rot  # the rays in the camera frame (all look forward: -z)
-    rx, ry = local[:, 0] / -local[:, 2], local[:, 1] / -local[:, 2]
-    pad = 1e-3
-    tested = (
-        (rx[:, None] >= lo[None, :, 0] - pad)
-        & (rx[:, None] <= hi[None, :, 0] + pad)
-        & (ry[:, None] >= lo[None, :, 1] - pad)
-        & (ry[:, None] <= hi[None, :, 1] + pad)
-    )
-    rays, walls = np.nonzero(tested)
-    t = np.full(tested.shape, np.inf)
-    t[rays, walls] = ray_box_pairs(o, dirs[rays], size[walls], loc[walls], np.zeros(len(walls)))
-    out = t.min(axis=1)
-    out.flags.writeable = False
-    return out
+def _wall_distance(boxes, origin, look_at, dirs_bytes: bytes, shape) -> _WallRays:
+    """Cached: the sampler predicts many draws through one camera in one room."""
+    return _WallRays(boxes, origin, look_at, np.frombuffer(dirs_bytes).reshape(shape))
 
 
 # The 12 edges of a box as pairs of ``BOX_CORNERS`` indices (corners differing in one bit).

@@ -32,7 +32,8 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.file_objects import asset_spec, is_file_object
-from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints
+from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints, surely_unseen
+from diffforge.scenes.instances import instantiate
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, Fallback, PairSpec, Scene
 from diffforge.scenes.perception import colour_distance
@@ -374,7 +375,10 @@ class PairSampler:
         wants = frozenset().union(*(self.operators[t].scene_needs for t in kinds))
         layout = self._layout(rng, wants)
         base = compose(rng, layout, self.cfg, self.library, wants)
-        legible = self._fit_text(base) if "text" in wants and predict else None
+        signs = sum(self.operators[t].writes_text for t in kinds)
+        legible = None
+        if "text" in wants and predict:
+            legible = self._fit_text(base, max(signs, 1), rng_for(seed, index, "signs", attempt))
         last: Exception = Unplaced(kinds[0], "no scene")
         # the base's footprints serve every draw: its large objects, and the before-scene of a
         # draw that left it as it was (most do: only a few changes set a starting state)
@@ -530,16 +534,30 @@ class PairSampler:
             )
         return out
 
-    def _fit_text(self, scene: Scene) -> set[str]:
-        """For a drawn text change: enlarge the sign a viewer sees best (at most
-        ``MAX_SIGN_SCALE``, on its wall, taking down the wall art it covers) until a typical
-        string on it reads at this frame; the default layouts' signs are sized for the room,
-        not for the camera. Returns the signs that are then legible (the text change's
-        candidates)."""
+    def _fit_text(
+        self, scene: Scene, need: int = 1, rng: np.random.Generator | None = None
+    ) -> set[str]:
+        """For ``need`` drawn text changes: enlarge the signs a viewer sees best (at most
+        ``MAX_SIGN_SCALE``, on their wall, taking down the wall art they cover) until a
+        typical string on ``need`` of them reads at this frame; the default layouts' signs
+        are sized for the room, not for the camera. With ``rng``, a wall with fewer signs
+        that can grow enough than ``need`` gets more of its best kind (``_add_sign``).
+        Returns the signs that are then legible (the text changes' candidates: fewer than
+        ``need`` where the wall has no room)."""
         growth = self._sign_growth(scene)
         legible = {k for k, g in growth.items() if g <= 1.0}
-        if legible or not growth:
+        if len(legible) >= need or not growth:
             return legible
+        if need > 1:
+            for _ in range(need - len(_growable(growth)) if rng is not None else 0):
+                if not self._add_sign(rng, scene, growth):
+                    break
+                growth = self._sign_growth(scene)
+            if self._hang_signs(scene, growth, need):
+                legible = {k for k, g in self._sign_growth(scene).items() if g <= 1.0}
+                if legible:  # all of them, or as many as still read once moved
+                    return legible
+            growth = self._sign_growth(scene)
         for obj_id in sorted(growth, key=growth.__getitem__):
             k = SIGN_HEADROOM * growth[obj_id]
             if k > MAX_SIGN_SCALE:
@@ -561,21 +579,71 @@ class PairSampler:
         x, _, z = obj.transform.location
         x = min(max(x, cx - hx + dims[0] / 2), cx + hx - dims[0] / 2)
         z = min(max(z, cz - hz), cz + hz - dims[2])
-        box = (x - dims[0] / 2, z, x + dims[0] / 2, z + dims[2])
-        covered = {
-            o.id
-            for o in scene.objects
-            if o is not obj
-            and o.support == obj.support
-            and _overlaps(box, o)
-            and not placer.dependents(o.id)
-        }
-        scene.objects = [o for o in scene.objects if o.id not in covered]
-        obj.transform.scale = round(obj.transform.scale * k, 6)
-        obj.transform.location = (round(x, 6), round(surface.height - dims[1] / 2, 6), round(z, 6))
-        obj.dimensions = dims
-        obj.attributes.size = size_word(obj.transform.scale)
+        _hang(scene, placer, surface, obj, k, x, z)
         return True
+
+    def _add_sign(self, rng: np.random.Generator, scene: Scene, growth: dict[str, float]):
+        """One more sign of the kind that must grow least (the layout hung the kind whose
+        letters read best first), opposite it on its wall, for a pair's next text change:
+        a room composed for text has one such sign and posters whose letters never read.
+        False where no sign in view can grow enough."""
+        signs = _growable(growth)
+        if not signs:
+            return False
+        model = scene.object(signs[0])
+        spec = asset_spec(self.library, model)
+        surface = placer_for(scene, self.library).surfaces.get(model.support)
+        if surface is None or surface.kind != "wall":
+            return False
+        last = max((int(m.group(1)) for o in scene.objects
+                    if (m := re.search(r"_(\d+)$", o.id))), default=0)  # fmt: skip
+        obj = instantiate(rng, spec, f"{spec.category.replace(' ', '_')}_{last + 1}", self.cfg.text)
+        x, _, z = model.transform.location
+        cx = surface.center[0]
+        obj.support, obj.transform.rotation = model.support, model.transform.rotation
+        obj.transform.location = (
+            round(2 * cx - x, 6),
+            round(surface.height - obj.dimensions[1] / 2, 6),
+            z,
+        )
+        scene.objects.append(obj)
+        return True
+
+    def _hang_signs(self, scene: Scene, growth: dict[str, float], need: int) -> bool:
+        """For a pair's two or three text changes: the ``need`` signs that must grow least,
+        each enlarged as ``_fit_text`` would, hung side by side across their wall in the order
+        they were (one enlarged sign left where it was takes the wall's middle, and the second
+        finds no room: 3 in 100 rooms carried two text changes). False where they do not fit."""
+        placer = placer_for(scene, self.library)
+        walls: dict[str, list[tuple[float, object]]] = {}
+        for obj_id in sorted(growth, key=growth.__getitem__):
+            obj = scene.object(obj_id)
+            k = SIGN_HEADROOM * growth[obj_id] if growth[obj_id] > 1.0 else 1.0
+            surface = placer.surfaces.get(obj.support)
+            if k <= MAX_SIGN_SCALE and surface is not None and surface.kind == "wall":
+                walls.setdefault(obj.support, []).append((k, obj))
+        for support in sorted(walls, key=lambda w: [k for k, _ in walls[w][:need]]):
+            chosen = walls[support][:need]
+            surface = placer.surfaces[support]
+            (cx, cz), (hx, hz) = surface.center, surface.half
+            widths = [obj.dimensions[0] * k for k, obj in chosen]
+            spare = 2 * hx - sum(widths)
+            if (
+                len(chosen) < need
+                or spare < 0
+                or any(o.dimensions[2] * k > 2 * hz for k, o in chosen)
+            ):
+                continue
+            gap = spare / (need + 1)
+            left = cx - hx
+            for k, obj in sorted(chosen, key=lambda c: c[1].transform.location[0]):
+                width, height = obj.dimensions[0] * k, obj.dimensions[2] * k
+                z = min(max(obj.transform.location[2], cz - hz), cz + hz - height)
+                signs = {o.id for _, o in chosen}
+                _hang(scene, placer, surface, obj, k, left + gap + width / 2, z, signs)
+                left += gap + width
+            return True
+        return False
 
     def _large(self, scene: Scene, feet=None) -> set[str]:
         """Objects predicted to show at least the visibility gate's pixels in this scene."""
@@ -631,6 +699,8 @@ class PairSampler:
                     if obj is None:
                         continue
                     if name not in feet:
+                        if surely_unseen(scene.camera, obj, resolution):  # no need to predict
+                            raise Unplaced(change.type, "its target out of view")
                         feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
                     foot = feet[name].get(target)
                     if foot is None:
@@ -756,6 +826,36 @@ def _overlaps(box, obj) -> bool:
     x, _, z = obj.transform.location
     dx, _, dz = obj.dimensions
     return x - dx / 2 < box[2] and x + dx / 2 > box[0] and z < box[3] and z + dz > box[1]
+
+
+def _growable(growth: dict[str, float]) -> list[str]:
+    """The signs that read at this frame once enlarged within ``MAX_SIGN_SCALE``, the ones
+    that must grow least first."""
+    ok = [k for k, g in growth.items() if SIGN_HEADROOM * max(g, 1.0) <= MAX_SIGN_SCALE]
+    return sorted(ok, key=lambda k: (growth[k], k))
+
+
+def _hang(
+    scene: Scene, placer, surface, obj, k: float, x: float, z: float, keep=frozenset()
+) -> None:
+    """Scale wall sign ``obj`` by ``k`` with its bottom centre at (``x``, ``z``) on its wall,
+    taking down the wall art it covers (not what stands on something, nor ``keep``)."""
+    dims = tuple(round(d * k, 6) for d in obj.dimensions)
+    box = (x - dims[0] / 2, z, x + dims[0] / 2, z + dims[2])
+    covered = {
+        o.id
+        for o in scene.objects
+        if o is not obj
+        and o.support == obj.support
+        and _overlaps(box, o)
+        and o.id not in keep
+        and not placer.dependents(o.id)
+    }
+    scene.objects = [o for o in scene.objects if o.id not in covered]
+    obj.transform.scale = round(obj.transform.scale * k, 6)
+    obj.transform.location = (round(x, 6), round(surface.height - dims[1] / 2, 6), round(z, 6))
+    obj.dimensions = dims
+    obj.attributes.size = size_word(obj.transform.scale)
 
 
 def replace_text(obj, string: str):

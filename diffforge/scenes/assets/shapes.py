@@ -27,15 +27,23 @@ SEP = "~"  # asset id ~ shape: never part of a manifest id (its pattern has no "
 _CACHE: dict[tuple, tuple[str, dict]] = {}
 
 
+_DRAWERS: dict[str, Callable[[np.random.Generator], dict] | None] = {}
+
+
 def shape_drawer(spec) -> Callable[[np.random.Generator], dict] | None:
-    """The generator's ``draw_shape`` (None: a fixed mesh, a file or a rig)."""
+    """The generator's ``draw_shape`` (None: a fixed mesh, a file or a rig); kept per
+    generator path (importing it for every instance was a twentieth of the sampler's time)."""
     if spec.generator is None or spec.type != "generator":
         return None
-    try:
-        fn = spec.generator.resolve()
-    except (ImportError, AttributeError):
-        return None
-    return getattr(fn, "draw_shape", None)
+    path = spec.generator.path
+    if path not in _DRAWERS:
+        try:
+            fn = spec.generator.resolve()
+        except (ImportError, AttributeError):
+            _DRAWERS[path] = None
+        else:
+            _DRAWERS[path] = getattr(fn, "draw_shape", None)
+    return _DRAWERS[path]
 
 
 def _rounded(value):

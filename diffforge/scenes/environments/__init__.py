@@ -142,7 +142,11 @@ def architecture(scene: Scene) -> list[Element]:
     """Every fixed element of ``scene``'s environment, in the order the renderer builds them:
     the layout's shell, then the fixtures of a closed room's lamps."""
     env = scene.environment
-    shell = _shell(env.model_dump_json(), tuple(scene.camera.location))
+    # only an open room's shell depends on the camera (a wall it stands behind is hidden from
+    # it): the others are cached per environment, whatever camera jitter a draw added
+    sees_camera = env.layout == "room" and not env.ceiling
+    camera = tuple(scene.camera.location) if sees_camera else (0.0, 0.0, 0.0)
+    shell = _shell(env.model_dump_json(), camera)
     if env.layout == "room" and env.ceiling:
         return [*shell, *fixtures(scene)]
     return list(shell)
