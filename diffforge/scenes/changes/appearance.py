@@ -386,6 +386,9 @@ class Orientation(_Outline):
                 continue
             old = obj.transform.rotation[2]
             obj.transform.rotation = (0.0, 0.0, round(yaw, 6))
+            if not staged(after, obj):  # a car turned across its lane, a person into another
+                obj.transform.rotation = (0.0, 0.0, old)
+                continue
             ctx.lock(self.type, obj.id)
             return Change(
                 type=self.type,
