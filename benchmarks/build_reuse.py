@@ -17,7 +17,7 @@ from pathlib import Path
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--preset", default="draft")
+    ap.add_argument("--preset", required=True, choices=["draft", "standard", "high"])
     ap.add_argument("--pairs", type=int, default=6)
     ap.add_argument("--config", default="configs/default.yaml")
     args = ap.parse_args()

@@ -59,7 +59,7 @@ CANDIDATES: dict[str, dict[str, dict]] = {
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--preset", default="standard", choices=sorted(CANDIDATES))
+    ap.add_argument("--preset", required=True, choices=sorted(CANDIDATES))
     ap.add_argument("--scenes", type=int, default=6)
     ap.add_argument("--ref-samples", type=int, default=256)
     ap.add_argument("--threads", type=int, default=1)

@@ -1,40 +1,44 @@
 """Realized change-type and layout shares of sampled specs vs the configured ones.
 
-PYTHONPATH=. python benchmarks/mix_check.py N [key=value ...]   # overrides as with --set
+PYTHONPATH=. python benchmarks/mix_check.py N [--config C] [--set key=value ...]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import Counter
 
-from diffforge.config import load_config
-from diffforge.scenes.sampler import PairSampler, configured_mix
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, help="pairs 0..n-1 to sample")
+    ap.add_argument("--config", default="configs/default.yaml")
+    ap.add_argument("--set", action="append", default=[], help="key.path=value (repeatable)")
+    args = ap.parse_args()
+
+    from diffforge.config import load_config
+    from diffforge.scenes.sampler import PairSampler, configured_mix
+
+    cfg = load_config(args.config, args.set)
+    sampler = PairSampler(cfg)
+    weights, _ = configured_mix(cfg)
+    total = sum(weights.values())
+    layouts: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    fallbacks = 0
+    for i in range(args.n):
+        spec = sampler.sample(i)
+        layouts[spec.before.environment.layout] += 1
+        types.update(c.type for c in spec.changes)
+        fallbacks += len(spec.fallbacks)
+    m = sum(types.values())
+    tvd = 0.5 * sum(abs(types[t] / m - w / total) for t, w in weights.items())
+    worst = max(weights, key=lambda t: abs(types[t] / m / (weights[t] / total) - 1))
+    off = 100 * (types[worst] / m / (weights[worst] / total) - 1)
+    print(f"n={args.n} fallbacks={fallbacks} type TVD={100 * tvd:.1f}% worst={worst} {off:+.1f}%")
+    realized = {k: round(v / args.n, 3) for k, v in sorted(layouts.items())}
+    print("layouts", realized, "configured", dict(cfg.scene.layouts))
+
 
 if __name__ == "__main__":
-    n = int(sys.argv[1])
-    extra = sys.argv[2:]
-    cfg = load_config("configs/default.yaml", extra)
-    s = PairSampler(cfg)
-    w, per = configured_mix(cfg)
-    tot = sum(w.values())
-    lay = Counter()
-    tc = Counter()
-    fb = 0
-    for i in range(n):
-        sp = s.sample(i)
-        lay[sp.before.environment.layout] += 1
-        tc.update(c.type for c in sp.changes)
-        fb += len(sp.fallbacks)
-    m = sum(tc.values())
-    tvd = 0.5 * sum(abs(tc[t] / m - w[t] / tot) for t in w)
-    worst = max(w, key=lambda t: abs(tc[t] / m / (w[t] / tot) - 1))
-    print(
-        f"n={n} fallbacks={fb} TVD={100 * tvd:.1f}% worst={worst} {100 * (tc[worst] / m / (w[worst] / tot) - 1):+.1f}%"
-    )
-    print(
-        "layouts",
-        {k: round(v / n, 3) for k, v in lay.items()},
-        "configured",
-        dict(cfg.scene.layouts),
-    )
+    main()
