@@ -118,8 +118,11 @@ class Color(_Colouring):
         top or trousers) move by ``visibility.min_delta_e``, not the whole person's mean,
         in which a red top turned blue moved by 9 (it is a third of the figure)."""
         if not check.change.params.get("part"):
-            return super().gate(check) + lit_name_reasons(check)
-        return check.target_reasons() + garment_contrast_reasons(check) + lit_name_reasons(check)
+            seen = super().gate(check)
+        else:
+            seen = check.target_reasons() + garment_contrast_reasons(check)
+        # the names are judged on a change a viewer sees (an unchanged target fits no new name)
+        return seen or lit_name_reasons(check)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         far = ctx.cfg.visibility.min_color_delta_e
