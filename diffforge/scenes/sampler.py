@@ -243,7 +243,9 @@ class PairSampler:
         u = self._draw_uniforms(index)
         n = self.counts[_inverse_cdf(self.count_p, u[0])]
         alone = [self.operators[t].alone for t in self.types]
-        if self.alone_q and (n == 1 or not self.single_p) and u[1] < self.alone_q:
+        # a mix of alone types only (``{none: 1.0}``) has nothing to draw a second change from
+        only_alone = all(a or w <= 0 for a, w in zip(alone, self.type_w, strict=True))
+        if self.alone_q and (n == 1 or not self.single_p or only_alone) and u[1] < self.alone_q:
             p = np.where(alone, self.type_w, 0.0)
             return [self.types[_inverse_cdf(p, u[2])]]
         kinds: list[str] = []

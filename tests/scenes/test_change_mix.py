@@ -369,3 +369,10 @@ def test_a_garment_colour_change_is_judged_on_the_garment() -> None:
     red = before[5, 5].astype(int)
     faint, _ = gate("red", shade=np.clip(red + np.array([0, 34, 0]), 0, 255))  # a shade of red
     assert faint == ["color: contrast too low"]
+
+
+def test_a_mix_of_no_change_pairs_only_samples_every_pair() -> None:
+    """``{none: 1.0}`` with the default changes-per-pair: a pair drawn with two or three
+    changes has nothing else to draw, and is one "none" change (it crashed with an IndexError)."""
+    sampler = PairSampler(load_config(DEFAULT, ["changes.weights={none: 1.0}"]))
+    assert [[c.type for c in sampler.sample(i).changes] for i in range(8)] == [["none"]] * 8
