@@ -232,12 +232,10 @@ def mismatch(claim: ChangeClaims, truth: Truth) -> str | None:
         return "no value"
     if not set(claim.directions) <= truth.directions:
         return f"direction {claim.directions}"
-    # a turn's direction may go unsaid: the references leave it out where the facing is hidden
-    if (
-        truth.directions & SENSE
-        and not set(claim.directions) & SENSE
-        and claim.type != "orientation"
-    ):
+    # a turn's direction may go unsaid: the references leave it out where the facing is hidden;
+    # a sense said with its side still says it ("someone has turned off the lamp": after:off)
+    said = {d.rpartition(":")[2] for d in claim.directions}
+    if truth.directions & SENSE and not said & SENSE and claim.type != "orientation":
         return "no direction"
     for e in claim.events:
         if _OPPOSITE_EVENTS.get(e) in truth.events and e not in truth.events:

@@ -156,6 +156,25 @@ def test_a_turn_may_leave_its_direction_unsaid_but_not_say_the_wrong_one() -> No
     assert mismatch(replace(grown, directions=()), truth_of(items[1])) == "no direction"
 
 
+def test_a_lamp_switched_with_a_side_cue_states_its_sense() -> None:
+    """A lamp switched with a side cue ("someone has turned off the lamp": after:off, its state
+    in the second image) states the item's sense and finds a light_off change; "turned on" not."""
+    found = [
+        (rec, k, i)
+        for rec in corpus(40, 15, 6)
+        for k, i in enumerate(checklist(rec))
+        if i.how == "light_off"
+    ]
+    assert found, "the corpus has a lamp switched off"
+    rec, k, item = found[0]
+    items = checklist(rec)
+    off = prediction_claims(f"Someone has turned off {item.object}.")[0]
+    assert "after:off" in off.directions and mismatch(off, truth_of(item)) is None
+    assert score_pair(items, f"Someone has turned off {item.object}.")["items"][k]["found"]
+    s = score_pair(items, f"Someone has turned on {item.object}.")
+    assert not s["items"][k]["found"] and s["hallucinated"]
+
+
 def _agreement(path: Path) -> tuple[int, int, int, int, collections.Counter[str]]:
     """(agreeing item decisions, item decisions, agreeing invented counts, predictions,
     sources) of a labels file."""

@@ -90,5 +90,8 @@ def test_an_untagged_blend_is_scanned_from_its_geometry(tmp_path: Path) -> None:
     assert kinds["Workbench"]["height"] == pytest.approx(0.8)
     env = PairSampler(cfg).sample(0).before.environment
     assert env.blend_file == str(plain)
-    # facts about the file come from the file or are left out, never invented
-    assert (env.floor_color, env.floor_material, env.wall_color) == (None, None, None)
+    # facts about the file come from the file or are left out, never invented: the floor's
+    # colour is the scanned floor object's (user_file.floor_colour, for the lighting model's
+    # bounce); this plane has no material, so Cycles' default 0.8 grey surface, named white
+    assert kinds["Floor"]["object"] == "Floor"
+    assert (env.floor_color, env.floor_material, env.wall_color) == ("white", None, None)
