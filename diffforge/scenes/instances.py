@@ -7,6 +7,7 @@ import numpy as np
 from diffforge.config import TextConfig
 from diffforge.scenes.assets.shapes import draw_shape
 from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
+from diffforge.scenes.perception import _XYZ_FROM_LINEAR
 from diffforge.srgb import srgb_to_linear
 from diffforge.vocabulary import CLOTHING_WORDS, COLORS, size_word
 
@@ -58,7 +59,7 @@ def draw_text(rng: np.random.Generator, cfg: TextConfig, avoid: str | None = Non
 
 
 def _luminance(name: str) -> float:
-    return float(srgb_to_linear(COLORS[name]) @ (0.2126, 0.7152, 0.0722))
+    return float(srgb_to_linear(COLORS[name]) @ _XYZ_FROM_LINEAR[1])  # Y, relative luminance
 
 
 def contrast_ratio(a: str, b: str) -> float:

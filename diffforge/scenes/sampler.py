@@ -371,10 +371,7 @@ class PairSampler:
         scale = np.ones(len(self.layouts))
         if len(self.layouts) < 2:
             return scale
-        wanted = Counter(
-            frozenset().union(*(self.operators[t].scene_needs for t in self.draw_types(i)))
-            for i in range(pairs)
-        )
+        wanted = self.wanted_features(pairs)
         for _ in range(rounds):
             shares = sum(n * self._layout_p(w, scale) for w, n in wanted.items()) / pairs
             ratio = np.divide(self.layout_p, shares, out=np.ones_like(shares), where=shares > 0)
@@ -382,6 +379,14 @@ class PairSampler:
                 break
             scale = scale * ratio
         return scale
+
+    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[frozenset[str]]:
+        """How many of the first ``pairs`` pairs want each set of scene features (the union of
+        their drawn types' ``scene_needs``)."""
+        return Counter(
+            frozenset().union(*(self.operators[t].scene_needs for t in self.draw_types(i)))
+            for i in range(pairs)
+        )
 
     def _layout(self, rng: np.random.Generator, wants: frozenset[str]) -> str:
         """A layout for ``wants``, calibrated so that every layout gets its configured share

@@ -23,10 +23,7 @@ def sampler() -> PairSampler:
 def test_the_calibrated_draw_gives_each_layout_its_share(sampler: PairSampler) -> None:
     """Over the drawn types of the calibration pairs, the layout draw's expected shares are
     the configured ones (they are reachable on the default config)."""
-    wanted = Counter(
-        frozenset().union(*(sampler.operators[t].scene_needs for t in sampler.draw_types(i)))
-        for i in range(LAYOUT_CALIBRATION_PAIRS)
-    )
+    wanted = sampler.wanted_features()
     expected = sum(n * sampler._layout_p(w, sampler.layout_c) for w, n in wanted.items())
     np.testing.assert_allclose(expected / LAYOUT_CALIBRATION_PAIRS, sampler.layout_p, atol=1e-3)
     plain = sum(n * sampler._layout_p(w, np.ones(len(sampler.layouts))) for w, n in wanted.items())
