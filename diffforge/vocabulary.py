@@ -65,6 +65,11 @@ MATERIAL_LOOKS: dict[str, str] = {
     "rubber": "matte",
 }
 
+# Poses a viewer reads as another: a faceless figure's turned head cannot be seen, its limbs
+# stand as in "standing" (std48e review pairs 02, 03: "has turned their head" unverifiable).
+# Captions say what the limbs show; a pose change never draws a pose that looks the same.
+POSE_SEEN_AS: dict[str, str] = {"head_turned": "standing"}
+
 # Adjectives used for materials in captions ("the wooden table").
 MATERIAL_ADJECTIVES: dict[str, str] = {
     "plastic": "plastic",

@@ -245,10 +245,11 @@ def _move(c: Change, ctx: GroupContext) -> Group:
     return Group(c.type, "move", values, ref.text)
 
 
-def _describe_new(obj: ObjectInstance, said: str = "") -> str:
+def _describe_new(obj: ObjectInstance, said: str = "", colour_seen: bool = True) -> str:
     """'a blue ceramic vase': every attribute, since a new object has nothing to tell apart,
     except words the old object's description already says ("the black metallic sign ...
-    a street lamp", not "... a black metallic street lamp")."""
+    a street lamp", not "... a black metallic street lamp") and a colour the picture does not
+    show (``colour_seen``: ``Resolver.colour_seen`` on the after image)."""
     a = obj.attributes
     words = set(said.split())
     used = [
@@ -257,6 +258,7 @@ def _describe_new(obj: ObjectInstance, said: str = "") -> str:
         if getattr(a, k)
         and MATERIAL_ADJECTIVES.get(getattr(a, k), getattr(a, k)) not in words
         and (k != "material" or material_seen(a.material))
+        and (k != "color" or colour_seen)
     ]
     feats = {k: getattr(a, k) for k in used}
     phrase = noun_phrase(obj, feats, used)
@@ -268,7 +270,11 @@ def _replace(c: Change, ctx: GroupContext) -> Group:
     new_id = c.targets[1] if len(c.targets) > 1 else c.after.get("id")
     new = ctx.after.by_id.get(new_id)
     noun = str(c.after.get("noun", "new object"))
-    new_a = _describe_new(new, ref.text) if new is not None else f"{article(noun)} {noun}"
+    new_a = (
+        _describe_new(new, ref.text, ctx.resolver("after").colour_seen(new))
+        if new is not None
+        else f"{article(noun)} {noun}"
+    )
     values = {**obj_values(ref, view), "new": new_a, "old_noun": c.before.get("noun", "")}
     return Group(c.type, "replace", values, ref.text)
 

@@ -18,13 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.captioner.seen import material_seen, pointing_side
+from diffforge.captioner.seen import colour_seen, material_seen, pointing_side
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
+from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
     LOOKALIKE_NOUNS,
     MATERIAL_ADJECTIVES,
+    POSE_SEEN_AS,
     REGION_PHRASES,
     RELATION_PHRASES,
 )
@@ -68,6 +70,7 @@ def pose_phrase(
     frame when the figure and the camera are given ("is pointing to the left")."""
     if not name:
         return None
+    name = POSE_SEEN_AS.get(name, name)  # what the limbs show (a faceless head turns unseen)
     if name == "pointing" and obj is not None and camera is not None:
         side = pointing_side(obj, camera)
         if side:  # else the picture leaves the arm's direction open: the table's phrase
@@ -220,9 +223,17 @@ class Referring:
         return " ".join(p for p in ("the", self.noun_phrase, self.clause) if p)
 
 
-def features(obj: ObjectInstance, exclude: Iterable[str] = ()) -> dict[str, str]:
-    """Every describable feature of an object (minus ``exclude``), as comparable strings."""
+def features(
+    obj: ObjectInstance,
+    exclude: Iterable[str] = (),
+    colour_ok: Callable[[ObjectInstance], bool] | None = None,
+) -> dict[str, str]:
+    """Every describable feature of an object (minus ``exclude``), as comparable strings;
+    its colour only where ``colour_ok(obj)`` says the picture shows it (``seen.colour_seen``).
+    Rivals are compared by their record colour: one that may look the same still competes."""
     skip = set(exclude)
+    if colour_ok is not None and "color" not in skip and not colour_ok(obj):
+        skip.add("color")
     a = obj.attributes
     out: dict[str, str] = {}
     if is_person(obj):  # clothes only where the asset declares them, never invented
@@ -307,6 +318,16 @@ class Resolver:
     def __init__(self, view: View) -> None:
         self.view = view
         self._landmarks: dict[str, str | None] = {}
+        self._colours: dict[str, bool] = {}
+        self._light: SceneLight | None = None
+
+    def colour_seen(self, obj: ObjectInstance) -> bool:
+        """Whether a caption may name ``obj``'s colour in this image (``seen.colour_seen``)."""
+        if obj.id not in self._colours:
+            if self._light is None:
+                self._light = SceneLight(self.view.scene)
+            self._colours[obj.id] = colour_seen(obj, self._light)
+        return self._colours[obj.id]
 
     # -- landmarks ----------------------------------------------------------------------------
 
@@ -318,7 +339,7 @@ class Resolver:
         return self._landmarks[obj_id]
 
     def _short(self, obj: ObjectInstance) -> str | None:
-        feats = features(obj, exclude=("text", "pose"))
+        feats = features(obj, ("text", "pose"), self.colour_seen)
         rivals = [
             self.view.by_id[i]
             for i in self.view.visible
@@ -374,7 +395,7 @@ class Resolver:
         self, obj: ObjectInstance, ref: Referring, exclude: Iterable[str], use_support: bool
     ) -> Referring:
         view = self.view
-        feats = features(obj, exclude)
+        feats = features(obj, exclude, self.colour_seen)
         used = tuple(feats)
         phrase = noun_phrase(obj, feats, used)
         for tag in ("leftmost", "rightmost"):
@@ -401,7 +422,7 @@ class Resolver:
         use_support: bool = True,
     ) -> Referring:
         view = self.view
-        feats = features(obj, exclude)
+        feats = features(obj, exclude, self.colour_seen)
         region = view.region(obj.id)
         where_region = region_phrase(region)
         rivals = [
@@ -520,8 +541,9 @@ def describe_group(view: View, objs: list[ObjectInstance], noun_plural: str) -> 
     shared support are what tell the group apart from other objects of the kind.
     """
     words = []
+    resolver = Resolver(view)
     colors = {o.attributes.color for o in objs}
-    if len(colors) == 1 and None not in colors:
+    if len(colors) == 1 and None not in colors and all(resolver.colour_seen(o) for o in objs):
         words.append(colors.pop())
     words.append(noun_plural)
     supports = {o.support for o in objs}
@@ -529,7 +551,7 @@ def describe_group(view: View, objs: list[ObjectInstance], noun_plural: str) -> 
     if len(supports) == 1:
         sup = supports.pop()
         if sup in view.by_id:
-            phrase = Resolver(view).landmark_phrase(sup)
+            phrase = resolver.landmark_phrase(sup)
             if phrase:
                 where = f"{RELATION_PHRASES['on']} {phrase}"
     return " ".join(words), where

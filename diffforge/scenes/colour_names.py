@@ -32,6 +32,11 @@ NAME_TOLERANCE = 8.0
 # 2 misnamed that the render shows fit (an amber light's white and purple; 8 at NAME_TOLERANCE)
 # and misses 4 the gate catches. The sampler avoids what is clearly misnamed; the gate decides.
 PREDICTED_TOLERANCE = 10.0
+# Names of light colours: darkened, they become other colours to a viewer (a pink cabinet in
+# dim light, mean sRGB 102,47,55 at L* 27, read "dark crimson"; a beige glass table at L* 25
+# "dark brown"; std48e review), although some exposure of the name's colour comes close.
+# The least CIELAB L* a surface needs to be given the name.
+LIGHT_NAMES_MIN_L = {"pink": 40.0, "beige": 40.0, "white": 45.0}
 
 
 def _appearances() -> np.ndarray:
@@ -51,17 +56,25 @@ def residuals(lab) -> dict[str, float]:
     return dict(zip(NAMES, de.min(axis=1).tolist(), strict=True))
 
 
+def light_enough(lab, name: str) -> bool:
+    """Whether ``lab`` is light enough to carry ``name`` (``LIGHT_NAMES_MIN_L``)."""
+    return float(np.asarray(lab, dtype=float)[0]) >= LIGHT_NAMES_MIN_L.get(name, 0.0)
+
+
 def fitting_names(lab, tolerance: float = NAME_TOLERANCE) -> list[str]:
     """The names a viewer may give a surface of colour ``lab``, best first."""
     res = residuals(lab)
     best = min(res.values())
-    return sorted((n for n, r in res.items() if r <= best + tolerance), key=res.__getitem__)
+    return sorted(
+        (n for n, r in res.items() if r <= best + tolerance and light_enough(lab, n)),
+        key=res.__getitem__,
+    )
 
 
 def name_fits(lab, name: str, tolerance: float = NAME_TOLERANCE) -> bool:
     """Whether ``name`` is among ``fitting_names(lab)``."""
     res = residuals(lab)
-    return res[name] <= min(res.values()) + tolerance
+    return res[name] <= min(res.values()) + tolerance and light_enough(lab, name)
 
 
 def srgb_name_fits(rgb, name: str) -> bool:

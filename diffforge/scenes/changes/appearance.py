@@ -20,7 +20,7 @@ from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text,
 from diffforge.scenes.lighting import SceneLight, lit_srgb
 from diffforge.scenes.model import Change, Pose, Scene
 from diffforge.scenes.perception import colour_distance, delta_e2000, mixed_colour, srgb_to_lab
-from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, size_word
+from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, POSE_SEEN_AS, size_word
 
 
 class _Outline(ChangeOperator):
@@ -468,8 +468,16 @@ class PoseChange(_Outline):
 
         obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.pose is not None])
         old = obj.pose.name
-        # a pose the person's place allows (staging: sitting on a seat, no crouch by one)
-        new = ctx.pick([name for name in allowed_poses(after, obj) if name != old])
+        # a pose the person's place allows (staging: sitting on a seat, no crouch by one) that
+        # a viewer tells from the old one by the limbs (never a head turn: POSE_SEEN_AS)
+        seen_old = POSE_SEEN_AS.get(old, old)
+        new = ctx.pick(
+            [
+                name
+                for name in allowed_poses(after, obj)
+                if name not in POSE_SEEN_AS and name != seen_old
+            ]
+        )
         obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
         ctx.lock(self.type, obj.id)
         return Change(type=self.type, targets=[obj.id], before={"pose": old}, after={"pose": new})

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+import numpy as np
+
 from diffforge.scenes.changes.base import (
     ChangeContext,
     ChangeOperator,
@@ -22,10 +24,12 @@ from diffforge.scenes.environments.staging import is_road_vehicle, repose, stage
 from diffforge.scenes.environments.tabletop import tabletop_assets
 from diffforge.scenes.file_objects import asset_spec, duplicate, is_file_object
 from diffforge.scenes.geometry import footprint_half_extents
-from diffforge.scenes.instances import instantiate, is_person
-from diffforge.scenes.lighting import drop_lamp_light
+from diffforge.scenes.instances import instantiate, is_person, text_colors
+from diffforge.scenes.lighting import SceneLight, drop_lamp_light, lit_srgb
 from diffforge.scenes.model import Change, ObjectInstance, Scene
+from diffforge.scenes.perception import delta_e2000, srgb_to_lab
 from diffforge.scenes.placement import Placer, Surface
+from diffforge.vocabulary import COLORS
 
 # Which asset tags suit a layout when something new enters the scene.
 LAYOUT_TAGS: dict[str, tuple[str, ...]] = {
@@ -42,9 +46,52 @@ SURFACE_PLACEMENTS: dict[str, set[str]] = {
 }
 
 
+# An object hung on a wall is told from the wall by colour alone: its lit colour must lie this
+# far (CIEDE2000) from the wall's under the same light. A pink poster on a pink wall and a gray
+# one on a gray wall could not be seen (std48e review pairs 28, 35); the contrast gate's own
+# threshold (visibility.min_delta_e, 15) with the light model's margin.
+WALL_CONTRAST = 22.0
+
+
+def stands_out(scene: Scene, obj: ObjectInstance, light: SceneLight | None = None) -> bool:
+    """Whether ``obj`` differs from what it hangs on enough to be seen: anything not on a
+    wall, or of a colour the scene model cannot judge, does."""
+    wall = COLORS.get(scene.environment.wall_color or "")
+    own = COLORS.get(obj.attributes.color or "")
+    if obj.support != "wall" or wall is None or own is None:
+        return True
+    light = light or SceneLight(scene)
+    ground = COLORS.get(scene.environment.floor_color or "", COLORS["gray"])
+    lit = srgb_to_lab(lit_srgb(np.array([own, wall], dtype=float), light.of(obj), ground))
+    return float(delta_e2000(lit[0], lit[1])) >= WALL_CONTRAST
+
+
+def _contrast_wall(ctx: ChangeContext, scene: Scene, obj: ObjectInstance, spec) -> bool:
+    """Give a new wall object a colour of its palette that stands out from the wall (its own
+    if it does) and on which its letters still read (``instances.text_colors``); False when
+    none does."""
+    if stands_out(scene, obj):
+        return True
+    own = obj.attributes.color
+    for colour in sorted(spec.colors or COLORS, key=lambda _: ctx.rng.random()):
+        letters_read = obj.text is None or obj.text.color in text_colors(colour)
+        if colour in COLORS and colour != own and letters_read:
+            obj.attributes.color, obj.attributes.rgb = colour, COLORS[colour]
+            if stands_out(scene, obj):
+                return True
+    obj.attributes.color, obj.attributes.rgb = own, COLORS.get(own or "", obj.attributes.rgb)
+    return False
+
+
 def _removable(ctx: ChangeContext, scene: Scene, placer: Placer, kind: str) -> list[ObjectInstance]:
-    """Objects that can go without leaving others floating."""
-    return [o for o in ChangeOperator.free_objects(ctx, scene, kind) if not placer.dependents(o.id)]
+    """Objects that can go without leaving others floating, and that a viewer sees against
+    the wall they hang on (``stands_out``)."""
+    light = SceneLight(scene)
+    return [
+        o
+        for o in ChangeOperator.free_objects(ctx, scene, kind)
+        if not placer.dependents(o.id) and stands_out(scene, o, light)
+    ]
 
 
 def _pool(ctx: ChangeContext, scene: Scene, surface: Surface, exclude_category: str | None = None):
@@ -110,7 +157,9 @@ def _place_new(
     if not placed:
         return None
     repose(ctx.rng, scene, obj)
-    if not staged(scene, obj):
+    fixed_colour = template is not None or "color" in kw  # one more of the same: not recoloured
+    seen = stands_out(scene, obj) if fixed_colour else _contrast_wall(ctx, scene, obj, spec)
+    if not seen or not staged(scene, obj):
         scene.objects.remove(obj)
         placer.remove(obj.id)
         return None
@@ -275,7 +324,7 @@ class Replace(ChangeOperator):
             new.support = old.support
             at = after.objects.index(old)
             after.objects[at] = new
-            if not staged(after, new):
+            if not _contrast_wall(ctx, after, new, spec) or not staged(after, new):
                 after.objects[at] = old
                 continue
             drop_lamp_light(after, old.id)

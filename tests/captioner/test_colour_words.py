@@ -1,0 +1,74 @@
+"""A description names an object's colour only where its predicted lit colour clearly carries
+the name (``captioner.seen.colour_seen``): the std48e review's glass table "beige" rendered dark
+brown, a "gray" cabinet read khaki under yellow light, a "pink" metal cabinet maroon."""
+
+from __future__ import annotations
+
+from diffforge.captioner.referring import Resolver, describe_group, make_view
+from diffforge.captioner.seen import colour_seen
+from diffforge.captioner.synthetic import obj, room
+from diffforge.scenes.lighting import SceneLight
+from diffforge.scenes.model import Light
+
+RES = (240, 180)
+TABLE = (1.2, 0.7, 0.45)
+CABINET = (0.8, 0.45, 1.1)
+YELLOW = (1.0, 0.75, 0.3)
+
+
+def _lamp(rgb=(1.0, 1.0, 1.0), energy: float = 1000.0) -> list[Light]:
+    return [Light(id="lamp", type="area", location=(0.0, -1.0, 2.9), energy=energy, rgb=rgb)]
+
+
+def _describe(objects, target: str, lights=None) -> str:
+    scene = room(objects, lights)
+    return Resolver(make_view(scene, RES)).describe(scene.object(target)).text
+
+
+def test_a_glass_tables_colour_is_never_said() -> None:
+    """Glass shows what lies behind it: two tables apart by colour are told apart by where
+    they stand, never by the glass one's record colour."""
+    objs = [
+        obj("a", "coffee table", (-1.0, -1.0, 0), TABLE, "beige", "glass"),
+        obj("b", "coffee table", (-0.2, -1.0, 0), TABLE, "blue", "wood"),
+    ]
+    text = _describe(objs, "a", _lamp())
+    assert "beige" not in text and "coffee table" in text, text
+    assert _describe(objs, "b", _lamp()).startswith("the blue coffee table")
+
+
+def test_a_colour_the_light_turns_into_another_name_is_not_said() -> None:
+    """A gray cabinet under a yellow lamp reads khaki: gray is not said there, and is said
+    under a white lamp."""
+    objs = [
+        obj("a", "cabinet", (-1.0, 0.5, 0), CABINET, "gray", "metal"),
+        obj("b", "cabinet", (-0.1, 0.5, 0), CABINET, "red", "metal"),
+    ]
+    assert _describe(objs, "a", _lamp()).startswith("the gray cabinet")
+    yellow = _describe(objs, "a", _lamp(YELLOW))
+    assert "gray" not in yellow and "cabinet" in yellow, yellow
+
+
+def test_a_light_colour_in_dim_light_is_not_said() -> None:
+    """A pink metal cabinet far from a weak lamp shows a dark rose a viewer calls maroon; the
+    same cabinet by a bright lamp is pink."""
+    pink = obj("a", "cabinet", (-2.2, 2.5, 0), CABINET, "pink", "metal")
+    bright = room([pink], [Light(id="lamp", type="point", location=(-2.2, 1.5, 1.0), energy=300.0)])
+    assert colour_seen(pink, SceneLight(bright))
+    # the typical light is set by the camera's aim: the cabinet in a corner far from the lamp
+    dim = room(
+        [pink, obj("c", "chair", (2.0, -2.0, 0), (0.5, 0.5, 0.9), "red", "wood")],
+        [Light(id="lamp", type="point", location=(2.0, -2.5, 1.5), energy=300.0)],
+    )
+    assert not colour_seen(pink, SceneLight(dim))
+
+
+def test_a_counted_groups_colour_follows_the_same_rule() -> None:
+    chairs = [
+        obj(f"c{i}", "chair", (x, 0.0, 0), (0.5, 0.5, 0.9), "gray", "metal", category="chair")
+        for i, x in enumerate((-1.0, 0.0, 1.0))
+    ]
+    white = make_view(room(chairs, _lamp()), RES)
+    assert describe_group(white, chairs, "chairs")[0] == "gray chairs"
+    yellow = make_view(room(chairs, _lamp(YELLOW)), RES)
+    assert describe_group(yellow, chairs, "chairs")[0] == "chairs"
