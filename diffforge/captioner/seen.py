@@ -19,7 +19,7 @@ import numpy as np
 
 from diffforge.scenes.assets.symmetry import facing_readable
 from diffforge.scenes.changes.appearance import SEEN_LOOKS
-from diffforge.scenes.colour_names import light_enough, residuals
+from diffforge.scenes.colour_names import light_enough, outline_lab, residuals
 from diffforge.scenes.geometry import (
     box_corners,
     look_at_matrix,
@@ -46,12 +46,6 @@ def material_seen(material: str | None) -> bool:
 # yellow light is predicted 7.6 past "beige" and read khaki; std48e pair 14). Dropping the
 # word costs a description little: size, region or a landmark picks the object out instead.
 CLEAR_NAME_TOLERANCE = 4.0
-# How much darker (CIELAB L*) an object's pixels look, on average over its whole outline,
-# than ``lighting.lit_srgb`` predicts for its lit face: shaded sides and, for metal, the dark
-# surroundings it reflects (median over 2,029 objects of the 200-pair standard set seed 2300:
-# matte -12.6, glossy -14.7, metallic -25.2; a pink metal cabinet read maroon, pair 38).
-OUTLINE_DARKENING = {"metallic": 25.0}
-OUTLINE_DARKENING_DEFAULT = 13.0
 
 
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
@@ -71,8 +65,7 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     res = residuals(lab)
     if res[name] > min(res.values()) + CLEAR_NAME_TOLERANCE:
         return False
-    lab[0] -= OUTLINE_DARKENING.get(look or "", OUTLINE_DARKENING_DEFAULT)
-    return light_enough(lab, name)
+    return light_enough(outline_lab(lab, look), name)
 
 
 # A turn within this many degrees of a half-turn reads as "turned around": clockwise and

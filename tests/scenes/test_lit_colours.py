@@ -170,3 +170,23 @@ def test_colour_draws_in_white_light_lose_only_steps_that_render_faint(ctx) -> N
     names = Color._options(ctx, box, spec, None, list(COLORS), 30.0)
     kept = lit_options(ctx, SceneLight(_scene([box, *others])), box, spec, None, names)
     assert set(names) - set(kept) == {"pink"}, (names, kept)
+
+
+def test_a_light_colour_on_shaded_metal_is_neither_changed_from_nor_drawn(ctx) -> None:
+    """A pink cube away from the lamp: as rubber its outline stays pink, as metal it shows a
+    dark rose a viewer calls maroon (std48e pair 38's cabinet), so its colour is not changed
+    (the caption would say "was pink") and pink is not drawn for it."""
+    spec = ctx.library.get("clevr_cube")
+    others = [_cube("o", "blue", x=-1.0)]
+    rubber = _cube("box", "pink", x=3.0)
+    options = [c for c in COLORS if c != "pink"]
+    assert lit_options(ctx, SceneLight(_scene([rubber, *others])), rubber, spec, None, options)
+    metal = _cube("box", "pink", x=3.0)
+    metal.attributes.material = "metal"
+    assert not lit_options(ctx, SceneLight(_scene([metal, *others])), metal, spec, None, options)
+    red_metal = _cube("box", "red", x=3.0)
+    red_metal.attributes.material = "metal"
+    kept = lit_options(
+        ctx, SceneLight(_scene([red_metal, *others])), red_metal, spec, None, list(COLORS)
+    )
+    assert kept and "pink" not in kept and "beige" not in kept, kept

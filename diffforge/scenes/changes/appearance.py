@@ -11,7 +11,7 @@ import numpy as np
 from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, mean_lab
-from diffforge.scenes.colour_names import name_fits, srgb_name_fits
+from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.environments.staging import allowed_poses, plausible_scale, staged
 from diffforge.scenes.file_objects import asset_spec
@@ -243,17 +243,19 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     areas = ctx.library.slot_areas(obj.asset) if obj.asset in ctx.library else {}
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     light = np.round(light.of(obj) / LIGHT_STEP) * LIGHT_STEP  # finer than the model's error
-    if not srgb_name_fits(lit_srgb(COLORS[old], light, ground), old):
+    look = MATERIAL_LOOKS.get(obj.attributes.material or "")
+
+    def named(c: str) -> bool:  # the name fits, and a light colour's outline stays light
+        lit = lit_srgb(COLORS[c], light, ground)
+        return srgb_name_fits(lit, c) and light_enough(outline_lab(srgb_to_lab(lit), look), c)
+
+    if not named(old):
         return []  # its colour now is not what a caption would call it (``lit_name_reasons``)
     pairs = [seen_colours(spec, areas, part, old, c, worn) for c in options]
     lit = srgb_to_lab(lit_srgb(np.asarray(pairs, dtype=float), light, ground))
     seen = delta_e2000(lit[:, 0], lit[:, 1])
     floor = LIT_MARGIN * ctx.cfg.visibility.min_delta_e
-    return [
-        c
-        for c, de in zip(options, seen, strict=True)
-        if de >= floor and srgb_name_fits(lit_srgb(COLORS[c], light, ground), c)
-    ]
+    return [c for c, de in zip(options, seen, strict=True) if de >= floor and named(c)]
 
 
 def lit_name_reasons(check: GateCheck) -> list[str]:
