@@ -218,6 +218,12 @@ def depth_word(camera: Camera, start: ObjectInstance, end: ObjectInstance) -> st
     return "closer to the camera" if d1 < d0 else "further back"
 
 
+# "above"/"below" need air between the two boxes: a table standing behind a flat rug is higher
+# in the picture and its bottom level with the rug's top, yet not above it (a 24-pair pilot
+# said "the table ... is now above the rug").
+VERTICAL_GAP = 0.03
+
+
 def vertical_relation(
     target: ObjectInstance,
     landmark: ObjectInstance,
@@ -232,8 +238,8 @@ def vertical_relation(
         return "beside"
     mid = (t[1] + t[3]) / 2
     tz, lz = box_corners(target)[:, 2], box_corners(landmark)[:, 2]
-    if tz.min() >= lz.max() - 0.01 and mid < lm[1]:
+    if tz.min() >= lz.max() + VERTICAL_GAP and mid < lm[1]:
         return "above"
-    if tz.max() <= lz.min() + 0.01 and mid > lm[3]:
+    if tz.max() <= lz.min() - VERTICAL_GAP and mid > lm[3]:
         return "below"
     return "beside"

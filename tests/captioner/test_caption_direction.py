@@ -471,3 +471,20 @@ def test_a_wall_object_moved_up_or_down_is_not_closer_or_further() -> None:
     wrong = [x for x in cases if "closer" in x[1] or "further back" in x[1]]
     assert not wrong, f"wall objects moved up/down captioned nearer/further: {wrong}"
     assert any("higher up" in x[1] or "lower down" in x[1] for x in cases), cases
+
+
+def test_a_table_behind_a_flat_rug_is_beside_it_not_above() -> None:
+    """Both stand on the floor: the table is higher in the picture, but not above the rug; a
+    poster hung over the rug is."""
+    from diffforge.captioner.referring import projected_boxes
+    from diffforge.captioner.seen import vertical_relation
+    from diffforge.captioner.synthetic import obj, room
+
+    rug = obj("rug", "rug", (0.0, 0.0, 0.0), (2.0, 1.4, 0.01))
+    table = obj("t", "table", (0.0, 1.6, 0.0), (1.2, 0.7, 0.75))
+    poster = obj("p", "poster", (0.0, 2.9, 1.2), (0.6, 0.02, 0.8), support="wall")
+    scene = room([rug, table, poster])
+    boxes = projected_boxes(scene, (256, 192))
+    assert boxes["t"][3] < boxes["rug"][3], "the table stands further back in the picture"
+    assert vertical_relation(table, rug, boxes) == "beside"
+    assert vertical_relation(poster, rug, boxes) == "above"
