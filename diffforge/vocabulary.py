@@ -69,6 +69,9 @@ MATERIAL_LOOKS: dict[str, str] = {
 # stand as in "standing" (std48e review pairs 02, 03: "has turned their head" unverifiable).
 # Captions say what the limbs show; a pose change never draws a pose that looks the same.
 POSE_SEEN_AS: dict[str, str] = {"head_turned": "standing"}
+# Poses told by the legs: a walking figure whose legs a counter hides looks like a standing one
+# (24-pair pilot pair 03: "was walking" behind a shop counter).
+LEG_POSES: frozenset[str] = frozenset({"walking", "crouching", "sitting"})
 
 # Adjectives used for materials in captions ("the wooden table").
 MATERIAL_ADJECTIVES: dict[str, str] = {

@@ -15,12 +15,12 @@ from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, 
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.environments.staging import allowed_poses, plausible_scale, staged
 from diffforge.scenes.file_objects import asset_spec
-from diffforge.scenes.geometry import footprint_half_extents
+from diffforge.scenes.geometry import footprint_half_extents, predicted_footprints
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.lighting import SceneLight, lit_srgb
 from diffforge.scenes.model import Change, Pose, Scene
 from diffforge.scenes.perception import colour_distance, delta_e2000, mixed_colour, srgb_to_lab
-from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, POSE_SEEN_AS, size_word
+from diffforge.vocabulary import COLORS, LEG_POSES, MATERIAL_LOOKS, POSE_SEEN_AS, size_word
 
 
 class _Outline(ChangeOperator):
@@ -478,6 +478,25 @@ def seen_turn(turn: float, order: int) -> float:
     return folded
 
 
+# A pose told by the legs is drawn only where this share of the figure is predicted in view
+# (the rest hidden by what stands before it); captioner.seen.FACING_SHARE for turns.
+LEGS_SEEN_SHARE = 0.8
+
+
+def legs_seen(ctx: ChangeContext, scene: Scene, person) -> bool:
+    """Whether the figure is predicted in view whole enough to tell its legs' pose: its
+    predicted pixels in the scene over those with nothing else there (``LEGS_SEEN_SHARE``)."""
+    resolution = ctx.cfg.render.resolved().resolution
+    fill = ctx.cfg.visibility.predict_fill
+    seen = predicted_footprints(scene, resolution, fill).get(person.id)
+    alone = predicted_footprints(
+        scene.model_copy(update={"objects": [person]}), resolution, fill
+    ).get(person.id)
+    if seen is None or alone is None or alone.pixels <= 0:
+        return False
+    return seen.pixels >= LEGS_SEEN_SHARE * alone.pixels
+
+
 class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
@@ -490,7 +509,12 @@ class PoseChange(_Outline):
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         from diffforge.scenes.assets.characters import POSES
 
-        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.pose is not None])
+        people = [o for o in self.free_objects(ctx, after, self.type) if o.pose is not None]
+        obj = ctx.pick(people)
+        legs = legs_seen(ctx, after, obj)
+        if obj.pose.name in LEG_POSES and not legs:  # its old pose cannot be told: another
+            obj = ctx.pick([o for o in people if o.pose.name not in LEG_POSES])
+            legs = legs_seen(ctx, after, obj)
         old = obj.pose.name
         # a pose the person's place allows (staging: sitting on a seat, no crouch by one) that
         # a viewer tells from the old one by the limbs (never a head turn: POSE_SEEN_AS)
@@ -499,7 +523,7 @@ class PoseChange(_Outline):
             [
                 name
                 for name in allowed_poses(after, obj)
-                if name not in POSE_SEEN_AS and name != seen_old
+                if name not in POSE_SEEN_AS and name != seen_old and (legs or name not in LEG_POSES)
             ]
         )
         obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
