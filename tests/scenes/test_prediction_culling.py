@@ -32,7 +32,7 @@ def brute_footprints(scene, resolution, fill=0.45):
         return geometry.predicted_footprints(scene, resolution, fill)
 
 
-def brute_walls(scene, origin, dirs, rays=None):
+def brute_walls(scene, origin, dirs, rays=None, grid=None):
     """``wall_distance`` with every ray tested against every wall (``rays``: these rows)."""
     dirs = dirs if rays is None else dirs[rays]
     walls = occluders(scene.elements or ())
