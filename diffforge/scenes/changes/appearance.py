@@ -240,9 +240,25 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     old = worn[part] if part else obj.attributes.color
     if old not in COLORS:
         return options
-    areas = ctx.library.slot_areas(obj.asset) if obj.asset in ctx.library else {}
+    mine = obj.asset in ctx.library
+    areas = ctx.library.slot_areas(obj.asset) if mine else {}
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     light = np.round(light.of(obj) / LIGHT_STEP) * LIGHT_STEP  # finer than the model's error
+    # the same asset, colours, light and floor give the same answer: kept per library
+    seen = _LIT_OPTIONS.setdefault(ctx.library, {}) if mine else {}
+    key = (obj.asset, part, old, tuple(sorted(worn.items())), tuple(options), tuple(light),
+           ground, ctx.cfg.visibility.min_delta_e)  # fmt: skip
+    if key not in seen:
+        seen[key] = tuple(_lit_options(ctx, spec, areas, part, old, worn, options, light, ground))
+    return list(seen[key])
+
+
+# ``lit_options``' answers, per asset library.
+_LIT_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _lit_options(ctx, spec, areas, part, old, worn, options, light, ground) -> list[str]:
+    """``lit_options`` worked out (its cache missed)."""
     if not srgb_name_fits(lit_srgb(COLORS[old], light, ground), old):
         return []  # its colour now is not what a caption would call it (``lit_name_reasons``)
     pairs = [seen_colours(spec, areas, part, old, c, worn) for c in options]
