@@ -156,6 +156,41 @@ def predicted_footprints(
     objs = scene.objects
     if not objs:
         return {}
+    key = _footprint_key(scene, resolution, fill)
+    try:
+        known = _FOOTPRINTS.get(key)
+    except TypeError:  # a value set as a list or an array: not kept
+        return _predict(scene, resolution, fill)
+    if known is None:
+        known = _FOOTPRINTS[key] = _predict(scene, resolution, fill)
+        while len(_FOOTPRINTS) > FOOTPRINT_MEMO:
+            del _FOOTPRINTS[next(iter(_FOOTPRINTS))]
+    return dict(known)
+
+
+# Predictions kept, by what they depend on (``_footprint_key``): a draw that changes an
+# object's colour, text or lamp leaves the base's geometry as it was (half of them keep its
+# camera too), and a sign fitted for a text change is predicted again as the base.
+FOOTPRINT_MEMO = 16
+_FOOTPRINTS: dict[tuple, dict[str, Footprint]] = {}
+
+
+def _footprint_key(scene, resolution: tuple[int, int], fill: float) -> tuple:
+    """Everything ``predicted_footprints`` reads of a scene: each object's id, asset, support
+    and box (in order), the camera, the walls, the frame size and the default fill."""
+    cam = scene.camera
+    walls = tuple((e.location, e.size) for e in occluders(scene.elements or ()))
+    objs = tuple(
+        (o.id, o.asset, o.support, o.dimensions, o.transform.location, o.transform.rotation[2])
+        for o in scene.objects
+    )
+    camera = (cam.location, cam.look_at, cam.lens, cam.sensor_width)
+    return (objs, camera, walls, tuple(resolution), fill)
+
+
+def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footprint]:
+    """``predicted_footprints`` worked out."""
+    objs = scene.objects
     n = len(objs)
     w, h = resolution
     world = box_points(objs, BOX_CORNERS)  # N×8×3

@@ -440,8 +440,17 @@ class PairSampler:
                 distractors = self._distractors(
                     rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
                 )
-                before, after = attach(before), attach(after)  # a camera or lamp may have changed
-                same = before.camera == base.camera and before.objects == base.objects
+                # a camera or lamp may have changed (the before-scene's rarely: its shell is
+                # the base's where its environment, camera and lamps are)
+                framed = before.camera == base.camera
+                if not (
+                    framed
+                    and before.lights == base.lights
+                    and before.environment == base.environment
+                ):
+                    before = attach(before)
+                after = attach(after)
+                same = framed and before.objects == base.objects
                 known = {"before": base_feet} if same else {}
                 self._check_in_view(before, after, changes, predict, known)
             except Unplaced as exc:
