@@ -238,8 +238,12 @@ def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footp
     # every (ray, object) hit at once: what the nearer boxes on its ray let through
     rays, hits = np.nonzero(hit & ok[None, :])
     t_i = t_hit[rays, hits]
-    # rays end at the first wall they meet: asked only for the rays that hit an object
-    t_wall = wall_distance(scene, origin, dirs, rays, grid=grid)  # K
+    # rays end at the first wall they meet: asked only for the rays that hit an object a wall
+    # may stand in front of (most objects stand clear of every wall: ``_clear_of_walls``)
+    t_wall = np.full(len(rays), np.inf)
+    wanted = ~_clear_of_walls(scene, origin, world)[hits]
+    if wanted.any():
+        t_wall[wanted] = wall_distance(scene, origin, dirs, rays[wanted], grid=grid)
     nearer = (t_hit[rays] < t_i[:, None]) & hides[hits]  # K×N
     through = np.exp(np.where(nearer, log_pass[None, :], 0.0).sum(axis=1)) * (t_i < t_wall)
     visible = opacity * np.bincount(hits, weights=through, minlength=n) * cell
@@ -250,6 +254,29 @@ def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footp
         box = (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
         out[o.id] = Footprint(box, float(visible[i]), float(in_frame[i]))
     return out
+
+
+# How far apart (m) a box and a wall must be, along an axis, for no ray to reach the wall
+# before the box: far above rounding.
+WALL_CLEARANCE = 1e-6
+
+
+def _clear_of_walls(scene, origin: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """Per object (``world``: its box's N×8×3 corners): whether no wall stands between the
+    camera and any point of its box, so no ray meets a wall before it. Decided by a plane
+    along an axis between each wall's box and the camera with the object's box (a room's
+    walls enclose both); a kerb between the camera and a car is left to the rays."""
+    walls = occluders(scene.elements or ())
+    if not walls:
+        return np.ones(len(world), dtype=bool)
+    centre = np.array([e.location for e in walls], dtype=float)
+    half = np.array([e.size for e in walls], dtype=float) / 2
+    lo = np.minimum(world.min(axis=1), origin)  # N×3
+    hi = np.maximum(world.max(axis=1), origin)
+    apart = ((centre + half)[None, :, :] < lo[:, None, :] - WALL_CLEARANCE) | (
+        (centre - half)[None, :, :] > hi[:, None, :] + WALL_CLEARANCE
+    )  # N×W×3
+    return apart.any(axis=2).all(axis=1)
 
 
 def surely_unseen(camera, obj, resolution: tuple[int, int]) -> bool:
