@@ -249,26 +249,35 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     key = (obj.asset, part, old, tuple(sorted(worn.items())), tuple(options), tuple(light),
            ground, ctx.cfg.visibility.min_delta_e)  # fmt: skip
     if key not in seen:
-        seen[key] = tuple(_lit_options(ctx, spec, areas, part, old, worn, options, light, ground))
+        if not srgb_name_fits(lit_srgb(COLORS[old], light, ground), old):
+            seen[key] = ()  # its colour now is not what a caption calls it (``lit_name_reasons``)
+        else:
+            pairs = _LIT_PAIRS.setdefault(ctx.library, {}) if mine else {}
+            kept = key[:5]  # the colours before and after do not depend on the light
+            if kept not in pairs:
+                pairs[kept] = np.asarray(
+                    [seen_colours(spec, areas, part, old, c, worn) for c in options], dtype=float
+                )
+            seen[key] = tuple(_lit_options(ctx, pairs[kept], options, light, ground))
     return list(seen[key])
 
 
-# ``lit_options``' answers, per asset library.
+# ``lit_options``' answers, and the colours before and after each option, per asset library.
 _LIT_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LIT_PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _lit_options(ctx, spec, areas, part, old, worn, options, light, ground) -> list[str]:
-    """``lit_options`` worked out (its cache missed)."""
-    if not srgb_name_fits(lit_srgb(COLORS[old], light, ground), old):
-        return []  # its colour now is not what a caption would call it (``lit_name_reasons``)
-    pairs = [seen_colours(spec, areas, part, old, c, worn) for c in options]
-    lit = srgb_to_lab(lit_srgb(np.asarray(pairs, dtype=float), light, ground))
+def _lit_options(ctx, pairs: np.ndarray, options, light, ground) -> list[str]:
+    """The ``options`` (``pairs``: the object's colour before and after each) whose lit
+    contrast clears the margin and whose lit colour keeps its name."""
+    lit = srgb_to_lab(lit_srgb(pairs, light, ground))
     seen = delta_e2000(lit[:, 0], lit[:, 1])
     floor = LIT_MARGIN * ctx.cfg.visibility.min_delta_e
+    named = lit_srgb(np.asarray([COLORS[c] for c in options], dtype=float), light, ground)
     return [
         c
-        for c, de in zip(options, seen, strict=True)
-        if de >= floor and srgb_name_fits(lit_srgb(COLORS[c], light, ground), c)
+        for c, de, rgb in zip(options, seen, named, strict=True)
+        if de >= floor and srgb_name_fits(rgb, c)
     ]
 
 
