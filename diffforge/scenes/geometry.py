@@ -50,15 +50,36 @@ def project(camera: Camera, points, resolution: tuple[int, int]) -> tuple[np.nda
     Depth is the distance along the viewing axis; points behind the camera get depth <= 0.
     """
     pts = np.atleast_2d(np.asarray(points, dtype=float))
-    rot = look_at_matrix(camera.location, camera.look_at)
-    local = (pts - np.asarray(camera.location)) @ rot  # camera coordinates
+    location = camera.location
+    rot = _look_at_kept(location, camera.look_at)
+    local = (pts - np.asarray(location)) @ rot  # camera coordinates
     depth = -local[:, 2]
     w, h = resolution
     focal_px = camera.lens / camera.sensor_width * w
     safe = np.where(depth > 1e-6, depth, 1e-6)
-    u = w / 2 + focal_px * local[:, 0] / safe
-    v = h / 2 - focal_px * local[:, 1] / safe
-    return np.stack([u, v], axis=1), depth
+    uv = np.empty((len(pts), 2))
+    uv[:, 0] = w / 2 + focal_px * local[:, 0] / safe
+    uv[:, 1] = h / 2 - focal_px * local[:, 1] / safe
+    return uv, depth
+
+
+def _look_at_kept(location, target) -> np.ndarray:
+    """``look_at_matrix``, kept for the last cameras asked (staging projects every object
+    through one camera many times); computed afresh for unhashable inputs."""
+    try:
+        key = (tuple(location), tuple(target))
+        rot = _LOOK_AT.get(key)
+    except TypeError:
+        return look_at_matrix(location, target)
+    if rot is None:
+        rot = _LOOK_AT[key] = look_at_matrix(location, target)
+        rot.flags.writeable = False
+        if len(_LOOK_AT) > 64:
+            del _LOOK_AT[next(iter(_LOOK_AT))]
+    return rot
+
+
+_LOOK_AT: dict[tuple, np.ndarray] = {}
 
 
 def yaw_matrix(yaw: float) -> np.ndarray:
