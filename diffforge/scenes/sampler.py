@@ -440,16 +440,13 @@ class PairSampler:
                 distractors = self._distractors(
                     rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
                 )
-                # a camera or lamp may have changed (the before-scene's rarely: its shell is
-                # the base's where its environment, camera and lamps are)
+                # a camera or lamp may have changed (the before-scene's rarely): the shell is
+                # emitted again where it did
                 framed = before.camera == base.camera
-                if not (
-                    framed
-                    and before.lights == base.lights
-                    and before.environment == base.environment
-                ):
+                if not _stands_as(before, base):
                     before = attach(before)
-                after = attach(after)
+                if not _stands_as(after, base):
+                    after = attach(after)
                 same = framed and before.objects == base.objects
                 known = {"before": base_feet} if same else {}
                 self._check_in_view(before, after, changes, predict, known)
@@ -818,6 +815,16 @@ class PairSampler:
     def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
         for i in range(start, start + n):
             yield self.sample(i)
+
+
+def _stands_as(scene: Scene, base: Scene) -> bool:
+    """Whether ``scene`` (a copy of ``base`` a draw changed) has the base's architecture: it
+    depends only on the environment, the camera and the lamps (``environments.attach``)."""
+    return (
+        scene.camera == base.camera
+        and scene.lights == base.lights
+        and scene.environment == base.environment
+    )
 
 
 def letter_pixels(library, obj, height: float) -> float:
