@@ -245,16 +245,7 @@ def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footp
     share = np.array([ASSET_FILL.get(o.asset, fill) for o in objs])
     opacity = np.clip(share * box_rays / outline, 0.0, 0.98)
 
-    hides = ~np.eye(n, dtype=bool)  # hides[i, j]: j may hide i
-    index = {o.id: i for i, o in enumerate(objs)}
-    for i, o in enumerate(objs):  # supports below, and what stands on the object, never hide it
-        sup, seen = o.support, set()
-        while sup in index and sup not in seen:
-            seen.add(sup)
-            hides[i, index[sup]] = False
-            sup = objs[index[sup]].support
-        if o.support in index:
-            hides[index[o.support], i] = False
+    hides = _hides(objs)  # hides[i, j]: j may hide i
     log_pass = np.log1p(-opacity)  # N
     # every (ray, object) hit at once: what the nearer boxes on its ray let through
     rays, hits = np.nonzero(hit & ok[None, :])
@@ -298,6 +289,118 @@ def _clear_of_walls(scene, origin: np.ndarray, world: np.ndarray) -> np.ndarray:
         (centre - half)[None, :, :] > hi[:, None, :] + WALL_CLEARANCE
     )  # N×W×3
     return apart.any(axis=2).all(axis=1)
+
+
+def predicted_footprint(
+    scene, target: str, resolution: tuple[int, int], fill: float = 0.45
+) -> Footprint | None:
+    """``predicted_footprints(scene, ...).get(target)``, bit for bit, from the rays of the
+    target's rectangle only: what they meet (and the outline of each box that can hide it,
+    which sets that box's opacity), not the whole frame. The sampler's check after a draw asks
+    for one or two targets of a scene it will not ask about again."""
+    objs = scene.objects
+    ids = [o.id for o in objs]
+    if target not in ids:
+        return None
+    try:
+        known = _FOOTPRINTS.get(_footprint_key(scene, resolution, fill))
+    except TypeError:
+        known = None
+    if known is not None:
+        return known.get(target)
+    return _predict_one(scene, ids.index(target), resolution, fill)
+
+
+def _predict_one(scene, i: int, resolution: tuple[int, int], fill: float) -> Footprint | None:
+    """``_predict`` for object ``i`` alone: the same (ray, box) pairs on its rays, the same
+    sums in the same order."""
+    objs = scene.objects
+    n = len(objs)
+    w, h = resolution
+    world = box_points(objs, BOX_CORNERS)  # N×8×3
+    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
+    uv, depth = uv.reshape(n, 8, 2), depth.reshape(n, 8)
+    front = (depth > 0)[..., None]
+    raw_lo = np.where(front, uv, np.inf).min(axis=1)
+    raw_hi = np.where(front, uv, -np.inf).max(axis=1)
+    lo, hi = np.clip(raw_lo, 0, (w, h)), np.clip(raw_hi, 0, (w, h))
+    ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
+    if not ok[i]:
+        return None
+    area = (hi - lo).prod(axis=1)
+    raw_area = np.where((depth > 0).all(axis=1), (raw_hi - raw_lo).prod(axis=1), np.inf)
+    in_frame = np.where(ok, area / np.maximum(raw_area, 1e-9), 0.0)
+
+    cam = scene.camera
+    grid = _ray_grid(tuple(cam.location), tuple(cam.look_at), cam.lens, cam.sensor_width, w, h)
+    step, dirs = grid.step, grid.dirs
+    origin = np.asarray(cam.location, dtype=float)
+    whole = ~(depth > 1e-6).all(axis=1)
+    rays, boxes = grid.pairs(raw_lo, raw_hi, whole)
+    dims = np.array([o.dimensions for o in objs], dtype=float)
+    loc = np.array([o.transform.location for o in objs], dtype=float)
+    yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
+
+    def entry(sel: np.ndarray) -> np.ndarray:
+        r, b = rays[sel], boxes[sel]
+        return ray_box_pairs(origin, dirs[r], dims[b], loc[b], yaw[b])
+
+    rows = rays[boxes == i]  # the target's rays, ascending
+    on_row = np.zeros(len(dirs), dtype=bool)
+    on_row[rows] = True
+    mine = on_row[rays]  # every pair on the target's rays
+    t_mine = entry(mine)
+    met = np.isfinite(t_mine)
+    # the boxes met on those rays: their opacity needs their outline, over their own rays
+    seen = np.zeros(n, dtype=bool)
+    seen[boxes[mine][met]] = True
+    rest = seen[boxes] & ~mine
+    t_rest = entry(rest)
+    outline = np.bincount(boxes[mine][met], minlength=n) + np.bincount(
+        boxes[rest][np.isfinite(t_rest)], minlength=n
+    )
+    cell = step * step
+    box_rays = np.maximum(area / cell, 1e-9)
+    share = np.array([ASSET_FILL.get(o.asset, fill) for o in objs])
+    opacity = np.clip(share * box_rays / np.maximum(outline, 1), 0.0, 0.98)
+
+    row_of = np.full(len(dirs), -1)
+    row_of[rows] = np.arange(len(rows))
+    t_hit = np.full((len(rows), n), np.inf)  # the target's rays × every box, as in ``_predict``
+    t_hit[row_of[rays[mine]], boxes[mine]] = t_mine
+    hits = np.flatnonzero(np.isfinite(t_hit[:, i]))
+    hides = _hides(objs)[i]
+    log_pass = np.where(seen, np.log1p(-np.where(seen, opacity, 0.0)), 0.0)
+    t_i = t_hit[hits, i]
+    t_wall = np.full(len(hits), np.inf)
+    if len(hits) and not _clear_of_walls(scene, origin, world[i : i + 1])[0]:
+        t_wall = wall_distance(scene, origin, dirs, rows[hits], grid=grid)
+    nearer = (t_hit[hits] < t_i[:, None]) & hides[None, :]
+    through = np.exp(np.where(nearer, log_pass[None, :], 0.0).sum(axis=1)) * (t_i < t_wall)
+    visible = (
+        opacity[i]
+        * np.bincount(np.zeros(len(hits), dtype=int), weights=through, minlength=1)[0]
+        * cell
+    )
+    box = (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1]))
+    return Footprint(box, float(visible), float(in_frame[i]))
+
+
+def _hides(objs) -> np.ndarray:
+    """N×N: [i, j] whether object j may hide object i (not its supports below, nor what
+    stands on it)."""
+    n = len(objs)
+    hides = ~np.eye(n, dtype=bool)
+    index = {o.id: i for i, o in enumerate(objs)}
+    for i, o in enumerate(objs):
+        sup, seen = o.support, set()
+        while sup in index and sup not in seen:
+            seen.add(sup)
+            hides[i, index[sup]] = False
+            sup = objs[index[sup]].support
+        if o.support in index:
+            hides[index[o.support], i] = False
+    return hides
 
 
 def surely_unseen(camera, obj, resolution: tuple[int, int]) -> bool:

@@ -32,7 +32,12 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.file_objects import asset_spec, is_file_object
-from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints, surely_unseen
+from diffforge.scenes.geometry import (
+    ASSET_FILL,
+    predicted_footprint,
+    predicted_footprints,
+    surely_unseen,
+)
 from diffforge.scenes.instances import instantiate
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, Fallback, PairSpec, Scene
@@ -744,11 +749,12 @@ class PairSampler:
                     obj = scene.find(target)
                     if obj is None:
                         continue
-                    if name not in feet:
-                        if surely_unseen(scene.camera, obj, resolution):  # no need to predict
-                            raise Unplaced(change.type, "its target out of view")
-                        feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
-                    foot = feet[name].get(target)
+                    if name in feet:
+                        foot = feet[name].get(target)
+                    elif surely_unseen(scene.camera, obj, resolution):  # no need to predict
+                        raise Unplaced(change.type, "its target out of view")
+                    else:  # the target's rays only: this side is not asked about again
+                        foot = predicted_footprint(scene, target, resolution, vis.predict_fill)
                     if foot is None:
                         raise Unplaced(change.type, "its target out of view")
                     box, pixels = foot.box, foot.pixels

@@ -169,3 +169,24 @@ def test_objects_clear_of_walls_are_most_of_a_rooms() -> None:
         on_wall += [c for c, o in zip(ok, scene.objects, strict=True) if o.support == "wall"]
     assert rooms >= 5
     assert np.mean(clear) > 0.6 and on_wall and not any(on_wall)
+
+
+def test_one_targets_footprint_is_the_whole_predictions() -> None:
+    """``predicted_footprint`` (the target's rays only, what the sampler's check after a draw
+    asks) gives each object exactly the footprint the whole prediction does, None where that
+    has none: on sampled rooms, streets and tabletops, objects moved about (some off-frame)."""
+    sampler = PairSampler(load_config(DEFAULT))
+    rng = np.random.default_rng(7)
+    layouts, absent = set(), 0
+    for i in range(18):
+        scene = sampler.sample(i).after
+        layouts.add(scene.environment.layout)
+        for obj in scene.objects[::4]:
+            x, y, z = obj.transform.location
+            obj.transform.location = (x + float(rng.uniform(-3, 3)), y, z)
+        whole = geometry._predict(scene, (128, 96), 0.45)
+        for obj in scene.objects:
+            i_obj = [o.id for o in scene.objects].index(obj.id)
+            assert geometry._predict_one(scene, i_obj, (128, 96), 0.45) == whole.get(obj.id)
+            absent += obj.id not in whole
+    assert layouts == {"room", "street", "tabletop"} and absent >= 3
