@@ -246,6 +246,8 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     light = np.round(light.of(obj) / LIGHT_STEP) * LIGHT_STEP  # finer than the model's error
     # the same asset, colours, light and floor give the same answer: kept per library
     seen = _LIT_OPTIONS.setdefault(ctx.library, {}) if mine else {}
+    if len(seen) > LIT_OPTIONS_KEPT:  # lights vary without end over a long run
+        seen.clear()
     key = (obj.asset, part, old, tuple(sorted(worn.items())), tuple(options), tuple(light),
            ground, ctx.cfg.visibility.min_delta_e)  # fmt: skip
     if key not in seen:
@@ -262,7 +264,9 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     return list(seen[key])
 
 
-# ``lit_options``' answers, and the colours before and after each option, per asset library.
+# ``lit_options``' answers, and the colours before and after each option, per asset library
+# (the answers at most this many, then forgotten).
+LIT_OPTIONS_KEPT = 50_000
 _LIT_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LIT_PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
