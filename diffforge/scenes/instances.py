@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from diffforge.config import TextConfig
@@ -71,6 +73,15 @@ def contrast_ratio(a: str, b: str) -> float:
 def text_colors(board_color: str | None) -> list[str]:
     """The letter colours that read on a board of this colour (all of them on a board of no
     named colour; the most contrasting one where none reaches ``MIN_TEXT_CONTRAST``)."""
+    return list(_text_colors(board_color))
+
+
+@functools.lru_cache(maxsize=256)
+def _text_colors(board_color: str | None) -> tuple[str, ...]:
+    return tuple(_readable_colors(board_color))
+
+
+def _readable_colors(board_color: str | None) -> list[str]:
     if board_color not in COLORS:
         return [c for c in TEXT_COLORS if c != board_color]
     ratios = {c: contrast_ratio(c, board_color) for c in TEXT_COLORS}

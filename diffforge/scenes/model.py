@@ -24,18 +24,41 @@ class _Model(BaseModel):
         for every change it tries.
         """
         new = self.__class__.__new__(self.__class__)
-        shared = _SHARED
-        fields = {k: v if type(v) in shared else _clone(v) for k, v in self.__dict__.items()}
-        object.__setattr__(new, "__dict__", fields)
-        object.__setattr__(new, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
+        fields = self.__dict__.copy()  # then only the mutable values replaced
+        for k, v in fields.items():
+            kind = type(v)
+            if kind in _SHARED:
+                continue
+            if kind is list:
+                fields[k] = [_clone(x) for x in v]
+            elif kind is dict:
+                fields[k] = {a: _clone(x) for a, x in v.items()}
+            elif isinstance(v, _Model):
+                fields[k] = v.clone()
+        _SET_DICT(new, fields)
+        _SET_FIELDS(new, set(self.__pydantic_fields_set__))
+        _SET_EXTRA(new, None)
+        _SET_PRIVATE(new, None)
         return new
 
 
 # Leaves shared by clones: most of a scene's values, so they are recognised first by their
 # exact type (an isinstance chain per value was a fifth of the sampler's time).
 _SHARED = frozenset({str, int, float, bool, tuple, type(None)})
+
+
+def _slot_setter(name: str):
+    descriptor = BaseModel.__dict__.get(name)
+    if descriptor is not None and hasattr(descriptor, "__set__"):
+        return descriptor.__set__
+    return lambda obj, value: object.__setattr__(obj, name, value)
+
+
+# pydantic's own slots, set directly: its ``__setattr__`` would validate
+_SET_FIELDS = _slot_setter("__pydantic_fields_set__")
+_SET_EXTRA = _slot_setter("__pydantic_extra__")
+_SET_PRIVATE = _slot_setter("__pydantic_private__")
+_SET_DICT = _slot_setter("__dict__")
 
 
 def _clone(value: Any) -> Any:

@@ -7,6 +7,8 @@ judge "visible" on the same scale. Plain numpy; inputs broadcast (…×3).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from diffforge.srgb import linear_to_srgb, srgb_to_linear
@@ -72,8 +74,16 @@ def delta_e2000(lab1, lab2) -> np.ndarray:
 
 
 def colour_distance(rgb1, rgb2) -> float:
-    """CIEDE2000 between two sRGB colours (0..1)."""
-    return float(delta_e2000(srgb_to_lab(rgb1), srgb_to_lab(rgb2)))
+    """CIEDE2000 between two sRGB colours (0..1). Kept per pair: the sampler asks the same
+    named colours' distances for every colour draw."""
+    a = tuple(float(c) for c in np.ravel(rgb1))
+    b = tuple(float(c) for c in np.ravel(rgb2))
+    return _colour_distance(a, b)
+
+
+@functools.lru_cache(maxsize=65536)
+def _colour_distance(rgb1: tuple[float, ...], rgb2: tuple[float, ...]) -> float:
+    return float(delta_e2000(srgb_to_lab(np.array(rgb1)), srgb_to_lab(np.array(rgb2))))
 
 
 def mixed_colour(parts: list[tuple[tuple[float, float, float], float]]) -> np.ndarray:

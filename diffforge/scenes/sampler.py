@@ -32,7 +32,12 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.file_objects import asset_spec, is_file_object
-from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints, surely_unseen
+from diffforge.scenes.geometry import (
+    ASSET_FILL,
+    predicted_footprint,
+    predicted_footprints,
+    surely_unseen,
+)
 from diffforge.scenes.instances import instantiate
 from diffforge.scenes.lighting import has_body
 from diffforge.scenes.model import Change, Distractor, Fallback, PairSpec, Scene
@@ -440,8 +445,14 @@ class PairSampler:
                 distractors = self._distractors(
                     rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
                 )
-                before, after = attach(before), attach(after)  # a camera or lamp may have changed
-                same = before.camera == base.camera and before.objects == base.objects
+                # a camera or lamp may have changed (the before-scene's rarely): the shell is
+                # emitted again where it did
+                framed = before.camera == base.camera
+                if not _stands_as(before, base):
+                    before = attach(before)
+                if not _stands_as(after, base):
+                    after = attach(after)
+                same = framed and before.objects == base.objects
                 known = {"before": base_feet} if same else {}
                 self._check_in_view(before, after, changes, predict, known)
             except Unplaced as exc:
@@ -738,11 +749,12 @@ class PairSampler:
                     obj = scene.find(target)
                     if obj is None:
                         continue
-                    if name not in feet:
-                        if surely_unseen(scene.camera, obj, resolution):  # no need to predict
-                            raise Unplaced(change.type, "its target out of view")
-                        feet[name] = predicted_footprints(scene, resolution, vis.predict_fill)
-                    foot = feet[name].get(target)
+                    if name in feet:
+                        foot = feet[name].get(target)
+                    elif surely_unseen(scene.camera, obj, resolution):  # no need to predict
+                        raise Unplaced(change.type, "its target out of view")
+                    else:  # the target's rays only: this side is not asked about again
+                        foot = predicted_footprint(scene, target, resolution, vis.predict_fill)
                     if foot is None:
                         raise Unplaced(change.type, "its target out of view")
                     box, pixels = foot.box, foot.pixels
@@ -809,6 +821,16 @@ class PairSampler:
     def iter_specs(self, n: int, start: int = 0) -> Iterator[PairSpec]:
         for i in range(start, start + n):
             yield self.sample(i)
+
+
+def _stands_as(scene: Scene, base: Scene) -> bool:
+    """Whether ``scene`` (a copy of ``base`` a draw changed) has the base's architecture: it
+    depends only on the environment, the camera and the lamps (``environments.attach``)."""
+    return (
+        scene.camera == base.camera
+        and scene.lights == base.lights
+        and scene.environment == base.environment
+    )
 
 
 def letter_pixels(library, obj, height: float) -> float:

@@ -190,3 +190,26 @@ def test_a_light_colour_on_shaded_metal_is_neither_changed_from_nor_drawn(ctx) -
         ctx, SceneLight(_scene([red_metal, *others])), red_metal, spec, None, list(COLORS)
     )
     assert kept and "pink" not in kept and "beige" not in kept, kept
+
+
+def test_kept_answers_are_the_worked_out_ones(ctx) -> None:
+    """``lit_options`` keeps its answers per asset, colours, light and floor (the sampler
+    asks again for every draw): asked again, or under another light or floor, it answers as
+    a fresh computation does."""
+    from diffforge.scenes.changes import appearance
+
+    box = _cube("box", "blue")
+    others = [_cube(f"c{k}", "red", 0.5 * k, 0.5) for k in range(1, 4)]
+    options = [c for c in COLORS if c != "blue"]
+    spec = ctx.library.get("clevr_cube")
+    scenes = [_scene([box, *others]), _scene([box, *others], rgb=RED_LIGHT),
+              _scene([box, *others], floor="pink"), _scene([box, *others])]  # fmt: skip
+    kept = [lit_options(ctx, SceneLight(s), box, spec, None, options) for s in scenes]
+    appearance._LIT_OPTIONS.clear()
+    appearance._LIT_PAIRS.clear()
+    fresh = []
+    for s in scenes:
+        fresh.append(lit_options(ctx, SceneLight(s), box, spec, None, options))
+        appearance._LIT_OPTIONS.clear()
+    assert kept == fresh and kept[0] == kept[3]
+    assert kept[0] != kept[1] and kept[0] != kept[2]  # the light and the floor are in the key

@@ -18,7 +18,8 @@ DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
 
 
 def brute_footprints(scene, resolution, fill=0.45):
-    """``predicted_footprints`` with every ray tested against every box (walls included)."""
+    """``predicted_footprints`` with every ray tested against every box (walls included), and
+    no wall skipped for an object clear of them all."""
     n = len(scene.objects)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(geometry, "_ray_box_entry", lambda o, d, objs, tested: geometry.ray_box_entry(
@@ -28,11 +29,13 @@ def brute_footprints(scene, resolution, fill=0.45):
             np.array([x.transform.rotation[2] for x in objs], float),
         ))  # fmt: skip
         mp.setattr(geometry, "wall_distance", brute_walls)
+        # every ray asks for its wall, even for objects clear of every wall
+        mp.setattr(geometry, "_clear_of_walls", lambda s, o, world: np.zeros(len(world), bool))
         assert n
-        return geometry.predicted_footprints(scene, resolution, fill)
+        return geometry._predict(scene, resolution, fill)  # not the kept answer
 
 
-def brute_walls(scene, origin, dirs, rays=None):
+def brute_walls(scene, origin, dirs, rays=None, grid=None):
     """``wall_distance`` with every ray tested against every wall (``rays``: these rows)."""
     dirs = dirs if rays is None else dirs[rays]
     walls = occluders(scene.elements or ())
@@ -122,3 +125,68 @@ def test_an_object_surely_unseen_has_no_footprint() -> None:
             unseen += obj.id not in feet
             skipped += sure
     assert unseen >= 10 and skipped >= 0.8 * unseen, (skipped, unseen)
+
+
+def test_a_prediction_is_kept_by_what_it_reads() -> None:
+    """``predicted_footprints`` answers a scene whose geometry it has seen from its memo: a
+    colour change keeps it, a moved object or a turned camera does not."""
+    sampler = PairSampler(load_config(DEFAULT))
+    scene = sampler.sample(3).before
+    first = geometry.predicted_footprints(scene, (128, 96), 0.45)
+    recoloured = scene.clone()
+    recoloured.objects[0].attributes.color = "zzz"
+    assert geometry._footprint_key(recoloured, (128, 96), 0.45) == geometry._footprint_key(
+        scene, (128, 96), 0.45
+    )
+    assert geometry.predicted_footprints(recoloured, (128, 96), 0.45) == first
+    moved = scene.clone()
+    x, y, z = moved.objects[0].transform.location
+    moved.objects[0].transform.location = (x + 0.5, y, z)
+    turned = scene.clone()
+    turned.camera = turned.camera.model_copy(update={"look_at": (0.3, 0.0, 0.5)})
+    for other in (moved, turned):
+        assert geometry._footprint_key(other, (128, 96), 0.45) != geometry._footprint_key(
+            scene, (128, 96), 0.45
+        )
+        assert geometry.predicted_footprints(other, (128, 96), 0.45) == geometry._predict(
+            other, (128, 96), 0.45
+        )
+
+
+def test_objects_clear_of_walls_are_most_of_a_rooms() -> None:
+    """``_clear_of_walls`` skips the wall rays for most objects of a closed room (the saving)
+    and never for a sign on its wall (whose box touches it)."""
+    sampler = PairSampler(load_config(DEFAULT))
+    rooms, clear, on_wall = 0, [], []
+    for i in range(40):
+        scene = sampler.sample(i).before
+        if scene.environment.layout != "room" or not scene.environment.ceiling:
+            continue
+        rooms += 1
+        world = geometry.box_points(scene.objects, geometry.BOX_CORNERS)
+        ok = geometry._clear_of_walls(scene, np.asarray(scene.camera.location, float), world)
+        clear += list(ok)
+        on_wall += [c for c, o in zip(ok, scene.objects, strict=True) if o.support == "wall"]
+    assert rooms >= 5
+    assert np.mean(clear) > 0.6 and on_wall and not any(on_wall)
+
+
+def test_one_targets_footprint_is_the_whole_predictions() -> None:
+    """``predicted_footprint`` (the target's rays only, what the sampler's check after a draw
+    asks) gives each object exactly the footprint the whole prediction does, None where that
+    has none: on sampled rooms, streets and tabletops, objects moved about (some off-frame)."""
+    sampler = PairSampler(load_config(DEFAULT))
+    rng = np.random.default_rng(7)
+    layouts, absent = set(), 0
+    for i in range(18):
+        scene = sampler.sample(i).after
+        layouts.add(scene.environment.layout)
+        for obj in scene.objects[::4]:
+            x, y, z = obj.transform.location
+            obj.transform.location = (x + float(rng.uniform(-3, 3)), y, z)
+        whole = geometry._predict(scene, (128, 96), 0.45)
+        for obj in scene.objects:
+            i_obj = [o.id for o in scene.objects].index(obj.id)
+            assert geometry._predict_one(scene, i_obj, (128, 96), 0.45) == whole.get(obj.id)
+            absent += obj.id not in whole
+    assert layouts == {"room", "street", "tabletop"} and absent >= 3

@@ -240,7 +240,8 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
     old = worn[part] if part else obj.attributes.color
     if old not in COLORS:
         return options
-    areas = ctx.library.slot_areas(obj.asset) if obj.asset in ctx.library else {}
+    mine = obj.asset in ctx.library
+    areas = ctx.library.slot_areas(obj.asset) if mine else {}
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     light = np.round(light.of(obj) / LIGHT_STEP) * LIGHT_STEP  # finer than the model's error
     look = MATERIAL_LOOKS.get(obj.attributes.material or "")
@@ -249,10 +250,37 @@ def lit_options(ctx: ChangeContext, light: SceneLight, obj, spec, part, options:
         lit = lit_srgb(COLORS[c], light, ground)
         return srgb_name_fits(lit, c) and light_enough(outline_lab(srgb_to_lab(lit), look), c)
 
-    if not named(old):
-        return []  # its colour now is not what a caption would call it (``lit_name_reasons``)
-    pairs = [seen_colours(spec, areas, part, old, c, worn) for c in options]
-    lit = srgb_to_lab(lit_srgb(np.asarray(pairs, dtype=float), light, ground))
+    # the same asset, colours, material, light and floor give the same answer: kept per library
+    seen = _LIT_OPTIONS.setdefault(ctx.library, {}) if mine else {}
+    if len(seen) > LIT_OPTIONS_KEPT:  # lights vary without end over a long run
+        seen.clear()
+    key = (obj.asset, part, old, tuple(sorted(worn.items())), tuple(options), tuple(light),
+           ground, ctx.cfg.visibility.min_delta_e, obj.attributes.material)  # fmt: skip
+    if key not in seen:
+        if not named(old):
+            seen[key] = ()  # its colour now is not what a caption calls it (``lit_name_reasons``)
+        else:
+            pairs = _LIT_PAIRS.setdefault(ctx.library, {}) if mine else {}
+            kept = key[:5]  # the colours before and after do not depend on the light
+            if kept not in pairs:
+                pairs[kept] = np.asarray(
+                    [seen_colours(spec, areas, part, old, c, worn) for c in options], dtype=float
+                )
+            seen[key] = tuple(_lit_options(ctx, pairs[kept], options, light, ground, named))
+    return list(seen[key])
+
+
+# ``lit_options``' answers, and the colours before and after each option, per asset library
+# (the answers at most this many, then forgotten).
+LIT_OPTIONS_KEPT = 50_000
+_LIT_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LIT_PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _lit_options(ctx, pairs: np.ndarray, options, light, ground, named) -> list[str]:
+    """The ``options`` (``pairs``: the object's colour before and after each) whose lit
+    contrast clears the margin and whose lit colour keeps its name (``named``)."""
+    lit = srgb_to_lab(lit_srgb(pairs, light, ground))
     seen = delta_e2000(lit[:, 0], lit[:, 1])
     floor = LIT_MARGIN * ctx.cfg.visibility.min_delta_e
     return [c for c, de in zip(options, seen, strict=True) if de >= floor and named(c)]
