@@ -31,7 +31,7 @@ from diffforge.scenes.environments.composition import (
     LETTER_WIDTH,
     letter_share,
 )
-from diffforge.scenes.environments.user_file import own_object_shares
+from diffforge.scenes.environments.file_share import own_object_shares
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import ASSET_FILL, predicted_footprints, surely_unseen
 from diffforge.scenes.instances import instantiate
@@ -132,7 +132,7 @@ class PairSampler:
         self.draw_w = self._calibrated()
         self.layout_c = self._layout_calibrated()
         # issue 27: in a user file, each object type's chance to be drawn for the file's own
-        # objects (``changes.file_objects`` of those its scenes carry; user_file.py says how)
+        # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
         self.own_p = (
             own_object_shares(cfg, self.library, self.operators, self.params,
                               {t: float(w) for t, w in zip(self.types, self.type_w, strict=True)
