@@ -31,6 +31,7 @@ from diffforge.scenes.environments.composition import (
     LETTER_WIDTH,
     letter_share,
 )
+from diffforge.scenes.environments.file_share import own_object_shares
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import (
     ASSET_FILL,
@@ -135,6 +136,14 @@ class PairSampler:
             self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
         self.draw_w = self._calibrated()
         self.layout_c = self._layout_calibrated()
+        # issue 27: in a user file, each object type's chance to be drawn for the file's own
+        # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
+        self.own_p = (
+            own_object_shares(cfg, self.library, self.operators, self.params,
+                              {t: float(w) for t, w in zip(self.types, self.type_w, strict=True)
+                               if self._on_objects(t)}, self._large)
+            if "environment" in self.layouts else {}
+        )  # fmt: skip
 
     def _calibrated(self, rounds: int = 200) -> np.ndarray:
         """The weights each of a pair's draws uses, so that every type's expected share of
@@ -347,6 +356,14 @@ class PairSampler:
                 spec = self._sample_once(index, sub, kinds, predict=False)
             except (SamplingError, NotApplicable) as exc:
                 last = exc
+                # issue 27: a type with nothing at all to act on (text in a user file without
+                # a sign) falls back to one not drawn, though every other was tried above
+                swap = None
+                if isinstance(exc, Unplaced) and exc.placed is False:
+                    swap = self._substitute(kinds, exc.kind, set(kinds), index, sub)
+                if swap is not None:
+                    kinds, instead = swap
+                    fallbacks.append(Fallback(type=exc.kind, reason=exc.reason, instead=instead))
                 continue
             spec.fallbacks = fallbacks
             return spec
@@ -511,7 +528,9 @@ class PairSampler:
             if writes and not ctx.large:
                 raise Unplaced(kind, "no sign large enough to read at this frame", placed=False)
             if own and self._on_objects(kind):
-                mine = (rng.random() if own_draws is None else own_draws[pos]) < share
+                mine = (rng.random() if own_draws is None else own_draws[pos]) < self.own_p.get(
+                    kind, share
+                )
                 ctx.only = own if mine else {o.id for o in after.objects} - own
                 tried = self._apply(ctx, rng, before, after, kind, quiet=True)
                 ctx.only = None
