@@ -461,12 +461,14 @@ class PoseChange(_Outline):
     scene_needs = frozenset({"person"})
 
     def needs(self, scene: Scene) -> bool:
-        return any(o.pose is not None for o in scene.objects)
+        return any(o.pose is not None and len(allowed_poses(scene, o)) > 1 for o in scene.objects)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         from diffforge.scenes.assets.characters import POSES
 
-        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type) if o.pose is not None])
+        # a sitter on a seat has no other pose its place allows
+        obj = ctx.pick([o for o in self.free_objects(ctx, after, self.type)
+                        if o.pose is not None and len(allowed_poses(after, o)) > 1])  # fmt: skip
         old = obj.pose.name
         # a pose the person's place allows (staging: sitting on a seat, no crouch by one)
         new = ctx.pick([name for name in allowed_poses(after, obj) if name != old])

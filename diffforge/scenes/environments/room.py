@@ -22,7 +22,7 @@ from diffforge.scenes.environments.composition import (
     start_composition,
     text_pool,
 )
-from diffforge.scenes.environments.staging import stage_people
+from diffforge.scenes.environments.staging import add_sitters, stage_people
 from diffforge.scenes.instances import choose
 from diffforge.scenes.lighting import lamp_light_id
 from diffforge.scenes.model import Element, Environment, Light, Opening, Scene
@@ -230,6 +230,7 @@ def compose_room(
     back = Surface("floor", "floor", (0.0, front / 2), (w / 2 - 0.05, (d - front) / 2 - 0.05),
                    0.0, floor.boxes)  # fmt: skip
     stage_people(rng, comp.scene, comp.placer, lambda person: [back])
+    add_sitters(rng, comp)
     return comp
 
 

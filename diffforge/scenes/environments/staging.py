@@ -17,12 +17,19 @@ from collections.abc import Callable
 import numpy as np
 
 from diffforge.scenes.architecture import SIDEWALK_HEIGHT
+from diffforge.scenes.environments.seating import (
+    SEAT_CATEGORIES,
+    is_seat,
+    is_sitting,
+    seat_people,
+    sitter_corners,
+    sitter_problems,
+)
 from diffforge.scenes.geometry import footprint_half_extents, project
+from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import Camera, ObjectInstance, Pose, Scene
 from diffforge.scenes.placement import Placer, Surface
 
-# What a person may sit on: chairs, stools, sofas, benches, ottomans (categories).
-SEAT_CATEGORIES = frozenset({"chair", "office chair", "stool", "sofa", "bench", "ottoman"})
 # A crouching person keeps this far (m, footprint to footprint) from every seat.
 CROUCH_CLEARANCE = 0.6
 # Vehicles that stand on the road, never on the sidewalk (motorcycles and scooters park there).
@@ -53,10 +60,6 @@ PLAUSIBLE_SCALE: dict[str, tuple[float, float]] = {
 def is_person(obj_or_spec) -> bool:
     """A person: posed, or an asset (spec) tagged as one."""
     return getattr(obj_or_spec, "pose", None) is not None or "person" in obj_or_spec.tags
-
-
-def is_seat(obj: ObjectInstance) -> bool:
-    return obj.category in SEAT_CATEGORIES
 
 
 def is_road_vehicle(obj_or_spec) -> bool:
@@ -174,6 +177,10 @@ def is_upright(obj: ObjectInstance) -> bool:
 
 
 def _corners(obj: ObjectInstance) -> np.ndarray:
+    if is_sitting(obj) and obj.support not in ("floor", "ground"):
+        # a sitter on a seat neither turns nor changes pose (sitter_problems): its own box
+        # (one drawn sitting on the floor takes a pose its place allows later: any pose's box)
+        return sitter_corners(obj)
     if is_person(obj):
         lo, hi = person_envelope() * obj.transform.scale
     else:  # the circle around its footprint: any turn keeps it inside
@@ -210,7 +217,9 @@ def merged_with(scene: Scene, obj: ObjectInstance, camera: Camera | None = None)
     if mine is None:
         return None
     for other in scene.objects:
-        if other.id == obj.id or not is_upright(other):
+        if other.id in (obj.id, obj.support) or other.support == obj.id:
+            continue  # a sitter and its seat are one group
+        if not is_upright(other):
             continue
         if not (is_person(obj) or is_person(other)):
             continue
@@ -297,11 +306,13 @@ def staged(scene: Scene, obj: ObjectInstance) -> bool:
     """Whether ``scene``, after ``obj`` entered, moved or changed size in it, keeps the rules
     a change can break: ``obj`` where its street allows it, no person's outline merging with
     it, every person in a pose its place allows (a seat moved beside a crouching person
-    counts). The change operators undo what fails it."""
+    counts), every sitter on its seat piercing nothing (a thing added at its feet, a sitter
+    turned or moved off). The change operators undo what fails it."""
     return (
         misplaced(scene, obj) is None
         and merged_with(scene, obj) is None
         and not pose_problems(scene)
+        and not sitter_problems(scene)
     )
 
 
@@ -309,6 +320,7 @@ def staging_problems(scene: Scene) -> list[str]:
     """Every staging rule's complaints about ``scene`` (empty: a scene a viewer accepts)."""
     return (
         pose_problems(scene)
+        + sitter_problems(scene)
         + silhouette_problems(scene)
         + street_problems(scene)
         + size_problems(scene)
@@ -375,6 +387,31 @@ def stage_people(
                     continue
             placer.add(person)
         repose(rng, scene, person)
+
+
+# Sitters: each empty seat in a room or street takes a new person with this probability, at
+# most SITTERS_MOST of them; where the body fits on the seat, pierces nothing, shows whole in
+# the picture and clears every other figure's outline.
+SIT_SHARE, SITTERS_MOST = 0.6, 2
+
+
+def add_sitters(rng: np.random.Generator, comp) -> int:
+    """Seat people on the composed scene's seats (``seating.seat_people``), once the camera
+    stands; returns how many sat down."""
+    people = comp.library.select(tags_any=("person",))
+    if not people:
+        return 0
+    spec = choose(rng, people)
+
+    def make_person() -> ObjectInstance:
+        return instantiate(rng, spec, comp.new_id(spec.category), comp.cfg.text)
+
+    def fits(person: ObjectInstance) -> bool:
+        return _in_frame(comp.scene.camera, person) and merged_with(comp.scene, person) is None
+
+    return seat_people(
+        rng, comp.scene, comp.placer, make_person, SIT_SHARE, SITTERS_MOST, fits, comp.library
+    )
 
 
 # -- street framing --------------------------------------------------------------------
