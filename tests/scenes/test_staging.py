@@ -119,6 +119,67 @@ def test_the_sitting_pose_rests_the_hips_on_a_seat_of_its_height(height):
     assert sitting_pose(0.25) is None and sitting_pose(0.9) is None
 
 
+def test_standing_people_are_not_pressed_against_what_their_outline_overlaps(specs):
+    """A figure right behind a bar stool read as one shape with it (review_std48e, pair 17):
+    a standing person keeps PERSON_GAP from anything on the floor it overlaps in the picture
+    (181 offending scenes of 600 with the rule's enforcement off)."""
+    assert not _offenders(specs, staging.crowding_problems)
+
+
+def test_people_wall_kinds_and_towels_keep_to_the_walls(specs):
+    """No figure reaches into a wall (pair 12: a walking figure's foot against it), wall kinds
+    stand with their back to a wall (pair 28: a replacement radiator mid-floor), towels hang
+    only in bathrooms at a rail's height (pairs 11, 45: a towel hung as a picture)."""
+    assert not _offenders(specs, staging.wall_problems)
+
+
+def test_the_wall_checks_name_a_leaning_figure_a_free_radiator_and_a_towel_as_a_picture(specs):
+    scene, person = _first(
+        specs, "room", lambda o: staging.is_person(o) and o.pose.name != "sitting"
+    )
+    w, d, _ = scene.environment.extent
+    _with_pose(person, "walking")
+    person.transform.rotation = (0.0, 0.0, 0.0)
+    person.transform.location = (w / 2 - 0.3, 0.0, 0.0)  # its front foot 5 cm off the wall
+    assert "reaches into a wall" in staging.wall_problems(scene)[0]
+    scene.objects.remove(person)
+    radiator = person.model_copy(deep=True)
+    radiator.id, radiator.category, radiator.pose = "radiator_x", "radiator", None
+    radiator.dimensions = (0.8, 0.1, 0.6)
+    radiator.transform.location = (0.0, d / 2 - 0.12, 0.0)  # against the back wall
+    scene.objects.append(radiator)
+    assert not staging.wall_problems(scene)
+    radiator.transform.location = (0.0, 0.0, 0.0)  # in the middle of the floor
+    assert "away from the walls" in staging.wall_problems(scene)[0]
+    scene.objects.remove(radiator)
+    towel = radiator.model_copy(deep=True)
+    towel.id, towel.category, towel.support = "towel_x", "towel", "wall"
+    towel.dimensions, towel.transform.location = (0.62, 0.06, 0.7), (0.0, d / 2 - 0.03, 1.0)
+    scene.objects.append(towel)
+    kind = scene.environment.room_type
+    assert ("hangs in a" in staging.wall_problems(scene)[0]) == (kind != "bathroom")
+    scene.environment = scene.environment.model_copy(update={"room_type": "bathroom"})
+    assert not staging.wall_problems(scene)
+    towel.transform.location = (0.0, d / 2 - 0.03, 1.6)  # at a poster's height
+    assert "above a rail" in staging.wall_problems(scene)[0]
+
+
+def test_the_crowding_check_names_a_person_right_behind_a_stool(specs):
+    scene, person = _first(
+        specs, "room", lambda o: staging.is_person(o) and o.pose.name != "sitting"
+    )
+    stool = person.model_copy(deep=True)
+    stool.id, stool.category, stool.pose, stool.tags = "stool_x", "stool", None, ["furniture"]
+    stool.dimensions = (0.34, 0.34, 0.65)
+    cam = scene.camera.location
+    x, y, z = person.transform.location
+    k = 0.45 / math.hypot(x - cam[0], y - cam[1])  # 45 cm nearer the camera, on its line
+    stool.transform.location = (x - k * (x - cam[0]), y - k * (y - cam[1]), z)
+    scene.objects.append(stool)
+    assert staging.pressed_against(scene, person) == "stool_x"
+    assert staging.crowding_problems(scene)
+
+
 def test_people_keep_clear_of_each_other_and_of_upright_things_in_the_picture(specs):
     """In any pose: the check uses the box of every pose, raised arms included."""
     assert not _offenders(specs, staging.silhouette_problems)
