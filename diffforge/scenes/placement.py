@@ -76,9 +76,12 @@ class Placer:
         w, d, _ = env.extent
         surfaces = [Surface(floor_kind, floor_kind, (0.0, 0.0), (w / 2, d / 2), 0.0)]
         surfaces += [Surface(s.id, s.kind, s.center, s.half, s.height) for s in walls]
+        rested_on = {o.support for o in scene.objects}
         for obj in scene.objects:
             if obj.id in holders:
                 surfaces.append(holder_surface(obj, holders[obj.id]))
+            elif obj.id in rested_on:  # a seat someone sits on: its sitter depends on it
+                surfaces.append(seat_surface(obj))
         placer = cls(surfaces)
         for obj in scene.objects:
             placer.add(obj)
@@ -152,3 +155,13 @@ def holder_surface(obj: ObjectInstance, top_height: float) -> Surface:
     hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], obj.transform.rotation[2])
     inset = 0.85
     return Surface(obj.id, "surface", (x, y), (hx * inset, hy * inset), z + top_height)
+
+
+def seat_surface(seat: ObjectInstance) -> Surface:
+    """A seat someone sits on as a support: nothing is placed there (kind "seat"), but its
+    sitter depends on it, so it is not free to move, go, turn or change size."""
+    x, y, z = seat.transform.location
+    hx, hy = footprint_half_extents(
+        seat.dimensions[0], seat.dimensions[1], seat.transform.rotation[2]
+    )
+    return Surface(seat.id, "seat", (x, y), (hx, hy), z + seat.dimensions[2] / 2)

@@ -12,6 +12,7 @@ from diffforge.config import load_config
 from diffforge.distributions import rng_for
 from diffforge.scenes.changes.scene_wide import orbit
 from diffforge.scenes.environments import compose
+from diffforge.scenes.environments.seating import is_seat
 from diffforge.scenes.environments.staging import crossing_span
 from diffforge.scenes.sampler import load_library
 
@@ -84,8 +85,11 @@ def test_people_stand_and_signs_hang_where_they_are_supported(cfg, library):
             walk = (env.road_width / 2, env.road_width / 2 + env.sidewalk_width)
             for obj in scene.objects:
                 x, y, z = obj.transform.location
-                if obj.category == "person":
-                    assert obj.support in ("floor", "ground")
+                if obj.category == "person" and obj.support not in ("floor", "ground"):
+                    seat = scene.object(obj.support)  # a sitter: feet where its seat stands
+                    assert is_seat(seat) and obj.pose.name == "sitting"
+                    assert z == seat.transform.location[2]
+                elif obj.category == "person":
                     if layout == "room":
                         assert z == 0.0 and inside((x, y, 1.0), w, d, h)
                     elif abs(y) < walk[0]:  # crossing the road on the zebra crossing

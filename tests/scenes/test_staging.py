@@ -11,7 +11,7 @@ import pytest
 
 from diffforge.config import load_config
 from diffforge.scenes.assets.characters import POSES
-from diffforge.scenes.environments import staging
+from diffforge.scenes.environments import seating, staging
 from diffforge.scenes.environments.camera import MIN_LENS, edge_stretch
 from diffforge.scenes.model import Pose
 from diffforge.scenes.sampler import PairSampler
@@ -53,6 +53,131 @@ def test_the_sample_has_people_streets_vehicles_and_size_changes(specs):
 
 def test_people_sit_only_on_seats_and_never_crouch_by_one(specs):
     assert not _offenders(specs, staging.pose_problems)
+
+
+# Default specs (of N_SPECS) whose composed scene shows someone sitting on a seat: 38 of 300
+# measured (seed 0); nobody sat before sitters were seated (``staging.add_sitters``).
+MIN_SEATED_SPECS = 30
+
+
+def test_people_sit_on_seats_at_a_stated_rate(specs):
+    """At least MIN_SEATED_SPECS of the default specs show a sitter; each sits on a seat of
+    the scene (a chair, a sofa, a bench, a stool), hips on its top, facing its front, feet on
+    the floor, piercing nothing, before and after the pair's changes."""
+    sitters = [
+        (spec.before, o) for spec in specs for o in spec.before.objects if seating.is_sitting(o)
+    ]
+    assert len({id(scene) for scene, _ in sitters}) >= MIN_SEATED_SPECS
+    for scene, person in sitters:
+        seat = scene.object(person.support)
+        assert seating.is_seat(seat), (person.id, seat.category)
+    assert {scene.object(p.support).category for scene, p in sitters} >= {"chair", "bench"}
+    assert not _offenders(specs, seating.sitter_problems)
+
+
+def test_a_seat_someone_sits_on_is_not_free_to_change(specs):
+    """Its sitter depends on it: move, remove, replace, size and turn leave it be."""
+    from diffforge.scenes.environments import placer_for
+    from diffforge.scenes.sampler import load_library
+
+    library = load_library(load_config(ROOT / "configs" / "default.yaml", []))
+    scene, person = _first(specs, "room", seating.is_sitting)
+    assert placer_for(scene, library).dependents(person.support) == [person.id]
+
+
+def test_the_sitter_check_names_a_turned_lifted_shifted_or_pierced_sitter(specs):
+    scene, person = _first(specs, "room", seating.is_sitting)
+    assert not seating.sitter_problems(scene)
+    x, y, z = person.transform.location
+    yaw = person.transform.rotation[2]
+    person.transform.rotation = (0.0, 0.0, yaw + 0.5)
+    assert "face" in seating.sitter_problems(scene)[0]
+    person.transform.rotation = (0.0, 0.0, yaw)
+    person.transform.location = (x, y, z + 0.05)
+    assert "feet" in seating.sitter_problems(scene)[0]
+    # half a metre forward, off the seat's front edge
+    person.transform.location = (x + 0.5 * math.sin(yaw), y - 0.5 * math.cos(yaw), z)
+    assert "hips" in seating.sitter_problems(scene)[0]
+    person.transform.location = (x, y, z)
+    box = person.model_copy(deep=True)  # a block standing where the sitter's shins are
+    box.id, box.asset, box.shape, box.pose, box.support = "block", "block", None, None, "floor"
+    box.category, box.dimensions = "box", (0.3, 0.3, 0.3)
+    feet = seating.body_points(person)
+    low = feet[feet[:, 2] < 0.1]
+    box.transform.location = (*low.mean(axis=0)[:2], z)
+    scene.objects.append(box)
+    assert "touches block" in seating.sitter_problems(scene)[0]
+
+
+@pytest.mark.parametrize("height", [0.36, 0.42, 0.46, 0.55, 0.65, 0.74])
+def test_the_sitting_pose_rests_the_hips_on_a_seat_of_its_height(height):
+    from diffforge.scenes.assets.characters import posed_bounds, seat_contact, sitting_pose
+
+    bones = sitting_pose(height)
+    assert seat_contact(bones) == pytest.approx(height, abs=0.01)
+    assert posed_bounds(bones)[0, 2] == pytest.approx(0.0, abs=1e-9)  # feet on the floor
+    assert sitting_pose(0.25) is None and sitting_pose(0.9) is None
+
+
+def test_standing_people_are_not_pressed_against_what_their_outline_overlaps(specs):
+    """A figure right behind a bar stool read as one shape with it (review_std48e, pair 17):
+    a standing person keeps PERSON_GAP from anything on the floor it overlaps in the picture
+    (181 offending scenes of 600 with the rule's enforcement off)."""
+    assert not _offenders(specs, staging.crowding_problems)
+
+
+def test_people_wall_kinds_and_towels_keep_to_the_walls(specs):
+    """No figure reaches into a wall (pair 12: a walking figure's foot against it), wall kinds
+    stand with their back to a wall (pair 28: a replacement radiator mid-floor), towels hang
+    only in bathrooms at a rail's height (pairs 11, 45: a towel hung as a picture)."""
+    assert not _offenders(specs, staging.wall_problems)
+
+
+def test_the_wall_checks_name_a_leaning_figure_a_free_radiator_and_a_towel_as_a_picture(specs):
+    scene, person = _first(
+        specs, "room", lambda o: staging.is_person(o) and o.pose.name != "sitting"
+    )
+    w, d, _ = scene.environment.extent
+    _with_pose(person, "walking")
+    person.transform.rotation = (0.0, 0.0, 0.0)
+    person.transform.location = (w / 2 - 0.3, 0.0, 0.0)  # its front foot 5 cm off the wall
+    assert "reaches into a wall" in staging.wall_problems(scene)[0]
+    scene.objects.remove(person)
+    radiator = person.model_copy(deep=True)
+    radiator.id, radiator.category, radiator.pose = "radiator_x", "radiator", None
+    radiator.dimensions = (0.8, 0.1, 0.6)
+    radiator.transform.location = (0.0, d / 2 - 0.12, 0.0)  # against the back wall
+    scene.objects.append(radiator)
+    assert not staging.wall_problems(scene)
+    radiator.transform.location = (0.0, 0.0, 0.0)  # in the middle of the floor
+    assert "away from the walls" in staging.wall_problems(scene)[0]
+    scene.objects.remove(radiator)
+    towel = radiator.model_copy(deep=True)
+    towel.id, towel.category, towel.support = "towel_x", "towel", "wall"
+    towel.dimensions, towel.transform.location = (0.62, 0.06, 0.7), (0.0, d / 2 - 0.03, 1.0)
+    scene.objects.append(towel)
+    kind = scene.environment.room_type
+    assert ("hangs in a" in staging.wall_problems(scene)[0]) == (kind != "bathroom")
+    scene.environment = scene.environment.model_copy(update={"room_type": "bathroom"})
+    assert not staging.wall_problems(scene)
+    towel.transform.location = (0.0, d / 2 - 0.03, 1.6)  # at a poster's height
+    assert "above a rail" in staging.wall_problems(scene)[0]
+
+
+def test_the_crowding_check_names_a_person_right_behind_a_stool(specs):
+    scene, person = _first(
+        specs, "room", lambda o: staging.is_person(o) and o.pose.name != "sitting"
+    )
+    stool = person.model_copy(deep=True)
+    stool.id, stool.category, stool.pose, stool.tags = "stool_x", "stool", None, ["furniture"]
+    stool.dimensions = (0.34, 0.34, 0.65)
+    cam = scene.camera.location
+    x, y, z = person.transform.location
+    k = 0.45 / math.hypot(x - cam[0], y - cam[1])  # 45 cm nearer the camera, on its line
+    stool.transform.location = (x - k * (x - cam[0]), y - k * (y - cam[1]), z)
+    scene.objects.append(stool)
+    assert staging.pressed_against(scene, person) == "stool_x"
+    assert staging.crowding_problems(scene)
 
 
 def test_people_keep_clear_of_each_other_and_of_upright_things_in_the_picture(specs):

@@ -15,6 +15,8 @@ body's bounding box, so ``posed_bounds`` and the asset's declared size share one
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -402,3 +404,89 @@ def translate_pose(
             f"asset {asset_id!r}: bone_map has no bone for canonical bone(s) {', '.join(missing)}"
         )
     return {inverse[b]: tuple(rot) for b, rot in pose_bones.items() if b in inverse}
+
+
+# --- sitting on a seat of a given height ----------------------------------------------------
+# A seated person's pose is fitted to the seat: hips resting on its top, feet flat on the floor,
+# forearms over the thighs. Higher seats slope the thighs down towards the knees (a bar stool's
+# sitter perches, 45° at most), lower ones (a deep sofa) slant the shins forward.
+
+# Seat tops (m above the floor, at scale 1) a person sits on with both feet on the floor.
+SIT_HEIGHTS = (0.3, 0.75)
+# Where the body rests on a seat: the hips and the thighs' first 20 cm (m ahead of the hips).
+SEAT_CONTACT_REACH = 0.2
+
+
+def posed_parts(pose_bones: Mapping[str, Vec3]) -> list[tuple[str, np.ndarray]]:
+    """(bone, vertices) of every body part of the grounded posed body at scale 1."""
+    mats = pose_matrices(pose_bones)
+    shift = pose_root_offset(pose_bones, mats)
+    return [
+        (bone, verts + shift)
+        for (bone, _, _), (_, verts) in zip(_PARTS, _posed_vertices(pose_bones, mats), strict=True)
+    ]
+
+
+def _sitting_spec(thigh: float, shin: float) -> dict:
+    """Thighs pitched ``thigh`` rad below level towards the knees, shins ``shin`` rad forward
+    of vertical; upper arms hanging, forearms down onto the thighs (held level, they read as
+    reaching out)."""
+    legs = {}
+    for side, sx in (("L", 1.0), ("R", -1.0)):
+        legs |= {
+            f"upper_leg_{side}": ("aim", (sx * 0.05, -math.cos(thigh), -math.sin(thigh))),
+            f"lower_leg_{side}": ("aim", (0.0, -math.sin(shin), -math.cos(shin))),
+            f"foot_{side}": ("aim", (0.0, -1.0, -0.05)),
+            f"upper_arm_{side}": ("aim", (sx * 0.1, -0.15, -1.0)),
+            f"lower_arm_{side}": ("aim", (sx * 0.02, -1.0, -0.6)),
+            f"hand_{side}": ("aim", (0.0, -1.0, -0.7)),
+        }
+    return legs
+
+
+def seat_contact(pose_bones: Mapping[str, Vec3]) -> float:
+    """Height above the floor (scale 1) of the lowest point of the hips and the thighs' first
+    ``SEAT_CONTACT_REACH``: where a seat's top must be for this pose."""
+    hip_y = BONE_BY_NAME["hips"].head[1]
+    low = math.inf
+    for bone, verts in posed_parts(pose_bones):
+        if bone == "hips" or bone.startswith("upper_leg"):
+            near = verts[verts[:, 1] >= hip_y - SEAT_CONTACT_REACH]
+            if len(near):
+                low = min(low, float(near[:, 2].min()))
+    return low
+
+
+# How high the hips rest for level thighs and shins slanted forward, and for thighs sloping
+# down: a grid computed once, interpolated per seat height (within a few millimetres).
+_THIGHS = np.linspace(0.0, 0.8, 33)
+_SHINS = np.linspace(0.05, 0.7, 27)
+
+
+@functools.cache
+def _contact_grid() -> tuple[np.ndarray, np.ndarray]:
+    by_thigh = [seat_contact(_build_pose(_sitting_spec(t, 0.05))) for t in _THIGHS]
+    by_shin = [seat_contact(_build_pose(_sitting_spec(0.0, s))) for s in _SHINS]
+    return np.array(by_thigh), np.array(by_shin)
+
+
+@functools.lru_cache(maxsize=256)
+def _sitting_cm(height_cm: int) -> tuple[tuple[str, Vec3], ...] | None:
+    target = height_cm / 100.0
+    by_thigh, by_shin = _contact_grid()
+    if by_thigh[0] <= target <= by_thigh[-1]:  # knees level with the hips or below
+        thigh, shin = float(np.interp(target, by_thigh, _THIGHS)), 0.05
+    elif by_shin[-1] <= target < by_thigh[0]:  # lower: the shins slant forward
+        thigh, shin = 0.0, float(np.interp(-target, -by_shin, _SHINS))
+    else:
+        return None  # too high for the feet to reach the floor, or too low to sit on
+    return tuple(sorted(_build_pose(_sitting_spec(thigh, shin)).items()))
+
+
+def sitting_pose(seat_height: float) -> dict[str, Vec3] | None:
+    """The sitting pose (bone-local Eulers) whose hips rest on a seat ``seat_height`` m high
+    (at scale 1, to the centimetre) with the feet on the floor; None outside ``SIT_HEIGHTS``."""
+    if not SIT_HEIGHTS[0] <= seat_height <= SIT_HEIGHTS[1]:
+        return None
+    bones = _sitting_cm(round(seat_height * 100))
+    return dict(bones) if bones is not None else None

@@ -532,12 +532,14 @@ class PoseChange(_Outline):
     scene_needs = frozenset({"person"})
 
     def needs(self, scene: Scene) -> bool:
-        return any(o.pose is not None for o in scene.objects)
+        return any(o.pose is not None and len(allowed_poses(scene, o)) > 1 for o in scene.objects)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         from diffforge.scenes.assets.characters import POSES
 
-        people = [o for o in self.free_objects(ctx, after, self.type) if o.pose is not None]
+        # a sitter on a seat has no other pose its place allows
+        people = [o for o in self.free_objects(ctx, after, self.type)
+                  if o.pose is not None and len(allowed_poses(after, o)) > 1]  # fmt: skip
         obj = ctx.pick(people)
         legs = legs_seen(ctx, after, obj)
         if obj.pose.name in LEG_POSES and not legs:  # its old pose cannot be told: another

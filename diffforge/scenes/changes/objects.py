@@ -215,12 +215,19 @@ class Remove(ChangeOperator):
 
     def needs(self, scene: Scene) -> bool:
         ids = {o.id for o in scene.objects}
-        return any(o.support in ids for o in scene.objects)  # something stands on something
+        # something stands on something (a person sitting on a seat is not taken off it)
+        return any(o.support in ids and o.pose is None for o in scene.objects)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
         ids = {o.id for o in after.objects}
-        obj = ctx.pick([o for o in _removable(ctx, after, placer, self.type) if o.support in ids])
+        obj = ctx.pick(
+            [
+                o
+                for o in _removable(ctx, after, placer, self.type)
+                if o.support in ids and o.pose is None
+            ]
+        )
         holder = after.object(obj.support)
         after.objects.remove(obj)
         drop_lamp_light(after, obj.id)

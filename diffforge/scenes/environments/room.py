@@ -22,7 +22,7 @@ from diffforge.scenes.environments.composition import (
     start_composition,
     text_pool,
 )
-from diffforge.scenes.environments.staging import stage_people
+from diffforge.scenes.environments.staging import TOWEL_TOP, add_sitters, stage_people
 from diffforge.scenes.instances import choose
 from diffforge.scenes.lighting import lamp_light_id
 from diffforge.scenes.model import Element, Environment, Light, Opening, Scene
@@ -179,10 +179,13 @@ def compose_room(
                     put_at(comp, rng, seat, sxp, syp, yaw + math.pi)
     # 4. wall art on the back wall, text if the scene has any
     walls = comp.placer.candidates({"wall"})
+    # a towel hangs as on a rail, its top at most staging.TOWEL_TOP high
+    rail = [Surface(s.id, s.kind, (s.center[0], TOWEL_TOP - 0.45), (s.half[0], 0.45), s.height,
+                    s.boxes) for s in walls]  # fmt: skip
     for _ in range(int(rng.integers(2, 4))):
         spec = get(choose(rng, [a for a in plan["wall"] if a != "wall_text"]))
         if spec is not None:
-            comp.place(rng, spec, walls)
+            comp.place(rng, spec, rail if spec.category == "towel" else walls)
     if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("indoor",)) if s.placement == "wall"]
         if "text" in wants:  # at eye height: a raised camera's longer lens (>= 24 mm) cuts
@@ -230,6 +233,7 @@ def compose_room(
     back = Surface("floor", "floor", (0.0, front / 2), (w / 2 - 0.05, (d - front) / 2 - 0.05),
                    0.0, floor.boxes)  # fmt: skip
     stage_people(rng, comp.scene, comp.placer, lambda person: [back])
+    add_sitters(rng, comp)
     return comp
 
 

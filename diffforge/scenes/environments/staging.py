@@ -17,12 +17,19 @@ from collections.abc import Callable
 import numpy as np
 
 from diffforge.scenes.architecture import SIDEWALK_HEIGHT
+from diffforge.scenes.environments.seating import (
+    SEAT_CATEGORIES,
+    is_seat,
+    is_sitting,
+    seat_people,
+    sitter_corners,
+    sitter_problems,
+)
 from diffforge.scenes.geometry import footprint_half_extents, project
+from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import Camera, ObjectInstance, Pose, Scene
 from diffforge.scenes.placement import Placer, Surface
 
-# What a person may sit on: chairs, stools, sofas, benches, ottomans (categories).
-SEAT_CATEGORIES = frozenset({"chair", "office chair", "stool", "sofa", "bench", "ottoman"})
 # A crouching person keeps this far (m, footprint to footprint) from every seat.
 CROUCH_CLEARANCE = 0.6
 # Vehicles that stand on the road, never on the sidewalk (motorcycles and scooters park there).
@@ -38,6 +45,23 @@ REFERENCE_SIZE = (400, 300)  # the framing resolution (camera.ASPECT_RESOLUTION 
 # this tall (m), and no side of their footprint longer than this (m): coat racks, floor lamps,
 # sign boards, parking meters, vending machines, other people.
 UPRIGHT_HEIGHT, UPRIGHT_FOOTPRINT = 1.0, 0.9
+# A standing person keeps this far (m, footprint to footprint) from anything on the floor its
+# outline overlaps in the picture: a stool's seat across a figure's knees reads as one shape.
+PERSON_GAP = 0.3
+# A person's posed body, at its turn, keeps this far (m) from a room's walls (a walking figure
+# with a foot against the wall read as falling into it).
+WALL_CLEARANCE = 0.1
+# Kinds that stand with their back to a room's wall, within WALL_GAP (m) of it, facing into
+# the room (a replacement radiator stood free in the middle of the floor).
+WALL_KINDS = frozenset({
+    "radiator", "wardrobe", "refrigerator", "stove", "washing machine", "bathtub", "toilet",
+    "sink", "vending machine", "dresser", "shelf", "filing cabinet",
+})  # fmt: skip
+WALL_GAP = 0.2
+# Towels hang only in bathrooms, low enough for a rail (top ≤ TOWEL_TOP m): one hung at
+# poster height in place of a sign read as a picture.
+TOWEL_TOP = 1.8
+TOWEL_ROOMS = frozenset({"bathroom"})
 # Plausible scale (relative to the asset's nominal size) an object may reach, by kind:
 # furniture and vehicles vary little between real instances (a chair at 1.35 has its seat at
 # about 0.6 m, under a table's 0.75 m; at 0.7 a child's chair), small things a lot.
@@ -53,10 +77,6 @@ PLAUSIBLE_SCALE: dict[str, tuple[float, float]] = {
 def is_person(obj_or_spec) -> bool:
     """A person: posed, or an asset (spec) tagged as one."""
     return getattr(obj_or_spec, "pose", None) is not None or "person" in obj_or_spec.tags
-
-
-def is_seat(obj: ObjectInstance) -> bool:
-    return obj.category in SEAT_CATEGORIES
 
 
 def is_road_vehicle(obj_or_spec) -> bool:
@@ -124,7 +144,8 @@ def allowed_poses(scene: Scene, person: ObjectInstance) -> list[str]:
     )
     if near_seat(scene, person) or on_road:  # nobody crouches on a zebra crossing either
         out.remove("crouching")
-    return out
+    clear = [p for p in out if not _reaches_wall(scene, person, POSES[p])]
+    return clear or out  # one placed by the wall moves (stage_people, staged)
 
 
 def pose_problems(scene: Scene) -> list[str]:
@@ -133,6 +154,89 @@ def pose_problems(scene: Scene) -> list[str]:
         f"{o.id} is {o.pose.name} where it may not be"
         for o in scene.objects
         if o.pose is not None and o.pose.name not in allowed_poses(scene, o)
+    ]
+
+
+def _posed_box(bones) -> np.ndarray:
+    from diffforge.scenes.environments.seating import _posed_box as cached
+
+    return cached(tuple(sorted(bones.items())))
+
+
+def _reaches_wall(scene: Scene, person: ObjectInstance, bones=None) -> bool:
+    """Whether ``person``'s body (in ``bones``, default its own pose), at its turn, comes
+    within ``WALL_CLEARANCE`` of a room's wall."""
+    env = scene.environment
+    if env.layout != "room" or person.pose is None:
+        return False
+    lo, hi = _posed_box(bones if bones is not None else person.pose.bones) * person.transform.scale
+    corners = np.array([[x, y] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])])
+    c, si = math.cos(person.transform.rotation[2]), math.sin(person.transform.rotation[2])
+    xy = corners @ np.array([[c, si], [-si, c]]) + np.asarray(person.transform.location[:2])
+    w, d = env.extent[0] / 2 - WALL_CLEARANCE, env.extent[1] / 2 - WALL_CLEARANCE
+    return bool(np.any(np.abs(xy[:, 0]) > w) or np.any(np.abs(xy[:, 1]) > d))
+
+
+def wall_problems(scene: Scene) -> list[str]:
+    """People whose body reaches into a room's wall; wall kinds (``WALL_KINDS``) standing
+    away from every wall or not facing into the room; towels outside a bathroom or hung
+    higher than a rail."""
+    out = [f"{o.id} reaches into a wall" for o in scene.objects if _reaches_wall(scene, o)]
+    return out + [m for o in scene.objects if (m := misfit(scene, o)) is not None]
+
+
+def misfit(scene: Scene, obj: ObjectInstance) -> str | None:
+    """Why ``obj`` does not belong where it is in a room (None: fine or not a room): a wall
+    kind away from the walls, a towel outside a bathroom or above a rail's height."""
+    env = scene.environment
+    if env.layout != "room":
+        return None
+    if obj.category == "towel":
+        if env.room_type not in TOWEL_ROOMS:
+            return f"{obj.id} (a towel) hangs in a {env.room_type}"
+        if obj.transform.location[2] + obj.dimensions[2] > TOWEL_TOP + 1e-6:
+            return f"{obj.id} (a towel) hangs above a rail's height"
+        return None
+    if obj.category not in WALL_KINDS or obj.support not in ("floor", "ground"):
+        return None
+    yaw = obj.transform.rotation[2]
+    back = np.array([-math.sin(yaw), math.cos(yaw)])  # the side away from its front (-Y)
+    face = np.asarray(obj.transform.location[:2]) + back * obj.dimensions[1] / 2
+    w, d = env.extent[0] / 2, env.extent[1] / 2
+    for normal, plane in (((0, 1), d), ((0, -1), d), ((1, 0), w), ((-1, 0), w)):
+        if back @ normal > math.cos(math.radians(10)) and plane - face @ normal <= WALL_GAP:
+            return None
+    return f"{obj.id} ({obj.category}) stands away from the walls"
+
+
+def pressed_against(scene: Scene, obj: ObjectInstance, camera: Camera | None = None) -> str | None:
+    """The id of something on the floor within ``PERSON_GAP`` of a standing person whose
+    outline it overlaps in the picture, where ``obj`` is the person or the thing (a sitter
+    and its seat, wall things and holders' clutter apart); None when clear."""
+    camera = camera or scene.camera
+    if obj.support not in ("floor", "ground") or "facade" in obj.tags:
+        return None
+    mine = picture_box(camera, obj)
+    if mine is None:
+        return None
+    for other in scene.objects:
+        if other.id == obj.id or other.support not in ("floor", "ground"):
+            continue
+        if "facade" in other.tags or not (is_person(obj) or is_person(other)):
+            continue
+        if _gap(_footprint(obj), _footprint(other)) >= PERSON_GAP:
+            continue
+        theirs = picture_box(camera, other)
+        if theirs is not None and _boxes_close(mine, theirs, 0.0):
+            return other.id
+    return None
+
+
+def crowding_problems(scene: Scene) -> list[str]:
+    return [
+        f"{o.id} stands pressed against {other}"
+        for o in scene.objects
+        if is_person(o) and (other := pressed_against(scene, o)) is not None
     ]
 
 
@@ -174,6 +278,10 @@ def is_upright(obj: ObjectInstance) -> bool:
 
 
 def _corners(obj: ObjectInstance) -> np.ndarray:
+    if is_sitting(obj) and obj.support not in ("floor", "ground"):
+        # a sitter on a seat neither turns nor changes pose (sitter_problems): its own box
+        # (one drawn sitting on the floor takes a pose its place allows later: any pose's box)
+        return sitter_corners(obj)
     if is_person(obj):
         lo, hi = person_envelope() * obj.transform.scale
     else:  # the circle around its footprint: any turn keeps it inside
@@ -210,7 +318,9 @@ def merged_with(scene: Scene, obj: ObjectInstance, camera: Camera | None = None)
     if mine is None:
         return None
     for other in scene.objects:
-        if other.id == obj.id or not is_upright(other):
+        if other.id in (obj.id, obj.support) or other.support == obj.id:
+            continue  # a sitter and its seat are one group
+        if not is_upright(other):
             continue
         if not (is_person(obj) or is_person(other)):
             continue
@@ -297,11 +407,16 @@ def staged(scene: Scene, obj: ObjectInstance) -> bool:
     """Whether ``scene``, after ``obj`` entered, moved or changed size in it, keeps the rules
     a change can break: ``obj`` where its street allows it, no person's outline merging with
     it, every person in a pose its place allows (a seat moved beside a crouching person
-    counts). The change operators undo what fails it."""
+    counts), every sitter on its seat piercing nothing (a thing added at its feet, a sitter
+    turned or moved off). The change operators undo what fails it."""
     return (
         misplaced(scene, obj) is None
         and merged_with(scene, obj) is None
         and not pose_problems(scene)
+        and not sitter_problems(scene)
+        and pressed_against(scene, obj) is None
+        and not _reaches_wall(scene, obj)
+        and misfit(scene, obj) is None
     )
 
 
@@ -309,7 +424,10 @@ def staging_problems(scene: Scene) -> list[str]:
     """Every staging rule's complaints about ``scene`` (empty: a scene a viewer accepts)."""
     return (
         pose_problems(scene)
+        + sitter_problems(scene)
         + silhouette_problems(scene)
+        + crowding_problems(scene)
+        + wall_problems(scene)
         + street_problems(scene)
         + size_problems(scene)
     )
@@ -327,6 +445,15 @@ def _in_frame(camera: Camera, obj: ObjectInstance) -> bool:
     box = picture_box(camera, obj)
     w, h = REFERENCE_SIZE
     return box is not None and box[0] >= 0 and box[2] <= w and box[3] <= h
+
+
+def _clear(scene: Scene, person: ObjectInstance) -> bool:
+    """Clear of what it would press against, and of the walls in some pose its place allows."""
+    if pressed_against(scene, person) is not None:
+        return False
+    from diffforge.scenes.assets.characters import POSES
+
+    return any(not _reaches_wall(scene, person, POSES[p]) for p in allowed_poses(scene, person))
 
 
 def repose(rng: np.random.Generator, scene: Scene, person: ObjectInstance) -> None:
@@ -350,7 +477,7 @@ def stage_people(
     where it may stand; default its own support); one that merges and finds none leaves the
     scene. Then every person takes a pose its place allows."""
     for person in [o for o in scene.objects if is_person(o)]:
-        merged = merged_with(scene, person) is not None
+        merged = merged_with(scene, person) is not None or not _clear(scene, person)
         if merged or not _in_frame(scene.camera, person):
             surfaces = spots(person) if spots else [placer.surfaces.get(person.support)]
             surfaces = [s for s in surfaces if s is not None]
@@ -365,7 +492,11 @@ def stage_people(
                 if spot is None:
                     continue
                 person.transform.location = tuple(round(float(v), 6) for v in spot)
-                if _in_frame(scene.camera, person) and merged_with(scene, person) is None:
+                if (
+                    _in_frame(scene.camera, person)
+                    and merged_with(scene, person) is None
+                    and _clear(scene, person)
+                ):
                     clear = True
                     break
             if not clear:
@@ -375,6 +506,31 @@ def stage_people(
                     continue
             placer.add(person)
         repose(rng, scene, person)
+
+
+# Sitters: each empty seat in a room or street takes a new person with this probability, at
+# most SITTERS_MOST of them; where the body fits on the seat, pierces nothing, shows whole in
+# the picture and clears every other figure's outline.
+SIT_SHARE, SITTERS_MOST = 0.6, 2
+
+
+def add_sitters(rng: np.random.Generator, comp) -> int:
+    """Seat people on the composed scene's seats (``seating.seat_people``), once the camera
+    stands; returns how many sat down."""
+    people = comp.library.select(tags_any=("person",))
+    if not people:
+        return 0
+    spec = choose(rng, people)
+
+    def make_person() -> ObjectInstance:
+        return instantiate(rng, spec, comp.new_id(spec.category), comp.cfg.text)
+
+    def fits(person: ObjectInstance) -> bool:
+        return _in_frame(comp.scene.camera, person) and merged_with(comp.scene, person) is None
+
+    return seat_people(
+        rng, comp.scene, comp.placer, make_person, SIT_SHARE, SITTERS_MOST, fits, comp.library
+    )
 
 
 # -- street framing --------------------------------------------------------------------

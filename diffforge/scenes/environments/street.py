@@ -27,6 +27,7 @@ from diffforge.scenes.environments.composition import (
 )
 from diffforge.scenes.environments.staging import (
     CROSSING_CLEARANCE,
+    add_sitters,
     crossing_span,
     is_person,
     is_road_vehicle,
@@ -235,6 +236,7 @@ def compose_street(
     comp.framed = True
     ground = comp.placer.surfaces["ground"]
     stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
+    add_sitters(rng, comp)
     return comp
 
 
