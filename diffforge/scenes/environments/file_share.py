@@ -4,10 +4,12 @@ imports: this composes scenes through it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from diffforge.config import GenerateConfig
 from diffforge.distributions import rng_for
+from diffforge.errors import SamplingError
 from diffforge.scenes.changes.base import ChangeContext, NotApplicable
 from diffforge.scenes.environments import FEATURES, compose
 from diffforge.scenes.file_objects import is_file_object
@@ -23,7 +25,7 @@ def own_object_shares(
     operators: dict[str, Any],
     params: dict[str, dict[str, Any]],
     weights: dict[str, float],
-    large=None,
+    large: Callable[[Scene], set[str]] | None = None,
 ) -> dict[str, float]:
     """Per object-change type (the keys of ``weights``, their configured weights), the chance
     that a draw of it is drawn for the file's own objects, so that ``changes.file_objects`` of
@@ -31,14 +33,14 @@ def own_object_shares(
     the file's objects can take (text without a text object of the file's, pose without a
     person, orientation where every one is round, remove where nothing of the file stands on
     another of its objects) draws library objects only, and the types that can take the
-    file's objects take its share as well: a flat ``file_objects`` for every type left the
-    file's share at 0.40-0.55 over the messy corpus, and each draw for the file's objects that
-    found none was a fallback that bent the change mix.
+    file's objects take its share as well: with a flat ``file_objects`` for every type, each
+    draw of such a type for the file's objects was a fallback that bent the change mix, and
+    the share was short by the weight of those types.
 
     What a file's scenes carry is tried on ``PROBE_SCENES`` base scenes composed for every
     feature: each type applied once to any object and once to the file's objects only, among
     those ``large(scene)`` predicts large enough in view (``params``: the sampler's parameter
-    distributions per type)."""
+    distributions per type). Empty where no probe scene composes: the flat share holds."""
 
     def acts(kind: str, scene: Scene, only: set[str] | None, rng, seen) -> bool:
         op = operators[kind]
@@ -52,9 +54,14 @@ def own_object_shares(
     objects = {t: w for t, w in weights.items() if w > 0}
     carried: set[str] = set()
     mine: set[str] = set()
+    composed = 0
     for k in range(PROBE_SCENES):
         rng = rng_for(cfg.seed, k, "file_probe")
-        scene = compose(rng, "environment", cfg, library, frozenset(FEATURES))
+        try:
+            scene = compose(rng, "environment", cfg, library, frozenset(FEATURES))
+        except SamplingError:  # a file too full for this draw's objects: the pairs retry too
+            continue
+        composed += 1
         own = {o.id for o in scene.objects if is_file_object(o)}
         seen = None if large is None else large(scene)
         for t in objects:
@@ -62,6 +69,8 @@ def own_object_shares(
                 mine.add(t)
             if t not in carried and acts(t, scene, None, rng, seen):
                 carried.add(t)
+    if not composed:
+        return {}
     total = sum(objects[t] for t in carried | mine)
     able = sum(objects[t] for t in mine)
     boost = min(1.0, cfg.changes.file_objects * total / able) if able > 0 else 0.0
