@@ -133,20 +133,21 @@ def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cac
     assert shown >= 0.9 * len(recs)  # ≥ 2 objects of ≥ 12 px in the before image
     rejected = read_meta(tmp_path).counts["rejected_attempts"]
     assert rejected <= len(recs)  # at most one resampled attempt per pair on average
-    # half the object changes are the file's own (changes.file_objects: 0.5), counted over
+    # changes.file_objects (0.6) of the object changes are the file's own, counted over
     # 40 sampled specs: the 4 rendered pairs hold too few object changes to tell a share
     sampler = PairSampler(cfg)
     on_file = [any(t.startswith("file:") for t in c.targets)
                for i in range(40) for c in sampler.sample(i).changes
                if c.type in OBJECT_CHANGES]  # fmt: skip
     if any(o["changeable"] for o in info["objects"]):
-        # within two binomial standard errors of the configured 0.5: a change drawn for the
+        # within two binomial standard errors of the configured share: a change drawn for the
         # file's objects (or for library objects) retries on new draws and scenes before
         # taking any object, and the file's objects leave room for library ones (0.34 in the
         # interior once, 0.88 on the slab once the file's objects counted toward scene.objects)
         share = sum(on_file) / max(len(on_file), 1)
         assert len(on_file) >= 20, on_file
-        assert abs(share - 0.5) <= 2 * (0.25 / len(on_file)) ** 0.5, share
+        p = cfg.changes.file_objects
+        assert abs(share - p) <= 2 * (p * (1 - p) / len(on_file)) ** 0.5, share
 
 
 def test_the_files_own_lamps_are_the_lights_changes_act_on(scenes, tmp_path, cache_dir):
