@@ -20,6 +20,7 @@ from diffforge.dataset import DatasetError, read_meta, read_pairs, read_scene
 from diffforge.dataset.mix import MixTally, mix_lines
 from diffforge.render.facts import is_scene_wide
 from diffforge.render.gates import NIGHT_DARK_SHARE
+from diffforge.srgb import luma
 
 # A frame is near-black below this mean luminance (0..255; a third of it for night streets,
 # dark by design), clipped above this share of saturated pixels.
@@ -46,8 +47,7 @@ def _image_stats(path: Path) -> tuple[float, float]:
         raise DatasetError(
             f"{path}: cannot be decoded ({exc}); `diffforge dataset check` names every bad file"
         ) from None
-    luma = img @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    return float(luma.mean()), float((img.max(axis=-1) >= 254.5).mean())
+    return float(luma(img).mean()), float((img.max(axis=-1) >= 254.5).mean())
 
 
 def _quantiles(values: list[float]) -> dict[str, float]:
@@ -107,8 +107,8 @@ def audit_dataset(
         env = ((scene.get("spec") or {}).get("before") or {}).get("environment") or {}
         night = env.get("time_of_day") == "night"
         for side in ("before", "after"):
-            luma, sat = _image_stats(root / getattr(rec, side))
-            if luma < (BLACK_LUMA * NIGHT_DARK_SHARE if night else BLACK_LUMA):
+            mean_luma, sat = _image_stats(root / getattr(rec, side))
+            if mean_luma < (BLACK_LUMA * NIGHT_DARK_SHARE if night else BLACK_LUMA):
                 black.append(f"{rec.id}:{side}")
             if sat > CLIPPED_SHARE:
                 clipped.append(f"{rec.id}:{side}")

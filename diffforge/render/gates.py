@@ -27,6 +27,7 @@ from diffforge.scenes.changes.gating import (
 )
 from diffforge.scenes.changes.scene_wide import illumination_measures, illumination_reasons
 from diffforge.scenes.model import PairSpec
+from diffforge.srgb import luma
 
 # Measures of the change types' own gates, imported from here by tests and benchmarks.
 __all__ = [
@@ -74,8 +75,7 @@ def check_pair(
         for side, img, scene in zip(
             ("before", "after"), images, (spec.before, spec.after), strict=True
         ):
-            luma = img[..., :3].astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722])
-            if float(luma.mean()) < dark_limit(scene, vis.min_mean_luma):
+            if float(luma(img).mean()) < dark_limit(scene, vis.min_mean_luma):
                 reasons.append(f"image too dark ({side})")
     ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
     for change, op in zip(spec.changes, ops, strict=True):
@@ -110,8 +110,7 @@ def unrecorded_light_reasons(spec: PairSpec, ids, images, masks, vis) -> list[st
     keep = stable_pixels(masks) & ~changed
     if keep.sum() < 0.05 * keep.size:
         return []
-    luma = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    la, lb = (float((img[..., :3][keep].astype(np.float32) @ luma).mean()) for img in images)
+    la, lb = (float(luma(img[..., :3][keep]).mean()) for img in images)
     ratio = (lb + 1.0) / (la + 1.0)
     limit = 1.0 + vis.max_unrecorded_luma_change
     if 1 / limit <= ratio <= limit:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from diffforge.srgb import linear_to_srgb, srgb_to_linear
+from diffforge.srgb import LUMA, linear_to_srgb, srgb_to_linear
 
 
 def kelvin_to_rgb(kelvin: float) -> tuple[float, float, float]:
@@ -139,9 +139,6 @@ class SceneLight:
     def of(self, obj) -> np.ndarray:
         """The light at the object's centre."""
         return self.at(_centre(obj))
-
-
-LUMA = np.array([0.2126, 0.7152, 0.0722])
 
 
 def _centre(obj) -> tuple[float, float, float]:

@@ -13,6 +13,7 @@ from diffforge.scenes.environments.staging import silhouette_problems
 from diffforge.scenes.geometry import look_at_matrix
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Camera, Change, Scene
+from diffforge.srgb import luma
 
 
 def orbit(camera: Camera, azimuth: float, elevation: float, zoom: float) -> Camera:
@@ -296,8 +297,7 @@ def illumination_measures(images, masks) -> dict[str, float]:
         keep = np.ones_like(keep)
     a = images[0][..., :3].astype(np.float32)[keep]
     b = images[1][..., :3].astype(np.float32)[keep]
-    luma = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    la, lb = float((a @ luma).mean()), float((b @ luma).mean())
+    la, lb = float(luma(a).mean()), float(luma(b).mean())
     tint = float(((b[:, 2] - b[:, 0]) - (a[:, 2] - a[:, 0])).mean())
     changed = float((np.abs(b - a).max(axis=1) > DIFF_THRESHOLD).mean())
     return {"luma_ratio": (lb + 1.0) / (la + 1.0), "tint": tint, "changed": changed}
