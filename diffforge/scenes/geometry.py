@@ -209,32 +209,57 @@ def _footprint_key(scene, resolution: tuple[int, int], fill: float) -> tuple:
     return (objs, camera, walls, tuple(resolution), fill)
 
 
+class _Frame(NamedTuple):
+    """Each object's box through the camera, as both predictions start: its corners, its
+    projected rectangle clipped to the frame, whether it shows at all, the share of it the
+    frame keeps, and the (ray, box) pairs to test."""
+
+    world: np.ndarray  # N×8×3 box corners
+    lo: np.ndarray  # N×2 projected rectangle, clipped to the frame
+    hi: np.ndarray
+    ok: np.ndarray  # N: in front and at least a pixel wide and tall inside the frame
+    area: np.ndarray  # N: clipped rectangle's area (px²)
+    in_frame: np.ndarray  # N: share of the unclipped rectangle inside the frame
+    grid: _RayGrid
+    origin: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray]  # (ray, box) index pairs a ray may enter the box at
+
+    @classmethod
+    def of(cls, scene, resolution: tuple[int, int]) -> _Frame:
+        objs = scene.objects
+        n = len(objs)
+        w, h = resolution
+        world = box_points(objs, BOX_CORNERS)  # N×8×3
+        uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
+        uv, depth = uv.reshape(n, 8, 2), depth.reshape(n, 8)
+        front = (depth > 0)[..., None]
+        raw_lo = np.where(front, uv, np.inf).min(axis=1)
+        raw_hi = np.where(front, uv, -np.inf).max(axis=1)
+        lo, hi = np.clip(raw_lo, 0, (w, h)), np.clip(raw_hi, 0, (w, h))
+        ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
+        area = (hi - lo).prod(axis=1)
+        raw_area = np.where((depth > 0).all(axis=1), (raw_hi - raw_lo).prod(axis=1), np.inf)
+        in_frame = np.where(ok, area / np.maximum(raw_area, 1e-9), 0.0)
+        # rays through the centres of a grid of cells, each standing for step² pixels
+        cam = scene.camera
+        grid = _ray_grid(tuple(cam.location), tuple(cam.look_at), cam.lens, cam.sensor_width, w, h)
+        # a ray can enter a box only inside its projected rectangle (all corners in front:
+        # the box's image is the hull of its corners'); others are tested against every ray
+        whole = ~(depth > 1e-6).all(axis=1)
+        pairs = grid.pairs(raw_lo, raw_hi, whole)
+        origin = np.asarray(cam.location, dtype=float)
+        return cls(world, lo, hi, ok, area, in_frame, grid, origin, pairs)
+
+
 def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footprint]:
     """``predicted_footprints`` worked out."""
     objs = scene.objects
     n = len(objs)
-    w, h = resolution
-    world = box_points(objs, BOX_CORNERS)  # N×8×3
-    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
-    uv, depth = uv.reshape(n, 8, 2), depth.reshape(n, 8)
-    front = (depth > 0)[..., None]
-    raw_lo = np.where(front, uv, np.inf).min(axis=1)
-    raw_hi = np.where(front, uv, -np.inf).max(axis=1)
-    lo, hi = np.clip(raw_lo, 0, (w, h)), np.clip(raw_hi, 0, (w, h))
-    ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
-    area = (hi - lo).prod(axis=1)
-    raw_area = np.where((depth > 0).all(axis=1), (raw_hi - raw_lo).prod(axis=1), np.inf)
-    in_frame = np.where(ok, area / np.maximum(raw_area, 1e-9), 0.0)
-
-    # rays through the centres of a grid of cells, each standing for step² pixels
-    cam = scene.camera
-    grid = _ray_grid(tuple(cam.location), tuple(cam.look_at), cam.lens, cam.sensor_width, w, h)
+    f = _Frame.of(scene, resolution)
+    world, lo, hi, ok, area, in_frame = f.world, f.lo, f.hi, f.ok, f.area, f.in_frame
+    grid, origin = f.grid, f.origin
     step, dirs = grid.step, grid.dirs
-    origin = np.asarray(cam.location, dtype=float)
-    # a ray can enter a box only inside its projected rectangle (all corners in front: the
-    # box's image is the hull of its corners'); others are tested against every ray
-    whole = ~(depth > 1e-6).all(axis=1)
-    t_hit = _ray_box_entry(origin, dirs, objs, grid.pairs(raw_lo, raw_hi, whole))  # R×N
+    t_hit = _ray_box_entry(origin, dirs, objs, f.pairs)  # R×N
     hit = np.isfinite(t_hit)
 
     # opacity: the measured fill of the projected box over the share of it the box's outline
@@ -316,27 +341,13 @@ def _predict_one(scene, i: int, resolution: tuple[int, int], fill: float) -> Foo
     sums in the same order."""
     objs = scene.objects
     n = len(objs)
-    w, h = resolution
-    world = box_points(objs, BOX_CORNERS)  # N×8×3
-    uv, depth = project(scene.camera, world.reshape(-1, 3), resolution)
-    uv, depth = uv.reshape(n, 8, 2), depth.reshape(n, 8)
-    front = (depth > 0)[..., None]
-    raw_lo = np.where(front, uv, np.inf).min(axis=1)
-    raw_hi = np.where(front, uv, -np.inf).max(axis=1)
-    lo, hi = np.clip(raw_lo, 0, (w, h)), np.clip(raw_hi, 0, (w, h))
-    ok = ((hi - lo) >= 1).all(axis=1) & front[..., 0].any(axis=1)
-    if not ok[i]:
+    f = _Frame.of(scene, resolution)
+    if not f.ok[i]:
         return None
-    area = (hi - lo).prod(axis=1)
-    raw_area = np.where((depth > 0).all(axis=1), (raw_hi - raw_lo).prod(axis=1), np.inf)
-    in_frame = np.where(ok, area / np.maximum(raw_area, 1e-9), 0.0)
-
-    cam = scene.camera
-    grid = _ray_grid(tuple(cam.location), tuple(cam.look_at), cam.lens, cam.sensor_width, w, h)
+    world, lo, hi, area, in_frame = f.world, f.lo, f.hi, f.area, f.in_frame
+    grid, origin = f.grid, f.origin
     step, dirs = grid.step, grid.dirs
-    origin = np.asarray(cam.location, dtype=float)
-    whole = ~(depth > 1e-6).all(axis=1)
-    rays, boxes = grid.pairs(raw_lo, raw_hi, whole)
+    rays, boxes = f.pairs
     dims = np.array([o.dimensions for o in objs], dtype=float)
     loc = np.array([o.transform.location for o in objs], dtype=float)
     yaw = np.array([o.transform.rotation[2] for o in objs], dtype=float)
