@@ -140,18 +140,36 @@ def sitting_spot(
     boxes = part_boxes(seat, library)
     front, back = float(boxes[:, 0, 1].min()), float(boxes[:, 1, 1].max())
     hip = HIP_Y * person_scale
-    for y_hip in np.arange(back - 0.08, front + FRONT_MARGIN, -SCAN_STEP):
-        top = top_under(boxes, x, y_hip)
-        if top is None:
-            continue
+    spots = np.arange(back - 0.08, front + FRONT_MARGIN, -SCAN_STEP)
+    tops = np.array([top_under(boxes, x, y) or np.nan for y in spots])
+    free = np.zeros(len(spots), bool)
+    poses = {}
+    for top in dict.fromkeys(tops[~np.isnan(tops)]):  # each height's pose once
         bones = sitting_pose(top / person_scale)
         if bones is None:
             continue
+        poses[top] = bones
         points, _ = _body(tuple(sorted(bones.items())))
-        local = points * person_scale + np.array([x, y_hip - hip, 0.0])
-        if not pierced(boxes, local).any():
-            return bones, (x, float(y_hip - hip))
-    return None
+        at = tops == top
+        hit = _pierced_at(boxes, points * person_scale + np.array([x, 0.0, 0.0]), spots[at] - hip)
+        free[at] = ~hit
+    if not free.any():
+        return None
+    k = int(np.argmax(free))  # the farthest back
+    return poses[tops[k]], (x, float(spots[k] - hip))
+
+
+def _pierced_at(boxes: np.ndarray, points: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """For each shift along y: whether ``points`` moved by it pierce a box deeper than SINK.
+    A point inside a box across (x, z) pierces it for the shifts in an open interval."""
+    lo, hi = boxes[:, None, 0] + SINK, boxes[:, None, 1] - SINK
+    across = np.all((points[None, :, [0, 2]] > lo[..., [0, 2]])
+                    & (points[None, :, [0, 2]] < hi[..., [0, 2]]), axis=2)  # fmt: skip
+    b, k = np.nonzero(across)
+    if not len(b):
+        return np.zeros(len(shifts), bool)
+    start, end = lo[b, 0, 1] - points[k, 1], hi[b, 0, 1] - points[k, 1]
+    return np.any((shifts[:, None] > start[None]) & (shifts[:, None] < end[None]), axis=1)
 
 
 def sit(seat: ObjectInstance, person: ObjectInstance, library=None, x: float = 0.0) -> bool:
@@ -182,16 +200,23 @@ def _world_box(obj: ObjectInstance) -> tuple[np.ndarray, np.ndarray]:
     return np.array([x - hx, y - hy, z]), np.array([x + hx, y + hy, z + obj.dimensions[2]])
 
 
-def sitter_problems(scene: Scene, library=None) -> list[str]:
+def sitter_problems(scene: Scene, library=None, near: ObjectInstance | None = None) -> list[str]:
     """Why each sitter does not sit as a person would: on a seat, facing its front, feet on
     the floor, hips on the top under them, its body piercing no part of the seat and keeping
     ``CLEARANCE`` from every part of anything else (a table's top, a stool before its knees,
-    a thing added at its feet, another person)."""
+    a thing added at its feet, another person). ``near``: only the sitters it could reach
+    (an object a change just moved, added or turned)."""
     out = []
     by_id = {o.id: o for o in scene.objects}
+    reach = None if near is None else _world_box(near)
     for person in scene.objects:
         if not is_sitting(person):
             continue
+        if reach is not None and near.id not in (person.id, person.support):
+            lo, hi = _world_box(person)  # a sitter's box: its standing size around it
+            grown = (lo - (hi[2] - lo[2]) / 2, hi + (hi[2] - lo[2]) / 2)
+            if not _overlap(grown, reach):
+                continue  # ``near`` changed too far from this sitter to touch it
         seat = by_id.get(person.support)
         if seat is None or not is_seat(seat):
             out.append(f"{person.id} sits off a seat")
@@ -272,7 +297,7 @@ def seat_people(
         if not any(sit(seat, person, library, seat_spots(rng, seat)) for _ in range(tries)):
             continue
         scene.objects.append(person)
-        if sitter_problems(scene, library) or not fits(person):
+        if sitter_problems(scene, library, near=person) or not fits(person):
             scene.objects.remove(person)
             continue
         placer.surfaces[seat.id] = seat_surface(seat)

@@ -413,7 +413,7 @@ def staged(scene: Scene, obj: ObjectInstance) -> bool:
         misplaced(scene, obj) is None
         and merged_with(scene, obj) is None
         and not pose_problems(scene)
-        and not sitter_problems(scene)
+        and not sitter_problems(scene, near=obj)
         and pressed_against(scene, obj) is None
         and not _reaches_wall(scene, obj)
         and misfit(scene, obj) is None
