@@ -1,0 +1,79 @@
+"""Text pairs whose strings the sampler predicts too small to read are redrawn before any
+render (issue 31): the OCR gate would reject them after a probe and a full render each, and a
+pair whose text changes no scene could fit was rendered 20 times and lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diffforge.config import load_config
+from diffforge.render.assets import LibraryResolver
+from diffforge.render.pipeline import PairJob, PairPipeline, WorkerContext
+from diffforge.render.settings import resolve_settings
+from diffforge.scenes.sampler import letter_pixels, load_library, sample_pair
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class NoRenderer:
+    """Counts renders; the test's pairs must never reach one."""
+
+    version = "none"
+
+    def __init__(self):
+        self.calls = 0
+
+    def prepare(self, scenes) -> None:
+        pass
+
+    def render_pair(self, before, after, ids, pngs, seed):
+        self.calls += 1
+        raise AssertionError("a pair predicted illegible was rendered")
+
+
+@pytest.fixture(scope="module")
+def text_cfg():
+    sets = ["render.preset=standard", "changes.weights={text: 1.0}"]
+    return load_config(ROOT / "configs" / "default.yaml", sets)
+
+
+def _pipeline(cfg, tmp_path, renderer) -> PairPipeline:
+    ctx = WorkerContext(cfg, resolve_settings(cfg, 1), str(tmp_path), LibraryResolver(cfg.assets))
+    return PairPipeline(ctx, renderer=renderer)
+
+
+def _text_spec(cfg, strings: int):
+    """The first sampled text-only pair with ``strings`` text changes."""
+    for index in range(40):
+        spec = sample_pair(cfg, index, 0)
+        if len(spec.changes) == strings:
+            return spec
+    raise AssertionError(f"no pair with {strings} text changes")
+
+
+def test_a_sampled_legible_pair_is_not_predicted_illegible(text_cfg, tmp_path):
+    pipe = _pipeline(text_cfg, tmp_path, NoRenderer())
+    assert pipe._illegible(_text_spec(text_cfg, 1)) == []
+
+
+def test_a_long_new_string_is_rejected_without_a_render(text_cfg, tmp_path):
+    """The same sign with a string four times as long: its letters shrink to fit the board,
+    below the readable height, and the pair is rejected on the prediction alone."""
+    spec = _text_spec(text_cfg, 1)
+    target = spec.changes[0].targets[0]
+    sign = spec.after.find(target)
+    library = load_library(text_cfg)
+    long = " ".join([sign.text.string] * 4)
+    sign.text = sign.text.model_copy(update={"string": long})
+    spec.changes[0].after["text"] = long
+    assert letter_pixels(library, sign, 40) < letter_pixels(
+        library, sign.model_copy(update={"text": sign.text.model_copy(update={"string": "AB"})}), 40
+    )
+    renderer = NoRenderer()
+    result = _pipeline(text_cfg, tmp_path, renderer).run(PairJob(spec.index, spec.to_json()))
+    assert result["status"] == "rejected", result
+    assert "text: new text predicted illegible" in result["reason"]
+    assert result["predicted_rejected"] == 1 and result["rejected_attempts"] == 0
+    assert renderer.calls == 0
