@@ -43,6 +43,9 @@ PRECHECK_DRAWS = 4
 # thrown away after their full render 3-6 times per kept pair (illegible, too few changed
 # pixels), at the price of a full pair each (benchmarks/render.md, issue 31).
 PROBE_SAMPLES = 2
+# The probe renders only its signs' predicted boxes, grown by this share of their size (and
+# 8 px): the boxes are predictions, and the OCR gate needs the whole board.
+PROBE_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -278,15 +281,51 @@ class PairPipeline:
         ):
             return False
         t = time.perf_counter()
-        outcome = self._render(spec, {}, self.probe)
+        region = self._sign_region(spec)
+        outcome = self._render(spec, {}, self.probe, region)
         for tmp in outcome["tmp_images"]:
             tmp.unlink(missing_ok=True)
         _add(timings, "probe", time.perf_counter() - t)
-        resampled.extend(outcome["reasons"])
-        return bool(outcome["reasons"])
+        # only the signs were rendered: the other gates wait for the full render
+        reasons = [r for r in outcome["reasons"] if region is None or r.startswith("text:")]
+        resampled.extend(reasons)
+        return bool(reasons)
+
+    def _sign_region(self, spec: PairSpec) -> tuple[int, int, int, int] | None:
+        """The part of the frame the probe renders: the predicted boxes of the text changes'
+        signs on both sides, each grown by ``PROBE_MARGIN`` of its size and 8 px (None: a
+        sign predicted out of view, the whole frame). Path tracing and denoising the whole
+        frame were most of a probe's cost."""
+        w, h = self.ctx.settings.resolution
+        facts = predicted_facts(spec, (w, h), self.ctx.cfg.visibility.predict_fill)
+        boxes = []
+        for change in spec.changes:
+            if (op := operator_for(change.type)) is None or not op.writes_text:
+                continue
+            for target in change.targets:
+                for side in ("before", "after"):
+                    box = (facts[side].get(target) or {}).get("box")
+                    if box is None and getattr(spec, side).find(target) is not None:
+                        return None
+                    if box is not None:
+                        x0, y0, x1, y1 = box
+                        mx = PROBE_MARGIN * (x1 - x0) + 8
+                        my = PROBE_MARGIN * (y1 - y0) + 8
+                        boxes.append((x0 - mx, y0 - my, x1 + mx, y1 + my))
+        if not boxes:
+            return None
+        x0 = max(0, int(min(b[0] for b in boxes)))
+        y0 = max(0, int(min(b[1] for b in boxes)))
+        x1 = min(w - 1, int(max(b[2] for b in boxes)))
+        y1 = min(h - 1, int(max(b[3] for b in boxes)))
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
     def _render(
-        self, spec: PairSpec, timings: dict[str, float], renderer: Renderer | None = None
+        self,
+        spec: PairSpec,
+        timings: dict[str, float],
+        renderer: Renderer | None = None,
+        region: tuple[int, int, int, int] | None = None,
     ) -> dict[str, Any]:
         ids = instance_ids(spec)
         paths = pair_paths(spec.id)
@@ -295,7 +334,11 @@ class PairPipeline:
         seed += self.ctx.settings.seed_offset
         tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
         renderer = renderer or self.renderer
-        out_b, out_a = renderer.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
+        # a region only for the probe, which is Blender's (``BlenderBackend.render_pair``)
+        extra = {"region": region} if region is not None else {}
+        out_b, out_a = renderer.render_pair(
+            spec.before, spec.after, ids, tuple(tmps), seed, **extra
+        )
         outs, images = {"before": out_b, "after": out_a}, {}
         for side, out in outs.items():
             _add(timings, "build", out.timings["build"])
