@@ -77,3 +77,25 @@ def test_a_long_new_string_is_rejected_without_a_render(text_cfg, tmp_path):
     assert "text: new text predicted illegible" in result["reason"]
     assert result["predicted_rejected"] == 1 and result["rejected_attempts"] == 0
     assert renderer.calls == 0
+
+
+def test_the_probe_renders_the_signs_boxes_with_a_margin(text_cfg, tmp_path):
+    """The probe's region holds every text target's predicted box on both sides, grown by
+    ``PROBE_MARGIN``, and is smaller than the frame; a pair without text gets none."""
+    from diffforge.render.facts import predicted_facts
+    from diffforge.render.pipeline import PROBE_MARGIN
+
+    pipe = _pipeline(text_cfg, tmp_path, NoRenderer())
+    spec = _text_spec(text_cfg, 1)
+    x0, y0, x1, y1 = pipe._sign_region(spec)
+    w, h = pipe.ctx.settings.resolution
+    assert (x1 - x0 + 1) * (y1 - y0 + 1) < w * h / 2
+    facts = predicted_facts(spec, (w, h), text_cfg.visibility.predict_fill)
+    target = spec.changes[0].targets[0]
+    for side in ("before", "after"):
+        bx0, by0, bx1, by1 = facts[side][target]["box"]
+        grow_x, grow_y = PROBE_MARGIN * (bx1 - bx0), PROBE_MARGIN * (by1 - by0)
+        assert x0 <= max(0, bx0 - grow_x) and y0 <= max(0, by0 - grow_y)
+        assert x1 >= min(w - 1, bx1 + grow_x) and y1 >= min(h - 1, by1 + grow_y)
+    spec.changes = []
+    assert pipe._sign_region(spec) is None
