@@ -43,6 +43,10 @@ PRECHECK_DRAWS = 4
 # thrown away after their full render 3-6 times per kept pair (illegible, too few changed
 # pixels), at the price of a full pair each (benchmarks/render.md, issue 31).
 PROBE_SAMPLES = 2
+# A pair whose first draws are all predicted illegible is given up after this many: each
+# draw is a sampler call that has already composed ~21 scenes for its text changes and found
+# none that fit (a pair with three text changes was drawn 20 times, 5.9 CPU s, and lost).
+ILLEGIBLE_DRAWS = 5
 # The probe renders only its signs' predicted boxes, grown by this share of their size (and
 # 8 px): the boxes are predictions, and the OCR gate needs the whole board.
 PROBE_MARGIN = 0.5
@@ -143,7 +147,9 @@ class PairPipeline:
         probed = 0  # attempts the probe rejected (no full render)
         predicted = 0  # attempts the legibility prediction rejected (no render at all)
         # tries: attempts the gates rejected so far, probed ones included (reasons may be >1)
+        done = 0  # attempts made
         for tries in range(self.ctx.max_attempts if can_resample else 1):
+            done = tries + 1
             t0 = time.perf_counter()
             spec = self._spec(job, attempt)
             # the sampler may skip sub-seeds itself: continue after the one it used
@@ -156,6 +162,8 @@ class PairPipeline:
                 resampled.extend(illegible)
                 predicted += 1
                 attempt += 1
+                if predicted == tries + 1 and predicted >= ILLEGIBLE_DRAWS:
+                    break  # no scene the sampler composes fits this pair's strings
                 continue
             if self._probe_fails(spec, timings, resampled):
                 probed += 1
@@ -202,9 +210,7 @@ class PairPipeline:
             "index": job.index,
             "reason": "; ".join(sorted(set(resampled))) or "gates",
             "resampled": resampled,
-            "rejected_attempts": (self.ctx.max_attempts if can_resample else 1)
-            - probed
-            - predicted,
+            "rejected_attempts": done - probed - predicted,
             "probe_rejected": probed,
             "predicted_rejected": predicted,
             "timings": timings,

@@ -58,16 +58,22 @@ def test_a_sampled_legible_pair_is_not_predicted_illegible(text_cfg, tmp_path):
     assert pipe._illegible(_text_spec(text_cfg, 1)) == []
 
 
-def test_a_long_new_string_is_rejected_without_a_render(text_cfg, tmp_path):
-    """The same sign with a string four times as long: its letters shrink to fit the board,
-    below the readable height, and the pair is rejected on the prediction alone."""
-    spec = _text_spec(text_cfg, 1)
-    target = spec.changes[0].targets[0]
-    sign = spec.after.find(target)
-    library = load_library(text_cfg)
+def _illegible_spec(cfg):
+    """A sampled one-text pair whose new string is four times as long: its letters shrink to
+    fit the board, below the readable height."""
+    spec = _text_spec(cfg, 1)
+    sign = spec.after.find(spec.changes[0].targets[0])
     long = " ".join([sign.text.string] * 4)
     sign.text = sign.text.model_copy(update={"string": long})
     spec.changes[0].after["text"] = long
+    return spec
+
+
+def test_a_long_new_string_is_rejected_without_a_render(text_cfg, tmp_path):
+    """The pair is rejected on the prediction alone."""
+    spec = _illegible_spec(text_cfg)
+    sign = spec.after.find(spec.changes[0].targets[0])
+    library = load_library(text_cfg)
     assert letter_pixels(library, sign, 40) < letter_pixels(
         library, sign.model_copy(update={"text": sign.text.model_copy(update={"string": "AB"})}), 40
     )
@@ -99,3 +105,29 @@ def test_the_probe_renders_the_signs_boxes_with_a_margin(text_cfg, tmp_path):
         assert x1 >= min(w - 1, bx1 + grow_x) and y1 >= min(h - 1, by1 + grow_y)
     spec.changes = []
     assert pipe._sign_region(spec) is None
+
+
+def _always_illegible(cfg, index: int, attempt: int):
+    spec = _illegible_spec(cfg)
+    spec.attempt = attempt
+    return spec
+
+
+def test_a_pair_whose_draws_are_all_illegible_is_given_up_early(text_cfg, tmp_path):
+    """After ``ILLEGIBLE_DRAWS`` draws predicted illegible in a row (each a sampler call that
+    composed its scenes in vain) the pair is lost without a render, not after 20."""
+    from diffforge.render.pipeline import ILLEGIBLE_DRAWS
+
+    renderer = NoRenderer()
+    ctx = WorkerContext(
+        text_cfg,
+        resolve_settings(text_cfg, 1),
+        str(tmp_path),
+        LibraryResolver(text_cfg.assets),
+        sampler=_always_illegible,
+        max_attempts=20,
+    )
+    result = PairPipeline(ctx, renderer=renderer).run(PairJob(0))
+    assert result["status"] == "rejected", result
+    assert result["predicted_rejected"] == ILLEGIBLE_DRAWS < 20
+    assert result["rejected_attempts"] == 0 and renderer.calls == 0
