@@ -29,6 +29,9 @@ CANDIDATES: dict[str, dict[str, dict]] = {
     # cost noise; light tree off was faster
     "standard": {
         "base 16": {},
+        # round 2 (2026-12-05 late): the preset as committed (14, light tree off) and its neighbours
+        "14 lt off": {"samples": 14, "use_light_tree": False},
+        "13 lt off": {"samples": 13, "use_light_tree": False},
         "light tree off": {"use_light_tree": False},
         "prefilter fast": {"denoising_prefilter": "FAST"},
         "oidn balanced": {"denoising_quality": "BALANCED"},
@@ -43,6 +46,13 @@ CANDIDATES: dict[str, dict[str, dict]] = {
     },
     "draft": {
         "base 8": {},
+        # round 2: the preset as committed (8, light tree off, OIDN fast) against balanced
+        "8 lt off": {"use_light_tree": False},
+        "7 lt off balanced": {
+            "samples": 7,
+            "use_light_tree": False,
+            "denoising_quality": "BALANCED",
+        },
         "light tree off": {"use_light_tree": False},
         "8 lt off balanced": {"use_light_tree": False, "denoising_quality": "BALANCED"},
         "6 lt off balanced": {

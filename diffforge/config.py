@@ -230,8 +230,12 @@ class RenderPreset(_Cfg):
 
 RENDER_PRESETS: dict[str, RenderPreset] = {
     # draft: 96×72 at 4 spp without a denoiser was salt-and-pepper noise (benchmarks/render.md);
-    # 128×96 at 8 spp with OIDN's fast mode costs ~0.2 s more per image and halves the noise
-    "draft": RenderPreset(resolution=(128, 96), samples=8, denoise=True, denoise_quality="fast"),
+    # 128×96 at 8 spp with OIDN's fast mode costs ~0.2 s more per image and halves the noise;
+    # OIDN balanced: without the light tree, fast left streets noisier than the light tree did
+    # (6 scenes: 7.24 against 7.03); balanced: 6.95, 1.12× the old draft (benchmarks/render.md)
+    "draft": RenderPreset(
+        resolution=(128, 96), samples=8, denoise=True, denoise_quality="balanced"
+    ),
     # standard: 14 spp without Cycles' light tree (render/blender/device.py) has the noise
     # figure of 16 spp with it at ~0.78 of the CPU (benchmarks/render.md, issue 31)
     "standard": RenderPreset(resolution=(256, 192), samples=14, denoise=True),

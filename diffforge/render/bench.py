@@ -120,7 +120,7 @@ def _run_once(
         cpu: list[float] = []
         kept: list[str] = []
         per_pair: list[dict[str, Any]] = []
-        resampled = failed = probed = 0
+        resampled = failed = probed = predicted = 0
         reasons: Counter[str] = Counter()
         t_start = time.perf_counter()
         for result in LocalExecutor(PoolOptions(workers=workers)).run(ctx, jobs):
@@ -129,6 +129,7 @@ def _run_once(
             resampled += result.get("rejected_attempts", len(result.get("resampled", [])))
             reasons.update(result.get("resampled", []))
             probed += result.get("probe_rejected", 0)  # cheap renders, no full pair
+            predicted += result.get("predicted_rejected", 0)  # redrawn before any render
             if result["status"] == "ok":
                 t = time.perf_counter()
                 # the driver's share of "write"
@@ -183,6 +184,7 @@ def _run_once(
         else float("nan"),
         "resample_reasons": dict(reasons.most_common()),
         "probe_rejected": probed,
+        "predicted_rejected": predicted,
         "stages_s": stage,
         # each of the N workers spends N × wall per pair on it (resampled renders included)
         "overhead_ratio": wall * workers / render if render else float("nan"),
@@ -202,6 +204,7 @@ def pair_cost(result: dict[str, Any]) -> dict[str, Any]:
         "cpu_s": result.get("cpu_s", float("nan")),
         "rejected": result.get("rejected_attempts", len(result.get("resampled", []))),
         "probe_rejected": result.get("probe_rejected", 0),
+        "predicted_rejected": result.get("predicted_rejected", 0),
         "noise": None,
     }
 

@@ -43,6 +43,13 @@ PRECHECK_DRAWS = 4
 # thrown away after their full render 3-6 times per kept pair (illegible, too few changed
 # pixels), at the price of a full pair each (benchmarks/render.md, issue 31).
 PROBE_SAMPLES = 2
+# A pair whose first draws are all predicted illegible is given up after this many: each
+# draw is a sampler call that has already composed ~21 scenes for its text changes and found
+# none that fit (a pair with three text changes was drawn 20 times, 5.9 CPU s, and lost).
+ILLEGIBLE_DRAWS = 5
+# The probe renders only its signs' predicted boxes, grown by this share of their size (and
+# 8 px): the boxes are predictions, and the OCR gate needs the whole board.
+PROBE_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,12 @@ class PairPipeline:
                 depth=False,
             )
             self.probe = blender_renderer(replace(ctx, settings=probe))
+        # the sign library, where the OCR gate reads: predicted letter heights (``_illegible``)
+        self.library = None
+        if ctx.gates and self._ocr():
+            from diffforge.scenes.sampler import load_library
+
+            self.library = load_library(ctx.cfg)
         self.blender = self.renderer.version
         self.caption_gate = ctx.caption_gate
         self.readable = None
@@ -132,15 +145,26 @@ class PairPipeline:
         can_resample = job.spec_json is None
         attempt = 0
         probed = 0  # attempts the probe rejected (no full render)
+        predicted = 0  # attempts the legibility prediction rejected (no render at all)
         # tries: attempts the gates rejected so far, probed ones included (reasons may be >1)
+        done = 0  # attempts made
         for tries in range(self.ctx.max_attempts if can_resample else 1):
+            done = tries + 1
             t0 = time.perf_counter()
             spec = self._spec(job, attempt)
             # the sampler may skip sub-seeds itself: continue after the one it used
             attempt = max(attempt, spec.attempt)
             if can_resample:
                 spec, attempt = self._unambiguous(job, spec, attempt)
+            illegible = self._illegible(spec)
             _add(timings, "spec", time.perf_counter() - t0)
+            if illegible:
+                resampled.extend(illegible)
+                predicted += 1
+                attempt += 1
+                if predicted == tries + 1 and predicted >= ILLEGIBLE_DRAWS:
+                    break  # no scene the sampler composes fits this pair's strings
+                continue
             if self._probe_fails(spec, timings, resampled):
                 probed += 1
                 attempt += 1
@@ -157,7 +181,7 @@ class PairPipeline:
             if not outcome["reasons"] or not self.ctx.gates:
                 outcome.pop("reasons")
                 t = time.perf_counter()
-                self._write(spec, outcome, attempt, resampled, tries - probed)
+                self._write(spec, outcome, attempt, resampled, tries - probed - predicted)
                 _add(timings, "write", time.perf_counter() - t)
                 return {
                     "status": "ok",
@@ -165,8 +189,9 @@ class PairPipeline:
                     "id": spec.id,
                     "attempt": attempt,
                     "resampled": resampled,
-                    "rejected_attempts": tries - probed,  # full renders thrown away
+                    "rejected_attempts": tries - probed - predicted,  # full renders thrown away
                     "probe_rejected": probed,
+                    "predicted_rejected": predicted,
                     "changes": [c.model_dump(mode="json") for c in spec.changes],
                     "spec_json": spec.to_json(),
                     "facts": outcome["facts"],
@@ -185,8 +210,9 @@ class PairPipeline:
             "index": job.index,
             "reason": "; ".join(sorted(set(resampled))) or "gates",
             "resampled": resampled,
-            "rejected_attempts": (self.ctx.max_attempts if can_resample else 1) - probed,
+            "rejected_attempts": done - probed - predicted,
             "probe_rejected": probed,
+            "predicted_rejected": predicted,
             "timings": timings,
         }
 
@@ -224,6 +250,35 @@ class PairPipeline:
         settings = self.ctx.settings
         return settings.ocr_gate or self.ctx.cfg.visibility.ocr_enabled(settings.resolution)
 
+    def _illegible(self, spec: PairSpec) -> list[str]:
+        """The OCR gate's reasons, predicted before rendering: a text change's string (the old
+        one before, the new one after) whose letters the sampler predicts under the readable
+        height at this frame. The sampler checks only the new string, and a pair whose text
+        changes it cannot fit is still drawn without its prediction "for the gates to judge":
+        at standard such pairs were rendered 20 times and lost (benchmarks/render.md)."""
+        if self.library is None:
+            return []
+        texts = [c for c in spec.changes if (op := operator_for(c.type)) and op.writes_text]
+        if not texts:
+            return []
+        from diffforge.scenes.sampler import letter_pixels
+
+        resolution = self.ctx.settings.resolution
+        vis = self.ctx.cfg.visibility
+        facts = predicted_facts(spec, resolution, vis.predict_fill)
+        reasons = []
+        for change in texts:
+            for target in change.targets:
+                for side, word in (("before", "old"), ("after", "new")):
+                    obj = getattr(spec, side).find(target)
+                    box = (facts[side].get(target) or {}).get("box")
+                    if obj is None or obj.text is None or box is None:
+                        continue
+                    letters = letter_pixels(self.library, obj, box[3] - box[1])
+                    if 0 < letters < vis.letter_height(resolution):  # 0: no estimate
+                        reasons.append(f"text: {word} text predicted illegible")
+        return reasons
+
     def _probe_fails(self, spec: PairSpec, timings: dict[str, float], resampled: list[str]) -> bool:
         """Render a pair that writes sign text at ``PROBE_SAMPLES`` and gate it: True (and its
         reasons added to ``resampled``) where it fails. The full render is gated again."""
@@ -232,15 +287,51 @@ class PairPipeline:
         ):
             return False
         t = time.perf_counter()
-        outcome = self._render(spec, {}, self.probe)
+        region = self._sign_region(spec)
+        outcome = self._render(spec, {}, self.probe, region)
         for tmp in outcome["tmp_images"]:
             tmp.unlink(missing_ok=True)
         _add(timings, "probe", time.perf_counter() - t)
-        resampled.extend(outcome["reasons"])
-        return bool(outcome["reasons"])
+        # only the signs were rendered: the other gates wait for the full render
+        reasons = [r for r in outcome["reasons"] if region is None or r.startswith("text:")]
+        resampled.extend(reasons)
+        return bool(reasons)
+
+    def _sign_region(self, spec: PairSpec) -> tuple[int, int, int, int] | None:
+        """The part of the frame the probe renders: the predicted boxes of the text changes'
+        signs on both sides, each grown by ``PROBE_MARGIN`` of its size and 8 px (None: a
+        sign predicted out of view, the whole frame). Path tracing and denoising the whole
+        frame were most of a probe's cost."""
+        w, h = self.ctx.settings.resolution
+        facts = predicted_facts(spec, (w, h), self.ctx.cfg.visibility.predict_fill)
+        boxes = []
+        for change in spec.changes:
+            if (op := operator_for(change.type)) is None or not op.writes_text:
+                continue
+            for target in change.targets:
+                for side in ("before", "after"):
+                    box = (facts[side].get(target) or {}).get("box")
+                    if box is None and getattr(spec, side).find(target) is not None:
+                        return None
+                    if box is not None:
+                        x0, y0, x1, y1 = box
+                        mx = PROBE_MARGIN * (x1 - x0) + 8
+                        my = PROBE_MARGIN * (y1 - y0) + 8
+                        boxes.append((x0 - mx, y0 - my, x1 + mx, y1 + my))
+        if not boxes:
+            return None
+        x0 = max(0, int(min(b[0] for b in boxes)))
+        y0 = max(0, int(min(b[1] for b in boxes)))
+        x1 = min(w - 1, int(max(b[2] for b in boxes)))
+        y1 = min(h - 1, int(max(b[3] for b in boxes)))
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
     def _render(
-        self, spec: PairSpec, timings: dict[str, float], renderer: Renderer | None = None
+        self,
+        spec: PairSpec,
+        timings: dict[str, float],
+        renderer: Renderer | None = None,
+        region: tuple[int, int, int, int] | None = None,
     ) -> dict[str, Any]:
         ids = instance_ids(spec)
         paths = pair_paths(spec.id)
@@ -249,7 +340,11 @@ class PairPipeline:
         seed += self.ctx.settings.seed_offset
         tmps = [tmp_name(self.out / paths[side]) for side in ("before", "after")]
         renderer = renderer or self.renderer
-        out_b, out_a = renderer.render_pair(spec.before, spec.after, ids, tuple(tmps), seed)
+        # a region only for the probe, which is Blender's (``BlenderBackend.render_pair``)
+        extra = {"region": region} if region is not None else {}
+        out_b, out_a = renderer.render_pair(
+            spec.before, spec.after, ids, tuple(tmps), seed, **extra
+        )
         outs, images = {"before": out_b, "after": out_a}, {}
         for side, out in outs.items():
             _add(timings, "build", out.timings["build"])

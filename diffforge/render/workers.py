@@ -54,6 +54,30 @@ def _cpu_s() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+# A worker's numpy runs single-threaded BLAS: the worker already has its share of the cores
+# (Cycles' threads), and OpenBLAS' own threads on a busy machine made a posed mannequin's 4×4
+# inverses cost 5× the CPU and 20× the wall time (characters.pose_root_offset: 6.6 ms CPU,
+# 421 ms wall against 1.3 ms and 19 ms; benchmarks/render.md, issue 31).
+WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextlib.contextmanager
+def worker_env() -> Iterator[None]:
+    """``WORKER_ENV`` in ``os.environ`` while a worker is spawned (a value the user set wins);
+    the orchestrator's own environment is restored afterwards."""
+    saved = {k: os.environ.get(k) for k in WORKER_ENV}
+    for key, value in WORKER_ENV.items():
+        os.environ.setdefault(key, value)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def forget_bpy_paths() -> None:
     """Drop the script folders an imported bpy put on sys.path (spawn copies the parent's).
 
@@ -150,7 +174,8 @@ class WorkerPool:
         proc = self.mp.Process(
             target=worker_main, args=(child, self.ctx, self.opts, slot.n), daemon=True
         )
-        proc.start()
+        with worker_env():
+            proc.start()
         child.close()
         slot.proc, slot.conn, slot.ready, slot.task = proc, parent, False, None
         slot.started = time.monotonic()

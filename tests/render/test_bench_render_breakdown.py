@@ -7,7 +7,7 @@ import pytest
 from render_fixtures import CHANGE_TYPES, fixture_sampler
 
 from diffforge.config import GenerateConfig
-from diffforge.render.bench import bench_render, breakdown, format_bench
+from diffforge.render.bench import bench_render, breakdown, format_bench, pair_cost
 from diffforge.scenes.model import PairSpec
 
 
@@ -63,3 +63,13 @@ def test_bench_breakdown_on_a_tiny_run(cfg, assets, cache_dir):
     assert b["change"]["move"]["noise"] > 0 and b["change"]["add"]["noise"] is None
     text = format_bench(result)
     assert "| layout | sampled-at-standard | 3 |" in text and "| change | move | 1 |" in text
+
+
+def test_pair_cost_counts_renders_and_predictions_apart():
+    """A kept pair's cost names its full renders thrown away, its probes and its draws
+    rejected on the legibility prediction (no render) apart."""
+    spec = fixture_sampler(GenerateConfig(), 0, 0)
+    result = {"spec_json": spec.to_json(), "cpu_s": 3.0, "rejected_attempts": 1}
+    result |= {"probe_rejected": 2, "predicted_rejected": 4}
+    cost = pair_cost(result)
+    assert (cost["rejected"], cost["probe_rejected"], cost["predicted_rejected"]) == (1, 2, 4)

@@ -43,6 +43,7 @@ class BlenderBackend:
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.cache = AssetCache(resolver, Path(settings.cache_dir) / f"blend-{blender_version()}")
         self.device = device.choose_device(settings.device)
+        self.region: tuple[int, int, int, int] | None = None  # the pair's (render_pair)
 
     @property
     def version(self) -> str:
@@ -53,7 +54,13 @@ class BlenderBackend:
         self.cache.prepare(scenes)
 
     def render_pair(
-        self, before: Scene, after: Scene, ids: dict[str, int], pngs: tuple[Path, Path], seed: int
+        self,
+        before: Scene,
+        after: Scene,
+        ids: dict[str, int],
+        pngs: tuple[Path, Path],
+        seed: int,
+        region: tuple[int, int, int, int] | None = None,
     ) -> tuple[RenderOutput, RenderOutput]:
         """Both scenes of a pair in one fresh file, sharing appended assets, same Cycles seed.
 
@@ -64,10 +71,14 @@ class BlenderBackend:
         fresh builds). Cycles' persistent data (no second sync) was tried and left out: with
         the light tree off, a reused "disappear" pair's after image moved by 4 levels on
         average, where an in-place rebuild keeps the fresh build's object order.
+
+        ``region`` (x0, y0, x1, y1 in pixels, top left origin): only that part of the frame is
+        path traced and denoised, the rest left black (the text probe's signs).
         """
         t0 = time.perf_counter()
         self.prepare([before, after])
         bpy.ops.wm.read_homefile(use_empty=True)
+        self.region = region
         if self.settings.reuse and reusable(before, after):
             return self._render_reused(before, after, ids, pngs, seed, t0)
         # two new scenes with identical defaults (the file's own scene differs, e.g. in
@@ -75,7 +86,7 @@ class BlenderBackend:
         first, second = bpy.data.scenes.new("before"), bpy.data.scenes.new("after")
         builder = SceneBuilder(self)  # appended assets and materials shared by both
         for sc, scene in ((first, before), (second, after)):
-            device.configure(sc, self.settings, self.device, seed)
+            device.configure(sc, self.settings, self.device, seed, self.region)
             builder.build(sc, scene, ids)
         t_build = (time.perf_counter() - t0) / 2
         return self._render(first, pngs[0], t_build), self._render(second, pngs[1], t_build)
@@ -90,7 +101,7 @@ class BlenderBackend:
         t0: float,
     ) -> tuple[RenderOutput, RenderOutput]:
         sc = bpy.data.scenes.new("pair")
-        device.configure(sc, self.settings, self.device, seed)
+        device.configure(sc, self.settings, self.device, seed, self.region)
         builder = SceneBuilder(self)
         builder.build(sc, before, ids)
         out_b = self._render(sc, pngs[0], time.perf_counter() - t0)

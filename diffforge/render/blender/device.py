@@ -95,9 +95,24 @@ def set_passes(sc, s: RenderSettings) -> None:
     vl.use_pass_z = s.depth
 
 
-def configure(sc, s: RenderSettings, device: str, seed: int) -> None:
+def set_region(sc, region: tuple[int, int, int, int] | None) -> None:
+    """Path trace only ``region`` (x0, y0, x1, y1 px, top left origin) of the full frame."""
+    r = sc.render
+    r.use_border = region is not None
+    r.use_crop_to_border = False  # the image keeps its size: boxes and masks line up
+    if region is not None:
+        w, h = r.resolution_x, r.resolution_y
+        x0, y0, x1, y1 = region
+        r.border_min_x, r.border_max_x = x0 / w, (x1 + 1) / w
+        r.border_min_y, r.border_max_y = 1 - (y1 + 1) / h, 1 - y0 / h  # Blender's y is up
+
+
+def configure(
+    sc, s: RenderSettings, device: str, seed: int, region: tuple[int, int, int, int] | None = None
+) -> None:
     """Every render setting of the bpy scene ``sc``."""
     set_output(sc, s)
+    set_region(sc, region)
     set_sampling(sc, s, device, seed)
     set_denoising(sc, s)
     set_light_paths(sc)
