@@ -185,7 +185,7 @@ def mix_report(
     one pair); ``fallbacks`` are (drawn type, reason) for draws another type replaced and
     ``draws`` every type drawn (how many draws a fallback count is out of). ``layouts``: the
     config's ``scene.layouts`` weights, compared with ``pair_layouts`` (each pair's layout;
-    None where unknown, left out of the layout shares)."""
+    None where unknown, left out of the layout shares); no layout rows without both."""
     types: Counter[str] = Counter()
     sizes: Counter[str] = Counter()
     n_pairs = 0
@@ -201,7 +201,9 @@ def mix_report(
     for kind, reason in fallbacks:
         why.setdefault(kind, Counter())[reason] += 1
     placed = Counter(k for k in pair_layouts if k is not None)
-    layout_rows, layout_tvd = _rows(normalised(layouts or {}), placed) if placed else ([], 0.0)
+    # no configured layouts (a caller that does not say): no rows, rather than a 100 % distance
+    known = placed and layouts
+    layout_rows, layout_tvd = _rows(normalised(layouts), placed) if known else ([], 0.0)
     return MixReport(
         types=type_rows,
         per_pair=size_rows,
@@ -236,9 +238,9 @@ def realized_shares(
     layouts: Iterable[str | None] = (),
 ) -> dict[str, Any]:
     """What ``dataset.json`` records (``counts.mix``): each type's share of the changes, each
-    changes-per-pair count's share of the pairs and each layout's share of the pairs
-    (``layouts``: each pair's); with the distances to the configured mix where the ``config``
-    (dataset.json's) names its weights."""
+    changes-per-pair count's share of the pairs and, where the ``config`` (dataset.json's)
+    names its ``scene.layouts``, each layout's share of the pairs (``layouts``: each pair's);
+    with the distances to the configured mix where the config names its weights."""
     changes = (config or {}).get("changes") or {}
     weights, per_pair = changes.get("weights"), changes.get("per_pair") or {}
     configured = ((config or {}).get("scene") or {}).get("layouts") or {}
@@ -248,8 +250,6 @@ def realized_shares(
         del out["tvd"]
     if not per_pair:
         del out["tvd_per_pair"]
-    if not configured:
-        out.pop("tvd_layouts", None)
     return out
 
 

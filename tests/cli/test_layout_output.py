@@ -1,4 +1,4 @@
-"""``sample``, ``generate`` and ``audit`` print the configured vs realized layout shares beside
+"""``sample``, ``generate``, ``audit`` and ``bench sample`` print the configured vs realized layout shares beside
 the change mix, and dataset.json records the realized ones: through the console script, on
 real sampled specs (a pose-only config where tabletops, which compose no person, fall short)."""
 
@@ -45,6 +45,14 @@ def test_sample_prints_the_layout_shares_and_names_the_short_one(sampled) -> Non
         WARNING + "; the pairs' drawn change types rarely find what they need there "
         "(their scene_needs), so they go to other layouts"
     ]
+
+
+def test_bench_sample_prints_the_layout_shares() -> None:
+    lines = ok(diffforge("bench", "sample", CONFIG, "--n", N, "--repeats", 1, *SETS)).stdout
+    lines = lines.splitlines()
+    start = lines.index(HEADER)
+    assert lines[start + 1 : start + 3] == [ROOM, TABLETOP]
+    assert any(line.startswith(WARNING) for line in lines)
 
 
 def test_dataset_json_and_audit_carry_the_layout_shares(sampled, tmp_path: Path) -> None:
