@@ -17,7 +17,7 @@ from diffforge.audit.text_reads import text_reads
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
 from diffforge.dataset import DatasetError, read_meta, read_pairs, read_scene
-from diffforge.dataset.mix import MixTally, mix_lines
+from diffforge.dataset.mix import MixTally, mix_lines, scene_layout
 from diffforge.render.facts import is_scene_wide
 from diffforge.render.gates import NIGHT_DARK_SHARE
 from diffforge.srgb import luma
@@ -68,10 +68,11 @@ def _quantiles(values: list[float]) -> dict[str, float]:
 def audit_dataset(
     root: Path | str,
     visibility: VisibilityConfig | None = None,
-    mix: tuple[dict[str, float], dict[int, float]] | None = None,
+    mix: tuple[dict[str, float], dict[int, float], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Every audit number of one dataset, as a JSON-ready dict. ``mix``: the configured change
-    weights and per_pair (default: dataset.json's config, where it names its weights)."""
+    weights, per_pair and layout weights (default: dataset.json's config, where it names
+    them)."""
     root = Path(root)
     recs = read_pairs(root)
     meta = read_meta(root)
@@ -101,7 +102,8 @@ def audit_dataset(
     for rec in recs:
         scene = read_scene(root, rec) or {}
         scenes.append((rec, scene))
-        tally.add((c.type for c in rec.changes), (scene.get("spec") or {}).get("fallbacks") or [])
+        fallbacks = (scene.get("spec") or {}).get("fallbacks") or []
+        tally.add((c.type for c in rec.changes), fallbacks, scene_layout(scene))
         facts = scene.get("facts") or {}
         size = scene.get("image_size")
         env = ((scene.get("spec") or {}).get("before") or {}).get("environment") or {}
@@ -206,10 +208,12 @@ def audit_dataset(
     }
 
 
-def _configured(meta) -> tuple[dict[str, float], dict[int, float]]:
+def _configured(meta) -> tuple[dict[str, float], dict[int, float], dict[str, float]]:
     """The mix dataset.json's config names (empty weights where it left the defaults)."""
-    changes = ((meta.config if meta is not None else None) or {}).get("changes") or {}
-    return changes.get("weights") or {}, changes.get("per_pair") or {}
+    config = (meta.config if meta is not None else None) or {}
+    changes = config.get("changes") or {}
+    layouts = (config.get("scene") or {}).get("layouts") or {}
+    return changes.get("weights") or {}, changes.get("per_pair") or {}, layouts
 
 
 def _pct(x: float | None) -> str:

@@ -33,8 +33,8 @@ def audit(
 
 
 def _configured_mix(directory: Path):
-    """The change mix the dataset's config asked for (its operators' defaults included); None
-    where dataset.json has no config this version reads."""
+    """The change mix and layouts the dataset's config asked for (its operators' defaults
+    included); None where dataset.json has no config this version reads."""
     from pydantic import ValidationError
 
     from diffforge.config import GenerateConfig
@@ -46,7 +46,8 @@ def _configured_mix(directory: Path):
     if meta is None or not meta.config:
         return None
     try:
-        return configured_mix(GenerateConfig.model_validate(meta.config))
+        cfg = GenerateConfig.model_validate(meta.config)
+        return (*configured_mix(cfg), dict(cfg.scene.layouts))
     except (ValidationError, DiffforgeError):
         return None
 

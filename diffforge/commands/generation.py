@@ -50,11 +50,11 @@ def sample(
 
     write_specs(track(specs(), total=n, description="sampling", console=err_console), out)
     console.print(f"{n} pair specs → {out}", markup=False, highlight=False, soft_wrap=True)
-    print_mix(tally.report(*configured_mix(cfg)))
+    print_mix(tally.report(*configured_mix(cfg), cfg.scene.layouts))
 
 
 def print_mix(report) -> None:
-    """The configured vs realized change mix (``dataset.mix``) and its warnings."""
+    """The configured vs realized change mix and layouts (``dataset.mix``), its warnings."""
     for line in report.lines():
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -130,7 +130,7 @@ def generate(
         from diffforge.dataset.mix import dataset_report
         from diffforge.scenes.sampler import configured_mix
 
-        print_mix(dataset_report(Path(summary["out"]), *configured_mix(cfg)))
+        print_mix(dataset_report(Path(summary["out"]), *configured_mix(cfg), cfg.scene.layouts))
     check_all_failed(summary)
 
 

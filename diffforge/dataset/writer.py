@@ -35,7 +35,7 @@ from diffforge.dataset.layout import (
     pair_paths,
     pairs_file,
 )
-from diffforge.dataset.mix import realized_shares
+from diffforge.dataset.mix import pair_layouts, realized_shares
 from diffforge.dataset.reader import DatasetError, iter_pairs, read_meta
 from diffforge.dataset.records import DatasetMeta, Failure, PairRecord
 
@@ -93,8 +93,10 @@ def summarize(
     render: dict[str, Any],
     seed: int | None,
     blender: str | None = None,
+    layouts: list[str | None] | None = None,
 ) -> DatasetMeta:
-    """dataset.json content that depends only on its inputs (deterministic)."""
+    """dataset.json content that depends only on its inputs (deterministic); ``layouts``: each
+    record's layout (``mix.pair_layouts``), for the realized layout shares."""
     splits = Counter(r.split for r in records)
     changes: Counter[str] = Counter()
     by_split: dict[str, Counter[str]] = {s: Counter() for s in SPLITS}
@@ -119,7 +121,9 @@ def summarize(
             "resampled": dict(sorted(resampled.items())),
             "rejected_attempts": sum(r.rejected_attempts for r in records),
             "failed": len(failures),
-            "mix": realized_shares(([c.type for c in r.changes] for r in records), config),
+            "mix": realized_shares(
+                ([c.type for c in r.changes] for r in records), config, layouts or ()
+            ),
         },
         failures=sorted(failures, key=lambda f: f.index),
     )
@@ -145,6 +149,7 @@ def finalize(
         render=base.render,
         seed=base.seed,
         blender=base.engine.get("blender"),
+        layouts=pair_layouts(root, recs),
     )
     for key, value in fields.items():
         setattr(meta, key, value)

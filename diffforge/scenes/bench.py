@@ -28,7 +28,7 @@ def bench_sample(cfg: GenerateConfig, n: int = 200, repeats: int = 5) -> dict[st
         rates.append(n / (time.perf_counter() - t0))
         cpu.append((time.process_time() - c0) / n * 1000)
     return {
-        "mix": tally.report(*configured_mix(cfg)),
+        "mix": tally.report(*configured_mix(cfg), cfg.scene.layouts),
         "median": statistics.median(rates),
         "min": min(rates),
         "max": max(rates),
