@@ -29,7 +29,7 @@ def _tree_shape(rng) -> dict:
     }
 
 
-def clump(radius: float, center, gen: np.random.Generator, flat: float = 0.7) -> trimesh.Trimesh:
+def _clump(radius: float, center, gen: np.random.Generator, flat: float = 0.7) -> trimesh.Trimesh:
     """One small leaf clump: a coarse ball with every vertex pushed in or out at random, so
     the clumps read as ragged foliage and each casts its own small irregular shadow."""
     mesh = ellipsoid((1.0, 1.0, 1.0), (0.0, 0.0, 0.0), 1)
@@ -40,7 +40,9 @@ def clump(radius: float, center, gen: np.random.Generator, flat: float = 0.7) ->
     return mesh.apply_translation(center)
 
 
-def conifer_tier(z: float, radius: float, rise: float, gen: np.random.Generator) -> trimesh.Trimesh:
+def _conifer_tier(
+    z: float, radius: float, rise: float, gen: np.random.Generator
+) -> trimesh.Trimesh:
     """One whorl of a conifer: a skirt of jagged branch tips drooping from the stem (a star of
     tips and notches, the outer half bent down), open between its tips."""
     k = max(7, int(radius * 9))
@@ -121,7 +123,7 @@ def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.
         for k in range(tiers):
             z = base * 0.5 + span * k / tiers * gen.uniform(0.97, 1.03)
             rad = crown / 2 * (1 - k / tiers) * gen.uniform(0.85, 1.0) + 0.12
-            p.add("foliage", conifer_tier(z, rad, span / tiers * 1.25, gen))
+            p.add("foliage", _conifer_tier(z, rad, span / tiers * 1.25, gen))
         return p.scene()
     wide, tall, leaf, per_limb = CROWNS[style]
     half_w, crown_h = crown * wide, min(crown * tall, height - base)
@@ -142,13 +144,13 @@ def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.
             off = gen.normal(0.0, 1.0, 3) * np.array((half_w, half_w, crown_h / 2)) * 0.22
             if style == "weeping":  # clumps hang down from the limb's end
                 off[2] = -abs(off[2]) * 2.5
-            p.add("foliage", clump(crown * leaf * gen.uniform(0.75, 1.25), end + off, gen,
+            p.add("foliage", _clump(crown * leaf * gen.uniform(0.75, 1.25), end + off, gen,
                                    1.5 if style in ("poplar", "weeping") else 0.7))  # fmt: skip
     crest = np.array((lean, 0.0, height - crown * leaf))
     p.add("trunk", tube(top, crest, max(0.025, r0 * 0.3), 6))
     for _c in range(3):  # the leader's top
         off = gen.normal(0.0, 1.0, 3) * np.array((half_w, half_w, crown_h / 2)) * 0.12
-        p.add("foliage", clump(crown * leaf, crest + off, gen, 0.8))
+        p.add("foliage", _clump(crown * leaf, crest + off, gen, 0.8))
     return p.scene()
 
 
