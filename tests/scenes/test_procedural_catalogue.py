@@ -21,7 +21,7 @@ GENERATORS = [n for n in procedural.__all__ if n not in ("GENERATOR_VERSION", "P
 # sha256 (first 16 hex digits) of each generator's scene at its default parameters: slot
 # names, vertices rounded to 1 µm, faces, metadata. Frozen at GENERATOR_VERSION 2 (shape variants
 # and the new kinds; a variant's params are tested in tests/scenes/test_shape_variety.py).
-FROZEN_VERSION = 2
+FROZEN_VERSION = 3
 DIGESTS = {
     "alarm_clock": "cea86ae9f30cf494",
     "apple": "e31a49251be0f798",
@@ -131,7 +131,7 @@ DIGESTS = {
     "traffic_cone": "99f452f6a64b792a",
     "traffic_light": "bbf170ca36b1add9",
     "trash_bin": "9623a3821fb689d6",
-    "tree": "021054d59c111b3e",
+    "tree": "eaf39e1416e77cff",
     "truck": "49ace23a7a4ea1f0",
     "vase": "b19555456ac5daa7",
     "vending_machine": "6cf23f529ce5bb1d",

@@ -29,6 +29,56 @@ def _tree_shape(rng) -> dict:
     }
 
 
+def _clump(radius: float, center, gen: np.random.Generator, flat: float = 0.7) -> trimesh.Trimesh:
+    """One small leaf clump: a coarse ball with every vertex pushed in or out at random, so
+    the clumps read as ragged foliage and each casts its own small irregular shadow."""
+    mesh = ellipsoid((1.0, 1.0, 1.0), (0.0, 0.0, 0.0), 1)
+    jitter = gen.uniform(0.65, 1.25, size=(len(mesh.vertices), 1))
+    stretch = np.array((gen.uniform(0.8, 1.2), gen.uniform(0.8, 1.2), flat * gen.uniform(0.8, 1.2)))
+    mesh.vertices = mesh.vertices * jitter * stretch * radius
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(gen.uniform(0, 6.3), (0, 0, 1)))
+    return mesh.apply_translation(center)
+
+
+def _conifer_tier(
+    z: float, radius: float, rise: float, gen: np.random.Generator
+) -> trimesh.Trimesh:
+    """One whorl of a conifer: a skirt of jagged branch tips drooping from the stem (a star of
+    tips and notches, the outer half bent down), open between its tips."""
+    k = max(7, int(radius * 9))
+    turn = gen.uniform(0, 2 * math.pi)
+    apex = (0.0, 0.0, z + rise)
+    inner, outer = [], []
+    for i in range(2 * k):
+        a = turn + math.pi * i / k + gen.uniform(-0.12, 0.12)
+        tip = i % 2 == 0
+        r = radius * (gen.uniform(0.85, 1.1) if tip else gen.uniform(0.35, 0.5))
+        droop = gen.uniform(0.0, 0.15) * rise if tip else rise * 0.3
+        inner.append((0.5 * r * math.cos(a), 0.5 * r * math.sin(a), z + rise * 0.55))
+        outer.append((r * math.cos(a), r * math.sin(a), z - droop))
+    under = (0.0, 0.0, z + rise * 0.25)
+    verts = np.array([apex, under, *inner, *outer])
+    n = 2 * k
+    faces = []
+    for i in range(n):
+        j = (i + 1) % n
+        a0, a1, b0, b1 = 2 + i, 2 + j, 2 + n + i, 2 + n + j
+        faces += [(0, a0, a1), (a0, b0, b1), (a0, b1, a1), (1, b1, b0)]
+    return trimesh.Trimesh(verts, np.array(faces), process=False)
+
+
+# a deciduous crown per species: its half-width, height (both shares of ``crown``), the leaf
+# clump radius (share of ``crown``) and clumps per limb
+CROWNS = {
+    "oak": (0.5, 0.75, 0.085, 5),
+    "round": (0.42, 0.8, 0.08, 5),
+    "birch": (0.3, 0.85, 0.06, 5),
+    "weeping": (0.45, 0.9, 0.07, 6),
+    "poplar": (0.2, 1.5, 0.05, 5),
+    "young": (0.28, 0.6, 0.07, 4),
+}
+
+
 @shaped(_tree_shape)
 def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.4,
          lean=0.0) -> trimesh.Scene:  # fmt: skip
@@ -51,7 +101,7 @@ def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.
                 trimesh.transformations.rotation_matrix(a, (0, 0, 1))).apply_translation((top + tip) / 2 + (0, 0, 0.15)))  # fmt: skip
         return p.scene()
     base = height * crown_base
-    trunk_top = height * (0.9 if style in ("conifer", "poplar") else 0.7)
+    trunk_top = height * (0.95 if style in ("conifer", "poplar") else 0.6)
     top = np.array((lean, 0.0, trunk_top))
     p.add(
         "trunk",
@@ -68,55 +118,39 @@ def tree(height=5.0, crown=3.0, style="round", seed=0, clusters=9, crown_base=0.
     )
     p.add("trunk", tube((0, 0, trunk_top * 0.68), top, r0 * 0.45, 8))
     if style == "conifer":
-        tiers = max(4, clusters // 2)
+        tiers = clusters // 2 + 3
+        span = height - base * 0.5
         for k in range(tiers):
-            z = base * 0.6 + (height - base * 0.6) * k / tiers
-            rad = crown / 2 * (1 - k / tiers) * 0.95 + 0.15
-            p.add(
-                "foliage",
-                revolve(
-                    [
-                        (0.0, z),
-                        (rad, z),
-                        (rad * 0.25, z + (height - base) / tiers * 1.8),
-                        (0.0, z + (height - base) / tiers * 1.8),
-                    ],
-                    14,
-                ),
-            )
+            z = base * 0.5 + span * k / tiers * gen.uniform(0.97, 1.03)
+            rad = crown / 2 * (1 - k / tiers) * gen.uniform(0.85, 1.0) + 0.12
+            p.add("foliage", _conifer_tier(z, rad, span / tiers * 1.25, gen))
         return p.scene()
-    wide = {"oak": 1.0, "round": 0.8, "birch": 0.6, "weeping": 0.9, "poplar": 0.35, "young": 0.5}[
-        style
-    ]
-    size = {
-        "oak": 0.35,
-        "round": 0.32,
-        "birch": 0.24,
-        "weeping": 0.3,
-        "poplar": 0.28,
-        "young": 0.3,
-    }[style]
-    for _k in range(clusters):
-        a = gen.uniform(0, 2 * math.pi)
-        rr = crown / 2 * wide * math.sqrt(gen.uniform(0.2, 1.0))
-        if style == "weeping":
-            z = gen.uniform(base, height - crown * 0.2)
-        else:
-            z = gen.uniform(base + crown * 0.25, height - crown * size * 0.8)
-        c = np.array((lean + rr * math.cos(a), rr * math.sin(a), z))
-        s = crown * size * gen.uniform(0.7, 1.1)
-        radii = (s, s, s * (1.6 if style in ("poplar", "weeping") else 0.85))
-        start = top - np.array((0.0, 0.0, gen.uniform(0.0, trunk_top * 0.35)))
-        p.add("trunk", tube(start, c, max(0.025, r0 * 0.3), 6))
-        p.add("foliage", lump(radii, c, gen))
-    p.add(
-        "foliage",
-        lump(
-            (crown * size, crown * size, crown * size * 0.8),
-            (lean, 0.0, height - crown * size * 0.8),
-            gen,
-        ),
-    )
+    wide, tall, leaf, per_limb = CROWNS[style]
+    half_w, crown_h = crown * wide, min(crown * tall, height - base)
+    mid_z = height - crown_h / 2  # the crown's envelope: an ellipsoid about (lean, 0, mid_z)
+    for k in range(clusters):
+        a = 2 * math.pi * (k + gen.uniform(-0.3, 0.3)) / clusters
+        up = gen.uniform(-0.2, 0.8)  # where on the envelope the limb ends, low to high
+        end = np.array(
+            (
+                lean + half_w * 0.75 * math.cos(a) * math.sqrt(1 - up * up),
+                half_w * 0.75 * math.sin(a) * math.sqrt(1 - up * up),
+                mid_z + crown_h / 2 * 0.75 * up,
+            )
+        )
+        start = top - np.array((0.0, 0.0, gen.uniform(0.0, trunk_top * 0.3)))
+        p.add("trunk", tube(start, end, max(0.025, r0 * 0.28), 6))
+        for _c in range(per_limb + int(gen.integers(0, 3))):
+            off = gen.normal(0.0, 1.0, 3) * np.array((half_w, half_w, crown_h / 2)) * 0.22
+            if style == "weeping":  # clumps hang down from the limb's end
+                off[2] = -abs(off[2]) * 2.5
+            p.add("foliage", _clump(crown * leaf * gen.uniform(0.75, 1.25), end + off, gen,
+                                   1.5 if style in ("poplar", "weeping") else 0.7))  # fmt: skip
+    crest = np.array((lean, 0.0, height - crown * leaf))
+    p.add("trunk", tube(top, crest, max(0.025, r0 * 0.3), 6))
+    for _c in range(3):  # the leader's top
+        off = gen.normal(0.0, 1.0, 3) * np.array((half_w, half_w, crown_h / 2)) * 0.12
+        p.add("foliage", _clump(crown * leaf, crest + off, gen, 0.8))
     return p.scene()
 
 
