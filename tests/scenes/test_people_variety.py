@@ -24,6 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 LIB = AssetLibrary.load()
 PERSON = LIB.get("mannequin")
 BODIES = {shape: ch.Body.of(params) for shape, params in variants(PERSON).items()}
+# every lower garment the builder makes, drawn or not, on the broadest build
+BUILT = [ch.Body(build=ch.BUILDS[1], bottom=b, top="jacket", hair="long") for b in ch.BOTTOMS]
 N_SPECS = 120  # default specs sampled (the 500 give 16 shapes; 120 already give >= 8)
 
 
@@ -43,7 +45,9 @@ def test_default_specs_show_at_least_8_person_shapes(people):
     assert len(people) >= 20 and all(s and s.startswith("mannequin" + SEP) for s in shapes)
     assert len(shapes) >= 8, shapes
     bodies = [BODIES[s] for s in shapes]
-    assert len({b.bottom for b in bodies}) == 3 and len({b.hair for b in bodies}) >= 3
+    assert len({b.top for b in bodies}) == 3 and len({b.hair for b in bodies}) >= 3
+    # captions call the "bottom" colour trousers: only trousers are drawn (see DRAWN_BOTTOMS)
+    assert {b.bottom for b in BODIES.values()} == set(ch.DRAWN_BOTTOMS) == {"trousers"}
 
 
 def test_variants_differ_beyond_colour():
@@ -100,7 +104,7 @@ def test_every_variant_stands_on_the_floor_in_every_pose(pose):
     bones = ch.POSES[pose]
     nominal = min(v[:, 2].min() for _, v in ch.posed_parts(bones))
     assert nominal == pytest.approx(0.0, abs=1e-9)
-    for body in BODIES.values():
+    for body in [*BODIES.values(), *BUILT]:
         low = min(v[:, 2].min() for _, v in ch.posed_parts(bones, body))
         assert low == pytest.approx(0.0, abs=1e-6), (pose, body)
 
@@ -113,7 +117,7 @@ def test_every_variant_rests_on_the_seat_the_pose_was_fitted_to(seat_height):
     bones = ch.sitting_pose(seat_height)
     nominal = ch.seat_contact(bones)
     assert nominal == pytest.approx(seat_height, abs=0.01)
-    for body in BODIES.values():
+    for body in [*BODIES.values(), *BUILT]:
         assert nominal - 0.003 <= ch.seat_contact(bones, body) <= nominal + 1e-9, body
 
 

@@ -211,17 +211,23 @@ def body_scale(drawn: float, height: float) -> float:
     return height * (1.0 + (drawn - 1.0) * 0.25)
 
 
+# The lower garments drawn: captions, claims and checklists name a person's "bottom" colour
+# "trousers" (vocabulary.CLOTHING_WORDS), so shorts and skirts are built (``part_meshes``) but
+# not drawn until the captioner names the garment a shape wears.
+DRAWN_BOTTOMS = ("trousers",)
+
+
 def draw_body(rng: np.random.Generator) -> dict:
     """A body variant's params (``shapes.variant`` draws one per variant; the family is the
-    lower garment, the most visible difference)."""
-    bottom = str(rng.choice(BOTTOMS, p=(0.5, 0.2, 0.3)))
+    top, the most visible garment)."""
+    top = str(rng.choice(TOPS))
     return {
-        "style": bottom,
+        "style": top,
         "height": float(rng.uniform(*HEIGHTS)),
         "build": float(rng.uniform(*BUILDS)),
         "hair": str(rng.choice(HAIRS, p=(0.15, 0.4, 0.2, 0.25))),
-        "top": str(rng.choice(TOPS)),
-        "bottom": bottom,
+        "top": top,
+        "bottom": str(rng.choice(DRAWN_BOTTOMS)),
         "hair_color": str(rng.choice(HAIR_COLORS)),
         "skin": str(rng.choice(SKINS)),
     }
