@@ -55,6 +55,7 @@ def test_variants_differ_beyond_colour():
     assert len(BODIES) == 16
     looks = {(b.hair, b.top, b.bottom) for b in BODIES.values()}
     assert len(looks) >= 8
+    assert all(b.hair_color != b.skin for b in BODIES.values())  # hair shows against the skin
     heights = [b.height for b in BODIES.values()]
     assert max(heights) - min(heights) > 0.08  # over 14 cm between the shortest and tallest
 

@@ -217,6 +217,12 @@ def body_scale(drawn: float, height: float) -> float:
 DRAWN_BOTTOMS = ("trousers",)
 
 
+def _tones(rng: np.random.Generator) -> dict:
+    """Skin and hair tones, never the same (brown hair on brown skin reads as bald)."""
+    skin = str(rng.choice(SKINS))
+    return {"hair_color": str(rng.choice([c for c in HAIR_COLORS if c != skin])), "skin": skin}
+
+
 def draw_body(rng: np.random.Generator) -> dict:
     """A body variant's params (``shapes.variant`` draws one per variant; the family is the
     top, the most visible garment)."""
@@ -228,8 +234,7 @@ def draw_body(rng: np.random.Generator) -> dict:
         "hair": str(rng.choice(HAIRS, p=(0.15, 0.4, 0.2, 0.25))),
         "top": top,
         "bottom": str(rng.choice(DRAWN_BOTTOMS)),
-        "hair_color": str(rng.choice(HAIR_COLORS)),
-        "skin": str(rng.choice(SKINS)),
+        **_tones(rng),
     }
 
 
