@@ -100,6 +100,7 @@ class LibraryResolver:
             tags=tuple(getattr(spec, "tags", ()) or ()),
             extra={
                 "generator": generator,
+                "params": _plain(spec.generator.params) if spec.generator else {},
                 "part_materials": {
                     k: _plain(v) for k, v in (getattr(spec, "part_materials", None) or {}).items()
                 },

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from diffforge.config import TextConfig
-from diffforge.scenes.assets.shapes import draw_shape
+from diffforge.scenes.assets.shapes import draw_shape, variants
 from diffforge.scenes.model import Attributes, ObjectInstance, Pose, TextContent, Transform
 from diffforge.scenes.perception import _XYZ_FROM_LINEAR
 from diffforge.srgb import srgb_to_linear
@@ -119,6 +119,7 @@ def instantiate(
 ) -> ObjectInstance:
     """A new instance of ``spec`` (an AssetSpec) with freshly drawn appearance."""
     clevr = "clevr" in spec.tags
+    drawn = scale is None
     if scale is None:
         if clevr:
             scale = float(choose(rng, CLEVR_SCALES))
@@ -149,11 +150,17 @@ def instantiate(
     text = None
     if spec.text_anchor is not None:
         text = draw_text_content(rng, text_cfg, attrs.color)
+    shape = draw_shape(rng, spec)
+    if drawn and shape and is_person(spec):  # a body variant is as tall as its params say
+        from diffforge.scenes.assets.characters import body_scale
+
+        scale = body_scale(scale, float(variants(spec)[shape].get("height", 1.0)))
+        attrs.size = size_word(scale)
     sx, sy, sz = spec.size
     return ObjectInstance(
         id=obj_id,
         asset=spec.id,
-        shape=draw_shape(rng, spec),
+        shape=shape,
         category=spec.category,
         noun=spec.noun,
         attributes=attrs,

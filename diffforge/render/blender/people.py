@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from diffforge.render.blender.backend import SceneBuilder
 
 
-def skeleton(b: SceneBuilder):
-    """The mannequin's armature data, made once per pair (edit mode on a scratch object)."""
-    if SKELETON not in b.templates:
-        from diffforge.scenes.assets import characters as ch
+def skeleton(b: SceneBuilder, body=None):
+    """The mannequin's armature data, made once per pair (edit mode on a scratch object), and
+    the skinned mesh of ``body`` (a ``characters.Body``; the nominal one when None), made once
+    per body variant."""
+    from diffforge.scenes.assets import characters as ch
 
+    body = body or ch.NOMINAL
+    if SKELETON not in b.templates:
         data = bpy.data.armatures.new("mannequin")
         tmp = bpy.data.objects.new("mannequin_edit", data)
         ctx_scene = bpy.context.scene
@@ -41,17 +44,20 @@ def skeleton(b: SceneBuilder):
                 edit[bone.name].use_connect = bone.connected
         bpy.ops.object.mode_set(mode="OBJECT")
         bpy.data.objects.remove(tmp)
-        verts, faces, mat_idx, groups = mannequin_mesh()
+        b.templates[SKELETON] = data
+    key = f"{SKELETON}:{body}"
+    if key not in b.templates:
+        verts, faces, mat_idx, groups = mannequin_mesh(body)
         me = bpy.data.meshes.new("mannequin_body")
         me.from_pydata(verts, [], faces)
         me.polygons.foreach_set("material_index", mat_idx)
         for _slot in ch.MATERIAL_SLOTS:
             me.materials.append(None)
-        body = bpy.data.objects.new("mannequin_body", me)
+        shell = bpy.data.objects.new("mannequin_body", me)
         for bone, idx in groups.items():
-            body.vertex_groups.new(name=bone).add(idx, 1.0, "REPLACE")
-        b.templates[SKELETON] = (data, body)
-    return b.templates[SKELETON]
+            shell.vertex_groups.new(name=bone).add(idx, 1.0, "REPLACE")
+        b.templates[key] = shell
+    return b.templates[SKELETON], b.templates[key]
 
 
 def mannequin(b: SceneBuilder, obj: ObjectInstance, asset: RenderAsset, pass_index: int) -> None:
@@ -60,7 +66,9 @@ def mannequin(b: SceneBuilder, obj: ObjectInstance, asset: RenderAsset, pass_ind
 
     from diffforge.scenes.assets import characters as ch
 
-    data, template = skeleton(b)
+    shape = b.cache.asset(obj.shape) if obj.shape else asset  # the body variant's params
+    shape_body = ch.Body.of(shape.extra.get("params"))
+    data, template = skeleton(b, shape_body)
     arm = bpy.data.objects.new(f"{obj.id}_rig", data)
     b.coll.objects.link(arm)
     body = template.copy()  # shares the mesh and its vertex groups
@@ -72,9 +80,12 @@ def mannequin(b: SceneBuilder, obj: ObjectInstance, asset: RenderAsset, pass_ind
     clothing = obj.attributes.clothing or {}
     parts = asset.extra.get("part_materials") or {}
     default = obj.attributes.color or asset.extra.get("default_color") or "blue"
+    # the body variant's own tones over the manifest's (hair is absent from a bald variant)
+    tones = {"hair": shape_body.hair_color, "skin": shape_body.skin, "eyes": "black"}
     for slot, name in zip(body.material_slots, ch.MATERIAL_SLOTS, strict=True):
-        if name in parts:
-            colour, material = parts[name]["color"], parts[name].get("material", "plastic")
+        if name in parts or name in ("hair", "eyes"):
+            look = parts.get(name, {})
+            colour, material = tones.get(name, look.get("color")), look.get("material", "plastic")
         else:
             colour, material = clothing.get(name, default), "fabric"
         slot.link = "OBJECT"
@@ -187,22 +198,23 @@ def lowest_point(b: SceneBuilder, parts: list[Any]) -> float:
     return lowest if math.isfinite(lowest) else 0.0
 
 
-_MESH: tuple | None = None
+_MESH: dict = {}
 
 
-def mannequin_mesh() -> tuple:
-    """Rest-pose body parts joined: vertices, faces, material index per face, bone -> vertices."""
-    global _MESH
-    if _MESH is None:
-        from diffforge.scenes.assets import characters as ch
+def mannequin_mesh(body=None) -> tuple:
+    """Rest-pose body parts of ``body`` (a ``characters.Body``) joined: vertices, faces,
+    material index per face, bone -> vertices."""
+    from diffforge.scenes.assets import characters as ch
 
+    body = body or ch.NOMINAL
+    if body not in _MESH:
         verts, faces, mats = [], [], []
         groups: dict[str, list[int]] = {}
-        for bone, slot, mesh in ch.part_meshes():
+        for bone, slot, mesh in ch.part_meshes(body):
             base = len(verts)
             verts.extend(map(tuple, mesh.vertices.tolist()))
             faces.extend(tuple(int(i) + base for i in f) for f in mesh.faces)
             mats.extend([ch.MATERIAL_SLOTS.index(slot)] * len(mesh.faces))
             groups.setdefault(bone, []).extend(range(base, len(verts)))
-        _MESH = (verts, faces, mats, groups)
-    return _MESH
+        _MESH[body] = (verts, faces, mats, groups)
+    return _MESH[body]

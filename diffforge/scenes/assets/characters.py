@@ -24,7 +24,7 @@ import numpy as np
 import trimesh
 
 from diffforge.errors import AssetError, valid_names
-from diffforge.scenes.assets.meshutil import block, capsule, ellipsoid, merge, sphere
+from diffforge.scenes.assets.meshutil import block, capsule, ellipsoid, merge, sphere, tube
 
 Vec3 = tuple[float, float, float]
 
@@ -68,7 +68,7 @@ BONES: tuple[Bone, ...] = tuple(
 )  # fmt: skip
 BONE_BY_NAME: dict[str, Bone] = {b.name: b for b in BONES}
 CANONICAL_BONES: tuple[str, ...] = tuple(b.name for b in BONES)
-MATERIAL_SLOTS = ("top", "bottom", "skin", "shoes")  # clothing colours go on top and bottom
+MATERIAL_SLOTS = ("top", "bottom", "skin", "shoes", "hair", "eyes")  # clothes: top and bottom
 
 
 # --- Blender's bone frames ------------------------------------------------------------------
@@ -170,23 +170,130 @@ def forward_kinematics(
 
 
 # --- body parts -----------------------------------------------------------------------------
+# A person's body variant: how tall (a factor on the instance's drawn scale, applied by
+# ``instances.instantiate``, so every placed, seated and framed box follows it), how broad
+# (torso and arm girth: the skeleton, the seat contact and the feet stay put), hair, sleeves,
+# trousers/shorts/skirt and skin and hair tones. Bone positions never vary, so the kinematics
+# below (poses, grounding, seat fitting) hold for every variant at its scale.
+
+HAIRS = ("none", "short", "bun", "long")
+TOPS = ("short_sleeves", "long_sleeves", "jacket")
+BOTTOMS = ("trousers", "shorts", "skirt")
+HAIR_COLORS = ("black", "brown", "gray")
+SKINS = ("beige", "brown")
+HEIGHTS = (0.92, 1.08)  # the instance's scale: 1.61-1.89 m (staging's plausible 0.9-1.1)
+BUILDS = (0.88, 1.14)  # torso and arm girth
 
 
-def part_meshes() -> list[tuple[str, str, trimesh.Trimesh]]:
+@dataclass(frozen=True)
+class Body:
+    height: float = 1.0
+    build: float = 1.0
+    hair: str = "none"
+    top: str = "long_sleeves"
+    bottom: str = "trousers"
+    hair_color: str = "brown"
+    skin: str = "beige"
+
+    @classmethod
+    def of(cls, params: Mapping[str, object] | None) -> Body:
+        """The body a shape's generator params describe (unknown keys such as pose ignored)."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (params or {}).items() if k in names})
+
+
+NOMINAL = Body()  # the body the kinematics measure: bald, long sleeves, trousers
+
+
+def body_scale(drawn: float, height: float) -> float:
+    """A body variant's instance scale: its ``height``, jittered by a quarter of how far the
+    person scale drawn for it (``instances.SCALE_RANGES``, around 1) strays from 1."""
+    return height * (1.0 + (drawn - 1.0) * 0.25)
+
+
+# The lower garments drawn: captions, claims and checklists name a person's "bottom" colour
+# "trousers" (vocabulary.CLOTHING_WORDS), so shorts and skirts are built (``part_meshes``) but
+# not drawn until the captioner names the garment a shape wears.
+DRAWN_BOTTOMS = ("trousers",)
+
+
+def _tones(rng: np.random.Generator) -> dict:
+    """Skin and hair tones, never the same (brown hair on brown skin reads as bald)."""
+    skin = str(rng.choice(SKINS))
+    return {"hair_color": str(rng.choice([c for c in HAIR_COLORS if c != skin])), "skin": skin}
+
+
+def draw_body(rng: np.random.Generator) -> dict:
+    """A body variant's params (``shapes.variant`` draws one per variant; the family is the
+    top, the most visible garment)."""
+    top = str(rng.choice(TOPS))
+    return {
+        "style": top,
+        "height": float(rng.uniform(*HEIGHTS)),
+        "build": float(rng.uniform(*BUILDS)),
+        "hair": str(rng.choice(HAIRS, p=(0.15, 0.4, 0.2, 0.25))),
+        "top": top,
+        "bottom": str(rng.choice(DRAWN_BOTTOMS)),
+        **_tones(rng),
+    }
+
+
+def _flared(p0, p1, r0: float, r1: float, tight: float) -> trimesh.Trimesh:
+    """A frustum around the segment p0->p1 (radius r0 -> r1) whose +Y side stays ``tight``:
+    a skirt over the thigh whose back, under the sitter, lies where the leg's does."""
+    mesh = tube(p0, p1, 1.0, 14)
+    p0, axis = np.asarray(p0, float), np.subtract(p1, p0)
+    t = np.clip((mesh.vertices - p0) @ axis / (axis @ axis), 0.0, 1.0)
+    along = p0 + t[:, None] * axis
+    off = mesh.vertices - along
+    off *= (r0 + (r1 - r0) * t)[:, None]
+    back = off[:, 1] > 0
+    off[back, 1] *= np.minimum(1.0, tight / (r0 + (r1 - r0) * t[back]))
+    mesh.vertices = along + off
+    return mesh
+
+
+def _hair(body: Body) -> list[tuple[str, str, trimesh.Trimesh]]:
+    if body.hair == "none":
+        return []
+    parts = [("head", "hair", ellipsoid((0.092, 0.1, 0.075), (0.0, Y0 + 0.018, 1.685), 2))]
+    if body.hair == "bun":
+        parts.append(("head", "hair", sphere(0.042, (0.0, Y0 + 0.1, 1.7), 1)))
+    elif body.hair == "long":
+        parts.append(("head", "hair", ellipsoid((0.088, 0.05, 0.12), (0.0, Y0 + 0.06, 1.58), 2)))
+    return parts
+
+
+def part_meshes(body: Body = NOMINAL) -> list[tuple[str, str, trimesh.Trimesh]]:
     """(bone, material slot, mesh in rest-pose armature space) for every body part."""
     b = BONE_BY_NAME
+    g = body.build
+    gy = 1.0 + (g - 1.0) * 0.5  # depth grows half as fast as width
+    coat = body.top == "jacket"
+    c = 1.04 if coat else 1.0
     parts: list[tuple[str, str, trimesh.Trimesh]] = [
-        ("hips", "bottom", ellipsoid((0.17, 0.11, 0.11), (0.0, Y0, 0.97), 2)),
-        ("spine", "top", ellipsoid((0.16, 0.1, 0.14), (0.0, Y0, 1.15), 2)),
-        ("chest", "top", ellipsoid((0.2, 0.12, 0.15), (0.0, Y0, 1.33), 2)),
+        ("hips", "bottom", ellipsoid((0.17 * g, 0.11 * gy, 0.11), (0.0, Y0, 0.97), 2)),
+        ("spine", "top", ellipsoid((0.16 * g * c, 0.1 * gy * c, 0.14), (0.0, Y0, 1.15), 2)),
+        ("chest", "top", ellipsoid((0.2 * g * c, 0.12 * gy * c, 0.15), (0.0, Y0, 1.33), 2)),
         ("neck", "skin", capsule((0.0, Y0, 1.44), (0.0, Y0, 1.54), 0.045, (10, 8))),
         ("head", "skin", ellipsoid((0.085, 0.1, 0.11), (0.0, Y0 - 0.005, 1.64), 2)),
         ("head", "skin", sphere(0.02, (0.0, Y0 - 0.1, 1.63), 1)),  # nose: shows which way it faces
+        *(("head", "eyes", sphere(0.012, (sx * 0.032, Y0 - 0.088, 1.665), 1)) for sx in (1, -1)),
+        *_hair(body),
     ]
+    if coat:  # a hem over the hips, above the seat contact (the hips' lowest point)
+        hem = ellipsoid((0.185 * g, 0.125 * gy, 0.09), (0.0, Y0, 0.97), 2)
+        parts.append(("hips", "top", hem))
+    sleeve = "skin" if body.top == "short_sleeves" else "top"
+    shin = "bottom" if body.bottom == "trousers" else "skin"
     for side in ("L", "R"):
-        for name, slot, radius in (("upper_arm", "top", 0.05), ("lower_arm", "top", 0.04),
-                                   ("upper_leg", "bottom", 0.07), ("lower_leg", "bottom", 0.055)):  # fmt: skip
+        for name, slot, radius in (("upper_arm", "top", 0.05 * g), ("lower_arm", sleeve, 0.04 * g),
+                                   ("upper_leg", "bottom", 0.07), ("lower_leg", shin, 0.055 if shin == "bottom" else 0.048)):  # fmt: skip
             bone = b[f"{name}_{side}"]
+            if name == "upper_leg" and body.bottom == "skirt":
+                parts.append((bone.name, "skin", capsule(bone.head, bone.tail, 0.06, (10, 8))))
+                parts.append((bone.name, slot, _flared(bone.head, bone.tail, 0.072, 0.115, 0.07)))
+                continue
             parts.append((bone.name, slot, capsule(bone.head, bone.tail, radius, (10, 8))))
         hand = b[f"hand_{side}"]
         mid = np.add(hand.head, hand.tail) / 2
@@ -202,10 +309,12 @@ def part_meshes() -> list[tuple[str, str, trimesh.Trimesh]]:
 _PARTS = part_meshes()
 
 
-def _posed_vertices(pose_bones: Mapping[str, Vec3], mats=None) -> list[tuple[str, np.ndarray]]:
+def _posed_vertices(
+    pose_bones: Mapping[str, Vec3], mats=None, parts=None
+) -> list[tuple[str, np.ndarray]]:
     mats = mats if mats is not None else pose_matrices(pose_bones)
     out = []
-    for bone, slot, mesh in _PARTS:
+    for bone, slot, mesh in _PARTS if parts is None else parts:
         m = mats[bone] @ np.linalg.inv(REST_MATRICES[bone])
         out.append((slot, mesh.vertices @ m[:3, :3].T + m[:3, 3]))
     return out
@@ -224,19 +333,26 @@ def posed_bounds(pose_bones: Mapping[str, Vec3], scale: float = 1.0) -> np.ndarr
     return np.array([verts.min(axis=0), verts.max(axis=0)]) * scale
 
 
-def mannequin(pose: str = "standing") -> trimesh.Scene:
-    """The posed, grounded mannequin as a static scene, one geometry per material slot."""
+def mannequin(pose: str = "standing", **body: object) -> trimesh.Scene:
+    """The posed, grounded mannequin (a body variant's when given its params) as a static
+    scene, one geometry per material slot it uses."""
     if pose not in POSES:
         raise AssetError(f"mannequin: unknown pose {pose!r}; {valid_names(POSES)}")
     bones = POSES[pose]
     shift = pose_root_offset(bones)
-    by_slot: dict[str, list[trimesh.Trimesh]] = {s: [] for s in MATERIAL_SLOTS}
-    for (slot, verts), (_, _, mesh) in zip(_posed_vertices(bones), _PARTS, strict=True):
-        by_slot[slot].append(trimesh.Trimesh(verts + shift, mesh.faces, process=False))
+    parts = part_meshes(Body.of(body))
+    by_slot: dict[str, list[trimesh.Trimesh]] = {}
+    for (slot, verts), (_, _, mesh) in zip(_posed_vertices(bones, parts=parts), parts, strict=True):
+        by_slot.setdefault(slot, []).append(
+            trimesh.Trimesh(verts + shift, mesh.faces, process=False)
+        )
     scene = trimesh.Scene()
     for slot, meshes in by_slot.items():
         scene.add_geometry(merge(meshes), geom_name=slot, node_name=slot)
     return scene
+
+
+mannequin.draw_shape = draw_body  # type: ignore[attr-defined]  (see shapes.shape_drawer)
 
 
 # --- the pose library -----------------------------------------------------------------------
@@ -417,14 +533,16 @@ SIT_HEIGHTS = (0.3, 0.75)
 SEAT_CONTACT_REACH = 0.2
 
 
-def posed_parts(pose_bones: Mapping[str, Vec3]) -> list[tuple[str, np.ndarray]]:
-    """(bone, vertices) of every body part of the grounded posed body at scale 1."""
+def posed_parts(
+    pose_bones: Mapping[str, Vec3], body: Body = NOMINAL
+) -> list[tuple[str, np.ndarray]]:
+    """(bone, vertices) of every body part of the grounded posed body at scale 1 (grounded as
+    the nominal body is, the way the renderer lifts every variant)."""
+    parts = _PARTS if body == NOMINAL else part_meshes(body)
     mats = pose_matrices(pose_bones)
     shift = pose_root_offset(pose_bones, mats)
-    return [
-        (bone, verts + shift)
-        for (bone, _, _), (_, verts) in zip(_PARTS, _posed_vertices(pose_bones, mats), strict=True)
-    ]
+    posed = _posed_vertices(pose_bones, mats, parts)
+    return [(bone, verts + shift) for (bone, _, _), (_, verts) in zip(parts, posed, strict=True)]
 
 
 def _sitting_spec(thigh: float, shin: float) -> dict:
@@ -444,12 +562,12 @@ def _sitting_spec(thigh: float, shin: float) -> dict:
     return legs
 
 
-def seat_contact(pose_bones: Mapping[str, Vec3]) -> float:
+def seat_contact(pose_bones: Mapping[str, Vec3], body: Body = NOMINAL) -> float:
     """Height above the floor (scale 1) of the lowest point of the hips and the thighs' first
     ``SEAT_CONTACT_REACH``: where a seat's top must be for this pose."""
     hip_y = BONE_BY_NAME["hips"].head[1]
     low = math.inf
-    for bone, verts in posed_parts(pose_bones):
+    for bone, verts in posed_parts(pose_bones, body):
         if bone == "hips" or bone.startswith("upper_leg"):
             near = verts[verts[:, 1] >= hip_y - SEAT_CONTACT_REACH]
             if len(near):

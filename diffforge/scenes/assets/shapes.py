@@ -31,9 +31,9 @@ _DRAWERS: dict[str, Callable[[np.random.Generator], dict] | None] = {}
 
 
 def shape_drawer(spec) -> Callable[[np.random.Generator], dict] | None:
-    """The generator's ``draw_shape`` (None: a fixed mesh, a file or a rig); kept per
+    """The generator's ``draw_shape`` (None: a fixed mesh, a file or a user rig); kept per
     generator path (importing it for every instance was a twentieth of the sampler's time)."""
-    if spec.generator is None or spec.type != "generator":
+    if spec.generator is None or spec.type not in ("generator", "rig"):
         return None
     path = spec.generator.path
     if path not in _DRAWERS:
