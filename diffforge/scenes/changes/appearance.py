@@ -13,7 +13,12 @@ from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotAppl
 from diffforge.scenes.changes.gating import GateCheck, mean_lab
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
 from diffforge.scenes.environments import placer_for
-from diffforge.scenes.environments.staging import allowed_poses, plausible_scale, staged
+from diffforge.scenes.environments.staging import (
+    LEGS_SEEN_SHARE,
+    allowed_poses,
+    plausible_scale,
+    staged,
+)
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import footprint_half_extents, predicted_footprints
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
@@ -504,11 +509,6 @@ def seen_turn(turn: float, order: int) -> float:
     elif folded <= -period / 2:
         folded += period
     return folded
-
-
-# A pose told by the legs is drawn only where this share of the figure is predicted in view
-# (the rest hidden by what stands before it); captioner.seen.FACING_SHARE for turns.
-LEGS_SEEN_SHARE = 0.8
 
 
 def legs_seen(ctx: ChangeContext, scene: Scene, person) -> bool:
