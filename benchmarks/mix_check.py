@@ -36,6 +36,9 @@ def main() -> None:
     worst = max(weights, key=lambda t: abs(types[t] / m / (weights[t] / total) - 1))
     off = 100 * (types[worst] / m / (weights[worst] / total) - 1)
     print(f"n={args.n} fallbacks={fallbacks} type TVD={100 * tvd:.1f}% worst={worst} {off:+.1f}%")
+    for t, w in sorted(weights.items()):
+        share = types[t] / m
+        print(f"  {t:<14}{w / total:8.1%}{share:8.1%}{100 * (share / (w / total) - 1):+8.1f}%")
     realized = {k: round(v / args.n, 3) for k, v in sorted(layouts.items())}
     print("layouts", realized, "configured", dict(cfg.scene.layouts))
 
