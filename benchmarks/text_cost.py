@@ -31,7 +31,7 @@ def _cpu() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="standard", choices=["draft", "standard", "high"])
-    ap.add_argument("--pairs", type=int, default=6)
+    ap.add_argument("--pairs", type=int, required=True, help="text pairs and room pairs each")
     ap.add_argument("--start", type=int, default=1)
     ap.add_argument("--config", default="configs/default.yaml")
     ap.add_argument("--json", type=Path, help="write the per-pair figures here")

@@ -27,7 +27,14 @@ def pairs_dir(run, cfg, tmp_path_factory):
     """One pair per change type, fixed specs (no resampling), one worker, with depth."""
     out = tmp_path_factory.mktemp("pairs")
     specs = [make_pair(i, kind, seed=11) for i, kind in enumerate(CHANGE_TYPES)]
-    depth_cfg = cfg.model_copy(update={"render": cfg.render.model_copy(update={"depth": True})})
+    # the hand-built sign turned 70° keeps too few pixels for the turn gate's 3x threshold at
+    # 96 px: these pairs test masks and files, so every target counts as large enough
+    small_ok = cfg.visibility.model_copy(
+        update={"min_target_pixels": 0, "min_target_fraction": 0.0}
+    )
+    depth_cfg = cfg.model_copy(
+        update={"render": cfg.render.model_copy(update={"depth": True}), "visibility": small_ok}
+    )
     summary = run(out, n=None, specs=specs, workers=1, cfg=depth_cfg)
     assert summary["failed"] == 0, summary["failures"]
     return out

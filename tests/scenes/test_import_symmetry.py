@@ -128,7 +128,10 @@ def test_the_tabletop_takes_imports_without_a_tag_and_turns_them_as_they_look(pr
     """40 sampled pairs from imported sphere, cube and cylinder only: no turn on a sphere or a
     cylinder, a cube's turn folded by its 4-fold symmetry, colour changes on them."""
     manifest, _ = primitives
-    sampler = PairSampler(_imports_only(manifest))
+    # 10 cm imports on the tabletop show under the turn's 3x visibility threshold (issue 32:
+    # small turns read barely), so none would turn: this test is about symmetry, not size
+    small_ok = ["visibility.min_target_pixels=0", "visibility.min_target_fraction=0"]
+    sampler = PairSampler(_imports_only(manifest, small_ok))
     types, turned = Counter(), []
     for i in range(40):
         spec = sampler.sample(i)
