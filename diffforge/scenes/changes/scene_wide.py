@@ -9,7 +9,11 @@ import numpy as np
 
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import DIFF_THRESHOLD, GateCheck, stable_pixels
-from diffforge.scenes.environments.staging import silhouette_problems
+from diffforge.scenes.environments.staging import (
+    pose_problems,
+    seat_problems,
+    silhouette_problems,
+)
 from diffforge.scenes.geometry import look_at_matrix
 from diffforge.scenes.lighting import kelvin_to_rgb
 from diffforge.scenes.model import Camera, Change, Scene
@@ -58,6 +62,8 @@ class Viewpoint(ChangeOperator):
         after.camera = cam
         if silhouette_problems(after):  # staging: two outlines merge in the new view
             raise NotApplicable("the new view merges two people's outlines")
+        if pose_problems(after) or seat_problems(after):  # a crouch's legs or a seat hidden
+            raise NotApplicable("the new view hides a crouch's legs or a sitter's seat")
         return Change(
             type=self.type,
             targets=["camera"],
