@@ -48,8 +48,8 @@ def test_closed_room_and_light_off(tmp_path):
     # the first such room of a few
     offs = sample(
         tmp_path, "off", "changes.weights={illumination: 1.0}",
-        "changes.params.illumination.kind=light_off", n=12,
-    )  # fmt: skip
+        "changes.params.illumination.kind=light_off", n=40,
+    )  # fmt: skip  # a switch needs its lamp in view: 2 of 40 rooms since the staging rules
     off = next(s for s in offs if s["changes"][0]["params"]["kind"] == "light_off")
     off["id"], off["index"] = "00000001", 1
     specs = tmp_path / "specs.jsonl"
@@ -140,8 +140,8 @@ def test_a_lamp_that_is_on_glows_and_lights_what_is_under_it(tmp_path):
     pool of light around it."""
     offs = sample(
         tmp_path, "off", "changes.weights={illumination: 1.0}",
-        "changes.params.illumination.kind=light_off", n=16,
-    )  # fmt: skip
+        "changes.params.illumination.kind=light_off", n=40,
+    )  # fmt: skip  # a switch needs its lamp in view: 2 of 40 rooms since the staging rules
     spec = next(s for s in offs if s["changes"][0]["targets"][0].startswith("lamp_"))
     lamp_id = spec["changes"][0]["targets"][0].removeprefix("lamp_")
     lamp = next(o for o in spec["before"]["objects"] if o["id"] == lamp_id)
@@ -176,7 +176,7 @@ def test_a_dimmed_lamp_glows_less(tmp_path):
     shades fully lit (they kept 97 % of their brightness while the room fell to 0.55x)."""
     darker = sample(
         tmp_path, "darker", "changes.weights={illumination: 1.0}",
-        "changes.params.illumination.kind=darker", n=8,
+        "changes.params.illumination.kind=darker", n=24,
     )  # fmt: skip
     lamps = [
         s for s in darker
