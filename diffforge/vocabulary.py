@@ -47,6 +47,24 @@ MATERIAL_CLASSES: dict[str, dict[str, float]] = {
     "tiles":          {"roughness": 0.51, "metallic": 0.0, "transmission": 0.0, "specular": 0.50, "coat": 0.0},
 }  # fmt: skip
 
+# The classes whose surface carries a visible pattern and bump (grain, weave, brushing, fibres,
+# mortar, grit), render/blender/materials.py's PATTERNS; the rest are smooth (plastic, ceramic,
+# glass, polished metal). The audit's "textured share" counts objects of these.
+TEXTURED_MATERIALS = frozenset(
+    {
+        "wood",
+        "fabric",
+        "leather",
+        "metal",
+        "rubber",
+        "paper",
+        "brick",
+        "tiles",
+        "concrete",
+        "asphalt",
+    }
+)
+
 # The materials an object may have (scenes draw them, captions name them), in draw order.
 MATERIALS: dict[str, dict[str, float]] = {
     m: MATERIAL_CLASSES[m]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from diffforge.audit.diversity import diversity, diversity_lines
 from diffforge.audit.text_reads import text_reads
 from diffforge.captioner.lint import lint_record
 from diffforge.config import VisibilityConfig
@@ -198,6 +199,7 @@ def audit_dataset(
             "length_histogram": {str(k): n for k, n in sorted(Counter(lengths).items())},
         },
         "text": text_reads(root, scenes),
+        "diversity": diversity(scene["spec"] for _, scene in scenes if scene.get("spec")),
         "lint": {"hits": sum(lint.values()), "by_rule": dict(lint), "examples": lint_examples},
         "rewrite": {
             "kept": sources["rewrite"],
@@ -262,6 +264,7 @@ def format_report(a: dict[str, Any]) -> str:
         f"{_pct(cp['distinct_share'])}; vocabulary {cp['vocabulary']}; distinct 4-grams "
         f"{_pct(cp['distinct_4gram_share'])}",
         *_text_lines(a.get("text") or {}),
+        *diversity_lines(a.get("diversity") or {}),
         f"linter hits: {a['lint']['hits']} {a['lint']['by_rule'] or ''}".rstrip(),
     ]
     rw = a.get("rewrite") or {}
