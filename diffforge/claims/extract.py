@@ -345,6 +345,7 @@ def _change(text: str, quotes: list[str], nouns: Mapping[str, str] | None) -> Ch
         _type(before, after, values, directions, events),
         _objects(phrases, nouns),
         tuple(t.value for t in tokens if t.kind == "position"),
+        _kind_order(phrases, nouns),
         before,
         after,
         values,
@@ -413,6 +414,21 @@ def _objects(phrases: list[_Phrase], nouns: Mapping[str, str] | None) -> tuple[O
     described = {o.noun for o in objects if o.attributes or o.positions}
     kept = {o for o in objects if o.attributes or o.positions or o.noun not in described}
     return tuple(sorted(kept, key=str))
+
+
+def _kind_order(
+    phrases: list[_Phrase], nouns: Mapping[str, str] | None
+) -> tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]:
+    """The objects of one noun that the change tells apart by their attributes, in the order it
+    first names them: a move "from next to the pink wardrobe ... to beside the red wardrobe"
+    with the two swapped names the same objects, only in the other order."""
+    seen: list[tuple[str, tuple[tuple[str, str, str], ...]]] = []
+    for p in sorted(phrases, key=lambda p: p.start):
+        claim = _object_claim(p, nouns)
+        if claim is not None and claim.attributes and claim.what not in seen:
+            seen.append(claim.what)
+    nouns_told_apart = {n for n, _ in seen if sum(m == n for m, _ in seen) > 1}
+    return tuple(w for w in seen if w[0] in nouns_told_apart)
 
 
 def _bind_positions_and_parts(tokens: list[_Token], phrases: list[_Phrase]) -> None:

@@ -34,6 +34,9 @@ class ChangeClaims:
     type: str
     objects: tuple[ObjectClaim, ...] = ()  # sorted, each once
     positions: tuple[str, ...] = ()  # every position word of the change, in order
+    # objects of one noun told apart by attributes, in the order first named (a move's from
+    # and to landmarks of one kind): swapped, the objects are the same and the claim is not
+    kind_order: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()
     before: tuple[tuple[str, str], ...] = ()  # (kind, value), sorted
     after: tuple[tuple[str, str], ...] = ()
     values: tuple[tuple[str, str], ...] = ()  # stated without a side
@@ -81,6 +84,9 @@ def claim_problems(template: Claims, candidate: Claims, allow_reorder: bool = Fa
             out.append(
                 f"object: change {i} objects {_show_objects(b)} instead of {_show_objects(a)}"
             )
+        if what_a == what_b and a.kind_order != b.kind_order:
+            shown = [f"{noun}({', '.join(v for _, _, v in attrs)})" for noun, attrs in b.kind_order]
+            out.append(f"object: change {i} names {', '.join(shown)} in the other order")
         for name, reason in (
             ("type", "type"),
             ("positions", "position"),

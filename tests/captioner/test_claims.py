@@ -137,3 +137,20 @@ def test_claims_of_a_caption_are_its_own_identity() -> None:
     assert [c.type for c in claims.changes] == ["viewpoint", "move"]
     assert claims.changes[1].positions == ("centre", "right", "back", "next to")
     assert problems(text, text) == []
+
+
+def test_landmarks_of_one_kind_keep_their_order() -> None:
+    """A move's from and to landmarks of one noun, swapped, name the same objects: refused;
+    the same order in other words is kept."""
+    template = (
+        "The wall sign next to the pink wardrobe has been shifted to the left, "
+        "ending up beside the red wardrobe."
+    )
+    swapped = template.replace("pink", "PINK").replace("red", "pink").replace("PINK", "red")
+    problems = guard(template, swapped, {})
+    assert any("in the other order" in p for p in problems), problems
+    kept = (
+        "The wall sign next to the pink wardrobe was moved to the left and is now beside "
+        "the red wardrobe."
+    )
+    assert not guard(template, kept, {})
