@@ -6,13 +6,14 @@ the non-anti-aliased object-index pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from diffforge.scenes.changes import operator_for
 from diffforge.scenes.geometry import predicted_footprints
-from diffforge.scenes.model import PairSpec
+from diffforge.scenes.model import ObjectInstance, PairSpec
 
 # Change types that alter the whole picture: their change mask is the whole image.
 
@@ -28,6 +29,24 @@ def writes_text(change_type: str) -> bool:
     """Whether a change of this type writes sign text (its operator declares it)."""
     op = operator_for(change_type)
     return op is not None and op.writes_text
+
+
+# The string a text change's sign shows on each side: the old one before, the new one after.
+SIGN_SIDES = (("before", "old"), ("after", "new"))
+
+
+def text_signs(
+    spec: PairSpec, facts: dict[str, dict[str, Any]]
+) -> Iterator[tuple[str, str, ObjectInstance | None, list[int] | None]]:
+    """(side, "old"/"new", sign, its box in ``facts`` or None) for every sign a text change
+    writes on, on both sides: what the OCR gate reads, its prediction and the probe frame."""
+    for change in spec.changes:
+        if not writes_text(change.type):
+            continue
+        for target in change.targets:
+            for side, word in SIGN_SIDES:
+                box = (facts[side].get(target) or {}).get("box")
+                yield side, word, getattr(spec, side).find(target), box
 
 
 def instance_ids(spec: PairSpec) -> dict[str, int]:

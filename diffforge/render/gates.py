@@ -16,7 +16,7 @@ from PIL import Image
 
 from diffforge.config import VisibilityConfig
 from diffforge.errors import DiffforgeError
-from diffforge.render.facts import pixel_difference
+from diffforge.render.facts import pixel_difference, text_signs
 from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
 from diffforge.scenes.changes.gating import (
     DIFF_THRESHOLD,
@@ -175,17 +175,9 @@ def ocr_reasons(
     """Legibility gate: Tesseract must read back each sign string a text change shows, the old
     one in the before image and the new one in the after image (changes whose type
     ``writes_text``), within edit distance max(1, len // 6): a caption quotes both."""
-    reasons = []
-    for change in spec.changes:
-        op = operator_for(change.type)
-        if op is None or not op.writes_text:
-            continue
-        for target in change.targets:
-            for side, word in (("before", "old"), ("after", "new")):
-                obj = getattr(spec, side).find(target)
-                box = (facts[side].get(target) or {}).get("box")
-                if obj is None or obj.text is None or box is None:
-                    continue
-                if not sign_reads(images[side], box, obj.text.string):
-                    reasons.append(f"text: {word} text not legible")
-    return reasons
+    return [
+        f"text: {word} text not legible"
+        for side, word, obj, box in text_signs(spec, facts)
+        if obj is not None and obj.text is not None and box is not None
+        and not sign_reads(images[side], box, obj.text.string)
+    ]  # fmt: skip

@@ -24,11 +24,17 @@ from diffforge.dataset.layout import depth_path, pair_paths
 from diffforge.dataset.tiers import change_measures
 from diffforge.distributions import rng_for
 from diffforge.render.assets import AssetResolver
-from diffforge.render.facts import change_mask, instance_ids, object_facts, predicted_facts
+from diffforge.render.facts import (
+    change_mask,
+    instance_ids,
+    object_facts,
+    predicted_facts,
+    text_signs,
+    writes_text,
+)
 from diffforge.render.gates import check_pair, ocr_reasons
 from diffforge.render.renderer import Renderer
 from diffforge.render.settings import RenderSettings
-from diffforge.scenes.changes import operator_for
 from diffforge.scenes.model import PairSpec
 
 Sampler = Callable[[GenerateConfig, int, int], PairSpec]
@@ -258,8 +264,7 @@ class PairPipeline:
         at standard such pairs were rendered 20 times and lost (benchmarks/render.md)."""
         if self.library is None:
             return []
-        texts = [c for c in spec.changes if (op := operator_for(c.type)) and op.writes_text]
-        if not texts:
+        if not any(writes_text(c.type) for c in spec.changes):
             return []
         from diffforge.scenes.sampler import letter_pixels
 
@@ -267,24 +272,18 @@ class PairPipeline:
         vis = self.ctx.cfg.visibility
         facts = predicted_facts(spec, resolution, vis.predict_fill)
         reasons = []
-        for change in texts:
-            for target in change.targets:
-                for side, word in (("before", "old"), ("after", "new")):
-                    obj = getattr(spec, side).find(target)
-                    box = (facts[side].get(target) or {}).get("box")
-                    if obj is None or obj.text is None or box is None:
-                        continue
-                    letters = letter_pixels(self.library, obj, box[3] - box[1])
-                    if 0 < letters < vis.letter_height(resolution):  # 0: no estimate
-                        reasons.append(f"text: {word} text predicted illegible")
+        for _, word, obj, box in text_signs(spec, facts):
+            if obj is None or obj.text is None or box is None:
+                continue
+            letters = letter_pixels(self.library, obj, box[3] - box[1])
+            if 0 < letters < vis.letter_height(resolution):  # 0: no estimate
+                reasons.append(f"text: {word} text predicted illegible")
         return reasons
 
     def _probe_fails(self, spec: PairSpec, timings: dict[str, float], resampled: list[str]) -> bool:
         """Render a pair that writes sign text at ``PROBE_SAMPLES`` and gate it: True (and its
         reasons added to ``resampled``) where it fails. The full render is gated again."""
-        if self.probe is None or not any(
-            (op := operator_for(c.type)) is not None and op.writes_text for c in spec.changes
-        ):
+        if self.probe is None or not any(writes_text(c.type) for c in spec.changes):
             return False
         t = time.perf_counter()
         region = self._sign_region(spec)
@@ -305,19 +304,14 @@ class PairPipeline:
         w, h = self.ctx.settings.resolution
         facts = predicted_facts(spec, (w, h), self.ctx.cfg.visibility.predict_fill)
         boxes = []
-        for change in spec.changes:
-            if (op := operator_for(change.type)) is None or not op.writes_text:
-                continue
-            for target in change.targets:
-                for side in ("before", "after"):
-                    box = (facts[side].get(target) or {}).get("box")
-                    if box is None and getattr(spec, side).find(target) is not None:
-                        return None
-                    if box is not None:
-                        x0, y0, x1, y1 = box
-                        mx = PROBE_MARGIN * (x1 - x0) + 8
-                        my = PROBE_MARGIN * (y1 - y0) + 8
-                        boxes.append((x0 - mx, y0 - my, x1 + mx, y1 + my))
+        for _, _, obj, box in text_signs(spec, facts):
+            if box is None and obj is not None:
+                return None
+            if box is not None:
+                x0, y0, x1, y1 = box
+                mx = PROBE_MARGIN * (x1 - x0) + 8
+                my = PROBE_MARGIN * (y1 - y0) + 8
+                boxes.append((x0 - mx, y0 - my, x1 + mx, y1 + my))
         if not boxes:
             return None
         x0 = max(0, int(min(b[0] for b in boxes)))
