@@ -79,35 +79,23 @@ class BlenderBackend:
         self.prepare([before, after])
         bpy.ops.wm.read_homefile(use_empty=True)
         self.region = region
+        builder = SceneBuilder(self)  # appended assets and materials shared by both
         if self.settings.reuse and reusable(before, after):
-            return self._render_reused(before, after, ids, pngs, seed, t0)
+            sc = bpy.data.scenes.new("pair")
+            device.configure(sc, self.settings, self.device, seed, self.region)
+            builder.build(sc, before, ids)
+            out_b = self._render(sc, pngs[0], time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            builder.build(sc, after, ids)  # only what differs
+            return out_b, self._render(sc, pngs[1], time.perf_counter() - t1)
         # two new scenes with identical defaults (the file's own scene differs, e.g. in
         # colour management), so a "none" pair renders identical pixels
         first, second = bpy.data.scenes.new("before"), bpy.data.scenes.new("after")
-        builder = SceneBuilder(self)  # appended assets and materials shared by both
         for sc, scene in ((first, before), (second, after)):
             device.configure(sc, self.settings, self.device, seed, self.region)
             builder.build(sc, scene, ids)
         t_build = (time.perf_counter() - t0) / 2
         return self._render(first, pngs[0], t_build), self._render(second, pngs[1], t_build)
-
-    def _render_reused(
-        self,
-        before: Scene,
-        after: Scene,
-        ids: dict[str, int],
-        pngs: tuple[Path, Path],
-        seed: int,
-        t0: float,
-    ) -> tuple[RenderOutput, RenderOutput]:
-        sc = bpy.data.scenes.new("pair")
-        device.configure(sc, self.settings, self.device, seed, self.region)
-        builder = SceneBuilder(self)
-        builder.build(sc, before, ids)
-        out_b = self._render(sc, pngs[0], time.perf_counter() - t0)
-        t1 = time.perf_counter()
-        builder.build(sc, after, ids)  # only what differs
-        return out_b, self._render(sc, pngs[1], time.perf_counter() - t1)
 
     def _render(self, sc, png: Path, t_build: float) -> RenderOutput:
         t1 = time.perf_counter()
