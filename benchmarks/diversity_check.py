@@ -22,8 +22,14 @@ def main() -> None:
     from diffforge.scenes.sampler import PairSampler
 
     sampler = PairSampler(load_config(args.config, args.set))
-    d = diversity(sampler.sample(i) for i in range(args.n))
+    specs = [sampler.sample(i) for i in range(args.n)]
+    d = diversity(specs)
     print("\n".join(diversity_lines(d)))
+    library = set(sampler.library.categories())
+    reached = {o.category for s in specs for scene in (s.before, s.after) for o in scene.objects}
+    never = sorted(library - reached)
+    print(f"library: {len(library)} categories, {len(library & reached)} reached (before or "
+          f"after scenes){'; never: ' + ', '.join(never) if never else ''}")  # fmt: skip
     if args.all:
         for c, row in d["shapes_per_category"].items():
             print(f"  {c:<20}{row['instances']:6d}{row['shapes']:5d}")
