@@ -1,6 +1,7 @@
 """Issue 27's Done-when line per file of the messy corpus (tests/render/messy_scenes_script.py).
 
 PYTHONPATH=. python benchmarks/messy_check.py DIR N [--render] [--kinds K ...] [--primitives P]
+    [--keep OUT] [--shapes FOLDER]
 
 Builds the corpus in DIR (where it is missing) and scans it, then per file, with the messy-files
 test's draft config (tests/render/test_messy_files.py): the share of object changes on the
@@ -11,7 +12,9 @@ pairs, the fewest objects >= 12 px in either image of a pair (>= 2 required) and
 resampled attempts of a pair (<= 1 required). With --primitives P: P draft pairs (128x96, 4
 samples) rendered from sphere, cube and cylinder saved as 2-unit glTF meshes and imported with
 the suggested --scale (the mix of tests/scenes/test_import_symmetry.py): the orientation changes
-per shape with their degrees, and the colour changes whose first caption names the new colour.
+per shape with their degrees, and the colour changes whose first caption names the new colour;
+--keep OUT keeps those pairs (a dataset for benchmarks/review_contact_sheet.py; OUT must not
+exist yet); --shapes FOLDER imports that folder's shapes instead (CLEVR's own .blend shapes).
 """
 
 from __future__ import annotations
@@ -117,8 +120,10 @@ def rendered(blend: Path, out: Path) -> dict:
     }
 
 
-def primitives(folder: Path, n: int) -> dict:
-    """``n`` rendered pairs from imported primitives: turns per shape, colours captioned."""
+def primitives(folder: Path, n: int, given: Path | None = None) -> dict:
+    """``n`` rendered pairs from imported primitives: turns per shape, colours captioned.
+    ``given``: a folder of shapes to import instead of the ones made here (CLEVR's own 2-unit
+    .blend shapes, kept aside: tests/data/public/README.md)."""
     import numpy as np
     import trimesh
 
@@ -127,7 +132,7 @@ def primitives(folder: Path, n: int) -> dict:
     from diffforge.render import generate
     from diffforge.scenes.assets.importer import PRIMITIVE_SUGGESTED, import_assets
 
-    shapes = folder / "shapes"
+    shapes = given or folder / "shapes"
     shapes.mkdir(parents=True, exist_ok=True)
     y_up = trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0])  # glTF is Y-up
     for name, mesh in {
@@ -135,6 +140,8 @@ def primitives(folder: Path, n: int) -> dict:
         "cube": trimesh.creation.box((2, 2, 2)),
         "cylinder": trimesh.creation.cylinder(radius=1.0, height=2.0, sections=32),
     }.items():
+        if given is not None:
+            break
         mesh.apply_transform(y_up)
         mesh.export(shapes / f"{name}.glb")
     import_assets(shapes, folder / "shapes.json", scale=PRIMITIVE_SUGGESTED)
@@ -175,11 +182,18 @@ def main() -> None:
     ap.add_argument("--render", action="store_true", help="also render 6 draft pairs per file")
     ap.add_argument("--kinds", nargs="*", default=list(KINDS), choices=KINDS)
     ap.add_argument("--primitives", type=int, default=0, help="pairs from imported primitives")
+    ap.add_argument("--keep", type=Path, help="a new folder to keep the primitive pairs in")
+    ap.add_argument("--shapes", type=Path, help="import these shapes instead (read only)")
     args = ap.parse_args()
 
     if args.primitives:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(json.dumps(primitives(Path(tmp), args.primitives)))
+        if args.keep is not None:
+            if args.keep.exists():
+                ap.error(f"--keep {args.keep}: already there (it writes only a new folder)")
+            print(json.dumps(primitives(args.keep, args.primitives, args.shapes)))
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                print(json.dumps(primitives(Path(tmp), args.primitives, args.shapes)))
         if not args.kinds:
             return
 

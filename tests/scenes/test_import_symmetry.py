@@ -5,6 +5,7 @@ tabletop takes small imports without a tag."""
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 
 import numpy as np
@@ -15,7 +16,8 @@ from diffforge.config import load_config
 from diffforge.errors import AssetError, SamplingError
 from diffforge.scenes.assets.importer import PRIMITIVE_SUGGESTED, UNTEXTURED_SLOT, import_assets
 from diffforge.scenes.assets.manifest import Manifest
-from diffforge.scenes.assets.symmetry import ANY_ANGLE, rotational_symmetry
+from diffforge.scenes.assets.symmetry import ANY_ANGLE, rotational_symmetry, turn_in_sight
+from diffforge.scenes.changes.appearance import seen_turn
 from diffforge.scenes.sampler import PairSampler
 
 Y_UP = trimesh.transformations.rotation_matrix(-np.pi / 2, [1, 0, 0])  # Z up -> glTF's Y up
@@ -128,10 +130,7 @@ def test_the_tabletop_takes_imports_without_a_tag_and_turns_them_as_they_look(pr
     """40 sampled pairs from imported sphere, cube and cylinder only: no turn on a sphere or a
     cylinder, a cube's turn folded by its 4-fold symmetry, colour changes on them."""
     manifest, _ = primitives
-    # 10 cm imports on the tabletop show under the turn's 3x visibility threshold (issue 32:
-    # small turns read barely), so none would turn: this test is about symmetry, not size
-    small_ok = ["visibility.min_target_pixels=0", "visibility.min_target_fraction=0"]
-    sampler = PairSampler(_imports_only(manifest, small_ok))
+    sampler = PairSampler(_imports_only(manifest))  # default visibility thresholds
     types, turned = Counter(), []
     for i in range(40):
         spec = sampler.sample(i)
@@ -143,7 +142,22 @@ def test_the_tabletop_takes_imports_without_a_tag_and_turns_them_as_they_look(pr
                 turned.append((assets[c.targets[0]], c.params["degrees"]))
     assert types["orientation"] >= 5 and types["color"] >= 5, types
     assert {a for a, _ in turned} == {"cube"}
-    assert all(abs(d) <= 45.0 for _, d in turned), turned
+    # folded by the 4-fold symmetry and carried into the seen window (symmetry.turn_in_sight)
+    assert all(40.0 <= abs(d) <= 45.0 for _, d in turned), turned
+
+
+@pytest.mark.parametrize(
+    ("drawn", "order", "seen"),
+    [(100.0, 4, 41.25), (-110.0, 4, -42.5), (90.0, 4, 40.0), (132.0, 4, 42.0), (60.0, 1, 60.0),
+     (30.0, 1, 30.0), (30.0, 4, 30.0), (80.0, 5, 8.0), (170.0, 1, 170.0), (160.0, 2, -65.0)],
+)  # fmt: skip
+def test_a_turn_folded_out_of_sight_is_carried_into_the_seen_window(drawn, order, seen):
+    """Into [40°, half the period] at the share it had of [0, 40°); a turn drawn under 40°
+    (the config's range) is not lifted, a 5-fold shape's window (36°) is empty, and a turn
+    already seen is kept; a 2-fold table turned 160° (20° the other way) is lifted into 40-90°."""
+    seen_by_order = seen_turn(math.radians(drawn), order)
+    got = turn_in_sight(math.radians(drawn), seen_by_order, order, math.radians(40.0))
+    assert math.degrees(got) == pytest.approx(seen)
 
 
 def test_the_tabletop_says_what_to_do_when_nothing_small_enough_is_left(tmp_path):

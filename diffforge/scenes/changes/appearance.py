@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg
+from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg, turn_in_sight
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, mean_lab
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
@@ -436,7 +436,7 @@ class Orientation(_Outline):
             # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
             # the short way round (a box turned 170° looks turned 10° the other way).
             order = symmetry_order(obj, asset_spec(ctx.library, obj))
-            turn = seen_turn(turn, order)
+            turn = turn_in_sight(turn, seen_turn(turn, order), order, min_turn)  # a cube's too
             if abs(turn) < min_turn:
                 continue
             yaw = obj.transform.rotation[2] + turn
