@@ -96,10 +96,12 @@ def seen_share(
     """Share of ``obj``'s predicted pixels alone in ``scene`` that are predicted to show with
     everything else there (0 where it shows nothing)."""
     seen = predicted_footprint(scene, obj.id, resolution, fill)
+    if seen is None or seen.pixels <= 0:
+        return 0.0  # whatever it shows alone (a footprint's pixels are never negative)
     alone = predicted_footprint(
         scene.model_copy(update={"objects": [obj]}), obj.id, resolution, fill
     )
-    if seen is None or alone is None or alone.pixels <= 0:
+    if alone is None or alone.pixels <= 0:
         return 0.0
     return seen.pixels / alone.pixels
 
@@ -383,6 +385,30 @@ def _corners(obj: ObjectInstance) -> np.ndarray:
 def picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
     """The box (u0, v0, u1, v1; px at 400 px wide, unclipped) ``obj`` can cover in the
     picture, a person in any pose; None when any of it is behind the camera."""
+    if is_sitting(obj) and obj.support not in ("floor", "ground"):
+        return _picture_box(camera, obj)  # its own posed box: kept by no key here
+    # what ``_corners`` reads of anyone else: a person's scale, a thing's size, and where
+    size = obj.transform.scale if is_person(obj) else obj.dimensions
+    key = (camera.location, camera.look_at, camera.lens, camera.sensor_width)
+    key += (is_person(obj), size, obj.transform.location)
+    try:
+        return _PICTURE[key]
+    except KeyError:
+        box = _PICTURE[key] = _picture_box(camera, obj)
+    except TypeError:  # a value set as a list: not kept
+        return _picture_box(camera, obj)
+    if len(_PICTURE) > PICTURE_MEMO:
+        del _PICTURE[next(iter(_PICTURE))]
+    return box
+
+
+# Picture boxes kept (``picture_box``): staging asks for every other upright thing's box at
+# each spot it tries for a person, through one camera.
+PICTURE_MEMO = 4096
+_PICTURE: dict[tuple, tuple[float, float, float, float] | None] = {}
+
+
+def _picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
     uv, depth = project(camera, _corners(obj), REFERENCE_SIZE)
     if np.any(depth <= 0.05):
         return None
