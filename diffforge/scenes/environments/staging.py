@@ -562,20 +562,53 @@ def _in_frame(camera: Camera, obj: ObjectInstance) -> bool:
 
 
 def _clear(scene: Scene, person: ObjectInstance) -> bool:
-    """Clear of what it would press against, and of the walls in some pose its place allows."""
+    """Clear of what it would press against, and of the walls in some pose its place allows
+    (``allowed_poses``, whose costly crouch check is asked only where the answer turns on it:
+    where a crouch is the one pose clear of the walls)."""
     if pressed_against(scene, person) is not None:
         return False
     from diffforge.scenes.assets.characters import POSES
 
-    return any(not _reaches_wall(scene, person, POSES[p]) for p in allowed_poses(scene, person))
+    if seated(scene, person):
+        return not _reaches_wall(scene, person, POSES["sitting"])
+    free = [p for p in _standing_poses() if not _reaches_wall(scene, person, POSES[p])]
+    if any(p != "crouching" for p in free):
+        return True  # allowed wherever it is clear
+    return bool(free) and "crouching" in allowed_poses(scene, person)
+
+
+def _allows(scene: Scene, person: ObjectInstance, name: str) -> bool:
+    """``name in allowed_poses(scene, person)``, asking the crouch check only where the
+    answer turns on it."""
+    from diffforge.scenes.assets.characters import POSES
+
+    if seated(scene, person):
+        return name == "sitting"
+    if name == "crouching" or name not in _standing_poses():
+        return name in allowed_poses(scene, person)
+    free = [p for p in _standing_poses() if not _reaches_wall(scene, person, POSES[p])]
+    if name in free or not free:
+        return True  # among the clear ones, or all reach a wall (then all are allowed)
+    if any(p != "crouching" for p in free):
+        return False  # the clear poses are allowed, and it is not one of them
+    # a crouch is the one clear pose: allowed, it alone is; refused, every pose is
+    return "crouching" not in allowed_poses(scene, person)
+
+
+@functools.cache
+def _standing_poses() -> list[str]:
+    """Every pose but sitting, sorted (as ``allowed_poses`` lists them)."""
+    from diffforge.scenes.assets.characters import POSES
+
+    return [p for p in sorted(POSES) if p != "sitting"]
 
 
 def repose(rng: np.random.Generator, scene: Scene, person: ObjectInstance) -> None:
     """Give ``person`` a pose its place allows, drawn from those, where its own is not."""
     from diffforge.scenes.assets.characters import POSES
 
-    allowed = allowed_poses(scene, person)
-    if person.pose is not None and person.pose.name not in allowed:
+    if person.pose is not None and not _allows(scene, person, person.pose.name):
+        allowed = allowed_poses(scene, person)
         name = allowed[int(rng.integers(len(allowed)))]
         person.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
 
