@@ -215,7 +215,9 @@ def bench_sample(
     console.print(
         f"sample: median {r['median']:.1f} pair specs/s "
         f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config}); "
-        f"CPU {r['cpu_ms']:.1f} ms per spec ({1000 / r['cpu_ms']:.1f} specs per CPU second)"
+        f"CPU {r['cpu_ms']:.1f} ms per spec ({1000 / r['cpu_ms']:.1f} specs per CPU second); "
+        f"{r['scenes']:.2f} base scenes composed per spec, {r['retry_share']:.0%} of the CPU "
+        "time on those thrown away (composing for the drawn types)"
     )
     print_mix(r["mix"])
 

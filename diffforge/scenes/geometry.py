@@ -328,12 +328,25 @@ def predicted_footprint(
     if target not in ids:
         return None
     try:
-        known = _FOOTPRINTS.get(_footprint_key(scene, resolution, fill))
-    except TypeError:
-        known = None
+        key = _footprint_key(scene, resolution, fill)
+        known = _FOOTPRINTS.get(key)
+    except TypeError:  # a value set as a list or an array: not kept
+        return _predict_one(scene, ids.index(target), resolution, fill)
     if known is not None:
         return known.get(target)
-    return _predict_one(scene, ids.index(target), resolution, fill)
+    one = (key, target)
+    if one not in _FOOTPRINT:
+        _FOOTPRINT[one] = _predict_one(scene, ids.index(target), resolution, fill)
+        while len(_FOOTPRINT) > FOOTPRINT_ONE_MEMO:
+            del _FOOTPRINT[next(iter(_FOOTPRINT))]
+    return _FOOTPRINT[one]
+
+
+# Single targets' predictions kept, by the scene's ``_footprint_key`` and the target: staging
+# asks the same of a figure or a seat again while it composes (each candidate pose, the pose
+# drawn after, the seat alone in the scene), a fifth to a third of its questions.
+FOOTPRINT_ONE_MEMO = 256
+_FOOTPRINT: dict[tuple, Footprint | None] = {}
 
 
 def _predict_one(scene, i: int, resolution: tuple[int, int], fill: float) -> Footprint | None:

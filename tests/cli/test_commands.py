@@ -140,6 +140,7 @@ def test_eval(rendered: Path, tmp_path: Path) -> None:
 def test_bench_sample() -> None:
     proc = ok(diffforge("bench", "sample", CONFIG, "--n", 5, "--repeats", 1))
     assert "pair specs/s" in proc.stdout and "ms per spec" in proc.stdout
+    assert "base scenes composed per spec" in proc.stdout
     # --set reaches the config (e.g. an environment .blend): a bad layout is the usual error
     bad = diffforge("bench", "sample", CONFIG, "--n", 5, "--set", "scene.layouts={nowhere: 1}")
     assert bad.returncode == 2 and "nowhere" in bad.stderr, bad.stderr

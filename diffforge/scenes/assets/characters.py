@@ -129,6 +129,9 @@ def _rest4(bone: Bone) -> np.ndarray:
 
 
 REST_MATRICES: dict[str, np.ndarray] = {b.name: _rest4(b) for b in BONES}
+# their inverses, once: posing a body (every sitting height a seat asks for) used to invert
+# each bone's rest matrix again
+REST_INVERSES: dict[str, np.ndarray] = {k: np.linalg.inv(m) for k, m in REST_MATRICES.items()}
 
 
 def pose_matrices(pose_bones: Mapping[str, Vec3]) -> dict[str, np.ndarray]:
@@ -315,7 +318,7 @@ def _posed_vertices(
     mats = mats if mats is not None else pose_matrices(pose_bones)
     out = []
     for bone, slot, mesh in _PARTS if parts is None else parts:
-        m = mats[bone] @ np.linalg.inv(REST_MATRICES[bone])
+        m = mats[bone] @ REST_INVERSES[bone]
         out.append((slot, mesh.vertices @ m[:3, :3].T + m[:3, 3]))
     return out
 

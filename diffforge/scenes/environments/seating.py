@@ -79,10 +79,18 @@ def part_boxes(obj: ObjectInstance, library=None) -> np.ndarray:
             boxes = None
         _PARTS[key] = boxes
     shares = _PARTS[key]
-    dims = np.asarray(obj.dimensions, float)
-    if shares is None:
-        return np.array([[[-dims[0] / 2, -dims[1] / 2, 0.0], [dims[0] / 2, dims[1] / 2, dims[2]]]])
-    return shares * dims
+    return _whole_box(obj) if shares is None else shares * np.asarray(obj.dimensions, float)
+
+
+# m: parts lie inside their object's whole box (``library.normalise`` clips the mesh to it)
+# up to rounding far below this, so a body clear of the whole box by it pierces no part
+EPS = 1e-9
+
+
+def _whole_box(obj: ObjectInstance) -> np.ndarray:
+    """(1, 2, 3) the box of ``obj``'s dimensions in its own frame."""
+    dx, dy, dz = (float(v) for v in obj.dimensions)
+    return np.array([[[-dx / 2, -dy / 2, 0.0], [dx / 2, dy / 2, dz]]])
 
 
 @functools.lru_cache(maxsize=512)
@@ -131,6 +139,16 @@ def top_under(boxes: np.ndarray, x: float, y: float) -> float | None:
     return float(boxes[holds, 1, 2].max()) if holds.any() else None
 
 
+def _tops_under(boxes: np.ndarray, x: float, ys: np.ndarray) -> np.ndarray:
+    """``top_under(boxes, x, y)`` for each of ``ys`` at once, nan where none is (or it is 0)."""
+    across = (boxes[:, 0, 0] <= x) & (x <= boxes[:, 1, 0])
+    holds = (
+        across[None] & (boxes[None, :, 0, 1] <= ys[:, None]) & (ys[:, None] <= boxes[None, :, 1, 1])
+    )
+    tops = np.where(holds, boxes[None, :, 1, 2], -np.inf).max(axis=1, initial=-np.inf)
+    return np.where(holds.any(axis=1) & (tops != 0.0), tops, np.nan)
+
+
 def sitting_spot(
     seat: ObjectInstance, person_scale: float, x: float = 0.0, library=None
 ) -> tuple[dict, tuple[float, float]] | None:
@@ -141,7 +159,7 @@ def sitting_spot(
     front, back = float(boxes[:, 0, 1].min()), float(boxes[:, 1, 1].max())
     hip = HIP_Y * person_scale
     spots = np.arange(back - 0.08, front + FRONT_MARGIN, -SCAN_STEP)
-    tops = np.array([top_under(boxes, x, y) or np.nan for y in spots])
+    tops = _tops_under(boxes, x, spots)
     free = np.zeros(len(spots), bool)
     poses = {}
     for top in dict.fromkeys(tops[~np.isnan(tops)]):  # each height's pose once
@@ -246,12 +264,16 @@ def sitter_problems(scene: Scene, library=None, near: ObjectInstance | None = No
                 continue
             if other.support == "wall" or not _overlap(box, _world_box(other)):
                 continue
+            local = to_local(other, world)
+            sink = SINK if other.id == seat.id else -CLEARANCE
+            if other.pose is None and not pierced(_whole_box(other), local, sink - EPS).any():
+                continue  # no part of it is pierced: each lies inside its whole box
             theirs = _person_boxes(other) if other.pose is not None else part_boxes(other, library)
             if other.id == seat.id:  # rests on it: may press in, no more
-                if pierced(theirs, to_local(other, world)).any():
+                if pierced(theirs, local).any():
                     out.append(f"{person.id} pierces its seat {seat.id}")
                     break
-            elif pierced(theirs, to_local(other, world), -CLEARANCE).any():
+            elif pierced(theirs, local, -CLEARANCE).any():
                 out.append(f"{person.id} touches {other.id}")
                 break
     return out

@@ -96,10 +96,12 @@ def seen_share(
     """Share of ``obj``'s predicted pixels alone in ``scene`` that are predicted to show with
     everything else there (0 where it shows nothing)."""
     seen = predicted_footprint(scene, obj.id, resolution, fill)
+    if seen is None or seen.pixels <= 0:
+        return 0.0  # whatever it shows alone (a footprint's pixels are never negative)
     alone = predicted_footprint(
         scene.model_copy(update={"objects": [obj]}), obj.id, resolution, fill
     )
-    if seen is None or alone is None or alone.pixels <= 0:
+    if alone is None or alone.pixels <= 0:
         return 0.0
     return seen.pixels / alone.pixels
 
@@ -114,7 +116,7 @@ def posed_stand_in(person: ObjectInstance, bones=None, low: float = 1.0) -> Obje
     yaw = person.transform.rotation[2]
     (cx, cy), c, si = (lo[:2] + hi[:2]) / 2, math.cos(yaw), math.sin(yaw)
     x, y, z = person.transform.location
-    stand_in = person.model_copy(deep=True)
+    stand_in = person.clone()  # model_copy(deep=True)'s values, at a tenth of its cost
     stand_in.dimensions = tuple(float(v) for v in hi - lo)
     stand_in.transform.location = (x + c * cx - si * cy, y + si * cx + c * cy, z + float(lo[2]))
     stand_in.support = "floor"
@@ -383,6 +385,30 @@ def _corners(obj: ObjectInstance) -> np.ndarray:
 def picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
     """The box (u0, v0, u1, v1; px at 400 px wide, unclipped) ``obj`` can cover in the
     picture, a person in any pose; None when any of it is behind the camera."""
+    if is_sitting(obj) and obj.support not in ("floor", "ground"):
+        return _picture_box(camera, obj)  # its own posed box: kept by no key here
+    # what ``_corners`` reads of anyone else: a person's scale, a thing's size, and where
+    size = obj.transform.scale if is_person(obj) else obj.dimensions
+    key = (camera.location, camera.look_at, camera.lens, camera.sensor_width)
+    key += (is_person(obj), size, obj.transform.location)
+    try:
+        return _PICTURE[key]
+    except KeyError:
+        box = _PICTURE[key] = _picture_box(camera, obj)
+    except TypeError:  # a value set as a list: not kept
+        return _picture_box(camera, obj)
+    if len(_PICTURE) > PICTURE_MEMO:
+        del _PICTURE[next(iter(_PICTURE))]
+    return box
+
+
+# Picture boxes kept (``picture_box``): staging asks for every other upright thing's box at
+# each spot it tries for a person, through one camera.
+PICTURE_MEMO = 4096
+_PICTURE: dict[tuple, tuple[float, float, float, float] | None] = {}
+
+
+def _picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, float, float] | None:
     uv, depth = project(camera, _corners(obj), REFERENCE_SIZE)
     if np.any(depth <= 0.05):
         return None
@@ -536,20 +562,53 @@ def _in_frame(camera: Camera, obj: ObjectInstance) -> bool:
 
 
 def _clear(scene: Scene, person: ObjectInstance) -> bool:
-    """Clear of what it would press against, and of the walls in some pose its place allows."""
+    """Clear of what it would press against, and of the walls in some pose its place allows
+    (``allowed_poses``, whose costly crouch check is asked only where the answer turns on it:
+    where a crouch is the one pose clear of the walls)."""
     if pressed_against(scene, person) is not None:
         return False
     from diffforge.scenes.assets.characters import POSES
 
-    return any(not _reaches_wall(scene, person, POSES[p]) for p in allowed_poses(scene, person))
+    if seated(scene, person):
+        return not _reaches_wall(scene, person, POSES["sitting"])
+    free = [p for p in _standing_poses() if not _reaches_wall(scene, person, POSES[p])]
+    if any(p != "crouching" for p in free):
+        return True  # allowed wherever it is clear
+    return bool(free) and "crouching" in allowed_poses(scene, person)
+
+
+def _allows(scene: Scene, person: ObjectInstance, name: str) -> bool:
+    """``name in allowed_poses(scene, person)``, asking the crouch check only where the
+    answer turns on it."""
+    from diffforge.scenes.assets.characters import POSES
+
+    if seated(scene, person):
+        return name == "sitting"
+    if name == "crouching" or name not in _standing_poses():
+        return name in allowed_poses(scene, person)
+    free = [p for p in _standing_poses() if not _reaches_wall(scene, person, POSES[p])]
+    if name in free or not free:
+        return True  # among the clear ones, or all reach a wall (then all are allowed)
+    if any(p != "crouching" for p in free):
+        return False  # the clear poses are allowed, and it is not one of them
+    # a crouch is the one clear pose: allowed, it alone is; refused, every pose is
+    return "crouching" not in allowed_poses(scene, person)
+
+
+@functools.cache
+def _standing_poses() -> list[str]:
+    """Every pose but sitting, sorted (as ``allowed_poses`` lists them)."""
+    from diffforge.scenes.assets.characters import POSES
+
+    return [p for p in sorted(POSES) if p != "sitting"]
 
 
 def repose(rng: np.random.Generator, scene: Scene, person: ObjectInstance) -> None:
     """Give ``person`` a pose its place allows, drawn from those, where its own is not."""
     from diffforge.scenes.assets.characters import POSES
 
-    allowed = allowed_poses(scene, person)
-    if person.pose is not None and person.pose.name not in allowed:
+    if person.pose is not None and not _allows(scene, person, person.pose.name):
+        allowed = allowed_poses(scene, person)
         name = allowed[int(rng.integers(len(allowed)))]
         person.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
 
