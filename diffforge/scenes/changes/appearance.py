@@ -81,10 +81,13 @@ class Size(_Outline):
         placer = placer_for(after, ctx.library)
         direction = ctx.params["direction"]
         factor = ctx.params[f"{direction}_factor"]
+        seen = seen_now(ctx, after, self) if direction == "larger" else None  # its small state
         candidates = [
             o
             for o in self.free_objects(ctx, after, self.type)
-            if not placer.dependents(o.id) and not is_person(asset_spec(ctx.library, o))
+            if not placer.dependents(o.id)
+            and not is_person(asset_spec(ctx.library, o))
+            and (seen is None or o.id in seen)
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
@@ -430,16 +433,32 @@ def seen_whole(ctx: ChangeContext, scenes, obj_id: str, op: ChangeOperator) -> b
     if ctx.large is None or op.target_share <= 1.0:
         return True
     resolution = ctx.cfg.render.resolved().resolution
-    need = target_need(ctx, op.target_share)
     for scene in scenes:
         if scene.find(obj_id) is None:
             continue
         foot = predicted_footprint(scene, obj_id, resolution, ctx.cfg.visibility.predict_fill)
-        if foot is None or foot.pixels < need * edge_factor(
-            foot.in_frame < 1.0, ctx.cfg.visibility
-        ):
+        if foot is None or foot.pixels < _need_at(ctx, op, foot):
             return False
     return True
+
+
+def _need_at(ctx: ChangeContext, op: ChangeOperator, foot) -> float:
+    """Predicted pixels ``op``'s target needs where it stands: its ``target_share``, or the
+    frame edge's factor where the edge cuts it (the larger; ``PairSampler._check_in_view``)."""
+    cut = edge_factor(foot.in_frame < 1.0, ctx.cfg.visibility)
+    return target_need(ctx, max(op.target_share, cut))
+
+
+def seen_now(ctx: ChangeContext, scene: Scene, op: ChangeOperator) -> set[str] | None:
+    """The objects of ``scene`` predicted ``op.target_share`` times the visibility threshold
+    as they stand (``seen_whole`` on one scene, all objects at once from the scene's cached
+    footprints): a draw's candidates, so that its tries go to targets that can pass. None:
+    every object (no prediction)."""
+    if ctx.large is None or op.target_share <= 1.0:
+        return None
+    vis = ctx.cfg.visibility
+    feet = predicted_footprints(scene, ctx.cfg.render.resolved().resolution, vis.predict_fill)
+    return {k for k, f in feet.items() if f.pixels >= _need_at(ctx, op, f)}
 
 
 def figure_turn_seen(degrees: float, vis) -> bool:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from diffforge.scenes.changes.appearance import seen_whole, small_target_reasons
+from diffforge.scenes.changes.appearance import seen_now, seen_whole, small_target_reasons
 from diffforge.scenes.changes.base import (
     ChangeContext,
     ChangeOperator,
@@ -311,8 +311,11 @@ class Move(ChangeOperator):
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
+        seen = seen_now(ctx, after, self)  # large enough where it stands
         candidates = [
-            o for o in _removable(ctx, after, placer, self.type) if o.support in placer.surfaces
+            o
+            for o in _removable(ctx, after, placer, self.type)
+            if o.support in placer.surfaces and (seen is None or o.id in seen)
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
