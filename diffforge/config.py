@@ -344,6 +344,26 @@ class VisibilityConfig(_Cfg):
     # object changes that come with a viewpoint change need this multiple of the target
     # threshold: a small change is lost when the whole picture moves
     viewpoint_target_factor: float = Field(default=2.0, ge=1.0)
+    # an object target the frame's edge cuts (predicted in_frame under 1, its rendered box on
+    # the edge) needs this multiple of the target threshold: a sink cut to 337 px and a laptop
+    # to 425 px at the left edge were barely seen (review_std96f 5200/17, 4100/36)
+    edge_target_factor: float = Field(default=3.0, ge=1.0)
+    # a thing taken off or gone from what it stands on differs from that support's colour by
+    # this CIEDE2000 (rendered means): an orange laptop on a desk rendered orange, 2.2, was
+    # barely seen; the removes seen clearly measured 13.1 and up (review_std96f)
+    min_support_delta_e: float = Field(default=10.0, ge=0.0)
+    # a pose change's outline (mask XOR) covers this multiple of the target threshold: arms
+    # crossed to down on a 68 px figure changed 103 px, a stride 303 px, both barely seen;
+    # the poses seen clearly changed 552 px and up (one at 188)
+    pose_outline_share: float = Field(default=2.5, ge=0.0)
+    # a copy a count adds or takes away overlaps another of its kind in the picture by at
+    # most this share of the smaller box: a car parked right behind another read as one
+    # long car (review_std96f 5200/38)
+    max_copy_overlap: float = Field(default=0.3, ge=0.0, le=1.0)
+    # a leg pose (walking, crouching, sitting) is named only where this share of the figure's
+    # shins and feet (its lowest changes.appearance.FEET_HEIGHT) is predicted in view: a
+    # walker behind a desk, 0.46 of its feet seen, read as sitting (review_std96f 5200/29)
+    min_feet_seen: float = Field(default=0.7, ge=0.0, le=1.0)
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""

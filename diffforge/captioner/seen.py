@@ -48,9 +48,16 @@ def material_seen(material: str | None) -> bool:
 CLEAR_NAME_TOLERANCE = 4.0
 
 
+# Kinds whose face is a mirror: what a viewer sees is the room it reflects, and the record's
+# colour is the thin frame's (a "beige mirror" read light grey on a blue wall, review_std96f
+# 4100/40).
+MIRROR_FACED = frozenset({"mirror"})
+
+
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     """Whether a viewer would give ``obj`` its record colour's name in the picture: never for
-    glass (it shows what lies behind it: a beige glass table rendered dark brown), else when the
+    glass (it shows what lies behind it: a beige glass table rendered dark brown) nor a mirror
+    (``MIRROR_FACED``), else when the
     name is clearly the one its predicted lit colour carries (``CLEAR_NAME_TOLERANCE``), light
     enough for a light colour's name once its outline's shading is counted. A colour outside
     the vocabulary (a user file's own) cannot be judged and is kept."""
@@ -58,7 +65,7 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     if name not in COLORS:
         return True
     look = MATERIAL_LOOKS.get(obj.attributes.material or "")
-    if look == "transparent":
+    if look == "transparent" or obj.category in MIRROR_FACED:
         return False
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     lab = np.array(srgb_to_lab(lit_srgb(np.asarray(COLORS[name]), light.of(obj), ground)))

@@ -25,6 +25,7 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
+from diffforge.scenes.changes.gating import edge_factor
 from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
 from diffforge.scenes.environments.composition import (
     LETTER_HEIGHT,
@@ -728,7 +729,7 @@ class PairSampler:
             o.id
             for o in scene.objects
             if (f := feet.get(o.id)) is not None
-            and f.pixels >= need * margin(vis, o.asset)
+            and f.pixels >= need * margin(vis, o.asset) * edge_factor(f.in_frame < 1.0, vis)
             and f.in_frame >= vis.min_in_frame
             and o.id not in faint
         }
@@ -780,7 +781,8 @@ class PairSampler:
                     if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
                     want = need * (margin(vis, obj.asset) if predict else 1.0)
-                    want *= op.target_share
+                    # a turn's 3x and an edge's 3x are one demand: the larger of the two
+                    want *= max(op.target_share, edge_factor(predict and foot.in_frame < 1.0, vis))
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
                         raise Unplaced(change.type, "its target too small, hidden or out of view")
                     if predict and foot.in_frame < vis.min_in_frame:

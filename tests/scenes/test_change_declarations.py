@@ -30,9 +30,12 @@ def test_built_in_declarations() -> None:
         "orientation",
     }
     assert apart(ops) == {
-        "viewpoint": {"illumination", "size"},
+        "viewpoint": {"illumination", "size", "orientation", "move", "pose"},
         "illumination": {"viewpoint"},
         "size": {"viewpoint"},
+        "orientation": {"viewpoint"},
+        "move": {"viewpoint"},
+        "pose": {"viewpoint"},
     }
     assert {t for t, op in ops.items() if op.scene_wide} == {"viewpoint", "illumination"}
     assert [t for t, op in ops.items() if op.gate is None] == ["none"]

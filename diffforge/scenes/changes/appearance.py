@@ -10,17 +10,24 @@ import numpy as np
 
 from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg, turn_in_sight
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
-from diffforge.scenes.changes.gating import GateCheck, mean_lab
+from diffforge.scenes.changes.gating import GateCheck, edge_factor, mean_lab
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.environments.staging import (
     LEGS_SEEN_SHARE,
     allowed_poses,
+    figure_seen,
     plausible_scale,
     staged,
 )
 from diffforge.scenes.file_objects import asset_spec
-from diffforge.scenes.geometry import footprint_half_extents, predicted_footprints
+from diffforge.scenes.geometry import (
+    footprint_half_extents,
+    predicted_footprint,
+    predicted_footprints,
+    project,
+    yaw_matrix,
+)
 from diffforge.scenes.instances import CLEVR_COLORS, CLEVR_MATERIALS, draw_text, is_person
 from diffforge.scenes.lighting import SceneLight, lit_srgb
 from diffforge.scenes.model import Change, Pose, Scene
@@ -61,16 +68,26 @@ class Size(_Outline):
     }
     apart = frozenset({"viewpoint"})
     shares_objects = True
+    # the smaller of the two states must be seen whole: a planter grown from 251 visible
+    # pixels (22x19 px of 256x192) was barely seen (review_std96f 5200/11); sizes from 360 px
+    # were clear
+    target_share = 2.0
     templates = ("size",)
+
+    def gate(self, check: GateCheck) -> list[str]:
+        return super().gate(check) or small_target_reasons(check, self.target_share)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
         direction = ctx.params["direction"]
         factor = ctx.params[f"{direction}_factor"]
+        seen = seen_now(ctx, after, self) if direction == "larger" else None  # its small state
         candidates = [
             o
             for o in self.free_objects(ctx, after, self.type)
-            if not placer.dependents(o.id) and not is_person(asset_spec(ctx.library, o))
+            if not placer.dependents(o.id)
+            and not is_person(asset_spec(ctx.library, o))
+            and (seen is None or o.id in seen)
         ]
         for _ in range(6):
             obj = ctx.pick(candidates)
@@ -96,7 +113,8 @@ class Size(_Outline):
             obj.transform.scale = round(old_scale * f, 6)
             obj.transform.location = (x, y, z)
             obj.dimensions = dims
-            if not staged(after, obj):  # grown onto a crossing, into a person's outline
+            if not staged(after, obj) or not seen_whole(ctx, (before, after), obj.id, self):
+                # grown onto a crossing, into a person's outline; or too small in one state
                 obj.transform.scale, (obj.transform.location, obj.dimensions) = old_scale, old
                 continue
             obj.attributes.size = size_word(obj.transform.scale)
@@ -399,6 +417,58 @@ def small_target_reasons(check: GateCheck, share: float) -> list[str]:
     return []
 
 
+def target_need(ctx: ChangeContext, share: float) -> float:
+    """Predicted pixels a target of a type with ``target_share`` ``share`` needs: the gate's
+    threshold with the prediction's margin (``visibility.predict_margin``), as the sampler's
+    check after the draw asks (``PairSampler._check_in_view``)."""
+    vis = ctx.cfg.visibility
+    resolution = ctx.cfg.render.resolved().resolution
+    return share * vis.predict_margin * vis.target_pixels(resolution)
+
+
+def seen_whole(ctx: ChangeContext, scenes, obj_id: str, op: ChangeOperator) -> bool:
+    """Whether ``obj_id`` is predicted ``op.target_share`` times the visibility threshold in
+    each of ``scenes`` it is in (the prediction of ``small_target_reasons``), so that a draw
+    picks another target here rather than failing the sampler's check after the draw."""
+    if ctx.large is None or op.target_share <= 1.0:
+        return True
+    resolution = ctx.cfg.render.resolved().resolution
+    for scene in scenes:
+        if scene.find(obj_id) is None:
+            continue
+        foot = predicted_footprint(scene, obj_id, resolution, ctx.cfg.visibility.predict_fill)
+        if foot is None or foot.pixels < _need_at(ctx, op, foot):
+            return False
+    return True
+
+
+def _need_at(ctx: ChangeContext, op: ChangeOperator, foot) -> float:
+    """Predicted pixels ``op``'s target needs where it stands: its ``target_share``, or the
+    frame edge's factor where the edge cuts it (the larger; ``PairSampler._check_in_view``)."""
+    cut = edge_factor(foot.in_frame < 1.0, ctx.cfg.visibility)
+    return target_need(ctx, max(op.target_share, cut))
+
+
+def seen_now(ctx: ChangeContext, scene: Scene, op: ChangeOperator) -> set[str] | None:
+    """The objects of ``scene`` predicted ``op.target_share`` times the visibility threshold
+    as they stand (``seen_whole`` on one scene, all objects at once from the scene's cached
+    footprints): a draw's candidates, so that its tries go to targets that can pass. None:
+    every object (no prediction)."""
+    if ctx.large is None or op.target_share <= 1.0:
+        return None
+    vis = ctx.cfg.visibility
+    feet = predicted_footprints(scene, ctx.cfg.render.resolved().resolution, vis.predict_fill)
+    return {k for k, f in feet.items() if f.pixels >= _need_at(ctx, op, f)}
+
+
+def figure_turn_seen(degrees: float, vis) -> bool:
+    """Whether a person's turn by ``degrees`` (as recorded) shows: as far from a half-turn as
+    ``visibility.min_rotation_deg`` asks of any turn from none. A mannequin's back and front
+    look alike at these sizes: turned 155.9 degrees it looked nearly the same (review_std96f
+    4100/42)."""
+    return 180.0 - abs(degrees) >= vis.min_rotation_deg
+
+
 class Orientation(_Outline):
     type = "orientation"
     fields = ("transform.rotation",)
@@ -414,7 +484,11 @@ class Orientation(_Outline):
     templates = ("orientation", "orientation_around", "orientation_turned")
 
     def gate(self, check: GateCheck) -> list[str]:
-        return super().gate(check) or small_target_reasons(check, self.target_share)
+        return (
+            super().gate(check)
+            or small_target_reasons(check, self.target_share)
+            or figure_turn_reasons(check)
+        )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
@@ -439,6 +513,12 @@ class Orientation(_Outline):
             turn = turn_in_sight(turn, seen_turn(turn, order), order, min_turn)  # a cube's too
             if abs(turn) < min_turn:
                 continue
+            if obj.pose is not None and not figure_turn_seen(
+                math.degrees(turn), ctx.cfg.visibility
+            ):  # a figure turned near a half-turn looks the same: the largest turn that shows
+                turn = math.copysign(
+                    math.radians(180.0 - ctx.cfg.visibility.min_rotation_deg), turn
+                )
             yaw = obj.transform.rotation[2] + turn
             hx, hy = footprint_half_extents(obj.dimensions[0], obj.dimensions[1], yaw)
             x, y, _ = obj.transform.location
@@ -465,6 +545,18 @@ class Orientation(_Outline):
                 },
             )
         raise NotApplicable("nothing can turn")
+
+
+def figure_turn_reasons(check: GateCheck) -> list[str]:
+    """A person's turn too near a half-turn to see (``figure_turn_seen``)."""
+    targets = check.targets()
+    if check.vis is None or not targets:
+        return []
+    obj = check.spec.before.find(targets[0])
+    degrees = float(check.change.params.get("degrees", 0.0))
+    if obj is None or obj.pose is None or figure_turn_seen(degrees, check.vis):
+        return []
+    return [f"{check.change.type}: a figure's near half-turn looks the same"]
 
 
 # Rotational symmetry about the vertical axis (n-fold: a turn by 360°/n looks the same).
@@ -511,9 +603,17 @@ def seen_turn(turn: float, order: int) -> float:
     return folded
 
 
+# The share of a figure's height, from the soles up, that its shins and feet take.
+FEET_HEIGHT = 0.3
+
+
 def legs_seen(ctx: ChangeContext, scene: Scene, person) -> bool:
     """Whether the figure is predicted in view whole enough to tell its legs' pose: its
-    predicted pixels in the scene over those with nothing else there (``LEGS_SEEN_SHARE``)."""
+    predicted pixels in the scene over those with nothing else there (``LEGS_SEEN_SHARE``),
+    and its shins and feet (``FEET_HEIGHT``) ``visibility.min_feet_seen`` in view: a desk that
+    hides only the feet leaves a stride unreadable."""
+    if figure_seen(scene, person, low=FEET_HEIGHT) < ctx.cfg.visibility.min_feet_seen:
+        return False
     resolution = ctx.cfg.render.resolved().resolution
     fill = ctx.cfg.visibility.predict_fill
     seen = predicted_footprints(scene, resolution, fill).get(person.id)
@@ -525,11 +625,86 @@ def legs_seen(ctx: ChangeContext, scene: Scene, person) -> bool:
     return seen.pixels >= LEGS_SEEN_SHARE * alone.pixels
 
 
+# Half-widths (m, at nominal size) of the body's parts as the outline predictor draws them:
+# the trunk and head broad, the limbs thin (scenes/assets/characters.py's meshes).
+BONE_RADIUS = {"hips": 0.14, "spine": 0.14, "chest": 0.16, "neck": 0.06, "head": 0.1}
+LIMB_RADIUS = 0.05
+OUTLINE_SAMPLES = 7  # points per bone
+
+
+def _figure_points(obj, bones) -> tuple[np.ndarray, np.ndarray]:
+    """World points along every bone of ``obj`` posed in ``bones`` and their half-widths (m),
+    placed and turned as the renderer places the armature (``seen.limb_in_picture``)."""
+    from diffforge.scenes.assets.characters import forward_kinematics, posed_bounds
+
+    joints = forward_kinematics(bones)
+    lo, hi = posed_bounds(bones)
+    k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
+    t = np.linspace(0.0, 1.0, OUTLINE_SAMPLES)[:, None]
+    pts, radii = [], []
+    for name, (head, tail) in joints.items():
+        pts.append(head + t * (tail - head))
+        radii += [BONE_RADIUS.get(name, LIMB_RADIUS)] * OUTLINE_SAMPLES
+    local = np.vstack(pts) * k
+    world = local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
+    return world, np.asarray(radii) * k
+
+
+def predicted_outline_change(obj, camera, resolution, new_bones) -> float:
+    """Pixels the figure's outline changes by (XOR of the two silhouettes) going from its pose
+    to ``new_bones``: each pose drawn as discs along its bones, projected through the camera
+    (occlusion apart). What the pose gate measures on the masks (``outline_reasons``)."""
+    sides = []
+    for bones in (obj.pose.bones, new_bones):
+        world, radii = _figure_points(obj, bones)
+        uv, depth = project(camera, world, resolution)
+        if (depth <= 0).any():
+            return 0.0
+        focal_px = camera.lens / camera.sensor_width * resolution[0]
+        sides.append((uv, focal_px * radii / depth))
+    both = np.vstack([uv for uv, _ in sides])
+    r = max(float(s[1].max()) for s in sides)
+    x0, y0 = np.floor(both.min(axis=0) - r)
+    x1, y1 = np.ceil(both.max(axis=0) + r)
+    w, h = resolution
+    xs = np.arange(max(x0, 0), min(x1, w - 1) + 1) + 0.5
+    ys = np.arange(max(y0, 0), min(y1, h - 1) + 1) + 0.5
+    if not len(xs) or not len(ys):
+        return 0.0
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    masks = []
+    for uv, rad in sides:
+        d2 = ((grid[:, None, :] - uv[None, :, :]) ** 2).sum(axis=-1)
+        masks.append((d2 <= rad[None, :] ** 2).any(axis=1))
+    return float((masks[0] ^ masks[1]).sum())
+
+
+def outline_need(vis, resolution) -> float:
+    """Pixels a pose change's outline must change by (``visibility.pose_outline_share``)."""
+    return vis.pose_outline_share * vis.target_pixels(resolution)
+
+
+def outline_reasons(check: GateCheck) -> list[str]:
+    """The figure's rendered outline (mask XOR) changes by ``outline_need`` pixels: arms
+    crossed to down on a small figure changes a hundred, which a viewer barely sees."""
+    targets = check.targets()
+    if check.vis is None or not targets:
+        return []
+    h, w = check.diff.shape
+    a, b = (m == check.ids[targets[0]] for m in check.masks)
+    if int((a ^ b).sum()) < outline_need(check.vis, (w, h)):
+        return [f"{check.change.type}: outline change too small to see"]
+    return []
+
+
 class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
     templates = ("pose",)
     scene_needs = frozenset({"person"})
+
+    def gate(self, check: GateCheck) -> list[str]:
+        return super().gate(check) or outline_reasons(check)
 
     def needs(self, scene: Scene) -> bool:
         return any(o.pose is not None and len(allowed_poses(scene, o)) > 1 for o in scene.objects)
@@ -540,25 +715,45 @@ class PoseChange(_Outline):
         # a sitter on a seat has no other pose its place allows
         people = [o for o in self.free_objects(ctx, after, self.type)
                   if o.pose is not None and len(allowed_poses(after, o)) > 1]  # fmt: skip
-        obj = ctx.pick(people)
-        legs = legs_seen(ctx, after, obj)
-        if obj.pose.name in LEG_POSES and not legs:  # its old pose cannot be told: another
-            obj = ctx.pick([o for o in people if o.pose.name not in LEG_POSES])
+        while True:  # a person whose pose can change visibly
+            obj = ctx.pick(people)
             legs = legs_seen(ctx, after, obj)
+            if obj.pose.name in LEG_POSES and not legs:  # its old pose cannot be told
+                people = [o for o in people if o is not obj]
+                continue
+            options = self._options(ctx, after, obj, legs)
+            if options:
+                break
+            people = [o for o in people if o is not obj]
+        new = ctx.pick(options)
         old = obj.pose.name
-        # a pose the person's place allows (staging: sitting on a seat, no crouch by one) that
-        # a viewer tells from the old one by the limbs (never a head turn: POSE_SEEN_AS)
-        seen_old = POSE_SEEN_AS.get(old, old)
-        new = ctx.pick(
-            [
-                name
-                for name in allowed_poses(after, obj)
-                if name not in POSE_SEEN_AS and name != seen_old and (legs or name not in LEG_POSES)
-            ]
-        )
         obj.pose = Pose(name=new, bones={k: tuple(v) for k, v in POSES[new].items()})
         ctx.lock(self.type, obj.id)
         return Change(type=self.type, targets=[obj.id], before={"pose": old}, after={"pose": new})
+
+    @staticmethod
+    def _options(ctx: ChangeContext, scene: Scene, obj, legs: bool) -> list[str]:
+        """Poses the person's place allows (staging: sitting on a seat, no crouch by one) that
+        a viewer tells from the old one by the limbs (never a head turn: POSE_SEEN_AS), and,
+        where the sampler predicts, whose outline changes visibly (``outline_reasons``: a
+        small figure's arms going from crossed to down do not)."""
+        from diffforge.scenes.assets.characters import POSES
+
+        seen_old = POSE_SEEN_AS.get(obj.pose.name, obj.pose.name)
+        options = [
+            name
+            for name in allowed_poses(scene, obj)
+            if name not in POSE_SEEN_AS and name != seen_old and (legs or name not in LEG_POSES)
+        ]
+        if ctx.large is None:
+            return options
+        resolution = ctx.cfg.render.resolved().resolution
+        need = outline_need(ctx.cfg.visibility, resolution)
+        return [
+            name
+            for name in options
+            if predicted_outline_change(obj, scene.camera, resolution, POSES[name]) >= need
+        ]
 
 
 class Text(ChangeOperator):

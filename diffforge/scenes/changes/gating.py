@@ -71,6 +71,10 @@ class GateCheck:
                     continue
                 if each_target and fact["pixels"] < self.target_min:
                     reasons.append(f"{self.change.type}: target not visible ({side})")
+                elif each_target and fact["pixels"] < self.target_min * edge_factor(
+                    box_cut(fact.get("box"), self.diff.shape), self.vis
+                ):
+                    reasons.append(f"{self.change.type}: target cut by the frame's edge ({side})")
                 region |= mask == self.ids[obj_id]
         if targets and int((self.diff & region).sum()) < self.min_changed:
             reasons.append(f"{self.change.type}: change not visible")
@@ -88,6 +92,25 @@ class GateCheck:
             return [f"{self.change.type}: silhouette unchanged"]
         return []
 
+    def support_contrast_reasons(self) -> list[str]:
+        """The first target, on each side it is in, differs from the object it stands on by
+        ``visibility.min_support_delta_e`` (mean colours of their visible pixels): a laptop
+        on a desk of its colour is barely seen to go."""
+        targets = self.targets()
+        if self.vis is None or not targets:
+            return []
+        for side, image, mask in zip(("before", "after"), self.images, self.masks, strict=True):
+            obj = getattr(self.spec, side).find(targets[0])
+            if obj is None or obj.support not in self.ids or targets[0] not in self.ids:
+                continue
+            own = mean_lab(image, mask == self.ids[targets[0]])
+            under = mean_lab(image, mask == self.ids[obj.support])
+            if own is None or under is None:
+                continue
+            if float(delta_e2000(own, under)) < self.vis.min_support_delta_e:
+                return [f"{self.change.type}: target blends into its support ({side})"]
+        return []
+
     def contrast_reasons(self) -> list[str]:
         """The first target's mean colour moves by ``visibility.min_delta_e``: a colour or
         material keeps its outline and shows only in its colour."""
@@ -97,6 +120,33 @@ class GateCheck:
         return contrast_reasons(
             self.change.type, self.ids[targets[0]], self.images, self.masks, self.vis
         )
+
+
+def edge_factor(cut: bool, vis: VisibilityConfig | None) -> float:
+    """The multiple of the target threshold a target needs where the frame's edge cuts it
+    (``visibility.edge_target_factor``; 1 where it does not): what is left of a sink at the
+    frame's edge is a sliver. The sampler's prediction (a predicted in-frame share under 1)
+    and the gate (a rendered box on the edge) both ask it."""
+    return vis.edge_target_factor if cut and vis is not None else 1.0
+
+
+def box_cut(box, shape: tuple[int, ...]) -> bool:
+    """Whether a rendered box (x0, y0, x1, y1; inclusive) touches the frame's edge."""
+    if not box:
+        return False
+    h, w = shape[:2]
+    x0, y0, x1, y1 = box
+    return x0 <= 0 or y0 <= 0 or x1 >= w - 1 or y1 >= h - 1
+
+
+def box_overlap(a, b) -> float:
+    """Area two boxes (x0, y0, x1, y1) share, over the smaller one's area (0 when apart)."""
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / smaller if smaller > 0 else 1.0
 
 
 def change_objects(change: Change, ids: dict[str, int]) -> list[str]:

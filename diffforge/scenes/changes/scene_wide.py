@@ -47,8 +47,10 @@ class Viewpoint(ChangeOperator):
     edits_objects = False
     # a lighting change measured while the camera moves is measured on another picture, and
     # an object that grows while the camera zooms or orbits cannot be told from the camera's
-    # move (benchmarks/calibration.md)
-    apart = frozenset({"illumination", "size"})
+    # move (benchmarks/calibration.md); nor one that turns, moves or changes its pose: a chair
+    # turned in an orbit's pair and a pose beside one were barely seen (review_std96f
+    # 5200/14, 4100/21)
+    apart = frozenset({"illumination", "size", "orientation", "move", "pose"})
     templates = ("viewpoint",)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
