@@ -25,6 +25,7 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
+from diffforge.scenes.changes.appearance import FACING_NONE, facing_seen_deg
 from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
 from diffforge.scenes.environments.composition import (
     LETTER_HEIGHT,
@@ -32,6 +33,7 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.environments.file_share import own_object_shares
+from diffforge.scenes.environments.staging import is_road_vehicle
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import (
     ASSET_FILL,
@@ -72,6 +74,12 @@ SCENES_PER_MIX = 10
 # change reads at the frame there (``PairSampler._legibility``).
 LEGIBILITY_PROBES = 8
 _LEGIBLE: dict[tuple[str, str], float] = {}
+# Features whose presence at their change's size a layout's composition does not promise:
+# each with the share of the visibility threshold its objects need (the pose's figure, the
+# turn's and the count's ``target_share``); ``PairSampler._carry_rates`` probes how often.
+PROBED = {"person": 1.0, "turnable": 3.0, "group": 2.5}
+CARRY_PROBES, MIN_CARRY_RATE = 8, 0.05
+_CARRY: dict[tuple[str, str, str], float] = {}
 
 
 class Unplaced(NotApplicable):
@@ -121,6 +129,7 @@ class PairSampler:
         self.params = {t: self._param_dists(t) for t in self.operators}
         self.carried = {k: carries(k, cfg, self.library) for k in self.layouts}
         self.legible = self._legibility()
+        self.carry_rate = self._carry_rates()
         self._check_carried()
         # A type that is its pair's only change ("none") takes single-change pairs, with the
         # probability q that gives it its share w of all changes: p(1) q / E[n] = w, so the
@@ -230,6 +239,58 @@ class PairSampler:
                 self.carried[k] = self.carried[k] - {"text"}
         return out
 
+    def _carry_rates(self) -> dict[tuple[str, str], float]:
+        """For the ``PROBED`` features the drawn types want: the share of each layout's
+        scenes composed for one that then show it large enough for its change (``PROBED``),
+        from a few probe scenes (at least ``MIN_CARRY_RATE``). A pair's layout is drawn in
+        proportion to it, as for a sign's legibility: street scenes composed for a pose
+        change showed a person large enough less often than rooms, and the pairs drawn there
+        fell back to other types (pose -34 %, orientation -44 % at standard)."""
+        wanted = set().union(*(self.operators[t].scene_needs for t in self.types)) & set(PROBED)
+        key = self.cfg.model_dump_json()
+        out = {}
+        for f in sorted(wanted):
+            for k in self.layouts:
+                if f not in self.carried[k] or k == "environment":
+                    continue
+                if (key, f, k) not in _CARRY:
+                    hits = 0
+                    for probe in range(CARRY_PROBES):
+                        rng = rng_for(self.cfg.seed, 0, f"carry.{f}", probe)
+                        try:
+                            base = compose(rng, k, self.cfg, self.library, frozenset({f}))
+                        except SamplingError:
+                            continue
+                        hits += self._shows(base, f)
+                    _CARRY[key, f, k] = max(hits / CARRY_PROBES, MIN_CARRY_RATE)
+                out[f, k] = _CARRY[key, f, k]
+        return out
+
+    def _shows(self, scene: Scene, feature: str) -> bool:
+        """Whether ``scene`` shows ``feature`` (``PROBED``) large enough for its change: each
+        object of it at its type's share of the threshold (with the prediction's margin)."""
+        resolution = self.cfg.render.resolved().resolution
+        vis = self.cfg.visibility
+        feet = predicted_footprints(scene, resolution, vis.predict_fill)
+        large = self._large(scene, feet)
+        share = PROBED[feature]
+        need = vis.target_pixels(resolution) * share
+
+        def big(o) -> bool:
+            return o.id in large and feet[o.id].pixels >= need * margin(vis, o.asset)
+
+        if feature == "person":
+            return any(o.pose is not None and big(o) for o in scene.objects)
+        if feature == "turnable":  # a parked car turns across its lane: never staged
+            return any(big(o) and "symmetric" not in o.tags and "facade" not in o.tags
+                       and o.support != "wall" and not is_road_vehicle(o)
+                       and facing_seen_deg(o.asset, o.category) > FACING_NONE
+                       for o in scene.objects)  # fmt: skip
+        kinds: dict[str, list] = {}  # a count counts every object of its kind
+        for o in scene.objects:
+            kinds.setdefault(o.category, []).append(o)
+        return any(all("countable" in o.tags and big(o) for o in g) for g in kinds.values())
+
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
         silent 0 % otherwise)."""
@@ -277,7 +338,7 @@ class PairSampler:
         that any run of consecutive pairs (or a shard's every N-th) carries the configured
         shares to within a few pairs, not within the binomial noise of independent draws
         (2,000 independent pairs at seed 0 held 17.9 % three-change pairs for 20 %)."""
-        k = 2 + max(self.counts)
+        k = 3 + max(self.counts)  # the last: the pair's layout (``pair_layout``)
         if getattr(self, "_draw_start", None) is None or len(self._draw_start) < k:
             self._draw_start = rng_for(self.cfg.seed, 0, "change_draws").random(k)
             self._draw_step = np.array([math.sqrt(q) % 1.0 for q in _primes(k)])
@@ -294,12 +355,16 @@ class PairSampler:
                 p[i] = 0.0
         return p
 
-    def _substitute(self, kinds: list[str], kind: str, tried: set[str], index: int, k: int):
-        """``kinds`` with one ``kind`` replaced by another type drawn by weight (None: none
-        may join the rest)."""
+    def _substitute(
+        self, kinds: list[str], kind: str, tried: set[str], index: int, k: int, layout: str
+    ):
+        """``kinds`` with one ``kind`` replaced by another type drawn by weight among those
+        ``layout`` carries (None: none may join the rest)."""
         rest = [t for t in kinds]
         rest.remove(kind)
         p = self._allowed(rest, exclude=tried)
+        p[[i for i, t in enumerate(self.types)
+           if not self.operators[t].scene_needs <= self.carried[layout]]] = 0.0  # fmt: skip
         if len(kinds) > 1:
             p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
         if p.sum() <= 0:
@@ -311,10 +376,13 @@ class PairSampler:
         return out, instead
 
     def sample(self, index: int, attempt: int = 0) -> PairSpec:
-        """Pair ``index`` with its drawn change types; a type that no scene carries within
-        ``SCENES_PER_MIX`` scenes falls back to another (recorded); a mix that never passes
-        the visibility prediction is still sampled without it, for the gates to judge."""
+        """Pair ``index`` with its drawn change types on its drawn layout (``pair_layout``);
+        a type that no scene of that layout carries within ``SCENES_PER_MIX`` scenes falls
+        back to another it carries (recorded); a mix that never passes the visibility
+        prediction is still sampled without it, for the gates to judge; only then does the
+        pair go to another layout (benchmarks/mix_check.py counts those moves)."""
         kinds = self.draw_types(index)
+        layout = self.pair_layout(index, kinds)
         fallbacks: list[Fallback] = []
         tried = set(kinds)
         last: Exception = SamplingError("no change type drawn")
@@ -329,7 +397,7 @@ class PairSampler:
                     # objects on them, and one drawn for library objects on those; the last
                     # may give it any object (half the scenes left the slab's share at 0.72)
                     strict = sub - start < tries - 2
-                    spec = self._sample_once(index, sub, kinds, order=order, strict=strict)
+                    spec = self._sample_once(index, sub, kinds, layout, order=order, strict=strict)
                 except Unplaced as exc:
                     failed[exc.kind, exc.reason] += 1
                     last = exc
@@ -343,7 +411,7 @@ class PairSampler:
             if not failed:
                 break
             (kind, reason), _ = failed.most_common(1)[0]
-            swap = self._substitute(kinds, kind, tried, index, k)
+            swap = self._substitute(kinds, kind, tried, index, k, layout)
             if swap is None:
                 break
             kinds, instead = swap
@@ -351,16 +419,20 @@ class PairSampler:
             fallbacks.append(Fallback(type=kind, reason=reason, instead=instead))
         # unpredicted sub-seeds start past the predicted ones of a lone round, as they did
         start = max(start, attempt + self.cfg.changes.max_attempts)
+        # the drawn layout first; another only as the last resort (a layout that cannot
+        # compose this config's scenes at all)
+        half = max(1, self.cfg.changes.max_attempts // 2)
         for sub in range(start, start + self.cfg.changes.max_attempts):
+            where = layout if sub - start < half else self._other_layout(index, sub, kinds, layout)
             try:
-                spec = self._sample_once(index, sub, kinds, predict=False)
+                spec = self._sample_once(index, sub, kinds, where, predict=False)
             except (SamplingError, NotApplicable) as exc:
                 last = exc
                 # issue 27: a type with nothing at all to act on (text in a user file without
                 # a sign) falls back to one not drawn, though every other was tried above
                 swap = None
                 if isinstance(exc, Unplaced) and exc.placed is False:
-                    swap = self._substitute(kinds, exc.kind, set(kinds), index, sub)
+                    swap = self._substitute(kinds, exc.kind, set(kinds), index, sub, where)
                 if swap is not None:
                     kinds, instead = swap
                     fallbacks.append(Fallback(type=exc.kind, reason=exc.reason, instead=instead))
@@ -378,6 +450,8 @@ class PairSampler:
                       for k, w in zip(self.layouts, self.layout_w * scale, strict=True)])  # fmt: skip
         if "text" in wants:  # where a sign reads as often as it does
             p = p * np.array([self.legible.get(k, 1.0) for k in self.layouts])
+        for f in wants & set(PROBED):  # where a feature is composed large enough as often
+            p = p * np.array([self.carry_rate.get((f, k), 1.0) for k in self.layouts])
         if p.sum() <= 0:
             p = self.layout_w
         return p / p.sum()
@@ -405,28 +479,43 @@ class PairSampler:
     def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[frozenset[str]]:
         """How many of the first ``pairs`` pairs want each set of scene features (the union of
         their drawn types' ``scene_needs``)."""
-        return Counter(
-            frozenset().union(*(self.operators[t].scene_needs for t in self.draw_types(i)))
-            for i in range(pairs)
-        )
+        return Counter(self._wants(self.draw_types(i)) for i in range(pairs))
 
-    def _layout(self, rng: np.random.Generator, wants: frozenset[str]) -> str:
-        """A layout for ``wants``, calibrated so that every layout gets its configured share
-        of all pairs (``_layout_calibrated``)."""
-        p = self._layout_p(wants, self.layout_c)
-        return self.layouts[int(rng.choice(len(self.layouts), p=p))]
+    def pair_layout(self, index: int, kinds: list[str] | None = None) -> str:
+        """Pair ``index``'s layout for its drawn types' wanted features, calibrated so that
+        every layout gets its configured share of all pairs (``_layout_calibrated``). Drawn
+        once per pair from the attempt-free uniforms (``_draw_uniforms``) and kept for its
+        retries: a layout drawn afresh per attempt lost the pairs that fail more often there
+        (streets realized 14.7 % for 30 %)."""
+        kinds = self.draw_types(index) if kinds is None else kinds
+        p = self._layout_p(self._wants(kinds), self.layout_c)
+        return self.layouts[_inverse_cdf(p, float(self._draw_uniforms(index)[-1]))]
+
+    def _other_layout(self, index: int, sub: int, kinds: list[str], layout: str) -> str:
+        """A layout other than ``layout`` for ``kinds`` (calibrated weights; ``layout`` where
+        it is the only one): the last resort of a pair its layout never carried."""
+        p = self._layout_p(self._wants(kinds), self.layout_c)
+        p[self.layouts.index(layout)] = 0.0
+        if p.sum() <= 0:
+            return layout
+        return self.layouts[_inverse_cdf(p, rng_for(self.cfg.seed, index, "layout", sub).random())]
+
+    def _wants(self, kinds: list[str]) -> frozenset[str]:
+        """The scene features (``FEATURES``) a pair of ``kinds`` needs."""
+        return frozenset().union(*(self.operators[t].scene_needs for t in kinds))
 
     def _sample_once(
         self,
         index: int,
         attempt: int,
         kinds: list[str],
+        layout: str,
         predict: bool = True,
         order: list[int] | None = None,
         strict: bool = False,
     ) -> PairSpec:
-        """One base scene for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE`` draws of them on
-        it. ``order``: the order the draws are applied in (kept by the caller across scenes);
+        """One base scene of ``layout`` for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE``
+        draws of them on it. ``order``: the order the draws are applied in (kept by the caller across scenes);
         a type that finds nothing moves to its front, so it picks its target before the
         others take theirs (a colour change on the one lamp on the table left remove none).
         ``strict``: a change drawn for a user file's own objects (or for library objects) finds
@@ -434,8 +523,7 @@ class PairSampler:
         seed = self.cfg.seed
         order = list(range(len(kinds))) if order is None else order
         rng = rng_for(seed, index, "scene", attempt)
-        wants = frozenset().union(*(self.operators[t].scene_needs for t in kinds))
-        layout = self._layout(rng, wants)
+        wants = self._wants(kinds)
         base = compose(rng, layout, self.cfg, self.library, wants)
         signs = sum(self.operators[t].writes_text for t in kinds)
         legible = None
