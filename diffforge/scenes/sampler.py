@@ -25,7 +25,6 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
-from diffforge.scenes.changes.appearance import FACING_NONE, facing_seen_deg
 from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
 from diffforge.scenes.environments.composition import (
     LETTER_HEIGHT,
@@ -33,7 +32,6 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.environments.file_share import own_object_shares
-from diffforge.scenes.environments.staging import is_road_vehicle
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import (
     ASSET_FILL,
@@ -74,11 +72,11 @@ SCENES_PER_MIX = 10
 # change reads at the frame there (``PairSampler._legibility``).
 LEGIBILITY_PROBES = 8
 _LEGIBLE: dict[tuple[str, str], float] = {}
-# Features whose presence at their change's size a layout's composition does not promise:
-# each with the share of the visibility threshold its objects need (the pose's figure, the
-# turn's and the count's ``target_share``); ``PairSampler._carry_rates`` probes how often.
-PROBED = {"person": 1.0, "turnable": 3.0, "group": 2.5}
-CARRY_PROBES, MIN_CARRY_RATE = 8, 0.05
+# Features a layout's composition does not promise at the size a change needs: the types
+# that want one are probed on each layout (``PairSampler._carry_rates``), on sub-seeds from
+# ``CARRY_STREAM`` of pair 0 (past any attempt a pair reaches).
+PROBED = frozenset({"person", "turnable", "group"})
+CARRY_PROBES, MIN_CARRY_RATE, CARRY_STREAM, CARRY_MISS = 16, 0.05, 1_000_000, 0.05
 _CARRY: dict[tuple[str, str, str], float] = {}
 
 
@@ -129,7 +127,6 @@ class PairSampler:
         self.params = {t: self._param_dists(t) for t in self.operators}
         self.carried = {k: carries(k, cfg, self.library) for k in self.layouts}
         self.legible = self._legibility()
-        self.carry_rate = self._carry_rates()
         self._check_carried()
         # A type that is its pair's only change ("none") takes single-change pairs, with the
         # probability q that gives it its share w of all changes: p(1) q / E[n] = w, so the
@@ -144,6 +141,8 @@ class PairSampler:
         else:
             self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
         self.draw_w = self._calibrated()
+        self.own_p: dict[str, float] = {}
+        self.carry_rate = self._carry_rates()
         self.layout_c = self._layout_calibrated()
         # issue 27: in a user file, each object type's chance to be drawn for the file's own
         # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
@@ -240,56 +239,41 @@ class PairSampler:
         return out
 
     def _carry_rates(self) -> dict[tuple[str, str], float]:
-        """For the ``PROBED`` features the drawn types want: the share of each layout's
-        scenes composed for one that then show it large enough for its change (``PROBED``),
-        from a few probe scenes (at least ``MIN_CARRY_RATE``). A pair's layout is drawn in
-        proportion to it, as for a sign's legibility: street scenes composed for a pose
-        change showed a person large enough less often than rooms, and the pairs drawn there
-        fell back to other types (pose -34 %, orientation -44 % at standard)."""
-        wanted = set().union(*(self.operators[t].scene_needs for t in self.types)) & set(PROBED)
+        """For each drawn type that wants a ``PROBED`` feature and each layout that carries
+        it: the share of ``CARRY_PROBES`` scenes of the layout, composed for the type alone,
+        on which it found a target the prediction passes (``MIN_CARRY_RATE`` where a pair's
+        scenes would too often all miss, below). A pair's layout is drawn in proportion to its types'
+        rates there, as for a sign's legibility: once a pair keeps its layout, street pairs
+        that drew a turn (2 of 30 street scenes carried one), a count or a pose fell back to
+        other types."""
         key = self.cfg.model_dump_json()
-        out = {}
-        for f in sorted(wanted):
+        out: dict[tuple[str, str], float] = {}
+        for t in self.types:
+            if not self.operators[t].scene_needs & PROBED:
+                continue
             for k in self.layouts:
-                if f not in self.carried[k] or k == "environment":
+                if not self.operators[t].scene_needs <= self.carried[k] or k == "environment":
                     continue
-                if (key, f, k) not in _CARRY:
+                if (key, t, k) not in _CARRY:
                     hits = 0
                     for probe in range(CARRY_PROBES):
-                        rng = rng_for(self.cfg.seed, 0, f"carry.{f}", probe)
                         try:
-                            base = compose(rng, k, self.cfg, self.library, frozenset({f}))
-                        except SamplingError:
+                            self._sample_once(0, CARRY_STREAM + probe, [t], k)
+                        except (SamplingError, NotApplicable):
                             continue
-                        hits += self._shows(base, f)
-                    _CARRY[key, f, k] = max(hits / CARRY_PROBES, MIN_CARRY_RATE)
-                out[f, k] = _CARRY[key, f, k]
+                        hits += 1
+                    _CARRY[key, t, k] = hits / CARRY_PROBES
+                out[t, k] = _CARRY[key, t, k]
+            # a layout whose scenes would leave the type without a target after all of a
+            # pair's ``SCENES_PER_MIX`` more than ``CARRY_MISS`` of the time takes it only
+            # rarely (the best layout always): weighted by rate alone, street turns at 2 of
+            # 16 scenes (rooms: 6) kept orientation 36 % short
+            need = 1 - CARRY_MISS ** (1 / SCENES_PER_MIX)
+            best = max((r for (u, _), r in out.items() if u == t), default=0.0)
+            for (u, k), r in list(out.items()):
+                if u == t:
+                    out[u, k] = r if r >= min(need, best) and r > 0 else MIN_CARRY_RATE
         return out
-
-    def _shows(self, scene: Scene, feature: str) -> bool:
-        """Whether ``scene`` shows ``feature`` (``PROBED``) large enough for its change: each
-        object of it at its type's share of the threshold (with the prediction's margin)."""
-        resolution = self.cfg.render.resolved().resolution
-        vis = self.cfg.visibility
-        feet = predicted_footprints(scene, resolution, vis.predict_fill)
-        large = self._large(scene, feet)
-        share = PROBED[feature]
-        need = vis.target_pixels(resolution) * share
-
-        def big(o) -> bool:
-            return o.id in large and feet[o.id].pixels >= need * margin(vis, o.asset)
-
-        if feature == "person":
-            return any(o.pose is not None and big(o) for o in scene.objects)
-        if feature == "turnable":  # a parked car turns across its lane: never staged
-            return any(big(o) and "symmetric" not in o.tags and "facade" not in o.tags
-                       and o.support != "wall" and not is_road_vehicle(o)
-                       and facing_seen_deg(o.asset, o.category) > FACING_NONE
-                       for o in scene.objects)  # fmt: skip
-        kinds: dict[str, list] = {}  # a count counts every object of its kind
-        for o in scene.objects:
-            kinds.setdefault(o.category, []).append(o)
-        return any(all("countable" in o.tags and big(o) for o in g) for g in kinds.values())
 
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
@@ -365,8 +349,8 @@ class PairSampler:
         p = self._allowed(rest, exclude=tried)
         p[[i for i, t in enumerate(self.types)
            if not self.operators[t].scene_needs <= self.carried[layout]]] = 0.0  # fmt: skip
-        if len(kinds) > 1:
-            p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
+        # never a pair's only change ("none"): that would move the changes-per-pair shares
+        p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
         if p.sum() <= 0:
             return None
         rng = rng_for(self.cfg.seed, index, "fallback", k)
@@ -443,15 +427,18 @@ class PairSampler:
             f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
         )
 
-    def _layout_p(self, wants: frozenset[str], scale: np.ndarray) -> np.ndarray:
-        """P(layout | the scene features a pair's types want): by weight × ``scale`` among
-        the layouts that carry them (by weight among all where none does)."""
+    def _layout_p(self, kinds: tuple[str, ...], scale: np.ndarray) -> np.ndarray:
+        """P(layout | a pair's drawn ``kinds``): by weight × ``scale`` among the layouts that
+        carry the features they want, times how often a sign reads (text) and how often each
+        probed type finds a target there (``_carry_rates``); by weight among all where no
+        layout carries them."""
+        wants = self._wants(list(kinds))
         p = np.array([w if wants <= self.carried[k] else 0.0
                       for k, w in zip(self.layouts, self.layout_w * scale, strict=True)])  # fmt: skip
         if "text" in wants:  # where a sign reads as often as it does
             p = p * np.array([self.legible.get(k, 1.0) for k in self.layouts])
-        for f in wants & set(PROBED):  # where a feature is composed large enough as often
-            p = p * np.array([self.carry_rate.get((f, k), 1.0) for k in self.layouts])
+        for t in kinds:  # where a probed type finds a target as often as it does
+            p = p * np.array([self.carry_rate.get((t, k), 1.0) for k in self.layouts])
         if p.sum() <= 0:
             p = self.layout_w
         return p / p.sum()
@@ -461,7 +448,7 @@ class PairSampler:
         ones: a pair that wants a person, a holder or a sign can go only where one is
         composed, so drawing every pair's layout by weight among those that carry it gives
         rooms far more than their share (default config: 72 % of pairs for 45 %). The
-        features wanted are those of the first ``pairs`` pairs' drawn types; the factors are
+        types are those the first ``pairs`` pairs draw; the factors are
         fitted by iterative proportional fitting (the best reachable where a share cannot be
         met)."""
         scale = np.ones(len(self.layouts))
@@ -476,10 +463,10 @@ class PairSampler:
             scale = scale * ratio
         return scale
 
-    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[frozenset[str]]:
-        """How many of the first ``pairs`` pairs want each set of scene features (the union of
-        their drawn types' ``scene_needs``)."""
-        return Counter(self._wants(self.draw_types(i)) for i in range(pairs))
+    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[tuple[str, ...]]:
+        """How many of the first ``pairs`` pairs drew each set of change types (sorted), what
+        their layout draw depends on (``_layout_p``)."""
+        return Counter(tuple(sorted(self.draw_types(i))) for i in range(pairs))
 
     def pair_layout(self, index: int, kinds: list[str] | None = None) -> str:
         """Pair ``index``'s layout for its drawn types' wanted features, calibrated so that
@@ -488,13 +475,13 @@ class PairSampler:
         retries: a layout drawn afresh per attempt lost the pairs that fail more often there
         (streets realized 14.7 % for 30 %)."""
         kinds = self.draw_types(index) if kinds is None else kinds
-        p = self._layout_p(self._wants(kinds), self.layout_c)
+        p = self._layout_p(tuple(kinds), self.layout_c)
         return self.layouts[_inverse_cdf(p, float(self._draw_uniforms(index)[-1]))]
 
     def _other_layout(self, index: int, sub: int, kinds: list[str], layout: str) -> str:
         """A layout other than ``layout`` for ``kinds`` (calibrated weights; ``layout`` where
         it is the only one): the last resort of a pair its layout never carried."""
-        p = self._layout_p(self._wants(kinds), self.layout_c)
+        p = self._layout_p(tuple(kinds), self.layout_c)
         p[self.layouts.index(layout)] = 0.0
         if p.sum() <= 0:
             return layout
