@@ -176,9 +176,7 @@ def compose_room(
                 order = rng.permutation(len(spots))
                 for i in order[: int(rng.integers(2, 5))]:
                     sxp, syp, yaw = spots[int(i)]
-                    seat = get(
-                        choose(rng, [a for a in plan["seats"] if a in TURNABLE_SEATS] or ["chair"])
-                    )
+                    seat = get(choose(rng, list(plan["seats"])))
                     # a seat's front is -Y: turn it to face the table
                     put_at(comp, rng, seat, sxp, syp, yaw + math.pi)
     # 4. wall art on the back wall, text if the scene has any
