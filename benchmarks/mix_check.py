@@ -1,4 +1,5 @@
-"""Realized change-type and layout shares of sampled specs vs the configured ones.
+"""Realized change-type, changes-per-pair and layout shares of sampled specs vs the configured
+ones, with the fallbacks (by type, reason and layout) and the pairs moved off their drawn layout.
 
 PYTHONPATH=. python benchmarks/mix_check.py N [--config C] [--set key=value ...]
 """
@@ -6,6 +7,7 @@ PYTHONPATH=. python benchmarks/mix_check.py N [--config C] [--set key=value ...]
 from __future__ import annotations
 
 import argparse
+import time
 from collections import Counter
 
 
@@ -21,26 +23,49 @@ def main() -> None:
 
     cfg = load_config(args.config, args.set)
     sampler = PairSampler(cfg)
-    weights, _ = configured_mix(cfg)
+    weights, per_pair = configured_mix(cfg)
     total = sum(weights.values())
     layouts: Counter[str] = Counter()
     types: Counter[str] = Counter()
-    fallbacks = 0
+    counts: Counter[int] = Counter()
+    why: Counter[tuple[str, str, str]] = Counter()
+    moved = 0
+    clock = time.process_time()
     for i in range(args.n):
         spec = sampler.sample(i)
-        layouts[spec.before.environment.layout] += 1
+        layout = spec.before.environment.layout
+        layouts[layout] += 1
+        moved += layout != sampler.pair_layout(i)
         types.update(c.type for c in spec.changes)
-        fallbacks += len(spec.fallbacks)
+        counts[len(spec.changes)] += 1  # a "none" pair is a single-change pair
+        why.update((f.type, f.reason, layout) for f in spec.fallbacks)
+    cpu = (time.process_time() - clock) / args.n
     m = sum(types.values())
     tvd = 0.5 * sum(abs(types[t] / m - w / total) for t, w in weights.items())
     worst = max(weights, key=lambda t: abs(types[t] / m / (weights[t] / total) - 1))
     off = 100 * (types[worst] / m / (weights[worst] / total) - 1)
-    print(f"n={args.n} fallbacks={fallbacks} type TVD={100 * tvd:.1f}% worst={worst} {off:+.1f}%")
+    print(
+        f"n={args.n} fallbacks={sum(why.values())} layout moves={moved} type TVD={100 * tvd:.1f}% "
+        f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec"
+    )
+    print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}")
     for t, w in sorted(weights.items()):
         share = types[t] / m
         print(f"  {t:<14}{w / total:8.1%}{share:8.1%}{100 * (share / (w / total) - 1):+8.1f}%")
-    realized = {k: round(v / args.n, 3) for k, v in sorted(layouts.items())}
-    print("layouts", realized, "configured", dict(cfg.scene.layouts))
+    n_pairs = sum(counts.values())
+    p_total = sum(per_pair.values())
+    for n, w in sorted(per_pair.items()):
+        share = counts[n] / max(n_pairs, 1)
+        print(f"  per pair {n:<5}{w / p_total:8.1%}{share:8.1%}"
+              f"{100 * (share / (w / p_total) - 1):+8.1f}%")  # fmt: skip
+    l_total = sum(v for v in cfg.scene.layouts.values() if v > 0)
+    for k, w in sorted(cfg.scene.layouts.items()):
+        if w > 0:
+            share = layouts[k] / args.n
+            print(f"  layout {k:<7}{w / l_total:8.1%}{share:8.1%}"
+                  f"{100 * (share / (w / l_total) - 1):+8.1f}%")  # fmt: skip
+    for (t, reason, layout), n in why.most_common():
+        print(f"  fallback {t}: {reason} ({layout}) x{n}")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,12 @@ SCENES_PER_MIX = 10
 # change reads at the frame there (``PairSampler._legibility``).
 LEGIBILITY_PROBES = 8
 _LEGIBLE: dict[tuple[str, str], float] = {}
+# Features a layout's composition does not promise at the size a change needs: the types
+# that want one are probed on each layout (``PairSampler._carry_rates``), on sub-seeds from
+# ``CARRY_STREAM`` of pair 0 (past any attempt a pair reaches).
+PROBED = frozenset({"person", "turnable", "group"})
+CARRY_PROBES, MIN_CARRY_RATE, CARRY_STREAM, CARRY_MISS = 16, 0.05, 1_000_000, 0.05
+_CARRY: dict[tuple[str, str, str], float] = {}
 
 
 class Unplaced(NotApplicable):
@@ -136,6 +142,8 @@ class PairSampler:
         else:
             self.alone_q = alone * mean_n / (1 - alone + alone * mean_n) if alone else 0.0
         self.draw_w = self._calibrated()
+        self.own_p: dict[str, float] = {}
+        self.carry_rate = self._carry_rates()
         self.layout_c = self._layout_calibrated()
         # issue 27: in a user file, each object type's chance to be drawn for the file's own
         # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
@@ -231,6 +239,43 @@ class PairSampler:
                 self.carried[k] = self.carried[k] - {"text"}
         return out
 
+    def _carry_rates(self) -> dict[tuple[str, str], float]:
+        """For each drawn type that wants a ``PROBED`` feature and each layout that carries
+        it: the share of ``CARRY_PROBES`` scenes of the layout, composed for the type alone,
+        on which it found a target the prediction passes (``MIN_CARRY_RATE`` where a pair's
+        scenes would too often all miss, below). A pair's layout is drawn in proportion to its types'
+        rates there, as for a sign's legibility: once a pair keeps its layout, street pairs
+        that drew a turn (2 of 30 street scenes carried one), a count or a pose fell back to
+        other types."""
+        key = self.cfg.model_dump_json()
+        out: dict[tuple[str, str], float] = {}
+        for t in self.types:
+            if not self.operators[t].scene_needs & PROBED:
+                continue
+            for k in self.layouts:
+                if not self.operators[t].scene_needs <= self.carried[k] or k == "environment":
+                    continue
+                if (key, t, k) not in _CARRY:
+                    hits = 0
+                    for probe in range(CARRY_PROBES):
+                        try:
+                            self._sample_once(0, CARRY_STREAM + probe, [t], k)
+                        except (SamplingError, NotApplicable):
+                            continue
+                        hits += 1
+                    _CARRY[key, t, k] = hits / CARRY_PROBES
+                out[t, k] = _CARRY[key, t, k]
+            # a layout whose scenes would leave the type without a target after all of a
+            # pair's ``SCENES_PER_MIX`` more than ``CARRY_MISS`` of the time takes it only
+            # rarely (the best layout always): weighted by rate alone, street turns at 2 of
+            # 16 scenes (rooms: 6) kept orientation 36 % short
+            need = 1 - CARRY_MISS ** (1 / SCENES_PER_MIX)
+            best = max((r for (u, _), r in out.items() if u == t), default=0.0)
+            for (u, k), r in list(out.items()):
+                if u == t:
+                    out[u, k] = r if r >= min(need, best) and r > 0 else MIN_CARRY_RATE
+        return out
+
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
         silent 0 % otherwise)."""
@@ -278,7 +323,7 @@ class PairSampler:
         that any run of consecutive pairs (or a shard's every N-th) carries the configured
         shares to within a few pairs, not within the binomial noise of independent draws
         (2,000 independent pairs at seed 0 held 17.9 % three-change pairs for 20 %)."""
-        k = 2 + max(self.counts)
+        k = 3 + max(self.counts)  # the last: the pair's layout (``pair_layout``)
         if getattr(self, "_draw_start", None) is None or len(self._draw_start) < k:
             self._draw_start = rng_for(self.cfg.seed, 0, "change_draws").random(k)
             self._draw_step = np.array([math.sqrt(q) % 1.0 for q in _primes(k)])
@@ -295,14 +340,18 @@ class PairSampler:
                 p[i] = 0.0
         return p
 
-    def _substitute(self, kinds: list[str], kind: str, tried: set[str], index: int, k: int):
-        """``kinds`` with one ``kind`` replaced by another type drawn by weight (None: none
-        may join the rest)."""
+    def _substitute(
+        self, kinds: list[str], kind: str, tried: set[str], index: int, k: int, layout: str
+    ):
+        """``kinds`` with one ``kind`` replaced by another type drawn by weight among those
+        ``layout`` carries (None: none may join the rest)."""
         rest = [t for t in kinds]
         rest.remove(kind)
         p = self._allowed(rest, exclude=tried)
-        if len(kinds) > 1:
-            p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
+        p[[i for i, t in enumerate(self.types)
+           if not self.operators[t].scene_needs <= self.carried[layout]]] = 0.0  # fmt: skip
+        # never a pair's only change ("none"): that would move the changes-per-pair shares
+        p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
         if p.sum() <= 0:
             return None
         rng = rng_for(self.cfg.seed, index, "fallback", k)
@@ -312,10 +361,13 @@ class PairSampler:
         return out, instead
 
     def sample(self, index: int, attempt: int = 0) -> PairSpec:
-        """Pair ``index`` with its drawn change types; a type that no scene carries within
-        ``SCENES_PER_MIX`` scenes falls back to another (recorded); a mix that never passes
-        the visibility prediction is still sampled without it, for the gates to judge."""
+        """Pair ``index`` with its drawn change types on its drawn layout (``pair_layout``);
+        a type that no scene of that layout carries within ``SCENES_PER_MIX`` scenes falls
+        back to another it carries (recorded); a mix that never passes the visibility
+        prediction is still sampled without it, for the gates to judge; only then does the
+        pair go to another layout (benchmarks/mix_check.py counts those moves)."""
         kinds = self.draw_types(index)
+        layout = self.pair_layout(index, kinds)
         fallbacks: list[Fallback] = []
         tried = set(kinds)
         last: Exception = SamplingError("no change type drawn")
@@ -330,7 +382,7 @@ class PairSampler:
                     # objects on them, and one drawn for library objects on those; the last
                     # may give it any object (half the scenes left the slab's share at 0.72)
                     strict = sub - start < tries - 2
-                    spec = self._sample_once(index, sub, kinds, order=order, strict=strict)
+                    spec = self._sample_once(index, sub, kinds, layout, order=order, strict=strict)
                 except Unplaced as exc:
                     failed[exc.kind, exc.reason] += 1
                     last = exc
@@ -344,7 +396,7 @@ class PairSampler:
             if not failed:
                 break
             (kind, reason), _ = failed.most_common(1)[0]
-            swap = self._substitute(kinds, kind, tried, index, k)
+            swap = self._substitute(kinds, kind, tried, index, k, layout)
             if swap is None:
                 break
             kinds, instead = swap
@@ -352,16 +404,20 @@ class PairSampler:
             fallbacks.append(Fallback(type=kind, reason=reason, instead=instead))
         # unpredicted sub-seeds start past the predicted ones of a lone round, as they did
         start = max(start, attempt + self.cfg.changes.max_attempts)
+        # the drawn layout first; another only as the last resort (a layout that cannot
+        # compose this config's scenes at all)
+        half = max(1, self.cfg.changes.max_attempts // 2)
         for sub in range(start, start + self.cfg.changes.max_attempts):
+            where = layout if sub - start < half else self._other_layout(index, sub, kinds, layout)
             try:
-                spec = self._sample_once(index, sub, kinds, predict=False)
+                spec = self._sample_once(index, sub, kinds, where, predict=False)
             except (SamplingError, NotApplicable) as exc:
                 last = exc
                 # issue 27: a type with nothing at all to act on (text in a user file without
                 # a sign) falls back to one not drawn, though every other was tried above
                 swap = None
                 if isinstance(exc, Unplaced) and exc.placed is False:
-                    swap = self._substitute(kinds, exc.kind, set(kinds), index, sub)
+                    swap = self._substitute(kinds, exc.kind, set(kinds), index, sub, where)
                 if swap is not None:
                     kinds, instead = swap
                     fallbacks.append(Fallback(type=exc.kind, reason=exc.reason, instead=instead))
@@ -372,13 +428,18 @@ class PairSampler:
             f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
         )
 
-    def _layout_p(self, wants: frozenset[str], scale: np.ndarray) -> np.ndarray:
-        """P(layout | the scene features a pair's types want): by weight × ``scale`` among
-        the layouts that carry them (by weight among all where none does)."""
+    def _layout_p(self, kinds: tuple[str, ...], scale: np.ndarray) -> np.ndarray:
+        """P(layout | a pair's drawn ``kinds``): by weight × ``scale`` among the layouts that
+        carry the features they want, times how often a sign reads (text) and how often each
+        probed type finds a target there (``_carry_rates``); by weight among all where no
+        layout carries them."""
+        wants = self._wants(list(kinds))
         p = np.array([w if wants <= self.carried[k] else 0.0
                       for k, w in zip(self.layouts, self.layout_w * scale, strict=True)])  # fmt: skip
         if "text" in wants:  # where a sign reads as often as it does
             p = p * np.array([self.legible.get(k, 1.0) for k in self.layouts])
+        for t in kinds:  # where a probed type finds a target as often as it does
+            p = p * np.array([self.carry_rate.get((t, k), 1.0) for k in self.layouts])
         if p.sum() <= 0:
             p = self.layout_w
         return p / p.sum()
@@ -388,7 +449,7 @@ class PairSampler:
         ones: a pair that wants a person, a holder or a sign can go only where one is
         composed, so drawing every pair's layout by weight among those that carry it gives
         rooms far more than their share (default config: 72 % of pairs for 45 %). The
-        features wanted are those of the first ``pairs`` pairs' drawn types; the factors are
+        types are those the first ``pairs`` pairs draw; the factors are
         fitted by iterative proportional fitting (the best reachable where a share cannot be
         met)."""
         scale = np.ones(len(self.layouts))
@@ -403,31 +464,46 @@ class PairSampler:
             scale = scale * ratio
         return scale
 
-    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[frozenset[str]]:
-        """How many of the first ``pairs`` pairs want each set of scene features (the union of
-        their drawn types' ``scene_needs``)."""
-        return Counter(
-            frozenset().union(*(self.operators[t].scene_needs for t in self.draw_types(i)))
-            for i in range(pairs)
-        )
+    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[tuple[str, ...]]:
+        """How many of the first ``pairs`` pairs drew each set of change types (sorted), what
+        their layout draw depends on (``_layout_p``)."""
+        return Counter(tuple(sorted(self.draw_types(i))) for i in range(pairs))
 
-    def _layout(self, rng: np.random.Generator, wants: frozenset[str]) -> str:
-        """A layout for ``wants``, calibrated so that every layout gets its configured share
-        of all pairs (``_layout_calibrated``)."""
-        p = self._layout_p(wants, self.layout_c)
-        return self.layouts[int(rng.choice(len(self.layouts), p=p))]
+    def pair_layout(self, index: int, kinds: list[str] | None = None) -> str:
+        """Pair ``index``'s layout for its drawn types' wanted features, calibrated so that
+        every layout gets its configured share of all pairs (``_layout_calibrated``). Drawn
+        once per pair from the attempt-free uniforms (``_draw_uniforms``) and kept for its
+        retries: a layout drawn afresh per attempt lost the pairs that fail more often there
+        (streets realized 14.7 % for 30 %)."""
+        kinds = self.draw_types(index) if kinds is None else kinds
+        p = self._layout_p(tuple(kinds), self.layout_c)
+        return self.layouts[_inverse_cdf(p, float(self._draw_uniforms(index)[-1]))]
+
+    def _other_layout(self, index: int, sub: int, kinds: list[str], layout: str) -> str:
+        """A layout other than ``layout`` for ``kinds`` (calibrated weights; ``layout`` where
+        it is the only one): the last resort of a pair its layout never carried."""
+        p = self._layout_p(tuple(kinds), self.layout_c)
+        p[self.layouts.index(layout)] = 0.0
+        if p.sum() <= 0:
+            return layout
+        return self.layouts[_inverse_cdf(p, rng_for(self.cfg.seed, index, "layout", sub).random())]
+
+    def _wants(self, kinds: list[str]) -> frozenset[str]:
+        """The scene features (``FEATURES``) a pair of ``kinds`` needs."""
+        return frozenset().union(*(self.operators[t].scene_needs for t in kinds))
 
     def _sample_once(
         self,
         index: int,
         attempt: int,
         kinds: list[str],
+        layout: str,
         predict: bool = True,
         order: list[int] | None = None,
         strict: bool = False,
     ) -> PairSpec:
-        """One base scene for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE`` draws of them on
-        it. ``order``: the order the draws are applied in (kept by the caller across scenes);
+        """One base scene of ``layout`` for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE``
+        draws of them on it. ``order``: the order the draws are applied in (kept by the caller across scenes);
         a type that finds nothing moves to its front, so it picks its target before the
         others take theirs (a colour change on the one lamp on the table left remove none).
         ``strict``: a change drawn for a user file's own objects (or for library objects) finds
@@ -435,8 +511,7 @@ class PairSampler:
         seed = self.cfg.seed
         order = list(range(len(kinds))) if order is None else order
         rng = rng_for(seed, index, "scene", attempt)
-        wants = frozenset().union(*(self.operators[t].scene_needs for t in kinds))
-        layout = self._layout(rng, wants)
+        wants = self._wants(kinds)
         base = compose(rng, layout, self.cfg, self.library, wants)
         signs = sum(self.operators[t].writes_text for t in kinds)
         legible = None

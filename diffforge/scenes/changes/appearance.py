@@ -481,6 +481,7 @@ class Orientation(_Outline):
     target_share = 3.0
     # round objects look the same turned; other symmetries are folded (``symmetry_order``)
     skip_tags = frozenset({"symmetric"})
+    scene_needs = frozenset({"turnable"})
     templates = ("orientation", "orientation_around", "orientation_turned")
 
     def gate(self, check: GateCheck) -> list[str]:

@@ -427,6 +427,7 @@ class Count(ChangeOperator):
     # chair added behind a person (119 visible pixels of 256×192) and barely a stool behind a
     # chair (328); copies of 400 px and more were counted (0.5 before that review).
     target_share = 2.5
+    scene_needs = frozenset({"group"})
     templates = ("count",)
 
     def needs(self, scene: Scene) -> bool:

@@ -20,6 +20,7 @@ from diffforge.scenes.environments.composition import (
     default_yaw,
     holder_heights,
     nearest_default_yaw,
+    optional_spec,
     place_object,
     text_pool,
     wall_surfaces,
@@ -31,7 +32,12 @@ from diffforge.scenes.environments.room import (
     room_elements,
     shows_material,
 )
-from diffforge.scenes.environments.street import compose_street, street_elements, street_lots
+from diffforge.scenes.environments.street import (
+    STREET_CARRIES,
+    compose_street,
+    street_elements,
+    street_lots,
+)
 from diffforge.scenes.environments.tabletop import compose_tabletop, tabletop_elements
 from diffforge.scenes.environments.user_file import (
     compose_environment,
@@ -74,6 +80,10 @@ FEATURES = {
     "holder": "something standing on a table or shelf (a room layout)",
     "material": "an object whose material change shows (a table that can turn to glass: a room "
     "layout; any layout where visibility.distinct_material_looks is off)",
+    "turnable": "a thing that can turn, large enough in view to see it turned (every layout; a "
+    "street stands one near the camera)",
+    "group": "a countable kind in view, each large enough to count (every layout; a street "
+    "stands two of one near the camera)",
 }
 
 
@@ -91,6 +101,11 @@ def carries(layout: str, cfg: GenerateConfig, library) -> frozenset[str]:
             out.add("text")
         if cfg.scene.people.probability > 0 and library.select(tags_any=("person",)):
             out.add("person")
+    if layout == "street":  # stood near the camera when wanted (``STREET_CARRIES``)
+        out |= {f for f in ("turnable", "group")
+                if any(optional_spec(library, a) for a in STREET_CARRIES[f][0])}  # fmt: skip
+    else:  # rooms' furniture and clutter, the tabletop's cubes and its several of a shape
+        out |= {"turnable", "group"}
     if layout == "room":
         out.add("holder")
         if any(shows_material(library, t) for t in ROOM_TYPES):

@@ -85,6 +85,8 @@ ROOM_FLOORS = {
 # lamp, a laptop, a television; a box on the nearest table sometimes.
 SEEN_CLUTTER_AREA = 0.07
 ROOM_UNSEEN = 2
+# Seats whose turn reads (stools and ottomans look alike turned)
+TURNABLE_SEATS = ("armchair", "chair", "office_chair")
 ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
 
 
@@ -195,6 +197,14 @@ def compose_room(
             place_legible_sign(rng, comp, texts, low)
         fill(rng, comp, texts, walls, int(rng.integers(1, 3)), 8)
     # 5. people standing on the floor, clutter on every surface, then whatever still fits
+    if "turnable" in wants:  # a drawn turn: one of the room's seats free-standing in the open
+        # nearest the camera (furniture along the walls cannot turn: 6 in 16 rooms had a
+        # piece that could, large enough in view)
+        seat = get(choose(rng, [a for a in plan["seats"] if a in TURNABLE_SEATS] or ["chair"]))
+        near = Surface("floor", "floor", (0.0, -d / 2 + front + 0.9), (w / 2 - 1.2, 0.7), 0.0,
+                       floor.boxes)  # fmt: skip
+        if seat is not None:
+            comp.place(rng, seat, [near])
     add_people(rng, comp, [floor], "person" in wants)
     small = [get(a) for a in plan["clutter"]]
     small = [s for s in small if s is not None]

@@ -33,6 +33,7 @@ from diffforge.scenes.environments.staging import (
     is_road_vehicle,
     stage_people,
 )
+from diffforge.scenes.geometry import predicted_footprint
 from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import Element, Environment, Light, ObjectInstance, Scene
 from diffforge.scenes.placement import Surface
@@ -234,10 +235,104 @@ def compose_street(
     _street_lights(rng, comp)
     comp.scene.camera = street_camera(rng, comp)
     comp.framed = True
+    _carry_in_view(rng, comp, wants)
     ground = comp.placer.surfaces["ground"]
     stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
     add_sitters(rng, comp)
     return comp
+
+
+# What a drawn change wants shown near the camera on a street (``environments.FEATURES``):
+# the street's own are too far or too small for it (a sidewalk figure of 34 px lost its pose
+# change: 1 in 20 street scenes showed a person large enough; 0 of 30 a turnable thing at the
+# turn's threshold besides parked cars, which cannot turn across their lane). Each: the
+# assets to pick from (none: people), how many, and the share of the target threshold each
+# must show, over the prediction's margin (the turn's and the count's ``target_share``).
+STREET_CARRIES: dict[str, tuple[tuple[str, ...], int, float]] = {
+    "person": ((), 1, 1.1),
+    "turnable": (("bench", "picnic_table", "vending_machine", "motorcycle", "backless_bench",
+                  "bicycle"), 1, 3.1),
+    "group": (("barrier", "bicycle", "motorcycle", "scooter", "shopping_cart", "mailbox"), 2,
+              2.6),
+}  # fmt: skip
+# Where ahead of the camera such a thing may stand: metres away, radians either side of the
+# line of sight; spots drawn (cheap) and predicted (dearer) at most.
+IN_VIEW_DISTANCE, IN_VIEW_ASIDE, IN_VIEW_SPOTS, IN_VIEW_PREDICTIONS = (4.0, 12.0), 0.4, 80, 12
+
+
+def _carry_in_view(rng, comp: Composition, wants: frozenset[str]) -> None:
+    """For a pair's drawn changes: a person, a thing that can turn, or two of a countable kind
+    (``STREET_CARRIES``) standing where the framed camera sees them large enough: on a
+    sidewalk or, for a person, the zebra crossing. Placed after framing, so the frame is the
+    one the changes are judged in; each spot is checked by the sampler's prediction."""
+    for feature in sorted(wants & set(STREET_CARRIES)):
+        names, n, share = STREET_CARRIES[feature]
+        if feature == "person":
+            pool = comp.library.select(tags_any=("person",))
+        else:
+            present = {o.asset for o in comp.scene.objects}
+            pool = [s for a in names if a not in present and (s := optional_spec(comp.library, a))]
+        if not pool:
+            continue
+        spec = choose(rng, pool)
+        placed = predicted = 0
+        for _ in range(IN_VIEW_SPOTS):
+            if placed >= n or predicted >= IN_VIEW_PREDICTIONS:
+                break
+            spot = _spot_in_view(rng, comp.scene, spec)
+            if spot is None:
+                continue
+            x, y, yaw, z = spot
+            obj = put_at(comp, rng, spec, x, y, yaw, support="ground", z=z)
+            if obj is None:
+                continue
+            predicted += 1
+            if _seen_at(comp, obj, share):
+                placed += 1
+            else:
+                comp.scene.objects.remove(obj)
+                comp.placer.remove(obj.id)
+
+
+def _spot_in_view(rng, scene: Scene, spec) -> tuple[float, float, float, float] | None:
+    """(x, y, yaw, z) on a sidewalk (or, for a person, the zebra crossing) along a line of
+    sight within ``IN_VIEW_ASIDE`` of the camera's and ``IN_VIEW_DISTANCE`` of it; None
+    where the drawn line meets neither."""
+    env, cam = scene.environment, scene.camera
+    road, walk = env.road_width / 2, env.sidewalk_width
+    ahead = math.atan2(cam.look_at[1] - cam.location[1], cam.look_at[0] - cam.location[0])
+    a = ahead + float(rng.uniform(-IN_VIEW_ASIDE, IN_VIEW_ASIDE))
+    bands = [(-road - walk + 0.4, -road - 0.4), (road + 0.4, road + walk - 0.4)]
+    if is_person(spec):
+        bands.append((-road + 0.6, road - 0.6))
+    lo_y, hi_y = bands[int(rng.integers(len(bands)))]
+    y = float(rng.uniform(lo_y, hi_y))
+    if abs(math.sin(a)) < 1e-3:
+        return None
+    t = (y - cam.location[1]) / math.sin(a)
+    x = cam.location[0] + t * math.cos(a)
+    if not IN_VIEW_DISTANCE[0] <= t <= IN_VIEW_DISTANCE[1]:
+        return None
+    on_road = abs(y) < road
+    lo, hi = crossing_span(env)
+    if on_road and not lo + 0.5 < x < hi - 0.5:
+        return None
+    yaw = math.pi / 2 if spec.id == "bicycle" else float(rng.uniform(-0.4, 0.4))
+    return x, y, yaw, 0.0 if on_road else SIDEWALK_HEIGHT
+
+
+def _seen_at(comp: Composition, obj, share: float) -> bool:
+    """Whether ``obj`` is predicted at ``share`` times the visibility threshold (with the
+    prediction's margin) and ``visibility.min_in_frame`` of it in the frame."""
+    cfg, vis = comp.cfg, comp.cfg.visibility
+    resolution = cfg.render.resolved().resolution
+    need = max(vis.target_pixels(resolution), cfg.render.min_visible_pixels)
+    foot = predicted_footprint(comp.scene, obj.id, resolution, vis.predict_fill)
+    return (
+        foot is not None
+        and foot.pixels >= share * vis.predict_margin * need
+        and foot.in_frame >= vis.min_in_frame
+    )
 
 
 def street_lots(scene: Scene, ground: Surface, spec) -> list[Surface]:
