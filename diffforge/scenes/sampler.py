@@ -219,7 +219,7 @@ class PairSampler:
         the road: none of 23 read at draft); the others carry text pairs in proportion to it."""
         if not any(self.operators[t].writes_text for t in self.types):
             return {}
-        key = self.cfg.model_dump_json()
+        key = _probe_key(self.cfg)
         out = {}
         for k in self.layouts:
             if "text" not in self.carried[k] or k == "environment":  # a user's file: as it is
@@ -247,7 +247,7 @@ class PairSampler:
         rates there, as for a sign's legibility: once a pair keeps its layout, street pairs
         that drew a turn (2 of 30 street scenes carried one), a count or a pose fell back to
         other types."""
-        key = self.cfg.model_dump_json()
+        key = _probe_key(self.cfg)
         out: dict[tuple[str, str], float] = {}
         for t in self.types:
             if not self.operators[t].scene_needs & PROBED:
@@ -1056,6 +1056,13 @@ def configured_mix(cfg: GenerateConfig) -> tuple[dict[str, float], dict[int, flo
     where ``changes.weights`` is not set) and ``changes.per_pair``."""
     drawn = weights(cfg.changes, registry(cfg.changes.operators))
     return {t: w for t, w in drawn.items() if w > 0}, dict(cfg.changes.per_pair)
+
+
+def _probe_key(cfg: GenerateConfig) -> str:
+    """What the probe scenes (legibility, carry rates) depend on: the config less the change
+    weights and per_pair, which only say how often a type is drawn (tests and users that vary
+    the mix share one probing per process)."""
+    return cfg.model_dump_json(exclude={"changes": {"weights", "per_pair"}})
 
 
 @functools.lru_cache(maxsize=4)
