@@ -33,6 +33,7 @@ from diffforge.scenes.environments.composition import (
     letter_share,
 )
 from diffforge.scenes.environments.file_share import own_object_shares
+from diffforge.scenes.environments.staging import pose_problems, seat_problems
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import (
     ASSET_FILL,
@@ -895,15 +896,19 @@ class PairSampler:
             dist = float(np.linalg.norm(np.subtract(after.camera.location, after.camera.look_at)))
             loc = np.add(after.camera.location, shift)
             target = np.add(after.camera.look_at, shift + dist * turn)
-            after.camera = after.camera.model_copy(
-                update={"location": _r(loc), "look_at": _r(target)}
-            )
-            out.append(
-                Distractor(
-                    type="camera_jitter",
-                    params={"translation": _r(shift), "rotation_deg": _r(np.degrees(turn))},
+            steady = after.camera
+            after.camera = steady.model_copy(update={"location": _r(loc), "look_at": _r(target)})
+            # the jitter may not break what staging kept in view (a sitter's seat at 0.41 of
+            # view fell to 0.36 with it, a crouch's legs): then the camera stays still
+            if pose_problems(after) or seat_problems(after):
+                after.camera = steady
+            else:
+                out.append(
+                    Distractor(
+                        type="camera_jitter",
+                        params={"translation": _r(shift), "rotation_deg": _r(np.degrees(turn))},
+                    )
                 )
-            )
         if not any(op.relights for op in ops) and after.lights and rng.random() < lj.probability:
             scales = rng.uniform(1 - lj.energy, 1 + lj.energy, size=len(after.lights))
             for light, s in zip(after.lights, scales, strict=True):
