@@ -216,15 +216,21 @@ def test_types_no_file_object_can_take_draw_library_objects_only(corpus):
         own = sampler.own_p
         assert own["text"] == own["pose"] == 0.0
         able = {t for t, p in own.items() if p > 0}
-        assert {"color", "material", "move"} <= able and len({own[t] for t in able}) == 1
+        # (a move needs twice the visibility threshold: y_up's small things take none)
+        assert {"color", "material"} <= able and len({own[t] for t in able}) == 1
         assert own["color"] >= sampler.cfg.changes.file_objects
 
 
 def test_a_type_with_nothing_to_act_on_falls_back_rather_than_failing(corpus):
-    """modifiers' pair 128 tries every type its draws allow on the file's scenes and ends on
-    text, with no sign in the file: it falls back to a type not drawn and samples."""
-    spec = PairSampler(_config(corpus["modifiers"][0])).sample(128)
-    assert any(f.reason == "nothing in the scene it can change" for f in spec.fallbacks)
+    """modifiers has no sign: each of its first 60 pairs that draws a text change samples, the
+    text draw falling back to another type (recorded), none failing."""
+    sampler = PairSampler(_config(corpus["modifiers"][0]))
+    texts = [i for i in range(60) if "text" in sampler.draw_types(i)]
+    assert len(texts) >= 3
+    for i in texts:
+        spec = sampler.sample(i)
+        assert "text" not in {c.type for c in spec.changes}
+        assert "text" in {f.type for f in spec.fallbacks}
 
 
 @pytest.mark.parametrize("kind", KINDS)
