@@ -57,6 +57,10 @@ def lineup(cfg, assets, cache_dir, tmp_path_factory):
     pair.changes = [Change(type="pose", targets=["tall_1"])]
     out = tmp_path_factory.mktemp("people") / "out"
     resolver = ChainResolver([assets, LibraryResolver(cfg.assets)])
+    # a lineup that measures heights at 96 px, not visibility (tests/render/test_seen_rules.py)
+    cfg = cfg.model_copy(
+        update={"visibility": cfg.visibility.model_copy(update={"pose_outline_share": 0.0})}
+    )
     summary = generate(
         cfg, out, None, specs=[pair], resolver=resolver, cache_dir=cache_dir,
         progress=False, captions=False,

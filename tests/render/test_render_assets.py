@@ -128,7 +128,12 @@ def asset_pairs(assets, cache_dir, tmp_path_factory):
     rig = tmp / "user_rig.glb"
     subprocess.run([sys.executable, "-c", RIG_SCRIPT, str(rig)], check=True, capture_output=True)
     manifest = _user_manifest(tmp, Path(assets.assets["cube"].path), rig)
-    cfg = GenerateConfig.model_validate({"seed": 5, "assets": {"manifests": [str(manifest)]}})
+    # hand-made pairs that check assets, not visibility (the pose outline gate is held by
+    # tests/render/test_seen_rules.py)
+    cfg = GenerateConfig.model_validate(
+        {"seed": 5, "assets": {"manifests": [str(manifest)]},
+         "visibility": {"pose_outline_share": 0.0}}
+    )  # fmt: skip
     specs = []
     pose = make_pair(0, "none")  # mannequin: standing -> waving
     pose.before.objects = [o for o in pose.before.objects if o.id != "sign_1"] + [

@@ -53,20 +53,18 @@ def test_sampled_pairs_realize_the_configured_layout_shares(sampler: PairSampler
 
 
 def test_a_type_goes_to_the_layouts_whose_scenes_carry_it(sampler: PairSampler) -> None:
-    """The probed rates route a turn away from the tabletop (a CLEVR cube's 4-fold symmetry
-    leaves almost no 50-135 degree turn that reads 40 degrees) and a pose away from the street
-    (its figures stand far across the road): a pair of either alone goes to a room more
-    often than not (0.55 for a turn at standard), where the calibration alone (rooms kept for
-    the pairs only they carry) sends it there about one time in nine."""
-    assert sampler.carry_rate["orientation", "tabletop"] == MIN_CARRY_RATE
+    """The probed rates route a pose away from the street (its figures stand far across the
+    road): a pair of a pose alone goes to a room more often than not, where the calibration
+    alone (rooms kept for the pairs only they carry) sends it there less often. A turn finds a
+    target on the tabletop since a cube's turn is carried into sight (symmetry.turn_in_sight),
+    and the rates say so."""
     assert sampler.carry_rate["pose", "street"] == MIN_CARRY_RATE
+    assert sampler.carry_rate["orientation", "tabletop"] > MIN_CARRY_RATE
     room = sampler.layouts.index("room")
     rates, sampler.carry_rate = sampler.carry_rate, {}
     try:
-        plain = sampler._layout_p(("orientation",), sampler.layout_c)[room]
+        plain = sampler._layout_p(("pose",), sampler.layout_c)[room]
     finally:
         sampler.carry_rate = rates
-    assert plain < 0.2
-    for kind in ("orientation", "pose"):
-        p = sampler._layout_p((kind,), sampler.layout_c)
-        assert p[room] > 0.5, (kind, p)
+    p = sampler._layout_p(("pose",), sampler.layout_c)
+    assert p[room] > 0.5 and p[room] > plain, (p, plain)
