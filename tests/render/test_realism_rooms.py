@@ -39,15 +39,12 @@ def luma(path: Path) -> np.ndarray:
     return rgb @ np.array([0.2126, 0.7152, 0.0722])
 
 
-@pytest.mark.xfail(
-    reason="known regression of the 2026-12-06 merges, left for the next session: a camera ray left the closed room (depth > 30 m) in the sampled room; not yet traced",
-    strict=False,
-)
 def test_closed_room_and_light_off(tmp_path):
     closed = sample(tmp_path, "closed", "changes.weights={none: 1.0}")[0]
     for side in ("before", "after"):  # windows shut: every camera ray must hit the room
         env = closed[side]["environment"]
         env["openings"] = [o for o in env["openings"] if o["kind"] == "door"]
+        closed[side]["elements"] = None  # the sampled walls have window holes: emit them anew
     # a lamp is switched only where a viewer sees it (its fixture in view, or the main light):
     # the first such room of a few
     offs = sample(
