@@ -19,9 +19,10 @@ MANIFEST = Path(procedural.__file__).parents[1] / "builtin_manifest.json"
 GENERATORS = [n for n in procedural.__all__ if n not in ("GENERATOR_VERSION", "Parts")]
 
 # sha256 (first 16 hex digits) of each generator's scene at its default parameters: slot
-# names, vertices rounded to 1 µm, faces, metadata. Frozen at GENERATOR_VERSION 2 (shape variants
-# and the new kinds; a variant's params are tested in tests/scenes/test_shape_variety.py).
-FROZEN_VERSION = 3
+# names, vertices rounded to 1 µm, faces, metadata. Frozen at GENERATOR_VERSION 4 (variants
+# that keep their proportions under the library's rescale; a variant's params are tested in
+# tests/scenes/test_shape_variety.py).
+FROZEN_VERSION = 4
 DIGESTS = {
     "alarm_clock": "cea86ae9f30cf494",
     "apple": "e31a49251be0f798",
@@ -35,7 +36,7 @@ DIGESTS = {
     "bed": "9dc18942099b3f48",
     "bench": "695c2430f83dda5e",
     "bicycle": "4815dfdc0cd6a5c7",
-    "bike_rack": "81aa8411e305cdb7",
+    "bike_rack": "a08eb574206f380e",
     "binder": "8f9666b2ad1dce79",
     "block_tower": "9899ed7a9bc81a99",
     "bollard": "a3c653f56f4f7ed4",
@@ -44,7 +45,7 @@ DIGESTS = {
     "bowl": "4b34b5250ebc806a",
     "building_facade": "c881aaf5751cb72e",
     "bus_stop": "78d1e3df89cca6de",
-    "bush": "5449261b803f963d",
+    "bush": "9b345bd269c287b6",
     "cabinet": "e1b68f77002762b7",
     "camera": "0f4b47375ac7842d",
     "candle": "d7ecbe451a37a8aa",

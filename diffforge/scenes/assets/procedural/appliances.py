@@ -458,16 +458,17 @@ def speaker(
 
 
 def _fan_shape(rng) -> dict:
-    style = pick(rng, ("pedestal", "desk", "tower", "box", "wall"))
+    # floor fans only: a box or wall fan stretched to the nominal 1.2 m read as a cabinet
+    style = pick(rng, ("pedestal", "desk", "tower"))
     out = {"style": style, "blades": int(rng.integers(3, 6))}
-    if style in ("pedestal", "desk", "wall"):
+    if style in ("pedestal", "desk"):
         out["guard"] = pick(rng, (0, 1))
     return out
 
 
 @shaped(_fan_shape)
 def fan(width=0.45, depth=0.35, height=1.2, style="pedestal", blades=4, guard=1) -> trimesh.Scene:
-    """An electric fan: pedestal, desk, tower or box, with blades behind a guard."""
+    """A floor fan: a pedestal, a heavy-based stand or a tower, blades behind a guard."""
     p = Parts()
     if style == "tower":
         p.add("body", block((-width * 0.3, -width * 0.3, 0), (width * 0.3, width * 0.3, 0.04)))
@@ -484,29 +485,12 @@ def fan(width=0.45, depth=0.35, height=1.2, style="pedestal", blades=4, guard=1)
         return p.scene()
     r = width / 2 * 0.95
     hub_z = height - r
-    if style == "box":
-        p.add(
-            "body",
-            block((-width / 2, -depth * 0.2, height - width), (width / 2, depth * 0.2, height)),
-        )
-        hub_z = height - width / 2
-    elif style == "wall":  # a bracket on the wall behind the head
-        p.add(
-            "body", block((-0.06, depth / 2 - 0.03, hub_z - 0.15), (0.06, depth / 2, hub_z + 0.05))
-        )
-        p.add("body", block((-0.03, 0.02, hub_z - 0.07), (0.03, depth / 2, hub_z - 0.03)))
+    if style == "desk":
+        p.add("body", block((-depth * 0.4, -depth * 0.4, 0.0), (depth * 0.4, depth * 0.4, 0.06)))
     else:
-        if style == "desk":
-            p.add(
-                "body", block((-depth * 0.4, -depth * 0.4, 0.0), (depth * 0.4, depth * 0.4, 0.06))
-            )
-        else:
-            p.add("body", cylinder(depth * 0.45, 0.0, 0.04, sections=24))
-        p.add(
-            "body",
-            cylinder(0.02 if style == "pedestal" else 0.035, 0.04, hub_z - 0.05, sections=10),
-        )
-        p.add("body", block((-0.05, 0.02, hub_z - 0.07), (0.05, 0.14, hub_z + 0.05)))
+        p.add("body", cylinder(depth * 0.45, 0.0, 0.04, sections=24))
+    p.add("body", cylinder(0.02 if style == "pedestal" else 0.035, 0.04, hub_z - 0.05, sections=10))
+    p.add("body", block((-0.05, 0.02, hub_z - 0.07), (0.05, 0.14, hub_z + 0.05)))
     for k in range(blades):
         a = 2 * math.pi * k / blades
         blade = box((r * 0.75, 0.01, r * 0.3), (0, 0, 0))
@@ -514,7 +498,7 @@ def fan(width=0.45, depth=0.35, height=1.2, style="pedestal", blades=4, guard=1)
         blade.apply_transform(trimesh.transformations.rotation_matrix(a, (0, 1, 0)))
         p.add("trim", blade.apply_translation((0, -0.02, hub_z)))
     p.add("body", disc(0.05, 0.05, (0, -0.02, hub_z), (0, 1, 0), 16))
-    if guard or style == "box":
+    if guard:
         p.add("body", torus(r, 0.006, (0, -0.03, hub_z), (0, 1, 0), 32))
         for k in range(8):
             a = math.pi * k / 8
@@ -564,11 +548,15 @@ def radiator(width=0.8, depth=0.1, height=0.6, style="columns", count=10, feet=1
                 ),
             )
     elif style == "towel":
+        y = -depth / 2 + 0.015  # the rail stands off the wall on brackets
         for sx in (-1, 1):
-            p.add("body", cylinder(0.015, z0, height, (sx * (width / 2 - 0.015), 0.0), 10))
+            x = sx * (width / 2 - 0.015)
+            p.add("body", cylinder(0.015, z0, height, (x, y), 10))
+            for z in (z0 + 0.1, height - 0.1):
+                p.add("body", block((x - 0.01, y, z - 0.01), (x + 0.01, depth / 2, z + 0.01)))
         for k in range(count):
             z = z0 + (height - z0) * (k + 0.5) / count
-            p.add("body", tube((-width / 2, 0, z), (width / 2, 0, z), 0.01, 8))
+            p.add("body", tube((-width / 2, y, z), (width / 2, y, z), 0.01, 8))
     else:
         for k in range(count):
             x = -width / 2 + width * (k + 0.5) / count

@@ -311,21 +311,11 @@ def _candle_shape(rng) -> dict:
 def candle(radius=0.03, height=0.15, style="pillar", melt=0.0, drip=0) -> trimesh.Scene:
     """Pillar, taper (in a holder), jar, twisted and square candles."""
     top = height - 0.015
+    if style in ("taper", "twist"):  # thin candles stand in a holder as wide as a pillar
+        holder = [(0.0, 0.0), (radius, 0.0), (radius * 0.9, 0.01), (radius * 0.3, 0.03),
+                  (radius * 0.45, 0.05), (0.0, 0.05)]  # fmt: skip
+        p = Parts().add("holder", revolve(holder, 24))
     if style == "taper":
-        p = Parts().add(
-            "holder",
-            revolve(
-                [
-                    (0.0, 0.0),
-                    (radius, 0.0),
-                    (radius * 0.9, 0.01),
-                    (radius * 0.3, 0.03),
-                    (radius * 0.4, 0.05),
-                    (0.0, 0.05),
-                ],
-                24,
-            ),
-        )
         p.add("body", cylinder(radius * 0.3, 0.05, top, sections=16))
     elif style == "jar":
         p = Parts().add(
@@ -352,13 +342,13 @@ def candle(radius=0.03, height=0.15, style="pillar", melt=0.0, drip=0) -> trimes
     elif style == "block":
         p = Parts().add("body", block((-radius, -radius, 0.0), (radius, radius, top)))
     elif style == "twist":
-        body = cylinder(radius * 0.45, 0.0, top, sections=6)
+        body = cylinder(radius * 0.45, 0.05, top, sections=6)
         v = body.vertices
         ang = v[:, 2] * 40.0
         x, y = v[:, 0].copy(), v[:, 1].copy()
         v[:, 0], v[:, 1] = x * np.cos(ang) - y * np.sin(ang), x * np.sin(ang) + y * np.cos(ang)
         body.vertices = v
-        p = Parts().add("body", body)
+        p.add("body", body)
     else:
         p = Parts().add("body", cylinder(radius, 0.0, top, sections=32))
     if drip:  # a ring of run-down wax under the top

@@ -244,16 +244,16 @@ def cutting_board(width=0.38, depth=0.25, height=0.025, style="rect", hole=0) ->
 
 def _banana_shape(rng) -> dict:
     return {
-        "style": pick(rng, ("single", "pair", "bunch", "ripe", "curved")),
+        "style": pick(rng, ("single", "pair", "ripe", "curved")),
         "curve": u(rng, 0.6, 1.2),
     }
 
 
 @shaped(_banana_shape)
 def banana(width=0.2, depth=0.08, height=0.05, style="single", curve=0.9) -> trimesh.Scene:
-    """A banana (or a pair, a bunch) lying on its side: tubes along a curve, a stalk."""
+    """A banana (or a pair) lying on its side: tubes along a curve, a stalk."""
     p = Parts()
-    n = {"single": 1, "pair": 2, "bunch": 4, "ripe": 1, "curved": 1}[style]
+    n = {"single": 1, "pair": 2, "ripe": 1, "curved": 1}[style]
     for k in range(n):
         pts = []
         for t in np.linspace(-1, 1, 7):
@@ -275,7 +275,7 @@ def banana(width=0.2, depth=0.08, height=0.05, style="single", curve=0.9) -> tri
 @shaped(_banana_shape)
 def pear(radius=0.04, height=0.11, style="single", curve=0.9) -> trimesh.Scene:
     """A pear: a narrow neck over a round belly, its stalk bent."""
-    neck = {"single": 0.45, "pair": 0.55, "bunch": 0.35, "ripe": 0.5, "curved": 0.4}[style]
+    neck = {"single": 0.45, "pair": 0.55, "ripe": 0.5, "curved": 0.4}[style]
     a = np.linspace(0.0, 1.0, 14)
 
     def r(t: float) -> float:  # a round belly below, a tapering neck above

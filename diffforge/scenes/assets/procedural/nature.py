@@ -74,7 +74,7 @@ CROWNS = {
     "round": (0.42, 0.8, 0.08, 5),
     "birch": (0.3, 0.85, 0.06, 5),
     "weeping": (0.45, 0.9, 0.07, 6),
-    "poplar": (0.2, 1.5, 0.05, 5),
+    "poplar": (0.27, 1.5, 0.05, 5),
     "young": (0.28, 0.6, 0.07, 4),
 }
 
@@ -162,13 +162,28 @@ def _bush_shape(rng) -> dict:
     }
 
 
+def _leafy(p: Parts, core: trimesh.Trimesh, leaf: float, gen: np.random.Generator) -> None:
+    """A foliage mass: its core, shrunk a little, under ragged leaf clumps set on its surface
+    (a smooth lump alone read as a rock)."""
+    centre = core.bounds.mean(axis=0)
+    core.vertices = centre + (core.vertices - centre) * 0.85
+    p.add("foliage", core)
+    points, _ = trimesh.sample.sample_surface_even(core, max(8, int(core.area / leaf**2 / 8)),
+                                                   seed=int(gen.integers(1 << 30)))  # fmt: skip
+    for x in points:
+        if x[2] > 0.05:  # none under the ground
+            p.add("foliage", _clump(leaf * gen.uniform(0.8, 1.3), x, gen))
+
+
 @shaped(_bush_shape)
 def bush(width=1.2, height=0.9, style="mound", seed=0, clusters=6) -> trimesh.Scene:
     gen = np.random.default_rng(seed)
     p = Parts()
     depth = width * 0.7
-    if style == "hedge":
-        p.add("foliage", lump((width / 2, depth / 2, height / 2), (0, 0, height / 2), gen, 0.06))
+    leaf = 0.12 * width
+    if style == "hedge":  # clipped: small tight clumps
+        core = lump((width / 2, depth / 2, height / 2), (0, 0, height / 2), gen, 0.06)
+        _leafy(p, core, leaf * 0.6, gen)
         return p.scene()
     if style == "cone":
         p.add(
@@ -178,17 +193,16 @@ def bush(width=1.2, height=0.9, style="mound", seed=0, clusters=6) -> trimesh.Sc
         return p.scene()
     if style == "ball":
         p.add("trunk", cylinder(0.03, 0.0, height * 0.35, sections=8))
-        p.add(
-            "foliage",
-            lump((width * 0.35, width * 0.35, height * 0.32), (0, 0, height * 0.66), gen, 0.08),
-        )
+        core = lump((width * 0.35, width * 0.35, height * 0.32), (0, 0, height * 0.66), gen, 0.08)
+        _leafy(p, core, leaf * 0.7, gen)
         return p.scene()
-    flat = {"mound": 0.55, "spread": 0.4, "clumps": 0.5, "tall": 0.9, "low": 0.3}[style]
+    # the library rescales every shape to one size: the styles differ in outline, not in height
+    flat = {"mound": 0.55, "spread": 0.45, "clumps": 0.5, "tall": 0.7, "low": 0.42}[style]
     for _ in range(clusters):
         x, y = gen.uniform(-width * 0.3, width * 0.3), gen.uniform(-depth * 0.2, depth * 0.2)
         r = gen.uniform(0.25, 0.4) * width
         h = height * flat * gen.uniform(0.7, 1.0)
-        p.add("foliage", lump((r, r * 0.8, h / 1.2), (x, y, h / 1.2), gen, 0.2))
+        _leafy(p, lump((r, r * 0.8, h / 1.2), (x, y, h / 1.2), gen, 0.2), leaf, gen)
     return p.scene()
 
 

@@ -369,6 +369,9 @@ def bike_rack(width=2.0, depth=0.5, height=0.85, style="hoops", count=3) -> trim
         ]
         for a, b in itertools.pairwise(pts):
             p.add("body", tube(a, b, 0.025, 8))
+        for sx in (-1, 1):  # its feet, bolted down across the depth
+            x = sx * (width / 2 - 0.04)
+            p.add("body", block((x - 0.04, -depth / 2, 0.0), (x + 0.04, depth / 2, 0.02)))
         return p.scene()
     if style == "grid":
         p.add("body", block((-width / 2, -depth / 2, 0), (width / 2, depth / 2, 0.03)))
@@ -379,6 +382,22 @@ def bike_rack(width=2.0, depth=0.5, height=0.85, style="hoops", count=3) -> trim
                 tube((x, -depth / 2, 0.03), (x, 0, height * 0.45), 0.01, 6),
                 tube((x, depth / 2, 0.03), (x, 0, height * 0.45), 0.01, 6),
             )
+        for sx in (-1, 1):  # end frames and a top rail to lean the bikes on
+            p.add(
+                "body",
+                tube(
+                    (sx * (width / 2 - 0.02), 0, 0.03),
+                    (sx * (width / 2 - 0.02), 0, height - 0.02),
+                    0.02,
+                    8,
+                ),
+            )
+        p.add(
+            "body",
+            tube(
+                (-width / 2 + 0.02, 0, height - 0.02), (width / 2 - 0.02, 0, height - 0.02), 0.02, 8
+            ),
+        )
         return p.scene()
     if style == "spiral":
         for k in range(40):
@@ -396,8 +415,8 @@ def bike_rack(width=2.0, depth=0.5, height=0.85, style="hoops", count=3) -> trim
             )
         return p.scene()
     n = count if style == "hoops" else max(2, count - 1)
-    for k in range(n):
-        x = -width / 2 + width * (k + 0.5) / n
+    for k in range(n):  # spread over the whole width
+        x = -width / 2 + 0.03 + (width - 0.06) * k / (n - 1)
         w = 0.3 if style == "hoops" else 0.25
         pts = (
             [(x, -w, 0.0), (x, -w, height - w)]

@@ -280,7 +280,7 @@ def whiteboard(
 
 def _office_chair_shape(rng) -> dict:
     return {
-        "style": pick(rng, ("task", "mesh", "executive", "drafting", "stool", "high")),
+        "style": pick(rng, ("task", "mesh", "executive", "drafting", "high")),
         "arms": pick(rng, (0, 1, 1)),
         "legs": int(rng.integers(4, 6)),
         "back": u(rng, 0.5, 1.0),
@@ -307,8 +307,6 @@ def office_chair(
         "cushion",
         block((-width * 0.4, -depth * 0.4, seat - 0.08), (width * 0.4, depth * 0.35, seat)),
     )
-    if style == "stool":
-        return p.scene()
     top = seat + (height - seat) * back
     yb = depth * 0.38
     p.add("legs", block((-0.02, depth * 0.3, seat - 0.06), (0.02, yb, seat + 0.12)))
@@ -558,20 +556,18 @@ def washbasin(
     return p.scene()
 
 
+SOFT_STYLES = ("plain", "piped", "tufted", "round", "fringed")
+
+
 def _soft_shape(rng) -> dict:
-    return {
-        "style": pick(rng, ("plain", "piped", "tufted", "round", "bolster", "fringed")),
-        "puff": u(rng, 0.6, 1.0),
-    }
+    # no bolster: a roll as deep as it is tall, rescaled to a flat cushion's depth, read as a disc
+    return {"style": pick(rng, SOFT_STYLES), "puff": u(rng, 0.6, 1.0)}
 
 
 @shaped(_soft_shape)
 def pillow(width=0.45, depth=0.15, height=0.45, style="plain", puff=0.8) -> trimesh.Scene:
-    """A cushion standing up (on a sofa or bed): plain, piped, tufted, round, bolster, fringed."""
+    """A cushion standing up (on a sofa or bed): plain, piped, tufted, round, fringed."""
     p = Parts()
-    if style == "bolster":
-        p.add("body", tube((-width / 2, 0, height / 2), (width / 2, 0, height / 2), height / 2, 20))
-        return p.scene()
     if style == "round":
         p.add("body", ellipsoid((width / 2, depth / 2 * puff, height / 2), (0, 0, height / 2), 3))
         return p.scene()
@@ -621,14 +617,8 @@ def towel(width=0.5, depth=0.06, height=0.7, style="plain", puff=0.8) -> trimesh
             ),
         )
     t = 0.008 + 0.012 * puff
-    drop = {
-        "plain": 1.0,
-        "piped": 0.8,
-        "tufted": 0.6,
-        "round": 0.9,
-        "bolster": 0.5,
-        "fringed": 1.0,
-    }[style]
+    # how far the front half hangs (the library rescales to one height: no shorter than 0.8)
+    drop = {"plain": 1.0, "piped": 0.85, "tufted": 0.8, "round": 0.9, "fringed": 1.0}[style]
     p.add(
         "body",
         block((-width / 2, -t - 0.012, height * (1 - drop)), (width / 2, -0.012, height - 0.005)),
@@ -690,7 +680,7 @@ def bath_mat(width=0.8, depth=0.5, height=0.02, style="plain", puff=0.8) -> trim
 
 def _rack_shape(rng) -> dict:
     return {
-        "style": pick(rng, ("tree", "stand", "ladder", "hooks", "tripod")),
+        "style": pick(rng, ("tree", "stand", "hooks", "tripod")),
         "hooks": int(rng.integers(3, 7)),
         "base": pick(rng, ("disc", "cross", "tripod")),
     }
@@ -700,7 +690,7 @@ def _rack_shape(rng) -> dict:
 def coat_rack(
     width=0.5, depth=0.5, height=1.8, style="tree", hooks=4, base="disc"
 ) -> trimesh.Scene:
-    """A coat stand: a pole with hooks (tree), a rail on two legs, a ladder, a tripod."""
+    """A coat stand: a pole with hooks (tree), a rail on two legs, a tripod."""
     p = Parts()
     if style == "stand":
         for sx in (-1, 1):
@@ -723,28 +713,6 @@ def coat_rack(
             x = -width * 0.35 + width * 0.7 * k / max(hooks - 1, 1)
             p.add(
                 "body", block((x - 0.002, -0.01, height - 0.25), (x + 0.002, 0.01, height - 0.05))
-            )
-        return p.scene()
-    if style == "ladder":
-        for sx in (-1, 1):
-            p.add(
-                "body",
-                tube(
-                    (sx * width * 0.3, depth * 0.4, 0.0),
-                    (sx * width * 0.25, -depth * 0.1, height),
-                    0.02,
-                    8,
-                ),
-            )
-        for z in np.linspace(0.3, height - 0.1, 5):
-            p.add(
-                "body",
-                tube(
-                    (-width * 0.28, depth * 0.4 - 0.5 * depth * z / height, z),
-                    (width * 0.28, depth * 0.4 - 0.5 * depth * z / height, z),
-                    0.012,
-                    8,
-                ),
             )
         return p.scene()
     if style == "tripod" or base == "tripod":
@@ -787,6 +755,22 @@ def coat_rack(
     return p.scene()
 
 
+def _pouf(rx: float, ry: float, height: float) -> trimesh.Trimesh:
+    """A soft drum: straight sides bulging a little, rims rounded over a quarter circle."""
+    bulge = 0.04 * height
+    rim = 0.3 * height
+    prof = [(0.0, 0.0)]
+    for k in range(7):  # bottom rim, side, top rim
+        a = math.pi / 2 * k / 6
+        prof.append((1.0 - rim / rx * (1 - math.sin(a)), rim * (1 - math.cos(a))))
+    prof.append((1.0 + bulge / rx, height / 2))
+    prof += [(r, height - z) for r, z in reversed(prof[1:8])]
+    prof.append((0.0, height))
+    mesh = revolve([(r * rx, z) for r, z in prof], 32)
+    mesh.vertices[:, 1] *= ry / rx
+    return mesh
+
+
 def _ottoman_shape(rng) -> dict:
     style = pick(rng, ("round", "square", "tufted", "pouf", "bench", "legs"))
     out = {"style": style, "band": u(rng, 0.0, 0.08)}
@@ -805,8 +789,8 @@ def ottoman(
     if z0:
         p.add("legs", *legs(leg_style, width, depth, z0, 0.04, inset=0.04))
     if style in ("round", "pouf"):
-        if style == "pouf":
-            p.add("body", ellipsoid((width / 2, depth / 2, height / 2), (0, 0, height / 2), 3))
+        if style == "pouf":  # a soft drum with rounded rims (a squashed ball read as a disc)
+            p.add("body", _pouf(width / 2, depth / 2, height))
         else:
             p.add("body", oval(width / 2, depth / 2, z0, height))
     else:

@@ -279,13 +279,13 @@ def sign_post(
         p.add(
             "posts",
             cylinder(pole, 0.0, height - 0.02, sections=12),
-            cylinder(0.12, 0.0, 0.1, sections=16),
+            block((-0.16, -0.05, 0.0), (0.16, 0.05, 0.08)),  # a foot plate along the kerb
         )
     elif style == "ornate":
         p.add(
             "posts",
             cylinder(pole, 0.0, height - 0.02, sections=12),
-            cylinder(pole * 2, 0.0, 0.4, sections=12),
+            cylinder(pole * 1.5, 0.0, 0.4, sections=12),
         )
         p.add(
             "posts",
