@@ -14,7 +14,7 @@ from diffforge.scenes.assets.characters import POSES
 from diffforge.scenes.environments import seating, staging
 from diffforge.scenes.environments.camera import MIN_LENS, edge_stretch
 from diffforge.scenes.model import Pose
-from diffforge.scenes.sampler import PairSampler
+from diffforge.scenes.sampler import PairSampler, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 N_SPECS = 300  # fixed seed: the default config's
@@ -323,6 +323,23 @@ def test_the_size_check_names_a_chair_at_table_height(specs):
     scene, chair = _first(specs, "room", lambda o: o.category == "chair")
     chair.transform.scale = 1.6
     assert staging.size_problems(scene)
+
+
+def test_tall_things_grow_no_taller_than_their_kind_stands():
+    """A size change keeps a street bin under HEIGHT_CAP (one grown by 2.1 stood as tall as a
+    van), while a cup may still double."""
+    cap = staging.HEIGHT_CAP["other"]
+    library = load_library(load_config(ROOT / "configs" / "default.yaml", []))
+    bin_, cup = library.get("trash_bin"), library.get("cup")
+    assert bin_.size[2] * staging.plausible_scale(bin_)[1] <= cap + 1e-6
+    assert staging.plausible_scale(cup)[1] == staging.PLAUSIBLE_SCALE["other"][1]
+
+
+def test_the_size_check_names_a_bin_grown_to_a_vans_height(specs):
+    scene, bin_ = _first(specs, "street", lambda o: o.asset == "trash_bin")
+    bin_.transform.scale = 1.9
+    bin_.dimensions = tuple(d * 1.9 for d in bin_.dimensions)
+    assert any(bin_.id in p for p in staging.size_problems(scene))
 
 
 def test_street_views_are_not_mostly_empty_road():

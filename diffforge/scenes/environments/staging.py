@@ -67,7 +67,7 @@ TOWEL_ROOMS = frozenset({"bathroom"})
 # furniture and vehicles vary little between real instances (a chair at 1.35 has its seat at
 # about 0.6 m, under a table's 0.75 m; at 0.7 a child's chair), small things a lot.
 PLAUSIBLE_SCALE: dict[str, tuple[float, float]] = {
-    "furniture": (0.7, 1.35),
+    "furniture": (0.7, 1.3),
     "vehicle": (0.8, 1.25),
     "person": (0.9, 1.1),
     "sign": (0.42, 4.1),  # the sampler grows a sign until its text reads (up to 3.5 times)
@@ -163,8 +163,30 @@ def size_kind(obj_or_spec) -> str:
     return "other"
 
 
+# The tallest a kind's object may stand at the top of its range, in metres: a street bin grown
+# by 2.1 stood as tall as a van, a chair by 1.35 had its seat at a bed's height (review_std96g).
+# Composed scales (instances.SCALE_RANGES, up to 1.1 on the floor) always stay plausible.
+HEIGHT_CAP = {"furniture": 2.3, "other": 1.5}
+COMPOSED_TOP = 1.1
+
+
 def plausible_scale(obj_or_spec) -> tuple[float, float]:
-    return PLAUSIBLE_SCALE[size_kind(obj_or_spec)]
+    """(least, greatest) scale of an object of this kind and nominal height."""
+    kind = size_kind(obj_or_spec)
+    lo, hi = PLAUSIBLE_SCALE[kind]
+    height = _nominal_height(obj_or_spec)
+    if kind in HEIGHT_CAP and height > 0:
+        hi = min(hi, max(HEIGHT_CAP[kind] / height, COMPOSED_TOP))
+    return lo, hi
+
+
+def _nominal_height(obj_or_spec) -> float:
+    """The asset's height at scale 1 (an instance's over its scale, or a spec's size)."""
+    dims = getattr(obj_or_spec, "dimensions", None)
+    if dims is not None:
+        return float(dims[2]) / max(obj_or_spec.transform.scale, 1e-9)
+    size = getattr(obj_or_spec, "size", None)
+    return float(size[2]) if size else 0.0
 
 
 # -- people ----------------------------------------------------------------------------
