@@ -267,6 +267,47 @@ def _hair(body: Body) -> list[tuple[str, str, trimesh.Trimesh]]:
     return parts
 
 
+# The torso's outline bottom to top at build 1: (z, half width, half depth). One smooth loft
+# shared by the hips, spine and chest, each taking its stretch between its joints and a little
+# past them (a bent back shows no gap): three stacked ellipsoids pinched at every joint and read
+# as a snowman from behind. The bottom stays at 0.86 m (the seat contact) and the back at
+# 0.12 m behind the spine (the standing body's box centred on the armature's origin).
+TORSO = (
+    (0.86, 0.09, 0.06), (0.88, 0.14, 0.09), (0.91, 0.165, 0.105), (0.97, 0.172, 0.11),
+    (1.04, 0.158, 0.102), (1.12, 0.148, 0.098), (1.22, 0.17, 0.108), (1.29, 0.188, 0.12),
+    (1.35, 0.198, 0.12), (1.39, 0.2, 0.115), (1.43, 0.18, 0.1), (1.46, 0.12, 0.075), (1.47, 0.06, 0.05),
+)  # fmt: skip
+TORSO_BONES = {"hips": (0.86, 1.08), "spine": (1.03, 1.28), "chest": (1.23, 1.47)}
+
+
+def _torso(z0: float, z1: float, sx: float, sy: float) -> trimesh.Trimesh:
+    """The torso loft between heights ``z0`` and ``z1``, widths times ``sx``, depths ``sy``:
+    rounded-box cross-sections (a superellipse) every 2 cm, the ends closed."""
+    z, a, b = np.array(TORSO).T
+    zs = np.linspace(z0, z1, max(3, round((z1 - z0) / 0.02) + 1))
+    half_w, half_d = np.interp(zs, z, a) * sx, np.interp(zs, z, b) * sy
+    t = np.linspace(0.0, 2 * math.pi, 20, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    ux, uy = np.sign(c) * np.abs(c) ** 0.8, np.sign(s) * np.abs(s) ** 0.8  # power 2.5
+    rings = [
+        np.c_[w * ux, Y0 + d * uy, np.full_like(t, h)]
+        for h, w, d in zip(zs, half_w, half_d, strict=True)
+    ]
+    verts = np.vstack([*rings, [(0.0, Y0, zs[0]), (0.0, Y0, zs[-1])]])
+    n, k = len(t), len(rings)
+    faces = []
+    for r in range(k - 1):
+        for i in range(n):
+            a0, a1 = r * n + i, r * n + (i + 1) % n
+            faces += [(a0, a1, a1 + n), (a0, a1 + n, a0 + n)]
+    bottom, top = k * n, k * n + 1
+    faces += [(bottom, (i + 1) % n, i) for i in range(n)]
+    faces += [(top, (k - 1) * n + i, (k - 1) * n + (i + 1) % n) for i in range(n)]
+    mesh = trimesh.Trimesh(verts, np.array(faces), process=False)
+    mesh.fix_normals()
+    return mesh
+
+
 def part_meshes(body: Body = NOMINAL) -> list[tuple[str, str, trimesh.Trimesh]]:
     """(bone, material slot, mesh in rest-pose armature space) for every body part."""
     b = BONE_BY_NAME
@@ -275,9 +316,9 @@ def part_meshes(body: Body = NOMINAL) -> list[tuple[str, str, trimesh.Trimesh]]:
     coat = body.top == "jacket"
     c = 1.04 if coat else 1.0
     parts: list[tuple[str, str, trimesh.Trimesh]] = [
-        ("hips", "bottom", ellipsoid((0.17 * g, 0.11 * gy, 0.11), (0.0, Y0, 0.97), 2)),
-        ("spine", "top", ellipsoid((0.16 * g * c, 0.1 * gy * c, 0.14), (0.0, Y0, 1.15), 2)),
-        ("chest", "top", ellipsoid((0.2 * g * c, 0.12 * gy * c, 0.15), (0.0, Y0, 1.33), 2)),
+        ("hips", "bottom", _torso(*TORSO_BONES["hips"], g, gy)),
+        ("spine", "top", _torso(*TORSO_BONES["spine"], g * c, gy * c)),
+        ("chest", "top", _torso(*TORSO_BONES["chest"], g * c, gy * c)),
         ("neck", "skin", capsule((0.0, Y0, 1.44), (0.0, Y0, 1.54), 0.045, (10, 8))),
         ("head", "skin", ellipsoid((0.085, 0.1, 0.11), (0.0, Y0 - 0.005, 1.64), 2)),
         ("head", "skin", sphere(0.02, (0.0, Y0 - 0.1, 1.63), 1)),  # nose: shows which way it faces
@@ -285,8 +326,7 @@ def part_meshes(body: Body = NOMINAL) -> list[tuple[str, str, trimesh.Trimesh]]:
         *_hair(body),
     ]
     if coat:  # a hem over the hips, above the seat contact (the hips' lowest point)
-        hem = ellipsoid((0.185 * g, 0.125 * gy, 0.09), (0.0, Y0, 0.97), 2)
-        parts.append(("hips", "top", hem))
+        parts.append(("hips", "top", _torso(0.9, 1.08, g * 1.07, gy * 1.07)))
     sleeve = "skin" if body.top == "short_sleeves" else "top"
     shin = "bottom" if body.bottom == "trousers" else "skin"
     for side in ("L", "R"):

@@ -608,6 +608,16 @@ def seen_turn(turn: float, order: int) -> float:
 FEET_HEIGHT = 0.3
 
 
+def _legs_seen_as(ctx: ChangeContext, scene: Scene, person, pose: str) -> bool:
+    """``legs_seen`` with the person in ``pose``: a change told by the legs must show them in
+    both images (a crouch seen whole stood up to a walk half hidden behind a parked car)."""
+    from diffforge.scenes.assets.characters import POSES
+
+    posed = person.model_copy(update={"pose": Pose(name=pose, bones=dict(POSES[pose]))})
+    objects = [posed if o.id == person.id else o for o in scene.objects]
+    return legs_seen(ctx, scene.model_copy(update={"objects": objects}), posed)
+
+
 def legs_seen(ctx: ChangeContext, scene: Scene, person) -> bool:
     """Whether the figure is predicted in view whole enough to tell its legs' pose: its
     predicted pixels in the scene over those with nothing else there (``LEGS_SEEN_SHARE``),
@@ -745,7 +755,9 @@ class PoseChange(_Outline):
             name
             for name in allowed_poses(scene, obj)
             if name not in POSE_SEEN_AS and name != seen_old and (legs or name not in LEG_POSES)
-        ]
+            and ((name not in LEG_POSES and seen_old not in LEG_POSES)
+                 or _legs_seen_as(ctx, scene, obj, name))
+        ]  # fmt: skip
         if ctx.large is None:
             return options
         resolution = ctx.cfg.render.resolved().resolution
