@@ -348,10 +348,29 @@ class VisibilityConfig(_Cfg):
     # the edge) needs this multiple of the target threshold: a sink cut to 337 px and a laptop
     # to 425 px at the left edge were barely seen (review_std96f 5200/17, 4100/36)
     edge_target_factor: float = Field(default=3.0, ge=1.0)
-    # a thing taken off or gone from what it stands on differs from that support's colour by
-    # this CIEDE2000 (rendered means): an orange laptop on a desk rendered orange, 2.2, was
-    # barely seen; the removes seen clearly measured 13.1 and up (review_std96f)
-    min_support_delta_e: float = Field(default=10.0, ge=0.0)
+    # a thing added to, taken off or gone from what it stands on differs from that support's
+    # colour by this plain CIELAB distance (ΔE*ab of the rendered means; CIEDE2000 shrinks
+    # chroma steps and could not tell these apart): a beige cushion on a grey side table,
+    # 18.8 (CIEDE2000 12.7), was barely seen; the removes seen clearly measured 24.6 and up,
+    # a red cushion on a brown table 25.3 (CIEDE2000 12.0) among them (review_std96g)
+    min_support_delta_e: float = Field(default=22.0, ge=0.0)
+    # an object target's predicted box is at least this many pixels across on each axis (at
+    # the standard frame's width, scaled with it): a traffic light whose pole and heads were
+    # 8 px wide (predicted 9) was barely seen at 256×192 (review_std96g 7300/19)
+    min_target_width_px: float = Field(default=12.0, ge=0.0)
+    # a size change's target within this share of the frame's width or height of its edge
+    # (or cut by it) ...
+    edge_band: float = Field(default=0.05, ge=0.0, le=0.5)
+    # ... changes its predicted visible pixels by this share of the larger state (1 - small
+    # over large; the gate: the mask XOR over the larger mask): a wire shelf at the left edge
+    # shrunk 0.74x (0.46 of its pixels) was barely seen (review_std96g 7300/13)
+    edge_size_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # a turn of an object with n-fold symmetry (n >= 4: a cube) changes the face it shows the
+    # camera: its yaw relative to the camera's ray, folded by the symmetry and by the mirror
+    # (a cube 20 degrees either side of face-on shows the same outline), moves by this many
+    # degrees; cube turns from 24.9 to 20.3 were barely seen, 14.9 read (a large cube), 25.6
+    # and 28.8 read clearly (review_std96g 7300/34, 8400/42, 39, 18)
+    min_view_turn_deg: float = Field(default=20.0, ge=0.0, le=45.0)
     # a pose change's outline (mask XOR) covers this multiple of the target threshold: arms
     # crossed to down on a 68 px figure changed 103 px, a stride 303 px, both barely seen;
     # the poses seen clearly changed 552 px and up (one at 188)
@@ -364,6 +383,10 @@ class VisibilityConfig(_Cfg):
     # shins and feet (its lowest changes.appearance.FEET_HEIGHT) is predicted in view: a
     # walker behind a desk, 0.46 of its feet seen, read as sitting (review_std96f 5200/29)
     min_feet_seen: float = Field(default=0.7, ge=0.0, le=1.0)
+
+    def target_width(self, resolution: tuple[int, int]) -> float:
+        """Pixels an object target's predicted box spans on each axis, at this frame."""
+        return self.min_target_width_px * resolution[0] / STANDARD_FRAME[0]
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""

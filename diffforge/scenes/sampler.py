@@ -25,7 +25,7 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
-from diffforge.scenes.changes.gating import edge_factor
+from diffforge.scenes.changes.gating import edge_factor, too_thin
 from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
 from diffforge.scenes.environments.composition import (
     LETTER_HEIGHT,
@@ -807,6 +807,7 @@ class PairSampler:
             if (f := feet.get(o.id)) is not None
             and f.pixels >= need * margin(vis, o.asset) * edge_factor(f.in_frame < 1.0, vis)
             and f.in_frame >= vis.min_in_frame
+            and not too_thin(f.box, vis, resolution)
             and o.id not in faint
         }
 
@@ -863,6 +864,8 @@ class PairSampler:
                         raise Unplaced(change.type, "its target too small, hidden or out of view")
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise Unplaced(change.type, "its target cut by the frame's edge")
+                    if predict and too_thin(box, vis, resolution):
+                        raise Unplaced(change.type, "its target too thin to see")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
 

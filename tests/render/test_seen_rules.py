@@ -6,6 +6,8 @@ and a moved or resized thing too small in one of its states."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from render_fixtures import make_pair
 
@@ -112,3 +114,54 @@ def test_a_moved_or_resized_thing_must_be_twice_the_threshold_in_each_state() ->
         assert any("too small" in r for r in small), (kind, small)
         large = _gate(spec, {"cube_1": [(80, 100, 60, 80), (80, 110, 150, 180)]})
         assert not large, (kind, large)
+
+
+def test_a_thing_gone_from_a_support_it_hardly_stands_out_from_is_refused() -> None:
+    """Beige on grey (review_std96g 7300/25: ΔE*ab 18.8, CIEDE2000 12.7) is refused by the
+    plain CIELAB distance, though its CIEDE2000 passes the old threshold of 10."""
+    spec = _spec(Change(type="remove", targets=["cube_1"], params={"from": "ball_1"}))
+    spec.before.object("cube_1").support = "ball_1"
+    boxes = {"ball_1": [(100, 140, 60, 160)] * 2, "cube_1": [(70, 100, 90, 120), None]}
+    beige, grey = (140, 105, 80), (135, 130, 125)
+    faint = _gate(spec, boxes, {"ball_1": grey, "cube_1": beige})
+    assert any("blends into its support" in r for r in faint), faint
+    red, brown = (120, 30, 35), (95, 70, 60)
+    assert not _gate(spec, boxes, {"ball_1": brown, "cube_1": red})
+
+
+def test_a_thing_added_to_a_support_of_its_colour_is_refused() -> None:
+    spec = _spec(Change(type="add", targets=["cube_1"]))
+    spec.before.objects = [o for o in spec.before.objects if o.id != "cube_1"]
+    spec.after.object("cube_1").support = "ball_1"
+    boxes = {"ball_1": [(100, 140, 60, 160)] * 2, "cube_1": [None, (70, 100, 90, 120)]}
+    same = _gate(spec, boxes, {"ball_1": RED, "cube_1": RED})
+    assert any("blends into its support" in r for r in same), same
+    assert not _gate(spec, boxes, {"ball_1": GREY, "cube_1": RED})
+
+
+def test_a_size_change_at_the_frame_edge_needs_half_its_outline_to_change() -> None:
+    """A 40x40 thing shrunk to 32x32 changes 0.36 of its outline: at the left edge (the
+    review's wire shelf, 7300/13) that is refused, in the middle it passes."""
+    spec = _spec(Change(type="size", targets=["cube_1"]))
+    edge = _gate(spec, {"cube_1": [(80, 120, 2, 42), (88, 120, 2, 34)]})
+    assert any("frame's edge" in r for r in edge), edge
+    assert not _gate(spec, {"cube_1": [(80, 120, 100, 140), (88, 120, 100, 132)]})
+    assert not _gate(spec, {"cube_1": [(80, 120, 2, 42), (92, 120, 2, 30)]})  # 0.51 changes
+
+
+def test_a_cube_turn_that_shows_the_same_face_is_refused() -> None:
+    """A 4-fold cube from 22.5 degrees off face-on to 22.5 the other side shows the camera
+    the same outline (review_std96g 7300/34); from face-on to 42 degrees it does not."""
+
+    def turned(off: float, to: float):
+        spec = _spec(Change(type="orientation", targets=["cube_1"],
+                            params={"degrees": to - off, "symmetry": 4}))  # fmt: skip
+        cam = spec.before.camera.location
+        x, y, _ = spec.before.object("cube_1").transform.location
+        ray = math.degrees(math.atan2(y - cam[1], x - cam[0]))
+        for side, yaw in ((spec.before, off), (spec.after, to)):
+            side.object("cube_1").transform.rotation = (0.0, 0.0, math.radians(ray + yaw))
+        return _gate(spec, {"cube_1": [(40, 100, 100, 150), (40, 100, 95, 160)]})
+
+    assert any("same outline" in r for r in turned(22.5, -22.5)), turned(22.5, -22.5)
+    assert not turned(0.0, 42.0), turned(0.0, 42.0)

@@ -94,8 +94,9 @@ class GateCheck:
 
     def support_contrast_reasons(self) -> list[str]:
         """The first target, on each side it is in, differs from the object it stands on by
-        ``visibility.min_support_delta_e`` (mean colours of their visible pixels): a laptop
-        on a desk of its colour is barely seen to go."""
+        ``visibility.min_support_delta_e`` (ΔE*ab of the mean colours of their visible
+        pixels): a laptop on a desk of its colour, a beige cushion on a grey table, are barely
+        seen to go or come."""
         targets = self.targets()
         if self.vis is None or not targets:
             return []
@@ -107,7 +108,7 @@ class GateCheck:
             under = mean_lab(image, mask == self.ids[obj.support])
             if own is None or under is None:
                 continue
-            if float(delta_e2000(own, under)) < self.vis.min_support_delta_e:
+            if float(np.linalg.norm(own - under)) < self.vis.min_support_delta_e:
                 return [f"{self.change.type}: target blends into its support ({side})"]
         return []
 
@@ -128,6 +129,22 @@ def edge_factor(cut: bool, vis: VisibilityConfig | None) -> float:
     frame's edge is a sliver. The sampler's prediction (a predicted in-frame share under 1)
     and the gate (a rendered box on the edge) both ask it."""
     return vis.edge_target_factor if cut and vis is not None else 1.0
+
+
+def too_thin(box, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
+    """Whether a target's box (x0, y0, x1, y1, px) spans fewer than
+    ``visibility.min_target_width_px`` on either axis: a thin pole shows too few pixels
+    across to be seen, whatever its area."""
+    least = vis.target_width(resolution)
+    return min(box[2] - box[0], box[3] - box[1]) < least
+
+
+def near_edge(box, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
+    """Whether a box (x0, y0, x1, y1, px) lies within ``visibility.edge_band`` of the frame's
+    edge: a size change there is judged against the room's edge and reads less."""
+    w, h = resolution
+    bx, by = vis.edge_band * w, vis.edge_band * h
+    return box[0] <= bx or box[1] <= by or box[2] >= w - bx or box[3] >= h - by
 
 
 def box_cut(box, shape: tuple[int, ...]) -> bool:

@@ -220,6 +220,10 @@ class Add(ChangeOperator):
     edits_objects = False  # a new object
     templates = ("add",)
 
+    def gate(self, check: GateCheck) -> list[str]:
+        # a new thing on a table of its colour is as hard to see come as to see go
+        return check.target_reasons() or check.support_contrast_reasons()
+
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
         kinds = {"floor", "ground", "surface"} | (
