@@ -1,7 +1,7 @@
 """Issue 27's Done-when line per file of the messy corpus (tests/render/messy_scenes_script.py).
 
-PYTHONPATH=. python benchmarks/messy_check.py DIR N [--render] [--kinds K ...] [--primitives P]
-    [--keep OUT] [--shapes FOLDER]
+PYTHONPATH=. python benchmarks/messy_check.py DIR N [--render] [--kinds K ...] [--user U ...]
+    [--primitives P] [--keep OUT] [--shapes FOLDER]
 
 Builds the corpus in DIR (where it is missing) and scans it, then per file, with the messy-files
 test's draft config (tests/render/test_messy_files.py): the share of object changes on the
@@ -9,7 +9,11 @@ file's own objects over specs 0..N-1 (a change is on them where a target's asset
 a count's linked duplicates included), its binomial standard error, and the worst change type
 off its configured share among the types the file's scenes carry. With --render: 6 draft
 pairs, the fewest objects >= 12 px in either image of a pair (>= 2 required) and the most
-resampled attempts of a pair (<= 1 required). With --primitives P: P draft pairs (128x96, 4
+resampled attempts of a pair (<= 1 required). --user adds scenes of
+tests/render/user_scenes_script.py (the slab of primitives). On stderr per file: the chance of
+a draw for the file's objects its pilot calibrated (``file_share.calibrated``), the pilot's
+passes [chance, own, object changes] and the sampler's build CPU seconds (the pilot included
+unless a calibration beside the file was read back). With --primitives P: P draft pairs (128x96, 4
 samples) rendered from sphere, cube and cylinder saved as 2-unit glTF meshes and imported with
 the suggested --scale (the mix of tests/scenes/test_import_symmetry.py): the orientation changes
 per shape with their degrees, and the colour changes whose first caption names the new colour;
@@ -30,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "render" / "messy_scenes_script.py"
+USER_SCRIPT = ROOT / "tests" / "render" / "user_scenes_script.py"  # --user: its untagged scenes
+USER_KINDS = ("backdrop", "slab", "interior", "interior_cm")
 KINDS = ("flipped_backdrop", "negative_scale", "modifiers", "instances", "missing_texture",
          "centimetres", "linked_library", "y_up")  # fmt: skip
 OBJECT_CHANGES = {"color", "material", "size", "move", "orientation", "disappear", "remove",
@@ -47,20 +53,20 @@ def draft_config(blend: Path):
     ])  # fmt: skip
 
 
-def on_file_objects(spec, change) -> bool:
-    """Whether a change acts on the file's own objects (a target whose asset is the file's)."""
-    from diffforge.scenes.file_objects import is_file_object
-
-    objs = {o.id: o for scene in (spec.before, spec.after) for o in scene.objects}
-    return any(t in objs and is_file_object(objs[t]) for t in change.targets)
-
-
 def sampled(blend: Path, n: int) -> dict:
     """Own-object share, its standard error and the change mix over specs 0..n-1."""
+    from diffforge.scenes.environments.file_share import (
+        _CALIBRATED,
+        calibration_key,
+        on_file_objects,
+    )
     from diffforge.scenes.sampler import PairSampler, configured_mix
 
     cfg = draft_config(blend)
-    sampler = PairSampler(cfg)
+    t0 = time.process_time()
+    sampler = PairSampler(cfg)  # the file's chances calibrated on a pilot (or read back)
+    build_s = time.process_time() - t0
+    calibration = _CALIBRATED.get(calibration_key(cfg), {})
     hits: list[bool] = []
     types: Counter[str] = Counter()
     failed = 0
@@ -89,6 +95,9 @@ def sampled(blend: Path, n: int) -> dict:
         "failed": failed,
         "worst_type": f"{worst} {dev:+.1%}",
         "never": never,
+        "chance": calibration.get("chance"),
+        "passes": calibration.get("passes"),
+        "build_cpu_s": round(build_s, 1),
     }
 
 
@@ -181,6 +190,13 @@ def main() -> None:
     ap.add_argument("n", type=int, help="specs 0..n-1 to sample per file")
     ap.add_argument("--render", action="store_true", help="also render 6 draft pairs per file")
     ap.add_argument("--kinds", nargs="*", default=list(KINDS), choices=KINDS)
+    ap.add_argument(
+        "--user",
+        nargs="*",
+        default=[],
+        choices=USER_KINDS,
+        help="also these scenes of tests/render/user_scenes_script.py",
+    )
     ap.add_argument("--primitives", type=int, default=0, help="pairs from imported primitives")
     ap.add_argument("--keep", type=Path, help="a new folder to keep the primitive pairs in")
     ap.add_argument("--shapes", type=Path, help="import these shapes instead (read only)")
@@ -207,7 +223,11 @@ def main() -> None:
         head += " pairs | min objects ≥ 12 px | max resampled |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
-    for kind in args.kinds:
+    for kind in args.user:
+        if not (args.dir / f"{kind}.blend").is_file():
+            subprocess.run([sys.executable, str(USER_SCRIPT), kind, str(args.dir / f"{kind}.blend")],
+                           check=True, capture_output=True)  # fmt: skip
+    for kind in [*args.kinds, *args.user]:
         blend = args.dir / f"{kind}.blend"
         if not (args.dir / f"{kind}.blend.json").is_file():
             scan_environment(blend)
@@ -220,8 +240,9 @@ def main() -> None:
                 r = rendered(blend, Path(tmp) / kind)
             row += f" {r['pairs']} | {r['min_objects_12px']} | {r['max_resampled']} |"
         print(row, flush=True)
-        print(json.dumps({"file": kind, "wall_s": round(time.monotonic() - t0, 1)}),
-              file=sys.stderr)  # fmt: skip
+        print(json.dumps({"file": kind, "wall_s": round(time.monotonic() - t0, 1),
+                          "chance": s["chance"], "pilot_passes": s["passes"],
+                          "sampler_build_cpu_s": s["build_cpu_s"]}), file=sys.stderr)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the same whatever else is sampled, in whatever order, on whatever worker.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 from collections import Counter
@@ -26,14 +27,22 @@ from diffforge.scenes.changes import (
     weights,
 )
 from diffforge.scenes.changes.gating import edge_factor, too_thin
-from diffforge.scenes.environments import FEATURES, attach, carries, compose, placer_for
+from diffforge.scenes.environments import (
+    FEATURES,
+    attach,
+    carries,
+    compose,
+    file_lacks,
+    placer_for,
+)
 from diffforge.scenes.environments.composition import (
     LETTER_HEIGHT,
     LETTER_WIDTH,
     letter_share,
 )
-from diffforge.scenes.environments.file_share import own_object_shares
+from diffforge.scenes.environments.file_share import calibrated, own_object_shares
 from diffforge.scenes.environments.staging import pose_problems, seat_problems
+from diffforge.scenes.environments.user_file import load_environment_info
 from diffforge.scenes.file_objects import asset_spec, is_file_object
 from diffforge.scenes.geometry import (
     ASSET_FILL,
@@ -80,6 +89,8 @@ _LEGIBLE: dict[tuple[str, str], float] = {}
 PROBED = frozenset({"person", "turnable", "group"})
 CARRY_PROBES, MIN_CARRY_RATE, CARRY_STREAM, CARRY_MISS = 16, 0.05, 1_000_000, 0.05
 _CARRY: dict[tuple[str, str, str], float] = {}
+log = logging.getLogger(__name__)
+_WARNED: set[str] = set()  # warning lines already given in this process (one per file)
 
 
 class Unplaced(NotApplicable):
@@ -114,6 +125,7 @@ class PairSampler:
         self.operators = registry(cfg.changes.operators)
         check_changes(cfg.changes, self.operators)
         drawn = {t: w for t, w in weights(cfg.changes, self.operators).items() if w > 0}
+        drawn = self._file_leaves_out(drawn)
         self.types = sorted(drawn)
         self.type_w = np.array([drawn[t] for t in self.types], dtype=float)
         self.type_p = self.type_w / self.type_w.sum()
@@ -154,6 +166,9 @@ class PairSampler:
                                if self._on_objects(t)}, self._large)
             if "environment" in self.layouts else {}
         )  # fmt: skip
+        if self.own_p:  # ... calibrated on a pilot of specs to the share they realize
+            self.own_p = calibrated(cfg, self.own_p, self._file_pilot, self._on_objects,
+                                    lambda i: self._own_uniforms(i, len(self.draw_types(i))))  # fmt: skip
 
     def _calibrated(self, rounds: int = 200) -> np.ndarray:
         """The weights each of a pair's draws uses, so that every type's expected share of
@@ -276,6 +291,31 @@ class PairSampler:
                 if u == t:
                     out[u, k] = r if r >= min(need, best) and r > 0 else MIN_CARRY_RATE
         return out
+
+    def _file_leaves_out(self, drawn: dict[str, float]) -> dict[str, float]:
+        """``drawn`` less the types no weighted layout carries where a user's file is among
+        them (``environments.file_lacks``: text without a sign of the file's, pose without a
+        person): their weight goes to the other types, with one warning line, rather than
+        each draw falling back after every scene of its pair. Without a user file such a
+        weight stays a config error (``_check_carried``)."""
+        layouts = [k for k, w in self.cfg.scene.layouts.items() if w > 0]
+        if "environment" not in layouts:
+            return drawn
+        carried = set().union(*(carries(k, self.cfg, self.library) for k in layouts))
+        kept = {t: w for t, w in drawn.items() if self.operators[t].scene_needs <= carried}
+        left = sorted(set(drawn) - set(kept))
+        if not left or not kept:
+            return drawn
+        blend = self.cfg.assets.environment
+        lacks = file_lacks(load_environment_info(blend))
+        why = "; ".join(sorted({lacks[f] for t in left for f in self.operators[t].scene_needs
+                                if f in lacks}))  # fmt: skip
+        line = (f"assets.environment: {blend}: {why}: {', '.join(left)} changes are not drawn "
+                "(their weight goes to the other types)")  # fmt: skip
+        if line not in _WARNED:
+            _WARNED.add(line)
+            log.warning("%s", line)
+        return kept
 
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
@@ -524,9 +564,7 @@ class PairSampler:
         resolution = self.cfg.render.resolved().resolution
         base_feet = predicted_footprints(base, resolution, self.cfg.visibility.predict_fill)
         large = self._large(base, base_feet) if predict else None
-        # which object changes go to a user file's own objects: drawn once per pair, so a
-        # retry keeps the choice (``changes.file_objects``)
-        own_draws = rng_for(seed, index, "file_objects").random(len(kinds))
+        own_draws = self._own_uniforms(index, len(kinds))
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
         for draw in range(CHANGE_DRAWS_PER_SCENE):
@@ -621,6 +659,20 @@ class PairSampler:
             ctx.used_types.add(kind)
             made[pos] = change
         return before, after, [made[pos] for pos in sorted(made)]
+
+    def _own_uniforms(self, index: int, n: int) -> np.ndarray:
+        """Which of pair ``index``'s ``n`` draws go to a user file's own objects (a uniform
+        below the type's ``own_p``): drawn once per pair, so a retry keeps the choice."""
+        return rng_for(self.cfg.seed, index, "file_objects").random(n)
+
+    def _file_pilot(self, own_p: dict[str, float], index: int) -> PairSpec | None:
+        """Pair ``index`` sampled with ``own_p`` as the file's chances (None: it fails): the
+        pilot that calibrates them (``file_share.calibrated``)."""
+        self.own_p = own_p
+        try:
+            return self.sample(index)
+        except SamplingError:
+            return None
 
     def _on_objects(self, change_type: str) -> bool:
         """Whether a change type acts on an object already in the scene."""

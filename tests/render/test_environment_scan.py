@@ -23,11 +23,15 @@ from diffforge.dataset import read_meta, read_pairs
 from diffforge.dataset.files import load_image
 from diffforge.render import generate
 from diffforge.render.environment_scan import scan_environment
+from diffforge.scenes.environments import file_share
+from diffforge.scenes.environments.file_share import on_file_objects
+from diffforge.scenes.file_objects import sidecar_path
 from diffforge.scenes.sampler import PairSampler
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 SCRIPT = Path(__file__).with_name("user_scenes_script.py")
 KINDS = ("backdrop", "slab", "interior", "interior_cm")
+SHARE_SPECS = 80  # specs whose object changes tell the file's share (about 90)
 OBJECT_CHANGES = {"color", "material", "size", "move", "orientation", "disappear", "remove",
                   "replace", "count", "text"}  # fmt: skip
 
@@ -114,14 +118,19 @@ def test_nothing_to_stand_on_is_one_line(tmp_path):
     assert not Path(f"{blend}.json").exists()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cache_dir):
-    blend, info = scenes[kind]
-    cfg = load_config(None, [
+def _draft(blend: Path):
+    """Draft pairs at 256x192, 2 samples, in the file's own environment."""
+    return load_config(None, [
         f"assets.environment={blend}", "scene.layouts={environment: 1.0}", "seed=1",
         "render.preset=draft", "render.resolution=[256, 192]", "render.samples=2",
         "render.denoise=false",
     ])  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cache_dir):
+    blend, info = scenes[kind]
+    cfg = _draft(blend)
     summary = generate(cfg, tmp_path, 4, workers=1, cache_dir=cache_dir, progress=False)
     assert summary["failed"] == 0, summary["failures"]
     recs = read_pairs(tmp_path)
@@ -134,25 +143,62 @@ def test_pairs_in_an_untagged_scene_show_the_objects(scenes, kind, tmp_path, cac
     rejected = read_meta(tmp_path).counts["rejected_attempts"]
     assert rejected <= len(recs)  # at most one resampled attempt per pair on average
     # changes.file_objects (0.6) of the object changes are the file's own, counted over
-    # 40 sampled specs: the 4 rendered pairs hold too few object changes to tell a share
+    # SHARE_SPECS sampled specs: the 4 rendered pairs hold too few object changes to tell a share
     sampler = PairSampler(cfg)
-    on_file = [any(t.startswith("file:") for t in c.targets)
-               for i in range(40) for c in sampler.sample(i).changes
+    on_file = [on_file_objects(spec, c) for i in range(SHARE_SPECS)
+               for spec in [sampler.sample(i)] for c in spec.changes
                if c.type in OBJECT_CHANGES]  # fmt: skip
     if any(o["changeable"] for o in info["objects"]):
-        # within two binomial standard errors of the configured share: a change drawn for the
-        # file's objects (or for library objects) retries on new draws and scenes before
-        # taking any object, and the file's objects leave room for library ones (0.34 in the
-        # interior once, 0.88 on the slab once the file's objects counted toward scene.objects)
+        # within two binomial standard errors of the configured share (about 0.5-0.7): the
+        # file's chances are calibrated on a pilot of specs (file_share.calibrated; the slab
+        # realized 0.79 with the probes' chances alone, linked_library of the messy corpus 0.43)
         share = sum(on_file) / max(len(on_file), 1)
-        assert len(on_file) >= 20, on_file
-        if kind == "slab" and share > 0.76:
-            pytest.xfail(
-                "known regression (2026-12-06): file_share's relative rule boosts the slab's "
-                f"types to {share:.2f} for 0.6; a calibration on realized shares is the mend"
-            )
+        assert len(on_file) >= 60, on_file
         p = cfg.changes.file_objects
         assert abs(share - p) <= 2 * (p * (1 - p) / len(on_file)) ** 0.5, share
+
+
+def test_the_files_chance_is_calibrated_once_and_kept_beside_it(scenes):
+    """The slab's pilot (``file_share.calibrated``) lowers the chance the probes gave, whose
+    realized share overshot (0.79 for 0.6), and writes it beside the file: a sampler of the
+    same file and config in another process reads it back rather than piloting again."""
+    blend, _ = scenes["slab"]
+    cfg = _draft(blend)
+    file_share._CALIBRATED.clear()  # as in a new process
+    own = PairSampler(cfg).own_p
+    path = file_share.calibration_path(sidecar_path(blend))
+    kept = json.loads(path.read_text())[file_share.calibration_key(cfg)]
+    (first, hits, total), *_ = kept["passes"]
+    assert hits / total > cfg.changes.file_objects + file_share.PILOT_CLOSE  # it overshot
+    assert kept["chance"] < first and {own[t] for t in own if own[t] > 0} == {kept["chance"]}
+    made = path.read_text()
+    side = json.loads(made)
+    side[file_share.calibration_key(cfg)]["chance"] = 0.123  # what is on disk is what is used
+    path.write_text(json.dumps(side))
+    file_share._CALIBRATED.clear()
+    try:
+        assert {p for p in PairSampler(cfg).own_p.values() if p > 0} == {0.123}
+    finally:
+        path.write_text(made)
+        file_share._CALIBRATED.clear()
+
+
+def test_a_file_without_a_sign_draws_no_text_and_says_so_once(scenes, caplog):
+    """The slab has no sign and no person: text and pose changes are left out up front (their
+    weight goes to the other types) with one warning line, rather than each draw falling
+    back after every scene of its pair (chains of 6-8 fallbacks); the interior has a sign."""
+    from diffforge.scenes import sampler as sampling
+
+    sampling._WARNED.clear()
+    with caplog.at_level("WARNING", logger="diffforge.scenes.sampler"):
+        sampler = PairSampler(_draft(scenes["slab"][0]))
+        PairSampler(_draft(scenes["slab"][0]))
+    lines = [r.getMessage() for r in caplog.records if "not drawn" in r.getMessage()]
+    assert len(lines) == 1 and "no sign" in lines[0] and "pose, text changes" in lines[0]
+    assert not {"text", "pose"} & set(sampler.types)
+    fell = [f.type for i in range(40) for f in sampler.sample(i).fallbacks]
+    assert not {"text", "pose"} & set(fell), fell
+    assert "text" in PairSampler(_draft(scenes["interior"][0])).types
 
 
 def test_the_files_own_lamps_are_the_lights_changes_act_on(scenes, tmp_path, cache_dir):

@@ -42,6 +42,7 @@ from diffforge.scenes.environments.tabletop import compose_tabletop, tabletop_el
 from diffforge.scenes.environments.user_file import (
     compose_environment,
     environment_surfaces,
+    file_lacks,
     load_environment_info,
 )
 from diffforge.scenes.model import Camera, Element, Environment, Scene
@@ -57,6 +58,7 @@ __all__ = [
     "carries",
     "compose",
     "default_yaw",
+    "file_lacks",
     "nearest_default_yaw",
     "place_object",
     "placer_for",
@@ -89,9 +91,11 @@ FEATURES = {
 
 def carries(layout: str, cfg: GenerateConfig, library) -> frozenset[str]:
     """The features (``FEATURES``) a layout can compose when a drawn change wants them. A
-    user's file is taken to carry them all: its objects are known only once it is composed."""
+    user's file carries those its scan does not rule out (``file_lacks``)."""
     if layout == "environment":
-        return frozenset(FEATURES)
+        if cfg.assets.environment is None:
+            return frozenset(FEATURES)
+        return frozenset(FEATURES) - set(file_lacks(load_environment_info(cfg.assets.environment)))
     out = set()
     if layout in ("room", "street"):
         where = "indoor" if layout == "room" else "outdoor"

@@ -87,6 +87,19 @@ def compose_environment(
     return comp
 
 
+def file_lacks(info: dict) -> dict[str, str]:
+    """Scene features (``environments.FEATURES``) a user's file cannot compose, with why: a
+    text change needs a sign of the file's own (the library objects placed in a file stand on
+    its surfaces, and none has a sign), a pose change a person (none is placed in a file, and
+    its own objects are not posed). Known from the scan, so the sampler leaves those types
+    out up front: drawn, each fell back after every scene of its pair (chains of 6-8)."""
+    changeable = [o for o in info.get("objects", []) if o.get("changeable")]
+    out = {"person": "no person"}
+    if not any(o.get("text") is not None for o in changeable):
+        out["text"] = "no sign or text object that may change"
+    return out
+
+
 def floor_colour(info: dict) -> str | None:
     """The named colour the scan measured on the object that holds the file's floor (a
     missing texture renders pink), or None: the colour change reads it as the light the floor
