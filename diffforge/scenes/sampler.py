@@ -12,6 +12,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -291,7 +292,7 @@ class PairSampler:
         return out
 
     @property
-    def _cache_at(self):
+    def _cache_at(self) -> Path | None:
         return self.cfg.assets.cache_dir
 
     def _probe_disk(self, key: str) -> dict[str, float]:
