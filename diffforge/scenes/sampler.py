@@ -149,7 +149,6 @@ class PairSampler:
         self.own_p: dict[str, float] = {}
         self.carry_rate = self._carry_rates()
         self.layout_c = self._layout_calibrated()
-        self.deficit = self._deficits()
         # issue 27: in a user file, each object type's chance to be drawn for the file's own
         # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
         self.own_p = (
@@ -302,26 +301,6 @@ class PairSampler:
             return {}
         return probe_cache.load(key, self._cache_at)
 
-    def _deficits(self) -> dict[str, float]:
-        """Per probed type (``_carry_rates``): the share of its pairs expected to fall back,
-        each layout it goes to (``_layout_p``) missing all ``SCENES_PER_MIX`` scenes at its
-        probed rate there (default standard: pose 0.20, count 0.07, orientation 0.05, where
-        pose realized 21 % short, count 16-24 %, orientation 4 %). The fallbacks go to these
-        types in proportion (``_substitute``), so what they lose comes back to them."""
-        out: dict[str, float] = {}
-        for t in self.types:
-            if not any(u == t for u, _ in self.carry_rate):
-                continue
-            p = self._layout_p((t,), self.layout_c)
-            out[t] = float(sum(p[i] * (1 - self.carry_rate.get((t, k), 1.0)) ** SCENES_PER_MIX
-                               for i, k in enumerate(self.layouts)))  # fmt: skip
-        return out
-
-    def _carried_rate(self, t: str, layout: str) -> float:
-        """A probed type's rate on a layout, 0 where it misses too often to be routed there."""
-        r = self.carry_rate.get((t, layout), 1.0)
-        return 0.0 if r <= MIN_CARRY_RATE else r
-
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
         silent 0 % otherwise)."""
@@ -400,13 +379,6 @@ class PairSampler:
         p[[i for i, t in enumerate(self.types) if self.operators[t].alone]] = 0.0
         if p.sum() <= 0:
             return None
-        # to the types that lose draws themselves, where this layout carries them: a fallback
-        # drawn by weight alone went to the types that never fail (colour, illumination,
-        # disappear +12 % each) while count and pose stayed 20 % short
-        owed = p * np.array([self.deficit.get(t, 0.0) * self._carried_rate(t, layout)
-                             for t in self.types])  # fmt: skip
-        if owed.sum() > 0:
-            p = owed
         rng = rng_for(self.cfg.seed, index, "fallback", k)
         instead = self.types[int(rng.choice(len(self.types), p=p / p.sum()))]
         out = list(kinds)
