@@ -10,6 +10,8 @@ import argparse
 import time
 from collections import Counter
 
+import numpy as np
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,8 +29,12 @@ def main() -> None:
     total = sum(weights.values())
     layouts: Counter[str] = Counter()
     types: Counter[str] = Counter()
+    drawn: Counter[str] = Counter()  # before any fallback: what the draw asked of the pair
     counts: Counter[int] = Counter()
     why: Counter[tuple[str, str, str]] = Counter()
+    # parameters a type draws with it (``param_needs``: a lamp switch's kind), realized
+    pinned = {t: k for t in weights for k in sampler.operators[t].param_needs}
+    values: Counter[tuple[str, object]] = Counter()
     moved = 0
     clock = time.process_time()
     for i in range(args.n):
@@ -37,6 +43,10 @@ def main() -> None:
         layouts[layout] += 1
         moved += layout != sampler.pair_layout(i)
         types.update(c.type for c in spec.changes)
+        drawn.update(sampler.draw_types(i))
+        values.update(
+            (c.type, c.params.get(pinned[c.type])) for c in spec.changes if c.type in pinned
+        )
         counts[len(spec.changes)] += 1  # a "none" pair is a single-change pair
         why.update((f.type, f.reason, layout) for f in spec.fallbacks)
     cpu = (time.process_time() - clock) / args.n
@@ -48,10 +58,12 @@ def main() -> None:
         f"n={args.n} fallbacks={sum(why.values())} layout moves={moved} type TVD={100 * tvd:.1f}% "
         f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec"
     )
-    print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}")
+    print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}{'drawn':>8}")
+    d = max(sum(drawn.values()), 1)
     for t, w in sorted(weights.items()):
         share = types[t] / m
-        print(f"  {t:<14}{w / total:8.1%}{share:8.1%}{100 * (share / (w / total) - 1):+8.1f}%")
+        print(f"  {t:<14}{w / total:8.1%}{share:8.1%}{100 * (share / (w / total) - 1):+8.1f}%"
+              f"{drawn[t] / d:8.1%}")  # fmt: skip
     n_pairs = sum(counts.values())
     p_total = sum(per_pair.values())
     for n, w in sorted(per_pair.items()):
@@ -64,6 +76,13 @@ def main() -> None:
             share = layouts[k] / args.n
             print(f"  layout {k:<7}{w / l_total:8.1%}{share:8.1%}"
                   f"{100 * (share / (w / l_total) - 1):+8.1f}%")  # fmt: skip
+    for t, key in sorted(pinned.items()):
+        dist = sampler.params[t][key]
+        rng = np.random.default_rng(0)
+        drawn = Counter(dist.sample(rng) for _ in range(4000))
+        for v, c in sorted(drawn.items()):
+            share = values[t, v] / max(types[t], 1)
+            print(f"  {t}.{key}={v!s:<12}{c / 4000:8.1%}{share:8.1%}")
     for (t, reason, layout), n in why.most_common():
         print(f"  fallback {t}: {reason} ({layout}) x{n}")
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
 from diffforge.config import GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, ConfigError, SamplingError
+from diffforge.scenes import probe_cache
 from diffforge.scenes.changes import (
     ChangeContext,
     NotApplicable,
@@ -237,9 +240,12 @@ class PairSampler:
             return {}
         key = _probe_key(self.cfg)
         out = {}
+        disk = self._probe_disk(key)
         for k in self.layouts:
             if "text" not in self.carried[k] or k == "environment":  # a user's file: as it is
                 continue
+            if (key, k) not in _LEGIBLE and f"legible|{k}" in disk:
+                _LEGIBLE[key, k] = disk[f"legible|{k}"]
             if (key, k) not in _LEGIBLE:
                 hits = 0
                 for probe in range(LEGIBILITY_PROBES):
@@ -250,6 +256,7 @@ class PairSampler:
                         continue
                     hits += bool(self._fit_text(base))
                 _LEGIBLE[key, k] = hits / LEGIBILITY_PROBES
+                probe_cache.store(key, {f"legible|{k}": _LEGIBLE[key, k]}, self._cache_at)
             out[k] = _LEGIBLE[key, k]
             if not out[k]:
                 self.carried[k] = self.carried[k] - {"text"}
@@ -265,12 +272,16 @@ class PairSampler:
         other types."""
         key = _probe_key(self.cfg)
         out: dict[tuple[str, str], float] = {}
+        disk = self._probe_disk(key)
+        fresh: dict[str, float] = {}
         for t in self.types:
             if not self.operators[t].scene_needs & PROBED:
                 continue
             for k in self.layouts:
                 if not self.operators[t].scene_needs <= self.carried[k] or k == "environment":
                     continue
+                if (key, t, k) not in _CARRY and f"carry|{t}|{k}" in disk:
+                    _CARRY[key, t, k] = disk[f"carry|{t}|{k}"]
                 if (key, t, k) not in _CARRY:
                     hits = 0
                     for probe in range(CARRY_PROBES):
@@ -279,7 +290,7 @@ class PairSampler:
                         except (SamplingError, NotApplicable):
                             continue
                         hits += 1
-                    _CARRY[key, t, k] = hits / CARRY_PROBES
+                    _CARRY[key, t, k] = fresh[f"carry|{t}|{k}"] = hits / CARRY_PROBES
                 out[t, k] = _CARRY[key, t, k]
             # a layout whose scenes would leave the type without a target after all of a
             # pair's ``SCENES_PER_MIX`` more than ``CARRY_MISS`` of the time takes it only
@@ -290,6 +301,8 @@ class PairSampler:
             for (u, k), r in list(out.items()):
                 if u == t:
                     out[u, k] = r if r >= min(need, best) and r > 0 else MIN_CARRY_RATE
+        if fresh:
+            probe_cache.store(key, fresh, self._cache_at)
         return out
 
     def _file_leaves_out(self, drawn: dict[str, float]) -> dict[str, float]:
@@ -316,6 +329,17 @@ class PairSampler:
             _WARNED.add(line)
             log.warning("%s", line)
         return kept
+
+    @property
+    def _cache_at(self) -> Path | None:
+        return self.cfg.assets.cache_dir
+
+    def _probe_disk(self, key: str) -> dict[str, float]:
+        """This config's probe results from the disk cache (``probe_cache``); none with
+        ``DIFFFORGE_PROBE_CACHE=0``."""
+        if os.environ.get("DIFFFORGE_PROBE_CACHE", "1") == "0":
+            return {}
+        return probe_cache.load(key, self._cache_at)
 
     def _check_carried(self) -> None:
         """A weighted type whose needs no weighted layout can compose is a config error (a
@@ -408,6 +432,7 @@ class PairSampler:
         prediction is still sampled without it, for the gates to judge; only then does the
         pair go to another layout (benchmarks/mix_check.py counts those moves)."""
         kinds = self.draw_types(index)
+        pins = self.draw_pins(index, kinds)
         layout = self.pair_layout(index, kinds)
         fallbacks: list[Fallback] = []
         tried = set(kinds)
@@ -423,7 +448,9 @@ class PairSampler:
                     # objects on them, and one drawn for library objects on those; the last
                     # may give it any object (half the scenes left the slab's share at 0.72)
                     strict = sub - start < tries - 2
-                    spec = self._sample_once(index, sub, kinds, layout, order=order, strict=strict)
+                    spec = self._sample_once(
+                        index, sub, kinds, layout, order=order, strict=strict, pins=pins
+                    )
                 except Unplaced as exc:
                     failed[exc.kind, exc.reason] += 1
                     last = exc
@@ -440,6 +467,7 @@ class PairSampler:
             swap = self._substitute(kinds, kind, tried, index, k, layout)
             if swap is None:
                 break
+            pins = _kept_pins(pins, kinds, swap[0])
             kinds, instead = swap
             tried.add(instead)
             fallbacks.append(Fallback(type=kind, reason=reason, instead=instead))
@@ -451,7 +479,7 @@ class PairSampler:
         for sub in range(start, start + self.cfg.changes.max_attempts):
             where = layout if sub - start < half else self._other_layout(index, sub, kinds, layout)
             try:
-                spec = self._sample_once(index, sub, kinds, where, predict=False)
+                spec = self._sample_once(index, sub, kinds, where, predict=False, pins=pins)
             except (SamplingError, NotApplicable) as exc:
                 last = exc
                 # issue 27: a type with nothing at all to act on (text in a user file without
@@ -460,6 +488,7 @@ class PairSampler:
                 if isinstance(exc, Unplaced) and exc.placed is False:
                     swap = self._substitute(kinds, exc.kind, set(kinds), index, sub, where)
                 if swap is not None:
+                    pins = _kept_pins(pins, kinds, swap[0])
                     kinds, instead = swap
                     fallbacks.append(Fallback(type=exc.kind, reason=exc.reason, instead=instead))
                 continue
@@ -469,12 +498,15 @@ class PairSampler:
             f"pair {index}: no valid pair after {self.cfg.changes.max_attempts} attempts ({last})"
         )
 
-    def _layout_p(self, kinds: tuple[str, ...], scale: np.ndarray) -> np.ndarray:
-        """P(layout | a pair's drawn ``kinds``): by weight × ``scale`` among the layouts that
+    def _layout_p(
+        self, kinds: tuple[str, ...], scale: np.ndarray, extra: frozenset[str] = frozenset()
+    ) -> np.ndarray:
+        """P(layout | a pair's drawn ``kinds``, and ``extra`` features its pinned parameter
+        values want): by weight × ``scale`` among the layouts that
         carry the features they want, times how often a sign reads (text) and how often each
         probed type finds a target there (``_carry_rates``); by weight among all where no
         layout carries them."""
-        wants = self._wants(list(kinds))
+        wants = self._wants(list(kinds)) | extra
         p = np.array([w if wants <= self.carried[k] else 0.0
                       for k, w in zip(self.layouts, self.layout_w * scale, strict=True)])  # fmt: skip
         if "text" in wants:  # where a sign reads as often as it does
@@ -498,17 +530,48 @@ class PairSampler:
             return scale
         wanted = self.wanted_features(pairs)
         for _ in range(rounds):
-            shares = sum(n * self._layout_p(w, scale) for w, n in wanted.items()) / pairs
+            shares = sum(n * self._layout_p(k, scale, x) for (k, x), n in wanted.items()) / pairs
             ratio = np.divide(self.layout_p, shares, out=np.ones_like(shares), where=shares > 0)
             if np.all(np.abs(ratio - 1) < 1e-4):
                 break
             scale = scale * ratio
         return scale
 
-    def wanted_features(self, pairs: int = LAYOUT_CALIBRATION_PAIRS) -> Counter[tuple[str, ...]]:
-        """How many of the first ``pairs`` pairs drew each set of change types (sorted), what
-        their layout draw depends on (``_layout_p``)."""
-        return Counter(tuple(sorted(self.draw_types(i))) for i in range(pairs))
+    def wanted_features(
+        self, pairs: int = LAYOUT_CALIBRATION_PAIRS
+    ) -> Counter[tuple[tuple[str, ...], frozenset[str]]]:
+        """How many of the first ``pairs`` pairs drew each set of change types (sorted) and
+        of features their pinned parameters want, what their layout draw depends on
+        (``_layout_p(kinds, scale, extra)``)."""
+        out: Counter[tuple[tuple[str, ...], frozenset[str]]] = Counter()
+        for i in range(pairs):
+            kinds = self.draw_types(i)
+            out[tuple(sorted(kinds)), self._pinned_needs(kinds, self.draw_pins(i, kinds))] += 1
+        return out
+
+    def draw_pins(self, index: int, kinds: list[str]) -> list[dict]:
+        """Per draw of ``kinds``: the values of its type's ``param_needs`` parameters, drawn
+        once per pair from attempt-free streams (the scene is composed for them; the change
+        is held to them, ``_changes``). Values none of the layouts carry are not pinned."""
+        out: list[dict] = []
+        for pos, t in enumerate(kinds):
+            pin = {}
+            for key, needs in self.operators[t].param_needs.items():
+                if key not in self.params[t]:
+                    continue
+                value = self.params[t][key].sample(rng_for(self.cfg.seed, index, "pins", pos))
+                if any(needs.get(value, frozenset()) <= c for c in self.carried.values()):
+                    pin[key] = value
+            out.append(pin)
+        return out
+
+    def _pinned_needs(self, kinds: list[str], pins: list[dict]) -> frozenset[str]:
+        """The features the pinned parameter values of a pair's draws want (``param_needs``)."""
+        out: set[str] = set()
+        for t, pin in zip(kinds, pins, strict=True):
+            for key, value in pin.items():
+                out |= self.operators[t].param_needs[key].get(value, frozenset())
+        return frozenset(out)
 
     def pair_layout(self, index: int, kinds: list[str] | None = None) -> str:
         """Pair ``index``'s layout for its drawn types' wanted features, calibrated so that
@@ -517,13 +580,17 @@ class PairSampler:
         retries: a layout drawn afresh per attempt lost the pairs that fail more often there
         (streets realized 14.7 % for 30 %)."""
         kinds = self.draw_types(index) if kinds is None else kinds
-        p = self._layout_p(tuple(kinds), self.layout_c)
+        p = self._layout_p(
+            tuple(kinds), self.layout_c, self._pinned_needs(kinds, self.draw_pins(index, kinds))
+        )
         return self.layouts[_inverse_cdf(p, float(self._draw_uniforms(index)[-1]))]
 
     def _other_layout(self, index: int, sub: int, kinds: list[str], layout: str) -> str:
         """A layout other than ``layout`` for ``kinds`` (calibrated weights; ``layout`` where
         it is the only one): the last resort of a pair its layout never carried."""
-        p = self._layout_p(tuple(kinds), self.layout_c)
+        p = self._layout_p(
+            tuple(kinds), self.layout_c, self._pinned_needs(kinds, self.draw_pins(index, kinds))
+        )
         p[self.layouts.index(layout)] = 0.0
         if p.sum() <= 0:
             return layout
@@ -542,17 +609,24 @@ class PairSampler:
         predict: bool = True,
         order: list[int] | None = None,
         strict: bool = False,
+        pins: list[dict] | None = None,
     ) -> PairSpec:
         """One base scene of ``layout`` for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE``
         draws of them on it. ``order``: the order the draws are applied in (kept by the caller across scenes);
         a type that finds nothing moves to its front, so it picks its target before the
         others take theirs (a colour change on the one lamp on the table left remove none).
         ``strict``: a change drawn for a user file's own objects (or for library objects) finds
-        one or the draw fails."""
+        one or the draw fails. ``pins``: per draw, parameter values drawn for the pair
+        (``draw_pins``); the scene is composed for them where the layout carries them.
+        """
         seed = self.cfg.seed
         order = list(range(len(kinds))) if order is None else order
         rng = rng_for(seed, index, "scene", attempt)
         wants = self._wants(kinds)
+        pins = pins if pins is not None else [{} for _ in kinds]
+        if not self._pinned_needs(kinds, pins) <= self.carried.get(layout, frozenset(FEATURES)):
+            pins = [{} for _ in kinds]  # the last resort's other layout: drawn as they come
+        wants |= self._pinned_needs(kinds, pins)
         base = compose(rng, layout, self.cfg, self.library, wants)
         signs = sum(self.operators[t].writes_text for t in kinds)
         legible = None
@@ -572,7 +646,7 @@ class PairSampler:
             try:
                 before, after, changes = self._changes(
                     rng_for(seed, index, stage, attempt), base, kinds, large, legible, order,
-                    own_draws, strict,
+                    own_draws, strict, pins,
                 )  # fmt: skip
                 distractors = self._distractors(
                     rng_for(seed, index, f"distractors.{draw}", attempt), after, changes
@@ -616,13 +690,16 @@ class PairSampler:
         order: list[int] | None = None,
         own_draws: np.ndarray | None = None,
         strict: bool = False,
+        pins: list[dict] | None = None,
     ) -> tuple[Scene, Scene, list[Change]]:
         """Apply the drawn ``kinds`` in ``order`` (indices into ``kinds``; default as drawn);
         the first that finds nothing raises ``Unplaced``. The changes come back in the drawn
         order. ``large``: the objects predicted large enough to change (None: any);
         ``legible``: the signs a text change may pick (None: any large one). ``own_draws``:
         per draw, below ``changes.file_objects`` it acts on a user file's own objects, else on
-        library objects (``strict``: or not at all, for a retry to find one)."""
+        library objects (``strict``: or not at all, for a retry to find one). ``pins``: per
+        draw, parameter values drawn for the pair; with ``strict``, a change whose operator
+        made another value of a pinned one that needs a feature fails (a new scene follows)."""
         before, after = base.clone(), base.clone()  # base serves every draw: never edited
         ctx = ChangeContext(
             rng=rng,
@@ -637,6 +714,7 @@ class PairSampler:
         share = self.cfg.changes.file_objects
         for pos in range(len(kinds)) if order is None else order:
             kind = kinds[pos]
+            pin = pins[pos] if pins else {}
             tried = None
             writes = legible is not None and large is not None and self.operators[kind].writes_text
             ctx.large = (large & legible) if writes else large
@@ -647,14 +725,19 @@ class PairSampler:
                     kind, share
                 )
                 ctx.only = own if mine else {o.id for o in after.objects} - own
-                tried = self._apply(ctx, rng, before, after, kind, quiet=True)
+                tried = self._apply(ctx, rng, before, after, kind, quiet=True, pin=pin)
                 ctx.only = None
                 if tried is None and strict:  # either way: the drawn share is what comes out
                     whose = "the file's own objects" if mine else "the library's objects"
                     raise Unplaced(kind, f"none of {whose} it can change in view")
             if tried is None:
-                tried = self._apply(ctx, rng, before, after, kind)
+                tried = self._apply(ctx, rng, before, after, kind, pin=pin)
             change, before, after = tried
+            if strict:
+                for key, value in pin.items():
+                    needs = self.operators[kind].param_needs[key].get(value)
+                    if needs and change.params.get(key) != value:
+                        raise Unplaced(kind, f"no {_generic(str(value))} in view")
             change.type = kind
             ctx.used_types.add(kind)
             made[pos] = change
@@ -679,10 +762,12 @@ class PairSampler:
         op = self.operators[change_type]
         return op.edits_objects and not op.scene_wide
 
-    def _apply(self, ctx, rng, before, after, kind, quiet: bool = False):
-        """(change, before, after) of ``kind``; ``Unplaced`` where it finds nothing, or with
-        ``quiet`` None, the scenes (copied first) and locks as they were."""
+    def _apply(self, ctx, rng, before, after, kind, quiet: bool = False, pin=None):
+        """(change, before, after) of ``kind`` (its parameters drawn, ``pin``'s as pinned);
+        ``Unplaced`` where it finds nothing, or with ``quiet`` None, the scenes (copied first)
+        and locks as they were."""
         ctx.params = {k: d.sample(rng) for k, d in self.params[kind].items()}
+        ctx.params.update(pin or {})
         op = self.operators[kind]
         if not op.needs(after):
             if quiet:
@@ -1081,6 +1166,11 @@ def replace_text(obj, string: str):
     probe = obj.model_copy()
     probe.text = obj.text.model_copy(update={"string": string})
     return probe
+
+
+def _kept_pins(pins: list[dict], kinds: list[str], new: list[str]) -> list[dict]:
+    """A pair's pins once one draw fell back: the fallen draw's are dropped."""
+    return [pin if t == u else {} for pin, t, u in zip(pins, kinds, new, strict=True)]
 
 
 def _inverse_cdf(weights: np.ndarray, u: float) -> int:

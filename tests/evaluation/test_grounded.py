@@ -156,10 +156,6 @@ def test_a_turn_may_leave_its_direction_unsaid_but_not_say_the_wrong_one() -> No
     assert mismatch(replace(grown, directions=()), truth_of(items[1])) == "no direction"
 
 
-@pytest.mark.xfail(
-    reason="known regression of the 2026-12-06 merges, left for the next session: lamp switches are rarely drawn since (a room's lamp is seldom predicted large in view: 1 light_off in 300 default specs); the sampled corpus has none",
-    strict=False,
-)
 def test_a_lamp_switched_with_a_side_cue_states_its_sense() -> None:
     """A lamp switched with a side cue ("someone has turned off the lamp": after:off, its state
     in the second image) states the item's sense and finds a light_off change; "turned on" not."""

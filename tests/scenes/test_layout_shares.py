@@ -27,9 +27,10 @@ def test_the_calibrated_draw_gives_each_layout_its_share(sampler: PairSampler) -
     """Over the drawn types of the calibration pairs, the layout draw's expected shares are
     the configured ones (they are reachable on the default config)."""
     wanted = sampler.wanted_features()
-    expected = sum(n * sampler._layout_p(w, sampler.layout_c) for w, n in wanted.items())
+    expected = sum(n * sampler._layout_p(k, sampler.layout_c, x) for (k, x), n in wanted.items())
     np.testing.assert_allclose(expected / LAYOUT_CALIBRATION_PAIRS, sampler.layout_p, atol=1e-3)
-    plain = sum(n * sampler._layout_p(w, np.ones(len(sampler.layouts))) for w, n in wanted.items())
+    ones = np.ones(len(sampler.layouts))
+    plain = sum(n * sampler._layout_p(k, ones, x) for (k, x), n in wanted.items())
     assert abs(plain / LAYOUT_CALIBRATION_PAIRS - sampler.layout_p).max() > 0.1  # what it fixes
 
 

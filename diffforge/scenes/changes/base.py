@@ -121,6 +121,11 @@ class ChangeOperator:
     # "text" a readable sign, "person" a posed person, "holder" something standing on
     # something): the sampler draws the type first, then composes a layout that carries these.
     scene_needs: ClassVar[frozenset[str]] = frozenset()
+    # Parameter values that need more of a scene than the type does (an illumination "kind"
+    # of light_off: a lamp in view): the sampler draws such a parameter once per pair with
+    # its type, composes the scene for the drawn value's features and holds the change to it
+    # (a lamp switch drawn on a scene without a lamp in view became another kind: 1 in 24).
+    param_needs: ClassVar[dict[str, dict[Any, frozenset[str]]]] = {}
 
     # --- the captioner ---------------------------------------------------------------------
     # Caption template names (``<name>.j2``) this type's captions use, the first the default.

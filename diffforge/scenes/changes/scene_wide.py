@@ -135,6 +135,10 @@ class Illumination(ChangeOperator):
     relights = True
     edits_objects = False
     apart = frozenset({"viewpoint"})
+    # a switch needs a lamp whose fixture a viewer sees (``_seen``): a room stands one in view
+    param_needs: ClassVar[dict[str, dict[Any, frozenset[str]]]] = {
+        "kind": {"light_off": frozenset({"lamp"}), "light_on": frozenset({"lamp"})}
+    }
     templates = tuple(
         f"illumination_{kind}"
         for kind in ("brighter", "darker", "warmer", "cooler", "light_off", "light_on",

@@ -26,6 +26,7 @@ from diffforge.scenes.environments.composition import (
     wall_surfaces,
 )
 from diffforge.scenes.environments.room import (
+    ROOM_LAMPS,
     ROOM_TYPES,
     compose_room,
     fixtures,
@@ -86,6 +87,8 @@ FEATURES = {
     "street stands one near the camera)",
     "group": "a countable kind in view, each large enough to count (every layout; a street "
     "stands two of one near the camera)",
+    "lamp": "a lamp in view, large enough to see it switched (a room layout: a floor lamp "
+    "stands in the open before the camera)",
 }
 
 
@@ -112,6 +115,8 @@ def carries(layout: str, cfg: GenerateConfig, library) -> frozenset[str]:
         out |= {"turnable", "group"}
     if layout == "room":
         out.add("holder")
+        if any(optional_spec(library, a) for a in ROOM_LAMPS):
+            out.add("lamp")
         if any(shows_material(library, t) for t in ROOM_TYPES):
             out.add("material")
     elif not cfg.visibility.distinct_material_looks:  # any swap counts: rubber to metal

@@ -87,6 +87,8 @@ SEEN_CLUTTER_AREA = 0.07
 ROOM_UNSEEN = 2
 # Seats whose turn reads (stools and ottomans look alike turned)
 TURNABLE_SEATS = ("armchair", "chair", "office_chair")
+# Lamps a room stands where a lamp switch is drawn: a floor lamp, else a table lamp
+ROOM_LAMPS = ("floor_lamp", "table_lamp")
 ROOM_WALL_COLORS = ("white", "beige", "gray", "teal", "pink", "yellow", "green", "blue")
 
 
@@ -205,6 +207,8 @@ def compose_room(
                        floor.boxes)  # fmt: skip
         if seat is not None:
             comp.place(rng, seat, [near])
+    if "lamp" in wants:  # a drawn lamp switch: a lamp in view, large enough to see it lit
+        _stand_lamp(rng, comp, front)
     add_people(rng, comp, [floor], "person" in wants)
     small = [get(a) for a in plan["clutter"]]
     small = [s for s in small if s is not None]
@@ -245,6 +249,29 @@ def compose_room(
     stage_people(rng, comp.scene, comp.placer, lambda person: [back])
     add_sitters(rng, comp)
     return comp
+
+
+def _stand_lamp(rng, comp: Composition, front: float) -> None:
+    """A floor lamp in the open before the camera, to one side of the room's middle (the
+    lamps along the side walls, or on a far table, showed too small to switch: 1 in 24 rooms
+    had one in view); a table lamp on the holder nearest the camera where none fits."""
+    w, d, _ = comp.scene.environment.extent
+    floor = comp.placer.surfaces["floor"]
+    side = float(choose(rng, [-1.0, 1.0]))
+    lo, hi = 0.5, max(0.6, w / 2 - 1.3)
+    spots = [Surface("floor", "floor", (side * s * (lo + hi) / 2, -d / 2 + front + 0.8),
+                     ((hi - lo) / 2, 0.6), 0.0, floor.boxes) for s in (1.0, -1.0)]  # fmt: skip
+    spec = optional_spec(comp.library, ROOM_LAMPS[0])
+    for spot in spots:
+        if spec is not None and comp.place(rng, spec, [spot]) is not None:
+            return
+    spec = optional_spec(comp.library, ROOM_LAMPS[1])
+    holders = sorted(
+        comp.placer.candidates({"surface"}),
+        key=lambda s: (math.hypot(s.center[0], s.center[1] + d / 2), s.id),
+    )
+    if spec is not None:
+        comp.place(rng, spec, holders[:2])
 
 
 def shows_material(library, room_type: str) -> bool:
