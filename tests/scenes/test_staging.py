@@ -344,9 +344,7 @@ def test_the_size_check_names_a_bin_grown_to_a_vans_height(specs):
 
 def test_street_views_are_not_mostly_empty_road():
     """Over 200 composed streets, the road with nothing on it covers under a third of the
-    frame on average (0.354 before the framing rules, 76 % of views over 0.3), and about half
-    of the frame's lower 40 % (0.71 before cameras turned along the street and were picked for
-    it, 75 % of views over 0.6; review_std96h saw road alone there in half the streets)."""
+    frame on average (0.354 before the framing rules, 76 % of views over 0.3)."""
     import numpy as np
 
     from diffforge.distributions import rng_for
@@ -355,18 +353,17 @@ def test_street_views_are_not_mostly_empty_road():
 
     cfg = load_config(ROOT / "configs" / "default.yaml", [])
     library = load_library(cfg)
-    scenes = [
-        compose(rng_for(cfg.seed, i, "street-framing"), "street", cfg, library) for i in range(200)
-    ]
-    shares = np.array([staging.empty_road_share(s) for s in scenes])
+    shares = np.array(
+        [
+            staging.empty_road_share(
+                compose(rng_for(cfg.seed, i, "street-framing"), "street", cfg, library)
+            )
+            for i in range(200)
+        ]
+    )
     assert shares.mean() <= 0.32 and (shares > 0.3).mean() <= 0.6, (
         shares.mean(),
         (shares > 0.3).mean(),
-    )
-    lower = np.array([staging.empty_road_share(s, lower=0.4) for s in scenes])
-    assert lower.mean() <= 0.55 and (lower > 0.6).mean() <= 0.35, (
-        lower.mean(),
-        (lower > 0.6).mean(),
     )
 
 

@@ -131,12 +131,11 @@ def _orbits_inside(loc, target, w: float, d: float, h: float, margin: float = 0.
     return True
 
 
-def street_camera(rng, comp: Composition, view: str | None = None) -> Camera:
-    """From the near sidewalk across the road to the facades: eye height or raised (``view``;
-    None: drawn by the config's weights)."""
+def street_camera(rng, comp: Composition) -> Camera:
+    """From the near sidewalk across the road to the facades: eye height or raised."""
     cfg = comp.cfg.scene.camera
     env = comp.scene.environment
-    view = view or camera_view(rng, cfg)
+    view = camera_view(rng, cfg)
     lens = cfg.lens or float(rng.uniform(*STREET_LENSES))
     near = -env.road_width / 2 - env.sidewalk_width
     x0 = float(rng.uniform(-3.0, 3.0))
@@ -151,10 +150,9 @@ def street_camera(rng, comp: Composition, view: str | None = None) -> Camera:
         # down): the frame's lower part on the road's far half and the far sidewalk, not on
         # the empty asphalt before the camera (empty_road_share, STREET_FRAMING)
         tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(3.5, 5.5))))
-        # turned 10-45° along the street, either way: the road recedes instead of filling
-        # the frame's lower third (empty_road_share 0.34 -> 0.30 over eye-level views; the
-        # lower 40 %: street.STREET_CAMERA_CANDIDATES)
-        turn = math.radians(float(rng.uniform(10.0, 45.0))) * (1 if rng.random() < 0.5 else -1)
+        # turned 10-30° along the street, either way: the road recedes instead of filling
+        # the frame's lower third (empty_road_share 0.34 -> 0.30 over eye-level views)
+        turn = math.radians(float(rng.uniform(10.0, 30.0))) * (1 if rng.random() < 0.5 else -1)
         dx, dy = float(rng.uniform(-2.5, 2.5)), ty - loc[1]
         target = (
             x0 + dx * math.cos(turn) - dy * math.sin(turn),
@@ -163,17 +161,10 @@ def street_camera(rng, comp: Composition, view: str | None = None) -> Camera:
         )
     else:
         loc = (x0, near + 0.4, float(rng.uniform(5.0, 8.0)))  # from a first-floor window
-        # on the far sidewalk's life and the shop fronts, turned 10-45° along the street so
-        # the road before the window recedes (it filled the frame's lower 40 %)
-        turn = math.radians(float(rng.uniform(10.0, 45.0))) * (1 if rng.random() < 0.5 else -1)
-        dx, dy = (
-            float(rng.uniform(-2.0, 2.0)),
-            env.road_width / 2 + env.sidewalk_width * 0.6 - loc[1],
-        )
-        target = (
-            x0 + dx * math.cos(turn) - dy * math.sin(turn),
-            loc[1] + dx * math.sin(turn) + dy * math.cos(turn),
-            float(rng.uniform(1.6, 2.4)),  # the shop fronts: a flatter look down
+        target = (  # on the far sidewalk's life and the shop fronts, not the road
+            x0 + float(rng.uniform(-2.0, 2.0)),
+            env.road_width / 2 + env.sidewalk_width * 0.6,
+            float(rng.uniform(1.0, 1.6)),
         )
     return Camera(
         location=tuple(round(v, 6) for v in loc),

@@ -711,11 +711,11 @@ def add_sitters(rng: np.random.Generator, comp) -> int:
 # -- street framing --------------------------------------------------------------------
 
 
-def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48), lower: float = 1.0) -> float:
-    """Share of the picture (of its ``lower`` part: 0.4, the bottom 40 %) that shows the
-    road's surface with nothing on it: rays through a ``grid`` of pixel centres that reach the
-    road (z 0, between the kerbs) before any object's box and before a sidewalk's top. A tree
-    counts as its trunk and its crown (over 1.8 m), not as the box around both."""
+def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48)) -> float:
+    """Share of the picture that shows the road's surface with nothing on it: rays through a
+    ``grid`` of pixel centres that reach the road (z 0, between the kerbs) before any object's
+    box and before a sidewalk's top. A tree counts as its trunk and its crown (over 1.8 m),
+    not as the box around both."""
     from diffforge.scenes.geometry import look_at_matrix, ray_box_entry
 
     env = scene.environment
@@ -724,8 +724,7 @@ def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48), lower: floa
     cam = scene.camera
     w, h = grid
     focal = cam.lens / cam.sensor_width * w
-    rows = np.arange(h)[h - max(1, round(h * lower)) :]  # image rows, top = 0
-    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (rows + 0.5))
+    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (np.arange(h) + 0.5))
     local = np.stack([u.ravel(), v.ravel(), -np.full(u.size, focal)], axis=1)
     dirs = local @ look_at_matrix(cam.location, cam.look_at).T
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)

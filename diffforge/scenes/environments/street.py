@@ -14,7 +14,7 @@ from diffforge.scenes.architecture import (
     colour,
     plane,
 )
-from diffforge.scenes.environments.camera import camera_view, street_camera
+from diffforge.scenes.environments.camera import street_camera
 from diffforge.scenes.environments.composition import (
     Composition,
     dense_budget,
@@ -29,7 +29,6 @@ from diffforge.scenes.environments.staging import (
     CROSSING_CLEARANCE,
     add_sitters,
     crossing_span,
-    empty_road_share,
     is_person,
     is_road_vehicle,
     stage_people,
@@ -234,32 +233,13 @@ def compose_street(
             float(rng.uniform(-math.pi, math.pi)),
         )
     _street_lights(rng, comp)
-    comp.scene.camera = _framed_street_camera(rng, comp)
+    comp.scene.camera = street_camera(rng, comp)
     comp.framed = True
     _carry_in_view(rng, comp, wants)
     ground = comp.placer.surfaces["ground"]
     stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
     add_sitters(rng, comp)
     return comp
-
-
-# Street cameras drawn per street, the one whose frame's lower part shows the least empty
-# road kept: a sidewalk view's lower 40 % was road alone in half the reviewed streets
-# (review_std96h), where parked cars, kerbs and sidewalk life could stand.
-STREET_CAMERA_CANDIDATES, STREET_FRAME_LOWER = 6, 0.4
-
-
-def _framed_street_camera(rng, comp: Composition):
-    """The candidate street camera whose lower frame shows the least empty road (its view,
-    eye or raised, drawn once by the config's weights)."""
-    view = camera_view(rng, comp.cfg.scene.camera)
-    best, best_share = None, math.inf
-    for _ in range(STREET_CAMERA_CANDIDATES):
-        comp.scene.camera = street_camera(rng, comp, view)
-        share = empty_road_share(comp.scene, lower=STREET_FRAME_LOWER)
-        if share < best_share:
-            best, best_share = comp.scene.camera, share
-    return best
 
 
 # What a drawn change wants shown near the camera on a street (``environments.FEATURES``):
