@@ -8,6 +8,7 @@ few smooth spheres, so their shadows break up. Bushes and potted plants vary ali
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 
 import numpy as np
@@ -168,8 +169,17 @@ def _leafy(p: Parts, core: trimesh.Trimesh, leaf: float, gen: np.random.Generato
     centre = core.bounds.mean(axis=0)
     core.vertices = centre + (core.vertices - centre) * 0.85
     p.add("foliage", core)
-    points, _ = trimesh.sample.sample_surface_even(core, max(8, int(core.area / leaf**2 / 8)),
-                                                   seed=int(gen.integers(1 << 30)))  # fmt: skip
+    # fewer clumps than asked is fine: trimesh's "only got n/m samples" warning would reach a
+    # command's stderr (a failed run's one error line)
+    quiet = logging.getLogger("trimesh")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        points, _ = trimesh.sample.sample_surface_even(
+            core, max(8, int(core.area / leaf**2 / 8)), seed=int(gen.integers(1 << 30))
+        )
+    finally:
+        quiet.setLevel(level)
     for x in points:
         if x[2] > 0.05:  # none under the ground
             p.add("foliage", _clump(leaf * gen.uniform(0.8, 1.3), x, gen))
