@@ -169,9 +169,7 @@ def edge_size_reasons(check: GateCheck) -> list[str]:
     edge = [b for b in boxes if b and (box_cut(b, (h, w)) or near_edge(b, check.vis, (w, h)))]
     if not edge:
         return []
-    a, b = (m == check.ids[targets[0]] for m in check.masks)
-    area = max(int(a.sum()), int(b.sum()), 1)
-    if int((a ^ b).sum()) < check.vis.edge_size_share * area:
+    if check.outline_change() < check.vis.edge_size_share:
         return [f"{check.change.type}: size change at the frame's edge too small to see"]
     return []
 

@@ -80,15 +80,17 @@ class GateCheck:
             reasons.append(f"{self.change.type}: change not visible")
         return reasons
 
+    def outline_change(self) -> float:
+        """The first target's outline change: its mask XOR over its larger state's pixels."""
+        a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
+        return int((a ^ b).sum()) / max(int(a.sum()), int(b.sum()), 1)
+
     def silhouette_reasons(self) -> list[str]:
         """The first target's outline (mask XOR) changes by ``visibility.min_silhouette_change``
         of its area: a turn, a size or a pose keeps its colours and shows only in its shape."""
-        targets = self.targets()
-        if self.vis is None or not targets:
+        if self.vis is None or not self.targets():
             return []
-        a, b = (m == self.ids[targets[0]] for m in self.masks)
-        area = max(int(a.sum()), int(b.sum()), 1)
-        if int((a ^ b).sum()) < self.vis.min_silhouette_change * area:
+        if self.outline_change() < self.vis.min_silhouette_change:
             return [f"{self.change.type}: silhouette unchanged"]
         return []
 
