@@ -21,12 +21,21 @@ from diffforge.scenes.sampler import PairSampler
 REPO = Path(__file__).resolve().parents[2]
 LIB = AssetLibrary.load()
 SHAPED = [s for s in LIB if variants(s)]
-# fixed by design: CLEVR's primitives are the CLEVR look (the mannequin's bodies vary)
-FIXED = {"clevr_cube", "clevr_sphere", "clevr_cylinder"}
 
 
-def test_every_generated_kind_but_clevr_varies():
-    assert {s.id for s in LIB} - {s.id for s in SHAPED} == FIXED
+def test_every_generated_kind_varies():
+    """CLEVR's primitives too (sharp, chamfered and rounded edges; smooth and faceted balls)."""
+    assert {s.id for s in LIB} == {s.id for s in SHAPED}
+
+
+def test_a_manifest_pins_the_classic_clevr_look():
+    """A user who wants CLEVR's exact primitives pins the style in their manifest's params."""
+    spec = LIB.get("clevr_cube")
+    pinned = spec.model_copy(
+        update={"generator": spec.generator.model_copy(update={"params": {"style": "sharp"}})}
+    )
+    assert {p["style"] for p in variants(pinned).values()} == {"sharp"}
+    assert len({p["edge"] for p in variants(spec).values()}) >= 8
 
 
 @pytest.mark.parametrize("spec", SHAPED, ids=[s.id for s in SHAPED])
@@ -79,7 +88,8 @@ def test_an_instance_draws_its_shape_from_the_pair_rng():
     ]
     assert shapes[0] == instantiate(np.random.default_rng(0), spec, "t", cfg.text).shape
     assert len(set(shapes)) >= 8 and all(s in LIB for s in shapes)
-    assert draw_shape(np.random.default_rng(0), LIB.get("clevr_cube")) is None
+    fixed = LIB.get("clevr_cube").model_copy(update={"generator": None})  # a user's mesh file
+    assert draw_shape(np.random.default_rng(0), fixed) is None
 
 
 def test_sampled_scenes_record_shapes_with_variety_per_category():
@@ -93,13 +103,13 @@ def test_sampled_scenes_record_shapes_with_variety_per_category():
     for i in range(80):
         pair = sampler.sample(i)
         for obj in pair.before.objects:
-            if obj.asset in FIXED or obj.asset not in LIB:
+            if obj.asset not in LIB:
                 continue
             assert obj.shape is not None and obj.shape.split(SEP)[0] == obj.asset
             assert obj.shape in LIB
             seen[obj.category].add(obj.shape)
             count[obj.category] += 1
-        shaped = [o for o in pair.model_dump()["before"]["objects"] if o["asset"] not in FIXED]
+        shaped = [o for o in pair.model_dump()["before"]["objects"] if o["asset"] in LIB]
         assert all(o["shape"].startswith(o["asset"] + SEP) for o in shaped)  # in the record
     few = {c: len(seen[c]) for c, n in count.items() if n >= 20 and len(seen[c]) < 8}
     assert not few, few
