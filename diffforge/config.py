@@ -358,6 +358,18 @@ class VisibilityConfig(_Cfg):
     # the standard frame's width, scaled with it): a traffic light whose pole and heads were
     # 8 px wide (predicted 9) was barely seen at 256×192 (review_std96g 7300/19)
     min_target_width_px: float = Field(default=12.0, ge=0.0)
+    # ... and the render gate measures it on the target's own mask: the diameter of the
+    # largest disc inside its visible pixels (2 x the distance transform's maximum) spans
+    # min_target_width_px, not its box: a barrier's 4 px rails (38x19 px box) and a radiator's
+    # 2.8 px bars behind a person's legs were barely seen, the clearly seen targets measured
+    # 20 and up (review_std96h 9700/18, 9100/00); pole kinds (``gating.POLE_KINDS``) are
+    # predicted by their pole's width where their head is out of the frame (9700/09), framed
+    # kinds (``gating.THIN_PARTS``: rails, bars) by their widest part's
+    # a colour, material or turn shows within the target's outline: at least this share of
+    # it is predicted in sight (its predicted pixels over those with nothing else in the
+    # scene); a coffee table between two armchairs, 0.40 in sight (rendered 593 px of
+    # thin strips), and a chair turned behind a big chair were barely seen (9100/43, 9100/37)
+    min_seen_share: float = Field(default=0.5, ge=0.0, le=1.0)
     # a size change's target within this share of the frame's width or height of its edge
     # (or cut by it) ...
     edge_band: float = Field(default=0.05, ge=0.0, le=0.5)

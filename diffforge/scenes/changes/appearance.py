@@ -45,6 +45,8 @@ class _Outline(ChangeOperator):
 class _Colouring(ChangeOperator):
     """A change that keeps the target's outline: seen only if its colour changes."""
 
+    whole_seen = True
+
     def gate(self, check: GateCheck) -> list[str]:
         return check.target_reasons() + check.contrast_reasons()
 
@@ -570,6 +572,7 @@ class Orientation(_Outline):
     # cube at 340, a vending machine at 413 of 256×192) the std48e review barely saw it; the
     # turns seen clearly covered 450 px and more.
     target_share = 3.0
+    whole_seen = True
     # round objects look the same turned; other symmetries are folded (``symmetry_order``)
     skip_tags = frozenset({"symmetric"})
     scene_needs = frozenset({"turnable"})
