@@ -370,6 +370,11 @@ class VisibilityConfig(_Cfg):
     # scene); a coffee table between two armchairs, 0.40 in sight (rendered 593 px of
     # thin strips), and a chair turned behind a big chair were barely seen (9100/43, 9100/37)
     min_seen_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # a pose change moves some limb end this many pixels across the picture (its joints'
+    # displacement projected on the image plane, the part along the view left out): a
+    # front-facing walker's stride moved 9.2 px and was barely seen, a side-on one 12.4 px
+    # and read; arm poses move 33 px and more (review_std96h 9100/08, 9100/36)
+    min_limb_shift_px: float = Field(default=11.0, ge=0.0)
     # a size change's target within this share of the frame's width or height of its edge
     # (or cut by it) ...
     edge_band: float = Field(default=0.05, ge=0.0, le=0.5)
@@ -399,6 +404,10 @@ class VisibilityConfig(_Cfg):
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""
         return self.min_target_width_px * resolution[0] / STANDARD_FRAME[0]
+
+    def limb_px(self, resolution: tuple[int, int]) -> float:
+        """Pixels a pose change's farthest joint moves across the picture, at this frame."""
+        return self.min_limb_shift_px * resolution[0] / STANDARD_FRAME[0]
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""

@@ -1,7 +1,7 @@
 """The render gates of review_std96h's barely-seen classes (the sampler predicts them first:
 tests/scenes/test_visibility_rules.py): a target whose visible pixels are thin whatever its box
 (a barrier's rails, a radiator's bars between legs, a board seen edge-on in a real Cycles
-render)."""
+render) and a pose whose limbs hardly move across the picture."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from diffforge.dataset import read_pairs
 from diffforge.render.facts import instance_ids, object_facts
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes.gating import mask_width
-from diffforge.scenes.model import Change
+from diffforge.scenes.model import Change, Pose
 
 VIS = VisibilityConfig()
 FRAME = (192, 256)
@@ -71,6 +71,38 @@ def test_a_target_thin_in_its_own_pixels_is_refused() -> None:
     block = np.zeros(FRAME, bool)
     block[80:100, 100:120] = True
     assert not _gone(block), _gone(block)
+
+
+def test_a_pose_whose_limbs_hardly_move_across_the_picture_is_refused() -> None:
+    """The gate's backstop of the pose operator's limb rule: a walker facing the camera
+    stopping (9100/08) is refused on the recorded geometry whatever its outline did (a camera
+    jitter moves every edge); side-on it is kept."""
+    from diffforge.scenes.assets.characters import POSES
+
+    def reasons(yaw: float) -> list[str]:
+        spec = make_pair(0, "color")
+        spec.changes = [Change(type="pose", targets=["cube_1"], before={"pose": "walking"},
+                               after={"pose": "standing"})]  # fmt: skip
+        for scene, name in ((spec.before, "walking"), (spec.after, "standing")):
+            person = scene.object("cube_1")
+            person.dimensions = (0.6, 0.4, 1.75)
+            person.transform.location = (0.0, 0.0, 0.0)
+            person.transform.rotation = (0.0, 0.0, yaw)
+            person.pose = Pose(name=name, bones=dict(POSES[name]))
+        ids = instance_ids(spec)
+        masks = [np.zeros(FRAME, np.uint16) for _ in range(2)]
+        masks[0][40:150, 100:130] = ids["cube_1"]  # a large change of outline
+        masks[1][40:150, 96:134] = ids["cube_1"]
+        images = [np.where((m > 0)[..., None], 200, 40).repeat(3, -1).astype(np.uint8)
+                  for m in masks]  # fmt: skip
+        facts = {s: object_facts(m, ids, {"cube_1"}) for s, m in
+                 zip(("before", "after"), masks, strict=True)}  # fmt: skip
+        return check_pair(spec, ids, facts, tuple(images), tuple(masks), 8, VIS)
+
+    facing = make_pair(0, "color").before.camera  # the camera looks along +y
+    assert facing.location[1] < 0
+    assert "pose: limbs hardly move in the picture" in reasons(0.0)
+    assert not reasons(math.pi / 2), reasons(math.pi / 2)
 
 
 def _sign_gone(index: int, yaw: float):

@@ -1,18 +1,21 @@
 """The barely-seen classes of review_std96h, each refused before a render from the projected
 geometry: a pole kind whose head is out of the frame (9700/09), a framed kind's rails or bars
-(9700/18, 9100/00), a colour, material or turn of a target mostly hidden (9100/43, 9100/37).
-The render gates of the same rules: tests/render/test_visibility_rules_render.py."""
+(9700/18, 9100/00), a colour, material or turn of a target mostly hidden (9100/43, 9100/37),
+a front-facing walker's stride (9100/08). The render gates of the same rules:
+tests/render/test_visibility_rules_render.py."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from diffforge.config import VisibilityConfig, load_config
+from diffforge.scenes.changes.appearance import limb_shift
 from diffforge.scenes.changes.gating import seen_share, too_thin
 from diffforge.scenes.geometry import predicted_footprints
-from diffforge.scenes.model import Camera, Environment, ObjectInstance, Scene, Transform
+from diffforge.scenes.model import Camera, Environment, ObjectInstance, Pose, Scene, Transform
 from diffforge.scenes.sampler import PairSampler, Unplaced
 
 DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
@@ -112,3 +115,44 @@ def test_a_colour_material_or_turn_of_a_target_mostly_hidden_is_refused() -> Non
     gone = hidden.clone()
     gone.objects = [o for o in gone.objects if o.id != "sofa"]
     sampler._check_in_view(hidden, gone, [Change(type="disappear", targets=["sofa"])])
+
+
+def _figure(yaw: float) -> ObjectInstance:
+    from diffforge.scenes.assets.characters import POSES
+
+    person = _obj("p", "person", (0.0, 0.0, 0.0), (0.6, 0.4, 1.75), yaw=yaw)
+    person.pose = Pose(name="walking", bones=dict(POSES["walking"]))
+    return person
+
+
+def test_a_stride_towards_the_camera_hardly_moves_the_limbs() -> None:
+    """Walking to standing moves the legs along the figure's facing: facing the camera the
+    stride runs along the view and moves under min_limb_shift_px across the picture (9100/08:
+    9.2 px, barely seen); side-on it moves more (9100/36: 12.4 px, read). An arm raised moves
+    far whichever way the figure faces."""
+    from diffforge.scenes.assets.characters import POSES
+
+    scene = _scene(eye=1.5, look=1.0)
+    need = VIS.limb_px(FRAME)
+    front = limb_shift(_figure(0.0), scene.camera, FRAME, POSES["standing"])
+    side = limb_shift(_figure(math.pi / 2), scene.camera, FRAME, POSES["standing"])
+    arms = limb_shift(_figure(0.0), scene.camera, FRAME, POSES["arms_raised"])
+    assert front < need <= side, (front, side)
+    assert arms > 2 * need
+
+
+def test_the_pose_operator_draws_no_stride_towards_the_camera() -> None:
+    """PoseChange's options (what the sampler draws) leave out a pose whose limbs hardly move
+    across the picture: a front-facing walker may raise its arms, not stop."""
+    from diffforge.distributions import rng_for
+    from diffforge.scenes.changes.appearance import PoseChange
+    from diffforge.scenes.changes.base import ChangeContext
+
+    cfg = load_config(DEFAULT, ["render.preset=standard"])
+    scene = _scene(_figure(0.0), eye=1.5, look=1.0)
+    ctx = ChangeContext(rng=rng_for(0, 0, "pose"), params={}, cfg=cfg, library=None,
+                        large=set())  # fmt: skip
+    options = PoseChange._options(ctx, scene, scene.find("p"), True)
+    assert "standing" not in options and "arms_raised" in options, options
+    sideways = _scene(_figure(math.pi / 2), eye=1.5, look=1.0)
+    assert "standing" in PoseChange._options(ctx, sideways, sideways.find("p"), True)

@@ -23,6 +23,7 @@ from diffforge.scenes.environments.staging import (
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import (
     footprint_half_extents,
+    look_at_matrix,
     predicted_footprint,
     predicted_footprints,
     project,
@@ -744,22 +745,59 @@ LIMB_RADIUS = 0.05
 OUTLINE_SAMPLES = 7  # points per bone
 
 
-def _figure_points(obj, bones) -> tuple[np.ndarray, np.ndarray]:
-    """World points along every bone of ``obj`` posed in ``bones`` and their half-widths (m),
-    placed and turned as the renderer places the armature (``seen.limb_in_picture``)."""
+def _figure_points(obj, bones, samples: int = OUTLINE_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """World points along every bone of ``obj`` posed in ``bones`` (``samples`` per bone, in
+    ``forward_kinematics``' order) and their half-widths (m), placed and turned as the renderer
+    places the armature (``seen.limb_in_picture``)."""
     from diffforge.scenes.assets.characters import forward_kinematics, posed_bounds
 
     joints = forward_kinematics(bones)
     lo, hi = posed_bounds(bones)
     k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
-    t = np.linspace(0.0, 1.0, OUTLINE_SAMPLES)[:, None]
+    t = np.linspace(0.0, 1.0, samples)[:, None]
     pts, radii = [], []
     for name, (head, tail) in joints.items():
         pts.append(head + t * (tail - head))
-        radii += [BONE_RADIUS.get(name, LIMB_RADIUS)] * OUTLINE_SAMPLES
+        radii += [BONE_RADIUS.get(name, LIMB_RADIUS)] * samples
     local = np.vstack(pts) * k
     world = local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
     return world, np.asarray(radii) * k
+
+
+def limb_shift(obj, camera, resolution, new_bones) -> float:
+    """Pixels the farthest-moving joint of the figure moves across the picture going from its
+    pose to ``new_bones``: each bone's end projected on the image plane at its depth, the part
+    of the move along the view left out (a front-facing walker's stride comes towards the
+    camera and hardly shows)."""
+    rot = look_at_matrix(camera.location, camera.look_at)
+    sides = [
+        (_figure_points(obj, bones, 2)[0][1::2] - np.asarray(camera.location)) @ rot
+        for bones in (obj.pose.bones, new_bones)
+    ]
+    depth = -(sides[0][:, 2] + sides[1][:, 2]) / 2
+    if (depth <= 0).any():
+        return 0.0
+    focal_px = camera.lens / camera.sensor_width * resolution[0]
+    across = np.linalg.norm(sides[1][:, :2] - sides[0][:, :2], axis=1)
+    return float((focal_px * across / depth).max())
+
+
+def limb_shift_reasons(check: GateCheck) -> list[str]:
+    """A pose whose limbs hardly move across the picture (``limb_shift`` on the recorded
+    figure and camera): the outline gate cannot tell a stride towards the camera from a
+    camera jitter's moved edges."""
+    targets = check.targets()
+    if check.vis is None or not targets:
+        return []
+    obj, posed = check.spec.before.find(targets[0]), check.spec.after.find(targets[0])
+    if obj is None or posed is None or obj.pose is None or posed.pose is None:
+        return []
+    h, w = check.diff.shape
+    if limb_shift(obj, check.spec.before.camera, (w, h), posed.pose.bones) < check.vis.limb_px(
+        (w, h)
+    ):
+        return [f"{check.change.type}: limbs hardly move in the picture"]
+    return []
 
 
 def predicted_outline_change(obj, camera, resolution, new_bones) -> float:
@@ -816,7 +854,7 @@ class PoseChange(_Outline):
     scene_needs = frozenset({"person"})
 
     def gate(self, check: GateCheck) -> list[str]:
-        return super().gate(check) or outline_reasons(check)
+        return super().gate(check) or outline_reasons(check) or limb_shift_reasons(check)
 
     def needs(self, scene: Scene) -> bool:
         return any(o.pose is not None and len(allowed_poses(scene, o)) > 1 for o in scene.objects)
@@ -863,10 +901,12 @@ class PoseChange(_Outline):
             return options
         resolution = ctx.cfg.render.resolved().resolution
         need = outline_need(ctx.cfg.visibility, resolution)
+        moved = ctx.cfg.visibility.limb_px(resolution)
         return [
             name
             for name in options
             if predicted_outline_change(obj, scene.camera, resolution, POSES[name]) >= need
+            and limb_shift(obj, scene.camera, resolution, POSES[name]) >= moved
         ]
 
 
