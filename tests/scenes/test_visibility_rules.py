@@ -1,7 +1,8 @@
 """The barely-seen classes of review_std96h, each refused before a render from the projected
 geometry: a pole kind whose head is out of the frame (9700/09), a framed kind's rails or bars
 (9700/18, 9100/00), a colour, material or turn of a target mostly hidden (9100/43, 9100/37),
-a front-facing walker's stride (9100/08). The render gates of the same rules:
+a front-facing walker's stride (9100/08) and a cube turn that keeps showing the camera the
+same outline (9700/16, 9700/44). The render gates of the same rules:
 tests/render/test_visibility_rules_render.py."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from diffforge.config import VisibilityConfig, load_config
-from diffforge.scenes.changes.appearance import limb_shift
+from diffforge.scenes.changes.appearance import limb_shift, view_angle
 from diffforge.scenes.changes.gating import seen_share, too_thin
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.model import Camera, Environment, ObjectInstance, Pose, Scene, Transform
@@ -156,3 +157,20 @@ def test_the_pose_operator_draws_no_stride_towards_the_camera() -> None:
     assert "standing" not in options and "arms_raised" in options, options
     sideways = _scene(_figure(math.pi / 2), eye=1.5, look=1.0)
     assert "standing" in PoseChange._options(ctx, sideways, sideways.find("p"), True)
+
+
+def test_a_cube_turn_past_the_review_s_barely_seen_view_changes() -> None:
+    """The view angles of review_std96h's barely seen cube turns (12.8 -> 34.4 and 40.7 ->
+    7.7) change by less than min_view_turn_deg; a face-on cube turned to corner-on does not."""
+    from diffforge.scenes.changes.appearance import view_turn_seen
+
+    camera = _scene().camera
+    cube = _obj("c", "clevr_cube", (0.0, 0.0, 0.0), (0.6, 0.6, 0.6))
+    ray = math.degrees(math.atan2(6.0, 0.0))
+    for before, after, seen in ((12.8, 34.4, False), (40.7, 7.7, False), (2.0, 43.0, True)):
+        turned = cube.model_copy(update={"transform": Transform(rotation=(0, 0, math.radians(
+            ray + before)))})  # fmt: skip
+        assert view_angle(turned.transform.rotation[2], (0, 0), camera.location, 4) == (
+            pytest.approx(before)
+        )
+        assert view_turn_seen(turned, math.radians(ray + after), camera, camera, 4, VIS) == seen

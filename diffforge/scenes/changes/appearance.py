@@ -563,6 +563,25 @@ def view_turn_reasons(check: GateCheck) -> list[str]:
     return [f"{check.change.type}: the turn shows the camera the same outline"]
 
 
+def view_turns(obj, camera, order: int, vis) -> list[float]:
+    """Turns (radians, both ways, from ``visibility.min_rotation_deg`` to half the period) of
+    a ``VIEW_FOLDED_ORDER``-fold shape that change the face it shows ``camera`` enough
+    (``view_turn_seen``): only a cube near face-on or corner-on has any, so a draw tries
+    those cubes, with one of their turns."""
+    lo, hi = math.radians(vis.min_rotation_deg), math.pi / max(order, 1)
+    yaw = obj.transform.rotation[2]
+    return [
+        sign * t
+        for t in np.linspace(lo, max(lo, hi), VIEW_TURN_STEPS)
+        for sign in (1.0, -1.0)
+        if view_turn_seen(obj, yaw + sign * t, camera, camera, order, vis)
+    ]
+
+
+# Turns ``view_turns`` tries across its window (40 to 45 degrees for a cube: 1 degree apart).
+VIEW_TURN_STEPS = 6
+
+
 class Orientation(_Outline):
     type = "orientation"
     fields = ("transform.rotation",)
@@ -601,14 +620,20 @@ class Orientation(_Outline):
             and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
         ]
         vis = ctx.cfg.visibility
+        orders = {o.id: symmetry_order(o, asset_spec(ctx.library, o)) for o in candidates}
+        cubes = {o.id: view_turns(o, after.camera, orders[o.id], vis) for o in candidates
+                 if orders[o.id] >= VIEW_FOLDED_ORDER}  # fmt: skip
+        candidates = [o for o in candidates if cubes.get(o.id, True)]
         min_turn = math.radians(vis.min_rotation_deg)
         for _ in range(6):
             obj = ctx.pick(candidates)
             turn = angle if ctx.rng.random() < 0.5 else -angle
             # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
             # the short way round (a box turned 170° looks turned 10° the other way).
-            order = symmetry_order(obj, asset_spec(ctx.library, obj))
+            order = orders[obj.id]
             turn = turn_in_sight(turn, seen_turn(turn, order), order, min_turn)  # a cube's too
+            if obj.id in cubes:  # one of the turns that show it another face
+                turn = float(ctx.pick(cubes[obj.id]))
             if abs(turn) < min_turn:
                 continue
             if obj.pose is not None and not figure_turn_seen(
