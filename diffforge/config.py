@@ -358,13 +358,15 @@ class VisibilityConfig(_Cfg):
     # the standard frame's width, scaled with it): a traffic light whose pole and heads were
     # 8 px wide (predicted 9) was barely seen at 256×192 (review_std96g 7300/19)
     min_target_width_px: float = Field(default=12.0, ge=0.0)
-    # ... and the render gate measures it on the target's own mask: the diameter of the
-    # largest disc inside its visible pixels (2 x the distance transform's maximum) spans
-    # min_target_width_px, not its box: a barrier's 4 px rails (38x19 px box) and a radiator's
-    # 2.8 px bars behind a person's legs were barely seen, the clearly seen targets measured
-    # 20 and up (review_std96h 9700/18, 9100/00); pole kinds (``gating.POLE_KINDS``) are
-    # predicted by their pole's width where their head is out of the frame (9700/09), framed
-    # kinds (``gating.THIN_PARTS``: rails, bars) by their widest part's
+    # the render gate measures a target's width on its own mask: the diameter of the largest
+    # disc inside its visible pixels (2 x the distance transform's maximum) spans this many
+    # pixels (at the standard width, scaled with it); a barrier's 4 px rails (38x19 px box), a
+    # radiator's 2.8 px bars and a traffic light's ~8 px pole were barely seen, a wire shelf at
+    # 11.7 px was clear, the other clear targets measured 20 and up (review_std96h 9700/18,
+    # 9100/00, 9700/09, 9700/25). The prediction asks it of pole kinds' poles where their head
+    # is out of the frame (``gating.POLE_KINDS``) and of framed kinds' widest part
+    # (``gating.THIN_PARTS``: rails, bars)
+    min_mask_width_px: float = Field(default=10.0, ge=0.0)
     # a colour, material or turn shows within the target's outline: at least this share of
     # it is predicted in sight (its predicted pixels over those with nothing else in the
     # scene); a coffee table between two armchairs, 0.40 in sight (rendered 593 px of
@@ -406,6 +408,10 @@ class VisibilityConfig(_Cfg):
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""
         return self.min_target_width_px * resolution[0] / STANDARD_FRAME[0]
+
+    def mask_width(self, resolution: tuple[int, int]) -> float:
+        """Pixels across a target's thickest visible part (its mask), at this frame."""
+        return self.min_mask_width_px * resolution[0] / STANDARD_FRAME[0]
 
     def limb_px(self, resolution: tuple[int, int]) -> float:
         """Pixels a pose change's farthest joint moves across the picture, at this frame."""

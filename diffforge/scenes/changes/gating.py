@@ -81,7 +81,7 @@ class GateCheck:
                     each_target
                     and self.vis is not None
                     and mask_width(mask == self.ids[obj_id])
-                    < self.vis.target_width(self.diff.shape[1::-1])
+                    < self.vis.mask_width(self.diff.shape[1::-1])
                 ):
                     reasons.append(f"{self.change.type}: target too thin to see ({side})")
                 region |= mask == self.ids[obj_id]
@@ -147,12 +147,15 @@ def too_thin(
 ) -> bool:
     """Whether a target's box (x0, y0, x1, y1, px) spans fewer than
     ``visibility.min_target_width_px`` on either axis: a thin pole shows too few pixels
-    across to be seen, whatever its area. With the ``camera`` and the object, a pole kind's
-    width is its pole's where its head is out of the frame (``predicted_width``)."""
-    least = vis.target_width(resolution)
-    if camera is not None and obj is not None:
-        return predicted_width(camera, obj, box, resolution) < least
-    return min(box[2] - box[0], box[3] - box[1]) < least
+    across to be seen, whatever its area. With the ``camera`` and the object, also whether
+    its widest part (``part_width``: a pole kind's pole, a framed kind's rails) spans fewer
+    than ``visibility.min_mask_width_px``, the gate's measure of its mask."""
+    if min(box[2] - box[0], box[3] - box[1]) < vis.target_width(resolution):
+        return True
+    if camera is None or obj is None:
+        return False
+    part = part_width(camera, obj, box, resolution)
+    return part is not None and part < vis.mask_width(resolution)
 
 
 def mask_width(region: np.ndarray) -> float:
@@ -187,37 +190,20 @@ THIN_PARTS: dict[str, dict[str, float]] = {
 }
 
 
-def part_width(camera, obj, resolution: tuple[int, int]) -> float | None:
-    """Projected pixels across the widest solid part of a framed kind's style
-    (``THIN_PARTS``) at the object's depth; None for a solid one."""
+def part_width(camera, obj, box, resolution: tuple[int, int]) -> float | None:
+    """Projected pixels across the widest part of ``obj`` a render will show, where its box
+    says too much: a framed kind's widest solid part at its depth (``THIN_PARTS``), a pole
+    kind's pole (``POLE_KINDS``, a share of its ``box``'s width) where its head is less than
+    half in the frame. None for any other object, or a solid style."""
     styles = THIN_PARTS.get(obj.category) or THIN_PARTS.get(obj.asset)
     style = (obj.shape or "").partition("~")[2].rpartition("-")[0]
-    if not styles or style not in styles:
-        return None
-    _, depth = project(camera, [box_centre(obj)], resolution)
-    if depth[0] <= 0:
-        return None
-    focal_px = camera.lens / camera.sensor_width * resolution[0]
-    return styles[style] * obj.transform.scale * focal_px / float(depth[0])
-
-
-def box_centre(obj) -> tuple[float, float, float]:
-    x, y, z = obj.transform.location
-    return (x, y, z + obj.dimensions[2] / 2)
-
-
-def predicted_width(camera, obj, box, resolution: tuple[int, int]) -> float:
-    """Pixels across the widest part of ``obj`` predicted in the frame: its box's smaller
-    side (``box``, clipped to the frame), but a framed kind's widest part (``part_width``)
-    and, for a pole kind (``POLE_KINDS``) whose head is less than half in the frame, its
-    pole's projected width."""
-    width = min(box[2] - box[0], box[3] - box[1])
-    part = part_width(camera, obj, resolution)
-    if part is not None:
-        width = min(width, part)
+    if styles and style in styles:
+        _, depth = project(camera, [box_centre(obj)], resolution)
+        focal_px = camera.lens / camera.sensor_width * resolution[0]
+        return styles[style] * obj.transform.scale * focal_px / max(float(depth[0]), 1e-6)
     kind = POLE_KINDS.get(obj.asset) or POLE_KINDS.get(obj.category)
     if kind is None:
-        return width
+        return None
     pole, head_from = kind
     dx, dy, dz = obj.dimensions
     x, y, z = obj.transform.location
@@ -230,8 +216,13 @@ def predicted_width(camera, obj, box, resolution: tuple[int, int]) -> float:
     whole = _unclipped_height(camera, head, resolution)
     seen = screen_box(camera, head, resolution)
     if seen is not None and whole > 0 and (seen[3] - seen[1]) >= 0.5 * whole:
-        return width
-    return min(width, pole * max(box[2] - box[0], 0.0))
+        return None
+    return pole * max(box[2] - box[0], 0.0)
+
+
+def box_centre(obj) -> tuple[float, float, float]:
+    x, y, z = obj.transform.location
+    return (x, y, z + obj.dimensions[2] / 2)
 
 
 def _unclipped_height(camera, obj, resolution: tuple[int, int]) -> float:
