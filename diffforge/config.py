@@ -358,6 +358,25 @@ class VisibilityConfig(_Cfg):
     # the standard frame's width, scaled with it): a traffic light whose pole and heads were
     # 8 px wide (predicted 9) was barely seen at 256×192 (review_std96g 7300/19)
     min_target_width_px: float = Field(default=12.0, ge=0.0)
+    # the render gate measures a target's width on its own mask: the diameter of the largest
+    # disc inside its visible pixels (2 x the distance transform's maximum) spans this many
+    # pixels (at the standard width, scaled with it); a barrier's 4 px rails (38x19 px box), a
+    # radiator's 2.8 px bars and a traffic light's ~8 px pole were barely seen, a wire shelf at
+    # 11.7 px was clear, the other clear targets measured 20 and up (review_std96h 9700/18,
+    # 9100/00, 9700/09, 9700/25). The prediction asks it of pole kinds' poles where their head
+    # is out of the frame (``gating.POLE_KINDS``) and of framed kinds' widest part
+    # (``gating.THIN_PARTS``: rails, bars)
+    min_mask_width_px: float = Field(default=10.0, ge=0.0)
+    # a colour, material or turn shows within the target's outline: at least this share of
+    # it is predicted in sight (its predicted pixels over those with nothing else in the
+    # scene); a coffee table between two armchairs, 0.40 in sight (rendered 593 px of
+    # thin strips), and a chair turned behind a big chair were barely seen (9100/43, 9100/37)
+    min_seen_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # a pose change moves some limb end this many pixels across the picture (its joints'
+    # displacement projected on the image plane, the part along the view left out): a
+    # front-facing walker's stride moved 9.2 px and was barely seen, a side-on one 12.4 px
+    # and read; arm poses move 33 px and more (review_std96h 9100/08, 9100/36)
+    min_limb_shift_px: float = Field(default=11.0, ge=0.0)
     # a size change's target within this share of the frame's width or height of its edge
     # (or cut by it) ...
     edge_band: float = Field(default=0.05, ge=0.0, le=0.5)
@@ -369,8 +388,10 @@ class VisibilityConfig(_Cfg):
     # camera: its yaw relative to the camera's ray, folded by the symmetry and by the mirror
     # (a cube 20 degrees either side of face-on shows the same outline), moves by this many
     # degrees; cube turns from 24.9 to 20.3 were barely seen, 14.9 read (a large cube), 25.6
-    # and 28.8 read clearly (review_std96g 7300/34, 8400/42, 39, 18)
-    min_view_turn_deg: float = Field(default=20.0, ge=0.0, le=45.0)
+    # and 28.8 read clearly (review_std96g 7300/34, 8400/42, 39, 18); then 12.8 -> 34.4 and
+    # 40.7 -> 7.7 (21.6 and 33.0) were barely seen (review_std96h 9700/16, 9700/44; rendered
+    # outline change 0.36 and 0.25, both past min_silhouette_change): above every barely seen
+    min_view_turn_deg: float = Field(default=35.0, ge=0.0, le=45.0)
     # a pose change's outline (mask XOR) covers this multiple of the target threshold: arms
     # crossed to down on a 68 px figure changed 103 px, a stride 303 px, both barely seen;
     # the poses seen clearly changed 552 px and up (one at 188)
@@ -387,6 +408,14 @@ class VisibilityConfig(_Cfg):
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""
         return self.min_target_width_px * resolution[0] / STANDARD_FRAME[0]
+
+    def mask_width(self, resolution: tuple[int, int]) -> float:
+        """Pixels across a target's thickest visible part (its mask), at this frame."""
+        return self.min_mask_width_px * resolution[0] / STANDARD_FRAME[0]
+
+    def limb_px(self, resolution: tuple[int, int]) -> float:
+        """Pixels a pose change's farthest joint moves across the picture, at this frame."""
+        return self.min_limb_shift_px * resolution[0] / STANDARD_FRAME[0]
 
     def target_pixels(self, resolution: tuple[int, int]) -> int:
         """Visible pixels a changed object needs in each image it is in, at this frame."""

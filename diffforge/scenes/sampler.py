@@ -29,7 +29,7 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
-from diffforge.scenes.changes.gating import edge_factor, too_thin
+from diffforge.scenes.changes.gating import edge_factor, mostly_hidden, too_thin
 from diffforge.scenes.environments import (
     FEATURES,
     attach,
@@ -1001,8 +1001,10 @@ class PairSampler:
                         raise Unplaced(change.type, "its target too small, hidden or out of view")
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise Unplaced(change.type, "its target cut by the frame's edge")
-                    if predict and too_thin(box, vis, resolution):
+                    if predict and too_thin(box, vis, resolution, scene.camera, obj):
                         raise Unplaced(change.type, "its target too thin to see")
+                    if predict and op.whole_seen and mostly_hidden(scene, target, vis, resolution):
+                        raise Unplaced(change.type, "its target mostly hidden")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
 

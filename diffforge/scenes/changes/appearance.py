@@ -23,6 +23,7 @@ from diffforge.scenes.environments.staging import (
 from diffforge.scenes.file_objects import asset_spec
 from diffforge.scenes.geometry import (
     footprint_half_extents,
+    look_at_matrix,
     predicted_footprint,
     predicted_footprints,
     project,
@@ -44,6 +45,8 @@ class _Outline(ChangeOperator):
 
 class _Colouring(ChangeOperator):
     """A change that keeps the target's outline: seen only if its colour changes."""
+
+    whole_seen = True
 
     def gate(self, check: GateCheck) -> list[str]:
         return check.target_reasons() + check.contrast_reasons()
@@ -560,6 +563,25 @@ def view_turn_reasons(check: GateCheck) -> list[str]:
     return [f"{check.change.type}: the turn shows the camera the same outline"]
 
 
+def view_turns(obj, camera, order: int, vis) -> list[float]:
+    """Turns (radians, both ways, from ``visibility.min_rotation_deg`` to half the period) of
+    a ``VIEW_FOLDED_ORDER``-fold shape that change the face it shows ``camera`` enough
+    (``view_turn_seen``): only a cube near face-on or corner-on has any, so a draw tries
+    those cubes, with one of their turns."""
+    lo, hi = math.radians(vis.min_rotation_deg), math.pi / max(order, 1)
+    yaw = obj.transform.rotation[2]
+    return [
+        sign * t
+        for t in np.linspace(lo, max(lo, hi), VIEW_TURN_STEPS)
+        for sign in (1.0, -1.0)
+        if view_turn_seen(obj, yaw + sign * t, camera, camera, order, vis)
+    ]
+
+
+# Turns ``view_turns`` tries across its window (40 to 45 degrees for a cube: 1 degree apart).
+VIEW_TURN_STEPS = 6
+
+
 class Orientation(_Outline):
     type = "orientation"
     fields = ("transform.rotation",)
@@ -570,6 +592,7 @@ class Orientation(_Outline):
     # cube at 340, a vending machine at 413 of 256×192) the std48e review barely saw it; the
     # turns seen clearly covered 450 px and more.
     target_share = 3.0
+    whole_seen = True
     # round objects look the same turned; other symmetries are folded (``symmetry_order``)
     skip_tags = frozenset({"symmetric"})
     scene_needs = frozenset({"turnable"})
@@ -597,14 +620,20 @@ class Orientation(_Outline):
             and getattr(placer.surfaces.get(o.support), "kind", "wall") != "wall"
         ]
         vis = ctx.cfg.visibility
+        orders = {o.id: symmetry_order(o, asset_spec(ctx.library, o)) for o in candidates}
+        cubes = {o.id: view_turns(o, after.camera, orders[o.id], vis) for o in candidates
+                 if orders[o.id] >= VIEW_FOLDED_ORDER}  # fmt: skip
+        candidates = [o for o in candidates if cubes.get(o.id, True)]
         min_turn = math.radians(vis.min_rotation_deg)
         for _ in range(6):
             obj = ctx.pick(candidates)
             turn = angle if ctx.rng.random() < 0.5 else -angle
             # What a viewer sees of the turn: the angle modulo the object's symmetry, taken
             # the short way round (a box turned 170° looks turned 10° the other way).
-            order = symmetry_order(obj, asset_spec(ctx.library, obj))
+            order = orders[obj.id]
             turn = turn_in_sight(turn, seen_turn(turn, order), order, min_turn)  # a cube's too
+            if obj.id in cubes:  # one of the turns that show it another face
+                turn = float(ctx.pick(cubes[obj.id]))
             if abs(turn) < min_turn:
                 continue
             if obj.pose is not None and not figure_turn_seen(
@@ -741,22 +770,59 @@ LIMB_RADIUS = 0.05
 OUTLINE_SAMPLES = 7  # points per bone
 
 
-def _figure_points(obj, bones) -> tuple[np.ndarray, np.ndarray]:
-    """World points along every bone of ``obj`` posed in ``bones`` and their half-widths (m),
-    placed and turned as the renderer places the armature (``seen.limb_in_picture``)."""
+def _figure_points(obj, bones, samples: int = OUTLINE_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """World points along every bone of ``obj`` posed in ``bones`` (``samples`` per bone, in
+    ``forward_kinematics``' order) and their half-widths (m), placed and turned as the renderer
+    places the armature (``seen.limb_in_picture``)."""
     from diffforge.scenes.assets.characters import forward_kinematics, posed_bounds
 
     joints = forward_kinematics(bones)
     lo, hi = posed_bounds(bones)
     k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
-    t = np.linspace(0.0, 1.0, OUTLINE_SAMPLES)[:, None]
+    t = np.linspace(0.0, 1.0, samples)[:, None]
     pts, radii = [], []
     for name, (head, tail) in joints.items():
         pts.append(head + t * (tail - head))
-        radii += [BONE_RADIUS.get(name, LIMB_RADIUS)] * OUTLINE_SAMPLES
+        radii += [BONE_RADIUS.get(name, LIMB_RADIUS)] * samples
     local = np.vstack(pts) * k
     world = local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
     return world, np.asarray(radii) * k
+
+
+def limb_shift(obj, camera, resolution, new_bones) -> float:
+    """Pixels the farthest-moving joint of the figure moves across the picture going from its
+    pose to ``new_bones``: each bone's end projected on the image plane at its depth, the part
+    of the move along the view left out (a front-facing walker's stride comes towards the
+    camera and hardly shows)."""
+    rot = look_at_matrix(camera.location, camera.look_at)
+    sides = [
+        (_figure_points(obj, bones, 2)[0][1::2] - np.asarray(camera.location)) @ rot
+        for bones in (obj.pose.bones, new_bones)
+    ]
+    depth = -(sides[0][:, 2] + sides[1][:, 2]) / 2
+    if (depth <= 0).any():
+        return 0.0
+    focal_px = camera.lens / camera.sensor_width * resolution[0]
+    across = np.linalg.norm(sides[1][:, :2] - sides[0][:, :2], axis=1)
+    return float((focal_px * across / depth).max())
+
+
+def limb_shift_reasons(check: GateCheck) -> list[str]:
+    """A pose whose limbs hardly move across the picture (``limb_shift`` on the recorded
+    figure and camera): the outline gate cannot tell a stride towards the camera from a
+    camera jitter's moved edges."""
+    targets = check.targets()
+    if check.vis is None or not targets:
+        return []
+    obj, posed = check.spec.before.find(targets[0]), check.spec.after.find(targets[0])
+    if obj is None or posed is None or obj.pose is None or posed.pose is None:
+        return []
+    h, w = check.diff.shape
+    if limb_shift(obj, check.spec.before.camera, (w, h), posed.pose.bones) < check.vis.limb_px(
+        (w, h)
+    ):
+        return [f"{check.change.type}: limbs hardly move in the picture"]
+    return []
 
 
 def predicted_outline_change(obj, camera, resolution, new_bones) -> float:
@@ -813,7 +879,7 @@ class PoseChange(_Outline):
     scene_needs = frozenset({"person"})
 
     def gate(self, check: GateCheck) -> list[str]:
-        return super().gate(check) or outline_reasons(check)
+        return super().gate(check) or outline_reasons(check) or limb_shift_reasons(check)
 
     def needs(self, scene: Scene) -> bool:
         return any(o.pose is not None and len(allowed_poses(scene, o)) > 1 for o in scene.objects)
@@ -860,10 +926,12 @@ class PoseChange(_Outline):
             return options
         resolution = ctx.cfg.render.resolved().resolution
         need = outline_need(ctx.cfg.visibility, resolution)
+        moved = ctx.cfg.visibility.limb_px(resolution)
         return [
             name
             for name in options
             if predicted_outline_change(obj, scene.camera, resolution, POSES[name]) >= need
+            and limb_shift(obj, scene.camera, resolution, POSES[name]) >= moved
         ]
 
 

@@ -115,6 +115,9 @@ class ChangeOperator:
     skip_tags: ClassVar[frozenset[str]] = frozenset()
     # Share of the visibility threshold each target needs (count: each copy need not be large).
     target_share: ClassVar[float] = 1.0
+    # Shows within the target's outline (a colour, a material, a turn): most of the target
+    # must be predicted in sight (``visibility.min_seen_share``), not only enough pixels.
+    whole_seen: ClassVar[bool] = False
     # Writes new text on its target: the sign must be legible (sampler) and read (OCR gate).
     writes_text: ClassVar[bool] = False
     # What a scene must include for this type to find a target (``environments.FEATURES``:

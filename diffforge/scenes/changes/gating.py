@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import ndimage
 
+from diffforge.scenes.geometry import box_corners, predicted_footprint, project, screen_box
 from diffforge.scenes.model import Change, PairSpec
 from diffforge.scenes.perception import delta_e2000, srgb_to_lab
 
@@ -75,6 +77,13 @@ class GateCheck:
                     box_cut(fact.get("box"), self.diff.shape), self.vis
                 ):
                     reasons.append(f"{self.change.type}: target cut by the frame's edge ({side})")
+                elif (
+                    each_target
+                    and self.vis is not None
+                    and mask_width(mask == self.ids[obj_id])
+                    < self.vis.mask_width(self.diff.shape[1::-1])
+                ):
+                    reasons.append(f"{self.change.type}: target too thin to see ({side})")
                 region |= mask == self.ids[obj_id]
         if targets and int((self.diff & region).sum()) < self.min_changed:
             reasons.append(f"{self.change.type}: change not visible")
@@ -133,12 +142,117 @@ def edge_factor(cut: bool, vis: VisibilityConfig | None) -> float:
     return vis.edge_target_factor if cut and vis is not None else 1.0
 
 
-def too_thin(box, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
+def too_thin(
+    box, vis: VisibilityConfig, resolution: tuple[int, int], camera=None, obj=None
+) -> bool:
     """Whether a target's box (x0, y0, x1, y1, px) spans fewer than
     ``visibility.min_target_width_px`` on either axis: a thin pole shows too few pixels
-    across to be seen, whatever its area."""
-    least = vis.target_width(resolution)
-    return min(box[2] - box[0], box[3] - box[1]) < least
+    across to be seen, whatever its area. With the ``camera`` and the object, also whether
+    its widest part (``part_width``: a pole kind's pole, a framed kind's rails) spans fewer
+    than ``visibility.min_mask_width_px``, the gate's measure of its mask."""
+    if min(box[2] - box[0], box[3] - box[1]) < vis.target_width(resolution):
+        return True
+    if camera is None or obj is None:
+        return False
+    part = part_width(camera, obj, box, resolution)
+    return part is not None and part < vis.mask_width(resolution)
+
+
+def mask_width(region: np.ndarray) -> float:
+    """How wide the thickest part of ``region`` (a target's visible pixels) shows: the diameter
+    of the largest disc inside it (2 x its distance transform's maximum). A pole, a barrier's
+    rails or a radiator's bars seen between legs are thin whatever their box."""
+    if not region.any():
+        return 0.0
+    ys, xs = np.nonzero(region)
+    crop = np.pad(region[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], 1)
+    return 2.0 * float(ndimage.distance_transform_edt(crop).max())
+
+
+# Kinds that are a pole with a wider head on top: (the pole's width as a share of the box's
+# width, the share of the height where the head starts), from their procedural meshes
+# (assets/procedural: a traffic light's 0.12 m post under a 0.3 m head in a 0.4 m box). With
+# the head out of the frame only the pole shows (review_std96h 9700/09: ~8 px of pole).
+POLE_KINDS: dict[str, tuple[float, float]] = {
+    "traffic_light": (0.3, 0.73), "street_lamp": (0.12, 0.9),
+    "sign_post": (0.1, 0.85), "parking_meter": (0.27, 0.75),
+}  # fmt: skip
+
+
+# Kinds whose shape styles (``ObjectInstance.shape``: ``<asset>~<style>-<digest>``) are
+# frames of thin parts: per style, its widest solid part (m, at scale 1) from the procedural
+# meshes (a crowd barrier's 4 cm tubes, an A-frame's 15 cm boards, a towel radiator's 3 cm
+# rails); styles not named (a jersey block, a panel radiator) are solid. Rendered: an A-frame
+# barrier's boards 4 px across, a towel radiator's bars 2.8 px (review_std96h 9700/18, 9100/00).
+THIN_PARTS: dict[str, dict[str, float]] = {
+    "barrier": {"crowd": 0.04, "rail": 0.15, "aframe": 0.15, "chain": 0.1, "tape": 0.1},
+    "radiator": {"towel": 0.03, "fins": 0.04, "tall": 0.04, "columns": 0.09},
+}
+
+
+def part_width(camera, obj, box, resolution: tuple[int, int]) -> float | None:
+    """Projected pixels across the widest part of ``obj`` a render will show, where its box
+    says too much: a framed kind's widest solid part at its depth (``THIN_PARTS``), a pole
+    kind's pole (``POLE_KINDS``, a share of its ``box``'s width) where its head is less than
+    half in the frame. None for any other object, or a solid style."""
+    styles = THIN_PARTS.get(obj.category) or THIN_PARTS.get(obj.asset)
+    style = (obj.shape or "").partition("~")[2].rpartition("-")[0]
+    if styles and style in styles:
+        _, depth = project(camera, [box_centre(obj)], resolution)
+        focal_px = camera.lens / camera.sensor_width * resolution[0]
+        return styles[style] * obj.transform.scale * focal_px / max(float(depth[0]), 1e-6)
+    kind = POLE_KINDS.get(obj.asset) or POLE_KINDS.get(obj.category)
+    if kind is None:
+        return None
+    pole, head_from = kind
+    dx, dy, dz = obj.dimensions
+    x, y, z = obj.transform.location
+    head = obj.model_copy(
+        update={
+            "dimensions": (dx, dy, dz * (1 - head_from)),
+            "transform": obj.transform.model_copy(update={"location": (x, y, z + dz * head_from)}),
+        }
+    )
+    whole = _unclipped_height(camera, head, resolution)
+    seen = screen_box(camera, head, resolution)
+    if seen is not None and whole > 0 and (seen[3] - seen[1]) >= 0.5 * whole:
+        return None
+    return pole * max(box[2] - box[0], 0.0)
+
+
+def box_centre(obj) -> tuple[float, float, float]:
+    x, y, z = obj.transform.location
+    return (x, y, z + obj.dimensions[2] / 2)
+
+
+def _unclipped_height(camera, obj, resolution: tuple[int, int]) -> float:
+    """Pixels an object's box spans vertically before the frame clips it (0: behind)."""
+    uv, depth = project(camera, box_corners(obj), resolution)
+    if (depth <= 0).any():
+        return 0.0
+    return float(uv[:, 1].max() - uv[:, 1].min())
+
+
+def seen_share(scene, target: str, resolution: tuple[int, int], fill: float) -> float | None:
+    """The share of ``target`` predicted in sight: its predicted pixels in ``scene`` over
+    those with nothing else there (walls kept). None: out of view."""
+    obj = scene.find(target)
+    seen = predicted_footprint(scene, target, resolution, fill) if obj is not None else None
+    if seen is None:
+        return None
+    alone = predicted_footprint(
+        scene.model_copy(update={"objects": [obj]}), target, resolution, fill
+    )
+    if alone is None or alone.pixels <= 0:
+        return None
+    return min(1.0, seen.pixels / alone.pixels)
+
+
+def mostly_hidden(scene, target: str, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
+    """Whether less than ``visibility.min_seen_share`` of ``target`` is predicted in sight
+    (``seen_share``): a colour, material or turn shows within its outline."""
+    share = seen_share(scene, target, resolution, vis.predict_fill)
+    return share is None or share < vis.min_seen_share
 
 
 def near_edge(box, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
