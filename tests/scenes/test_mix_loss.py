@@ -87,12 +87,12 @@ def test_the_pilot_is_cached_with_the_probes(picky, monkeypatch) -> None:
     pilot and draws the same; another mix of the same scenes has its own entry."""
     first = PairSampler(picky)
     entry = probe_cache.entry_path("mix|" + picky.model_dump_json())
-    assert entry.is_file()
+    assert entry.is_file() and first.pilot_specs >= MIX_PILOT_PAIRS
     monkeypatch.setattr(sampler, "_LOSS", {})
     calls = []
-    monkeypatch.setattr(PairSampler, "_pilot_shares", lambda self, memo: calls.append(1))
+    monkeypatch.setattr(PairSampler, "_pilot_counts", lambda self, memo: calls.append(1))
     again = PairSampler(picky)
-    assert calls == [] and list(again.loss_c) == list(first.loss_c)
+    assert calls == [] and again.pilot_specs == 0 and list(again.loss_c) == list(first.loss_c)
     assert [again.draw_types(i) for i in range(50)] == [first.draw_types(i) for i in range(50)]
     other = load_config(CLEVR, [SETS[0], "changes.weights={picky: 2.0, color: 1.0}"])
     assert probe_cache.entry_path("mix|" + other.model_dump_json()) != entry
