@@ -1,7 +1,7 @@
 """Realized change-type, changes-per-pair and layout shares of sampled specs vs the configured
 ones, with the fallbacks (by type, reason and layout) and the pairs moved off their drawn layout.
 
-PYTHONPATH=. python benchmarks/mix_check.py N [--config C] [--set key=value ...]
+PYTHONPATH=. python benchmarks/mix_check.py N [--start S] [--config C] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("n", type=int, help="pairs 0..n-1 to sample")
+    ap.add_argument("n", type=int, help="pairs to sample")
+    ap.add_argument("--start", type=int, default=0, help="the first pair's index")
     ap.add_argument("--config", default="configs/default.yaml")
     ap.add_argument("--set", action="append", default=[], help="key.path=value (repeatable)")
     args = ap.parse_args()
@@ -24,7 +25,9 @@ def main() -> None:
     from diffforge.scenes.sampler import PairSampler, configured_mix
 
     cfg = load_config(args.config, args.set)
+    clock = time.process_time()
     sampler = PairSampler(cfg)
+    build = time.process_time() - clock
     weights, per_pair = configured_mix(cfg)
     total = sum(weights.values())
     layouts: Counter[str] = Counter()
@@ -37,7 +40,7 @@ def main() -> None:
     values: Counter[tuple[str, object]] = Counter()
     moved = 0
     clock = time.process_time()
-    for i in range(args.n):
+    for i in range(args.start, args.start + args.n):
         spec = sampler.sample(i)
         layout = spec.before.environment.layout
         layouts[layout] += 1
@@ -56,14 +59,15 @@ def main() -> None:
     off = 100 * (types[worst] / m / (weights[worst] / total) - 1)
     print(
         f"n={args.n} fallbacks={sum(why.values())} layout moves={moved} type TVD={100 * tvd:.1f}% "
-        f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec"
+        f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec build={build:.1f} s cpu"
     )
-    print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}{'drawn':>8}")
+    print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}{'drawn':>8}{'factor':>8}")
     d = max(sum(drawn.values()), 1)
     for t, w in sorted(weights.items()):
         share = types[t] / m
+        factor = dict(zip(sampler.types, sampler.loss_c, strict=True)).get(t, 1.0)
         print(f"  {t:<14}{w / total:8.1%}{share:8.1%}{100 * (share / (w / total) - 1):+8.1f}%"
-              f"{drawn[t] / d:8.1%}")  # fmt: skip
+              f"{drawn[t] / d:8.1%}{factor:8.3f}")  # fmt: skip
     n_pairs = sum(counts.values())
     p_total = sum(per_pair.values())
     for n, w in sorted(per_pair.items()):

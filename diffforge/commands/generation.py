@@ -217,7 +217,9 @@ def bench_sample(
         f"(min {r['min']:.1f}, max {r['max']:.1f}; {repeats}×{n} pairs, config {config}); "
         f"CPU {r['cpu_ms']:.1f} ms per spec ({1000 / r['cpu_ms']:.1f} specs per CPU second); "
         f"{r['scenes']:.2f} base scenes composed per spec, {r['retry_share']:.0%} of the CPU "
-        "time on those thrown away (composing for the drawn types)"
+        "time on those thrown away (composing for the drawn types); sampler build "
+        f"{r['build_cpu_s']:.1f} s CPU ({r['pilot_specs']} mix-pilot specs sampled"
+        f"{', the rest from the probe cache' if r['pilot_specs'] == 0 else ''})"
     )
     print_mix(r["mix"])
 

@@ -38,8 +38,12 @@ def bench_sample(cfg: GenerateConfig, n: int = 200, repeats: int = 5) -> dict[st
     the median CPU time per spec (``cpu_ms``: what a shared machine's wall clock hides), the
     base scenes composed per spec (``scenes``) and the share of the CPU time spent on scenes
     thrown away (``retry_share``: the cost of composing for the drawn types), and the mix of
-    all the pairs sampled (``mix``: a ``dataset.mix.MixReport``)."""
-    sampler = PairSampler(cfg)
+    all the pairs sampled (``mix``: a ``dataset.mix.MixReport``); the sampler's build CPU
+    time (``build_cpu_s``) and the specs its mix pilot sampled (``pilot_specs``: 0 where the
+    pilot came from the disk cache)."""
+    c0 = time.process_time()
+    sampler = PairSampler(cfg)  # its probes and mix pilot: cold, or from the disk cache
+    build = time.process_time() - c0
     sampler.sample(0)  # warm caches (library, operators) outside the timing
     scenes = _SceneTally(sampler)
     cpu_total = 0.0
@@ -56,6 +60,8 @@ def bench_sample(cfg: GenerateConfig, n: int = 200, repeats: int = 5) -> dict[st
         cpu_total += time.process_time() - c0
     return {
         "mix": tally.report(*configured_mix(cfg), cfg.scene.layouts),
+        "build_cpu_s": build,
+        "pilot_specs": sampler.pilot_specs,
         "scenes": scenes.scenes / (n * repeats),
         "retry_share": scenes.failed_cpu / cpu_total if cpu_total > 0 else 0.0,
         "median": statistics.median(rates),

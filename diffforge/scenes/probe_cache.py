@@ -1,5 +1,8 @@
-"""A disk cache for the sampler's probe scenes (carry rates, sign legibility), so a config's
-probes run once per machine rather than at every sampler build (~9 s of CPU per config).
+"""A disk cache for the sampler's probe scenes (carry rates, sign legibility) and its mix
+pilot (each type's loss factor, ``PairSampler._loss_corrected``), so a config's probes run once
+per machine rather than at every sampler build (~9 s of CPU per config; the default config's
+pilot, a few hundred specs, minutes). The pilot's entries are keyed by the whole config
+(``"mix|"`` + its JSON): they depend on the mix too.
 
 An entry is keyed by what the probes depend on (``sampler._probe_key``: the config less its
 mix) and a digest of the code and asset manifests that compose and judge the probe scenes, so
