@@ -95,6 +95,10 @@ _CARRY: dict[tuple[str, str, str], float] = {}
 # The pilot that corrects the draw for fallbacks (``PairSampler._loss_corrected``): pairs,
 # rounds, the largest factor a type's share of the draw is given; factors by config.
 MIX_PILOT_PAIRS, MIX_PILOT_ROUNDS, MAX_LOSS_FACTOR = 600, 3, 3.0
+# The pilot samples under this seed whatever the config's: the factors are a property of the
+# config's scenes and mix, so a new seed reuses them (a pilot costs minutes of CPU) and the
+# specs of a seed never depend on which seeds a machine sampled before.
+MIX_PILOT_SEED = 7919
 _LOSS: dict[str, np.ndarray] = {}
 log = logging.getLogger(__name__)
 _WARNED: set[str] = set()  # warning lines already given in this process (one per file)
@@ -223,7 +227,8 @@ class PairSampler:
         the draw, renormalised, is what it is predicted to realize; the factor is corrected
         by configured / predicted for ``MIX_PILOT_ROUNDS`` rounds (each with the draw's and
         the layouts' calibration redone; a pair whose draw and layout did not move is not
-        sampled again) and cached with the probes, keyed by the whole config. A factor stays
+        sampled again) and cached with the probes, keyed by the config less its seed (the
+        pilot samples under ``MIX_PILOT_SEED``). A factor stays
         within ``MAX_LOSS_FACTOR`` (a type that finds no target anywhere is named by the mix
         report, not drawn ever more often)."""
         self.pilot_specs = 0  # specs the pilot sampled here (0: cached, or not needed)
@@ -231,7 +236,7 @@ class PairSampler:
         movable = [t for t in self.types if not self.operators[t].alone]
         if len(movable) < 2 or os.environ.get("DIFFFORGE_MIX_PILOT", "1") == "0":
             return ones
-        key = "mix|" + self.cfg.model_dump_json()
+        key = "mix|" + self.cfg.model_dump_json(exclude={"seed"})
         names = [f"loss|{t}" for t in self.types]
         if key not in _LOSS:
             disk = self._probe_disk(key)
@@ -240,6 +245,22 @@ class PairSampler:
         if key in _LOSS:
             self._redraw(_LOSS[key])
             return _LOSS[key]
+        factors = self._pilot(ones)
+        self._redraw(factors)  # the layouts' calibration under the config's own seed
+        _LOSS[key] = factors
+        probe_cache.store(key, dict(zip(names, map(float, factors), strict=True)), self._cache_at)
+        return factors
+
+    def _pilot(self, ones: np.ndarray) -> np.ndarray:
+        """The loss factors from the pilot's pairs, sampled under ``MIX_PILOT_SEED``."""
+        cfg, self.cfg = self.cfg, self.cfg.model_copy(update={"seed": MIX_PILOT_SEED})
+        self._draw_start = None  # the draw's sequence starts where the seed puts it
+        try:
+            return self._pilot_rounds(ones)
+        finally:
+            self.cfg, self._draw_start = cfg, None
+
+    def _pilot_rounds(self, ones: np.ndarray) -> np.ndarray:
         alone = np.array([self.operators[t].alone for t in self.types], dtype=bool)
         factors, memo = ones, {}
         for _ in range(MIX_PILOT_ROUNDS):
@@ -254,8 +275,6 @@ class PairSampler:
             self._redraw(factors)
             if np.all(np.abs(ratio - 1) < 0.01):
                 break
-        _LOSS[key] = factors
-        probe_cache.store(key, dict(zip(names, map(float, factors), strict=True)), self._cache_at)
         return factors
 
     def _aimed(self, factors: np.ndarray) -> np.ndarray:

@@ -86,7 +86,7 @@ def test_the_pilot_is_cached_with_the_probes(picky, monkeypatch) -> None:
     """A second sampler of the config (a new process: only the disk remembers) samples no
     pilot and draws the same; another mix of the same scenes has its own entry."""
     first = PairSampler(picky)
-    entry = probe_cache.entry_path("mix|" + picky.model_dump_json())
+    entry = probe_cache.entry_path("mix|" + picky.model_dump_json(exclude={"seed"}))
     assert entry.is_file() and first.pilot_specs >= MIX_PILOT_PAIRS
     monkeypatch.setattr(sampler, "_LOSS", {})
     calls = []
@@ -95,4 +95,18 @@ def test_the_pilot_is_cached_with_the_probes(picky, monkeypatch) -> None:
     assert calls == [] and again.pilot_specs == 0 and list(again.loss_c) == list(first.loss_c)
     assert [again.draw_types(i) for i in range(50)] == [first.draw_types(i) for i in range(50)]
     other = load_config(CLEVR, [SETS[0], "changes.weights={picky: 2.0, color: 1.0}"])
-    assert probe_cache.entry_path("mix|" + other.model_dump_json()) != entry
+    assert probe_cache.entry_path("mix|" + other.model_dump_json(exclude={"seed"})) != entry
+
+
+def test_a_new_seed_reuses_the_pilot_and_draws_as_if_cold(picky, monkeypatch) -> None:
+    """The pilot samples under its own seed: another seed of the config samples no pilot, and
+    its specs are those a cold machine makes for that seed (no dependence on what ran before)."""
+    PairSampler(picky)  # the pilot, cached on disk
+    other = picky.model_copy(update={"seed": picky.seed + 1})
+    warm = PairSampler(other)
+    assert warm.pilot_specs == 0
+    monkeypatch.setattr(sampler, "_LOSS", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(Path(probe_cache.cache_dir()).parents[2] / "cold"))
+    cold = PairSampler(other)
+    assert cold.pilot_specs >= MIX_PILOT_PAIRS and list(cold.loss_c) == list(warm.loss_c)
+    assert [cold.sample(i) for i in range(20)] == [warm.sample(i) for i in range(20)]
