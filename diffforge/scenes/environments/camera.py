@@ -131,14 +131,28 @@ def _orbits_inside(loc, target, w: float, d: float, h: float, margin: float = 0.
     return True
 
 
-def street_camera(rng, comp: Composition) -> Camera:
-    """From the near sidewalk across the road to the facades: eye height or raised."""
+# How far a street camera turns along the street (degrees): looking across for a pair with
+# a text change (the signs hang on the facades facing the road: a view turned further
+# foreshortens their letters, and two-text pairs lost their second sign), else along the
+# street from a drawn spot (the road recedes out of the frame's lower 40 %: street.py).
+STREET_TURNS: dict[str, tuple[float, float]] = {"eye": (10.0, 30.0), "raised": (0.0, 0.0)}
+STREET_ALONG_TURNS: dict[str, tuple[float, float]] = {"eye": (20.0, 50.0), "raised": (15.0, 45.0)}
+
+
+def street_camera(
+    rng, comp: Composition, view: str | None = None, along: float | None = None
+) -> Camera:
+    """From the near sidewalk across the road to the facades: eye height or raised (``view``;
+    None: drawn by the config's weights), turned along the street by ``STREET_TURNS``; with
+    ``along``, standing at that x and turned back across the middle by
+    ``STREET_ALONG_TURNS``."""
     cfg = comp.cfg.scene.camera
     env = comp.scene.environment
-    view = camera_view(rng, cfg)
+    view = view or camera_view(rng, cfg)
     lens = cfg.lens or float(rng.uniform(*STREET_LENSES))
     near = -env.road_width / 2 - env.sidewalk_width
-    x0 = float(rng.uniform(-3.0, 3.0))
+    x0 = float(rng.uniform(-3.0, 3.0)) if along is None else along + float(rng.uniform(-0.5, 0.5))
+    turns = STREET_TURNS if along is None else STREET_ALONG_TURNS
     if view == "eye":
         loc = (
             x0,
@@ -150,27 +164,36 @@ def street_camera(rng, comp: Composition) -> Camera:
         # down): the frame's lower part on the road's far half and the far sidewalk, not on
         # the empty asphalt before the camera (empty_road_share, STREET_FRAMING)
         tz = loc[2] - (ty - loc[1]) * math.tan(math.radians(float(rng.uniform(3.5, 5.5))))
-        # turned 10-30° along the street, either way: the road recedes instead of filling
-        # the frame's lower third (empty_road_share 0.34 -> 0.30 over eye-level views)
-        turn = math.radians(float(rng.uniform(10.0, 30.0))) * (1 if rng.random() < 0.5 else -1)
+        turn = _turn(rng, turns["eye"], along)
         dx, dy = float(rng.uniform(-2.5, 2.5)), ty - loc[1]
-        target = (
-            x0 + dx * math.cos(turn) - dy * math.sin(turn),
-            loc[1] + dx * math.sin(turn) + dy * math.cos(turn),
-            tz,
-        )
     else:
         loc = (x0, near + 0.4, float(rng.uniform(5.0, 8.0)))  # from a first-floor window
-        target = (  # on the far sidewalk's life and the shop fronts, not the road
-            x0 + float(rng.uniform(-2.0, 2.0)),
-            env.road_width / 2 + env.sidewalk_width * 0.6,
-            float(rng.uniform(1.0, 1.6)),
-        )
+        # on the far sidewalk's life and the shop fronts, not the road; turned along the
+        # street, looking flatter at the shop fronts (1.6-2.4 m)
+        lo, hi = turns["raised"]
+        turn = _turn(rng, (lo, hi), along) if hi > 0 else 0.0
+        dx = float(rng.uniform(-2.0, 2.0))
+        dy = env.road_width / 2 + env.sidewalk_width * 0.6 - loc[1]
+        tz = float(rng.uniform(1.6, 2.4) if hi > 0 else rng.uniform(1.0, 1.6))
+    target = (
+        x0 + dx * math.cos(turn) - dy * math.sin(turn),
+        loc[1] + dx * math.sin(turn) + dy * math.cos(turn),
+        tz,
+    )
     return Camera(
         location=tuple(round(v, 6) for v in loc),
         look_at=tuple(round(v, 6) for v in target),
         lens=round(lens, 3),
     )
+
+
+def _turn(rng, degrees: tuple[float, float], along: float | None = None) -> float:
+    """A turn (radians) drawn in ``degrees``: either way, or towards the street's middle from
+    a camera standing at x ``along`` (a positive turn looks towards -x)."""
+    angle = math.radians(float(rng.uniform(*degrees)))
+    if along is None:
+        return angle * (1 if rng.random() < 0.5 else -1)
+    return math.copysign(angle, along)
 
 
 def drop_unseen(scene: Scene, cfg: GenerateConfig) -> None:

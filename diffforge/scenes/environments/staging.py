@@ -711,20 +711,31 @@ def add_sitters(rng: np.random.Generator, comp) -> int:
 # -- street framing --------------------------------------------------------------------
 
 
-def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48)) -> float:
-    """Share of the picture that shows the road's surface with nothing on it: rays through a
-    ``grid`` of pixel centres that reach the road (z 0, between the kerbs) before any object's
-    box and before a sidewalk's top. A tree counts as its trunk and its crown (over 1.8 m),
-    not as the box around both."""
+def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48), lower: float = 1.0) -> float:
+    """Share of the picture (of its ``lower`` part: 0.4, the bottom 40 %) that shows the
+    road's surface with nothing on it: rays through a ``grid`` of pixel centres that reach the
+    road (z 0, between the kerbs) before any object's box and before a sidewalk's top. A tree
+    counts as its trunk and its crown (over 1.8 m), not as the box around both."""
+    if scene.environment.layout != "street" or scene.environment.road_width <= 0:
+        return 0.0
+    road, _, _ = empty_ground(scene, grid, lower)
+    return float(road.mean())
+
+
+def empty_ground(
+    scene: Scene, grid: tuple[int, int] = (64, 48), lower: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ray of ``empty_road_share``'s grid (the ``lower`` part): whether it shows empty
+    road, whether it shows an empty sidewalk's top, and the (x, y) where it meets the ground
+    (inf where it looks up)."""
     from diffforge.scenes.geometry import look_at_matrix, ray_box_entry
 
     env = scene.environment
-    if env.layout != "street" or env.road_width <= 0:
-        return 0.0
     cam = scene.camera
     w, h = grid
     focal = cam.lens / cam.sensor_width * w
-    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (np.arange(h) + 0.5))
+    rows = np.arange(h)[h - max(1, round(h * lower)) :]  # image rows, top = 0
+    u, v = np.meshgrid(np.arange(w) + 0.5 - w / 2, h / 2 - (rows + 0.5))
     local = np.stack([u.ravel(), v.ravel(), -np.full(u.size, focal)], axis=1)
     dirs = local @ look_at_matrix(cam.location, cam.look_at).T
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
@@ -754,4 +765,9 @@ def empty_road_share(scene: Scene, grid: tuple[int, int] = (64, 48)) -> float:
     y_road = origin[1] + t_road * dirs[:, 1]
     on_walk = np.abs(y_walk) >= r  # the ray meets a sidewalk's top before the road's level
     road = down & ~on_walk & (np.abs(y_road) < r) & (t_road < t_obj)
-    return float(road.mean())
+    face = r + env.sidewalk_width
+    walk = down & on_walk & (np.abs(y_walk) < face) & (t_walk < t_obj)
+    t = np.where(on_walk, t_walk, t_road)
+    with np.errstate(invalid="ignore"):
+        ground = origin[:2] + t[:, None] * dirs[:, :2]
+    return road, walk, ground

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from diffforge.config import GenerateConfig
 from diffforge.scenes.architecture import (
     KERB_HEIGHT,
@@ -14,7 +16,7 @@ from diffforge.scenes.architecture import (
     colour,
     plane,
 )
-from diffforge.scenes.environments.camera import street_camera
+from diffforge.scenes.environments.camera import camera_view, street_camera
 from diffforge.scenes.environments.composition import (
     Composition,
     dense_budget,
@@ -27,14 +29,18 @@ from diffforge.scenes.environments.composition import (
 )
 from diffforge.scenes.environments.staging import (
     CROSSING_CLEARANCE,
+    REFERENCE_SIZE,
     add_sitters,
     crossing_span,
+    empty_ground,
     is_person,
     is_road_vehicle,
+    picture_box,
     stage_people,
 )
-from diffforge.scenes.geometry import predicted_footprint
+from diffforge.scenes.geometry import box_corners, predicted_footprint, project
 from diffforge.scenes.instances import choose, instantiate
+from diffforge.scenes.lighting import drop_lamp_light
 from diffforge.scenes.model import Element, Environment, Light, ObjectInstance, Scene
 from diffforge.scenes.placement import Surface
 
@@ -75,6 +81,10 @@ def compose_street(
         wall_color=choose(rng, ["gray", "beige", "white"]),
     )
     comp = start_composition(rng, cfg, library, env)
+    # a pair without a text change looks along the street from a spot drawn here, so the
+    # near sidewalk's row and parked cars stand ahead of it (STREET_FRAMINGS)
+    along = None if "text" in wants else _camera_spot(rng)
+    keep = (-5.0, 5.0) if along is None else _kept_clear(along)
     budget = dense_budget(rng, cfg, "street")
     get = lambda aid: optional_spec(library, aid)  # noqa: E731
     kerb = SIDEWALK_HEIGHT
@@ -130,8 +140,8 @@ def compose_street(
             if spec is None:
                 x += 1.0
                 continue
-            if side < 0 and abs(x) < 5.0:  # keep the near sidewalk in front of the camera clear
-                x = 5.0
+            if side < 0 and keep[0] < x < keep[1]:  # keep the near sidewalk by the camera clear
+                x = keep[1]
                 continue
             yaw = 0.0 if side > 0 else math.pi  # lamps reach over the road, benches face it
             if kind == "bicycle":
@@ -165,7 +175,9 @@ def compose_street(
             if x + 2 * half > zebra[0] - CROSSING_CLEARANCE and x < zebra[1] + CROSSING_CLEARANCE:
                 x = zebra[1] + CROSSING_CLEARANCE + 0.05  # never on the zebra crossing
                 continue
-            if rng.random() < (0.9 if side > 0 else 0.55) and (side > 0 or abs(x + half) > 8.0):
+            if rng.random() < (0.9 if side > 0 else 0.55) and (
+                side > 0 or _parks_near(x + half, along)
+            ):
                 y = far - 1.15 if side > 0 else near + 1.15
                 y += (car.size[0] - 1.81) / 2 * (-1 if side > 0 else 1)  # wider ones keep the kerb
                 obj = put_at(
@@ -223,7 +235,7 @@ def compose_street(
         tries += 1
         side = 1 if rng.random() < 0.7 else -1
         x = float(rng.uniform(-w / 2 + 1, w / 2 - 1))
-        if side < 0 and abs(x) < 5.0:  # the near sidewalk in front of the camera stays clear
+        if side < 0 and keep[0] < x < keep[1]:  # the near sidewalk by the camera stays clear
             continue
         on_walk(
             choose(rng, small),
@@ -233,13 +245,216 @@ def compose_street(
             float(rng.uniform(-math.pi, math.pi)),
         )
     _street_lights(rng, comp)
-    comp.scene.camera = street_camera(rng, comp)
+    comp.scene.camera = _framed_street_camera(rng, comp, along)
     comp.framed = True
+    _leave_out(comp, _looming(comp.scene))
+    _fill_lower_frame(rng, comp)
     _carry_in_view(rng, comp, wants)
     ground = comp.placer.surfaces["ground"]
     stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
     add_sitters(rng, comp)
     return comp
+
+
+# Street cameras drawn per street, the one whose frame's lower part shows the least empty
+# road kept: a sidewalk view's lower 40 % was road alone in half the reviewed streets
+# (review_std96h), where parked cars, kerbs and sidewalk life could stand.
+STREET_CAMERA_CANDIDATES, STREET_FRAME_LOWER = 8, 0.4
+
+
+# Where a camera looking along the street stands (x, m, either side of the middle: it looks
+# back across the middle), and how far along the near sidewalk it stands clear of the kerb's
+# row; a car parks along the near kerb only this far from it along the street (a car 5 m
+# before the lens filled the frame).
+STREET_CAMERA_X, STREET_CAMERA_CLEAR, STREET_CAMERA_BEHIND, STREET_NEAR_CAR = (
+    (1.5, 5.5),
+    6.0,
+    3.0,
+    6.0,
+)
+
+
+def _camera_spot(rng) -> float:
+    """The x a camera looking along the street stands at (``STREET_CAMERA_X``)."""
+    return float(rng.uniform(*STREET_CAMERA_X)) * (1 if rng.random() < 0.5 else -1)
+
+
+def _kept_clear(along: float) -> tuple[float, float]:
+    """The stretch of the near sidewalk (x) kept clear before a camera standing at ``along``
+    and looking back across the middle: ``STREET_CAMERA_CLEAR`` ahead of it (a tree 3 m
+    before the lens filled most of the frame), a little behind it."""
+    ahead = -math.copysign(STREET_CAMERA_CLEAR, along)
+    return tuple(sorted((along + ahead, along - math.copysign(STREET_CAMERA_BEHIND, ahead))))
+
+
+def _parks_near(x: float, along: float | None) -> bool:
+    """Whether a car centred at ``x`` may park along the near kerb: away from the middle for a
+    camera looking across, away from the camera for one looking along (``STREET_NEAR_CAR``)."""
+    return abs(x) > 8.0 if along is None else abs(x - along) > STREET_NEAR_CAR
+
+
+def _framed_street_camera(rng, comp: Composition, along: float | None):
+    """For a text change (``along`` None): one camera looking across at the signs. Otherwise
+    the one of ``STREET_CAMERA_CANDIDATES`` at ``along`` turned along the street whose lower
+    frame shows the least empty road (its view, eye or raised, drawn once by the config's
+    weights)."""
+    if along is None:
+        return street_camera(rng, comp)
+    view = camera_view(rng, comp.cfg.scene.camera)
+    best, best_score = None, math.inf
+    for _ in range(STREET_CAMERA_CANDIDATES):
+        comp.scene.camera = street_camera(rng, comp, view, along)
+        if not _orbits_clear(comp.scene.camera, comp.scene.environment):
+            continue
+        road, walk, _ = empty_ground(comp.scene, FILL_GRID, STREET_FRAME_LOWER)
+        score = road.mean() + STREET_WALK_WEIGHT * walk.mean() + bool(_looming(comp.scene))
+        if score < best_score:
+            best, best_score = comp.scene.camera, score
+    return best if best is not None else street_camera(rng, comp, view)
+
+
+# Buildings behind the near sidewalk stand this far back from it (m): a camera looking along
+# the street and orbited by a viewpoint change went 4.2 m back, into them (a grey frame).
+NEAR_BUILDINGS_GAP = 4.0
+# The widest viewpoint change (changes.scene_wide.Viewpoint's default extremes): azimuth (deg,
+# sampled), elevation (deg), zoom.
+ORBIT_EXTREMES = ((-35.0, -23.0, -12.0, 0.0, 12.0, 23.0, 35.0), (-6.0, 10.0), (0.9, 1.1))
+
+
+def _orbits_clear(camera, env, margin: float = 0.3) -> bool:
+    """Whether every orbit of the widest viewpoint change keeps ``camera`` ``margin`` in front
+    of the buildings behind the near sidewalk and of the facades."""
+    from diffforge.scenes.changes.scene_wide import orbit
+
+    face = env.road_width / 2 + env.sidewalk_width
+    azimuths, elevations, zooms = ORBIT_EXTREMES
+    for az in azimuths:
+        for el in elevations:
+            for zoom in zooms:
+                y = orbit(camera, math.radians(az), math.radians(el), zoom).location[1]
+                if not -face - NEAR_BUILDINGS_GAP + margin < y < face - margin:
+                    return False
+    return True
+
+
+# An empty sidewalk in the frame's lower part counts this much against a candidate camera
+# (an empty road 1): a view down the bare near sidewalk is no better than the road.
+STREET_WALK_WEIGHT = 0.5
+# A thing whose picture box, cut to the frame, covers more than this share of it looms before
+# the lens (a tree 3 m ahead hid the street; review_std96h's mannequin before the camera).
+LOOMING = 0.3
+
+
+def _looming(scene: Scene) -> list[ObjectInstance]:
+    """The things (no facade) that loom before the lens (``LOOMING``)."""
+    return [
+        o for o in scene.objects if "facade" not in o.tags and _picture_share(scene, o) > LOOMING
+    ]
+
+
+def _picture_share(scene: Scene, obj: ObjectInstance) -> float:
+    """The share of the frame ``obj``'s picture box covers, cut to the frame; where part of it
+    is behind the camera, the box of the part before it (none: left out as unseen)."""
+    w, h = REFERENCE_SIZE
+    box = picture_box(scene.camera, obj)
+    if box is None:
+        uv, depth = project(scene.camera, box_corners(obj), REFERENCE_SIZE)
+        ahead = uv[depth > 0.05]
+        if not len(ahead):
+            return 0.0
+        box = (*ahead.min(axis=0), *ahead.max(axis=0))
+    x0, y0, x1, y1 = max(box[0], 0), max(box[1], 0), min(box[2], w), min(box[3], h)
+    return max(x1 - x0, 0) * max(y1 - y0, 0) / (w * h)
+
+
+def _leave_out(comp: Composition, objects: list[ObjectInstance]) -> None:
+    """``objects`` left out of the composition, with what stands on them and a lamp's light."""
+    gone = {o.id for o in objects}
+    gone |= {o.id for o in comp.scene.objects if o.support in gone}
+    for obj in [o for o in comp.scene.objects if o.id in gone]:
+        comp.scene.objects.remove(obj)
+        comp.placer.remove(obj.id)
+        drop_lamp_light(comp.scene, obj.id)
+
+
+# The frame's lower part filled where it shows empty road or pavement (review_std96h: road
+# alone there in half the streets): what stands there in a street, a car parked along the
+# kerb, the kerb's row of trees, lamps and furniture, a thing by the pavement's edge. Placed
+# after framing, at least FILL_DISTANCE m away along the ray, never larger in the picture
+# than FILL_PICTURE of the frame (a car right before the lens hid the street); tried
+# FILL_TRIES times until the lower 40 % shows at most FILL_EMPTY empty ground.
+FILL_DISTANCE, FILL_PICTURE, FILL_TRIES, FILL_EMPTY, FILL_GAIN = 4.5, 0.25, 30, 0.3, 0.01
+FILL_KERB = ("tree", "street_lamp", "bench", "trash_bin", "bollard", "bicycle", "planter",
+             "bike_rack", "mailbox", "newspaper_box", "fire_hydrant", "motorcycle", "scooter")  # fmt: skip
+FILL_TRAFFIC_LANE = 1.05  # m from the centre line: a car waiting in its lane, clear of the line
+FILL_VEHICLES = ("car", "car", "car", "suv", "van", "pickup_truck")
+
+
+def _fill_lower_frame(rng, comp: Composition) -> None:
+    """Things where the frame's lower 40 % shows empty ground (``FILL_*``), each kept only
+    where it covers some of it."""
+    scene = comp.scene
+    for _ in range(FILL_TRIES):
+        road, walk, ground = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
+        empty = road | walk
+        if empty.mean() <= FILL_EMPTY:
+            return
+        far = np.hypot(*(ground - np.asarray(scene.camera.location[:2])).T) >= FILL_DISTANCE
+        inside = np.abs(ground[:, 0]) < scene.environment.extent[0] / 2 - 1.0
+        spots = np.flatnonzero(empty & far & inside)
+        if not len(spots):
+            return
+        x, y = ground[spots[int(rng.integers(len(spots)))]]
+        obj = _fill_at(rng, comp, float(x), float(y))
+        if obj is None:
+            continue
+        after = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
+        if not _fits_picture(scene, obj) or (after[0] | after[1]).mean() > empty.mean() - FILL_GAIN:
+            scene.objects.remove(obj)
+            comp.placer.remove(obj.id)
+
+
+FILL_GRID = (32, 24)
+
+
+def _fits_picture(scene: Scene, obj: ObjectInstance) -> bool:
+    """Whether ``obj``'s picture covers at most ``FILL_PICTURE`` of the frame and leaves its
+    centre free (a car right before the lens hid the street)."""
+    box = picture_box(scene.camera, obj)
+    w, h = REFERENCE_SIZE
+    return (
+        box is not None
+        and _picture_share(scene, obj) <= FILL_PICTURE
+        and not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
+    )
+
+
+def _fill_at(rng, comp: Composition, x: float, y: float) -> ObjectInstance | None:
+    """Where (x, y) is road (off the zebra crossing), a car along the lane nearest to it:
+    parked by its kerb or waiting in the traffic lane; on a sidewalk, a thing of the kerb's
+    row at its kerb edge."""
+    env = comp.scene.environment
+    r = env.road_width / 2
+    side = 1 if y > 0 else -1
+    if abs(y) < r:
+        pool = [s for a in FILL_VEHICLES if (s := optional_spec(comp.library, a))]
+        if not pool:
+            return None
+        car = choose(rng, pool)
+        half = car.size[1] / 2 * 1.1
+        lo, hi = crossing_span(env)
+        if x + half > lo - CROSSING_CLEARANCE and x - half < hi + CROSSING_CLEARANCE:
+            return None
+        kerb = r - 1.15 - (car.size[0] - 1.81) / 2
+        lane = min((kerb, FILL_TRAFFIC_LANE), key=lambda c: abs(abs(y) - c))
+        return put_at(comp, rng, car, x, side * lane, side * math.pi / 2, support="ground")
+    pool = [s for a in FILL_KERB if (s := optional_spec(comp.library, a))]
+    if not pool:
+        return None
+    spec = choose(rng, pool)
+    offset = 1.0 if spec.id == "tree" else 0.45 + spec.size[1] / 2
+    yaw = math.pi / 2 if spec.id == "bicycle" else (0.0 if side > 0 else math.pi)
+    return put_at(comp, rng, spec, x, side * (r + offset), yaw, support="ground", z=SIDEWALK_HEIGHT)
 
 
 # What a drawn change wants shown near the camera on a street (``environments.FEATURES``):
@@ -440,7 +655,7 @@ def street_elements(scene: Scene) -> list[Element]:
     span = w / 2 + 2.0
     colours = ((0.72, 0.62, 0.52), (0.6, 0.6, 0.62), (0.78, 0.74, 0.66), (0.55, 0.42, 0.36))
     i = 0
-    for y0, y1 in ((face, face + 12.0), (-face - 16.0, -face - 4.0)):
+    for y0, y1 in ((face, face + 12.0), (-face - 16.0, -face - NEAR_BUILDINGS_GAP)):
         x = -long / 2
         while x < long / 2:
             width = 9.0 + 3.0 * (i % 3)
