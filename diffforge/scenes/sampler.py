@@ -82,6 +82,9 @@ MAX_SIGN_SCALE, SIGN_HEADROOM = 3.5, 1.15
 # New scenes tried for a pair's drawn change types before one of them falls back to another
 # type (the last resort, recorded in ``PairSpec.fallbacks``).
 SCENES_PER_MIX = 10
+# Scenes of a pair's last resort held to the gates' own thresholds (``PairSampler._loose``)
+# before any is sampled without the prediction.
+LOOSE_SCENES = 10
 # Scenes composed per layout, once per config, to learn how often a sign composed for a text
 # change reads at the frame there (``PairSampler._legibility``).
 LEGIBILITY_PROBES = 8
@@ -589,8 +592,13 @@ class PairSampler:
             kinds, instead = swap
             tried.add(instead)
             fallbacks.append(Fallback(type=kind, reason=reason, instead=instead))
-        # unpredicted sub-seeds start past the predicted ones of a lone round, as they did
+        # the last resort's sub-seeds start past the predicted ones of a lone round
         start = max(start, attempt + self.cfg.changes.max_attempts)
+        spec = self._loose(index, start, kinds, layout, order, pins)
+        if spec is not None:
+            spec.fallbacks = fallbacks
+            return spec
+        start += LOOSE_SCENES
         # the drawn layout first; another only as the last resort (a layout that cannot
         # compose this config's scenes at all)
         half = max(1, self.cfg.changes.max_attempts // 2)
@@ -718,6 +726,24 @@ class PairSampler:
         """The scene features (``FEATURES``) a pair of ``kinds`` needs."""
         return frozenset().union(*(self.operators[t].scene_needs for t in kinds))
 
+    def _loose(
+        self, index: int, start: int, kinds: list[str], layout: str, order: list[int], pins
+    ) -> PairSpec | None:
+        """The last resort's first ``LOOSE_SCENES`` scenes (sub-seeds from ``start``): ``kinds``
+        on ``layout`` with targets predicted at the gates' own thresholds, without the
+        prediction's margins and the viewpoint factor (the gates apply neither), so a mix no
+        scene carries at the margins still gets targets the gates can pass (None: none did).
+        Sampled without any prediction, linked_library's pair 0 drew a 25 px alarm clock and
+        a 100 px toolbox (the gate's threshold 150) and was rendered and rejected 3 times."""
+        for sub in range(start, start + LOOSE_SCENES):
+            try:
+                return self._sample_once(
+                    index, sub, kinds, layout, order=order, pins=pins, loose=True
+                )
+            except (SamplingError, NotApplicable):
+                continue
+        return None
+
     def _sample_once(
         self,
         index: int,
@@ -728,6 +754,7 @@ class PairSampler:
         order: list[int] | None = None,
         strict: bool = False,
         pins: list[dict] | None = None,
+        loose: bool = False,
     ) -> PairSpec:
         """One base scene of ``layout`` for ``kinds`` and up to ``CHANGE_DRAWS_PER_SCENE``
         draws of them on it. ``order``: the order the draws are applied in (kept by the caller across scenes);
@@ -736,6 +763,7 @@ class PairSampler:
         ``strict``: a change drawn for a user file's own objects (or for library objects) finds
         one or the draw fails. ``pins``: per draw, parameter values drawn for the pair
         (``draw_pins``); the scene is composed for them where the layout carries them.
+        ``loose``: targets predicted at the gates' thresholds, without the margins (``_loose``).
         """
         seed = self.cfg.seed
         order = list(range(len(kinds))) if order is None else order
@@ -755,7 +783,7 @@ class PairSampler:
         # draw that left it as it was (most do: only a few changes set a starting state)
         resolution = self.cfg.render.resolved().resolution
         base_feet = predicted_footprints(base, resolution, self.cfg.visibility.predict_fill)
-        large = self._large(base, base_feet) if predict else None
+        large = self._large(base, base_feet, loose) if predict else None
         own_draws = self._own_uniforms(index, len(kinds))
         # A few change draws on the same base scene before composing a new one: composing is
         # the expensive part, and most rejections are a change on an object out of view.
@@ -778,7 +806,7 @@ class PairSampler:
                     after = attach(after)
                 same = framed and before.objects == base.objects
                 known = {"before": base_feet} if same else {}
-                self._check_in_view(before, after, changes, predict, known)
+                self._check_in_view(before, after, changes, predict, known, loose)
             except Unplaced as exc:
                 if exc.placed is False and draw and str(exc) == str(last):
                     raise exc from None  # the same nothing-to-act-on: a new scene, not a redraw
@@ -1047,8 +1075,9 @@ class PairSampler:
             return True
         return False
 
-    def _large(self, scene: Scene, feet=None) -> set[str]:
-        """Objects predicted to show at least the visibility gate's pixels in this scene."""
+    def _large(self, scene: Scene, feet=None, loose: bool = False) -> set[str]:
+        """Objects predicted to show at least the visibility gate's pixels in this scene, by
+        the prediction's margin (``loose``: without it)."""
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = max(vis.target_pixels(resolution), self.cfg.render.min_visible_pixels)
@@ -1060,7 +1089,8 @@ class PairSampler:
             o.id
             for o in scene.objects
             if (f := feet.get(o.id)) is not None
-            and f.pixels >= need * margin(vis, o.asset) * edge_factor(f.in_frame < 1.0, vis)
+            and f.pixels
+            >= need * (1.0 if loose else margin(vis, o.asset)) * edge_factor(f.in_frame < 1.0, vis)
             and f.in_frame >= vis.min_in_frame
             and not too_thin(f.box, vis, resolution)
             and o.id not in faint
@@ -1073,6 +1103,7 @@ class PairSampler:
         changes: list[Change],
         predict: bool = True,
         known: dict | None = None,
+        loose: bool = False,
     ) -> None:
         """Reject before rendering a pair whose changed object will look too small.
 
@@ -1085,12 +1116,13 @@ class PairSampler:
         when the whole picture moves); a text change needs its sign tall enough to read
         (``visibility.text_height``: taller where the OCR gate must read it). ``known``: a
         side's footprints already predicted (the base's, for a before-scene left as it was).
+        ``loose``: the gates' thresholds alone, without the margin and the viewpoint factor.
         """
         resolution = self.cfg.render.resolved().resolution
         vis = self.cfg.visibility
         need = vis.target_pixels(resolution) if predict else 0.0
         ops = [self.operators[c.type] for c in changes]
-        if predict and any(op.moves_camera for op in ops):
+        if predict and not loose and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
         feet = dict(known or {})
         for change, op in zip(changes, ops, strict=True):
@@ -1112,7 +1144,7 @@ class PairSampler:
                     box, pixels = foot.box, foot.pixels
                     if not predict:  # the old test: the box's area
                         pixels = (box[2] - box[0]) * (box[3] - box[1])
-                    want = need * (margin(vis, obj.asset) if predict else 1.0)
+                    want = need * (margin(vis, obj.asset) if predict and not loose else 1.0)
                     # a turn's 3x and an edge's 3x are one demand: the larger of the two
                     want *= max(op.target_share, edge_factor(predict and foot.in_frame < 1.0, vis))
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
