@@ -56,11 +56,13 @@ def test_sampled_pairs_realize_the_configured_layout_shares(sampler: PairSampler
 def test_a_type_goes_to_the_layouts_whose_scenes_carry_it(sampler: PairSampler) -> None:
     """The probed rates route a pose away from the street (its figures stand far across the
     road): a pair of a pose alone goes to a room more often than not, where the calibration
-    alone (rooms kept for the pairs only they carry) sends it there less often. A turn finds a
-    target on the tabletop since a cube's turn is carried into sight (symmetry.turn_in_sight),
-    and the rates say so."""
+    alone (rooms kept for the pairs only they carry) sends it there less often. A turn goes
+    to the rooms: their seats turn, while a tabletop cube's turn must move its folded view
+    angle by ``min_view_turn_deg`` (35 deg since review 96h found 42 deg turns barely
+    visible), which few tabletop probes allow."""
     assert sampler.carry_rate["pose", "street"] == MIN_CARRY_RATE
-    assert sampler.carry_rate["orientation", "tabletop"] > MIN_CARRY_RATE
+    turn = {k: sampler.carry_rate["orientation", k] for k in sampler.layouts}
+    assert turn["room"] > 3 * max(turn["tabletop"], turn["street"]), turn
     room = sampler.layouts.index("room")
     rates, sampler.carry_rate = sampler.carry_rate, {}
     try:
