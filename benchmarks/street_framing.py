@@ -4,12 +4,11 @@ lower 40 %), the objects in view (the scene's objects, and those the prediction 
 visibility threshold at standard), and for streets composed for a text change how many have
 one / two signs that read at standard (``PairSampler._fit_text``).
 
-    PYTHONPATH=$PWD .venv/bin/python benchmarks/street_framing.py [N] [TEXT_N]
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/street_framing.py N [TEXT_N]
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -64,4 +63,10 @@ def main(n: int = 200, text_n: int = 40) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    import argparse
+
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("n", type=int, help="default street scenes to measure (e.g. 200)")
+    ap.add_argument("text_n", type=int, nargs="?", default=40, help="streets for a text change")
+    args = ap.parse_args()
+    main(args.n, args.text_n)
