@@ -79,7 +79,10 @@ def test_mdp_shapes_zero_init_and_gradients() -> None:
     o1, o2 = mdp(taps1, taps2, b1, b2)
     assert not torch.allclose(o1, b1)
     (o1.sum() + o2.sum()).backward()
-    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in mdp.parameters())
+    # every weight learns; the last bias of the scale scorer feeds a softmax, which is blind
+    # to a shift, so its gradient is zero but for rounding (it was rounding that made it pass)
+    assert all(p.grad is not None and p.grad.abs().sum() > 0
+               for n, p in mdp.named_parameters() if n != "score.2.bias")  # fmt: skip
     # the difference matters: swapping the images changes each image's update
     _s2, s1 = mdp(taps2, taps1, b2, b1)
     assert not torch.allclose(s1 - b1, o1 - b1)
