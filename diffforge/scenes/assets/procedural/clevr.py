@@ -20,11 +20,17 @@ from diffforge.scenes.assets.procedural.parts import Parts, pick, shaped, u
 _FACE_DIVISIONS = 16  # a rounded cube's grid per face: the flat part stays flat when smoothed
 
 
-def _cube_shape(rng: np.random.Generator) -> dict:
-    style = pick(rng, ("sharp", "chamfer", "chamfer", "round", "round", "round"))
-    # share of the half edge; a deeper chamfer turns the cube into a cuboctahedron
-    edge = {"sharp": 0.0, "chamfer": u(rng, 0.06, 0.22), "round": u(rng, 0.06, 0.4)}[style]
-    return {"style": style, "edge": edge}
+def _edges(round_max: float):
+    """A shape drawer for sharp, chamfered or rounded edges: ``edge`` is the cut's share of the
+    half edge (cube) or radius (cylinder); a chamfer deeper than 0.22 turns a cube into a
+    cuboctahedron, a rounding past ``round_max`` into another noun."""
+
+    def draw(rng: np.random.Generator) -> dict:
+        style = pick(rng, ("sharp", "chamfer", "chamfer", "round", "round", "round"))
+        edge = {"sharp": 0.0, "chamfer": u(rng, 0.06, 0.22), "round": u(rng, 0.06, round_max)}
+        return {"style": style, "edge": edge[style]}
+
+    return draw
 
 
 def _rounded_box(half: float, radius: float) -> trimesh.Trimesh:
@@ -52,7 +58,7 @@ def _chamfered_box(half: float, cut: float) -> trimesh.Trimesh:
     return trimesh.convex.convex_hull(np.array(pts))
 
 
-@shaped(_cube_shape)
+@shaped(_edges(round_max=0.4))
 def clevr_cube(size=0.1, style="sharp", edge=0.0) -> trimesh.Scene:
     """A cube: sharp, chamfered or rounded edges (``edge``: share of the half edge)."""
     half = size / 2
@@ -105,13 +111,7 @@ def clevr_sphere(size=0.1, style="smooth", segments=0, rings=0) -> trimesh.Scene
     return Parts().add("body", body).scene()
 
 
-def _cylinder_shape(rng: np.random.Generator) -> dict:
-    style = pick(rng, ("sharp", "chamfer", "chamfer", "round", "round", "round"))
-    edge = {"sharp": 0.0, "chamfer": u(rng, 0.06, 0.22), "round": u(rng, 0.06, 0.35)}[style]
-    return {"style": style, "edge": edge}
-
-
-@shaped(_cylinder_shape)
+@shaped(_edges(round_max=0.35))
 def clevr_cylinder(size=0.1, style="sharp", edge=0.0) -> trimesh.Scene:
     """A cylinder as tall as it is wide: sharp, chamfered or rounded rims (``edge``: share of
     the radius), revolved from its profile."""
