@@ -862,7 +862,9 @@ def _discs(uv: np.ndarray, radii: np.ndarray, box: tuple[int, int, int, int]) ->
             continue
         dx = (np.arange(lo_x, hi_x + 1) + 0.5 - u) ** 2
         dy = (np.arange(lo_y, hi_y + 1) + 0.5 - v) ** 2
-        mask[lo_y - y0 : hi_y - y0 + 1, lo_x - x0 : hi_x - x0 + 1] |= dy[:, None] + dx[None, :] <= r * r
+        mask[lo_y - y0 : hi_y - y0 + 1, lo_x - x0 : hi_x - x0 + 1] |= (
+            dy[:, None] + dx[None, :] <= r * r
+        )
     return mask
 
 
