@@ -73,6 +73,7 @@ def test_two_of_a_kind_and_a_landmark_named_again_are_no_repeats() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # 2,000 specs at ~0.36 CPU s each, on a shared 2-core runner
 def test_ten_thousand_sampled_captions_are_clean() -> None:
     """2,000 default-config pairs × 5 captions, at the standard frame: no linter hit."""
     sampler = PairSampler(GenerateConfig.model_validate({"render": {"preset": "standard"}}))
