@@ -404,6 +404,31 @@ class VisibilityConfig(_Cfg):
     # shins and feet (its lowest changes.appearance.FEET_HEIGHT) is predicted in view: a
     # walker behind a desk, 0.46 of its feet seen, read as sitting (review_std96f 5200/29)
     min_feet_seen: float = Field(default=0.7, ge=0.0, le=1.0)
+    # a turn changes (> 24 levels) this share of the pixels the target covers in either image
+    # (the union of its two masks): a cube turned onto a view that looks the same, or a
+    # box-like mailbox turned ~180 degrees, changed 0.30-0.42 and were barely seen (review_std96i
+    # 1200/36, 1200/22, 1200/08, 3300/07; each past min_silhouette_change and
+    # min_view_turn_deg); the turns seen clearly changed 0.53 and up (a pink chair turned
+    # 150 degrees, 96h 9100/06) and 0.62 (a cube corner-on to face-on, 96i 3300/24)
+    min_turn_changed_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # a person's turn is at least this far from a half-turn (and from none, with
+    # min_rotation_deg): a faceless mannequin's front and back look alike, so a turn of 140
+    # degrees reads as a 40 degree one the other way, and two small figures turned 140 were
+    # barely seen (review_std96i 3300/21, 3300/38; 155.9 in 96f 4100/42); front to side reads
+    min_figure_turn_deg: float = Field(default=60.0, ge=0.0, le=90.0)
+    # in a pair of several changes, each object change changes (> 24 levels) this many pixels
+    # (at 256x192, scaled with the area): the others take the eye. A small framed picture gone
+    # (255 px), a binder added (379), a vending machine ~22 px wide recoloured beside a car
+    # replaced (395) and an ottoman replaced behind a coffee table (410) were barely seen
+    # (review_std96i 1200/17, 1200/27, 1200/09, 3300/46); alone, changes of 321-395 px read
+    min_shared_changed_px: int = Field(default=420, ge=0)
+    # a colour or material change moves the target's pixels by this many levels (0..255) on
+    # average (each pixel's largest channel step, over the pixels it covers in both images):
+    # CIEDE2000 weighs a step between dark colours as a viewer at sheet size does not; a dark
+    # green box turned black moved 24 levels (CIEDE2000 20.9, past min_delta_e) and was barely
+    # seen (review_std96i 1200/19), the colour and material changes seen clearly moved 39
+    # (a red scooter turned purple, 3300/45) and up
+    min_color_shift: float = Field(default=32.0, ge=0.0, le=255.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""
@@ -412,6 +437,15 @@ class VisibilityConfig(_Cfg):
     def mask_width(self, resolution: tuple[int, int]) -> float:
         """Pixels across a target's thickest visible part (its mask), at this frame."""
         return self.min_mask_width_px * resolution[0] / STANDARD_FRAME[0]
+
+    def shared_changed_px(self, resolution: tuple[int, int]) -> int:
+        """Changed pixels an object change needs in a pair of several changes, at this frame."""
+        import math
+
+        area = resolution[0] * resolution[1]
+        return math.ceil(
+            self.min_shared_changed_px * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1])
+        )
 
     def limb_px(self, resolution: tuple[int, int]) -> float:
         """Pixels a pose change's farthest joint moves across the picture, at this frame."""

@@ -85,6 +85,8 @@ def check_pair(
             spec, change, ids, facts, images, masks, diff, min_pixels, target_min, min_changed, vis
         )
         reasons += op.gate(check)
+        if not op.scene_wide:  # a small change beside others is lost (every type's gate)
+            reasons += check.shared_reasons()
     if vis is not None and not any(op.scene_wide for op in ops):
         reasons += unrecorded_light_reasons(spec, ids, images, masks, vis)
     return sorted(set(reasons))

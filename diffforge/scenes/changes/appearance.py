@@ -510,11 +510,11 @@ def seen_now(ctx: ChangeContext, scene: Scene, op: ChangeOperator) -> set[str] |
 
 
 def figure_turn_seen(degrees: float, vis) -> bool:
-    """Whether a person's turn by ``degrees`` (as recorded) shows: as far from a half-turn as
-    ``visibility.min_rotation_deg`` asks of any turn from none. A mannequin's back and front
-    look alike at these sizes: turned 155.9 degrees it looked nearly the same (review_std96f
-    4100/42)."""
-    return 180.0 - abs(degrees) >= vis.min_rotation_deg
+    """Whether a person's turn by ``degrees`` (as recorded) shows: at least
+    ``visibility.min_figure_turn_deg`` from a half-turn. A mannequin's back and front look
+    alike at these sizes: turned 155.9 degrees it looked nearly the same (review_std96f
+    4100/42), turned 140 it read as a small turn (review_std96i 3300/21, 3300/38)."""
+    return 180.0 - abs(degrees) >= vis.min_figure_turn_deg
 
 
 # The least symmetry order whose turns the view rule folds: a cube's faces look alike, so
@@ -604,6 +604,7 @@ class Orientation(_Outline):
             or small_target_reasons(check, self.target_share)
             or figure_turn_reasons(check)
             or view_turn_reasons(check)
+            or check.turn_change_reasons()
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
@@ -640,7 +641,7 @@ class Orientation(_Outline):
                 math.degrees(turn), ctx.cfg.visibility
             ):  # a figure turned near a half-turn looks the same: the largest turn that shows
                 turn = math.copysign(
-                    math.radians(180.0 - ctx.cfg.visibility.min_rotation_deg), turn
+                    math.radians(180.0 - ctx.cfg.visibility.min_figure_turn_deg), turn
                 )
             yaw = obj.transform.rotation[2] + turn
             if not view_turn_seen(obj, yaw, after.camera, after.camera, order, vis):

@@ -94,6 +94,50 @@ class GateCheck:
         a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
         return int((a ^ b).sum()) / max(int(a.sum()), int(b.sum()), 1)
 
+    def turn_changed_share(self) -> float:
+        """The share of the first target's pixels (the union of its two masks) that changed:
+        a turn onto a view that looks the same keeps most of them."""
+        a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
+        region = a | b
+        return int((self.diff & region).sum()) / max(int(region.sum()), 1)
+
+    def turn_change_reasons(self) -> list[str]:
+        """A turn changes ``visibility.min_turn_changed_share`` of the target's pixels: a
+        cube onto a face that looks the same, a box-like mailbox turned about 180 degrees,
+        change their outline and shading too little to be seen."""
+        if self.vis is None or not self.targets():
+            return []
+        if self.turn_changed_share() < self.vis.min_turn_changed_share:
+            return [f"{self.change.type}: the turn changes too little of the target"]
+        return []
+
+    def changed_pixels(self) -> int:
+        """Pixels that changed within the change's objects' masks (both images)."""
+        region = np.zeros(self.diff.shape, dtype=bool)
+        for obj_id in self.targets():
+            region |= (self.masks[0] == self.ids[obj_id]) | (self.masks[1] == self.ids[obj_id])
+        return int((self.diff & region).sum())
+
+    def shared_reasons(self) -> list[str]:
+        """In a pair of several changes, an object change changes
+        ``visibility.min_shared_changed_px`` pixels: a small one is lost beside the others."""
+        changes = [c for c in self.spec.changes if c.type != "none"]
+        if self.vis is None or len(changes) < 2 or not self.targets():
+            return []
+        if self.changed_pixels() < self.vis.shared_changed_px(self.diff.shape[1::-1]):
+            return [f"{self.change.type}: change too small beside the pair's others"]
+        return []
+
+    def color_shift(self) -> float | None:
+        """Mean over the first target's pixels (both masks) of each pixel's largest channel
+        step, in levels (None: not in view)."""
+        a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
+        region = a | b
+        if not region.any():
+            return None
+        before, after = (img[..., :3][region].astype(np.int16) for img in self.images)
+        return float(np.abs(after - before).max(axis=-1).mean())
+
     def silhouette_reasons(self) -> list[str]:
         """The first target's outline (mask XOR) changes by ``visibility.min_silhouette_change``
         of its area: a turn, a size or a pose keeps its colours and shows only in its shape."""
@@ -129,9 +173,20 @@ class GateCheck:
         targets = self.targets()
         if self.vis is None or not targets:
             return []
-        return contrast_reasons(
+        low = contrast_reasons(
             self.change.type, self.ids[targets[0]], self.images, self.masks, self.vis
         )
+        return low or self.shift_reasons()
+
+    def shift_reasons(self) -> list[str]:
+        """The first target's pixels move by ``visibility.min_color_shift`` levels on
+        average: dark green to black passes CIEDE2000 and is still dark on dark."""
+        if self.vis is None or not self.targets() or self.vis.min_color_shift <= 0:
+            return []
+        shift = self.color_shift()
+        if shift is None or shift >= self.vis.min_color_shift:
+            return []
+        return [f"{self.change.type}: colour step too small in the picture"]
 
 
 def edge_factor(cut: bool, vis: VisibilityConfig | None) -> float:
