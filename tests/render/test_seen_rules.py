@@ -21,11 +21,14 @@ from diffforge.scenes.model import Change, Pose
 VIS = VisibilityConfig()
 FRAME = (192, 256)
 GREY, RED = (120, 120, 120), (200, 40, 40)
+# a turned thing's faces in other light: what the turn gate (min_turn_changed_share) sees change
+TURNED = {"cube_1": (RED, (140, 30, 30))}
 
 
 def _gate(spec, boxes: dict[str, list], colours: dict[str, tuple] | None = None):
     """check_pair on masks drawn from ``boxes``: per object id, its (y0, y1, x0, x1) slices
-    in the before and after image (None: not there), painted in ``colours`` on a dark floor."""
+    in the before and after image (None: not there), painted in ``colours`` on a dark floor
+    (a colour, or a (before, after) pair of them)."""
     ids = instance_ids(spec)
     masks = [np.zeros(FRAME, np.uint16) for _ in range(2)]
     images = [np.full((*FRAME, 3), 40, np.uint8) for _ in range(2)]
@@ -35,7 +38,8 @@ def _gate(spec, boxes: dict[str, list], colours: dict[str, tuple] | None = None)
                 continue
             y0, y1, x0, x1 = box
             masks[k][y0:y1, x0:x1] = ids[obj_id]
-            images[k][y0:y1, x0:x1] = (colours or {}).get(obj_id, RED)
+            colour = (colours or {}).get(obj_id, RED)
+            images[k][y0:y1, x0:x1] = colour[k] if isinstance(colour[0], tuple) else colour
     present = set(boxes)
     facts = {
         s: {k: v for k, v in object_facts(m, ids, present).items() if v["pixels"]}
@@ -99,9 +103,10 @@ def test_a_figure_turned_near_a_half_turn_is_refused() -> None:
         for side in (spec.before, spec.after):
             side.object("cube_1").pose = Pose(name="standing")
         # a 30x90 figure whose outline changes well past the silhouette share
-        return _gate(spec, {"cube_1": [(40, 130, 100, 130), (40, 130, 95, 145)]})
+        return _gate(spec, {"cube_1": [(40, 130, 100, 130), (40, 130, 95, 145)]}, TURNED)
 
     assert any("half-turn" in r for r in turned(-155.9)), turned(-155.9)  # review 4100/42
+    assert any("half-turn" in r for r in turned(140.0)), turned(140.0)  # 96i 3300/21, 3300/38
     assert not turned(120.0), turned(120.0)
 
 
@@ -161,7 +166,7 @@ def test_a_cube_turn_that_shows_the_same_face_is_refused() -> None:
         ray = math.degrees(math.atan2(y - cam[1], x - cam[0]))
         for side, yaw in ((spec.before, off), (spec.after, to)):
             side.object("cube_1").transform.rotation = (0.0, 0.0, math.radians(ray + yaw))
-        return _gate(spec, {"cube_1": [(40, 100, 100, 150), (40, 100, 95, 160)]})
+        return _gate(spec, {"cube_1": [(40, 100, 100, 150), (40, 100, 95, 160)]}, TURNED)
 
     assert any("same outline" in r for r in turned(22.5, -22.5)), turned(22.5, -22.5)
     assert not turned(0.0, 42.0), turned(0.0, 42.0)

@@ -39,9 +39,9 @@ def _turned(side: int, kind: str = "orientation"):
     after[diamond] = ids["cube_1"]
     if kind == "count":  # one more copy: the cube is only in the after image
         before[:] = 0
-    images = tuple(
-        np.where((m > 0)[..., None], 200, 60).repeat(3, axis=-1).astype(np.uint8)
-        for m in (before, after)
+    images = tuple(  # the turned faces in other light (the turn gate's changed share)
+        np.where((m > 0)[..., None], shade, 60).repeat(3, axis=-1).astype(np.uint8)
+        for m, shade in ((before, 200), (after, 140))
     )
     facts = {
         s: object_facts(m, ids, {"cube_1"})
