@@ -1,0 +1,66 @@
+"""Replay today's render gates on a rendered dataset: which of its kept pairs the gates (with
+this config's visibility section) would refuse now, from the stored images, instance masks
+and scene records. What a new gate or threshold costs, measured on renders a review rated,
+without rendering again (benchmarks/calibration.md, review_std96i).
+
+    PYTHONPATH=$PWD python benchmarks/gate_replay.py /work/runs/rev96_1200 /work/runs/rev96_3300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from diffforge.config import load_config
+from diffforge.render.gates import check_pair
+from diffforge.scenes.model import PairSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def replay(root: Path, vis) -> list[tuple[str, list[str]]]:
+    """(pair id, reasons) for every pair of the dataset at ``root``."""
+    out = []
+    for scene in sorted((root / "scenes").glob("*.json")):
+        rec = json.loads(scene.read_text())
+        spec = PairSpec.model_validate(rec["spec"])
+        images = tuple(
+            np.asarray(Image.open(root / "images" / f"{scene.stem}_{s}.png").convert("RGB"))
+            for s in ("before", "after")
+        )
+        masks = tuple(
+            np.asarray(Image.open(root / "masks" / f"{scene.stem}_{s}.png")).astype(np.int32)
+            for s in ("before", "after")
+        )
+        reasons = check_pair(spec, rec["instances"], rec["facts"], images, masks, 12, vis)
+        out.append((scene.stem, reasons))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("datasets", nargs="+", type=Path)
+    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
+    ap.add_argument("--set", action="append", default=[], help="a config override, key=value")
+    args = ap.parse_args()
+    vis = load_config(args.config, args.set).visibility
+    total, refused, by_reason = 0, 0, Counter()
+    for root in args.datasets:
+        for pair, reasons in replay(root, vis):
+            total += 1
+            if reasons:
+                refused += 1
+                by_reason.update(reasons)
+                print(f"{root.name}/{pair}: {'; '.join(reasons)}")
+    print(f"refused now: {refused} of {total} kept pairs ({refused / max(total, 1):.1%})")
+    for reason, n in by_reason.most_common():
+        print(f"  {n:4d}  {reason}")
+
+
+if __name__ == "__main__":
+    main()
