@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from diffforge.scenes.architecture import occluders
-from diffforge.scenes.model import Camera, ObjectInstance
+from diffforge.scenes.model import Camera, Element, ObjectInstance
 
 
 def look_at_matrix(location, target) -> np.ndarray:
@@ -206,7 +206,7 @@ def _footprint_key(scene, resolution: tuple[int, int], fill: float) -> tuple:
     """Everything ``predicted_footprints`` reads of a scene: each object's id, asset, support
     and box (in order), the camera, the walls, the frame size and the default fill."""
     cam = scene.camera
-    walls = tuple((e.location, e.size) for e in occluders(scene.elements or ()))
+    walls = tuple((e.location, e.size) for e in blockers(scene))
     objs = tuple(
         (o.id, o.asset, o.support, o.dimensions, o.transform.location, o.transform.rotation[2])
         for o in scene.objects
@@ -304,12 +304,36 @@ def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footp
 WALL_CLEARANCE = 1e-6
 
 
+def blockers(scene) -> list[Element]:
+    """What a ray ends at before the objects behind it: the architecture's ``occluders`` and,
+    in a user's file, its fixed objects' boxes (``file_objects.fixed_boxes``: a table's top and
+    legs hid a third to half of a pan, a box or a chair the prediction saw whole), but for one
+    the camera stands in (a room's shell as one mesh)."""
+    walls = occluders(scene.elements or ())
+    env = scene.environment
+    if env.layout != "environment" or not env.blend_file:
+        return walls
+    from diffforge.scenes.file_objects import fixed_boxes
+
+    eye = np.asarray(scene.camera.location, dtype=float)
+    for centre, size in fixed_boxes(env.blend_file):
+        half = np.asarray(size) / 2
+        if (np.abs(eye - np.asarray(centre)) > half).any():
+            walls.append(_fixed_element(centre, size))
+    return walls
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed_element(centre: tuple[float, ...], size: tuple[float, ...]) -> Element:
+    return Element(name="fixed", location=centre, size=size)
+
+
 def _clear_of_walls(scene, origin: np.ndarray, world: np.ndarray) -> np.ndarray:
     """Per object (``world``: its box's N×8×3 corners): whether no wall stands between the
     camera and any point of its box, so no ray meets a wall before it. Decided by a plane
     along an axis between each wall's box and the camera with the object's box (a room's
     walls enclose both); a kerb between the camera and a car is left to the rays."""
-    walls = occluders(scene.elements or ())
+    walls = blockers(scene)
     if not walls:
         return np.ones(len(world), dtype=bool)
     centre = np.array([e.location for e in walls], dtype=float)
@@ -543,7 +567,7 @@ def wall_distance(
     (the prediction asks for the rays that hit an object, a third of the grid or less).
     ``grid``: the ``_RayGrid`` whose rays ``dirs`` are, so the cache knows them by their
     camera rather than hashing 3,072 directions per call (a tenth of the sampler's time)."""
-    walls = occluders(scene.elements or ())
+    walls = blockers(scene)
     if not walls:
         return np.full(len(dirs) if rays is None else len(rays), np.inf)
     boxes = tuple((e.location, e.size) for e in walls)
