@@ -160,6 +160,14 @@ class Footprint(NamedTuple):
     pixels: float  # visible pixels expected, occlusion included
     in_frame: float  # share of the unclipped projected box inside the frame
 
+    def mean_width(self) -> float:
+        """Pixels across what shows, on average along the box's longer side: its pixels over
+        that side, over a disc's share of its square (pi / 4), so a round target's width is
+        its diameter. The render's mask width gate measures the largest disc in the mask; a
+        box 12 px high says too much of a frying pan seen from the side (7 px rendered)."""
+        x0, y0, x1, y1 = self.box
+        return self.pixels / max(x1 - x0, y1 - y0, 1e-9) / (math.pi / 4)
+
 
 # Rays per frame width of the prediction grid: a ray stands for (width / 64)² pixels (the
 # fewest that find as many targets: benchmarks/calibration.md).
