@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,17 +212,19 @@ def fixed_boxes(blend: str | Path) -> tuple[tuple[tuple[float, ...], tuple[float
     the floor, its legs in front of a box. Each is cut at its lowest top the scan found
     things stand on (a table's box ends at its top, a backdrop's at its floor), and what lies
     at the floor or under it is left out. Empty where the sidecar is missing."""
-    side = sidecar_path(blend)
+    side = f"{blend}.json"  # sidecar_path's, asked at every prediction: no Path made
     try:
-        stamp = side.stat().st_mtime_ns
+        stat = os.stat(side)
     except OSError:
         return ()
-    return _fixed_boxes(str(side), stamp)
+    return _fixed_boxes(side, (stat.st_mtime_ns, stat.st_size))
 
 
 @functools.lru_cache(maxsize=16)
-def _fixed_boxes(side: str, stamp: int) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
-    """``fixed_boxes`` of one version of a sidecar (``stamp``: its mtime)."""
+def _fixed_boxes(
+    side: str, stamp: tuple[int, int]
+) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+    """``fixed_boxes`` of one version of a sidecar (``stamp``: its mtime and size)."""
     import json
 
     info = json.loads(Path(side).read_text())

@@ -323,17 +323,17 @@ def blockers(scene) -> list[Element]:
         return walls
     from diffforge.scenes.file_objects import fixed_boxes
 
-    eye = np.asarray(scene.camera.location, dtype=float)
-    for centre, size in fixed_boxes(env.blend_file):
-        half = np.asarray(size) / 2
-        if (np.abs(eye - np.asarray(centre)) > half).any():
-            walls.append(_fixed_element(centre, size))
-    return walls
+    return walls + list(_file_blockers(fixed_boxes(env.blend_file), tuple(scene.camera.location)))
 
 
-@functools.lru_cache(maxsize=1024)
-def _fixed_element(centre: tuple[float, ...], size: tuple[float, ...]) -> Element:
-    return Element(name="fixed", location=centre, size=size)
+@functools.lru_cache(maxsize=256)
+def _file_blockers(boxes: tuple, eye: tuple[float, ...]) -> tuple[Element, ...]:
+    """Cached per camera: the sampler asks for a scene's blockers at every prediction."""
+    return tuple(
+        Element(name="fixed", location=centre, size=size)
+        for centre, size in boxes
+        if any(abs(e - c) > h / 2 for e, c, h in zip(eye, centre, size, strict=True))
+    )
 
 
 def _clear_of_walls(scene, origin: np.ndarray, world: np.ndarray) -> np.ndarray:
