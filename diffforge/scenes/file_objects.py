@@ -10,6 +10,8 @@ user's to edit: a rescan keeps what they changed (``merge_user_edits``).
 from __future__ import annotations
 
 import functools
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,3 +200,51 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
             )
         )
     return out
+
+
+# A fixed box this close above the floor hides nothing that stands on it (the floor's slab).
+_FLOOR_SLACK = 1e-3
+
+
+def fixed_boxes(blend: str | Path) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+    """The boxes (centre, size; metres) of a scanned file's objects that may not change and
+    render, as opaque occluders for the visibility prediction: a table's top over a pan on
+    the floor, its legs in front of a box. Each is cut at its lowest top the scan found
+    things stand on (a table's box ends at its top, a backdrop's at its floor), and what lies
+    at the floor or under it is left out. Empty where the sidecar is missing."""
+    side = f"{blend}.json"  # sidecar_path's, asked at every prediction: no Path made
+    try:
+        stat = os.stat(side)
+    except OSError:
+        return ()
+    return _fixed_boxes(side, (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _fixed_boxes(
+    side: str, stamp: tuple[int, int]
+) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+    """``fixed_boxes`` of one version of a sidecar (``stamp``: its mtime and size)."""
+    import json
+
+    info = json.loads(Path(side).read_text())
+    shown = set(info.get("render_objects") or ())
+    floor = min((s["height"] for s in info.get("surfaces", []) if s.get("kind") == "floor"),
+                default=0.0)  # fmt: skip
+    tops: dict[str, float] = {}
+    for s in info.get("surfaces", []):
+        owner = s.get("object")
+        if owner is not None:
+            tops[owner] = min(tops.get(owner, math.inf), float(s["height"]))
+    out = []
+    for obj in info.get("objects", []):
+        if obj.get("changeable") or (shown and obj["name"] not in shown):
+            continue
+        lo, hi = list(map(float, obj["min"])), list(map(float, obj["max"]))
+        hi[2] = min(hi[2], tops.get(obj["name"], math.inf))
+        if hi[2] <= max(lo[2], floor + _FLOOR_SLACK):
+            continue
+        centre = tuple((a + b) / 2 for a, b in zip(lo, hi, strict=True))
+        size = tuple(b - a for a, b in zip(lo, hi, strict=True))
+        out.append((centre, size))
+    return tuple(out)

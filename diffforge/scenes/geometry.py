@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from diffforge.scenes.architecture import occluders
-from diffforge.scenes.model import Camera, ObjectInstance
+from diffforge.scenes.model import Camera, Element, ObjectInstance
 
 
 def look_at_matrix(location, target) -> np.ndarray:
@@ -160,6 +160,14 @@ class Footprint(NamedTuple):
     pixels: float  # visible pixels expected, occlusion included
     in_frame: float  # share of the unclipped projected box inside the frame
 
+    def mean_width(self) -> float:
+        """Pixels across what shows, on average along the box's longer side: its pixels over
+        that side, over a disc's share of its square (pi / 4), so a round target's width is
+        its diameter. The render's mask width gate measures the largest disc in the mask; a
+        box 12 px high says too much of a frying pan seen from the side (7 px rendered)."""
+        x0, y0, x1, y1 = self.box
+        return self.pixels / max(x1 - x0, y1 - y0, 1e-9) / (math.pi / 4)
+
 
 # Rays per frame width of the prediction grid: a ray stands for (width / 64)² pixels (the
 # fewest that find as many targets: benchmarks/calibration.md).
@@ -206,7 +214,7 @@ def _footprint_key(scene, resolution: tuple[int, int], fill: float) -> tuple:
     """Everything ``predicted_footprints`` reads of a scene: each object's id, asset, support
     and box (in order), the camera, the walls, the frame size and the default fill."""
     cam = scene.camera
-    walls = tuple((e.location, e.size) for e in occluders(scene.elements or ()))
+    walls = tuple((e.location, e.size) for e in blockers(scene))
     objs = tuple(
         (o.id, o.asset, o.support, o.dimensions, o.transform.location, o.transform.rotation[2])
         for o in scene.objects
@@ -304,12 +312,36 @@ def _predict(scene, resolution: tuple[int, int], fill: float) -> dict[str, Footp
 WALL_CLEARANCE = 1e-6
 
 
+def blockers(scene) -> list[Element]:
+    """What a ray ends at before the objects behind it: the architecture's ``occluders`` and,
+    in a user's file, its fixed objects' boxes (``file_objects.fixed_boxes``: a table's top and
+    legs hid a third to half of a pan, a box or a chair the prediction saw whole), but for one
+    the camera stands in (a room's shell as one mesh)."""
+    walls = occluders(scene.elements or ())
+    env = scene.environment
+    if env.layout != "environment" or not env.blend_file:
+        return walls
+    from diffforge.scenes.file_objects import fixed_boxes
+
+    return walls + list(_file_blockers(fixed_boxes(env.blend_file), tuple(scene.camera.location)))
+
+
+@functools.lru_cache(maxsize=256)
+def _file_blockers(boxes: tuple, eye: tuple[float, ...]) -> tuple[Element, ...]:
+    """Cached per camera: the sampler asks for a scene's blockers at every prediction."""
+    return tuple(
+        Element(name="fixed", location=centre, size=size)
+        for centre, size in boxes
+        if any(abs(e - c) > h / 2 for e, c, h in zip(eye, centre, size, strict=True))
+    )
+
+
 def _clear_of_walls(scene, origin: np.ndarray, world: np.ndarray) -> np.ndarray:
     """Per object (``world``: its box's N×8×3 corners): whether no wall stands between the
     camera and any point of its box, so no ray meets a wall before it. Decided by a plane
     along an axis between each wall's box and the camera with the object's box (a room's
     walls enclose both); a kerb between the camera and a car is left to the rays."""
-    walls = occluders(scene.elements or ())
+    walls = blockers(scene)
     if not walls:
         return np.ones(len(world), dtype=bool)
     centre = np.array([e.location for e in walls], dtype=float)
@@ -543,7 +575,7 @@ def wall_distance(
     (the prediction asks for the rays that hit an object, a third of the grid or less).
     ``grid``: the ``_RayGrid`` whose rays ``dirs`` are, so the cache knows them by their
     camera rather than hashing 3,072 directions per call (a tenth of the sampler's time)."""
-    walls = occluders(scene.elements or ())
+    walls = blockers(scene)
     if not walls:
         return np.full(len(dirs) if rays is None else len(rays), np.inf)
     boxes = tuple((e.location, e.size) for e in walls)

@@ -1093,6 +1093,7 @@ class PairSampler:
             >= need * (1.0 if loose else margin(vis, o.asset)) * edge_factor(f.in_frame < 1.0, vis)
             and f.in_frame >= vis.min_in_frame
             and not too_thin(f.box, vis, resolution)
+            and not (loose and f.mean_width() < vis.mask_width(resolution))
             and o.id not in faint
         }
 
@@ -1152,6 +1153,9 @@ class PairSampler:
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise Unplaced(change.type, "its target cut by the frame's edge")
                     if predict and too_thin(box, vis, resolution, scene.camera, obj):
+                        raise Unplaced(change.type, "its target too thin to see")
+                    # without the margin, the box's sides say too little of the mask's width
+                    if loose and foot.mean_width() < vis.mask_width(resolution):
                         raise Unplaced(change.type, "its target too thin to see")
                     if predict and op.whole_seen and mostly_hidden(scene, target, vis, resolution):
                         raise Unplaced(change.type, "its target mostly hidden")

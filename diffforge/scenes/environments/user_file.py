@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -31,10 +32,19 @@ def load_environment_info(blend: Path) -> dict:
         raise ConfigError(f"assets.environment: {blend}: .blend file not found")
     if not side.is_file():
         raise ConfigError(f"assets.environment: {side}: scan the .blend first (diffforge scan-env)")
-    info = json.loads(side.read_text())
+    stat = side.stat()
+    return _read_sidecar(str(side), (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_sidecar(side: str, stamp: tuple[int, int]) -> dict:
+    """One version (``stamp``: its mtime and size) of a sidecar, read and checked once: the sampler
+    asks for it at every scene it composes and every placer it makes (a tenth of its time
+    was reading it again). Shared: callers only read it."""
+    info = json.loads(Path(side).read_text())
     if not any(s.get("kind") == "floor" for s in info.get("surfaces", [])):
         raise ConfigError(f"assets.environment: {side}: no surface tagged diffforge_surface=floor")
-    check_user_edits(side, info.get("objects", []))
+    check_user_edits(Path(side), info.get("objects", []))
     return info
 
 
