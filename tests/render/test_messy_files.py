@@ -179,6 +179,7 @@ def _on_file(spec, change) -> bool:
 SHARE_SPECS = 60  # specs per file: about 65 object changes each, 520 over the corpus
 
 
+@pytest.mark.timeout(1200)  # 600 specs over ten files (and their pilots): 390 s on a loaded VM
 def test_the_files_own_objects_take_their_share_of_the_object_changes(corpus):
     """``changes.file_objects`` (0.6) of the object changes act on the file's own objects, over
     the corpus within two binomial standard errors of the pooled count (±0.04), and in every
