@@ -1126,10 +1126,19 @@ class PairSampler:
         if predict and not loose and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
         feet = dict(known or {})
+        # the render's shared-pair gate (``visibility.min_shared_changed_px``): in a pair of
+        # several changes, each object change's targets show that many pixels
+        shared = (
+            vis.shared_changed_px(resolution) * (1.0 if loose else vis.predict_margin)
+            if predict and sum(c.type != "none" for c in changes) > 1
+            else 0.0
+        )
         for change, op in zip(changes, ops, strict=True):
             if op.scene_wide:
                 continue
+            shown = 0.0  # the change's targets' pixels, the larger side of each
             for target in change.targets:
+                sides = []
                 for name, scene in (("before", before), ("after", after)):
                     obj = scene.find(target)
                     if obj is None:
@@ -1150,6 +1159,7 @@ class PairSampler:
                     want *= max(op.target_share, edge_factor(predict and foot.in_frame < 1.0, vis))
                     if pixels < max(want, self.cfg.render.min_visible_pixels):
                         raise Unplaced(change.type, "its target too small, hidden or out of view")
+                    sides.append(pixels)
                     if predict and foot.in_frame < vis.min_in_frame:
                         raise Unplaced(change.type, "its target cut by the frame's edge")
                     if predict and too_thin(box, vis, resolution, scene.camera, obj):
@@ -1161,6 +1171,9 @@ class PairSampler:
                         raise Unplaced(change.type, "its target mostly hidden")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
+                shown += max(sides, default=0.0)
+            if 0 < shown < shared:
+                raise Unplaced(change.type, "its target too small beside the pair's others")
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:
         """A text change's sign tall enough (``visibility.min_text_height``), its letters on

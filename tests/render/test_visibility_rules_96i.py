@@ -89,14 +89,20 @@ def test_a_dark_colour_step_is_refused_though_ciede2000_passes(run, tmp_path) ->
     assert reasons[bad.id] == "color: colour step too small in the picture"
 
 
-def test_a_small_change_beside_another_is_refused(run, tmp_path) -> None:
-    """A small ball (37 px of 96x72, past the target gate) gone beside the cube's colour
-    change is refused (96i 1200/17: a small picture gone beside a table's new material);
-    alone it is kept, and so is the fixture's ball (about 100 px) beside the colour."""
+def test_a_small_change_beside_another_is_refused(run, cfg, tmp_path) -> None:
+    """With ``min_shared_changed_px`` at the 96i calibration (420; off by default), a small
+    ball (37 px of 96x72, past the target gate) gone beside the cube's colour change is
+    refused (96i 1200/17: a small picture gone beside a table's new material); alone it is
+    kept, and so is the fixture's ball (about 100 px) beside the colour."""
+    vis = VIS.model_copy(update={"min_shared_changed_px": 420})
+    shared = cfg.model_copy(update={"visibility": vis})
     small_beside, small_alone = _ball_gone(0, 0.6, True), _ball_gone(1, 0.6, False)
     large_beside = _ball_gone(2, 1.0, True)
     specs = [small_beside, small_alone, large_beside]
-    kept, reasons = _kept_and_reasons(run, tmp_path, specs)
-    assert kept == {small_alone.id, large_beside.id}, reasons
+    summary = run(tmp_path / "on", n=None, specs=specs, workers=1, cfg=shared)
+    reasons = {specs[f["index"]].id: f["reason"] for f in summary["failures"]}
+    assert {r.id for r in read_pairs(tmp_path / "on")} == {small_alone.id, large_beside.id}, reasons
     assert reasons[small_beside.id] == "disappear: change too small beside the pair's others"
-    assert VIS.shared_changed_px((96, 72)) > VIS.target_pixels((96, 72))
+    assert vis.shared_changed_px((96, 72)) > vis.target_pixels((96, 72))
+    kept, _ = _kept_and_reasons(run, tmp_path / "off", specs)  # the default: the rule is off
+    assert small_beside.id in kept
