@@ -397,7 +397,7 @@ def _fill_lower_frame(rng, comp: Composition, text: bool = False) -> None:
     what fills its near lane stands below them."""
     scene = comp.scene
     signs = _sign_boxes(scene) if text else None
-    for _ in range(FILL_TRIES):
+    for _ in range(FILL_TEXT_TRIES if text else FILL_TRIES):
         road, walk, ground = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
         empty = road | walk
         if empty.mean() <= FILL_EMPTY:
@@ -445,10 +445,12 @@ def _fits_picture(
     )
 
 
-# For a text change, a fill may cover up to this share of the frame where its picture stays
-# below this much of the frame's height from the top (a person crossing may reach higher) and
-# off the signs: a car in the near lane is the lower frame's, and the signs read above it.
-FILL_TEXT_PICTURE, FILL_TEXT_TOP = 0.35, 0.4
+# For a text change, a fill may cover up to this share of the frame (short of looming) where
+# its picture stays below this much of the frame's height from the top (a person crossing may
+# reach higher) and off the signs: a car in the near lane is the lower frame's, and the signs
+# read above it.
+FILL_TEXT_PICTURE, FILL_TEXT_TOP = LOOMING, 0.4
+FILL_TEXT_TRIES = 60  # the signs' pictures rule out more spots
 
 
 # A sign's picture box counts this many times its height below it (the sampler grows a sign
