@@ -1,8 +1,9 @@
 """Street framing figures (issue 25): over N default streets composed as the staging test does
 (``rng_for(seed, i, "street-framing")``), the empty road's share of the frame (whole, and its
 lower 40 %), the objects in view (the scene's objects, and those the prediction sees at the
-visibility threshold at standard), and for streets composed for a text change how many have
-one / two signs that read at standard (``PairSampler._fit_text``).
+visibility threshold at standard), and for streets composed for a text change their empty
+road (whole, lower 40 %) and how many have one / two signs that read at standard
+(``PairSampler._fit_text``).
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/street_framing.py N [TEXT_N]
 """
@@ -49,14 +50,23 @@ def main(n: int = 200, text_n: int = 40) -> None:
         f"objects in the scene: median {np.median(objects):.0f}; seen at the threshold: median {np.median(seen):.0f}"
     )
     one = two = 0
+    text_whole, text_lower = [], []
     for i in range(text_n):
         rng = rng_for(cfg.seed, i, "street-text")
         scene = compose(rng, "street", cfg, sampler.library, frozenset({"text"}))
+        text_whole.append(staging.empty_road_share(scene))
+        text_lower.append(staging.empty_road_share(scene, lower=0.4))
         one += bool(sampler._fit_text(scene))
         scene = compose(
             rng_for(cfg.seed, i, "street-text"), "street", cfg, sampler.library, frozenset({"text"})
         )
         two += len(sampler._fit_text(scene, 2, rng_for(cfg.seed, i, "signs"))) >= 2
+    text_whole, text_lower = np.array(text_whole), np.array(text_lower)
+    print(
+        f"text streets, empty road: whole mean {text_whole.mean():.3f}, over 0.3 "
+        f"{(text_whole > 0.3).mean():.0%}; lower 40 % mean {text_lower.mean():.3f}, over 0.6 "
+        f"{(text_lower > 0.6).mean():.0%}"
+    )
     print(
         f"streets composed for text at standard: one sign reads {one}/{text_n}, two read {two}/{text_n}"
     )

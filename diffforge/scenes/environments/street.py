@@ -248,7 +248,7 @@ def compose_street(
     comp.scene.camera = _framed_street_camera(rng, comp, along)
     comp.framed = True
     _leave_out(comp, _looming(comp.scene))
-    _fill_lower_frame(rng, comp)
+    _fill_lower_frame(rng, comp, along is None)
     _carry_in_view(rng, comp, wants)
     ground = comp.placer.surfaces["ground"]
     stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
@@ -390,11 +390,14 @@ FILL_TRAFFIC_LANE = 1.05  # m from the centre line: a car waiting in its lane, c
 FILL_VEHICLES = ("car", "car", "car", "suv", "van", "pickup_truck")
 
 
-def _fill_lower_frame(rng, comp: Composition) -> None:
+def _fill_lower_frame(rng, comp: Composition, text: bool = False) -> None:
     """Things where the frame's lower 40 % shows empty ground (``FILL_*``), each kept only
-    where it covers some of it."""
+    where it covers some of it. For a text change (``text``) each keeps clear of the signs'
+    pictures instead of the frame's centre: the camera looks across the road at them, and
+    what fills its near lane stands below them."""
     scene = comp.scene
-    for _ in range(FILL_TRIES):
+    signs = _sign_boxes(scene) if text else None
+    for _ in range(FILL_TEXT_TRIES if text else FILL_TRIES):
         road, walk, ground = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
         empty = road | walk
         if empty.mean() <= FILL_EMPTY:
@@ -405,11 +408,14 @@ def _fill_lower_frame(rng, comp: Composition) -> None:
         if not len(spots):
             return
         x, y = ground[spots[int(rng.integers(len(spots)))]]
-        obj = _fill_at(rng, comp, float(x), float(y))
+        obj = _fill_at(rng, comp, float(x), float(y), text)
         if obj is None:
             continue
         after = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
-        if not _fits_picture(scene, obj) or (after[0] | after[1]).mean() > empty.mean() - FILL_GAIN:
+        if (
+            not _fits_picture(scene, obj, signs)
+            or (after[0] | after[1]).mean() > empty.mean() - FILL_GAIN
+        ):
             scene.objects.remove(obj)
             comp.placer.remove(obj.id)
 
@@ -417,32 +423,81 @@ def _fill_lower_frame(rng, comp: Composition) -> None:
 FILL_GRID = (32, 24)
 
 
-def _fits_picture(scene: Scene, obj: ObjectInstance) -> bool:
+def _fits_picture(
+    scene: Scene, obj: ObjectInstance, signs: list[tuple[float, ...]] | None = None
+) -> bool:
     """Whether ``obj``'s picture covers at most ``FILL_PICTURE`` of the frame and leaves its
-    centre free (a car right before the lens hid the street)."""
+    centre free (a car right before the lens hid the street); with ``signs`` (their picture
+    boxes), whether it leaves them free instead."""
     box = picture_box(scene.camera, obj)
     w, h = REFERENCE_SIZE
+    if signs is None:
+        return (
+            box is not None
+            and _picture_share(scene, obj) <= FILL_PICTURE
+            and not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
+        )
     return (
         box is not None
-        and _picture_share(scene, obj) <= FILL_PICTURE
-        and not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
+        and _picture_share(scene, obj) <= FILL_TEXT_PICTURE
+        and (box[1] >= FILL_TEXT_TOP * h or is_person(obj))
+        and not any(_overlap(box, sign) for sign in signs)
     )
 
 
-def _fill_at(rng, comp: Composition, x: float, y: float) -> ObjectInstance | None:
+# For a text change, a fill may cover up to this share of the frame (short of looming) where
+# its picture stays below this much of the frame's height from the top (a person crossing may
+# reach higher) and off the signs: a car in the near lane is the lower frame's, and the signs
+# read above it.
+FILL_TEXT_PICTURE, FILL_TEXT_TOP = LOOMING, 0.4
+FILL_TEXT_TRIES = 60  # the signs' pictures rule out more spots
+
+
+# A sign's picture box counts this many times its height below it (the sampler grows a sign
+# for legibility, up to sampler.MAX_SIGN_SCALE, on its wall).
+FILL_SIGN_BELOW = 1.5
+
+
+def _sign_boxes(scene: Scene) -> list[tuple[float, ...]]:
+    """The picture boxes of the signs on the walls, stretched ``FILL_SIGN_BELOW`` down."""
+    out = []
+    for obj in scene.objects:
+        if obj.text is None or obj.support in ("ground", "floor"):
+            continue
+        box = picture_box(scene.camera, obj)
+        if box is not None:
+            out.append((box[0], box[1], box[2], box[3] + FILL_SIGN_BELOW * (box[3] - box[1])))
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether two picture boxes (u0, v0, u1, v1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _fill_at(
+    rng, comp: Composition, x: float, y: float, text: bool = False
+) -> ObjectInstance | None:
     """Where (x, y) is road (off the zebra crossing), a car along the lane nearest to it:
     parked by its kerb or waiting in the traffic lane; on a sidewalk, a thing of the kerb's
-    row at its kerb edge."""
+    row at its kerb edge. For a text change (``text``), on the zebra crossing someone crossing
+    (a text street's camera looks across from near the middle, the crossing often before it)."""
     env = comp.scene.environment
     r = env.road_width / 2
     side = 1 if y > 0 else -1
+    lo, hi = crossing_span(env)
+    if text and abs(y) < r - 0.6 and lo + 0.5 < x < hi - 0.5:
+        people = comp.library.select(tags_any=("person",))
+        if not people:
+            return None
+        yaw = choose(rng, [0.0, math.pi])
+        return put_at(comp, rng, choose(rng, people), x, y, yaw, support="ground")
     if abs(y) < r:
         pool = [s for a in FILL_VEHICLES if (s := optional_spec(comp.library, a))]
         if not pool:
             return None
         car = choose(rng, pool)
         half = car.size[1] / 2 * 1.1
-        lo, hi = crossing_span(env)
         if x + half > lo - CROSSING_CLEARANCE and x - half < hi + CROSSING_CLEARANCE:
             return None
         kerb = r - 1.15 - (car.size[0] - 1.81) / 2
