@@ -640,17 +640,12 @@ def stage_people(
     scene: Scene,
     placer: Placer,
     spots: Callable[[ObjectInstance], list[Surface]] | None = None,
-    keep: frozenset[str] = frozenset(),
 ) -> None:
     """Once the camera stands: a person whose picture box comes near another upright thing's,
     or leaves the frame, moves to a free spot in the picture where it keeps clear (``spots``:
     where it may stand; default its own support); one that merges and finds none leaves the
-    scene; those in ``keep`` (placed for a drawn change) stay, and the others make way. Then
-    every person takes a pose its place allows."""
-    people = [o for o in scene.objects if is_person(o)]
-    for person in [o for o in people if o.id in keep]:
-        repose(rng, scene, person)
-    for person in [o for o in people if o.id not in keep]:
+    scene. Then every person takes a pose its place allows."""
+    for person in [o for o in scene.objects if is_person(o)]:
         merged = merged_with(scene, person) is not None or not _clear(scene, person)
         if merged or not _in_frame(scene.camera, person):
             surfaces = spots(person) if spots else [placer.surfaces.get(person.support)]

@@ -249,11 +249,9 @@ def compose_street(
     comp.framed = True
     _leave_out(comp, _looming(comp.scene))
     _fill_lower_frame(rng, comp, along is None)
-    carried = _carry_in_view(rng, comp, wants)
+    _carry_in_view(rng, comp, wants)
     ground = comp.placer.surfaces["ground"]
-    stage_people(
-        rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p), keep=carried
-    )
+    stage_people(rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p))
     add_sitters(rng, comp)
     return comp
 
@@ -530,20 +528,13 @@ STREET_CARRIES: dict[str, tuple[tuple[str, ...], int, float]] = {
 # Where ahead of the camera such a thing may stand: metres away, radians either side of the
 # line of sight; spots drawn (cheap) and predicted (dearer) at most.
 IN_VIEW_DISTANCE, IN_VIEW_ASIDE, IN_VIEW_SPOTS, IN_VIEW_PREDICTIONS = (4.0, 12.0), 0.4, 80, 12
-# A person for a pose change stands nearer: from 4 m on, parked cars and street furniture
-# hid most candidates (133 of 170 predicted spots showed nothing of them, 40 streets).
-PERSON_IN_VIEW = (2.5, 8.0)
 
 
-def _carry_in_view(rng, comp: Composition, wants: frozenset[str]) -> frozenset[str]:
+def _carry_in_view(rng, comp: Composition, wants: frozenset[str]) -> None:
     """For a pair's drawn changes: a person, a thing that can turn, or two of a countable kind
     (``STREET_CARRIES``) standing where the framed camera sees them large enough: on a
     sidewalk or, for a person, the zebra crossing. Placed after framing, so the frame is the
-    one the changes are judged in; each spot is checked by the sampler's prediction. Returns
-    the placed ids (staging keeps them where they stand: it moved a carried person that
-    overlapped a figure behind it to a far spot, and 32 of 40 streets drawn for a pose change
-    lost theirs)."""
-    placed_ids: set[str] = set()
+    one the changes are judged in; each spot is checked by the sampler's prediction."""
     for feature in sorted(wants & set(STREET_CARRIES)):
         names, n, share = STREET_CARRIES[feature]
         if feature == "person":
@@ -568,11 +559,9 @@ def _carry_in_view(rng, comp: Composition, wants: frozenset[str]) -> frozenset[s
             predicted += 1
             if _seen_at(comp, obj, share):
                 placed += 1
-                placed_ids.add(obj.id)
             else:
                 comp.scene.objects.remove(obj)
                 comp.placer.remove(obj.id)
-    return frozenset(placed_ids)
 
 
 def _spot_in_view(rng, scene: Scene, spec) -> tuple[float, float, float, float] | None:
@@ -592,8 +581,7 @@ def _spot_in_view(rng, scene: Scene, spec) -> tuple[float, float, float, float] 
         return None
     t = (y - cam.location[1]) / math.sin(a)
     x = cam.location[0] + t * math.cos(a)
-    near, far = PERSON_IN_VIEW if is_person(spec) else IN_VIEW_DISTANCE
-    if not near <= t <= far:
+    if not IN_VIEW_DISTANCE[0] <= t <= IN_VIEW_DISTANCE[1]:
         return None
     on_road = abs(y) < road
     lo, hi = crossing_span(env)
