@@ -212,7 +212,7 @@ def fixed_boxes(blend: str | Path) -> tuple[tuple[tuple[float, ...], tuple[float
     the floor, its legs in front of a box. Each is cut at its lowest top the scan found
     things stand on (a table's box ends at its top, a backdrop's at its floor), and what lies
     at the floor or under it is left out. Empty where the sidecar is missing."""
-    side = f"{blend}.json"  # sidecar_path's, asked at every prediction: no Path made
+    side = str(sidecar_path(blend))
     try:
         stat = os.stat(side)
     except OSError:

@@ -431,18 +431,13 @@ def _fits_picture(
     boxes), whether it leaves them free instead."""
     box = picture_box(scene.camera, obj)
     w, h = REFERENCE_SIZE
+    most = FILL_PICTURE if signs is None else FILL_TEXT_PICTURE
+    if box is None or _picture_share(scene, obj) > most:
+        return False
     if signs is None:
-        return (
-            box is not None
-            and _picture_share(scene, obj) <= FILL_PICTURE
-            and not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
-        )
-    return (
-        box is not None
-        and _picture_share(scene, obj) <= FILL_TEXT_PICTURE
-        and (box[1] >= FILL_TEXT_TOP * h or is_person(obj))
-        and not any(_overlap(box, sign) for sign in signs)
-    )
+        return not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
+    low = box[1] >= FILL_TEXT_TOP * h or is_person(obj)
+    return low and not any(_overlap(box, sign) for sign in signs)
 
 
 # For a text change, a fill may cover up to this share of the frame (short of looming) where
