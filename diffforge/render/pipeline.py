@@ -259,25 +259,27 @@ class PairPipeline:
     def _illegible(self, spec: PairSpec) -> list[str]:
         """The OCR gate's reasons, predicted before rendering: a text change's string (the old
         one before, the new one after) whose letters the sampler predicts under the readable
-        height at this frame. The sampler checks only the new string, and a pair whose text
-        changes it cannot fit is still drawn without its prediction "for the gates to judge":
+        height at this frame, or cut by the frame's edge. The sampler checks only the new
+        string, and a pair whose text changes it cannot fit is still drawn without its prediction "for the gates to judge":
         at standard such pairs were rendered 20 times and lost (benchmarks/render.md)."""
         if self.library is None:
             return []
         if not any(writes_text(c.type) for c in spec.changes):
             return []
-        from diffforge.scenes.sampler import letter_pixels
+        from diffforge.scenes.sampler import letter_pixels, text_in_frame
 
         resolution = self.ctx.settings.resolution
         vis = self.ctx.cfg.visibility
         facts = predicted_facts(spec, resolution, vis.predict_fill)
         reasons = []
-        for _, word, obj, box in text_signs(spec, facts):
+        for side, word, obj, box in text_signs(spec, facts):
             if obj is None or obj.text is None or box is None:
                 continue
             letters = letter_pixels(self.library, obj, box[3] - box[1])
             if 0 < letters < vis.letter_height(resolution):  # 0: no estimate
                 reasons.append(f"text: {word} text predicted illegible")
+            elif not text_in_frame(self.library, getattr(spec, side).camera, obj, resolution):
+                reasons.append(f"text: {word} text cut by the frame's edge")
         return reasons
 
     def _probe_fails(self, spec: PairSpec, timings: dict[str, float], resampled: list[str]) -> bool:

@@ -21,6 +21,7 @@ from diffforge.config import GenerateConfig
 from diffforge.distributions import parse_distribution, rng_for
 from diffforge.errors import AssetError, ConfigError, SamplingError
 from diffforge.scenes import probe_cache
+from diffforge.scenes.assets.manifest import TextAnchor
 from diffforge.scenes.changes import (
     ChangeContext,
     NotApplicable,
@@ -51,7 +52,9 @@ from diffforge.scenes.geometry import (
     ASSET_FILL,
     predicted_footprint,
     predicted_footprints,
+    project,
     surely_unseen,
+    yaw_matrix,
 )
 from diffforge.scenes.instances import instantiate
 from diffforge.scenes.lighting import has_body
@@ -1171,6 +1174,8 @@ class PairSampler:
                         raise Unplaced(change.type, "its target mostly hidden")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
+                        if not text_in_frame(self.library, scene.camera, obj, resolution):
+                            raise Unplaced("text", "its letters cut by the frame's edge")
                 shown += max(sides, default=0.0)
             if 0 < shown < shared:
                 raise Unplaced(change.type, "its target too small beside the pair's others")
@@ -1255,6 +1260,50 @@ def letter_pixels(library, obj, height: float) -> float:
     if spec.text_anchor is None:
         return 0.0
     return letter_share(obj.text.string, spec.text_anchor, spec.size) * height
+
+
+def text_face_box(face: TextAnchor, obj, camera, resolution: tuple[int, int]):
+    """The unclipped picture box (x0, y0, x1, y1) of ``obj``'s writable ``face`` (its asset's
+    text anchor, scaled, turned and placed with the object; the in-plane axes are the ones the
+    renderer lays the letters along); unbounded when part of it is behind the camera."""
+    normal = np.abs(np.asarray(face.normal, dtype=float))
+    # width runs horizontally across the face, height along its remaining axis
+    axes = (0, 1) if normal[2] > 0.99 else (1, 2) if normal[0] > normal[1] else (0, 2)
+    half = np.zeros((4, 3))
+    for row, (sw, sh) in enumerate(((-1, -1), (-1, 1), (1, -1), (1, 1))):
+        half[row, axes[0]] = sw * face.width / 2
+        half[row, axes[1]] = sh * face.height / 2
+    local = (np.asarray(face.location, dtype=float) + half) * obj.transform.scale
+    world = local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
+    uv, depth = project(camera, world, resolution)
+    if np.any(depth <= 0):
+        return -math.inf, -math.inf, math.inf, math.inf
+    (x0, y0), (x1, y1) = uv.min(axis=0), uv.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def face_in_frame(box, resolution: tuple[int, int]) -> bool:
+    """Whether a face's picture ``box`` lies ``TEXT_EDGE_PX`` (at 256 px wide) inside the frame."""
+    w, h = resolution
+    m = TEXT_EDGE_PX * w / 256
+    return box[0] >= m and box[1] >= m and box[2] <= w - m and box[3] <= h - m
+
+
+def text_in_frame(library, camera, obj, resolution: tuple[int, int]) -> bool:
+    """Whether ``obj``'s writable face lies whole inside the frame: a sign cut at the edge
+    shows part of its string ("BAN" for "BANK"). An object of unknown asset or without a text
+    anchor is not held to it."""
+    try:
+        face = asset_spec(library, obj).text_anchor
+    except AssetError:
+        return True
+    if face is None:
+        return True
+    return face_in_frame(text_face_box(face, obj, camera, resolution), resolution)
+
+
+# A text change's letters stay this far inside the frame (px at the standard 256-px width).
+TEXT_EDGE_PX = 2.0
 
 
 def text_readable(library, vis, obj, box, resolution: tuple[int, int]) -> bool:
