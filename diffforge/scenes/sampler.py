@@ -1126,10 +1126,14 @@ class PairSampler:
         if predict and not loose and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
         feet = dict(known or {})
-        # the render's shared-pair gate (``visibility.min_shared_changed_px``): in a pair of
-        # several changes, each object change's targets show that many pixels
+        # the render's shared-pair gate (``visibility.shared_px``): in a pair of several
+        # changes, each object change's targets show that many pixels (more in a generated
+        # scene, and more again beside a change that lights or moves the whole picture)
+        generated = before.environment.layout != "environment"
+        scene_change = any(op.scene_wide for op in ops)
         shared = (
-            vis.shared_changed_px(resolution) * (1.0 if loose else vis.predict_margin)
+            vis.shared_px(resolution, generated, scene_change)
+            * (1.0 if loose else vis.predict_margin)
             if predict and sum(c.type != "none" for c in changes) > 1
             else 0.0
         )
