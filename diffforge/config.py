@@ -421,9 +421,9 @@ class VisibilityConfig(_Cfg):
     # (255 px), a binder added (379), a vending machine ~22 px wide recoloured beside a car
     # replaced (395) and an ottoman replaced behind a coffee table (410) were barely seen
     # (review_std96i 1200/17, 1200/27, 1200/09, 3300/46); alone, changes of 321-395 px read.
-    # Off (0) by default: at 420 it refused a third of the pairs in users' small-prop files
-    # (tests/render/test_messy_files.py: 5 of 8 files resampled a pair 2-10 times) and sits
-    # 10-25 px from changes seen clearly; the sampler predicts it (``_check_in_view``)
+    # Off (0) for users' .blend files: at 420 it refused a third of their small-prop pairs
+    # (tests/render/test_messy_files.py: 5 of 8 files resampled a pair 2-10 times); generated
+    # scenes ask ``generated_shared_changed_px``; the sampler predicts both (``_check_in_view``)
     min_shared_changed_px: int = Field(default=0, ge=0)
     # a colour or material change moves the target's pixels by this many levels (0..255) on
     # average (each pixel's largest channel step, over the pixels it covers in both images):
