@@ -1131,12 +1131,13 @@ class PairSampler:
         # scene, and more again beside a change that lights or moves the whole picture)
         generated = before.environment.layout != "environment"
         scene_change = any(op.scene_wide for op in ops)
-        shared = (
-            vis.shared_px(resolution, generated, scene_change)
-            * (1.0 if loose else vis.predict_margin)
-            if predict and sum(c.type != "none" for c in changes) > 1
-            else 0.0
-        )
+        several = predict and sum(c.type != "none" for c in changes) > 1
+        factor = 1.0 if loose else vis.predict_margin
+
+        def shared(op) -> float:  # a sign's letters are the OCR gate's, not this one's
+            wide = scene_change and not op.writes_text
+            return vis.shared_px(resolution, generated, wide) * factor if several else 0.0
+
         for change, op in zip(changes, ops, strict=True):
             if op.scene_wide:
                 continue
@@ -1176,7 +1177,7 @@ class PairSampler:
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
                 shown += max(sides, default=0.0)
-            if 0 < shown < shared:
+            if 0 < shown < shared(op):
                 raise Unplaced(change.type, "its target too small beside the pair's others")
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:
