@@ -421,9 +421,9 @@ class VisibilityConfig(_Cfg):
     # (255 px), a binder added (379), a vending machine ~22 px wide recoloured beside a car
     # replaced (395) and an ottoman replaced behind a coffee table (410) were barely seen
     # (review_std96i 1200/17, 1200/27, 1200/09, 3300/46); alone, changes of 321-395 px read.
-    # Off (0) by default: at 420 it refused a third of the pairs in users' small-prop files
-    # (tests/render/test_messy_files.py: 5 of 8 files resampled a pair 2-10 times) and sits
-    # 10-25 px from changes seen clearly; the sampler predicts it (``_check_in_view``)
+    # Off (0) for users' .blend files: at 420 it refused a third of their small-prop pairs
+    # (tests/render/test_messy_files.py: 5 of 8 files resampled a pair 2-10 times); generated
+    # scenes ask ``generated_shared_changed_px``; the sampler predicts both (``_check_in_view``)
     min_shared_changed_px: int = Field(default=0, ge=0)
     # a colour or material change moves the target's pixels by this many levels (0..255) on
     # average (each pixel's largest channel step, over the pixels it covers in both images):
@@ -432,6 +432,32 @@ class VisibilityConfig(_Cfg):
     # seen (review_std96i 1200/19), the colour and material changes seen clearly moved 39
     # (a red scooter turned purple, 3300/45) and up
     min_color_shift: float = Field(default=32.0, ge=0.0, le=255.0)
+    # min_shared_changed_px for generated scenes (any layout but a user's .blend
+    # "environment", whose small props it refused a third of): it catches the four small
+    # changes above (255-410 px) ...
+    generated_shared_changed_px: int = Field(default=420, ge=0)
+    # ... unless the target covers this multiple of the threshold in pixels: a whiteboard
+    # added white on a white wall changed 218 px of its 1260 and read by its size (1200/12)
+    shared_large_target_factor: float = Field(default=2.0, ge=1.0)
+    # generated scenes: an object change beside an illumination or viewpoint change changes
+    # this many pixels (at 256x192, scaled with the area): a mailbox gone during a camera
+    # move (657 px) and a dark sphere gone under a big brightening (497) were barely seen
+    # (review_std96i 1200/10, 3300/16); beside such changes 718 px and up read, one
+    # replace at 426 px (a white cylinder to a dark sphere while darker, 1200/24) too
+    min_scene_change_object_px: int = Field(default=680, ge=0)
+    # a size change changes (> 24 levels) this share of the target's pixels (its two masks'
+    # union): a dark cabinet shrunk at the back changed 0.48 and was barely seen
+    # (review_std96i 3300/26); the sizes seen clearly changed 0.60 and up
+    min_size_changed_share: float = Field(default=0.55, ge=0.0, le=1.0)
+    # a turn is read from an outline: a target whose mean luminance differs from a 4 px ring
+    # around it by less than this many levels (0..255, the lower of its two sides) ...
+    min_turn_contrast: float = Field(default=8.0, ge=0.0, le=255.0)
+    # ... needs this many visible pixels (at 256x192, scaled with the area): a grey metal
+    # chair on a grey floor (1473 px, contrast 1.0) and a chair cut by the frame's edge
+    # (1153 px, 1.7) were barely seen turned (review_std96i 3300/00, 1200/46); turns of
+    # plain targets seen clearly covered 3071 px and more, the other clear turns contrasted
+    # by 13 levels and up
+    turn_plain_px: int = Field(default=2500, ge=0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""
@@ -449,6 +475,23 @@ class VisibilityConfig(_Cfg):
         return math.ceil(
             self.min_shared_changed_px * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1])
         )
+
+    def scaled_px(self, pixels: float, resolution: tuple[int, int]) -> int:
+        """A pixel count stated at the standard frame, at this frame (scaled with the area)."""
+        import math
+
+        area = resolution[0] * resolution[1]
+        return math.ceil(pixels * area / (STANDARD_FRAME[0] * STANDARD_FRAME[1]))
+
+    def shared_px(self, resolution: tuple[int, int], generated: bool, scene_change: bool) -> int:
+        """Changed pixels an object change needs beside others (``scene_change``: one of
+        them lights or moves the whole picture); ``generated``: not a user's .blend."""
+        need = self.min_shared_changed_px
+        if generated:
+            need = max(need, self.generated_shared_changed_px)
+            if scene_change:
+                need = max(need, self.min_scene_change_object_px)
+        return self.scaled_px(need, resolution)
 
     def limb_px(self, resolution: tuple[int, int]) -> float:
         """Pixels a pose change's farthest joint moves across the picture, at this frame."""

@@ -78,6 +78,7 @@ def check_pair(
             if float(luma(img).mean()) < dark_limit(scene, vis.min_mean_luma):
                 reasons.append(f"image too dark ({side})")
     ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
+    scene_change = any(op.scene_wide for op in ops)
     for change, op in zip(spec.changes, ops, strict=True):
         if op.gate is None:
             continue
@@ -86,7 +87,8 @@ def check_pair(
         )
         reasons += op.gate(check)
         if not op.scene_wide:  # a small change beside others is lost (every type's gate)
-            reasons += check.shared_reasons()
+            # a sign's letters: the OCR gate's, not the scene-change rule's
+            reasons += check.shared_reasons(scene_change and not op.writes_text)
     if vis is not None and not any(op.scene_wide for op in ops):
         reasons += unrecorded_light_reasons(spec, ids, images, masks, vis)
     return sorted(set(reasons))

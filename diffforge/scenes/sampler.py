@@ -1129,13 +1129,18 @@ class PairSampler:
         if predict and not loose and any(op.moves_camera for op in ops):
             need *= vis.viewpoint_target_factor
         feet = dict(known or {})
-        # the render's shared-pair gate (``visibility.min_shared_changed_px``): in a pair of
-        # several changes, each object change's targets show that many pixels
-        shared = (
-            vis.shared_changed_px(resolution) * (1.0 if loose else vis.predict_margin)
-            if predict and sum(c.type != "none" for c in changes) > 1
-            else 0.0
-        )
+        # the render's shared-pair gate (``visibility.shared_px``): in a pair of several
+        # changes, each object change's targets show that many pixels (more in a generated
+        # scene, and more again beside a change that lights or moves the whole picture)
+        generated = before.environment.layout != "environment"
+        scene_change = any(op.scene_wide for op in ops)
+        several = predict and sum(c.type != "none" for c in changes) > 1
+        factor = 1.0 if loose else vis.predict_margin
+
+        def shared(op) -> float:  # a sign's letters are the OCR gate's, not this one's
+            wide = scene_change and not op.writes_text
+            return vis.shared_px(resolution, generated, wide) * factor if several else 0.0
+
         for change, op in zip(changes, ops, strict=True):
             if op.scene_wide:
                 continue
@@ -1177,7 +1182,7 @@ class PairSampler:
                         if not text_in_frame(self.library, scene.camera, obj, resolution):
                             raise Unplaced("text", "its letters cut by the frame's edge")
                 shown += max(sides, default=0.0)
-            if 0 < shown < shared:
+            if 0 < shown < shared(op):
                 raise Unplaced(change.type, "its target too small beside the pair's others")
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:

@@ -33,3 +33,32 @@ def test_multi_change_pairs_show_the_shared_pixels_where_the_gate_is_on() -> Non
             seen += 1
             assert shown >= need, (spec.id, change.type, shown, need)
     assert seen >= 4
+
+
+def test_generated_pairs_show_the_shared_and_scene_change_pixels_by_default() -> None:
+    """By default a generated scene's pair of several changes predicts each object change's
+    targets to show ``visibility.shared_px`` (420 px at 256x192, 680 beside an illumination
+    or viewpoint change, text changes apart), so the render's gates resample few of them."""
+    cfg = GenerateConfig.model_validate({"render": {"preset": "draft"}})
+    sampler = PairSampler(cfg)
+    res = cfg.render.resolved().resolution
+    seen = {False: 0, True: 0}
+    for index in range(80):
+        spec = sampler.sample(index)
+        if sum(c.type != "none" for c in spec.changes) < 2 or spec.fallbacks:
+            continue
+        scene_change = any(sampler.operators[c.type].scene_wide for c in spec.changes)
+        feet = [predicted_footprints(s, res, cfg.visibility.predict_fill)
+                for s in (spec.before, spec.after)]  # fmt: skip
+        for change in spec.changes:
+            op = sampler.operators[change.type]
+            if op.scene_wide:
+                continue
+            # a sign's letters are the OCR gate's: a text change asks the plain shared pixels
+            need = cfg.visibility.shared_px(res, True, scene_change and not op.writes_text)
+            shown = sum(
+                max((f[t].pixels for f in feet if t in f), default=0.0) for t in change.targets
+            )
+            seen[scene_change] += 1
+            assert shown >= need, (spec.id, change.type, shown, need)
+    assert seen[False] >= 4 and seen[True] >= 2, seen

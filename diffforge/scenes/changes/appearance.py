@@ -82,6 +82,7 @@ class Size(_Outline):
             super().gate(check)
             or small_target_reasons(check, self.target_share)
             or edge_size_reasons(check)
+            or check.size_change_reasons()
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
@@ -605,6 +606,7 @@ class Orientation(_Outline):
             or figure_turn_reasons(check)
             or view_turn_reasons(check)
             or check.turn_change_reasons()
+            or check.turn_contrast_reasons()
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:

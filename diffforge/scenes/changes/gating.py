@@ -17,6 +17,7 @@ from scipy import ndimage
 from diffforge.scenes.geometry import box_corners, predicted_footprint, project, screen_box
 from diffforge.scenes.model import Change, PairSpec
 from diffforge.scenes.perception import delta_e2000, srgb_to_lab
+from diffforge.srgb import luma
 
 if TYPE_CHECKING:
     from diffforge.config import VisibilityConfig
@@ -118,14 +119,65 @@ class GateCheck:
             region |= (self.masks[0] == self.ids[obj_id]) | (self.masks[1] == self.ids[obj_id])
         return int((self.diff & region).sum())
 
-    def shared_reasons(self) -> list[str]:
-        """In a pair of several changes, an object change changes
-        ``visibility.min_shared_changed_px`` pixels: a small one is lost beside the others."""
+    def generated(self) -> bool:
+        """The scene is one diffforge built (not a user's .blend, whose props are small)."""
+        return self.spec.before.environment.layout != "environment"
+
+    def shared_reasons(self, scene_change: bool = False) -> list[str]:
+        """In a pair of several changes, an object change changes ``visibility.shared_px``
+        pixels (more where ``scene_change``, another change lighting or moving the whole
+        picture): a small one is lost beside the others, unless its target is large."""
         changes = [c for c in self.spec.changes if c.type != "none"]
         if self.vis is None or len(changes) < 2 or not self.targets():
             return []
-        if self.changed_pixels() < self.vis.shared_changed_px(self.diff.shape[1::-1]):
-            return [f"{self.change.type}: change too small beside the pair's others"]
+        size = self.diff.shape[1::-1]
+        need = self.vis.shared_px(size, self.generated(), scene_change)
+        if need <= 0 or self.changed_pixels() >= need:
+            return []
+        if self.target_pixels() >= need * self.vis.shared_large_target_factor:
+            return []
+        if scene_change and need > self.vis.shared_px(size, self.generated(), False):
+            return [f"{self.change.type}: change too small beside a scene-wide change"]
+        return [f"{self.change.type}: change too small beside the pair's others"]
+
+    def target_pixels(self) -> int:
+        """The first target's visible pixels, the larger of its two sides."""
+        return max(int((m == self.ids[self.targets()[0]]).sum()) for m in self.masks)
+
+    def size_change_reasons(self) -> list[str]:
+        """A size change changes ``visibility.min_size_changed_share`` of the target's pixels:
+        a dark cabinet shrinking against a dark wall changes little of them."""
+        if self.vis is None or not self.targets():
+            return []
+        if self.turn_changed_share() < self.vis.min_size_changed_share:
+            return [f"{self.change.type}: the size changes too little of the target"]
+        return []
+
+    def outline_contrast(self) -> float:
+        """The lower, over the first target's sides, of the gap between its mean luminance
+        and that of a 4 px ring around it (0..255): how well its outline shows."""
+        gaps = []
+        for img, mask in zip(self.images, self.masks, strict=True):
+            own = mask == self.ids[self.targets()[0]]
+            if int(own.sum()) < 5:
+                continue
+            ring = ndimage.binary_dilation(own, iterations=4) & ~own
+            lum = luma(img[..., :3]).astype(np.float64)
+            gaps.append(abs(float(lum[own].mean()) - float(lum[ring].mean())))
+        return min(gaps, default=255.0)
+
+    def turn_contrast_reasons(self) -> list[str]:
+        """A turn of a target that barely stands out from its surround
+        (``visibility.min_turn_contrast``) needs ``visibility.turn_plain_px`` pixels: a turn
+        is read from the outline, and a grey chair on a grey floor has little of one."""
+        if self.vis is None or not self.targets() or self.vis.turn_plain_px <= 0:
+            return []
+        if self.target_pixels() >= self.vis.scaled_px(
+            self.vis.turn_plain_px, self.diff.shape[1::-1]
+        ):
+            return []
+        if self.outline_contrast() < self.vis.min_turn_contrast:
+            return [f"{self.change.type}: a plain target's turn is too small to read"]
         return []
 
     def color_shift(self) -> float | None:
