@@ -54,13 +54,17 @@ def test_sampled_pairs_realize_the_configured_layout_shares(sampler: PairSampler
 
 
 def test_a_type_goes_to_the_layouts_whose_scenes_carry_it(sampler: PairSampler) -> None:
-    """The probed rates route a pose away from the street (its figures stand far across the
-    road): a pair of a pose alone goes to a room more often than not, where the calibration
+    """The probed rates route a pose toward the rooms (every room probe seats or stands a
+    figure near; a street's carried figure shows in fewer probes: parked furniture and the
+    frame's edge leave it no spot in some): a pair of a pose alone goes to a room more often
+    than not, where the calibration
     alone (rooms kept for the pairs only they carry) sends it there less often. A turn goes
     to the rooms: their seats turn, while a tabletop cube's turn must move its folded view
     angle by ``min_view_turn_deg`` (35 deg since review 96h found 42 deg turns barely
     visible), which few tabletop probes allow."""
-    assert sampler.carry_rate["pose", "street"] == MIN_CARRY_RATE
+    assert (
+        MIN_CARRY_RATE <= sampler.carry_rate["pose", "street"] < sampler.carry_rate["pose", "room"]
+    )
     turn = {k: sampler.carry_rate["orientation", k] for k in sampler.layouts}
     assert turn["room"] > 3 * max(turn["tabletop"], turn["street"]), turn
     room = sampler.layouts.index("room")
