@@ -17,7 +17,10 @@ from diffforge.scenes.environments import staging
 from diffforge.scenes.sampler import PairSampler
 
 DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
-STREETS, LEAST = 24, 5  # streets composed for a pose alone; how many must carry a target
+STREETS, LEAST = (
+    24,
+    8,
+)  # streets composed for a pose alone; how many must carry a target (12; 1 before)
 
 
 @pytest.fixture(scope="module")
