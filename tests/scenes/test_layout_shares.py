@@ -54,20 +54,23 @@ def test_sampled_pairs_realize_the_configured_layout_shares(sampler: PairSampler
 
 
 def test_a_type_goes_to_the_layouts_whose_scenes_carry_it(sampler: PairSampler) -> None:
-    """The probed rates route a pose away from the street (its figures stand far across the
-    road): a pair of a pose alone goes to a room more often than not, where the calibration
-    alone (rooms kept for the pairs only they carry) sends it there less often. A turn goes
-    to the rooms: their seats turn, while a tabletop cube's turn must move its folded view
-    angle by ``min_view_turn_deg`` (35 deg since review 96h found 42 deg turns barely
-    visible), which few tabletop probes allow."""
-    assert sampler.carry_rate["pose", "street"] == MIN_CARRY_RATE
+    """The probed rates route a pair to the layouts whose scenes carry its types more often
+    than the calibration alone (layouts kept for the pairs only they carry) does. A pose goes
+    to the layout whose probes show a figure large enough most often: a street's carried
+    figure now does in about as many probes as a room's (it stood where parked cars or the
+    frame's lower edge hid it: 1 of 16 street probes), so neither is held at the floor. A
+    turn goes to the rooms: their seats turn, while a tabletop cube's turn must move its
+    folded view angle by ``min_view_turn_deg`` (35 deg since review 96h found 42 deg turns
+    barely visible), which few tabletop probes allow."""
+    pose = {k: sampler.carry_rate["pose", k] for k in ("room", "street")}
+    assert min(pose.values()) > MIN_CARRY_RATE, pose
     turn = {k: sampler.carry_rate["orientation", k] for k in sampler.layouts}
     assert turn["room"] > 3 * max(turn["tabletop"], turn["street"]), turn
-    room = sampler.layouts.index("room")
     rates, sampler.carry_rate = sampler.carry_rate, {}
     try:
-        plain = sampler._layout_p(("pose",), sampler.layout_c)[room]
+        plain = sampler._layout_p(("pose",), sampler.layout_c)
     finally:
         sampler.carry_rate = rates
     p = sampler._layout_p(("pose",), sampler.layout_c)
-    assert p[room] > 0.5 and p[room] > plain, (p, plain)
+    best = sampler.layouts.index(max(pose, key=pose.get))
+    assert p[best] > plain[best], (p, plain)
