@@ -233,6 +233,30 @@ def test_a_type_the_file_cannot_carry_is_not_drawn(corpus):
     assert not [f for spec in specs for f in spec.fallbacks if f.type in ("text", "pose")]
 
 
+def test_the_files_share_is_calibrated_on_the_draw_the_pairs_use(corpus, monkeypatch):
+    """The file-share pilot samples its specs with the change mix's loss correction already
+    applied: calibrated before it, linked_library's pilot read 0.59 at the chance it chose and
+    its pairs realized 0.45 (the corrected draw has more adds, which never take the file's
+    objects; benchmarks/messy_files.md). A short mix pilot (30 pairs) on a config of its own,
+    so neither pilot is read back from a cache."""
+    from diffforge.scenes import sampler as sampler_module
+
+    seen = []
+
+    def spy(cfg, own_p, pilot, on_objects, uniforms):
+        seen.append(pilot.__self__.draw_w.copy())
+        return own_p
+
+    monkeypatch.setenv("DIFFFORGE_MIX_PILOT", "1")
+    monkeypatch.setattr(sampler_module, "MIX_PILOT_PAIRS", 30)
+    monkeypatch.setattr(sampler_module, "calibrated", spy)
+    cfg = _config(corpus["linked_library"][0]).model_copy(update={"seed": 27})
+    sampler = PairSampler(cfg)
+    assert len(seen) == 1
+    assert not np.allclose(sampler.loss_c, 1.0)  # the correction moved the draw
+    assert np.allclose(seen[0], sampler.draw_w)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_pairs_in_a_messy_file(corpus, kind, tmp_path, cache_dir):
     blend, _ = corpus[kind]
