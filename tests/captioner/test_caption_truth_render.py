@@ -139,7 +139,8 @@ def rendered(tmp_path_factory) -> Path:
     render = {"preset": "draft", "resolution": list(RES), "samples": 4, "denoise": False}
     # pair 4's figure is hidden on purpose, under the turn gate's 3x threshold: these pairs
     # test caption words, so every target counts as large enough
-    visibility = {"min_target_pixels": 0, "min_target_fraction": 0.0}
+    # hand-made pairs that measure captions, not the gates (a plain figure's small turn)
+    visibility = {"min_target_pixels": 0, "min_target_fraction": 0.0, "turn_plain_px": 0}
     cfg = GenerateConfig.model_validate({"seed": 0, "render": render, "visibility": visibility})
     summary = generate(cfg, out, None, specs=_specs(), progress=False, captions=False, workers=1)
     assert summary["failed"] == 0, summary["failures"]
