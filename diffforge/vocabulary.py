@@ -221,6 +221,13 @@ LOOKALIKE_NOUNS: tuple[frozenset[str], ...] = tuple(
     )
 )
 
+
+def looks_alike(a: str, b: str) -> bool:
+    """Would a viewer call one noun's object by the other's word (``LOOKALIKE_NOUNS``), or
+    count the two together (a pickup truck among "the cars")?"""
+    return a == b or any(a in group and b in group for group in LOOKALIKE_NOUNS)
+
+
 # Nouns that name a person: captions call them "the person", "they"/"who", never "it".
 PERSON_NOUNS: frozenset[str] = frozenset(
     {"person", "people", "man", "men", "woman", "women", "mannequin", "pedestrian", "child"}

@@ -24,11 +24,11 @@ from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
-    LOOKALIKE_NOUNS,
     MATERIAL_ADJECTIVES,
     POSE_SEEN_AS,
     REGION_PHRASES,
     RELATION_PHRASES,
+    looks_alike,
 )
 
 Box = tuple[float, float, float, float]
@@ -298,11 +298,6 @@ def region_phrase(region: tuple[str, str] | None) -> str:
         return ""
     prep, phrase = REGION_PHRASES[region]
     return f"{prep} {phrase}"
-
-
-def looks_alike(a: str, b: str) -> bool:
-    """Would a viewer call one noun's object by the other's word (``LOOKALIKE_NOUNS``)?"""
-    return a == b or any(a in group and b in group for group in LOOKALIKE_NOUNS)
 
 
 def _same_kind(a: ObjectInstance, b: ObjectInstance) -> bool:

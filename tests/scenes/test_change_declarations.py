@@ -23,12 +23,7 @@ SHARED_TEMPLATES = {"generic", "multi_intro", "multi_order", "context"}
 
 def test_built_in_declarations() -> None:
     ops = registry()
-    assert {t for t, op in ops.items() if op.shares_objects} == {
-        "color",
-        "material",
-        "size",
-        "orientation",
-    }
+    assert {t for t, op in ops.items() if op.shares_objects} == {"color", "material", "size"}
     assert apart(ops) == {
         "viewpoint": {"illumination", "size", "orientation", "move", "pose"},
         "illumination": {"viewpoint"},

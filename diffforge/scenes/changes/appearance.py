@@ -588,7 +588,10 @@ class Orientation(_Outline):
     fields = ("transform.rotation",)
     # beyond ~135° a turn reads as a smaller turn the other way
     params: ClassVar[dict[str, Any]] = {"angle_deg": {"uniform": [50.0, 135.0]}}
-    shares_objects = True
+    # A turn stands alone on its object: under a recolour or a resize every pixel of the
+    # target changes, so neither the turn gates nor a viewer can tell the turn (review_std96j
+    # 5600/28: a pillar box turned 75° and recoloured; the turn was not seen at all).
+    shares_objects = False
     # A turn is read on the target's outline: on a small one (a teapot at 169 visible pixels, a
     # cube at 340, a vending machine at 413 of 256×192) the std48e review barely saw it; the
     # turns seen clearly covered 450 px and more.

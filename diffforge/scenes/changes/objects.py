@@ -30,7 +30,7 @@ from diffforge.scenes.lighting import SceneLight, drop_lamp_light, lit_srgb
 from diffforge.scenes.model import Change, ObjectInstance, Scene
 from diffforge.scenes.perception import delta_e2000, srgb_to_lab
 from diffforge.scenes.placement import Placer, Surface
-from diffforge.vocabulary import COLORS
+from diffforge.vocabulary import COLORS, looks_alike
 
 # Which asset tags suit a layout when something new enters the scene.
 LAYOUT_TAGS: dict[str, tuple[str, ...]] = {
@@ -460,6 +460,7 @@ class Count(ChangeOperator):
             c: objs
             for c, objs in groups.items()
             if all("countable" in o.tags and o.id in free_ids for o in objs)
+            and not _counted_with_others(after, objs)
         }
         if not groups:
             raise NotApplicable("no countable category in the scene")
@@ -503,6 +504,19 @@ class Count(ChangeOperator):
             after={"count": n + delta},
             params={"category": category, "noun": members[0].noun},
         )
+
+
+def _counted_with_others(scene: Scene, members: list[ObjectInstance]) -> bool:
+    """Would a viewer counting these objects count others too, or not these alike: members
+    of more than one noun (an apple and an orange of one category), or another object of a
+    look-alike noun in the scene (review_std96j 8800/02: "the number of cars from one to
+    two" beside a parked pickup truck, which a viewer counted as a car)."""
+    nouns = {o.noun for o in members}
+    if len(nouns) > 1:
+        return True
+    (noun,) = nouns
+    ids = {o.id for o in members}
+    return any(o.id not in ids and looks_alike(o.noun, noun) for o in scene.objects)
 
 
 class Nothing(ChangeOperator):
