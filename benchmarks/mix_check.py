@@ -28,6 +28,8 @@ def main() -> None:
     clock = time.process_time()
     sampler = PairSampler(cfg)
     build = time.process_time() - clock
+    print(f"build={build:.1f} s cpu, pilot {sampler.pilot_specs} specs on {sampler.pilot_pairs} "
+          "pairs (0: cached)", flush=True)  # fmt: skip
     weights, per_pair = configured_mix(cfg)
     total = sum(weights.values())
     layouts: Counter[str] = Counter()
@@ -59,8 +61,7 @@ def main() -> None:
     off = 100 * (types[worst] / m / (weights[worst] / total) - 1)
     print(
         f"n={args.n} fallbacks={sum(why.values())} layout moves={moved} type TVD={100 * tvd:.1f}% "
-        f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec build={build:.1f} s cpu "
-        f"(pilot {sampler.pilot_specs} specs on {sampler.pilot_pairs} pairs; 0: cached)"
+        f"worst={worst} {off:+.1f}% cpu={1000 * cpu:.0f} ms/spec build={build:.1f} s cpu"
     )
     print(f"  {'type':<14}{'config':>8}{'real':>8}{'rel':>9}{'drawn':>8}{'factor':>8}")
     d = max(sum(drawn.values()), 1)
