@@ -577,10 +577,13 @@ def view_turn_seen(obj, yaw: float, before_camera, after_camera, order: int, vis
 
 
 def near_square(obj, vis) -> bool:
-    """Whether ``obj``'s footprint's sides differ by less than ``visibility.near_square_share``
-    of the longer: a 2-fold box that shows nearly the same face turned a quarter."""
+    """Whether ``obj``'s footprint's sides differ by ``SQUARE_FOOTPRINT`` (under it the kind
+    counts 4-fold, ``symmetry_order``) to ``visibility.near_square_share`` of the longer: a
+    2-fold box that shows nearly the same face turned a quarter."""
     dx, dy = obj.dimensions[0], obj.dimensions[1]
-    return max(dx, dy) > 0 and abs(dx - dy) / max(dx, dy) < vis.near_square_share
+    if max(dx, dy) <= 0:
+        return False
+    return SQUARE_FOOTPRINT <= abs(dx - dy) / max(dx, dy) < vis.near_square_share
 
 
 def view_turn_reasons(check: GateCheck) -> list[str]:
