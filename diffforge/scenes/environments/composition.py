@@ -243,11 +243,7 @@ def put_at(
     z: float = 0.0,
     check: bool = True,
 ) -> ObjectInstance | None:
-    """Instantiate ``spec`` at (x, y) turned by ``yaw``; None when it does not fit there (or,
-    ``check``, stands nearer to its neighbours than ``staging.clearance_needed``: a car
-    waiting in its lane beside a parked one)."""
-    from diffforge.scenes.environments.staging import too_close
-
+    """Instantiate ``spec`` at (x, y) turned by ``yaw``; None when it does not fit there."""
     if spec is None:
         return None
     obj = instantiate(rng, spec, comp.new_id(spec.category), comp.cfg.text)
@@ -255,10 +251,7 @@ def put_at(
     obj.transform.rotation = (0.0, 0.0, round(float(yaw), 6))
     obj.support = support
     surface = comp.placer.surfaces.get(support)
-    if check and (
-        (surface is not None and not surface.fits(*extents_on(obj, surface)))
-        or too_close(comp.scene, obj) is not None
-    ):
+    if check and surface is not None and not surface.fits(*extents_on(obj, surface)):
         comp.counter -= 1
         return None
     comp.scene.objects.append(obj)
