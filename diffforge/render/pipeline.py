@@ -178,7 +178,8 @@ class PairPipeline:
                 if predicted == tries + 1 and predicted >= ILLEGIBLE_DRAWS:
                     break  # no scene the sampler composes fits this pair's strings
                 continue
-            small = self._unseen(spec) if unseen < UNSEEN_DRAWS else []
+            # a spec given (not sampled) has no other draw: the gates judge it
+            small = self._unseen(spec) if can_resample and unseen < UNSEEN_DRAWS else []
             if small:
                 resampled.extend(small)
                 unseen += 1

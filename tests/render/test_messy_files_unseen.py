@@ -101,4 +101,8 @@ def test_the_prediction_gives_way_to_the_gates_after_a_few_draws(cfg, tmp_path):
     renderer = Counting()
     result = PairPipeline(ctx, renderer=renderer).run(PairJob(index=0))
     assert renderer.calls == 1 and "rendered" in result["reason"]
+    # a spec given to the job (no sampler to draw another) goes to the gates at once
+    job = PairJob(index=0, spec_json=bad.to_json())
+    result = PairPipeline(ctx, renderer=renderer).run(job)
+    assert renderer.calls == 2 and "rendered" in result["reason"]
     assert ctx.max_attempts > UNSEEN_DRAWS
