@@ -19,6 +19,9 @@ the suggested --scale (the mix of tests/scenes/test_import_symmetry.py): the ori
 per shape with their degrees, and the colour changes whose first caption names the new colour;
 --keep OUT keeps those pairs (a dataset for benchmarks/review_contact_sheet.py; OUT must not
 exist yet); --shapes FOLDER imports that folder's shapes instead (CLEVR's own .blend shapes).
+--keep-renders DIR keeps each file's rendered pairs in DIR/<file>: a pair's scene JSON lists
+every rejected attempt's reasons ("resampled"). --profile OUT: the first file's sampler build
+(its pilots) under cProfile, stats in OUT (python -m pstats OUT).
 """
 
 from __future__ import annotations
@@ -53,8 +56,9 @@ def draft_config(blend: Path):
     ])  # fmt: skip
 
 
-def sampled(blend: Path, n: int) -> dict:
-    """Own-object share, its standard error and the change mix over specs 0..n-1."""
+def sampled(blend: Path, n: int, profile: Path | None = None) -> dict:
+    """Own-object share, its standard error and the change mix over specs 0..n-1.
+    ``profile``: the sampler's first build (its pilots) run under cProfile, stats written there."""
     from diffforge.scenes.environments.file_share import (
         _CALIBRATED,
         calibration_key,
@@ -64,7 +68,14 @@ def sampled(blend: Path, n: int) -> dict:
 
     cfg = draft_config(blend)
     t0 = time.process_time()
-    sampler = PairSampler(cfg)  # the file's chances calibrated on a pilot (or read back)
+    if profile is not None:
+        import cProfile
+
+        prof = cProfile.Profile()
+        sampler = prof.runcall(PairSampler, cfg)
+        prof.dump_stats(profile)
+    else:
+        sampler = PairSampler(cfg)  # the file's chances calibrated on a pilot (or read back)
     build_s = time.process_time() - t0
     calibration = _CALIBRATED.get(calibration_key(cfg), {})
     hits: list[bool] = []
@@ -121,7 +132,13 @@ def rendered(blend: Path, out: Path) -> dict:
             k = int((counts >= 12).sum())
             least = k if least is None else min(least, k)
         shown.append(least)
+    reasons = {}  # every rejected attempt's reasons, per pair that had one
+    for rec in recs:
+        scene = json.loads((out / rec.scene).read_text())
+        if scene.get("resampled"):
+            reasons[scene["spec"]["index"]] = scene["resampled"]
     return {
+        "resampled": reasons,
         "pairs": len(recs),
         "render_failed": summary["failed"],
         "min_objects_12px": min(shown) if shown else 0,
@@ -200,6 +217,13 @@ def main() -> None:
     ap.add_argument("--primitives", type=int, default=0, help="pairs from imported primitives")
     ap.add_argument("--keep", type=Path, help="a new folder to keep the primitive pairs in")
     ap.add_argument("--shapes", type=Path, help="import these shapes instead (read only)")
+    ap.add_argument("--profile", type=Path, help="cProfile the first file's sampler build here")
+    ap.add_argument(
+        "--keep-renders",
+        type=Path,
+        help="keep each file's 6 pairs in this folder/<file> (their scene JSON holds every "
+        "attempt's rejection reasons, 'resampled'); a temporary folder otherwise",
+    )
     args = ap.parse_args()
 
     if args.primitives:
@@ -232,14 +256,20 @@ def main() -> None:
         if not (args.dir / f"{kind}.blend.json").is_file():
             scan_environment(blend)
         t0 = time.monotonic()
-        s = sampled(blend, args.n)
+        first = kind == [*args.kinds, *args.user][0]
+        s = sampled(blend, args.n, args.profile if first else None)
         row = (f"| {kind} | {s['share']:.3f} | {s['se']:.3f} | {s['object_changes']} | "
                f"{s['failed']} | {s['worst_type']} | {', '.join(s['never']) or '-'} |")  # fmt: skip
-        if args.render:
+        if args.render and args.keep_renders is not None:
+            r = rendered(blend, args.keep_renders / kind)
+        elif args.render:
             with tempfile.TemporaryDirectory() as tmp:
                 r = rendered(blend, Path(tmp) / kind)
+        if args.render:
             row += f" {r['pairs']} | {r['min_objects_12px']} | {r['max_resampled']} |"
         print(row, flush=True)
+        if args.render:
+            print(json.dumps({"file": kind, "resampled": r["resampled"]}), file=sys.stderr)
         print(json.dumps({"file": kind, "wall_s": round(time.monotonic() - t0, 1),
                           "chance": s["chance"], "pilot_passes": s["passes"],
                           "sampler_build_cpu_s": s["build_cpu_s"]}), file=sys.stderr)  # fmt: skip

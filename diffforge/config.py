@@ -458,6 +458,38 @@ class VisibilityConfig(_Cfg):
     # plain targets seen clearly covered 3071 px and more, the other clear turns contrasted
     # by 13 levels and up
     turn_plain_px: int = Field(default=2500, ge=0)
+    # an object change's target (in both images, in place) keeps its pixels: at most this
+    # share of what it shows in one image is covered in the other by a nearer object of
+    # another change of the pair; a cabinet recoloured behind a person added in front of it
+    # lost 0.40 of its pixels and was barely seen; the clear ones lost 0.20 at most, a table
+    # a removed microwave had covered (review_std96j 5600/00, 5600/33; 96i: 0.14 at most)
+    max_change_hidden_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    # a turned target shows as one piece: its largest 8-connected part holds this share of
+    # its visible pixels on each side; a bench behind a person's legs (0.61) and a pillar box
+    # behind a bicycle (0.75) were barely and not at all seen turned, the clear turns 0.97
+    # and up (a bicycle's own spokes; review_std96j 8800/33, 5600/28) ...
+    min_turn_piece_share: float = Field(default=0.9, ge=0.0, le=1.0)
+    # ... and the sampler predicts this share of a turned target in sight (``seen_share``;
+    # the whole_seen types' min_seen_share otherwise): those two 0.73 and 0.87, the clear
+    # turns of 96i and 96j 0.94 and up
+    min_turn_seen_share: float = Field(default=0.9, ge=0.0, le=1.0)
+    # a 2-fold object whose footprint's sides differ by less than this share (and by
+    # 0.25 or more: those count 4-fold) looks nearly square: a turn shows the camera another
+    # face only if its view angle, folded by 4, moves by min_near_square_turn_deg; a shop
+    # crate 0.52 x 0.36 m turned 84 degrees moved it 6.1 and was barely seen, the same crate
+    # turned 61 degrees moved it 28.5 and read (review_std96j 8800/22, 96i 3300/21)
+    near_square_share: float = Field(default=0.35, ge=0.0, le=1.0)
+    min_near_square_turn_deg: float = Field(default=15.0, ge=0.0, le=45.0)
+    # a colour change of a garment (a person's top or trousers) changes this multiple of the
+    # target threshold in pixels (the garment's: changed pixels within the figure's masks):
+    # an orange top turned pink on a 42 px tall figure changed 224 px and was barely seen
+    # (review_std96j 5600/39); single changes of 321 px and up read (96i)
+    part_target_share: float = Field(default=2.0, ge=0.0)
+    # a size change's visible pixels, larger state over smaller, reach this ratio: a shelf
+    # grown x1.27 (1.63 rendered) under a darkening and a cabinet shrunk x0.77 (1.74) were
+    # barely seen, the sizes seen clearly 1.89 (a van x0.75) and up (review_std96j 5600/05,
+    # 96i 3300/26, 96j 8800/41)
+    min_size_area_ratio: float = Field(default=1.8, ge=1.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

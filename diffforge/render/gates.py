@@ -89,6 +89,7 @@ def check_pair(
         if not op.scene_wide:  # a small change beside others is lost (every type's gate)
             # a sign's letters: the OCR gate's, not the scene-change rule's
             reasons += check.shared_reasons(scene_change and not op.writes_text)
+            reasons += check.hidden_reasons()  # covered by another change's object
     if vis is not None and not any(op.scene_wide for op in ops):
         reasons += unrecorded_light_reasons(spec, ids, images, masks, vis)
     return sorted(set(reasons))

@@ -119,6 +119,38 @@ def footprint_half_extents(dx: float, dy: float, yaw: float) -> tuple[float, flo
     return (0.5 * (dx * c + dy * s), 0.5 * (dx * s + dy * c))
 
 
+def footprint_corners(obj: ObjectInstance, size: tuple[float, float] | None = None) -> np.ndarray:
+    """(4, 2) corners of ``obj``'s footprint turned by its yaw (``size``: another dx, dy about
+    the same centre, as a tree's trunk)."""
+    dx, dy = size if size is not None else obj.dimensions[:2]
+    c, s = math.cos(obj.transform.rotation[2]), math.sin(obj.transform.rotation[2])
+    local = np.array([[-dx, -dy], [dx, -dy], [dx, dy], [-dx, dy]]) / 2
+    return local @ np.array([[c, s], [-s, c]]) + np.asarray(obj.transform.location[:2])
+
+
+def rect_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Distance between two convex quadrilaterals' (4, 2 corners, in order) areas: 0 where
+    they touch or overlap (no separating axis among their edges' normals)."""
+    for poly in (a, b):
+        edges = np.roll(poly, -1, axis=0) - poly
+        normals = np.stack([-edges[:, 1], edges[:, 0]], axis=1)
+        pa, pb = a @ normals.T, b @ normals.T
+        if np.any((pa.max(axis=0) < pb.min(axis=0)) | (pb.max(axis=0) < pa.min(axis=0))):
+            break
+    else:
+        return 0.0
+    return min(_points_to_edges(a, b), _points_to_edges(b, a))
+
+
+def _points_to_edges(points: np.ndarray, poly: np.ndarray) -> float:
+    """Least distance from any of ``points`` to any edge of ``poly``."""
+    start, end = poly, np.roll(poly, -1, axis=0)
+    edge = end - start  # (4, 2)
+    rel = points[:, None, :] - start[None]  # (n, 4, 2)
+    t = np.clip((rel * edge).sum(-1) / np.maximum((edge * edge).sum(-1), 1e-12), 0.0, 1.0)
+    return float(np.sqrt(((rel - t[..., None] * edge) ** 2).sum(-1)).min())
+
+
 # Share of its projected bounding box an asset covers in a render, measured with the instance
 # masks (benchmarks/calibration.md). Thin-framed assets cover little of their box, flat ones
 # nearly all of it. Others: the caller's ``fill``.

@@ -30,7 +30,12 @@ from diffforge.scenes.changes import (
     registry,
     weights,
 )
-from diffforge.scenes.changes.gating import edge_factor, mostly_hidden, too_thin
+from diffforge.scenes.changes.gating import (
+    edge_factor,
+    seen_share,
+    seen_shares_apart,
+    too_thin,
+)
 from diffforge.scenes.environments import (
     FEATURES,
     attach,
@@ -1183,7 +1188,7 @@ class PairSampler:
                 continue
             shown = 0.0  # the change's targets' pixels, the larger side of each
             for target in change.targets:
-                sides = []
+                sides, shares = [], []
                 for name, scene in (("before", before), ("after", after)):
                     obj = scene.find(target)
                     if obj is None:
@@ -1212,15 +1217,39 @@ class PairSampler:
                     # without the margin, the box's sides say too little of the mask's width
                     if loose and foot.mean_width() < vis.mask_width(resolution):
                         raise Unplaced(change.type, "its target too thin to see")
-                    if predict and op.whole_seen and mostly_hidden(scene, target, vis, resolution):
-                        raise Unplaced(change.type, "its target mostly hidden")
+                    if predict and op.whole_seen:
+                        seen = seen_share(scene, target, resolution, vis.predict_fill)
+                        if seen is None or seen < getattr(vis, op.seen_share_setting):
+                            raise Unplaced(change.type, "its target mostly hidden")
+                        shares.append(seen)
+                    if predict and not self._garment_seen(change, obj, pixels, need):
+                        raise Unplaced(change.type, "its garment too small to see")
                     if predict and op.writes_text:
                         self._check_legible(obj, box[3] - box[1], name, resolution)
                         if not text_in_frame(self.library, scene.camera, obj, resolution):
                             raise Unplaced("text", "its letters cut by the frame's edge")
+                if seen_shares_apart(shares, vis):  # another change covers it in one image
+                    raise Unplaced(change.type, "its target hidden by another change")
                 shown += max(sides, default=0.0)
             if 0 < shown < shared(op):
                 raise Unplaced(change.type, "its target too small beside the pair's others")
+
+    def _garment_seen(self, change: Change, obj, pixels: float, need: float) -> bool:
+        """Whether a garment's colour change (``params.part``) is predicted to cover
+        ``visibility.part_target_share`` times the target threshold ``need``: the figure's
+        predicted pixels times the garment's share of its surface (the asset's slot areas; a
+        user's file has none and is not held to it)."""
+        part = change.params.get("part")
+        if not part or need <= 0:
+            return True
+        try:
+            areas = self.library.slot_areas(obj.asset)
+        except (AssetError, KeyError):
+            return True
+        total = sum(areas.values())
+        if part not in areas or total <= 0:
+            return True
+        return pixels * areas[part] / total >= self.cfg.visibility.part_target_share * need
 
     def _check_legible(self, obj, height: float, side: str, resolution) -> None:
         """A text change's sign tall enough (``visibility.min_text_height``), its letters on

@@ -418,3 +418,92 @@ def test_the_road_share_counts_road_and_not_what_stands_on_it(specs):
     for scene in streets:
         scene.objects = [o for o in scene.objects if not staging.is_road_vehicle(o)]
     assert sum(staging.empty_road_share(s) for s in streets) > with_cars > 0.05 * len(streets)
+
+
+def test_vehicles_keep_clear_and_people_stand_on_no_other_footprint(specs):
+    """review_std96j: an added car flush beside a parked one read as one two-tone car (5600/43),
+    a counted copy's rear met a parked car's nose (8800/02), a mannequin stood in a scooter
+    (8800/08). A vehicle keeps VEHICLE_CLEARANCE from vehicles and THING_CLEARANCE from things
+    (oriented footprints), a person's footprint overlaps none, after add, move, count, replace
+    and size changes (``staged``), for the objects each placed, moved or grew."""
+    moved = ("add", "move", "count", "replace", "size")
+    bad = [
+        (spec.index, c.type, t, other)
+        for spec in specs
+        for c in spec.changes
+        if c.type in moved
+        for t in c.targets
+        if (o := spec.after.find(t)) is not None
+        and (other := staging.too_close(spec.after, o)) is not None
+    ]
+    assert not bad
+
+
+def _street_car(specs):
+    scene, car = _first(specs, "street", lambda o: o.category == "car")
+    scene.objects = [o for o in scene.objects if o.id == car.id or "facade" in o.tags]
+    return scene, car
+
+
+def test_the_clearance_check_names_cars_flush_side_by_side_or_nose_to_tail(specs):
+    scene, car = _street_car(specs)
+    other = car.model_copy(deep=True)
+    other.id = "car_x"
+    scene.objects.append(other)
+    x, y, z = car.transform.location
+    width, length = car.dimensions[0], car.dimensions[1]  # turned along the lane (yaw ±90°)
+    for dx, dy, bad in (
+        (0.0, width + 0.05, True),  # 5 cm beside it
+        (length + 0.2, 0.0, True),  # 0.2 m behind its nose
+        (0.0, width + staging.VEHICLE_CLEARANCE + 0.05, False),
+        (length + staging.VEHICLE_CLEARANCE + 0.05, 0.0, False),
+    ):
+        other.transform.location = (x + dx, y - math.copysign(dy, y), z)
+        assert (staging.too_close(scene, other) == car.id) == bad, (dx, dy)
+        assert bool(staging.clearance_problems(scene)) == bad
+
+
+def test_the_clearance_check_names_a_person_in_a_scooters_footprint(specs):
+    scene, car = _street_car(specs)
+    scooter = car.model_copy(deep=True)
+    scooter.id, scooter.category, scooter.dimensions = "scooter_x", "scooter", (0.62, 1.75, 1.12)
+    person = car.model_copy(deep=True)
+    person.id, person.category, person.tags = "person_x", "person", ["person"]
+    person.dimensions = (0.57, 0.32, 1.74)
+    scene.objects = [o for o in scene.objects if o.id != car.id] + [scooter, person]
+    scooter.transform.location = person.transform.location = (0.0, 5.0, 0.12)
+    scooter.transform.rotation = person.transform.rotation = (0.0, 0.0, 0.0)
+    assert staging.too_close(scene, person) == "scooter_x"
+    person.transform.location = (1.2, 5.0, 0.12)  # beside it, clear
+    assert staging.too_close(scene, person) is None
+
+
+def test_the_crowding_check_keeps_a_person_well_before_a_vehicle(specs):
+    """8800/08: a mannequin 0.5 m before a scooter, overlapping it in the picture, read as
+    standing inside it: a person keeps PERSON_VEHICLE_GAP from a vehicle it overlaps."""
+    scene, person = _first(
+        specs, "street", lambda o: staging.is_person(o) and o.pose.name != "sitting"
+    )
+    scooter = person.model_copy(deep=True)
+    scooter.id, scooter.category, scooter.pose, scooter.tags = "scooter_x", "scooter", None, []
+    scooter.dimensions = (1.75, 0.62, 1.12)
+    cam = scene.camera.location
+    x, y, z = person.transform.location
+    dist = math.hypot(x - cam[0], y - cam[1])
+    k = (0.5 + 0.5 * person.dimensions[1] + 0.35) / dist  # 0.5 m behind it on the camera's line
+    scooter.transform.location = (x + k * (x - cam[0]), y + k * (y - cam[1]), z)
+    scooter.transform.rotation = (0.0, 0.0, math.atan2(y - cam[1], x - cam[0]) + math.pi / 2)
+    scene.objects.append(scooter)
+    assert staging.pressed_against(scene, person) == "scooter_x"
+
+
+def test_size_changes_keep_real_heights_of_the_kind():
+    """8800/47: a laundry basket grown by 1.67 stood waist-high; 8800/10 a bin as tall as a
+    van's body; 5600/08 a hydrant by 1.75. Each category of REAL_HEIGHTS stays between its
+    least and greatest height (composed scales apart)."""
+    library = load_library(load_config(ROOT / "configs" / "default.yaml", []))
+    for asset, most in (("laundry_basket", 0.7), ("trash_bin", 1.2), ("fire_hydrant", 1.0)):
+        spec = library.get(asset)
+        _lo, hi = staging.plausible_scale(spec)
+        assert spec.size[2] * hi <= max(most, spec.size[2] * staging.COMPOSED_TOP) + 1e-6, asset
+        assert spec.size[2] * hi < spec.size[2] * 1.6  # no longer grows by 1.6

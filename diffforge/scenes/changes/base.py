@@ -118,6 +118,8 @@ class ChangeOperator:
     # Shows within the target's outline (a colour, a material, a turn): most of the target
     # must be predicted in sight (``visibility.min_seen_share``), not only enough pixels.
     whole_seen: ClassVar[bool] = False
+    # ... and the visibility setting naming that share (a turn asks more of it)
+    seen_share_setting: ClassVar[str] = "min_seen_share"
     # Writes new text on its target: the sign must be legible (sampler) and read (OCR gate).
     writes_text: ClassVar[bool] = False
     # What a scene must include for this type to find a target (``environments.FEATURES``:

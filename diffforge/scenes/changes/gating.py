@@ -180,6 +180,89 @@ class GateCheck:
             return [f"{self.change.type}: a plain target's turn is too small to read"]
         return []
 
+    def hidden_share(self) -> float:
+        """The larger, over the two images, of the share of the first target's pixels in one
+        image that a nearer object (box centres' distance to the camera) of another change of
+        the pair covers in the other: a cabinet recoloured behind a person added in front of
+        it. 0 where the target is not in both images in place (an add, a move)."""
+        targets = self.targets()
+        if not targets:
+            return 0.0
+        own = [m == self.ids[targets[0]] for m in self.masks]
+        sizes = [int(x.sum()) for x in own]
+        if min(sizes) == 0 or int((own[0] & own[1]).sum()) < 0.5 * min(sizes):
+            return 0.0
+        others = {
+            o
+            for c in self.spec.changes
+            if c is not self.change
+            for o in change_objects(c, self.ids)
+        } - set(targets)
+        worst = 0.0
+        for side, scene in enumerate((self.spec.before, self.spec.after)):
+            near = [self.ids[o] for o in nearer_objects(scene, targets[0], sorted(others))]
+            if not near:
+                continue
+            lost = own[1 - side] & np.isin(self.masks[side], near)
+            worst = max(worst, int(lost.sum()) / sizes[1 - side])
+        return worst
+
+    def hidden_reasons(self) -> list[str]:
+        """An object change's target keeps what it shows: at most
+        ``visibility.max_change_hidden_share`` of it covered in one image by another change's
+        object (``hidden_share``), every type's gate."""
+        if self.vis is None or not self.targets():
+            return []
+        if self.hidden_share() > self.vis.max_change_hidden_share:
+            return [f"{self.change.type}: target hidden by another change"]
+        return []
+
+    def piece_share(self) -> float:
+        """The lower, over the first target's sides, of its largest 8-connected part's share of
+        its visible pixels: a bench seen between a person's legs shows in pieces."""
+        shares = []
+        for mask in self.masks:
+            own = mask == self.ids[self.targets()[0]]
+            if not own.any():
+                continue
+            labels, _ = ndimage.label(own, structure=np.ones((3, 3), dtype=bool))
+            sizes = np.bincount(labels.ravel())[1:]
+            shares.append(float(sizes.max()) / float(sizes.sum()))
+        return min(shares, default=1.0)
+
+    def turn_piece_reasons(self) -> list[str]:
+        """A turned target shows as one piece (``visibility.min_turn_piece_share``): cut up by
+        what stands in front of it, its outline cannot be read."""
+        if self.vis is None or not self.targets():
+            return []
+        if self.piece_share() < self.vis.min_turn_piece_share:
+            return [f"{self.change.type}: the turned target is cut up by what stands in front"]
+        return []
+
+    def part_reasons(self) -> list[str]:
+        """A garment's colour change (``params.part``) changes ``visibility.part_target_share``
+        times the target threshold in pixels within the figure's masks: the top of a small
+        figure is a few pixels, whatever the figure's own size."""
+        if self.vis is None or not self.targets() or not self.change.params.get("part"):
+            return []
+        if self.changed_pixels() < self.vis.part_target_share * self.target_min:
+            return [f"{self.change.type}: the garment too small to see"]
+        return []
+
+    def area_ratio(self) -> float:
+        """The first target's visible pixels, larger side over smaller."""
+        small, large = sorted(int((m == self.ids[self.targets()[0]]).sum()) for m in self.masks)
+        return large / max(small, 1)
+
+    def size_ratio_reasons(self) -> list[str]:
+        """A size change's visible pixels change by ``visibility.min_size_area_ratio`` (larger
+        side over smaller): a shelf grown x1.27 reads as the same shelf."""
+        if self.vis is None or not self.targets():
+            return []
+        if self.area_ratio() < self.vis.min_size_area_ratio:
+            return [f"{self.change.type}: the size changes too little of the target's area"]
+        return []
+
     def color_shift(self) -> float | None:
         """Mean over the first target's pixels (both masks) of each pixel's largest channel
         step, in levels (None: not in view)."""
@@ -355,11 +438,25 @@ def seen_share(scene, target: str, resolution: tuple[int, int], fill: float) -> 
     return min(1.0, seen.pixels / alone.pixels)
 
 
-def mostly_hidden(scene, target: str, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
-    """Whether less than ``visibility.min_seen_share`` of ``target`` is predicted in sight
-    (``seen_share``): a colour, material or turn shows within its outline."""
+def mostly_hidden(
+    scene,
+    target: str,
+    vis: VisibilityConfig,
+    resolution: tuple[int, int],
+    need: float | None = None,
+) -> bool:
+    """Whether less than ``need`` (``visibility.min_seen_share`` by default) of ``target`` is
+    predicted in sight (``seen_share``): a colour, material or turn shows within its outline."""
     share = seen_share(scene, target, resolution, vis.predict_fill)
-    return share is None or share < vis.min_seen_share
+    return share is None or share < (vis.min_seen_share if need is None else need)
+
+
+def seen_shares_apart(shares: list[float | None], vis: VisibilityConfig) -> bool:
+    """Whether a target's predicted seen shares (``seen_share``) in the pair's two scenes differ
+    by more than ``visibility.max_change_hidden_share``: between the two images only the
+    changes move, so another change's object covers it in one (``GateCheck.hidden_share``)."""
+    known = [s for s in shares if s is not None]
+    return len(known) == 2 and abs(known[0] - known[1]) > vis.max_change_hidden_share
 
 
 def near_edge(box, vis: VisibilityConfig, resolution: tuple[int, int]) -> bool:
@@ -387,6 +484,22 @@ def box_overlap(a, b) -> float:
         return 0.0
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return ix * iy / smaller if smaller > 0 else 1.0
+
+
+def nearer_objects(scene, target: str, others: list[str]) -> list[str]:
+    """Those of ``others`` in ``scene`` whose box centre lies nearer its camera than
+    ``target``'s: what can cover it."""
+    obj = scene.find(target)
+    if obj is None:
+        return []
+    cam = np.asarray(scene.camera.location, dtype=float)
+    reach = float(np.linalg.norm(np.subtract(box_centre(obj), cam)))
+    return [
+        o
+        for o in others
+        if (other := scene.find(o)) is not None
+        and float(np.linalg.norm(np.subtract(box_centre(other), cam))) < reach
+    ]
 
 
 def change_objects(change: Change, ids: dict[str, int]) -> list[str]:

@@ -26,7 +26,13 @@ from diffforge.scenes.environments.seating import (
     sitter_corners,
     sitter_problems,
 )
-from diffforge.scenes.geometry import footprint_half_extents, predicted_footprint, project
+from diffforge.scenes.geometry import (
+    footprint_corners,
+    footprint_half_extents,
+    predicted_footprint,
+    project,
+    rect_gap,
+)
 from diffforge.scenes.instances import choose, instantiate
 from diffforge.scenes.model import Camera, ObjectInstance, Pose, Scene
 from diffforge.scenes.placement import Placer, Surface
@@ -49,6 +55,19 @@ UPRIGHT_HEIGHT, UPRIGHT_FOOTPRINT = 1.0, 0.9
 # A standing person keeps this far (m, footprint to footprint) from anything on the floor its
 # outline overlaps in the picture: a stool's seat across a figure's knees reads as one shape.
 PERSON_GAP = 0.3
+# Vehicles: the road's and two-wheelers parked on the sidewalk.
+VEHICLES = ROAD_VEHICLES | {"motorcycle", "scooter", "bicycle"}
+# A vehicle's footprint (its oriented box) keeps VEHICLE_CLEARANCE (m) from every other
+# vehicle's and THING_CLEARANCE from anything else standing on the ground (a tree by its
+# trunk): an added car 5 cm beside a parked one read as one two-tone car, a counted copy 0.2 m
+# behind another's nose as touching it (review_std96j 5600/43, 8800/02, 5600/15).
+VEHICLE_CLEARANCE, THING_CLEARANCE = 0.8, 0.4
+# A standing person keeps this far (m) from a vehicle whose outline it overlaps in the
+# picture: a mannequin 0.5 m before a scooter read as standing inside it (8800/08).
+PERSON_VEHICLE_GAP = 0.8
+# Things lower than this (m) are stood on, not beside: rugs, mats, floor markings.
+FLAT_HEIGHT = 0.05
+TRUNK = (0.4, 0.4)  # a tree's footprint on the ground (its crown stands above heads and roofs)
 # A person's posed body, at its turn, keeps this far (m) from a room's walls (a walking figure
 # with a foot against the wall read as falling into it).
 WALL_CLEARANCE = 0.1
@@ -149,6 +168,11 @@ def is_road_vehicle(obj_or_spec) -> bool:
     return obj_or_spec.category in ROAD_VEHICLES
 
 
+def is_vehicle(obj_or_spec) -> bool:
+    """A road vehicle or a two-wheeler."""
+    return obj_or_spec.category in VEHICLES
+
+
 def size_kind(obj_or_spec) -> str:
     """Which ``PLAUSIBLE_SCALE`` range an object (or asset spec) belongs to."""
     tags = set(obj_or_spec.tags)
@@ -162,6 +186,25 @@ def size_kind(obj_or_spec) -> str:
         return "furniture"
     return "other"
 
+
+# Real heights (least, greatest; m) of kinds whose instances vary little however the kind's
+# scale range reads: a size change keeps an object of the category between them
+# (``plausible_scale``). A laundry basket grown by 1.67 stood waist-high as a crate, a street
+# bin grew to a van's body height, a hydrant by 1.75 (review_std96j 8800/47, 8800/10, 5600/08).
+REAL_HEIGHTS: dict[str, tuple[float, float]] = {
+    "laundry basket": (0.35, 0.7), "basket": (0.2, 0.55), "wastebasket": (0.2, 0.5),
+    "crate": (0.15, 0.5), "hydrant": (0.5, 1.0), "bin": (0.6, 1.2), "bollard": (0.5, 1.2),
+    "planter": (0.3, 1.2), "mailbox": (0.9, 1.5), "newspaper box": (0.8, 1.3),
+    "parking meter": (1.1, 1.7), "cone": (0.3, 0.95), "barrier": (0.8, 1.3),
+    "bike rack": (0.6, 1.1), "shopping cart": (0.9, 1.2), "bathtub": (0.45, 0.75),
+    "radiator": (0.3, 1.0), "toilet": (0.65, 0.95), "sink": (0.75, 1.1),
+    "pillow": (0.25, 0.6), "printer": (0.15, 0.55), "microwave": (0.25, 0.45),
+    "monitor": (0.3, 0.7), "television": (0.3, 1.0), "toaster": (0.15, 0.3),
+    "kettle": (0.15, 0.35), "bottle": (0.15, 0.45), "ball": (0.1, 0.7), "bush": (0.4, 1.8),
+}  # fmt: skip
+# The least scale a composed object may be drawn at (instances.SCALE_RANGES, on a surface):
+# a real height never rules out a composed scale.
+COMPOSED_BOTTOM = 0.75
 
 # The tallest a kind's object may stand at the top of its range, in metres: a street bin grown
 # by 2.1 stood as tall as a van, a chair by 1.35 had its seat at a bed's height (review_std96g).
@@ -177,6 +220,10 @@ def plausible_scale(obj_or_spec) -> tuple[float, float]:
     height = _nominal_height(obj_or_spec)
     if kind in HEIGHT_CAP and height > 0:
         hi = min(hi, max(HEIGHT_CAP[kind] / height, COMPOSED_TOP))
+    real = REAL_HEIGHTS.get(obj_or_spec.category)
+    if real is not None and height > 0:
+        lo = max(lo, min(real[0] / height, COMPOSED_BOTTOM))
+        hi = min(hi, max(real[1] / height, COMPOSED_TOP))
     return lo, hi
 
 
@@ -333,10 +380,11 @@ def pressed_against(scene: Scene, obj: ObjectInstance, camera: Camera | None = N
             continue
         if "facade" in other.tags or not (is_person(obj) or is_person(other)):
             continue
-        if _gap(_footprint(obj), _footprint(other)) >= PERSON_GAP:
+        need = PERSON_VEHICLE_GAP if is_vehicle(obj) or is_vehicle(other) else PERSON_GAP
+        if _gap(_footprint(obj), _footprint(other)) >= need:
             continue
         theirs = picture_box(camera, other)
-        if theirs is not None and _boxes_close(mine, theirs, 0.0):
+        if theirs is not None and boxes_close(mine, theirs, 0.0):
             return other.id
     return None
 
@@ -346,6 +394,63 @@ def crowding_problems(scene: Scene) -> list[str]:
         f"{o.id} stands pressed against {other}"
         for o in scene.objects
         if is_person(o) and (other := pressed_against(scene, o)) is not None
+    ]
+
+
+def _stands_on_ground(obj: ObjectInstance) -> bool:
+    """On the floor or ground, not a facade, not flat (a rug is stood on)."""
+    return (
+        obj.support in ("floor", "ground")
+        and "facade" not in obj.tags
+        and obj.dimensions[2] >= FLAT_HEIGHT
+    )
+
+
+def _ground_rect(obj: ObjectInstance) -> np.ndarray:
+    return footprint_corners(obj, TRUNK if obj.category == "tree" else None)
+
+
+def clearance_needed(a: ObjectInstance, b: ObjectInstance) -> float | None:
+    """Metres ``a`` and ``b``'s footprints keep apart: ``VEHICLE_CLEARANCE`` between vehicles,
+    ``THING_CLEARANCE`` between a vehicle and a thing, 0 (not overlapping) between a person
+    and anything; None: no rule (two things, or a person and a vehicle, which
+    ``pressed_against`` keeps apart by what the picture shows)."""
+    va, vb = is_vehicle(a), is_vehicle(b)
+    pa, pb = is_person(a), is_person(b)
+    if (va or vb) and not (pa or pb):
+        return VEHICLE_CLEARANCE if va and vb else THING_CLEARANCE
+    if pa or pb:
+        return 0.0
+    return None
+
+
+def too_close(scene: Scene, obj: ObjectInstance) -> str | None:
+    """The id of something standing on the ground nearer to ``obj`` than their
+    ``clearance_needed`` (footprints as oriented boxes; a person's must not overlap another
+    footprint); None when clear or ``obj`` is not on the ground."""
+    if not _stands_on_ground(obj):
+        return None
+    mine, rect = _footprint(obj), None
+    for other in scene.objects:
+        if other.id == obj.id or not _stands_on_ground(other):
+            continue
+        need = clearance_needed(obj, other)
+        if need is None or _gap(mine, _footprint(other)) > need + 1e-9:
+            continue  # the boxes around both footprints are apart
+        rect = _ground_rect(obj) if rect is None else rect
+        gap = rect_gap(rect, _ground_rect(other))
+        if gap < need or gap <= 0.0:
+            return other.id
+    return None
+
+
+def clearance_problems(scene: Scene) -> list[str]:
+    """Vehicles nearer than their clearance to another vehicle or a thing; people whose
+    footprint overlaps another object's."""
+    return [
+        f"{o.id} stands too close to {other}"
+        for o in scene.objects
+        if (other := too_close(scene, o)) is not None
     ]
 
 
@@ -437,7 +542,8 @@ def _picture_box(camera: Camera, obj: ObjectInstance) -> tuple[float, float, flo
     return (*uv.min(axis=0), *uv.max(axis=0))
 
 
-def _boxes_close(a, b, gap: float) -> bool:
+def boxes_close(a, b, gap: float) -> bool:
+    """Whether picture boxes (u0, v0, u1, v1) come within ``gap`` px (0: overlap)."""
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
@@ -461,7 +567,7 @@ def merged_with(
         if not (is_person(obj) or is_person(other)):
             continue
         theirs = picture_box(camera, other)
-        if theirs is not None and _boxes_close(mine, theirs, SILHOUETTE_GAP_PX):
+        if theirs is not None and boxes_close(mine, theirs, SILHOUETTE_GAP_PX):
             return other.id
     return None
 
@@ -553,6 +659,7 @@ def staged(scene: Scene, obj: ObjectInstance) -> bool:
         and not sitter_problems(scene, near=obj)
         and not seat_problems(scene)
         and pressed_against(scene, obj) is None
+        and too_close(scene, obj) is None
         and not _reaches_wall(scene, obj)
         and misfit(scene, obj) is None
     )
@@ -566,6 +673,7 @@ def staging_problems(scene: Scene) -> list[str]:
         + seat_problems(scene)
         + silhouette_problems(scene)
         + crowding_problems(scene)
+        + clearance_problems(scene)
         + wall_problems(scene)
         + street_problems(scene)
         + size_problems(scene)

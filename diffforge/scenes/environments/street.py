@@ -31,6 +31,7 @@ from diffforge.scenes.environments.staging import (
     CROSSING_CLEARANCE,
     REFERENCE_SIZE,
     add_sitters,
+    boxes_close,
     crossing_span,
     empty_ground,
     is_person,
@@ -441,7 +442,7 @@ def _fits_picture(
     if signs is None:
         return not (box[0] < w / 2 < box[2] and box[1] < h / 2 < box[3])
     low = box[1] >= FILL_TEXT_TOP * h or is_person(obj)
-    return low and not any(_overlap(box, sign) for sign in signs)
+    return low and not any(boxes_close(box, sign, 0.0) for sign in signs)
 
 
 # For a text change, a fill may cover up to this share of the frame (short of looming) where
@@ -467,11 +468,6 @@ def _sign_boxes(scene: Scene) -> list[tuple[float, ...]]:
         if box is not None:
             out.append((box[0], box[1], box[2], box[3] + FILL_SIGN_BELOW * (box[3] - box[1])))
     return out
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    """Whether two picture boxes (u0, v0, u1, v1) overlap."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _fill_at(
