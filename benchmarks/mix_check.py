@@ -28,6 +28,8 @@ def main() -> None:
     clock = time.process_time()
     sampler = PairSampler(cfg)
     build = time.process_time() - clock
+    print(f"build={build:.1f} s cpu, pilot {sampler.pilot_specs} specs on {sampler.pilot_pairs} "
+          "pairs (0: cached)", flush=True)  # fmt: skip
     weights, per_pair = configured_mix(cfg)
     total = sum(weights.values())
     layouts: Counter[str] = Counter()

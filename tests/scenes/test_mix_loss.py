@@ -12,7 +12,7 @@ import pytest
 
 from diffforge.config import load_config
 from diffforge.scenes import probe_cache, sampler
-from diffforge.scenes.sampler import MIX_PILOT_PAIRS, PairSampler
+from diffforge.scenes.sampler import MIX_PILOT_GROWTH, MIX_PILOT_PAIRS, MIX_PILOT_SE, PairSampler
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEVR = ROOT / "configs" / "examples" / "clevr_like.yaml"
@@ -110,3 +110,31 @@ def test_a_new_seed_reuses_the_pilot_and_draws_as_if_cold(picky, monkeypatch) ->
     cold = PairSampler(other)
     assert cold.pilot_specs >= MIX_PILOT_PAIRS and list(cold.loss_c) == list(warm.loss_c)
     assert [cold.sample(i) for i in range(20)] == [warm.sample(i) for i in range(20)]
+
+
+def test_the_pilot_grows_for_a_rare_type_that_falls_back(picky, monkeypatch) -> None:
+    """At weight 0.3 the picky type gets ~40 of 600 pilot pairs' draws (its survival then
+    ±10 %): the pilot grows until its survival's standard error is ``MIX_PILOT_SE`` (or to its
+    cap), and the type realizes its 6.9 % within the fallbacks' noise; a mix that nothing moves
+    keeps the plain pilot."""
+    rare = load_config(CLEVR, [SETS[0], "changes.weights={picky: 0.3, color: 1.0, move: 1.0, "
+                                          "add: 1.0, disappear: 1.0}"])  # fmt: skip
+    counted = []
+    plain = PairSampler._pilot_counts
+
+    def spy(self, memo):
+        out = plain(self, memo)
+        counted.append((self.pilot_pairs, *out))
+        return out
+
+    monkeypatch.setattr(PairSampler, "_pilot_counts", spy)
+    s = PairSampler(rare)
+    assert s.pilot_pairs > MIX_PILOT_PAIRS, counted
+    pairs, _, made, moved = counted[-1]
+    i = s.types.index("picky")
+    se = math.sqrt(moved[i]) / made[i]  # the survival's relative standard error
+    assert pairs == MIX_PILOT_GROWTH * MIX_PILOT_PAIRS or se <= MIX_PILOT_SE * 1.1, counted
+    shares, fallbacks = realized(s)
+    assert abs(shares["picky"] - 0.3 / 4.3) <= bound(fallbacks, PAIRS), (shares, fallbacks)
+    monkeypatch.setattr(sampler, "_LOSS", {})
+    assert PairSampler(load_config(CLEVR)).pilot_pairs == MIX_PILOT_PAIRS  # no fallbacks
