@@ -40,6 +40,7 @@ from diffforge.scenes.environments.staging import (
     picture_box,
     stage_people,
     stands_clear,
+    too_close,
 )
 from diffforge.scenes.geometry import box_corners, predicted_footprint, project
 from diffforge.scenes.instances import choose, instantiate
@@ -388,7 +389,7 @@ def _leave_out(comp: Composition, objects: list[ObjectInstance]) -> None:
 # after framing, at least FILL_DISTANCE m away along the ray, never larger in the picture
 # than FILL_PICTURE of the frame (a car right before the lens hid the street); tried
 # FILL_TRIES times until the lower 40 % shows at most FILL_EMPTY empty ground.
-FILL_DISTANCE, FILL_PICTURE, FILL_TRIES, FILL_EMPTY, FILL_GAIN = 4.5, 0.25, 30, 0.3, 0.01
+FILL_DISTANCE, FILL_PICTURE, FILL_TRIES, FILL_EMPTY, FILL_GAIN = 4.5, 0.25, 45, 0.3, 0.01
 FILL_KERB = ("tree", "street_lamp", "bench", "trash_bin", "bollard", "bicycle", "planter",
              "bike_rack", "mailbox", "newspaper_box", "fire_hydrant", "motorcycle", "scooter")  # fmt: skip
 FILL_TRAFFIC_LANE = 1.05  # m from the centre line: a car waiting in its lane, clear of the line
@@ -450,7 +451,7 @@ def _fits_picture(
 # reach higher) and off the signs: a car in the near lane is the lower frame's, and the signs
 # read above it.
 FILL_TEXT_PICTURE, FILL_TEXT_TOP = LOOMING, 0.4
-FILL_TEXT_TRIES = 60  # the signs' pictures rule out more spots
+FILL_TEXT_TRIES = 90  # the signs' pictures rule out more spots
 
 
 # A sign's picture box counts this many times its height below it (the sampler grows a sign
@@ -496,8 +497,15 @@ def _fill_at(
         if x + half > lo - CROSSING_CLEARANCE and x - half < hi + CROSSING_CLEARANCE:
             return None
         kerb = r - 1.15 - (car.size[0] - 1.81) / 2
-        lane = min((kerb, FILL_TRAFFIC_LANE), key=lambda c: abs(abs(y) - c))
-        return put_at(comp, rng, car, x, side * lane, side * math.pi / 2, support="ground")
+        # the lane nearest to (x, y) first, the other where a car parked beside it (or a
+        # scooter at the kerb) would touch it (review_std96j: two cars read as one)
+        for lane in sorted((kerb, FILL_TRAFFIC_LANE), key=lambda c: abs(abs(y) - c)):
+            obj = put_at(comp, rng, car, x, side * lane, side * math.pi / 2, support="ground")
+            if obj is None or too_close(comp.scene, obj) is None:
+                return obj
+            comp.scene.objects.remove(obj)
+            comp.placer.remove(obj.id)
+        return None
     pool = [s for a in FILL_KERB if (s := optional_spec(comp.library, a))]
     if not pool:
         return None
