@@ -11,6 +11,7 @@ import pytest
 from diffforge.config import load_config
 from diffforge.scenes.environments.file_share import (
     PILOT_CLOSE,
+    PILOT_NEAR,
     PILOT_PASSES,
     _secant,
     calibration_key,
@@ -43,6 +44,18 @@ def test_the_chance_is_stepped_to_the_configured_share(start, slope, offset) -> 
     assert abs(offset + slope * chance - 0.6) <= PILOT_CLOSE + 0.01, (chance, passes)
     assert len(runs) <= PILOT_PASSES and runs[0] == start
     assert [p[0] for p in passes] == runs
+
+
+def test_a_flat_pilot_keeps_its_nearest_measured_chance_not_a_leap() -> None:
+    """instances' pilot (messy_files.md, files3): the share barely moved with the chance, the
+    secant's last, unmeasured step leapt to 0.391 and realized 0.480 for 0.6. A pass within
+    ``PILOT_NEAR`` of the share is kept instead."""
+    counts = iter([(87, 137), (87, 137), (86, 139), (85, 138)])
+    passes: list = []
+    chance = _secant(0.8, 0.6, lambda _chance: next(counts), passes)
+    nearest = min(passes, key=lambda p: abs(p[1] / p[2] - 0.6))
+    assert len(passes) == PILOT_PASSES and abs(nearest[1] / nearest[2] - 0.6) <= PILOT_NEAR
+    assert chance == nearest[0] and chance > 0.6, (chance, passes)
 
 
 def test_a_share_the_file_cannot_reach_takes_every_draw() -> None:
