@@ -249,6 +249,7 @@ def test_the_files_share_is_calibrated_on_the_draw_the_pairs_use(corpus, monkeyp
 
     monkeypatch.setenv("DIFFFORGE_MIX_PILOT", "1")
     monkeypatch.setattr(sampler_module, "MIX_PILOT_PAIRS", 30)
+    monkeypatch.setattr(sampler_module, "MIX_PILOT_GROWTH", 1)  # the order, not the growth
     monkeypatch.setattr(sampler_module, "calibrated", spy)
     cfg = _config(corpus["linked_library"][0]).model_copy(update={"seed": 27})
     sampler = PairSampler(cfg)
