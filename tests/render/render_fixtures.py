@@ -206,11 +206,13 @@ def fixture_sampler(cfg: GenerateConfig, index: int, attempt: int) -> PairSpec:
 
 
 def hidden_target_sampler(cfg: GenerateConfig, index: int, attempt: int) -> PairSpec:
-    """First attempt hides the changed cube behind the camera (fails the gate), then a good one."""
+    """First attempt keeps the cube's colour (the render gate refuses it; the prediction
+    before rendering cannot see colours, and would redraw a cube hidden from the camera
+    without a render), then a good one."""
     spec = make_pair(index, "color", seed=cfg.seed)
     if attempt == 0:
-        for scene in (spec.before, spec.after):
-            scene.object("cube_1").transform.location = (0.0, -9.0, 0.0)
+        old, new = spec.before.object("cube_1"), spec.after.object("cube_1")
+        new.attributes = old.attributes.model_copy()
     spec.attempt = attempt
     return spec
 
