@@ -143,21 +143,29 @@ class Size(_Outline):
         raise NotApplicable("nothing can change size")
 
 
-def edge_size_seen(ctx: ChangeContext, scenes, obj_id: str) -> bool:
-    """Whether a size change of ``obj_id`` near the frame's edge (``gating.near_edge``, or cut
-    by it) changes its predicted pixels by ``visibility.edge_size_share`` of the larger
-    state: judged against the room's edge, a shelf shrunk 0.74x was barely seen. True where
-    the sampler does not predict, or away from the edge."""
+def _size_feet(ctx: ChangeContext, scenes, obj_id: str) -> list | None:
+    """``obj_id``'s predicted footprints in both ``scenes``; None where the sampler does not
+    predict or the object is out of view in one (the sampler's check refuses that)."""
     if ctx.large is None:
-        return True
+        return None
     vis, resolution = ctx.cfg.visibility, ctx.cfg.render.resolved().resolution
     feet = [
         predicted_footprint(scene, obj_id, resolution, vis.predict_fill)
         for scene in scenes
         if scene.find(obj_id) is not None
     ]
-    if len(feet) < 2 or any(f is None for f in feet):
-        return True  # out of view: the sampler's check refuses it
+    return None if len(feet) < 2 or any(f is None for f in feet) else feet
+
+
+def edge_size_seen(ctx: ChangeContext, scenes, obj_id: str) -> bool:
+    """Whether a size change of ``obj_id`` near the frame's edge (``gating.near_edge``, or cut
+    by it) changes its predicted pixels by ``visibility.edge_size_share`` of the larger
+    state: judged against the room's edge, a shelf shrunk 0.74x was barely seen. True where
+    the sampler does not predict, or away from the edge."""
+    feet = _size_feet(ctx, scenes, obj_id)
+    if feet is None:
+        return True
+    vis, resolution = ctx.cfg.visibility, ctx.cfg.render.resolved().resolution
     if not any(f.in_frame < 1.0 or near_edge(f.box, vis, resolution) for f in feet):
         return True
     small, large = sorted(f.pixels for f in feet)
@@ -168,16 +176,10 @@ def area_ratio_seen(ctx: ChangeContext, scenes, obj_id: str) -> bool:
     """Whether a size change of ``obj_id`` changes its predicted pixels by
     ``visibility.min_size_area_ratio`` (larger state over smaller; ``size_ratio_reasons``' gate):
     a shelf grown x1.27 was barely seen. True where the sampler does not predict."""
-    if ctx.large is None:
+    feet = _size_feet(ctx, scenes, obj_id)
+    if feet is None:
         return True
-    vis, resolution = ctx.cfg.visibility, ctx.cfg.render.resolved().resolution
-    feet = [
-        predicted_footprint(scene, obj_id, resolution, vis.predict_fill)
-        for scene in scenes
-        if scene.find(obj_id) is not None
-    ]
-    if len(feet) < 2 or any(f is None for f in feet):
-        return True  # out of view: the sampler's check refuses it
+    vis = ctx.cfg.visibility
     small, large = sorted(f.pixels for f in feet)
     return small <= 0 or large / small >= vis.min_size_area_ratio
 
