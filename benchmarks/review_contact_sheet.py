@@ -1,7 +1,7 @@
 """Contact sheets for the by-eye review: before | after | change mask over after, captions beside.
 
     .venv/bin/python benchmarks/review_contact_sheet.py DATASET OUT_PREFIX [--per-sheet 8]
-        [--types text,pose]
+        [--types text,pose] [--first 48]
 
 Reads the dataset through diffforge.dataset; writes OUT_PREFIX_<k>.png.
 """
@@ -41,6 +41,11 @@ def sheet(root: Path, recs, out: Path) -> None:
     canvas.save(out)
 
 
+def _index(rec) -> int:
+    """A pair's index: its record's, else its id (a resumed dataset's lines are not in order)."""
+    return rec.index if rec.index is not None else int(rec.id)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,6 +56,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--types", default="", help="only pairs with one of these change types (comma-separated)"
     )
+    parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="only pairs 0..FIRST-1 (0: all; a dataset still growing)",
+    )
     args = parser.parse_args(argv)
     if args.per_sheet < 1:
         parser.error("--per-sheet must be at least 1")
@@ -59,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
         recs = read_pairs(root)
     except DiffforgeError as exc:
         parser.exit(2, f"error: {exc}\n")
+    if args.first:
+        recs = sorted((r for r in recs if _index(r) < args.first), key=_index)
     if args.types:
         wanted = set(args.types.split(","))
         recs = [r for r in recs if wanted & set(r.change_types)]

@@ -57,6 +57,11 @@ def test_review_scripts_on_a_rendered_dataset(rendered: Path, tmp_path: Path) ->
     proc = script(REPO / "benchmarks/review_contact_sheet.py", rendered, tmp_path / "sheets/s")
     assert proc.returncode == 0, proc.stderr
     assert [p.name for p in (tmp_path / "sheets").iterdir()] == ["s_1.png"]
+    # --first: the pairs below an index only (a dataset still growing), one per sheet here
+    proc = script(REPO / "benchmarks/review_contact_sheet.py", rendered, tmp_path / "first/s",
+                  "--first", 2, "--per-sheet", 1)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "first").iterdir()) == ["s_1.png", "s_2.png"]
 
     proc = script(REPO / "benchmarks/review/user_rig_sheet.py", tmp_path / "rig", "--poses", 1)
     assert proc.returncode == 0, proc.stderr
