@@ -28,6 +28,8 @@ DIFF_THRESHOLD = 24
 GLOBAL_MIN_FRACTION = 0.02
 
 Images = tuple[np.ndarray, np.ndarray]
+# The ring around a target its contrast with its surround is measured on (pixels).
+RING_PX = 4
 
 
 @dataclass
@@ -36,7 +38,9 @@ class GateCheck:
 
     ``diff``: pixels that changed (``DIFF_THRESHOLD``); ``target_min``: visible pixels a target
     needs; ``min_changed``: changed pixels a target's region needs; ``vis``: the config's
-    visibility section (None: hand-built test pairs, judged by ``min_pixels`` alone).
+    visibility section (None: hand-built test pairs, judged by ``min_pixels`` alone);
+    ``relit``: another change of the pair relights the scene (``ChangeOperator.relights``), so
+    every pixel of the target may have changed.
     """
 
     spec: PairSpec
@@ -50,6 +54,7 @@ class GateCheck:
     target_min: int
     min_changed: int
     vis: VisibilityConfig | None = None
+    relit: bool = False
 
     def targets(self) -> list[str]:
         """The change's objects in the pass (its targets and, e.g., a replacement's id)."""
@@ -89,6 +94,11 @@ class GateCheck:
         if targets and int((self.diff & region).sum()) < self.min_changed:
             reasons.append(f"{self.change.type}: change not visible")
         return reasons
+
+    def outline_pixels(self) -> int:
+        """The first target's outline change in pixels: its mask XOR."""
+        a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
+        return int((a ^ b).sum())
 
     def outline_change(self) -> float:
         """The first target's outline change: its mask XOR over its larger state's pixels."""
@@ -161,7 +171,7 @@ class GateCheck:
             own = mask == self.ids[self.targets()[0]]
             if int(own.sum()) < 5:
                 continue
-            ring = ndimage.binary_dilation(own, iterations=4) & ~own
+            ring = ndimage.binary_dilation(own, iterations=RING_PX) & ~own
             lum = luma(img[..., :3]).astype(np.float64)
             gaps.append(abs(float(lum[own].mean()) - float(lum[ring].mean())))
         return min(gaps, default=255.0)
@@ -261,6 +271,45 @@ class GateCheck:
             return []
         if self.area_ratio() < self.vis.min_size_area_ratio:
             return [f"{self.change.type}: the size changes too little of the target's area"]
+        return []
+
+    def color_pixel_reasons(self) -> list[str]:
+        """A colour change, even alone, changes ``visibility.min_color_changed_px`` pixels
+        (generated scenes): its outline stays, so a small target's new colour is found only
+        by comparing the pictures, as a change among others is."""
+        if self.vis is None or not self.targets() or not self.generated():
+            return []
+        need = self.vis.scaled_px(self.vis.min_color_changed_px, self.diff.shape[1::-1])
+        if self.changed_pixels() >= need:
+            return []
+        return [f"{self.change.type}: too few pixels change colour"]
+
+    def ring_contrast(self) -> float:
+        """The lowest, over the change's objects and the sides each is in, of the plain CIELAB
+        distance (ΔE*ab) between the object's mean colour and a 4 px ring around it: how well
+        what comes or goes stands out where it is (255 where none is in view)."""
+        worst = 255.0
+        for obj_id in self.targets():
+            for image, mask in zip(self.images, self.masks, strict=True):
+                own = mask == self.ids[obj_id]
+                if not own.any():
+                    continue
+                ring = ndimage.binary_dilation(own, iterations=RING_PX) & ~own
+                a, b = mean_lab(image, own), mean_lab(image, ring)
+                if a is not None and b is not None:
+                    worst = min(worst, float(np.linalg.norm(a - b)))
+        return worst
+
+    def ring_contrast_reasons(self) -> list[str]:
+        """What comes, goes or is swapped differs from its surround by
+        ``visibility.min_ring_delta_e`` on each side it is in: a beige rug on a beige floor
+        replaced by a basket shows only the basket come. Generated scenes (calibrated there)."""
+        if self.vis is None or not self.targets() or self.vis.min_ring_delta_e <= 0:
+            return []
+        if not self.generated():
+            return []
+        if self.ring_contrast() < self.vis.min_ring_delta_e:
+            return [f"{self.change.type}: target blends into its surround"]
         return []
 
     def color_shift(self) -> float | None:
