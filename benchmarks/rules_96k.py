@@ -1,6 +1,6 @@
 """The measures of review_std96k's gates on stored renders, per change: a colour change's
 changed pixels, a size change's outline (mask XOR) in pixels beside a relighting, what comes,
-goes or is swapped against its surround (ΔE*ab to a 4 px ring), a switched lamp's kind as
+goes or is swapped against its surround (ΔE*ab across its edge), a switched lamp's kind as
 seen and the frame's luminance ratio, a folded turn's outline share
 (benchmarks/calibration.md, review_std96k section).
 
@@ -33,7 +33,7 @@ def measures(check: GateCheck) -> str:
     if kind == "size":
         return f"outline {check.outline_pixels()} px{' (relit)' if check.relit else ''}"
     if kind in COMES_GOES:
-        return f"ring dE {check.ring_contrast():.1f}"
+        return f"edge dE {check.edge_contrast():.1f}"
     if kind == "orientation":
         order = check.change.params.get("symmetry", 1)
         return f"outline share {check.outline_change():.2f} (symmetry {order})"

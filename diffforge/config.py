@@ -498,13 +498,16 @@ class VisibilityConfig(_Cfg):
     # tabletop (245) were barely seen (6400/09, 6400/13); the colour changes seen clearly
     # changed 687 px (a poster, 6400/19) and up
     min_color_changed_px: int = Field(default=420, ge=0)
-    # a thing that comes, goes or is swapped differs from a 4 px ring around it (plain CIELAB
-    # distance of the mean colours, ΔE*ab) on each side it is in: a beige rug on a beige floor
-    # (1.2) replaced was barely seen, what goes with it is unseen; the adds, removes and
-    # replaces seen clearly differed by 8.8 (a dark car added in a night street, 7700/16) and
-    # up. Unlike ``min_support_delta_e`` it also holds what stands on the floor or a wall.
+    # a thing that comes, goes or is swapped shows its outline on each side it is in: its
+    # pixels within 2 px of its edge differ from those just outside nearby by this plain
+    # CIELAB distance on average (ΔE*ab, ``gating.edge_delta_e``): a beige rug on a beige
+    # floor (3.2) replaced was barely seen, what goes with it unseen (6400/08); the adds,
+    # removes and replaces seen clearly measured 10.0 (the basket that replaced the rug) and
+    # up, 11.7 for a dark car added in a night street (7700/16). The mean colour against a
+    # 4 px ring did not serve: the rug 1.2, but a replace seen clearly 5.0 (an office chair,
+    # 6400/37) and a fresh run's dark car at night 0.8 with lit edges (edge 5.4, unrated).
     # Generated scenes
-    min_ring_delta_e: float = Field(default=4.0, ge=0.0)
+    min_edge_delta_e: float = Field(default=5.0, ge=0.0)
     # a lamp switched on or off whose lamp a viewer cannot see (no object of it with the target
     # threshold's pixels times this) is captioned by its effect, "brighter" or "darker"
     # (captioner.change_groups): it is held to ``illumination_luma_ratio`` as those are. A

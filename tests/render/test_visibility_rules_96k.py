@@ -151,10 +151,10 @@ def _replaced(old_grey: int):
 
 
 def test_a_replaced_thing_that_blends_into_its_surround_is_refused() -> None:
-    """A rug one level off the floor (ΔE*ab ~0.4 to its ring) swapped for a basket is
-    refused; a dark one (grey 60) kept; with ``min_ring_delta_e`` 0 both pass."""
+    """A rug one level off the floor (ΔE*ab ~0.4 across its edge) swapped for a basket is
+    refused; a dark one (grey 60) kept; with ``min_edge_delta_e`` 0 both pass."""
     replace = operator_for("replace")
-    off = VIS.model_copy(update={"min_ring_delta_e": 0.0})
+    off = VIS.model_copy(update={"min_edge_delta_e": 0.0})
     for grey, refused in ((129, True), (60, False)):
         spec, masks, images = _replaced(grey)
         check = _check(spec, spec.changes[0], masks, images)
@@ -162,11 +162,11 @@ def test_a_replaced_thing_that_blends_into_its_surround_is_refused() -> None:
         assert replace.gate(check) == want, grey
         assert replace.gate(_check(spec, spec.changes[0], masks, images, vis=off)) == []
     spec, masks, images = _replaced(129)
-    assert _check(spec, spec.changes[0], masks, images).ring_contrast() < 1.0
+    assert _check(spec, spec.changes[0], masks, images).edge_contrast() < 1.0
 
 
 def test_what_comes_or_goes_is_held_to_its_surround() -> None:
-    """Add, remove and disappear ask the ring too: the floor-coloured cube removed is refused."""
+    """Add, remove and disappear ask it too: the floor-coloured cube removed is refused."""
     spec, masks, images = _replaced(129)
     gone = (masks[0], np.zeros(SIZE, np.int32))
     for kind in ("remove", "disappear"):

@@ -28,8 +28,8 @@ DIFF_THRESHOLD = 24
 GLOBAL_MIN_FRACTION = 0.02
 
 Images = tuple[np.ndarray, np.ndarray]
-# The ring around a target its contrast with its surround is measured on (pixels).
-RING_PX = 4
+# The band either side of a target's edge its outline's contrast is measured on (pixels).
+EDGE_PX = 2
 
 
 @dataclass
@@ -171,7 +171,7 @@ class GateCheck:
             own = mask == self.ids[self.targets()[0]]
             if int(own.sum()) < 5:
                 continue
-            ring = ndimage.binary_dilation(own, iterations=RING_PX) & ~own
+            ring = ndimage.binary_dilation(own, iterations=4) & ~own
             lum = luma(img[..., :3]).astype(np.float64)
             gaps.append(abs(float(lum[own].mean()) - float(lum[ring].mean())))
         return min(gaps, default=255.0)
@@ -284,31 +284,30 @@ class GateCheck:
             return []
         return [f"{self.change.type}: too few pixels change colour"]
 
-    def ring_contrast(self) -> float:
-        """The lowest, over the change's objects and the sides each is in, of the plain CIELAB
-        distance (ΔE*ab) between the object's mean colour and a 4 px ring around it: how well
-        what comes or goes stands out where it is (255 where none is in view)."""
+    def edge_contrast(self) -> float:
+        """The lowest, over the change's objects and the sides each is in, of how its outline
+        shows: the mean, over its pixels within ``EDGE_PX`` of its edge, of the plain CIELAB
+        distance (ΔE*ab) to the mean of the pixels just outside it nearby (within ``EDGE_PX``
+        of its edge, in a window ``EDGE_PX`` around the pixel). Local, so a dark car in a night
+        street keeps the contrast of its lit edges, which a whole-object mean loses (255
+        where none is in view)."""
         worst = 255.0
         for obj_id in self.targets():
             for image, mask in zip(self.images, self.masks, strict=True):
                 own = mask == self.ids[obj_id]
-                if not own.any():
-                    continue
-                ring = ndimage.binary_dilation(own, iterations=RING_PX) & ~own
-                a, b = mean_lab(image, own), mean_lab(image, ring)
-                if a is not None and b is not None:
-                    worst = min(worst, float(np.linalg.norm(a - b)))
+                if own.any():
+                    worst = min(worst, edge_delta_e(image, own))
         return worst
 
-    def ring_contrast_reasons(self) -> list[str]:
-        """What comes, goes or is swapped differs from its surround by
-        ``visibility.min_ring_delta_e`` on each side it is in: a beige rug on a beige floor
-        replaced by a basket shows only the basket come. Generated scenes (calibrated there)."""
-        if self.vis is None or not self.targets() or self.vis.min_ring_delta_e <= 0:
+    def edge_contrast_reasons(self) -> list[str]:
+        """What comes, goes or is swapped shows its outline by ``visibility.min_edge_delta_e``
+        on each side it is in: a beige rug on a beige floor replaced by a basket shows only
+        the basket come. Generated scenes (calibrated there)."""
+        if self.vis is None or not self.targets() or self.vis.min_edge_delta_e <= 0:
             return []
         if not self.generated():
             return []
-        if self.ring_contrast() < self.vis.min_ring_delta_e:
+        if self.edge_contrast() < self.vis.min_edge_delta_e:
             return [f"{self.change.type}: target blends into its surround"]
         return []
 
@@ -567,6 +566,27 @@ def mean_lab(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
     if not region.any():
         return None
     return srgb_to_lab(image[..., :3][region].astype(np.float64) / 255.0).mean(axis=0)
+
+
+def edge_delta_e(image: np.ndarray, own: np.ndarray) -> float:
+    """Mean ΔE*ab, over the pixels of ``own`` within ``EDGE_PX`` of its edge, between each
+    and the mean of the pixels outside ``own`` (within ``EDGE_PX`` of it) in the window
+    ``EDGE_PX`` around it: how the outline stands out where it runs (255: no edge in view)."""
+    inner = own & ~ndimage.binary_erosion(own, iterations=EDGE_PX)
+    outer = ndimage.binary_dilation(own, iterations=EDGE_PX) & ~own
+    window = np.ones((2 * EDGE_PX + 1, 2 * EDGE_PX + 1))
+    count = ndimage.convolve(outer.astype(np.float64), window, mode="constant")
+    edge = inner & (count > 0)
+    if not edge.any():
+        return 255.0
+    lab = srgb_to_lab(image[..., :3].astype(np.float64) / 255.0)
+    near = (
+        np.stack(
+            [ndimage.convolve(lab[..., c] * outer, window, mode="constant") for c in range(3)], -1
+        )[edge]
+        / count[edge][:, None]
+    )
+    return float(np.linalg.norm(lab[edge] - near, axis=-1).mean())
 
 
 def target_delta_e(index: int, images: Images, masks: Images) -> float | None:

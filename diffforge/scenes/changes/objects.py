@@ -216,7 +216,7 @@ def copy_overlap_reasons(check: GateCheck) -> list[str]:
 
 def _blends(check: GateCheck) -> list[str]:
     """What comes or goes is seen against what it stands on and against its surround."""
-    return check.support_contrast_reasons() or check.ring_contrast_reasons()
+    return check.support_contrast_reasons() or check.edge_contrast_reasons()
 
 
 class Add(ChangeOperator):
@@ -367,7 +367,7 @@ class Replace(ChangeOperator):
     def gate(self, check: GateCheck) -> list[str]:
         # both things are seen where they stand: a rug the floor's colour swapped for a
         # basket shows only a basket come (review_std96k 6400/08)
-        return check.target_reasons() or check.ring_contrast_reasons()
+        return check.target_reasons() or check.edge_contrast_reasons()
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)
