@@ -501,9 +501,9 @@ class VisibilityConfig(_Cfg):
     # a thing that comes, goes or is swapped shows its outline on each side it is in: its
     # pixels within 2 px of its edge differ from those just outside nearby by this plain
     # CIELAB distance on average (ΔE*ab, ``gating.edge_delta_e``): a beige rug on a beige
-    # floor (3.2) replaced was barely seen, what goes with it unseen (6400/08); the adds,
-    # removes and replaces seen clearly measured 10.0 (the basket that replaced the rug) and
-    # up, 11.7 for a dark car added in a night street (7700/16). The mean colour against a
+    # floor (3.2) replaced was barely seen, what goes with it unseen (6400/08; the basket
+    # that took its place 10.0); the adds, removes and replaces seen clearly measured 11.7 (a
+    # dark car added in a night street, 7700/16) and up. The mean colour against a
     # 4 px ring did not serve: the rug 1.2, but a replace seen clearly 5.0 (an office chair,
     # 6400/37) and a fresh run's dark car at night 0.8 with lit edges (edge 5.4, unrated).
     # Generated scenes
