@@ -23,22 +23,27 @@ from diffforge.scenes.model import PairSpec
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def load_pair(root: Path, scene: Path):
+    """(spec, ids, facts, images, masks) of one stored pair, as the gates saw it."""
+    rec = json.loads(scene.read_text())
+    spec = PairSpec.model_validate(rec["spec"])
+    images = tuple(
+        np.asarray(Image.open(root / "images" / f"{scene.stem}_{s}.png").convert("RGB"))
+        for s in ("before", "after")
+    )
+    masks = tuple(
+        np.asarray(Image.open(root / "masks" / f"{scene.stem}_{s}.png")).astype(np.int32)
+        for s in ("before", "after")
+    )
+    return spec, rec["instances"], rec["facts"], images, masks
+
+
 def replay(root: Path, vis) -> list[tuple[str, list[str]]]:
     """(pair id, reasons) for every pair of the dataset at ``root``."""
     out = []
     for scene in sorted((root / "scenes").glob("*.json")):
-        rec = json.loads(scene.read_text())
-        spec = PairSpec.model_validate(rec["spec"])
-        images = tuple(
-            np.asarray(Image.open(root / "images" / f"{scene.stem}_{s}.png").convert("RGB"))
-            for s in ("before", "after")
-        )
-        masks = tuple(
-            np.asarray(Image.open(root / "masks" / f"{scene.stem}_{s}.png")).astype(np.int32)
-            for s in ("before", "after")
-        )
-        reasons = check_pair(spec, rec["instances"], rec["facts"], images, masks, 12, vis)
-        out.append((scene.stem, reasons))
+        spec, ids, facts, images, masks = load_pair(root, scene)
+        out.append((scene.stem, check_pair(spec, ids, facts, images, masks, 12, vis)))
     return out
 
 

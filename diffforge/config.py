@@ -490,6 +490,40 @@ class VisibilityConfig(_Cfg):
     # barely seen, the sizes seen clearly 1.89 (a van x0.75) and up (review_std96j 5600/05,
     # 96i 3300/26, 96j 8800/41)
     min_size_area_ratio: float = Field(default=1.8, ge=1.0)
+    # review_std96k's barely seen changes (calibrated on their re-renders at 2d6eb3f,
+    # benchmarks/calibration.md). A colour change, even alone, changes (> 24 levels) this many
+    # pixels (at 256x192, scaled with the area; generated scenes): its outline stays, so the
+    # eye finds it only by comparing the two pictures, as it finds a change among others. A
+    # bollard ~10 px wide turned green (386 px) and a small cylinder turned green in a crowded
+    # tabletop (245) were barely seen (6400/09, 6400/13); the colour changes seen clearly
+    # changed 687 px (a poster, 6400/19) and up
+    min_color_changed_px: int = Field(default=420, ge=0)
+    # a thing that comes, goes or is swapped shows its outline on each side it is in: its
+    # pixels within 2 px of its edge differ from those just outside nearby by this plain
+    # CIELAB distance on average (ΔE*ab, ``gating.edge_delta_e``): a beige rug on a beige
+    # floor (3.2) replaced was barely seen, what goes with it unseen (6400/08; the basket
+    # that took its place 10.0); the adds, removes and replaces seen clearly measured 11.7 (a
+    # dark car added in a night street, 7700/16) and up. The mean colour against a
+    # 4 px ring did not serve: the rug 1.2, but a replace seen clearly 5.0 (an office chair,
+    # 6400/37) and a fresh run's dark car at night 0.8 with lit edges (edge 5.4, unrated).
+    # Generated scenes
+    min_edge_delta_e: float = Field(default=5.0, ge=0.0)
+    # a lamp switched on or off whose lamp a viewer cannot see (no object of it with the target
+    # threshold's pixels times this) is captioned by its effect, "brighter" or "darker"
+    # (captioner.change_groups): it is held to ``illumination_luma_ratio`` as those are. A
+    # shop window's light switched on in a night street (x1.17) was barely seen as the
+    # brightening its caption said (7700/21); switched floor lamps seen clearly moved the
+    # frame x1.07-1.09 with their shade in view (1567-1906 px: 7700/27, 7700/44, 6400/14).
+    # 0: off
+    switch_lamp_share: float = Field(default=1.0, ge=0.0)
+    # a turn of a shape folded by 4 (a cube, a near-square box: ``min_view_turn_deg``) changes
+    # its rendered outline (mask XOR over the larger state) by this share: a big cube turned
+    # from 6 to 43 degrees off face-on by the prediction rendered 0.30 and was seen turned
+    # "a few degrees" (review_std96k 6400/36; near the frame's edge the faces it shows differ
+    # from the prediction's), as 96h's cube turns at 0.36 and 0.25 were (9700/16, 9700/44); a
+    # cube turned from corner-on to face-on rendered 0.56 and read (golden spec 81 of the
+    # default standard set, rendered and looked at, not a blind review)
+    min_folded_turn_outline: float = Field(default=0.45, ge=0.0, le=1.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

@@ -36,6 +36,7 @@ from diffforge.captioner.seen import (
 )
 from diffforge.scenes.changes import operator_for
 from diffforge.scenes.changes.appearance import symmetry_order
+from diffforge.scenes.changes.scene_wide import UNSEEN_LAMP
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec
 from diffforge.vocabulary import (
     CLOTHING_WORDS,
@@ -139,10 +140,6 @@ def _lamp_object(ctx: GroupContext, light_id: str) -> str | None:
         if d < best_d:
             best, best_d = obj_id, d
     return best
-
-
-# A lamp switched out of view is captioned by its effect on the scene.
-UNSEEN_LAMP = {"light_on": "brighter", "light_off": "darker"}
 
 
 def _illumination(c: Change, ctx: GroupContext) -> Group:

@@ -82,9 +82,11 @@ def check_pair(
     for change, op in zip(spec.changes, ops, strict=True):
         if op.gate is None:
             continue
+        relit = any(o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change)
         check = GateCheck(
-            spec, change, ids, facts, images, masks, diff, min_pixels, target_min, min_changed, vis
-        )
+            spec, change, ids, facts, images, masks, diff, min_pixels, target_min, min_changed, vis,
+            relit,
+        )  # fmt: skip
         reasons += op.gate(check)
         if not op.scene_wide:  # a small change beside others is lost (every type's gate)
             # a sign's letters: the OCR gate's, not the scene-change rule's

@@ -84,6 +84,7 @@ class Size(_Outline):
             or edge_size_reasons(check)
             or check.size_change_reasons()
             or check.size_ratio_reasons()
+            or relit_size_reasons(check)
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
@@ -200,6 +201,20 @@ def edge_size_reasons(check: GateCheck) -> list[str]:
     return []
 
 
+def relit_size_reasons(check: GateCheck) -> list[str]:
+    """Beside a relighting change every pixel of the target changes, so the scene-change rule
+    (``visibility.min_scene_change_object_px``, generated scenes) counts what the size alone
+    changes, its outline (mask XOR): a shelf shrunk by 665 px under a cooler light was barely
+    seen (review_std96k 6400/07), sizes beside a relighting seen clearly changed 983 px
+    and more (7700/11, 6400/14)."""
+    if check.vis is None or not check.targets() or not check.relit or not check.generated():
+        return []
+    need = check.vis.scaled_px(check.vis.min_scene_change_object_px, check.diff.shape[1::-1])
+    if check.outline_pixels() >= need:
+        return []
+    return [f"{check.change.type}: the size changes too little beside a lighting change"]
+
+
 class Color(_Colouring):
     type = "color"
     fields = ("attributes.color", "attributes.rgb", "attributes.clothing")
@@ -217,6 +232,7 @@ class Color(_Colouring):
             seen = check.target_reasons() + (
                 check.part_reasons() or garment_contrast_reasons(check)
             )
+        seen = seen or check.color_pixel_reasons()
         # the names are judged on a change a viewer sees (an unchanged target fits no new name)
         return seen or lit_name_reasons(check)
 
@@ -589,7 +605,9 @@ def near_square(obj, vis) -> bool:
 
 
 def view_turn_reasons(check: GateCheck) -> list[str]:
-    """A symmetric shape's turn that shows the camera the same outline (``view_turn_seen``)."""
+    """A symmetric shape's turn that shows the camera the same outline: predicted
+    (``view_turn_seen``), or rendered, a folded shape's outline (mask XOR over its larger
+    state) changing by less than ``visibility.min_folded_turn_outline``."""
     targets = check.targets()
     if check.vis is None or not targets:
         return []
@@ -599,9 +617,12 @@ def view_turn_reasons(check: GateCheck) -> list[str]:
         return []
     yaw = turned.transform.rotation[2]
     cams = (check.spec.before.camera, check.spec.after.camera)
-    if view_turn_seen(obj, yaw, *cams, order, check.vis):
-        return []
-    return [f"{check.change.type}: the turn shows the camera the same outline"]
+    if not view_turn_seen(obj, yaw, *cams, order, check.vis):
+        return [f"{check.change.type}: the turn shows the camera the same outline"]
+    folded = order >= VIEW_FOLDED_ORDER or (order == 2 and near_square(obj, check.vis))
+    if folded and check.outline_change() < check.vis.min_folded_turn_outline:
+        return [f"{check.change.type}: the turned outline looks the same"]
+    return []
 
 
 def view_turns(obj, camera, order: int, vis) -> list[float]:

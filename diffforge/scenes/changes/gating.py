@@ -28,6 +28,8 @@ DIFF_THRESHOLD = 24
 GLOBAL_MIN_FRACTION = 0.02
 
 Images = tuple[np.ndarray, np.ndarray]
+# The band either side of a target's edge its outline's contrast is measured on (pixels).
+EDGE_PX = 2
 
 
 @dataclass
@@ -36,7 +38,9 @@ class GateCheck:
 
     ``diff``: pixels that changed (``DIFF_THRESHOLD``); ``target_min``: visible pixels a target
     needs; ``min_changed``: changed pixels a target's region needs; ``vis``: the config's
-    visibility section (None: hand-built test pairs, judged by ``min_pixels`` alone).
+    visibility section (None: hand-built test pairs, judged by ``min_pixels`` alone);
+    ``relit``: another change of the pair relights the scene (``ChangeOperator.relights``), so
+    every pixel of the target may have changed.
     """
 
     spec: PairSpec
@@ -50,6 +54,7 @@ class GateCheck:
     target_min: int
     min_changed: int
     vis: VisibilityConfig | None = None
+    relit: bool = False
 
     def targets(self) -> list[str]:
         """The change's objects in the pass (its targets and, e.g., a replacement's id)."""
@@ -89,6 +94,11 @@ class GateCheck:
         if targets and int((self.diff & region).sum()) < self.min_changed:
             reasons.append(f"{self.change.type}: change not visible")
         return reasons
+
+    def outline_pixels(self) -> int:
+        """The first target's outline change in pixels: its mask XOR."""
+        a, b = (m == self.ids[self.targets()[0]] for m in self.masks)
+        return int((a ^ b).sum())
 
     def outline_change(self) -> float:
         """The first target's outline change: its mask XOR over its larger state's pixels."""
@@ -261,6 +271,44 @@ class GateCheck:
             return []
         if self.area_ratio() < self.vis.min_size_area_ratio:
             return [f"{self.change.type}: the size changes too little of the target's area"]
+        return []
+
+    def color_pixel_reasons(self) -> list[str]:
+        """A colour change, even alone, changes ``visibility.min_color_changed_px`` pixels
+        (generated scenes): its outline stays, so a small target's new colour is found only
+        by comparing the pictures, as a change among others is."""
+        if self.vis is None or not self.targets() or not self.generated():
+            return []
+        need = self.vis.scaled_px(self.vis.min_color_changed_px, self.diff.shape[1::-1])
+        if self.changed_pixels() >= need:
+            return []
+        return [f"{self.change.type}: too few pixels change colour"]
+
+    def edge_contrast(self) -> float:
+        """The lowest, over the change's objects and the sides each is in, of how its outline
+        shows: the mean, over its pixels within ``EDGE_PX`` of its edge, of the plain CIELAB
+        distance (ΔE*ab) to the mean of the pixels just outside it nearby (within ``EDGE_PX``
+        of its edge, in a window ``EDGE_PX`` around the pixel). Local, so a dark car in a night
+        street keeps the contrast of its lit edges, which a whole-object mean loses (255
+        where none is in view)."""
+        worst = 255.0
+        for obj_id in self.targets():
+            for image, mask in zip(self.images, self.masks, strict=True):
+                own = mask == self.ids[obj_id]
+                if own.any():
+                    worst = min(worst, edge_delta_e(image, own))
+        return worst
+
+    def edge_contrast_reasons(self) -> list[str]:
+        """What comes, goes or is swapped shows its outline by ``visibility.min_edge_delta_e``
+        on each side it is in: a beige rug on a beige floor replaced by a basket shows only
+        the basket come. Generated scenes (calibrated there)."""
+        if self.vis is None or not self.targets() or self.vis.min_edge_delta_e <= 0:
+            return []
+        if not self.generated():
+            return []
+        if self.edge_contrast() < self.vis.min_edge_delta_e:
+            return [f"{self.change.type}: target blends into its surround"]
         return []
 
     def color_shift(self) -> float | None:
@@ -518,6 +566,27 @@ def mean_lab(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
     if not region.any():
         return None
     return srgb_to_lab(image[..., :3][region].astype(np.float64) / 255.0).mean(axis=0)
+
+
+def edge_delta_e(image: np.ndarray, own: np.ndarray) -> float:
+    """Mean ΔE*ab, over the pixels of ``own`` within ``EDGE_PX`` of its edge, between each
+    and the mean of the pixels outside ``own`` (within ``EDGE_PX`` of it) in the window
+    ``EDGE_PX`` around it: how the outline stands out where it runs (255: no edge in view)."""
+    inner = own & ~ndimage.binary_erosion(own, iterations=EDGE_PX)
+    outer = ndimage.binary_dilation(own, iterations=EDGE_PX) & ~own
+    window = np.ones((2 * EDGE_PX + 1, 2 * EDGE_PX + 1))
+    count = ndimage.convolve(outer.astype(np.float64), window, mode="constant")
+    edge = inner & (count > 0)
+    if not edge.any():
+        return 255.0
+    lab = srgb_to_lab(image[..., :3].astype(np.float64) / 255.0)
+    near = (
+        np.stack(
+            [ndimage.convolve(lab[..., c] * outer, window, mode="constant") for c in range(3)], -1
+        )[edge]
+        / count[edge][:, None]
+    )
+    return float(np.linalg.norm(lab[edge] - near, axis=-1).mean())
 
 
 def target_delta_e(index: int, images: Images, masks: Images) -> float | None:

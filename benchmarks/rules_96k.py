@@ -1,0 +1,75 @@
+"""The measures of review_std96k's gates on stored renders, per change: a colour change's
+changed pixels, a size change's outline (mask XOR) in pixels beside a relighting, what comes,
+goes or is swapped against its surround (ΔE*ab across its edge), a switched lamp's kind as
+seen and the frame's luminance ratio, a folded turn's outline share
+(benchmarks/calibration.md, review_std96k section).
+
+    PYTHONPATH=$PWD python benchmarks/rules_96k.py /work/runs/vis5/s6400 /work/runs/vis5/s7700
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gate_replay import ROOT, load_pair
+
+from diffforge.config import load_config
+from diffforge.render.facts import pixel_difference
+from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
+from diffforge.scenes.changes.gating import DIFF_THRESHOLD
+from diffforge.scenes.changes.scene_wide import illumination_measures, seen_kind
+
+COMES_GOES = {"add", "remove", "disappear", "replace"}
+
+
+def measures(check: GateCheck) -> str:
+    """The 96k rule's measure for this change's type ('' where none applies)."""
+    kind = check.change.type
+    if not check.targets() and kind != "illumination":
+        return ""
+    if kind == "color":
+        return f"changed {check.changed_pixels()} px"
+    if kind == "size":
+        return f"outline {check.outline_pixels()} px{' (relit)' if check.relit else ''}"
+    if kind in COMES_GOES:
+        return f"edge dE {check.edge_contrast():.1f}"
+    if kind == "orientation":
+        order = check.change.params.get("symmetry", 1)
+        return f"outline share {check.outline_change():.2f} (symmetry {order})"
+    if kind == "illumination":
+        said = check.change.params.get("kind", "")
+        ratio = illumination_measures(check.images, check.masks)["luma_ratio"]
+        return f"{said} seen as {seen_kind(check)}, luma x{ratio:.3f}"
+    return ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("datasets", nargs="+", type=Path)
+    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
+    args = ap.parse_args()
+    vis = load_config(args.config, []).visibility
+    for root in args.datasets:
+        for scene in sorted((root / "scenes").glob("*.json")):
+            spec, ids, facts, images, masks = load_pair(root, scene)
+            diff = pixel_difference(*images) > DIFF_THRESHOLD
+            size = diff.shape[1::-1]
+            target_min = vis.target_pixels(size)
+            min_changed = max(1, int(vis.min_changed_share * target_min))
+            ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
+            for change in spec.changes:
+                relit = any(
+                    o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change
+                )
+                check = GateCheck(
+                    spec, change, ids, facts, images, masks, diff, 12, target_min, min_changed,
+                    vis, relit,
+                )  # fmt: skip
+                said = measures(check)
+                if said:
+                    print(f"{root.name}/{scene.stem} {change.type}: {said}")
+
+
+if __name__ == "__main__":
+    main()
