@@ -23,9 +23,9 @@ from diffforge.scenes.perception import srgb_to_lab
 # (``turn_changed_share`` at ``TURN_FACE_DEG`` and ``TURN_FACE_WEIGHT``). On 98 draft turns
 # of y_up and the slab (256x192) that only the turn gate judged, 61 of which it refused, this
 # refused 39 of the 61 and 7 of the 37 it passed (y_up: 19 of 40 and 5 of 32; the slab: 20
-# of 21 and 2 of 5); the outline alone, under 0.2, 37 and 10. The box sees neither a speaker's cones nor a printer's panel,
-# nor how alike a plain cube's faces are lit, so the turns near the gate's share stay the
-# gate's to judge.
+# of 21 and 2 of 5); the outline alone, under 0.2, 37 and 10. The box sees neither a
+# speaker's cones nor a printer's panel, nor how alike a plain cube's faces are lit, so the
+# turns near the gate's share stay the gate's to judge.
 MIN_TURN_PREDICTED_SHARE = 0.3
 # A pixel both boxes cover counts as changed where the face it shows turned by more than
 # this (degrees), shading following the normal: a plain cube turned 75-107 degrees shows
