@@ -32,6 +32,7 @@ from diffforge.render.facts import (
     text_signs,
     writes_text,
 )
+from diffforge.render.gate_prediction import support_reasons, turn_reasons
 from diffforge.render.gates import check_pair, ocr_reasons
 from diffforge.render.renderer import Renderer
 from diffforge.render.settings import RenderSettings
@@ -303,7 +304,8 @@ class PairPipeline:
         (``visibility.target_pixels``), under them times ``visibility.predict_margin`` in a
         pair that moves the camera (its new view is where the prediction fell short). The
         sampler holds its specs to more, save its last resort (sampled without the
-        prediction). A count's copies are not each held to it by its gate."""
+        prediction). A count's copies are not each held to it by its gate. In a user's file,
+        the turn gate's and the support-contrast gate's too (``render.gate_prediction``)."""
         if not self.ctx.gates:
             return []
         from diffforge.scenes.changes import operator_for
@@ -322,6 +324,9 @@ class PairPipeline:
                     fact = facts[side].get(target)
                     if fact is not None and fact["pixels"] < need:
                         reasons.append(f"{change.type}: target predicted unseen ({side})")
+        if spec.before.environment.layout == "environment":  # calibrated on users' files
+            reasons += turn_reasons(spec, resolution)
+            reasons += support_reasons(spec, vis.min_support_delta_e)
         return sorted(set(reasons))
 
     def _probe_fails(self, spec: PairSpec, timings: dict[str, float], resampled: list[str]) -> bool:
