@@ -5,8 +5,10 @@ prediction), never from the change record alone.
 A material is named only where the render makes its class recognisable; a turn states its
 direction only when a viewer could tell it (clear of the half-turn, or of half the period of a
 symmetric object, and the target's facing seen in both images: a front its kind lets a viewer
-tell from its back, turned towards the camera); a pointing arm is worded in the picture's frame
-from the whole arm projected through the camera; a moved
+tell from its back, turned towards the camera); a pose is named only where the figure's
+defining limbs are seen as such (a stride's splayed legs with both knees in view; a pointing
+arm clear of the body, worded in the picture's frame from the whole arm projected through the
+camera), else by what it reads as; a moved
 object is "closer"/"further back" only when its depth changes enough to change its apparent
 size, and "above"/"below" a landmark only where the picture and the scene agree.
 """
