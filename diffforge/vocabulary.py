@@ -90,6 +90,28 @@ POSE_SEEN_AS: dict[str, str] = {"head_turned": "standing"}
 # Poses told by the legs: a walking figure whose legs a counter hides looks like a standing one
 # (24-pair pilot pair 03: "was walking" behind a shop counter).
 LEG_POSES: frozenset[str] = frozenset({"walking", "crouching", "sitting"})
+# What a pose reads as where the camera does not show its defining limbs as such
+# (captioner.seen.pose_seen; review_textpose200 pairs 93 and 131): a stride seen head-on or
+# with the knees out of frame, and a pointing arm foreshortened into a stub or hidden behind
+# the body, read as a figure standing.
+POSE_UNSEEN_AS: dict[str, str] = {"walking": "standing", "pointing": "standing"}
+# Words for what a pointing arm shows in the picture (captioner.seen.pose_seen): a side only
+# where the arm stands clear of the body; an arm held over the body's outline reads as an arm
+# across the body, not as pointing (review_textpose200 pair 128).
+POSE_SEEN_PHRASES: dict[str, str] = {
+    "pointing_left": "is pointing to the left",
+    "pointing_right": "is pointing to the right",
+    "arm_out": "is standing with one arm held out",
+    "arm_across": "is standing with one arm across the body",
+}
+# A pose change whose two images read as the same pose is worded by the limbs that moved
+# (change_groups._pose), never by a pose name the picture does not show.
+POSE_MOVED_PHRASES: dict[str, str] = {
+    "one_arm": "has moved one arm",
+    "both_arms": "has moved both arms",
+    "legs": "has moved their legs",
+    "body": "has changed pose",
+}
 
 # Adjectives used for materials in captions ("the wooden table").
 MATERIAL_ADJECTIVES: dict[str, str] = {

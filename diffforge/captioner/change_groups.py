@@ -22,6 +22,7 @@ from diffforge.captioner.referring import (
     describe_group,
     is_person,
     noun_phrase,
+    pose_key,
     pose_phrase,
     projected_boxes,
     region_of,
@@ -42,6 +43,7 @@ from diffforge.vocabulary import (
     CLOTHING_WORDS,
     MATERIAL_ADJECTIVES,
     MATERIAL_PREDICATES,
+    POSE_MOVED_PHRASES,
     REGION_PHRASES,
     number_word,
     plural,
@@ -365,20 +367,46 @@ def _past(phrase: str) -> str:
     return {"is": "was", "has": "had", "are": "were", "have": "had"}.get(head, head) + " " + rest
 
 
+def _pose_words(
+    name: str | None, obj: ObjectInstance | None, view: View
+) -> tuple[str | None, str | None]:
+    """(the pose a viewer reads on the figure in this image, its phrase): worded as its own
+    image shows it (its limbs in the frame and the rendered box, a pointing arm's side)."""
+    args = (name, obj, view.scene.camera, view.resolution, view.seen_box(obj.id) if obj else None)
+    return pose_key(*args), pose_phrase(*args)
+
+
+def moved_limbs(before: str | None, after: str | None) -> str:
+    """Which limbs differ between two library poses (a ``POSE_MOVED_PHRASES`` key): one arm,
+    both arms, the legs, or the body (arms and legs, or a pose the library lacks)."""
+    from diffforge.scenes.assets.characters import POSES
+
+    if before not in POSES or after not in POSES:
+        return "body"
+    a, b = POSES[before], POSES[after]
+    moved = {n for n in set(a) | set(b) if a.get(n, (0.0, 0.0, 0.0)) != b.get(n, (0.0, 0.0, 0.0))}
+    arms = {n[-1] for n in moved if n.startswith(("upper_arm", "lower_arm", "hand"))}
+    legs = any(n.startswith(("upper_leg", "lower_leg", "foot")) for n in moved)
+    if arms and not legs:
+        return "one_arm" if len(arms) == 1 else "both_arms"
+    return "legs" if legs and not arms else "body"
+
+
 def _pose(c: Change, ctx: GroupContext) -> Group:
     obj_id = c.targets[0]
     ref, view = ctx.describe(obj_id, exclude=("pose",))
-    # each side's pose worded as its own image shows it (a pointing arm's side in the frame)
-    was = ctx.before.by_id.get(obj_id)
-    now = ctx.after.by_id.get(obj_id)
-    before = pose_phrase(c.before.get("pose"), was, ctx.before.scene.camera) or "stood still"
-    after = pose_phrase(c.after.get("pose"), now, ctx.after.scene.camera) or "has moved"
+    # each side's pose worded as its own image shows it (its limbs in view, a pointing arm's
+    # side in the frame); two sides that read alike are worded by the limbs that moved
+    was_key, before = _pose_words(c.before.get("pose"), ctx.before.by_id.get(obj_id), ctx.before)
+    now_key, after = _pose_words(c.after.get("pose"), ctx.after.by_id.get(obj_id), ctx.after)
+    if was_key is not None and was_key == now_key:
+        after = POSE_MOVED_PHRASES[moved_limbs(c.before.get("pose"), c.after.get("pose"))]
     obj = view.by_id[obj_id]
     values = {
         **obj_values(ref, view),
         "noun": obj.noun,
-        "before_was": _past(before),
-        "after": after,
+        "before_was": _past(before or "stood still"),
+        "after": after or "has moved",
     }
     return Group(c.type, "pose", values, ref.text)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.captioner.seen import colour_seen, material_seen, pointing_side
+from diffforge.captioner.seen import colour_seen, material_seen, pose_seen
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
 from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
@@ -26,6 +26,7 @@ from diffforge.vocabulary import (
     CLOTHING_WORDS,
     MATERIAL_ADJECTIVES,
     POSE_SEEN_AS,
+    POSE_SEEN_PHRASES,
     REGION_PHRASES,
     RELATION_PHRASES,
     looks_alike,
@@ -62,24 +63,43 @@ class AmbiguousReference(Exception):
         self.object_id = object_id
 
 
-def pose_phrase(
-    name: str | None, obj: ObjectInstance | None = None, camera: Camera | None = None
+def pose_key(
+    name: str | None,
+    obj: ObjectInstance | None = None,
+    camera: Camera | None = None,
+    resolution: tuple[int, int] = (256, 192),
+    box: Box | None = None,
 ) -> str | None:
-    """'is waving' / 'has raised both arms' from the asset library's phrase table; a pose
-    whose words depend on where the figure faces ("pointing") is worded in the picture's
-    frame when the figure and the camera are given ("is pointing to the left")."""
+    """The pose a viewer reads: ``seen.pose_seen`` on the figure through the camera where both
+    are given (its defining limbs seen as such, a pointing arm in the picture's frame), else
+    the record's name as its limbs show it (``POSE_SEEN_AS``)."""
     if not name:
         return None
-    name = POSE_SEEN_AS.get(name, name)  # what the limbs show (a faceless head turns unseen)
-    if name == "pointing" and obj is not None and camera is not None:
-        side = pointing_side(obj, camera)
-        if side:  # else the picture leaves the arm's direction open: the table's phrase
-            return f"is pointing {side}"
+    if obj is not None and camera is not None and obj.pose is not None and obj.pose.name == name:
+        return pose_seen(obj, camera, resolution, box)
+    return POSE_SEEN_AS.get(name, name)
+
+
+def pose_phrase(
+    name: str | None,
+    obj: ObjectInstance | None = None,
+    camera: Camera | None = None,
+    resolution: tuple[int, int] = (256, 192),
+    box: Box | None = None,
+) -> str | None:
+    """'is waving' / 'has raised both arms' from the asset library's phrase table for the pose
+    a viewer reads (``pose_key``); a pointing arm in the picture's words
+    (``POSE_SEEN_PHRASES``: "is pointing to the left")."""
+    key = pose_key(name, obj, camera, resolution, box)
+    if key is None:
+        return None
+    if key in POSE_SEEN_PHRASES:
+        return POSE_SEEN_PHRASES[key]
     try:
         from diffforge.scenes.assets.characters import POSE_PHRASES
     except ImportError:  # pragma: no cover - the library is part of the package
         POSE_PHRASES = {}
-    return POSE_PHRASES.get(name, "is " + name.replace("_", " "))
+    return POSE_PHRASES.get(key, "is " + key.replace("_", " "))
 
 
 # Spelling is not sound: "a unicorn", "a one-armed bandit", "an hour", "an honest answer".
@@ -120,6 +140,11 @@ class View:
     def region(self, obj_id: str) -> tuple[str, str] | None:
         box = self.boxes.get(obj_id)
         return None if box is None else region_of(box, self.resolution)
+
+    def seen_box(self, obj_id: str) -> Box | None:
+        """The object's rendered box (what the frame and other objects leave of it), None
+        where visibility comes from the projection alone."""
+        return self.boxes.get(obj_id) if self.rendered else None
 
     def centre(self, obj_id: str) -> tuple[float, float] | None:
         box = self.boxes.get(obj_id)
@@ -284,10 +309,17 @@ def clause(
     feats: Mapping[str, str],
     used: Iterable[str],
     camera: Camera | None = None,
+    view: View | None = None,
 ) -> str:
+    """'who is waving' (the pose as ``view`` shows it: its resolution and rendered box) or
+    'that reads "EXIT"'."""
     used = set(used)
     if "pose" in used:
-        return f"who {pose_phrase(feats['pose'], obj, camera)}"
+        if view is None:
+            return f"who {pose_phrase(feats['pose'], obj, camera)}"
+        return (
+            f"who {pose_phrase(feats['pose'], obj, camera, view.resolution, view.seen_box(obj.id))}"
+        )
     if "text" in used:
         return f'that reads "{feats["text"]}"'
     return ""
@@ -408,7 +440,9 @@ class Resolver:
         parts.append(region_phrase(view.region(obj.id)))
         where = " ".join(p for p in parts if p)
         tags = tuple(dict.fromkeys((*ref.used, *used, "rich")))
-        return Referring(obj.id, phrase, clause(obj, feats, used, view.scene.camera), where, tags)
+        return Referring(
+            obj.id, phrase, clause(obj, feats, used, view.scene.camera, view), where, tags
+        )
 
     def _describe(
         self,
@@ -484,7 +518,7 @@ class Resolver:
             xs = [(view.boxes[r.id][0] + view.boxes[r.id][2]) / 2 for r in alike]
             ys = [view.boxes[r.id][3] for r in alike]
             phrase = noun_phrase(obj, feats, used)
-            tail = clause(obj, feats, used, view.scene.camera)
+            tail = clause(obj, feats, used, view.scene.camera, view)
             if all(x > cx + 0.02 * w for x in xs):
                 return Referring(obj.id, f"leftmost {phrase}", tail, rel, (*used, "leftmost"))
             if all(x < cx - 0.02 * w for x in xs):
@@ -511,7 +545,7 @@ class Resolver:
         return Referring(
             obj.id,
             noun_phrase(obj, feats, used),
-            clause(obj, feats, used, self.view.scene.camera),
+            clause(obj, feats, used, self.view.scene.camera, self.view),
             where,
             tags,
         )

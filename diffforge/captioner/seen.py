@@ -5,8 +5,10 @@ prediction), never from the change record alone.
 A material is named only where the render makes its class recognisable; a turn states its
 direction only when a viewer could tell it (clear of the half-turn, or of half the period of a
 symmetric object, and the target's facing seen in both images: a front its kind lets a viewer
-tell from its back, turned towards the camera); a pointing arm is worded in the picture's frame
-from the whole arm projected through the camera; a moved
+tell from its back, turned towards the camera); a pose is named only where the figure's
+defining limbs are seen as such (a stride's splayed legs with both knees in view; a pointing
+arm clear of the body, worded in the picture's frame from the whole arm projected through the
+camera), else by what it reads as; a moved
 object is "closer"/"further back" only when its depth changes enough to change its apparent
 size, and "above"/"below" a landmark only where the picture and the scene agree.
 """
@@ -30,7 +32,7 @@ from diffforge.scenes.geometry import (
 from diffforge.scenes.lighting import SceneLight, lit_srgb
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
 from diffforge.scenes.perception import srgb_to_lab
-from diffforge.vocabulary import COLORS, MATERIAL_LOOKS
+from diffforge.vocabulary import COLORS, MATERIAL_LOOKS, POSE_SEEN_AS, POSE_UNSEEN_AS
 
 
 def material_seen(material: str | None) -> bool:
@@ -152,11 +154,51 @@ POINTING_ARM = ("upper_arm_R", "hand_R")
 # The share of the arm's full length (as it would look across the line of sight at its depth)
 # that its picture runs sideways: from SIDE_SHARE up the arm points to a side of the picture
 # (pair 22 of the std48d review: a hand reaching a third of an arm past the shoulder read as
-# pointing to the left, though the arm aimed 20° off the camera), under ALONG_SHARE in all
-# directions it is foreshortened into the body and points towards/away from the camera;
-# between the two a viewer could read either, and the caption names no direction.
+# pointing to the left, though the arm aimed 20° off the camera); under ALONG_SHARE in all
+# directions it is foreshortened into a stub at the shoulder and the figure reads as standing
+# with its arms down (review_textpose200 pair 131: "pointing towards the camera" unseen).
 SIDE_SHARE = 0.3
 ALONG_SHARE = 0.2
+# A pointing hand must stand clear of the body's outline (the torso's axis, hips to neck, plus
+# BODY_HALF_WIDTH m at nominal size: the shoulder joint and a sleeve) by this share of the
+# arm's length: a hand held over the chest, just past the far shoulder, reads as a bent arm
+# across the body, not as pointing (review_textpose200 pair 128: 0.01 of the arm clear; std48d
+# pair 22, a hand a third of an arm past its own shoulder read as pointing, 0.19; the faithful
+# pointing arms of review_textpose200, 0.55-0.65).
+CLEAR_SHARE = 0.1
+BODY_HALF_WIDTH = 0.24
+# A stride shows where the two legs' pictures (hip to ankle) splay by STRIDE_DEG and both knees
+# are in the frame (and in the figure's rendered box): a walk seen head-on has parallel legs
+# and reads as standing (review_textpose200 pair 93: 1.2°, knees in frame, feet cut; the
+# faithful strides of that review splay 8-51°, the shallowest, 8°, seen from the front).
+STRIDE_DEG = 6.0
+# Pixels a joint may lie past the rendered box's edge and still count as seen (the box is of
+# the mesh, the joints are bone axes inside it).
+BOX_SLACK_PX = 2.0
+
+
+def figure_in_picture(
+    obj: ObjectInstance, camera: Camera, resolution: tuple[int, int]
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """Every bone of the posed figure as the camera sees it: {bone: (2×2 pixel coordinates of
+    head and tail, their 2 depths)}, and the pixels per metre across the line of sight at unit
+    depth times the figure's scale (a length ``l`` m at depth ``d`` spans ``l * ppm / d`` px).
+    The joints come from the library's forward kinematics at the figure's height (a record
+    without bones takes its pose's library bones), turned and placed as the renderer places
+    the armature."""
+    from diffforge.scenes.assets.characters import POSES, forward_kinematics, posed_bounds
+
+    bones = (obj.pose.bones or POSES.get(obj.pose.name, {})) if obj.pose else {}
+    joints = forward_kinematics(bones)
+    lo, hi = posed_bounds(bones)
+    k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
+    names = list(joints)
+    local = np.array([p for n in names for p in joints[n]]) * k
+    world = local @ yaw_matrix(obj.transform.rotation[2]).T + np.asarray(obj.transform.location)
+    uv, depth = project(camera, world, resolution)
+    focal_px = camera.lens / camera.sensor_width * resolution[0]
+    out = {n: (uv[2 * i : 2 * i + 2], depth[2 * i : 2 * i + 2]) for i, n in enumerate(names)}
+    return out, focal_px * k
 
 
 def limb_in_picture(
@@ -167,9 +209,9 @@ def limb_in_picture(
     pixels were it held across the line of sight at its depth). The posed joints come from the
     library's forward kinematics at the figure's height, turned and placed as the renderer
     places the armature."""
-    from diffforge.scenes.assets.characters import forward_kinematics, posed_bounds
+    from diffforge.scenes.assets.characters import POSES, forward_kinematics, posed_bounds
 
-    bones = obj.pose.bones if obj.pose else {}
+    bones = (obj.pose.bones or POSES.get(obj.pose.name, {})) if obj.pose else {}
     joints = forward_kinematics(bones)
     lo, hi = posed_bounds(bones)
     k = obj.dimensions[2] / max(float(hi[2] - lo[2]), 1e-9)
@@ -182,20 +224,84 @@ def limb_in_picture(
     return uv[1] - uv[0], float(depth[1] - depth[0]), full
 
 
-def pointing_side(
+def _clear_of_body(bones, ppm: float, point: np.ndarray, depth: float) -> float:
+    """Pixels ``point`` lies outside the body's outline in the picture: its distance from the
+    torso's projected axis (hips to neck) less the body's half-width at that depth."""
+    a, b = bones["hips"][0][0], bones["neck"][0][1]
+    ab = b - a
+    t = float(np.clip((point - a) @ ab / max(float(ab @ ab), 1e-9), 0.0, 1.0))
+    return float(np.linalg.norm(point - (a + t * ab))) - ppm * BODY_HALF_WIDTH / max(depth, 1e-6)
+
+
+def pointing_seen(
     obj: ObjectInstance, camera: Camera, resolution: tuple[int, int] = (256, 192)
 ) -> str:
-    """Where the figure's pointing arm points in the picture, from the whole arm projected
-    through the camera: 'to the left' / 'to the right' (the picture's sides), 'towards the
-    camera' / 'away from the camera' (foreshortened), or '' where the picture leaves it open.
-    The shares are of the arm's own length, so the answer does not depend on the resolution."""
-    vec, ddepth, full = limb_in_picture(obj, camera, resolution)
+    """What the pointing arm shows in the picture, from the whole arm projected through the
+    camera: 'pointing_left' / 'pointing_right' (the picture's sides) where the hand stands
+    clear of the body (CLEAR_SHARE) and the arm runs sideways (SIDE_SHARE); 'arm_out' where it
+    stands clear in another direction; 'arm_across' where it lies over the body, in front of
+    it; else the pose it reads as (``POSE_UNSEEN_AS``: foreshortened into a stub, or behind the
+    body). The shares are of the arm's own length: the answer holds at any resolution."""
+    vec, _, full = limb_in_picture(obj, camera, resolution)
+    bones, ppm = figure_in_picture(obj, camera, resolution)
+    (_, tip), (_, tip_depth) = bones[POINTING_ARM[1]][0], bones[POINTING_ARM[1]][1]
+    clear = _clear_of_body(bones, ppm, tip, float(tip_depth)) / full
     across, up = abs(float(vec[0])) / full, abs(float(vec[1])) / full
-    if across >= SIDE_SHARE and across >= up:
-        return "to the right" if vec[0] > 0 else "to the left"
-    if math.hypot(across, up) < ALONG_SHARE:
-        return "away from the camera" if ddepth > 0 else "towards the camera"
-    return ""
+    if clear >= CLEAR_SHARE:
+        if across >= SIDE_SHARE and across >= up:
+            return "pointing_right" if vec[0] > 0 else "pointing_left"
+        return "arm_out"
+    in_front = float(tip_depth) < float(bones["chest"][1].mean())
+    if math.hypot(across, up) >= ALONG_SHARE and in_front:
+        return "arm_across"
+    return POSE_UNSEEN_AS["pointing"]
+
+
+def _in_view(uv: np.ndarray, resolution: tuple[int, int], box=None) -> bool:
+    """Whether every point lies in the frame and, given the figure's rendered box (x0, y0,
+    x1, y1), in that box (BOX_SLACK_PX): what a counter or the frame's edge cuts off is not
+    seen."""
+    w, h = resolution
+    x0, y0, x1, y1 = (0.0, 0.0, float(w), float(h)) if box is None else box
+    x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(w)), min(y1, float(h))
+    s = BOX_SLACK_PX if box is not None else 0.0
+    u, v = uv[:, 0], uv[:, 1]
+    return bool(((u >= x0 - s) & (u <= x1 + s) & (v >= y0 - s) & (v <= y1 + s)).all())
+
+
+def stride_seen(obj: ObjectInstance, camera: Camera, resolution: tuple[int, int], box=None) -> bool:
+    """Whether the picture shows the walking figure's stride: both knees in view (``box``: the
+    rendered box, where known) and the two legs' pictures, hip to ankle, splayed by
+    STRIDE_DEG."""
+    bones, _ = figure_in_picture(obj, camera, resolution)
+    knees = np.array([bones["lower_leg_L"][0][0], bones["lower_leg_R"][0][0]])
+    if not _in_view(knees, resolution, box):
+        return False
+    legs = [bones[f"lower_leg_{s}"][0][1] - bones[f"upper_leg_{s}"][0][0] for s in "LR"]
+    norms = [float(np.linalg.norm(v)) for v in legs]
+    if min(norms) <= 1e-9:
+        return False
+    cos = float(legs[0] @ legs[1]) / (norms[0] * norms[1])
+    return math.degrees(math.acos(min(1.0, max(-1.0, cos)))) >= STRIDE_DEG
+
+
+def pose_seen(
+    obj: ObjectInstance,
+    camera: Camera,
+    resolution: tuple[int, int] = (256, 192),
+    box=None,
+) -> str:
+    """The pose a viewer reads on this figure in this picture: its name where the defining
+    limbs are seen as such, a key of ``POSE_SEEN_PHRASES`` for a pointing arm (worded in the
+    picture's frame), else what it reads as (``POSE_SEEN_AS``, ``POSE_UNSEEN_AS``). ``box``:
+    the figure's rendered box (render facts), which tells what the frame or a counter cuts."""
+    name = obj.pose.name if obj.pose else "standing"
+    name = POSE_SEEN_AS.get(name, name)  # what the limbs show (a faceless head turns unseen)
+    if name == "pointing":
+        return pointing_seen(obj, camera, resolution)
+    if name == "walking" and not stride_seen(obj, camera, resolution, box):
+        return POSE_UNSEEN_AS[name]
+    return name
 
 
 # --- a moved object ------------------------------------------------------------------------

@@ -84,6 +84,10 @@ POSE_WORDS: dict[str, str] = {
     **dict.fromkeys(("crouching", "squatting"), "crouching"),
     **dict.fromkeys(("arms-crossed",), "arms_crossed"),
     **dict.fromkeys(("head-turned",), "head_turned"),
+    # what a pose reads as in the picture (vocabulary.POSE_SEEN_PHRASES, POSE_MOVED_PHRASES)
+    **dict.fromkeys(("arm-out",), "arm_out"),
+    **dict.fromkeys(("arm-across",), "arm_across"),
+    **dict.fromkeys(("limbs-moved",), "moved_limbs"),
 }
 
 # Events: what happened, word -> canonical (removing is a disappearance a viewer sees).
@@ -153,6 +157,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:turned|turning) (?:their|his|her) head\b", "head-turned"),
     (r"\bhead turned\b", "head-turned"),
     (r"\bpointing forward\b", "pointing"),
+    (r"\b(?:with )?one arm held out\b", "arm-out"),
+    (r"\b(?:with )?one arm (?:held )?across the body\b", "arm-across"),
+    (r"\bmoved (?:one arm|both arms|their legs)\b", "limbs-moved"),
     (r"\banti[- ]clockwise\b", "counterclockwise"),
     (r"\bno longer gives any light\b", "is switched-off"),
     (r"\bgives no light\b", "is switched-off"),
