@@ -80,6 +80,12 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
 # A turn within this many degrees of a half-turn reads as "turned around": clockwise and
 # counterclockwise end at the same place (a chair turned 172° was captioned "clockwise").
 HALF_TURN_MARGIN_DEG = 30.0
+# An object with a front (1-fold) turned by more than this is captioned "turned" without a
+# direction (and "turned around" within the margin above): a viewer who takes its back for
+# its front reads the short turn the other way. review_std96m: a cantilever chair turned 145°
+# counterclockwise read as about 35-45° clockwise (4700/22), a shopping cart turned 135°
+# clockwise as a half-turn (8600/22).
+MAX_DIRECTED_DEG = 120.0
 # The facing of a target is seen when at least this share of its unoccluded footprint is
 # predicted visible (a mannequin with its legs behind a desk is not) ...
 FACING_SHARE = 0.8
@@ -90,12 +96,14 @@ FACING_MIN_SIDE = 0.06
 def turn_kind(degrees: float, order: int = 1) -> str:
     """'around' for a turn too close to a half-turn to have a direction, 'turned' for a turn
     of an ``order``-fold symmetric object too close to half its period (a table turned 85°
-    looks turned 95° the other way: the margin is the same share of the period), else
-    'directed'. ``degrees`` is the turn as the record keeps it: folded by the symmetry."""
+    looks turned 95° the other way: the margin is the same share of the period) or of an
+    object with a front past ``MAX_DIRECTED_DEG``, else 'directed'. ``degrees`` is the turn as
+    the record keeps it: folded by the symmetry."""
     half = 180.0 / max(order, 1)
-    if abs(degrees) <= half * (1.0 - HALF_TURN_MARGIN_DEG / 180.0):
+    clear = half * (1.0 - HALF_TURN_MARGIN_DEG / 180.0)
+    if abs(degrees) <= (min(clear, MAX_DIRECTED_DEG) if order <= 1 else clear):
         return "directed"
-    return "around" if order <= 1 else "turned"
+    return "around" if order <= 1 and abs(degrees) > clear else "turned"
 
 
 def front_angle(obj: ObjectInstance, camera: Camera) -> float:

@@ -112,7 +112,8 @@ def test_no_turn_near_a_half_turn_states_a_direction() -> None:
         x for x in turns if x[2].key == "orientation" and x[1].params.get("symmetry", 1) == 1
     )
     for degrees, key in ((172.0, "orientation_around"), (-165.0, "orientation_around"),
-                         (100.0, "orientation"), (-100.0, "orientation")):  # fmt: skip
+                         (100.0, "orientation"), (-100.0, "orientation"),
+                         (145.0, "orientation_turned"), (-135.0, "orientation_turned")):  # fmt: skip
         _, group = _turned_to(spec, c, degrees)
         assert group.key == key, (degrees, group.key)
         for text in renderings(group):
@@ -222,6 +223,8 @@ def test_a_symmetric_turn_near_half_its_period_names_no_direction() -> None:
     assert turn_kind(40.0, 2) == "directed" and turn_kind(80.0, 2) == "turned"
     assert turn_kind(-30.0, 4) == "directed" and turn_kind(-40.0, 4) == "turned"
     assert turn_kind(160.0, 1) == "around"
+    # an object with a front past MAX_DIRECTED_DEG: its back may be taken for its front
+    assert turn_kind(115.0, 1) == "directed" and turn_kind(-145.0, 1) == "turned"
     _, group = _turn_group("table", 0.0, 80.0, order=2)
     assert group.key == "orientation_turned"
     _, group = _turn_group("table", 0.0, 40.0, order=2)
