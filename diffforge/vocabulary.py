@@ -105,12 +105,14 @@ POSE_SEEN_PHRASES: dict[str, str] = {
     "arm_across": "is standing with one arm across the body",
 }
 # A pose change whose two images read as the same pose is worded by the limbs that moved
-# (change_groups._pose), never by a pose name the picture does not show.
+# (change_groups._pose), never by a pose name the picture does not show. Not "has changed
+# pose": the pose template already says so ("... has changed pose: the person was standing
+# and now ...", a repeat the linter refuses).
 POSE_MOVED_PHRASES: dict[str, str] = {
     "one_arm": "has moved one arm",
     "both_arms": "has moved both arms",
     "legs": "has moved their legs",
-    "body": "has changed pose",
+    "body": "is posed differently",
 }
 
 # Adjectives used for materials in captions ("the wooden table").
