@@ -21,9 +21,9 @@ from diffforge.captioner.referring import (
     article,
     describe_group,
     is_person,
+    key_phrase,
     noun_phrase,
     pose_key,
-    pose_phrase,
     projected_boxes,
     region_of,
     region_phrase,
@@ -373,7 +373,8 @@ def _pose_words(
     """(the pose a viewer reads on the figure in this image, its phrase): worded as its own
     image shows it (its limbs in the frame and the rendered box, a pointing arm's side)."""
     args = (name, obj, view.scene.camera, view.resolution, view.seen_box(obj.id) if obj else None)
-    return pose_key(*args), pose_phrase(*args)
+    key = pose_key(*args)  # the figure's projection is read once per side
+    return key, key_phrase(key)
 
 
 def moved_limbs(before: str | None, after: str | None) -> str:

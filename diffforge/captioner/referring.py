@@ -90,7 +90,11 @@ def pose_phrase(
     """'is waving' / 'has raised both arms' from the asset library's phrase table for the pose
     a viewer reads (``pose_key``); a pointing arm in the picture's words
     (``POSE_SEEN_PHRASES``: "is pointing to the left")."""
-    key = pose_key(name, obj, camera, resolution, box)
+    return key_phrase(pose_key(name, obj, camera, resolution, box))
+
+
+def key_phrase(key: str | None) -> str | None:
+    """The phrase for a pose a viewer reads (a ``pose_key``), for callers that hold the key."""
     if key is None:
         return None
     if key in POSE_SEEN_PHRASES:
