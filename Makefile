@@ -41,10 +41,13 @@ demo: $(STAMP)
 	$(BIN)/diffforge preview $(DEMO)
 
 # Two pytest workers (a test file stays on one worker, so its module fixtures are built once);
-# TEST_WORKERS=0 runs in one process.
+# TEST_WORKERS=0 runs in one process. The 40 slowest tests and a JUnit report (per-test times)
+# keep make test's 30-minute budget in view.
 TEST_WORKERS ?= 2
+TEST_REPORT ?= .pytest_cache/junit.xml
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu" -n $(TEST_WORKERS) --dist loadfile
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not gpu" -n $(TEST_WORKERS) --dist loadfile \
+		--durations=40 --junitxml=$(TEST_REPORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check diffforge tests

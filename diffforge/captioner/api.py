@@ -127,8 +127,9 @@ def caption_records(
 ) -> list[PairRecord]:
     """New captions for a chunk of pairs.jsonl records (records without a spec are kept).
 
-    ``min_pixels`` = 1: any object with a visible pixel can confuse a reader, so it counts
-    as a rival for uniqueness even below the visibility gate's threshold.
+    ``min_pixels``: the fewest visible pixels that make an object a rival for uniqueness;
+    ``caption_dataset`` passes the dataset's ``render.min_visible_pixels``, the rule its
+    generation used, so a pair captioned at render time is never ambiguous when re-captioned.
     """
     texts, lexicons, where = [], [], []
     for r_i, rec in enumerate(records):
@@ -200,6 +201,7 @@ def caption_dataset(
                     resolution,
                     backend,
                     report,
+                    min_pixels=gen.render.min_visible_pixels,
                     style=cfg.style,
                     readable=readable,
                 )

@@ -74,6 +74,20 @@ def test_caption(dataset_copy: Path) -> None:
     assert len(recs) == 3 and all(len(r["captions"]) == 1 for r in recs), proc.stdout
 
 
+def test_caption_again_changes_nothing(dataset_copy: Path) -> None:
+    """Re-captioning judges rivals by the pixels generation used (render.min_visible_pixels):
+    a pair captioned at render time is neither ambiguous nor worded differently afterwards."""
+
+    def texts() -> list[list[str]]:
+        recs = [json.loads(line) for line in lines(dataset_copy / "pairs.jsonl")]
+        return [[c["text"] for c in r["captions"]] for r in recs]
+
+    before = texts()
+    proc = ok(diffforge("caption", dataset_copy))
+    after = texts()
+    assert "ambiguous" not in proc.stdout and after == before, proc.stdout
+
+
 def test_stats(rendered: Path, tmp_path: Path) -> None:
     proc = ok(diffforge("stats", rendered, "--json", "--out", tmp_path / "stats"))
     assert json.loads(proc.stdout)["pairs"] == 3
