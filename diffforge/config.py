@@ -524,6 +524,29 @@ class VisibilityConfig(_Cfg):
     # cube turned from corner-on to face-on rendered 0.56 and read (golden spec 81 of the
     # default standard set, rendered and looked at, not a blind review)
     min_folded_turn_outline: float = Field(default=0.45, ge=0.0, le=1.0)
+    # a colour, material or size read inside a target's outline: the render shows this share
+    # of the target's pixels predicted alone in its scene (``seen_whole.seen_whole_share``, the
+    # lower side): a rug under a tinted glass table recoloured (0.35) and a rug shrunk under a
+    # table and cushion (0.29) were barely seen (review_std96m 4700/38, 8600/44); colours,
+    # materials and sizes rated C, and a fresh run's, 0.49 and up (std200_5300 0.42, a car)
+    min_seen_whole_share: float = Field(default=0.4, ge=0.0)
+    # ... and a size change of a target seen under this share changes its outline (mask XOR)
+    # by this many pixels (at 256x192, scaled with the area): a desk behind another desk
+    # (0.58) shrunk by 935 px was barely seen (8600/19); a desk behind a person (0.52, 1374
+    # px, review_std96k 7700/33) and a tree (0.59, 1382 px, 4700/04) read
+    covered_size_seen_share: float = Field(default=0.6, ge=0.0)
+    min_covered_size_outline_px: int = Field(default=1100, ge=0)
+    # a move of a target seen under this share on a side spans this many of its sizes
+    # (``seen_whole.move_span``): a van moved 0.53 of its size to end half behind a box
+    # (0.62) was barely seen (review_std96m 4700/37); moves rated C under 0.7 spanned 2.9
+    # and more, short moves (0.45-0.97) showed 0.75 and more of the target
+    covered_move_seen_share: float = Field(default=0.7, ge=0.0)
+    min_covered_move_span: float = Field(default=1.0, ge=0.0)
+    # a lamp switched on or off in view changes its own pixels' mean luminance by this ratio
+    # (lit over unlit): a floor lamp's shade 208 -> 165 levels in a bright room (x1.26) was
+    # barely seen (review_std96m 4700/09, frame x0.926); switches rated C x1.39 (6400/14, the
+    # same frame ratio) and up, a fresh run's x1.72 and up
+    min_switch_lamp_luma_ratio: float = Field(default=1.3, ge=1.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

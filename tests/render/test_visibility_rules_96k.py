@@ -194,6 +194,8 @@ def _switched(lamp: str | None, light_id: str = "shop_light"):
     before = np.full((*SIZE, 3), 100, np.uint8)
     after = np.full((*SIZE, 3), 105, np.uint8)
     after[50:, :] = 150  # the lit pavement
+    if lamp is not None:  # its shade lit (min_switch_lamp_luma_ratio)
+        after[5:15, 5:15] = 200
     masks = (mask, mask)
     return spec, masks, (before, after)
 

@@ -11,6 +11,7 @@ import numpy as np
 from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg, turn_in_sight
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, box_cut, edge_factor, mean_lab, near_edge
+from diffforge.scenes.changes.seen_whole import covered_size_reasons, seen_whole_reasons
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.environments.staging import (
@@ -85,6 +86,8 @@ class Size(_Outline):
             or check.size_change_reasons()
             or check.size_ratio_reasons()
             or relit_size_reasons(check)
+            or seen_whole_reasons(check)
+            or covered_size_reasons(check)
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
@@ -232,7 +235,7 @@ class Color(_Colouring):
             seen = check.target_reasons() + (
                 check.part_reasons() or garment_contrast_reasons(check)
             )
-        seen = seen or check.color_pixel_reasons()
+        seen = seen or check.color_pixel_reasons() or seen_whole_reasons(check)
         # the names are judged on a change a viewer sees (an unchanged target fits no new name)
         return seen or lit_name_reasons(check)
 
@@ -462,6 +465,10 @@ class Material(_Colouring):
     shares_objects = True
     templates = ("material", "material_new")
     scene_needs = frozenset({"material"})
+
+    def gate(self, check: GateCheck) -> list[str]:
+        # read inside the outline as a colour is: a target mostly hidden hides it too
+        return super().gate(check) or seen_whole_reasons(check)
 
     def unavailable(self, cfg, layouts: list[str]) -> str | None:
         if set(layouts) == {"tabletop"} and cfg.visibility.distinct_material_looks:

@@ -15,6 +15,7 @@ from diffforge.scenes.changes.base import (
     describe_object,
 )
 from diffforge.scenes.changes.gating import GateCheck, box_overlap
+from diffforge.scenes.changes.seen_whole import covered_move_reasons
 from diffforge.scenes.environments import (
     nearest_default_yaw,
     place_object,
@@ -316,7 +317,11 @@ class Move(ChangeOperator):
     templates = ("move",)
 
     def gate(self, check: GateCheck) -> list[str]:
-        return check.target_reasons() or small_target_reasons(check, self.target_share)
+        return (
+            check.target_reasons()
+            or small_target_reasons(check, self.target_share)
+            or covered_move_reasons(check)
+        )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)

@@ -154,7 +154,9 @@ class Illumination(ChangeOperator):
         if check.vis is None:
             return check.global_reasons()
         kind = seen_kind(check)
-        return illumination_reasons(check.change, check.images, check.masks, check.vis, kind)
+        return illumination_reasons(
+            check.change, check.images, check.masks, check.vis, kind
+        ) or switch_lamp_reasons(check, kind)
 
     def _kinds(self, scene: Scene) -> list[str]:
         kinds = ["brighter", "darker"]
@@ -338,6 +340,33 @@ def seen_kind(check: GateCheck) -> str:
             if lamp is not None and (check.facts[side].get(lamp) or {}).get("pixels", 0) >= need:
                 return kind
     return UNSEEN_LAMP[kind]
+
+
+def lamp_luma_ratio(check: GateCheck) -> float | None:
+    """A switch's lamps' own mean luminance, the brighter image over the darker, on the pixels
+    that show a switched light's lamp in both images (None: fewer than the target threshold):
+    in a bright room a lit shade hardly stands out, so switching it shows little."""
+    region = np.zeros(check.masks[0].shape, dtype=bool)
+    for light in check.spec.before.lights:
+        lamp = lamp_of(check.spec.before, light) if light.id in check.change.targets else None
+        if lamp is not None and lamp in check.ids:
+            region |= (check.masks[0] == check.ids[lamp]) & (check.masks[1] == check.ids[lamp])
+    if int(region.sum()) < check.target_min:
+        return None
+    a, b = (float(luma(img[..., :3][region].astype(np.float32)).mean()) for img in check.images)
+    return (max(a, b) + 1.0) / (min(a, b) + 1.0)
+
+
+def switch_lamp_reasons(check: GateCheck, kind: str) -> list[str]:
+    """A lamp switched in view (``seen_kind`` keeps the switch) changes its own luminance by
+    ``visibility.min_switch_lamp_luma_ratio``: the frame's ratio alone did not tell a floor
+    lamp's switch seen from one barely seen (x0.926 both, review_std96m 4700/09)."""
+    if check.vis is None or kind not in UNSEEN_LAMP:
+        return []
+    ratio = lamp_luma_ratio(check)
+    if ratio is None or ratio >= check.vis.min_switch_lamp_luma_ratio:
+        return []
+    return [f"illumination: the switched lamp changes too little ({kind})"]
 
 
 def illumination_reasons(change: Change, images, masks, vis, kind: str | None = None) -> list[str]:
