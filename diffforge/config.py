@@ -547,6 +547,12 @@ class VisibilityConfig(_Cfg):
     # barely seen (review_std96m 4700/09, frame x0.926); switches rated C x1.39 (6400/14, the
     # same frame ratio) and up, a fresh run's x1.72 and up
     min_switch_lamp_luma_ratio: float = Field(default=1.3, ge=1.0)
+    # a turn of a shape with a front: its after outline matches its before one, as it is or
+    # mirrored, by at most this intersection over union (``turn_outline.outline_match``): a
+    # box-like shopping cart turned 135 degrees (0.87, mirrored) was barely seen (review_std96m
+    # 8600/22); the 1-fold turns rated C 0.75 (a printer, 4700/38) and under; a fresh run's
+    # mailbox turned 134 degrees (0.87, std200_5300/97, unrated: by my eye barely seen)
+    max_turn_outline_match: float = Field(default=0.8, ge=0.0, le=1.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

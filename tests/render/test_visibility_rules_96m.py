@@ -2,7 +2,8 @@
 gates pass, keeping a clear one of the same kind, and passing it with its rule turned off: a
 colour, material or size of a target mostly hidden (4700/38, 8600/44), a size change of a
 partly hidden target that changes little (8600/19), a short move of a partly hidden target
-(4700/37) and a lamp switched in view whose own pixels change little (4700/09). The fixture
+(4700/37), a lamp switched in view whose own pixels change little (4700/09) and a turn whose
+outline matches the old one mirrored (8600/22). The fixture
 pair's scenes (``make_pair``) give the prediction of the target alone; masks and images are
 made by hand around it. Evidence: benchmarks/calibration.md (review_std96m section)."""
 
@@ -25,6 +26,7 @@ from diffforge.scenes.changes.seen_whole import (
     seen_whole_reasons,
     seen_whole_share,
 )
+from diffforge.scenes.changes.turn_outline import outline_match, turn_outline_reasons
 from diffforge.scenes.geometry import predicted_footprint
 from diffforge.scenes.model import Change, Light
 
@@ -201,3 +203,43 @@ def test_a_lamp_switched_in_view_whose_shade_changes_little_is_refused() -> None
     assert check_pair(spec, IDS, _facts(masks), images, masks, 12, off) == []
     spec, masks, images = _switch(192, 110)
     assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == []
+
+
+# -- 5. a turn whose outline matches the old one, mirrored (8600/22) -------------------------
+
+
+def _cart(handle_after: str, vis=VIS) -> GateCheck:
+    """A box-like cart 50 x 30 px with a 10 x 16 px handle above one end, its handle on the
+    right before and at ``handle_after`` ("left": the cart's outline mirrored; "top": a
+    taller part across its top, another outline), red on a dark floor."""
+    spec = make_pair(0, "color")
+    spec.changes = [Change(type="orientation", targets=["cube_1"], params={"symmetry": 1})]
+    masks = []
+    for handle in ("right", handle_after):
+        mask = np.zeros(SIZE, np.int32)
+        mask[80:110, 100:150] = 1
+        if handle == "right":
+            mask[64:80, 140:150] = 1
+        elif handle == "left":
+            mask[64:80, 100:110] = 1
+        else:
+            mask[50:80, 110:140] = 1
+        masks.append(mask)
+    return _check(spec, tuple(masks), vis, _recoloured(masks))
+
+
+def test_a_turn_whose_outline_matches_the_old_one_is_refused() -> None:
+    """The cart's handle moved to the other end (its outline mirrored: match 1.0, over
+    ``max_turn_outline_match`` 0.8) refused by the turn gate, which passes it with the rule
+    off (1); a turn that changes the outline kept; a folded shape is not asked."""
+    gate = operator_for("orientation").gate
+    refused = ["orientation: the turned outline matches the old one"]
+    assert outline_match(*(m == 1 for m in _cart("left").masks)) == pytest.approx(1.0)
+    assert gate(_cart("left")) == refused
+    assert gate(_cart("left", VIS.model_copy(update={"max_turn_outline_match": 1.0}))) == []
+    changed = _cart("top")
+    assert outline_match(*(m == 1 for m in changed.masks)) < VIS.max_turn_outline_match
+    assert gate(changed) == []
+    folded = _cart("left")
+    folded.change.params["symmetry"] = 2
+    assert turn_outline_reasons(folded) == []

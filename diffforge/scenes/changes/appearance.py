@@ -12,6 +12,7 @@ from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg, turn_
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, box_cut, edge_factor, mean_lab, near_edge
 from diffforge.scenes.changes.seen_whole import covered_size_reasons, seen_whole_reasons
+from diffforge.scenes.changes.turn_outline import turn_outline_reasons
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
 from diffforge.scenes.environments import placer_for
 from diffforge.scenes.environments.staging import (
@@ -682,6 +683,7 @@ class Orientation(_Outline):
             or check.turn_change_reasons()
             or check.turn_contrast_reasons()
             or check.turn_piece_reasons()
+            or turn_outline_reasons(check)
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:

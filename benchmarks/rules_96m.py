@@ -1,0 +1,78 @@
+"""The measures of review_std96m's gates on stored renders, per change: a colour, material,
+size or move target's rendered share of its predicted pixels alone (``seen_whole_share``), a
+size change's outline in pixels, a move's span in the target's sizes, a switched lamp's own
+luminance ratio (benchmarks/calibration.md, review_std96m section). ``--review`` marks the
+changes a review rated B (pair:type), the rest C.
+
+    PYTHONPATH=$PWD python benchmarks/rules_96m.py /work/runs/rev43_4700 /work/runs/rev43_8600 \\
+        --review rev43_4700/00000009:illumination,rev43_4700/00000037:move,...
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gate_replay import ROOT, load_pair
+
+from diffforge.config import load_config
+from diffforge.render.facts import pixel_difference
+from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
+from diffforge.scenes.changes.gating import DIFF_THRESHOLD
+from diffforge.scenes.changes.scene_wide import UNSEEN_LAMP, lamp_luma_ratio, seen_kind
+from diffforge.scenes.changes.seen_whole import move_span, seen_whole_share
+
+INSIDE = {"color", "material", "size", "move"}
+
+
+def measures(check: GateCheck) -> str:
+    """The 96m rules' measures for this change ('' where none applies)."""
+    kind = check.change.type
+    if kind == "illumination":
+        said = seen_kind(check)
+        ratio = lamp_luma_ratio(check) if said in UNSEEN_LAMP else None
+        return "" if ratio is None else f"lamp x{ratio:.2f}"
+    if kind not in INSIDE or not check.targets():
+        return ""
+    share = seen_whole_share(check)
+    out = "seen -" if share is None else f"seen {share:.2f}"
+    if kind == "size":
+        out += f", outline {check.outline_pixels()} px"
+    if kind == "move":
+        span = move_span(check)
+        out += "" if span is None else f", span {span:.2f}"
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("datasets", nargs="+", type=Path)
+    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
+    ap.add_argument("--review", default="", help="pair:type rated B, comma-separated")
+    args = ap.parse_args()
+    barely = set(filter(None, args.review.split(",")))
+    vis = load_config(args.config, []).visibility
+    for root in args.datasets:
+        for scene in sorted((root / "scenes").glob("*.json")):
+            spec, ids, facts, images, masks = load_pair(root, scene)
+            diff = pixel_difference(*images) > DIFF_THRESHOLD
+            target_min = vis.target_pixels(diff.shape[1::-1])
+            min_changed = max(1, int(vis.min_changed_share * target_min))
+            ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
+            for change in spec.changes:
+                relit = any(
+                    o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change
+                )
+                check = GateCheck(
+                    spec, change, ids, facts, images, masks, diff, 12, target_min, min_changed,
+                    vis, relit,
+                )  # fmt: skip
+                said = measures(check)
+                pair = f"{root.name}/{scene.stem}"
+                if said:
+                    mark = "B" if f"{pair}:{change.type}" in barely else "C"
+                    print(f"{mark} {pair} {change.type}: {said}")
+
+
+if __name__ == "__main__":
+    main()
