@@ -104,7 +104,8 @@ def _check(spec, masks, vis=VIS, images=None) -> GateCheck:
 @pytest.mark.parametrize("kind", ["color", "material", "size"])
 def test_a_change_inside_a_mostly_hidden_target_is_refused(kind: str) -> None:
     """0.3 of the cube's predicted pixels in sight on each side: refused by its type's gate
-    (``min_seen_whole_share`` 0.4), which passes it with the rule off (0); 0.5 kept."""
+    (``min_seen_whole_share`` 0.4), which passes it with the rule off (0); 0.5 kept; a user's
+    .blend is not asked."""
     spec = _large(make_pair(0, kind))
     alone = [_alone(spec, side) for side in ("before", "after")]
     # the size is held by the partly hidden size's rule too: both off
@@ -117,6 +118,9 @@ def test_a_change_inside_a_mostly_hidden_target_is_refused(kind: str) -> None:
     assert gate(check) == [f"{kind}: target mostly hidden"]
     assert gate(_check(spec, hidden, off, _recoloured(hidden))) == []
     assert seen_whole_reasons(_check(spec, seen, images=_recoloured(seen))) == []
+    user = spec.model_copy(deep=True)  # a user's .blend: its objects' fill is not measured
+    user.before.environment.layout = "environment"
+    assert seen_whole_reasons(_check(user, hidden, images=_recoloured(hidden))) == []
 
 
 # -- 2. a partly hidden target's size that changes little (8600/19) -------------------------

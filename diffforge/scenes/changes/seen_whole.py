@@ -21,9 +21,10 @@ from diffforge.scenes.geometry import predicted_footprint
 
 def seen_whole_share(check: GateCheck) -> float | None:
     """The lower, over the sides the first target is in, of its rendered pixels over the
-    pixels predicted for it alone in that side's scene (None: not predicted in view)."""
+    pixels predicted for it alone in that side's scene (None: not predicted in view, or a
+    user's .blend, whose objects' fill of their box is not measured)."""
     targets = check.targets()
-    if check.vis is None or not targets:
+    if check.vis is None or not targets or not check.generated():
         return None
     target = targets[0]
     size = check.diff.shape[1::-1]
