@@ -11,4 +11,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
+from spec_cache import SpecCache
+
 os.environ.setdefault("DIFFFORGE_MIX_PILOT", "0")
+
+
+@pytest.fixture(scope="session")
+def spec_cache(tmp_path_factory: pytest.TempPathFactory) -> SpecCache:
+    """Specs sampled once per test session, shared by the tests and xdist workers that sample
+    the same config (tests/spec_cache.py)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's basetemp sits in the run's own
+        base = base.parent
+    return SpecCache(base / "spec-cache")

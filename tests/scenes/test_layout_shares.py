@@ -43,11 +43,13 @@ def test_a_pair_keeps_its_drawn_layout_whatever_the_attempt(sampler: PairSampler
         }
 
 
-def test_sampled_pairs_realize_the_configured_layout_shares(sampler: PairSampler) -> None:
+def test_sampled_pairs_realize_the_configured_layout_shares(
+    sampler: PairSampler, spec_cache
+) -> None:
     """Realized shares over 300 sampled pairs: each within three binomial standard errors of
     its configured share (at 30 %: 7.9 points; the draws are a low-discrepancy sequence, so
     the true spread is smaller). Streets fell 15 points short when retries redrew the layout."""
-    realized = Counter(sampler.sample(i).before.environment.layout for i in range(PAIRS))
+    realized = Counter(s.before.environment.layout for s in spec_cache.specs(sampler.cfg, PAIRS))
     for k, p in zip(sampler.layouts, sampler.layout_p, strict=True):
         tolerance = 3 * math.sqrt(p * (1 - p) / PAIRS)
         assert abs(realized[k] / PAIRS - p) <= tolerance, (k, realized, tolerance)

@@ -18,7 +18,6 @@ from diffforge.scenes.assets.shapes import SEP, variants
 from diffforge.scenes.environments import seating
 from diffforge.scenes.environments.staging import plausible_scale
 from diffforge.scenes.instances import instantiate
-from diffforge.scenes.sampler import PairSampler
 
 REPO = Path(__file__).resolve().parents[2]
 LIB = AssetLibrary.load()
@@ -30,14 +29,9 @@ N_SPECS = 120  # default specs sampled (the issue's 500 give 16 shapes; 120 alre
 
 
 @pytest.fixture(scope="module")
-def people():
-    cfg = load_config(REPO / "configs/default.yaml")
-    sampler = PairSampler(cfg, library=LIB)
-    out = []
-    for i in range(N_SPECS):
-        pair = sampler.sample(i)
-        out += [(pair.before, o) for o in pair.before.objects if o.asset == "mannequin"]
-    return out
+def people(spec_cache):
+    specs = spec_cache.specs(load_config(REPO / "configs/default.yaml"), N_SPECS)
+    return [(p.before, o) for p in specs for o in p.before.objects if o.asset == "mannequin"]
 
 
 def test_default_specs_show_at_least_8_person_shapes(people):

@@ -41,9 +41,8 @@ def only(change_type: str, *extra: str):
 
 
 @pytest.fixture(scope="module")
-def default_specs():
-    sampler = PairSampler(load_config(DEFAULT))
-    return [sampler.sample(i) for i in range(150)]
+def default_specs(spec_cache):
+    return spec_cache.specs(load_config(DEFAULT), 150)
 
 
 def test_default_config_samples_every_change_type(default_specs) -> None:

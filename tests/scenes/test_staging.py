@@ -21,10 +21,8 @@ N_SPECS = 300  # fixed seed: the default config's
 
 
 @pytest.fixture(scope="module")
-def specs():
-    cfg = load_config(ROOT / "configs" / "default.yaml", [])
-    sampler = PairSampler(cfg)
-    return [sampler.sample(i) for i in range(N_SPECS)]
+def specs(spec_cache):
+    return spec_cache.specs(load_config(ROOT / "configs" / "default.yaml", []), N_SPECS)
 
 
 def _scenes(specs):

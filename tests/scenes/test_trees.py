@@ -14,7 +14,6 @@ from scipy.spatial import ConvexHull
 from diffforge.config import load_config
 from diffforge.scenes.assets import AssetLibrary
 from diffforge.scenes.assets.shapes import variants
-from diffforge.scenes.sampler import PairSampler
 
 REPO = Path(__file__).resolve().parents[2]
 LIB = AssetLibrary.load()
@@ -83,10 +82,8 @@ def test_foliage_palettes_hold_only_plausible_colours():
 
 
 @pytest.fixture(scope="module")
-def default_pairs():
-    cfg = load_config(REPO / "configs/default.yaml")
-    sampler = PairSampler(cfg, library=LIB)
-    return [sampler.sample(i) for i in range(500)]
+def default_pairs(spec_cache):
+    return spec_cache.specs(load_config(REPO / "configs/default.yaml"), 500)
 
 
 def test_sampled_foliage_and_its_colour_changes_stay_plausible(default_pairs):

@@ -25,10 +25,9 @@ FRAME = (256, 192)
 
 
 @pytest.fixture(scope="module")
-def standard():
+def standard(spec_cache):
     cfg = load_config(DEFAULT, ["render.preset=standard"])
-    sampler = PairSampler(cfg)
-    return cfg, [sampler.sample(i) for i in range(120)]
+    return cfg, spec_cache.specs(cfg, 120)
 
 
 def _box(oid: str, loc, dims, asset: str = "block", support: str = "floor") -> ObjectInstance:
