@@ -22,7 +22,6 @@ from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES
 from diffforge.scenes.environments import FACING_YAW
 from diffforge.scenes.environments.staging import is_road_vehicle
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
-from diffforge.scenes.sampler import PairSampler
 from diffforge.vocabulary import COLORS, MATERIALS, SIZE_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,12 +80,8 @@ def _configs() -> list[tuple[str, object, int]]:
 
 
 @pytest.fixture(scope="module")
-def specs() -> list[tuple[str, PairSpec]]:
-    out = []
-    for name, cfg, n in _configs():
-        sampler = PairSampler(cfg)
-        out += [(name, sampler.sample(i)) for i in range(n)]
-    return out
+def specs(spec_cache) -> list[tuple[str, PairSpec]]:
+    return [(name, spec) for name, cfg, n in _configs() for spec in spec_cache.specs(cfg, n)]
 
 
 @pytest.fixture(scope="module")
