@@ -59,6 +59,37 @@ class Group:
     values: dict[str, Any]
     referring: str = ""
     where: Path | None = None  # the template's folder: None for diffforge's own
+    # the object the referring expression names ("" for none): two changes of one object are
+    # told as one thing ("the same tree"), whatever each one's own expression would have been
+    target: str = ""
+
+
+def changed_features(c: Change) -> tuple[str, ...]:
+    """The describable features (``referring.features``) ``c`` alters on its target: a
+    description that names one of them holds in one image only ("the brown tree" once it is
+    green)."""
+    if c.type == "color":
+        part = c.params.get("part")
+        return (f"clothing.{part}",) if part else ("color",)
+    return {"size": ("size",), "material": ("material",), "pose": ("pose",), "text": ("text",)}.get(
+        c.type, ()
+    )
+
+
+def shared_features(spec: PairSpec) -> dict[str, tuple[str, ...]]:
+    """Per object that two or more changes of the pair target: every feature any of them
+    alters. Each change then describes it without all of them, so the pair's changes name it
+    by one expression that is true of both images (issue 32: a tree that turns green and
+    shrinks was "the medium tree" in one sentence and "the brown tree" in the next)."""
+    by_target: dict[str, list[Change]] = {}
+    for c in spec.changes:
+        if c.targets:
+            by_target.setdefault(c.targets[0], []).append(c)
+    return {
+        obj_id: tuple(dict.fromkeys(f for c in changes for f in changed_features(c)))
+        for obj_id, changes in by_target.items()
+        if len(changes) > 1
+    }
 
 
 @dataclass
@@ -68,6 +99,10 @@ class GroupContext:
     after: View
     resolvers: dict[str, Resolver] = field(default_factory=dict)
     style: str = "concise"
+    shared: dict[str, tuple[str, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared = shared_features(self.spec)
 
     def resolver(self, side: str) -> Resolver:
         if side not in self.resolvers:
@@ -86,7 +121,16 @@ class GroupContext:
         obj = view.by_id.get(obj_id)
         if obj is None:
             raise AmbiguousReference(obj_id, f"not in the {side} scene")
-        return self.resolver(side).describe(obj, style=self.style, **kw), view
+        resolver = self.resolver(side)
+        if obj_id in self.shared:  # another change of the pair alters it too
+            shared = {**kw, "exclude": (*kw.get("exclude", ()), *self.shared[obj_id])}
+            try:
+                return resolver.describe(obj, style=self.style, **shared), view
+            except AmbiguousReference:
+                # only a changed feature tells it apart: its own description, said once
+                # (``compose`` calls it "the same <noun>" after), so the gate passes as before
+                pass
+        return resolver.describe(obj, style=self.style, **kw), view
 
 
 def obj_values(ref: Referring, view: View | None = None) -> dict[str, Any]:
@@ -153,7 +197,7 @@ def _illumination(c: Change, ctx: GroupContext) -> Group:
         ref, _ = ctx.describe(lamp, "before")
         light = ref.text.removeprefix("the ")
         values = {"light": light, "the_light": f"the {light}", "thing": ref.bare}
-        return Group(c.type, f"illumination_{kind}", values, values["the_light"])
+        return Group(c.type, f"illumination_{kind}", values, values["the_light"], target=lamp)
     if kind in ("light_on", "light_off"):
         # no one can see the lamp (pair 05: "the wall lamp ... is turned off" with the lamp out
         # of view): say what the viewer sees, the scene getting brighter or dimmer
@@ -166,12 +210,12 @@ def _illumination(c: Change, ctx: GroupContext) -> Group:
 
 def _add(c: Change, ctx: GroupContext) -> Group:
     ref, view = ctx.describe(c.targets[0], "after")
-    return Group(c.type, "add", obj_values(ref, view), ref.indefinite)
+    return Group(c.type, "add", obj_values(ref, view), ref.indefinite, target=ref.object_id)
 
 
 def _disappear(c: Change, ctx: GroupContext) -> Group:
     ref, view = ctx.describe(c.targets[0], "before")
-    return Group(c.type, "disappear", obj_values(ref, view), ref.text)
+    return Group(c.type, "disappear", obj_values(ref, view), ref.text, target=ref.object_id)
 
 
 def _remove(c: Change, ctx: GroupContext) -> Group:
@@ -182,7 +226,7 @@ def _remove(c: Change, ctx: GroupContext) -> Group:
         **obj_values(ref, view),
         "holder": phrase or f"the {c.params.get('from_noun', 'table')}",
     }
-    return Group(c.type, "remove", values, ref.text)
+    return Group(c.type, "remove", values, ref.text, target=ref.object_id)
 
 
 def _move(c: Change, ctx: GroupContext) -> Group:
@@ -241,7 +285,7 @@ def _move(c: Change, ctx: GroupContext) -> Group:
         "now_where": dest,
         "to": to,
     }
-    return Group(c.type, "move", values, ref.text)
+    return Group(c.type, "move", values, ref.text, target=ref.object_id)
 
 
 def _describe_new(obj: ObjectInstance, said: str = "", colour_seen: bool = True) -> str:
@@ -275,11 +319,11 @@ def _replace(c: Change, ctx: GroupContext) -> Group:
         else f"{article(noun)} {noun}"
     )
     values = {**obj_values(ref, view), "new": new_a, "old_noun": c.before.get("noun", "")}
-    return Group(c.type, "replace", values, ref.text)
+    return Group(c.type, "replace", values, ref.text, target=ref.object_id)
 
 
 def _size(c: Change, ctx: GroupContext) -> Group:
-    ref, view = ctx.describe(c.targets[0], exclude=("size",))
+    ref, view = ctx.describe(c.targets[0], exclude=changed_features(c))
     larger = c.params.get("direction", "larger") == "larger"
     values = {
         **obj_values(ref, view),
@@ -291,13 +335,12 @@ def _size(c: Change, ctx: GroupContext) -> Group:
         "size_before": c.before.get("size") or "",
         "size_after": c.after.get("size") or "",
     }
-    return Group(c.type, "size", values, ref.text)
+    return Group(c.type, "size", values, ref.text, target=ref.object_id)
 
 
 def _color(c: Change, ctx: GroupContext) -> Group:
     part = c.params.get("part")
-    exclude = (f"clothing.{part}",) if part else ("color",)
-    ref, view = ctx.describe(c.targets[0], exclude=exclude)
+    ref, view = ctx.describe(c.targets[0], exclude=changed_features(c))
     values = {
         **obj_values(ref, view),
         "before": c.before.get("color"),
@@ -313,8 +356,8 @@ def _color(c: Change, ctx: GroupContext) -> Group:
             before_part=_worn(c.before.get("color"), word, many),
             after_part=_worn(c.after.get("color"), word, many),
         )
-        return Group(c.type, "color_clothing", values, ref.text)
-    return Group(c.type, "color", values, ref.text)
+        return Group(c.type, "color_clothing", values, ref.text, target=ref.object_id)
+    return Group(c.type, "color", values, ref.text, target=ref.object_id)
 
 
 def _worn(color: str | None, part: str, many: bool) -> str:
@@ -324,7 +367,7 @@ def _worn(color: str | None, part: str, many: bool) -> str:
 
 
 def _material(c: Change, ctx: GroupContext) -> Group:
-    ref, view = ctx.describe(c.targets[0], exclude=("material",))
+    ref, view = ctx.describe(c.targets[0], exclude=changed_features(c))
     old, new = c.before.get("material"), c.after.get("material")
     values = {
         **obj_values(ref, view),
@@ -336,7 +379,9 @@ def _material(c: Change, ctx: GroupContext) -> Group:
         "after_look": MATERIAL_PREDICATES.get(new, new),
     }
     # a user file's object: nobody named what it was made of before
-    return Group(c.type, "material" if old else "material_new", values, ref.text)
+    return Group(
+        c.type, "material" if old else "material_new", values, ref.text, target=ref.object_id
+    )
 
 
 def _orientation(c: Change, ctx: GroupContext) -> Group:
@@ -350,15 +395,25 @@ def _orientation(c: Change, ctx: GroupContext) -> Group:
     order = int(c.params.get("symmetry") or symmetry_order(view.by_id[obj_id]))
     kind = turn_kind(float(c.params["degrees"]), order) if "degrees" in c.params else "directed"
     if kind == "turned":
-        return Group(c.type, "orientation_turned", values, ref.text)
+        return Group(c.type, "orientation_turned", values, ref.text, target=ref.object_id)
     res = ctx.before.resolution
     seen = [facing_seen(v.scene, obj_id, res, order) for v in (ctx.before, ctx.after)]
     # a half-turn shows as one when the front is seen in one image (the back in the other)
     if kind == "around":
         return Group(
-            c.type, "orientation_around" if any(seen) else "orientation_turned", values, ref.text
+            c.type,
+            "orientation_around" if any(seen) else "orientation_turned",
+            values,
+            ref.text,
+            target=ref.object_id,
         )
-    return Group(c.type, "orientation" if all(seen) else "orientation_turned", values, ref.text)
+    return Group(
+        c.type,
+        "orientation" if all(seen) else "orientation_turned",
+        values,
+        ref.text,
+        target=ref.object_id,
+    )
 
 
 def _past(phrase: str) -> str:
@@ -395,7 +450,7 @@ def moved_limbs(before: str | None, after: str | None) -> str:
 
 def _pose(c: Change, ctx: GroupContext) -> Group:
     obj_id = c.targets[0]
-    ref, view = ctx.describe(obj_id, exclude=("pose",))
+    ref, view = ctx.describe(obj_id, exclude=changed_features(c))
     # each side's pose worded as its own image shows it (its limbs in view, a pointing arm's
     # side in the frame); two sides that read alike are worded by the limbs that moved
     was_key, before = _pose_words(c.before.get("pose"), ctx.before.by_id.get(obj_id), ctx.before)
@@ -409,18 +464,18 @@ def _pose(c: Change, ctx: GroupContext) -> Group:
         "before_was": _past(before or "stood still"),
         "after": after or "has moved",
     }
-    return Group(c.type, "pose", values, ref.text)
+    return Group(c.type, "pose", values, ref.text, target=ref.object_id)
 
 
 def _text(c: Change, ctx: GroupContext) -> Group:
     kind = c.params.get("kind", "change")
-    ref, view = ctx.describe(c.targets[0], exclude=("text",))
+    ref, view = ctx.describe(c.targets[0], exclude=changed_features(c))
     values = {
         **obj_values(ref, view),
         "before": c.before.get("text"),
         "after": c.after.get("text"),
     }
-    return Group(c.type, f"text_{kind}", values, ref.text)
+    return Group(c.type, f"text_{kind}", values, ref.text, target=ref.object_id)
 
 
 def _count(c: Change, ctx: GroupContext) -> Group:
@@ -486,11 +541,12 @@ def declared_group(c: Change, ctx: GroupContext) -> Group:
         **(obj_values(ref, gview) if ref else {}),
     }
     values.setdefault("ref", "the scene")
+    target = ref.object_id if ref else ""
     if op is None:
-        return Group(c.type, "generic", values, ref.text if ref else "")
+        return Group(c.type, "generic", values, ref.text if ref else "", target=target)
     values.update(op.caption_values(c))
     key, where = op.caption_key(c), op.template_dir
-    return Group(c.type, key, values, ref.text if ref else "", where)
+    return Group(c.type, key, values, ref.text if ref else "", where, target)
 
 
 # diffforge's own types, by type (their operators declare the same template names).

@@ -147,30 +147,36 @@ def _orders(rng: np.random.Generator, n_groups: int, n: int) -> list[list[int]]:
     return out
 
 
-def _second_mention(group: Group, said: dict[str, str]) -> Group:
-    """A target already described earlier in the caption is "the same <noun>" the second time,
-    and an earlier target named again as a landmark is "that <noun>" ("the television on that
-    table"), rather than the whole referring expression again. ``said``: referring -> bare."""
+def _mention_key(group: Group) -> str:
+    """What makes two groups one thing: their target object, else their referring text."""
+    return group.target or group.referring
+
+
+def _second_mention(group: Group, said: dict[str, str], named: dict[str, int]) -> Group:
+    """A target already described earlier in the caption is "the same <noun>" the second time
+    ("that same <noun>" the third), whatever its own change would have called it (``named``:
+    target -> times named, so a tree that turns green and then shrinks is not read as two
+    trees); an earlier target named again as a landmark is "that <noun>" ("the television on
+    that table"), rather than the whole referring expression again. ``said``: referring ->
+    bare."""
     thing = group.values.get("thing")
     if not group.referring or not isinstance(thing, str):
         return group
-    if group.referring in said:
+    who = _mention_key(group)
+    if who in named:
         noun = group.values.get("noun") or thing.removeprefix("the ")
-        again = said.get(f"\0{group.referring}")  # said twice already
-        same = ("that same " if again else "the same ") + noun
-        said[f"\0{group.referring}"] = "again"
+        same = ("that same " if named[who] > 1 else "the same ") + noun
+        named[who] += 1
         values = {**group.values, "ref": same}
         if "light" in values:  # a switched lamp: "The {{ light }}" -> "The same street lamp"
             values.update(light=f"same {noun}", the_light=f"the same {noun}")
         return dataclasses.replace(group, values=values, referring=same)
     for earlier in said:
-        if earlier.startswith("\0"):
-            continue
         if len(group.referring.split()) >= 3 and group.referring in earlier:
             that = "that " + thing.removeprefix("the ")  # named earlier as a landmark
             return dataclasses.replace(group, values={**group.values, "ref": that}, referring=that)
     for earlier, bare in said.items():
-        if earlier.startswith("\0") or len(earlier.split()) < 3:
+        if len(earlier.split()) < 3:
             continue
         that = "that " + bare.removeprefix("the ")
         values = dict(group.values)
@@ -210,13 +216,14 @@ def assemble(
     conn_perm = [int(i) for i in rng.permutation(len(connectors))]
     captions = []
     for k, order in enumerate(_orders(rng, len(groups), per_pair)):
-        parts, referring, said = [], [], {}
+        parts, referring, said, named = [], [], {}, {}
         for i in order:
-            g = _second_mention(groups[i], said)
+            g = _second_mention(groups[i], said, named)
             parts.append(render_group(g, variants[i][k % len(variants[i])], tpl))
             referring.append(g.referring)
             if isinstance(groups[i].values.get("thing"), str):
                 said[groups[i].referring] = groups[i].values["thing"]
+                named.setdefault(_mention_key(groups[i]), 1)
         if len(groups) == 1:
             text = parts[0]
         else:
