@@ -232,6 +232,25 @@ def drawn_types(changes: Iterable[str], fallbacks: Iterable[Any]) -> list[str]:
     return drawn
 
 
+def lost_draws(fallbacks: Iterable[Any]) -> list[tuple[str, str]]:
+    """(type, reason) for each draw a pair lost: the first link of each fallback chain only.
+    In a chain (replace -> move -> size) the move was never drawn, so its own fallback is
+    not a move draw lost (a warning read "3 of 2 draws fell back")."""
+    out, standing_in = [], Counter()  # replacement types not yet undone by a later link
+    for fb in fallbacks:
+        kind, instead, reason = (
+            (fb["type"], fb["instead"], fb["reason"])
+            if isinstance(fb, dict)
+            else (fb.type, fb.instead, fb.reason)
+        )
+        if standing_in[kind]:
+            standing_in[kind] -= 1  # a replacement that fell back in turn
+        else:
+            out.append((kind, reason))
+        standing_in[instead] += 1
+    return out
+
+
 def realized_shares(
     pairs: Iterable[Iterable[str]],
     config: Mapping[str, Any] | None = None,
@@ -289,9 +308,7 @@ class MixTally:
         kinds, fallbacks = list(kinds), list(fallbacks)
         self.pairs.append(kinds)
         self.layouts.append(layout)
-        for fb in fallbacks:
-            d = fb if isinstance(fb, dict) else {"type": fb.type, "reason": fb.reason}
-            self.fallbacks.append((d["type"], d["reason"]))
+        self.fallbacks += lost_draws(fallbacks)
         self.draws += drawn_types(kinds, fallbacks)
 
     def add_spec(self, spec) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from diffforge.config import load_config
 from diffforge.dataset import PairRecord, pair_paths, summarize
-from diffforge.dataset.mix import drawn_types, mix_report, spec_report
+from diffforge.dataset.mix import MixTally, drawn_types, lost_draws, mix_report, spec_report
 from diffforge.errors import ConfigError
 from diffforge.scenes.sampler import PairSampler, configured_mix
 
@@ -226,6 +226,24 @@ def test_a_chain_of_fallbacks_counts_each_drawn_type_once() -> None:
     chain = [{"type": "text", "reason": "r", "instead": "add"},
              {"type": "add", "reason": "r", "instead": "color"}]  # fmt: skip
     assert drawn_types(["color", "move"], chain) == ["text", "move"]
+
+
+def test_a_fallback_chain_loses_one_draw_of_its_first_type_only() -> None:
+    """replace -> move -> size: the move was a stand-in, never drawn, so its own fallback is
+    not a move draw lost (review 44's set printed "move: 3 of 2 draws fell back")."""
+    tally = MixTally()
+    tally.add(["size", "add"], [{"type": "replace", "reason": "hidden", "instead": "move"},
+                                {"type": "move", "reason": "too small", "instead": "size"}])  # fmt: skip
+    for _ in range(2):
+        tally.add(["viewpoint"], [{"type": "move", "reason": "nothing can move",
+                                   "instead": "viewpoint"}])  # fmt: skip
+    tally.add(["color"])
+    assert lost_draws([{"type": "move", "reason": "r", "instead": "move"}]) == [("move", "r")]
+    assert tally.fallbacks == [("replace", "hidden"), ("move", "nothing can move"),
+                               ("move", "nothing can move")]  # fmt: skip
+    report = tally.report({"move": 1.0, "color": 1.0, "size": 1.0, "add": 1.0, "replace": 1.0,
+                           "viewpoint": 1.0}, {1: 0.6, 2: 0.4})  # fmt: skip
+    assert report.draws["move"] == 2 and sum(report.fallbacks["move"].values()) == 2
 
 
 def test_a_few_pairs_short_of_a_share_are_noise_not_a_warning() -> None:
