@@ -54,12 +54,15 @@ CLEAR_NAME_TOLERANCE = 4.0
 # colour is the thin frame's (a "beige mirror" read light grey on a blue wall, review_std96f
 # 4100/40).
 MIRROR_FACED = frozenset({"mirror"})
+# Kinds whose face is a fixed part in front of the colourable one: a whiteboard's colour is its
+# thin frame's, so "a blue whiteboard" named a white board (review_std96n 9400/14).
+FIXED_FACED = frozenset({"whiteboard"})
 
 
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     """Whether a viewer would give ``obj`` its record colour's name in the picture: never for
-    glass (it shows what lies behind it: a beige glass table rendered dark brown) nor a mirror
-    (``MIRROR_FACED``), else when the
+    glass (it shows what lies behind it: a beige glass table rendered dark brown), a mirror
+    (``MIRROR_FACED``) or a kind whose face is a fixed part (``FIXED_FACED``), else when the
     name is clearly the one its predicted lit colour carries (``CLEAR_NAME_TOLERANCE``), light
     enough for a light colour's name once its outline's shading is counted. A colour outside
     the vocabulary (a user file's own) cannot be judged and is kept."""
@@ -67,7 +70,7 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     if name not in COLORS:
         return True
     look = MATERIAL_LOOKS.get(obj.attributes.material or "")
-    if look == "transparent" or obj.category in MIRROR_FACED:
+    if look == "transparent" or obj.category in MIRROR_FACED | FIXED_FACED:
         return False
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     lab = np.array(srgb_to_lab(lit_srgb(np.asarray(COLORS[name]), light.of(obj), ground)))
@@ -84,8 +87,9 @@ HALF_TURN_MARGIN_DEG = 30.0
 # direction (and "turned around" within the margin above): a viewer who takes its back for
 # its front reads the short turn the other way. review_std96m: a cantilever chair turned 145°
 # counterclockwise read as about 35-45° clockwise (4700/22), a shopping cart turned 135°
-# clockwise as a half-turn (8600/22).
-MAX_DIRECTED_DEG = 120.0
+# clockwise as a half-turn (8600/22); review_std96n: a chair turned 117° clockwise read as
+# about 70° counterclockwise (9400/09), where turns of 98-114° read right.
+MAX_DIRECTED_DEG = 110.0
 # The facing of a target is seen when at least this share of its unoccluded footprint is
 # predicted visible (a mannequin with its legs behind a desk is not) ...
 FACING_SHARE = 0.8

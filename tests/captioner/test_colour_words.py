@@ -72,3 +72,18 @@ def test_a_counted_groups_colour_follows_the_same_rule() -> None:
     assert describe_group(white, chairs, "chairs")[0] == "gray chairs"
     yellow = make_view(room(chairs, _lamp(YELLOW)), RES)
     assert describe_group(yellow, chairs, "chairs")[0] == "chairs"
+
+
+def test_a_whiteboards_frame_colour_is_never_said() -> None:
+    """A whiteboard's record colour is its thin frame's; its face is white whatever the frame
+    (review_std96n 9400/14 read "a blue whiteboard" as a blue board). Two whiteboards apart
+    only by frame colour are told apart by where they hang; a cabinet keeps its colour."""
+    boards = [
+        obj(i, "whiteboard", (x, 1.9, 0.9), (1.2, 0.04, 0.9), c, "metal", category="whiteboard")
+        for i, x, c in (("a", -1.0, "blue"), ("b", 0.6, "red"))
+    ]
+    text = _describe(boards, "a", _lamp())
+    assert "blue" not in text and "whiteboard" in text, text
+    assert not colour_seen(boards[0], SceneLight(room(boards, _lamp())))
+    cabinet = obj("c", "cabinet", (-1.0, 0.5, 0), CABINET, "blue", "metal")
+    assert colour_seen(cabinet, SceneLight(room([cabinet], _lamp())))
