@@ -17,7 +17,10 @@ import numpy as np
 from PIL import Image
 
 from diffforge.config import load_config
+from diffforge.render.facts import pixel_difference
 from diffforge.render.gates import check_pair
+from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
+from diffforge.scenes.changes.gating import DIFF_THRESHOLD
 from diffforge.scenes.model import PairSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +39,26 @@ def load_pair(root: Path, scene: Path):
         for s in ("before", "after")
     )
     return spec, rec["instances"], rec["facts"], images, masks
+
+
+def gate_checks(root: Path, vis):
+    """(pair id, ``GateCheck``) for every change of every stored pair at ``root``, built as the
+    gates build them (the rules_96k/96m scripts print their measures)."""
+    for scene in sorted((root / "scenes").glob("*.json")):
+        spec, ids, facts, images, masks = load_pair(root, scene)
+        diff = pixel_difference(*images) > DIFF_THRESHOLD
+        target_min = vis.target_pixels(diff.shape[1::-1])
+        min_changed = max(1, int(vis.min_changed_share * target_min))
+        ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
+        for change in spec.changes:
+            relit = any(
+                o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change
+            )
+            check = GateCheck(
+                spec, change, ids, facts, images, masks, diff, 12, target_min, min_changed,
+                vis, relit,
+            )  # fmt: skip
+            yield f"{root.name}/{scene.stem}", check
 
 
 def replay(root: Path, vis) -> list[tuple[str, list[str]]]:

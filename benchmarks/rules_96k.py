@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gate_replay import ROOT, load_pair
+from gate_replay import ROOT, gate_checks
 
 from diffforge.config import load_config
-from diffforge.render.facts import pixel_difference
-from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
-from diffforge.scenes.changes.gating import DIFF_THRESHOLD
+from diffforge.scenes.changes import GateCheck
 from diffforge.scenes.changes.scene_wide import illumination_measures, seen_kind
 
 COMES_GOES = {"add", "remove", "disappear", "replace"}
@@ -51,24 +49,10 @@ def main() -> None:
     args = ap.parse_args()
     vis = load_config(args.config, []).visibility
     for root in args.datasets:
-        for scene in sorted((root / "scenes").glob("*.json")):
-            spec, ids, facts, images, masks = load_pair(root, scene)
-            diff = pixel_difference(*images) > DIFF_THRESHOLD
-            size = diff.shape[1::-1]
-            target_min = vis.target_pixels(size)
-            min_changed = max(1, int(vis.min_changed_share * target_min))
-            ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
-            for change in spec.changes:
-                relit = any(
-                    o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change
-                )
-                check = GateCheck(
-                    spec, change, ids, facts, images, masks, diff, 12, target_min, min_changed,
-                    vis, relit,
-                )  # fmt: skip
-                said = measures(check)
-                if said:
-                    print(f"{root.name}/{scene.stem} {change.type}: {said}")
+        for pair, check in gate_checks(root, vis):
+            said = measures(check)
+            if said:
+                print(f"{pair} {check.change.type}: {said}")
 
 
 if __name__ == "__main__":

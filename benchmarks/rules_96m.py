@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gate_replay import ROOT, load_pair
+from gate_replay import ROOT, gate_checks
 
 from diffforge.config import load_config
-from diffforge.render.facts import pixel_difference
-from diffforge.scenes.changes import ChangeOperator, GateCheck, operator_for
-from diffforge.scenes.changes.gating import DIFF_THRESHOLD
+from diffforge.scenes.changes import GateCheck
 from diffforge.scenes.changes.scene_wide import UNSEEN_LAMP, lamp_luma_ratio, seen_kind
 from diffforge.scenes.changes.seen_whole import move_span, seen_whole_share
 
@@ -53,25 +51,11 @@ def main() -> None:
     barely = set(filter(None, args.review.split(",")))
     vis = load_config(args.config, []).visibility
     for root in args.datasets:
-        for scene in sorted((root / "scenes").glob("*.json")):
-            spec, ids, facts, images, masks = load_pair(root, scene)
-            diff = pixel_difference(*images) > DIFF_THRESHOLD
-            target_min = vis.target_pixels(diff.shape[1::-1])
-            min_changed = max(1, int(vis.min_changed_share * target_min))
-            ops = [operator_for(c.type) or ChangeOperator() for c in spec.changes]
-            for change in spec.changes:
-                relit = any(
-                    o.relights for o, c in zip(ops, spec.changes, strict=True) if c is not change
-                )
-                check = GateCheck(
-                    spec, change, ids, facts, images, masks, diff, 12, target_min, min_changed,
-                    vis, relit,
-                )  # fmt: skip
-                said = measures(check)
-                pair = f"{root.name}/{scene.stem}"
-                if said:
-                    mark = "B" if f"{pair}:{change.type}" in barely else "C"
-                    print(f"{mark} {pair} {change.type}: {said}")
+        for pair, check in gate_checks(root, vis):
+            said = measures(check)
+            if said:
+                mark = "B" if f"{pair}:{check.change.type}" in barely else "C"
+                print(f"{mark} {pair} {check.change.type}: {said}")
 
 
 if __name__ == "__main__":

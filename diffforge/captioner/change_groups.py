@@ -400,20 +400,10 @@ def _orientation(c: Change, ctx: GroupContext) -> Group:
     seen = [facing_seen(v.scene, obj_id, res, order) for v in (ctx.before, ctx.after)]
     # a half-turn shows as one when the front is seen in one image (the back in the other)
     if kind == "around":
-        return Group(
-            c.type,
-            "orientation_around" if any(seen) else "orientation_turned",
-            values,
-            ref.text,
-            target=ref.object_id,
-        )
-    return Group(
-        c.type,
-        "orientation" if all(seen) else "orientation_turned",
-        values,
-        ref.text,
-        target=ref.object_id,
-    )
+        key = "orientation_around" if any(seen) else "orientation_turned"
+    else:
+        key = "orientation" if all(seen) else "orientation_turned"
+    return Group(c.type, key, values, ref.text, target=ref.object_id)
 
 
 def _past(phrase: str) -> str:
