@@ -1,6 +1,6 @@
 """Calibrate ``render.gate_prediction`` on renders: each sampled pair of a user file rendered
 once (no resampling, no prediction), and per turn its predicted outline share beside the turn
-gate's changed share, per add/disappear/remove the recorded colours' ΔE beside the rendered
+gate's changed share and its box outlines' match beside the outline gate's, per add/disappear/remove the recorded colours' ΔE beside the rendered
 support contrast, and per object-change target its predicted pixels beside its rendered ones.
 
 DIFFFORGE_MIX_PILOT=0 PYTHONPATH=. python benchmarks/gate_prediction_check.py BLEND N OUT.jsonl
@@ -35,10 +35,15 @@ def main() -> None:
     from diffforge.config import load_config
     from diffforge.render.assets import LibraryResolver
     from diffforge.render.facts import pixel_difference
-    from diffforge.render.gate_prediction import object_lab, outline_turn_share
+    from diffforge.render.gate_prediction import (
+        box_outline_match,
+        object_lab,
+        outline_turn_share,
+    )
     from diffforge.render.pipeline import PairPipeline, WorkerContext
     from diffforge.render.settings import resolve_settings
     from diffforge.scenes.changes.gating import DIFF_THRESHOLD, GateCheck, mean_lab
+    from diffforge.scenes.changes.turn_outline import outline_match
     from diffforge.scenes.geometry import predicted_footprints
     from diffforge.scenes.sampler import PairSampler
 
@@ -86,6 +91,10 @@ def main() -> None:
                     row["outline"] = outline_turn_share(spec, c, res)
                     row["turn_share"] = chk.turn_changed_share()
                     row["degrees"] = c.params.get("degrees")
+                    row["symmetry"] = c.params.get("symmetry", 1)
+                    a, b = (m == o["ids"][t] for m in masks)
+                    row["outline_match"] = outline_match(a, b)
+                    row["box_outline_match"] = box_outline_match(spec, c, res)
                 if c.type in ("add", "disappear", "remove"):
                     for side, img, mask in zip(("before", "after"), images, masks, strict=True):
                         obj = getattr(spec, side).find(t)

@@ -325,7 +325,7 @@ class PairPipeline:
                     if fact is not None and fact["pixels"] < need:
                         reasons.append(f"{change.type}: target predicted unseen ({side})")
         if spec.before.environment.layout == "environment":  # calibrated on users' files
-            reasons += turn_reasons(spec, resolution)
+            reasons += turn_reasons(spec, resolution, vis.max_turn_outline_match)
             reasons += support_reasons(spec, vis.min_support_delta_e)
         return sorted(set(reasons))
 

@@ -143,6 +143,7 @@ class FileObjectSpec:
     default_material: str | None = None
     tags: list[str] = field(default_factory=list)
     text_anchor: None = None
+    symmetry: int | None = None  # n-fold about the up axis (``file_symmetry``)
 
 
 def asset_spec(library, obj: ObjectInstance):
@@ -156,7 +157,23 @@ def asset_spec(library, obj: ObjectInstance):
         size=tuple(d / obj.transform.scale for d in obj.dimensions),
         default_color=obj.attributes.color,
         tags=list(obj.tags),
+        symmetry=file_symmetry(obj),
     )
+
+
+# The tag a file object carries for the n-fold symmetry the scan measured (``fold-4``): a
+# turn of a plain cube or crate is folded by it as a built-in box's is (the slab's cubes and
+# centimetres' crates were turned as shapes with a front, by near quarter turns nobody sees).
+FOLD_TAG = "fold-"
+
+
+def file_symmetry(obj: ObjectInstance) -> int | None:
+    """The n-fold symmetry of a file object from its ``FOLD_TAG`` tag; None where it has none
+    (a shape with a front, or one that looks the same at any angle: tag ``symmetric``)."""
+    for tag in obj.tags:
+        if tag.startswith(FOLD_TAG):
+            return int(tag[len(FOLD_TAG) :])
+    return None
 
 
 def duplicate(obj: ObjectInstance, new_id: str) -> ObjectInstance:
@@ -184,6 +201,8 @@ def file_instances(info: dict, support_of) -> list[ObjectInstance]:
             text = TextContent(string=entry["text"], color=tc, rgb=COLORS[tc])
         tags = ["file"] if text is not None else ["countable", "file"]  # a sign is not counted
         tags += [t for t in ("symmetric", "bare_text") if entry.get(t)]
+        if int(entry.get("symmetry") or 1) > 1:  # n-fold about the up axis, as the scan measured
+            tags.append(f"{FOLD_TAG}{int(entry['symmetry'])}")
         out.append(
             ObjectInstance(
                 id=f"{PREFIX}{entry['name']}",
