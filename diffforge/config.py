@@ -553,6 +553,33 @@ class VisibilityConfig(_Cfg):
     # 8600/22); the 1-fold turns rated C 0.75 (a printer, 4700/38) and under; a fresh run's
     # mailbox turned 134 degrees (0.87, std200_5300/97, unrated: by my eye barely seen)
     max_turn_outline_match: float = Field(default=0.8, ge=0.0, le=1.0)
+    # review_std96p's cases (re-rendered at 5a33d7e, equivalent to the reviewed e2ccd1e; benchmarks/calibration.md,
+    # review_std96p section). A sun turned (``sun_angle``) both lights and shades this share
+    # of the stable pixels (luminance up, and down, by > 24 levels: ``scene_wide.
+    # sun_shift_shares``): a street that only fell into shade (lit 0.006, shaded 0.73) showed
+    # no shadow to compare with its caption's (1800/19); the sun turns rated C lit 0.035 (a
+    # block's shadow turning as the street darkened, 3700/22) and more
+    min_sun_shift_share: float = Field(default=0.015, ge=0.0, le=1.0)
+    # a lamp switched in view whose own pixels change by less than this ratio (a shade that
+    # hardly stands out from a bright room) changes the frame's mean luminance (stable
+    # pixels) by ``min_plain_switch_frame_ratio``: a floor lamp at x1.37 that moved the frame
+    # x1.048 was barely seen at sheet size (1800/33); the switches rated C under x1.5 moved it
+    # x1.071-1.088 (96k 7700/44, 6400/14, 7700/27), and 6600/30 (x1.62) x1.087
+    plain_switch_lamp_ratio: float = Field(default=1.5, ge=1.0)
+    min_plain_switch_frame_ratio: float = Field(default=0.06, ge=0.0)
+    # a thing that comes, goes or is swapped beside a relighting shows its outline by this
+    # ΔE*ab (``gating.edge_delta_e``, in place of ``min_edge_delta_e``): the whole frame
+    # changes, so only a clear outline draws the eye; a dark van gone from a night street
+    # that doubled in brightness (edge 8.6) was barely seen (6600/16); those rated C beside
+    # a relighting 12.6 (a van added as the sun turned, 3700/22) and up, 96k's least 11.7
+    min_relit_edge_delta_e: float = Field(default=11.0, ge=0.0)
+    # a thing that comes, goes or is taken off with fewer pixels than this multiple of the
+    # target threshold (the larger side) differs from its support by ``min_small_support_
+    # delta_e``: a red basket of 364 px (2.4x) on a red counter (ΔE*ab 28.9) was barely seen
+    # (review_std96n 3700/47); no target rated C or drawn in 24 fresh pairs was under 3x
+    # (the least 4.9x); larger removes rated C stood out from their supports by 38.8 and up
+    small_target_factor: float = Field(default=3.0, ge=0.0)
+    min_small_support_delta_e: float = Field(default=35.0, ge=0.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

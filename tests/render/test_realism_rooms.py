@@ -63,6 +63,7 @@ def test_closed_room_and_light_off(tmp_path):
         # pass the lamp-switch gates (tests/render/test_visibility_gates.py holds those)
         "--set", "visibility.illumination_switch_luma_ratio=0",
         "--set", "visibility.illumination_local_fraction=0",
+        "--set", "visibility.min_plain_switch_frame_ratio=0",
     )  # fmt: skip
     records = {r["id"]: r for r in map(json.loads, (out / "pairs.jsonl").read_text().splitlines())}
     closed_id = closed["id"]
@@ -156,6 +157,7 @@ def test_a_lamp_that_is_on_glows_and_lights_what_is_under_it(tmp_path):
         "generate", str(DEFAULT), "--out", str(out), "--specs", str(specs), "--preset", "draft",
         "--set", "visibility.illumination_switch_luma_ratio=0",
         "--set", "visibility.illumination_local_fraction=0",
+        "--set", "visibility.min_plain_switch_frame_ratio=0",
     )  # fmt: skip
     record = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
     scene = json.loads((out / "scenes" / f"{record['id']}.json").read_text())

@@ -15,6 +15,7 @@ from diffforge.scenes.changes.base import (
     describe_object,
 )
 from diffforge.scenes.changes.gating import GateCheck, box_overlap
+from diffforge.scenes.changes.salience import relit_edge_reasons, small_support_reasons
 from diffforge.scenes.changes.seen_whole import covered_move_reasons
 from diffforge.scenes.environments import (
     nearest_default_yaw,
@@ -216,8 +217,14 @@ def copy_overlap_reasons(check: GateCheck) -> list[str]:
 
 
 def _blends(check: GateCheck) -> list[str]:
-    """What comes or goes is seen against what it stands on and against its surround."""
-    return check.support_contrast_reasons() or check.edge_contrast_reasons()
+    """What comes or goes is seen against what it stands on and against its surround, more
+    clearly where it is small or where the pair also relights the scene (``salience``)."""
+    return (
+        check.support_contrast_reasons()
+        or check.edge_contrast_reasons()
+        or small_support_reasons(check)
+        or relit_edge_reasons(check)
+    )
 
 
 class Add(ChangeOperator):
@@ -372,7 +379,7 @@ class Replace(ChangeOperator):
     def gate(self, check: GateCheck) -> list[str]:
         # both things are seen where they stand: a rug the floor's colour swapped for a
         # basket shows only a basket come (review_std96k 6400/08)
-        return check.target_reasons() or check.edge_contrast_reasons()
+        return check.target_reasons() or check.edge_contrast_reasons() or relit_edge_reasons(check)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)

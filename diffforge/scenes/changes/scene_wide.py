@@ -154,9 +154,11 @@ class Illumination(ChangeOperator):
         if check.vis is None:
             return check.global_reasons()
         kind = seen_kind(check)
-        return illumination_reasons(
-            check.change, check.images, check.masks, check.vis, kind
-        ) or switch_lamp_reasons(check, kind)
+        return (
+            illumination_reasons(check.change, check.images, check.masks, check.vis, kind)
+            or switch_lamp_reasons(check, kind)
+            or sun_shadow_reasons(check)
+        )
 
     def _kinds(self, scene: Scene) -> list[str]:
         kinds = ["brighter", "darker"]
@@ -360,13 +362,51 @@ def lamp_luma_ratio(check: GateCheck) -> float | None:
 def switch_lamp_reasons(check: GateCheck, kind: str) -> list[str]:
     """A lamp switched in view (``seen_kind`` keeps the switch) changes its own luminance by
     ``visibility.min_switch_lamp_luma_ratio``: the frame's ratio alone did not tell a floor
-    lamp's switch seen from one barely seen (x0.926 both, review_std96m 4700/09)."""
+    lamp's switch seen from one barely seen (x0.926 both, review_std96m 4700/09). One whose
+    own change stays under ``visibility.plain_switch_lamp_ratio`` (its shade hardly stands
+    out) changes the frame by ``visibility.min_plain_switch_frame_ratio``: the eye finds it by
+    the room's light (review_std96p 1800/33: x1.37 and x1.048, barely seen)."""
     if check.vis is None or kind not in UNSEEN_LAMP:
         return []
+    vis = check.vis
     ratio = lamp_luma_ratio(check)
-    if ratio is None or ratio >= check.vis.min_switch_lamp_luma_ratio:
+    if ratio is None:
         return []
-    return [f"illumination: the switched lamp changes too little ({kind})"]
+    if ratio < vis.min_switch_lamp_luma_ratio:
+        return [f"illumination: the switched lamp changes too little ({kind})"]
+    if ratio >= vis.plain_switch_lamp_ratio:
+        return []
+    frame = illumination_measures(check.images, check.masks)["luma_ratio"]
+    if max(frame, 1.0 / frame) < 1.0 + vis.min_plain_switch_frame_ratio:
+        return [f"illumination: a plain lamp's switch changes the room too little ({kind})"]
+    return []
+
+
+def sun_shift_shares(images, masks) -> tuple[float, float]:
+    """(newly lit, newly shaded): the shares of the stable pixels whose luminance rises, or
+    falls, by more than ``DIFF_THRESHOLD`` levels. A sun turned so that its shadows move
+    lights ground that lay in shade as well as shading ground that lay in the sun; a street
+    that only falls into shade shows no shadow to compare (review_std96p 1800/19: 0.006 and
+    0.73; a block's shadow seen to turn while the street darkened, 3700/22: 0.035, 0.55)."""
+    keep = stable_pixels(masks)
+    if keep.sum() < 0.05 * keep.size:
+        keep = np.ones_like(keep)
+    a, b = (luma(img[..., :3].astype(np.float32)[keep]) for img in images)
+    return float((b - a > DIFF_THRESHOLD).mean()), float((a - b > DIFF_THRESHOLD).mean())
+
+
+def sun_shadow_reasons(check: GateCheck) -> list[str]:
+    """A sun turned (``sun_angle``) both lights and shades ``visibility.min_sun_shift_share``
+    of the stable pixels: its caption says the shadows moved, which a viewer checks only
+    where cast shadows show in both images (``sun_shift_shares``)."""
+    vis = check.vis
+    if vis is None or vis.min_sun_shift_share <= 0:
+        return []
+    if check.change.params.get("kind") != "sun_angle":
+        return []
+    if min(sun_shift_shares(check.images, check.masks)) >= vis.min_sun_shift_share:
+        return []
+    return ["illumination: the sun's turn leaves no shadow to compare (sun_angle)"]
 
 
 def illumination_reasons(change: Change, images, masks, vis, kind: str | None = None) -> list[str]:

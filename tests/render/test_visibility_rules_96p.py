@@ -1,0 +1,199 @@
+"""The render gates for review_std96p's cases, each refusing a case the older gates passed,
+keeping a clear one of the same kind, and passing it with its rule turned off: a sun turned
+so that the street only falls into shade (1800/19), a floor lamp switched whose shade hardly
+stands out and whose room hardly changes (1800/33), a dark car gone beside a relighting
+(6600/16) and a small basket taken off a counter of its colour (review_std96n 3700/47). Masks
+and images are made by hand around the fixture pair (``make_pair``); the real renders'
+measures are in benchmarks/calibration.md (review_std96p section)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from render_fixtures import make_pair
+
+from diffforge.config import VisibilityConfig
+from diffforge.render.gates import check_pair
+from diffforge.scenes.changes import GateCheck, operator_for
+from diffforge.scenes.changes.salience import (
+    relit_edge_reasons,
+    small_support_reasons,
+    support_contrast,
+)
+from diffforge.scenes.changes.scene_wide import (
+    lamp_luma_ratio,
+    sun_shadow_reasons,
+    sun_shift_shares,
+    switch_lamp_reasons,
+)
+from diffforge.scenes.model import Change, Light
+
+VIS = VisibilityConfig()
+IDS = {"cube_1": 1, "ball_1": 2, "sign_1": 3}
+SIZE = (192, 256)  # rows, columns: the standard frame, where the thresholds are stated
+
+
+def _facts(masks) -> dict:
+    """Render facts (pixels, box) of every id in the masks."""
+    out: dict = {"before": {}, "after": {}}
+    for side, mask in zip(out, masks, strict=True):
+        for name, index in IDS.items():
+            ys, xs = np.nonzero(mask == index)
+            if len(ys):
+                box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
+                out[side][name] = {"pixels": len(ys), "box": box}
+    return out
+
+
+def _check(spec, masks, images, vis=VIS, relit: bool = False) -> GateCheck:
+    target_min = vis.target_pixels(SIZE[::-1])
+    diff = np.abs(images[1].astype(int) - images[0].astype(int)).max(axis=-1) > 24
+    return GateCheck(
+        spec, spec.changes[0], IDS, _facts(masks), images, masks, diff, 12, target_min, 11,
+        vis, relit,
+    )  # fmt: skip
+
+
+# -- 1. a sun turned so that the street only falls into shade (1800/19) ---------------------
+
+
+def _sun(after: str, vis=VIS) -> GateCheck:
+    """A sun turned: before, the left half of the frame lies in the sun (170) and the right
+    in shade (60); after, ``after`` = "shade" (all 60: the street falls into shade) or
+    "moved" (the shadow moves: left in shade, right in the sun)."""
+    spec = make_pair(0, "none")
+    spec.changes = [Change(type="illumination", targets=["sun"], params={"kind": "sun_angle"})]
+    mask = np.zeros(SIZE, np.int32)
+    before = np.full((*SIZE, 3), 60, np.uint8)
+    before[:, :128] = 170
+    later = np.full((*SIZE, 3), 60, np.uint8)
+    if after == "moved":
+        later[:, 128:] = 170
+    return _check(spec, (mask, mask), (before, later), vis)
+
+
+def test_a_sun_turn_that_only_shades_the_street_is_refused() -> None:
+    """All in shade after: newly lit 0 (under ``min_sun_shift_share`` 0.015) refused by the
+    illumination gate, kept with the rule off (0); a shadow that moves (0.5 lit, 0.5 shaded)
+    kept."""
+    gate = operator_for("illumination").gate
+    shade = _sun("shade")
+    assert sun_shift_shares(shade.images, shade.masks) == pytest.approx((0.0, 0.5), abs=0.02)
+    refused = ["illumination: the sun's turn leaves no shadow to compare (sun_angle)"]
+    assert gate(shade) == refused
+    assert gate(_sun("shade", VIS.model_copy(update={"min_sun_shift_share": 0.0}))) == []
+    moved = _sun("moved")
+    assert sun_shift_shares(moved.images, moved.masks) == pytest.approx((0.5, 0.5), abs=0.02)
+    assert sun_shadow_reasons(moved) == [] and gate(moved) == []
+
+
+# -- 2. a plain lamp's switch that changes the room little (1800/33) -------------------------
+
+
+def _switch(lit: int, unlit: int, rows: int):
+    """A lamp (the ball, its light by its id) switched off: its 30 x 30 pixels ``lit`` ->
+    ``unlit`` levels; the frame's lowest ``rows`` rows 150 -> 100 (the lamp's pool of
+    light), the rest stays 150."""
+    spec = make_pair(0, "none")
+    for scene, on in ((spec.before, True), (spec.after, False)):
+        scene.lights.append(Light(id="ball_1", location=(0.0, 0.0, 3.0), on=on, name="lamp"))
+    spec.changes = [Change(type="illumination", targets=["ball_1"], params={"kind": "light_off"})]
+    mask = np.zeros(SIZE, np.int32)
+    mask[5:35, 5:35] = IDS["ball_1"]
+    before = np.full((*SIZE, 3), 150, np.uint8)
+    after = before.copy()
+    after[SIZE[0] - rows :, :] = 100
+    before[5:35, 5:35], after[5:35, 5:35] = lit, unlit
+    return spec, (mask, mask), (before, after)
+
+
+def test_a_plain_lamps_switch_that_changes_the_room_little_is_refused() -> None:
+    """The shade 200 -> 146 (x1.36: over ``min_switch_lamp_luma_ratio`` 1.3, under
+    ``plain_switch_lamp_ratio`` 1.5) in a room whose lowest 29 rows darken (the frame
+    x1.05: under ``min_plain_switch_frame_ratio`` 0.06) refused; 48 rows (x1.09) kept; a
+    shade 220 -> 120 (x1.83) in the x1.05 room kept; the rule off (0) keeps the first."""
+    spec, masks, images = _switch(200, 146, 29)
+    check = _check(spec, masks, images)
+    assert lamp_luma_ratio(check) == pytest.approx(201 / 147, abs=0.01)
+    refused = ["illumination: a plain lamp's switch changes the room too little (light_off)"]
+    assert switch_lamp_reasons(check, "light_off") == refused
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == refused
+    off = VIS.model_copy(update={"min_plain_switch_frame_ratio": 0.0})
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, off) == []
+    spec, masks, images = _switch(200, 146, 48)
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == []
+    spec, masks, images = _switch(220, 120, 29)
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == []
+
+
+# -- 3. a dark thing gone beside a relighting (6600/16) -------------------------------------
+
+
+def _gone(shade: int, relit: bool, vis=VIS) -> GateCheck:
+    """The cube (52 x 50 px, grey ``shade``) gone from a dark floor (38), the frame 2.4
+    times brighter after (91) where ``relit``."""
+    spec = make_pair(0, "remove")
+    spec.changes[0] = Change(type="disappear", targets=["cube_1"])
+    before_mask = np.zeros(SIZE, np.int32)
+    before_mask[60:110, 40:92] = IDS["cube_1"]
+    before = np.full((*SIZE, 3), 38, np.uint8)
+    before[before_mask == 1] = shade
+    after = np.full((*SIZE, 3), 91 if relit else 38, np.uint8)
+    return _check(spec, (before_mask, np.zeros(SIZE, np.int32)), (before, after), vis, relit)
+
+
+def test_a_dark_thing_gone_beside_a_relighting_is_refused() -> None:
+    """Grey 55 on 38 (edge ΔE*ab 7.9: over ``min_edge_delta_e`` 5, under
+    ``min_relit_edge_delta_e`` 11) refused by the disappear gate beside a relighting, kept
+    with the rule off (0) and not asked without a relighting; grey 120 (edge over 11) kept
+    beside it."""
+    gate = operator_for("disappear").gate
+    dark = _gone(55, relit=True)
+    assert 5.0 < dark.edge_contrast() < 11.0
+    assert gate(dark) == ["disappear: target blends into its surround beside a relighting"]
+    off = VIS.model_copy(update={"min_relit_edge_delta_e": 0.0})
+    assert gate(_gone(55, relit=True, vis=off)) == []
+    assert relit_edge_reasons(_gone(55, relit=False)) == []
+    clear = _gone(120, relit=True)
+    assert clear.edge_contrast() > 11.0
+    assert relit_edge_reasons(clear) == [] and gate(clear) == []
+
+
+# -- 4. a small thing taken off a support of its colour (3700/47) ----------------------------
+
+
+def _taken(pixels: int, under: tuple[int, int, int], vis=VIS) -> GateCheck:
+    """A red cube (200, 30, 30) of ``pixels`` px taken off the sign (its support, colour
+    ``under``, 60 x 100 px below it) on a grey wall."""
+    spec = make_pair(0, "remove")
+    spec.before.object("cube_1").support = "sign_1"
+    side = math.ceil(math.sqrt(pixels))
+    mask = np.zeros(SIZE, np.int32)
+    mask[100:160, 60:160] = IDS["sign_1"]
+    before_mask = mask.copy()
+    block = np.zeros((side, side), np.int32)
+    block.reshape(-1)[:pixels] = IDS["cube_1"]
+    before_mask[100 - side : 100, 90 : 90 + side] = block
+    wall = np.full((*SIZE, 3), 120, np.uint8)
+    wall[mask == IDS["sign_1"]] = under
+    before = wall.copy()
+    before[before_mask == IDS["cube_1"]] = (200, 30, 30)
+    return _check(spec, (before_mask, mask), (before, wall), vis)
+
+
+def test_a_small_thing_taken_off_a_support_of_its_colour_is_refused() -> None:
+    """364 px (2.4x the target threshold, under ``small_target_factor`` 3) on a dark red
+    support (ΔE*ab 27: over ``min_support_delta_e`` 22, under ``min_small_support_delta_e``
+    35) refused by the remove gate, kept with the rule off (0); 900 px on the same support
+    kept, and 364 px on a green one."""
+    gate = operator_for("remove").gate
+    small = _taken(364, (140, 30, 30))
+    assert 22.0 < support_contrast(small) < 35.0
+    assert gate(small) == ["remove: a small target blends into its support"]
+    off = VIS.model_copy(update={"small_target_factor": 0.0})
+    assert gate(_taken(364, (140, 30, 30), off)) == []
+    large = _taken(900, (140, 30, 30))
+    assert small_support_reasons(large) == [] and gate(large) == []
+    assert gate(_taken(364, (30, 150, 30))) == []
