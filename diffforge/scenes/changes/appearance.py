@@ -762,36 +762,30 @@ class Orientation(_Outline):
 
 
 # The turns ``file_turn`` tries (degrees, both ways): from ``visibility.min_rotation_deg`` to
-# the largest the orientation change draws, this far apart.
-FILE_TURN_STEP_DEG = 5.0
+# the largest the orientation change draws, this far apart, at most ``FILE_TURN_TRIES`` of them
+# nearest the drawn one (each a few milliseconds: the mix and file-share pilots sample
+# thousands of specs).
+FILE_TURN_STEP_DEG = 10.0
+FILE_TURN_TRIES = 6
 
 
 def file_turn(ctx: ChangeContext, scene: Scene, obj, turn: float, order: int) -> float | None:
     """In a user's file (layout ``environment``), the turn (radians) nearest ``turn`` that the
     turn gates are predicted to pass from ``obj``'s box (``turn_prediction``), ``turn`` itself
-    where it passes; None where none does. There most drawn turns of box-like things were
-    refused after rendering (48 of 53 draft turns of y_up and centimetres: the crates at
-    every angle, the slab's cubes near a quarter turn), each refusal a render thrown away;
-    the slab's cubes turned 40-60 degrees pass. Generated scenes are left to the gates."""
+    where it passes; None where none of the ``FILE_TURN_TRIES`` nearest does. There most
+    drawn turns of box-like things were refused after rendering (48 of 53 draft turns of y_up
+    and centimetres: the crates at every angle, the slab's cubes near a quarter turn), each
+    refusal a render thrown away; the slab's cubes turned 40-60 degrees pass. Generated
+    scenes are left to the gates."""
     vis, resolution = ctx.cfg.visibility, ctx.cfg.render.resolved().resolution
-    if file_turn_seen(obj, scene.camera, turn, order, vis, resolution):
-        return turn
-    # a file's objects stand where they stand: the sampler's draws ask again and again
-    seen = _FILE_TURNS.setdefault(ctx.library, {})
-    key = (obj.dimensions, obj.transform.location, obj.transform.rotation[2],
-           scene.camera.model_dump_json(), order, resolution, vis.model_dump_json())  # fmt: skip
-    if key not in seen:
-        lo, hi = vis.min_rotation_deg, Orientation.params["angle_deg"]["uniform"][1]
-        turns = [math.copysign(math.radians(d), s)
-                 for d in np.arange(lo, hi + 1e-9, FILE_TURN_STEP_DEG) for s in (1.0, -1.0)]  # fmt: skip
-        seen[key] = [
-            t for t in turns if file_turn_seen(obj, scene.camera, t, order, vis, resolution)
-        ]
-    return min(seen[key], key=lambda t: abs(t - turn)) if seen[key] else None
-
-
-# The turns ``file_turn`` found seen, per asset library, object, view and visibility settings.
-_FILE_TURNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    lo, hi = vis.min_rotation_deg, Orientation.params["angle_deg"]["uniform"][1]
+    others = (math.copysign(math.radians(d), s)
+              for d in np.arange(lo, hi + 1e-9, FILE_TURN_STEP_DEG) for s in (1.0, -1.0))  # fmt: skip
+    nearest = sorted(others, key=lambda t: abs(t - turn))[:FILE_TURN_TRIES]
+    for t in (turn, *nearest):
+        if file_turn_seen(obj, scene.camera, t, order, vis, resolution):
+            return t
+    return None
 
 
 def file_turn_seen(obj, camera, turn: float, order: int, vis, resolution) -> bool:

@@ -22,15 +22,28 @@ def outline_match(before: np.ndarray, after: np.ndarray) -> float:
     if not before.any() or not after.any():
         return 0.0
     centre = np.argwhere(before).mean(axis=0)
+    n_before = int(before.sum())
     best = 0.0
     for other in (after, after[:, ::-1]):
         shift = np.rint(centre - np.argwhere(other).mean(axis=0)).astype(int)
+        n_other = int(other.sum())
         for dy in range(-SLACK_PX, SLACK_PX + 1):
             for dx in range(-SLACK_PX, SLACK_PX + 1):
-                moved = np.roll(other, (int(shift[0]) + dy, int(shift[1]) + dx), axis=(0, 1))
-                union = int((before | moved).sum())
-                best = max(best, int((before & moved).sum()) / union)
+                inter = _overlap(before, other, int(shift[0]) + dy, int(shift[1]) + dx)
+                best = max(best, inter / (n_before + n_other - inter))
     return best
+
+
+def _overlap(a: np.ndarray, b: np.ndarray, dy: int, dx: int) -> int:
+    """Pixels set in ``a`` and in ``b`` moved by (dy, dx) (what moves off the frame is lost: a
+    target's outline keeps a margin from the frame's edge, so nothing wraps round)."""
+    h, w = a.shape
+    ya, yb = max(dy, 0), max(-dy, 0)
+    xa, xb = max(dx, 0), max(-dx, 0)
+    hh, ww = h - abs(dy), w - abs(dx)
+    if hh <= 0 or ww <= 0:
+        return 0
+    return int(np.count_nonzero(a[ya : ya + hh, xa : xa + ww] & b[yb : yb + hh, xb : xb + ww]))
 
 
 def turn_outline_reasons(check: GateCheck) -> list[str]:
