@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,29 @@ def gate_checks(root: Path, vis):
                 vis, relit,
             )  # fmt: skip
             yield f"{root.name}/{scene.stem}", check
+
+
+def print_measures(doc: str, measures: Callable[[GateCheck], str], marked: str = "") -> None:
+    """The command line of a review round's rules script (rules_96k/96m/96p): each change's
+    measures on the stored renders, one per line; with ``marked`` (the review's rating, e.g.
+    "B"), ``--review pair:type,...`` prefixes the changes the review rated so and the rest "C"."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("datasets", nargs="+", type=Path)
+    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
+    if marked:
+        ap.add_argument("--review", default="", help=f"pair:type rated {marked}, comma-separated")
+    args = ap.parse_args()
+    rated = set(filter(None, args.review.split(","))) if marked else set()
+    vis = load_config(args.config, []).visibility
+    for root in args.datasets:
+        for pair, check in gate_checks(root, vis):
+            said = measures(check)
+            if not said:
+                continue
+            mark = ""
+            if marked:
+                mark = (marked if f"{pair}:{check.change.type}" in rated else "C") + " "
+            print(f"{mark}{pair} {check.change.type}: {said}")
 
 
 def replay(root: Path, vis) -> list[tuple[str, list[str]]]:

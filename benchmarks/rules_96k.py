@@ -9,12 +9,8 @@ seen and the frame's luminance ratio, a folded turn's outline share
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from gate_replay import print_measures
 
-from gate_replay import ROOT, gate_checks
-
-from diffforge.config import load_config
 from diffforge.scenes.changes import GateCheck
 from diffforge.scenes.changes.scene_wide import illumination_measures, seen_kind
 
@@ -42,18 +38,5 @@ def measures(check: GateCheck) -> str:
     return ""
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("datasets", nargs="+", type=Path)
-    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
-    args = ap.parse_args()
-    vis = load_config(args.config, []).visibility
-    for root in args.datasets:
-        for pair, check in gate_checks(root, vis):
-            said = measures(check)
-            if said:
-                print(f"{pair} {check.change.type}: {said}")
-
-
 if __name__ == "__main__":
-    main()
+    print_measures(__doc__, measures)

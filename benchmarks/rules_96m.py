@@ -10,12 +10,8 @@ changes a review rated B (pair:type), the rest C.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from gate_replay import print_measures
 
-from gate_replay import ROOT, gate_checks
-
-from diffforge.config import load_config
 from diffforge.scenes.changes import GateCheck
 from diffforge.scenes.changes.scene_wide import UNSEEN_LAMP, lamp_luma_ratio, seen_kind
 from diffforge.scenes.changes.seen_whole import move_span, seen_whole_share
@@ -42,21 +38,5 @@ def measures(check: GateCheck) -> str:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("datasets", nargs="+", type=Path)
-    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
-    ap.add_argument("--review", default="", help="pair:type rated B, comma-separated")
-    args = ap.parse_args()
-    barely = set(filter(None, args.review.split(",")))
-    vis = load_config(args.config, []).visibility
-    for root in args.datasets:
-        for pair, check in gate_checks(root, vis):
-            said = measures(check)
-            if said:
-                mark = "B" if f"{pair}:{check.change.type}" in barely else "C"
-                print(f"{mark} {pair} {check.change.type}: {said}")
-
-
 if __name__ == "__main__":
-    main()
+    print_measures(__doc__, measures, "B")

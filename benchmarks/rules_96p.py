@@ -11,13 +11,9 @@ rated B or P (pair:type), the rest C.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from gate_replay import ROOT, gate_checks
+from gate_replay import print_measures
 
 from diffforge.captioner.change_groups import view_pitch_deg
-from diffforge.config import load_config
 from diffforge.scenes.changes import GateCheck
 from diffforge.scenes.changes.salience import support_contrast
 from diffforge.scenes.changes.scene_wide import (
@@ -63,21 +59,5 @@ def measures(check: GateCheck) -> str:
     return out + (", relit" if check.relit else "")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("datasets", nargs="+", type=Path)
-    ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
-    ap.add_argument("--review", default="", help="pair:type rated B or P, comma-separated")
-    args = ap.parse_args()
-    marked = set(filter(None, args.review.split(",")))
-    vis = load_config(args.config, []).visibility
-    for root in args.datasets:
-        for pair, check in gate_checks(root, vis):
-            said = measures(check)
-            if said:
-                mark = "B/P" if f"{pair}:{check.change.type}" in marked else "C"
-                print(f"{mark} {pair} {check.change.type}: {said}")
-
-
 if __name__ == "__main__":
-    main()
+    print_measures(__doc__, measures, "B/P")

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
+from gate_fixtures import VIS, block, gate_check
 from render_fixtures import make_pair, obj
 
-from diffforge.config import VisibilityConfig
 from diffforge.dataset import read_pairs
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes import GateCheck
@@ -22,23 +22,13 @@ from diffforge.scenes.changes.appearance import view_turn_seen
 from diffforge.scenes.changes.gating import seen_shares_apart
 from diffforge.scenes.model import Change
 
-VIS = VisibilityConfig()
 IDS = {"cube_1": 1, "ball_1": 2, "sign_1": 3, "ball_2": 4}
 SIZE = (72, 96)
 
 
 def _check(spec, change, masks, diff=None, vis=VIS) -> GateCheck:
     """A gate's view of ``change`` on hand-made masks (every pixel changed unless ``diff``)."""
-    images = (np.zeros((*SIZE, 3), np.uint8), np.zeros((*SIZE, 3), np.uint8))
-    diff = np.ones(SIZE, bool) if diff is None else diff
-    target_min = vis.target_pixels(SIZE[::-1])
-    return GateCheck(spec, change, IDS, {}, images, masks, diff, 12, target_min, 11, vis)
-
-
-def _block(mask: np.ndarray, index: int, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-    mask = mask.copy()
-    mask[y0:y1, x0:x1] = index
-    return mask
+    return gate_check(spec, change, masks, IDS, diff=diff, vis=vis, facts=False)
 
 
 def _recoloured_behind(ball_y: float, ball_x: float = -1.0):
@@ -58,10 +48,10 @@ def test_a_target_covered_by_another_changes_object_is_refused() -> None:
     ``max_change_hidden_share`` 0.3): refused. Covering 80 (0.20), or standing behind the cube
     (its pixels then the cube's own in the render, here drawn over it only to test the depth
     test), it passes."""
-    before = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
     for cover, ball_y, hidden in ((8, -1.6, True), (4, -1.6, False), (8, 1.5, False)):
         spec = _recoloured_behind(ball_y)
-        after = _block(before, 4, 20, 40, 20, 20 + cover)  # the ball over ``cover`` columns
+        after = block(before, 4, 20, 40, 20, 20 + cover)  # the ball over ``cover`` columns
         check = _check(spec, spec.changes[0], (before, after))
         assert check.hidden_share() == pytest.approx(cover / 20 if ball_y < 0 else 0.0)
         want = ["color: target hidden by another change"] if hidden else []
@@ -71,8 +61,8 @@ def test_a_target_covered_by_another_changes_object_is_refused() -> None:
 def test_the_hidden_share_is_not_asked_of_a_target_that_moves_or_is_added() -> None:
     """A moved target's pixels in one image are somewhere else in the other: nothing to cover."""
     spec = make_pair(0, "move")
-    before = _block(np.zeros(SIZE, np.int32), 1, 10, 20, 10, 20)
-    after = _block(np.zeros(SIZE, np.int32), 1, 40, 50, 60, 70)
+    before = block(np.zeros(SIZE, np.int32), 1, 10, 20, 10, 20)
+    after = block(np.zeros(SIZE, np.int32), 1, 40, 50, 60, 70)
     assert _check(spec, spec.changes[0], (before, after)).hidden_share() == 0.0
 
 
@@ -105,7 +95,7 @@ def _turn(pieces: list[tuple[int, int]]):
     spec = make_pair(0, "orientation")
     mask = np.zeros(SIZE, np.int32)
     for x0, x1 in pieces:
-        mask = _block(mask, 3, 20, 40, x0, x1)
+        mask = block(mask, 3, 20, 40, x0, x1)
     return _check(spec, spec.changes[0], (mask, mask))
 
 
@@ -152,7 +142,7 @@ def test_a_small_garments_colour_is_refused() -> None:
     it (5600/39: 224 px of the 300 asked at 256x192)."""
     spec = make_pair(0, "color")
     change = Change(type="color", targets=["cube_1"], params={"part": "top"})
-    mask = _block(np.zeros(SIZE, np.int32), 1, 10, 50, 10, 30)
+    mask = block(np.zeros(SIZE, np.int32), 1, 10, 50, 10, 30)
     for top, refused in ((40, True), (60, False)):
         diff = np.zeros(SIZE, bool)
         diff[10:20, 10 : 10 + top // 10] = True
@@ -173,9 +163,9 @@ def test_a_size_change_of_a_small_area_ratio_is_refused() -> None:
     """Grown from 20 x 20 to 20 x 32 px (area x1.6, under ``min_size_area_ratio`` 1.8):
     refused, though every pixel changed (a darkening); to 20 x 40 (x2.0) kept."""
     spec = make_pair(0, "size")
-    before = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
     for width, refused in ((32, True), (40, False)):
-        after = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 20 + width)
+        after = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 20 + width)
         check = _check(spec, spec.changes[0], (before, after))
         want = ["size: the size changes too little of the target's area"] if refused else []
         assert check.size_ratio_reasons() == want, width
@@ -185,8 +175,8 @@ def test_the_size_ratio_is_part_of_the_size_gate() -> None:
     """Through ``check_pair``: the x1.6 change passes every other size gate (a block 400 ->
     640 px, all changed) and is refused by the ratio alone."""
     spec = make_pair(0, "size")
-    before = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
-    after = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 52)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
+    after = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 52)
     images = (np.full((*SIZE, 3), 100, np.uint8), np.full((*SIZE, 3), 200, np.uint8))
     facts = {
         "before": {"cube_1": {"pixels": 400, "box": [20, 20, 39, 39]}},

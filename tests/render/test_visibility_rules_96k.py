@@ -12,49 +12,26 @@ import math
 
 import numpy as np
 import pytest
+from gate_fixtures import VIS, block, gate_check, mask_facts
 from render_fixtures import make_pair, obj
 
-from diffforge.config import VisibilityConfig
 from diffforge.dataset import read_pairs
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes import GateCheck, operator_for
 from diffforge.scenes.changes.appearance import view_turn_reasons
 from diffforge.scenes.model import Change, Light
 
-VIS = VisibilityConfig()
 IDS = {"cube_1": 1, "ball_1": 2, "sign_1": 3, "ball_3": 4}
 SIZE = (72, 96)  # rows, columns: 96x72, where 420 px at 256x192 are 60 px
 
 
-def _block(mask: np.ndarray, index: int, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-    mask = mask.copy()
-    mask[y0:y1, x0:x1] = index
-    return mask
+def _check(spec, change, masks, images=None, diff=None, vis=VIS, relit=False) -> GateCheck:
+    """A gate's view of ``change`` (every pixel changed unless ``diff``)."""
+    return gate_check(spec, change, masks, IDS, images=images, diff=diff, vis=vis, relit=relit)
 
 
 def _facts(masks) -> dict:
-    """Render facts (pixels, box) of every id in the masks."""
-    out = {}
-    for side, mask in zip(("before", "after"), masks, strict=True):
-        out[side] = {}
-        for name, index in IDS.items():
-            ys, xs = np.nonzero(mask == index)
-            if len(ys):
-                box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
-                out[side][name] = {"pixels": len(ys), "box": box}
-    return out
-
-
-def _check(spec, change, masks, images=None, diff=None, vis=VIS, relit=False) -> GateCheck:
-    """A gate's view of ``change`` (every pixel changed unless ``diff``)."""
-    if images is None:
-        images = (np.zeros((*SIZE, 3), np.uint8), np.zeros((*SIZE, 3), np.uint8))
-    diff = np.ones(SIZE, bool) if diff is None else diff
-    target_min = vis.target_pixels(SIZE[::-1])
-    facts = _facts(masks)
-    return GateCheck(
-        spec, change, IDS, facts, images, masks, diff, 12, target_min, 11, vis, relit
-    )  # fmt: skip
+    return mask_facts(masks, IDS)
 
 
 # -- 1. a small target's colour (6400/09, 6400/13) -------------------------------------------
@@ -68,14 +45,14 @@ def test_a_colour_change_of_few_pixels_is_refused_even_alone() -> None:
     off = VIS.model_copy(update={"min_color_changed_px": 0})
     assert VIS.scaled_px(VIS.min_color_changed_px, SIZE[::-1]) == 60
     for width, refused in ((6, True), (8, False)):
-        mask = _block(np.zeros(SIZE, np.int32), 1, 30, 38, 40, 40 + width)
+        mask = block(np.zeros(SIZE, np.int32), 1, 30, 38, 40, 40 + width)
         check = _check(spec, spec.changes[0], (mask, mask))
         want = ["color: too few pixels change colour"] if refused else []
         assert check.color_pixel_reasons() == want, width
         assert _check(spec, spec.changes[0], (mask, mask), vis=off).color_pixel_reasons() == []
     user = spec.model_copy(deep=True)
     user.before.environment.layout = "environment"
-    mask = _block(np.zeros(SIZE, np.int32), 1, 30, 38, 40, 46)
+    mask = block(np.zeros(SIZE, np.int32), 1, 30, 38, 40, 46)
     assert _check(user, user.changes[0], (mask, mask)).color_pixel_reasons() == []
 
 
@@ -107,8 +84,8 @@ def test_a_size_change_beside_a_relighting_counts_its_outline() -> None:
     size = operator_for("size")
     off = VIS.model_copy(update={"min_scene_change_object_px": 0})
     for (h0, w0), (h1, w1), refused in (((10, 10), (10, 18), True), ((12, 12), (12, 24), False)):
-        before = _block(np.zeros(SIZE, np.int32), 1, 20, 20 + h0, 20, 20 + w0)
-        after = _block(np.zeros(SIZE, np.int32), 1, 20, 20 + h1, 20, 20 + w1)
+        before = block(np.zeros(SIZE, np.int32), 1, 20, 20 + h0, 20, 20 + w0)
+        after = block(np.zeros(SIZE, np.int32), 1, 20, 20 + h1, 20, 20 + w1)
         masks = (before, after)
         want = ["size: the size changes too little beside a lighting change"] if refused else []
         assert size.gate(_check(spec, spec.changes[0], masks, relit=True)) == want, w1
@@ -121,8 +98,8 @@ def test_check_pair_tells_a_size_change_it_is_relit() -> None:
     illumination change itself and a size change alone are not."""
     spec = make_pair(0, "size")
     spec.changes.append(Change(type="illumination", targets=["key"], params={"kind": "darker"}))
-    before = _block(np.zeros(SIZE, np.int32), 1, 20, 30, 20, 30)
-    after = _block(np.zeros(SIZE, np.int32), 1, 20, 30, 20, 39)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 30, 20, 30)
+    after = block(np.zeros(SIZE, np.int32), 1, 20, 30, 20, 39)
     images = (np.full((*SIZE, 3), 200, np.uint8), np.full((*SIZE, 3), 60, np.uint8))
     masks = (before, after)
     reasons = check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS)
@@ -139,8 +116,8 @@ def _replaced(old_grey: int):
     """The cube (a 20 x 30 block, grey ``old_grey`` on a grey 128 floor) replaced by a ball
     elsewhere (an orange 10 x 10 block)."""
     spec = make_pair(0, "replace")
-    before = _block(np.zeros(SIZE, np.int32), 1, 40, 60, 10, 40)
-    after = _block(np.zeros(SIZE, np.int32), 4, 20, 30, 60, 70)
+    before = block(np.zeros(SIZE, np.int32), 1, 40, 60, 10, 40)
+    after = block(np.zeros(SIZE, np.int32), 4, 20, 30, 60, 70)
     images = []
     for mask in (before, after):
         img = np.full((*SIZE, 3), 128, np.uint8)
@@ -190,7 +167,7 @@ def _switched(lamp: str | None, light_id: str = "shop_light"):
     ]  # fmt: skip
     mask = np.zeros(SIZE, np.int32)
     if lamp is not None:
-        mask = _block(mask, IDS[lamp], 5, 15, 5, 15)
+        mask = block(mask, IDS[lamp], 5, 15, 5, 15)
     before = np.full((*SIZE, 3), 100, np.uint8)
     after = np.full((*SIZE, 3), 105, np.uint8)
     after[50:, :] = 150  # the lit pavement
@@ -230,8 +207,8 @@ def _cube_turn(changed_cols: int, vis=VIS):
     cube_a.transform.rotation = (0.0, 0.0, ray + math.radians(40.0))
     change = Change(type="orientation", targets=["cube_1"], params={"symmetry": 4})
     spec.changes = [change]
-    before = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
-    after = _block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40 + changed_cols)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
+    after = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40 + changed_cols)
     return _check(spec, change, (before, after), vis=vis)
 
 

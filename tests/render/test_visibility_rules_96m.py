@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 import pytest
+from gate_fixtures import VIS, gate_check, mask_facts
 from render_fixtures import make_pair, obj
 
-from diffforge.config import VisibilityConfig
 from diffforge.dataset import read_pairs
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes import GateCheck, operator_for
@@ -33,7 +33,6 @@ from diffforge.scenes.changes.turn_outline import outline_match, turn_outline_re
 from diffforge.scenes.geometry import predicted_footprint
 from diffforge.scenes.model import Change, Light
 
-VIS = VisibilityConfig()
 IDS = {"cube_1": 1, "ball_1": 2, "sign_1": 3}
 SIZE = (192, 256)  # rows, columns: the standard frame, where the thresholds are stated
 
@@ -77,25 +76,11 @@ def _recoloured(masks):
 
 
 def _facts(masks) -> dict:
-    """Render facts (pixels, box) of every id in the masks."""
-    out: dict = {"before": {}, "after": {}}
-    for side, mask in zip(out, masks, strict=True):
-        for name, index in IDS.items():
-            ys, xs = np.nonzero(mask == index)
-            if len(ys):
-                box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
-                out[side][name] = {"pixels": len(ys), "box": box}
-    return out
+    return mask_facts(masks, IDS)
 
 
 def _check(spec, masks, vis=VIS, images=None) -> GateCheck:
-    if images is None:
-        images = (np.zeros((*SIZE, 3), np.uint8), np.zeros((*SIZE, 3), np.uint8))
-    target_min = vis.target_pixels(SIZE[::-1])
-    return GateCheck(
-        spec, spec.changes[0], IDS, _facts(masks), images, masks,
-        np.ones(SIZE, bool), 12, target_min, 11, vis,
-    )  # fmt: skip
+    return gate_check(spec, spec.changes[0], masks, IDS, images=images, vis=vis)
 
 
 # -- 1. a colour, material or size of a target mostly hidden (4700/38, 8600/44) ------------

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
+from gate_fixtures import VIS, gate_check, mask_facts
 from render_fixtures import make_pair
 
-from diffforge.config import VisibilityConfig
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes import GateCheck, operator_for
 from diffforge.scenes.changes.salience import (
@@ -30,30 +30,19 @@ from diffforge.scenes.changes.scene_wide import (
 )
 from diffforge.scenes.model import Change, Light
 
-VIS = VisibilityConfig()
 IDS = {"cube_1": 1, "ball_1": 2, "sign_1": 3}
 SIZE = (192, 256)  # rows, columns: the standard frame, where the thresholds are stated
 
 
 def _facts(masks) -> dict:
-    """Render facts (pixels, box) of every id in the masks."""
-    out: dict = {"before": {}, "after": {}}
-    for side, mask in zip(out, masks, strict=True):
-        for name, index in IDS.items():
-            ys, xs = np.nonzero(mask == index)
-            if len(ys):
-                box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
-                out[side][name] = {"pixels": len(ys), "box": box}
-    return out
+    return mask_facts(masks, IDS)
 
 
 def _check(spec, masks, images, vis=VIS, relit: bool = False) -> GateCheck:
-    target_min = vis.target_pixels(SIZE[::-1])
     diff = np.abs(images[1].astype(int) - images[0].astype(int)).max(axis=-1) > 24
-    return GateCheck(
-        spec, spec.changes[0], IDS, _facts(masks), images, masks, diff, 12, target_min, 11,
-        vis, relit,
-    )  # fmt: skip
+    return gate_check(
+        spec, spec.changes[0], masks, IDS, images=images, diff=diff, vis=vis, relit=relit
+    )
 
 
 # -- 1. a sun turned so that the street only falls into shade (1800/19) ---------------------
