@@ -328,6 +328,29 @@ def test_turns_in_a_file_are_drawn_where_their_box_predicts_them_seen(corpus):
     assert not refused, refused
 
 
+class _Forgetful(dict):
+    """A cache that never answers: every question asked afresh."""
+
+    def get(self, key, default=None):
+        return default
+
+
+def test_file_turns_kept_answers_are_the_fresh_ones(corpus, monkeypatch):
+    """``file_turn`` keeps its answers for the fixed fallback angles by object, camera,
+    symmetry, visibility and resolution (the pilots ask the same questions thousands of
+    times): specs sampled with a warm cache equal those asked afresh."""
+    from diffforge.scenes.changes import appearance
+
+    cfg = load_config(None, [
+        f"assets.environment={corpus['centimetres'][0]}", "scene.layouts={environment: 1.0}",
+        "seed=3", "render.resolution=[256, 192]", "changes.weights={orientation: 1.0}",
+    ])  # fmt: skip
+    kept = [PairSampler(cfg).sample(i).to_json() for i in range(16)]
+    assert len(appearance._FILE_TURN_SEEN) > 0
+    monkeypatch.setattr(appearance, "_FILE_TURN_SEEN", _Forgetful())
+    assert [PairSampler(cfg).sample(i).to_json() for i in range(16)] == kept
+
+
 def test_a_files_boxes_turn_by_the_symmetry_the_scan_measured(corpus):
     """The scan measures each changeable object's n-fold symmetry; the sampler folds its turns
     by it, as a built-in box's: centimetres' crate and box are 4-fold (they were turned as
