@@ -10,7 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from diffforge.captioner.change_groups import VERTICAL_MIN_DEG, view_pitch_deg
+from diffforge.captioner.change_groups import (
+    DISTANCE_MIN_SCALE,
+    VERTICAL_MIN_DEG,
+    apparent_scale,
+    view_pitch_deg,
+)
 from diffforge.captioner.compose import AmbiguousReference, change_groups, render_group
 from diffforge.captioner.phrasings import templates
 from diffforge.config import load_config
@@ -85,3 +90,36 @@ def test_higher_up_follows_the_look_down_angle_not_the_record() -> None:
     assert _extra(flatter) == ""
     assert _extra(_aimed(spec, 3.0, 0.0, 3.0)) == ""
     assert _extra(_aimed(spec, -6.0, 0.0, -6.0)) == "lower down"
+
+
+def _dollied(spec: PairSpec, factor: float, recorded: float) -> PairSpec:
+    """The pair with its after camera the before one moved along its view to ``factor`` of
+    its distance from the target, recorded as zoom ``recorded``."""
+    out = spec.model_copy(deep=True)
+    cam = out.before.camera
+    target = np.asarray(cam.look_at)
+    loc = target + factor * np.subtract(cam.location, target)
+    out.after.camera = cam.model_copy(update={"location": tuple(map(float, loc))})
+    (change,) = out.changes
+    change.params.update(elevation_deg=0.0, zoom=recorded)
+    return out
+
+
+def test_closer_and_further_follow_what_the_objects_do_not_the_record() -> None:
+    """ "closer to the scene" / "further from the scene" only where the things seen in both
+    images grow or shrink by ``DISTANCE_MIN_SCALE`` (review_std96q 2600/21: an orbit recorded
+    7 % nearer whose objects kept their size within a pixel was captioned "closer")."""
+    spec = _viewpoint_pair()
+    assert _extra(_dollied(spec, 0.8, 0.8)) == "closer to the scene"
+    assert _extra(_dollied(spec, 1.25, 1.25)) == "further from the scene"
+    assert _extra(_dollied(spec, 1.0, 0.85)) == ""  # recorded nearer, the view unchanged
+    assert _extra(_dollied(spec, 0.98, 0.93)) == ""  # nearer by 2 %: nothing visibly grows
+    grown = apparent_scale_of(_dollied(spec, 0.8, 0.8))
+    assert grown is not None and grown >= DISTANCE_MIN_SCALE
+
+
+def apparent_scale_of(spec: PairSpec) -> float | None:
+    from diffforge.captioner.compose import _groups_and_ctx
+
+    ctx = _groups_and_ctx(spec, RES, None, 1, "concise", None)[1]
+    return apparent_scale(ctx)
