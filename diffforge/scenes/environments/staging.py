@@ -855,9 +855,15 @@ def empty_ground(
     """Per ray of ``empty_road_share``'s grid (the ``lower`` part): whether it shows empty
     road, whether it shows an empty sidewalk's top, and the (x, y) where it meets the ground
     (inf where it looks up)."""
-    from diffforge.scenes.geometry import look_at_matrix, ray_box_entry
+    origin, dirs = ground_rays(scene, grid, lower)
+    return ground_seen(scene, origin, dirs, object_entry(origin, dirs, scene.objects))
 
-    env = scene.environment
+
+def ground_rays(scene: Scene, grid: tuple[int, int], lower: float) -> tuple[np.ndarray, np.ndarray]:
+    """The camera's position and the unit rays through the pixel centres of a ``grid`` over
+    the frame's ``lower`` part (``empty_ground``'s)."""
+    from diffforge.scenes.geometry import look_at_matrix
+
     cam = scene.camera
     w, h = grid
     focal = cam.lens / cam.sensor_width * w
@@ -866,9 +872,18 @@ def empty_ground(
     local = np.stack([u.ravel(), v.ravel(), -np.full(u.size, focal)], axis=1)
     dirs = local @ look_at_matrix(cam.location, cam.look_at).T
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
-    origin = np.asarray(cam.location, dtype=float)
+    return np.asarray(cam.location, dtype=float), dirs
+
+
+def object_entry(origin: np.ndarray, dirs: np.ndarray, objects) -> np.ndarray:
+    """Per ray, the distance to the first of ``objects``' boxes it enters (inf: none). A tree
+    counts as its trunk and its crown (over 1.8 m), not as the box around both. The minimum
+    over objects, so the entry of a scene with one more object is this one's and the new
+    object's minimum (``street._fill_lower_frame`` adds one at a time)."""
+    from diffforge.scenes.geometry import ray_box_entry
+
     dims, locs, yaws = [], [], []
-    for o in scene.objects:
+    for o in objects:
         x, y, z = o.transform.location
         if o.category == "tree":  # a trunk and a crown
             dims += [(0.4, 0.4, 1.8), (o.dimensions[0], o.dimensions[1], o.dimensions[2] - 1.8)]
@@ -878,11 +893,16 @@ def empty_ground(
             dims.append(o.dimensions)
             locs.append((x, y, z))
             yaws.append(o.transform.rotation[2])
-    t_obj = (
-        ray_box_entry(origin, dirs, np.array(dims), np.array(locs), np.array(yaws)).min(axis=1)
-        if dims
-        else np.full(len(dirs), np.inf)
-    )
+    if not dims:
+        return np.full(len(dirs), np.inf)
+    return ray_box_entry(origin, dirs, np.array(dims), np.array(locs), np.array(yaws)).min(axis=1)
+
+
+def ground_seen(
+    scene: Scene, origin: np.ndarray, dirs: np.ndarray, t_obj: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``empty_ground`` for rays whose first object lies ``t_obj`` away."""
+    env = scene.environment
     r = env.road_width / 2
     down = dirs[:, 2] < -1e-9
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -34,9 +34,12 @@ from diffforge.scenes.environments.staging import (
     boxes_close,
     crossing_span,
     empty_ground,
+    ground_rays,
+    ground_seen,
     is_person,
     is_road_vehicle,
     merged_with,
+    object_entry,
     picture_box,
     stage_people,
     stands_clear,
@@ -403,8 +406,11 @@ def _fill_lower_frame(rng, comp: Composition, text: bool = False) -> None:
     what fills its near lane stands below them."""
     scene = comp.scene
     signs = _sign_boxes(scene) if text else None
+    # the camera stays and one thing comes at a time: each ray's first object is kept
+    origin, dirs = ground_rays(scene, FILL_GRID, STREET_FRAME_LOWER)
+    t_obj = object_entry(origin, dirs, scene.objects)
     for _ in range(FILL_TEXT_TRIES if text else FILL_TRIES):
-        road, walk, ground = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
+        road, walk, ground = ground_seen(scene, origin, dirs, t_obj)
         empty = road | walk
         if empty.mean() <= FILL_EMPTY:
             return
@@ -417,13 +423,16 @@ def _fill_lower_frame(rng, comp: Composition, text: bool = False) -> None:
         obj = _fill_at(rng, comp, float(x), float(y), text)
         if obj is None:
             continue
-        after = empty_ground(scene, FILL_GRID, STREET_FRAME_LOWER)
+        t_with = np.minimum(t_obj, object_entry(origin, dirs, [obj]))
+        after = ground_seen(scene, origin, dirs, t_with)
         if (
             not _fits_picture(scene, obj, signs)
             or (after[0] | after[1]).mean() > empty.mean() - FILL_GAIN
         ):
             scene.objects.remove(obj)
             comp.placer.remove(obj.id)
+        else:
+            t_obj = t_with
 
 
 FILL_GRID = (32, 24)
