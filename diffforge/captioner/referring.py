@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.captioner.seen import colour_seen, material_seen, pose_seen
+from diffforge.captioner.seen import colour_seen, garments_unseen, material_seen, pose_seen
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
 from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
@@ -360,6 +360,13 @@ class Resolver:
             self._colours[obj.id] = colour_seen(obj, self._light)
         return self._colours[obj.id]
 
+    def unseen(self, obj: ObjectInstance) -> tuple[str, ...]:
+        """Features this image hides on ``obj`` (a person's trousers behind a counter)."""
+        if not is_person(obj):
+            return ()
+        view = self.view
+        return garments_unseen(obj, view.scene.camera, view.resolution, view.seen_box(obj.id))
+
     # -- landmarks ----------------------------------------------------------------------------
 
     def landmark_phrase(self, obj_id: str) -> str | None:
@@ -370,7 +377,7 @@ class Resolver:
         return self._landmarks[obj_id]
 
     def _short(self, obj: ObjectInstance) -> str | None:
-        feats = features(obj, ("text", "pose"), self.colour_seen)
+        feats = features(obj, ("text", "pose", *self.unseen(obj)), self.colour_seen)
         rivals = [
             self.view.by_id[i]
             for i in self.view.visible
@@ -426,7 +433,7 @@ class Resolver:
         self, obj: ObjectInstance, ref: Referring, exclude: Iterable[str], use_support: bool
     ) -> Referring:
         view = self.view
-        feats = features(obj, exclude, self.colour_seen)
+        feats = features(obj, (*exclude, *self.unseen(obj)), self.colour_seen)
         used = tuple(feats)
         phrase = noun_phrase(obj, feats, used)
         for tag in ("leftmost", "rightmost"):
@@ -455,7 +462,7 @@ class Resolver:
         use_support: bool = True,
     ) -> Referring:
         view = self.view
-        feats = features(obj, exclude, self.colour_seen)
+        feats = features(obj, (*exclude, *self.unseen(obj)), self.colour_seen)
         region = view.region(obj.id)
         where_region = region_phrase(region)
         rivals = [

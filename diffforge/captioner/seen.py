@@ -368,3 +368,27 @@ def vertical_relation(
     if tz.max() <= lz.min() - VERTICAL_GAP and mid > lm[3]:
         return "below"
     return "beside"
+
+
+# A person's trousers are named only where the picture shows them: the rendered figure must
+# reach past the hip line by this share of the hip-to-feet span (review_std96q 2600/44: a person
+# seen down to the waist behind a counter, "in pink trousers"). The hip is put at ``HIP_SHARE``
+# of the figure's height (a standing figure's; a seated one's hip is lower, so its trousers
+# are kept more readily).
+HIP_SHARE, GARMENT_SEEN_SHARE = 0.47, 0.25
+
+
+def garments_unseen(
+    obj: ObjectInstance, camera: Camera, resolution: tuple[int, int], seen_box
+) -> tuple[str, ...]:
+    """The clothing features ("clothing.bottom") a caption may not name on ``obj``: a garment
+    the rendered figure (its ``seen_box``, what the frame and other objects leave of it) does
+    not show. Nothing where visibility comes from the projection alone."""
+    if seen_box is None or "bottom" not in (obj.attributes.clothing or {}):
+        return ()
+    x, y, z = obj.transform.location
+    uv, depth = project(camera, [(x, y, z + HIP_SHARE * obj.dimensions[2]), (x, y, z)], resolution)
+    hip, feet = float(uv[0, 1]), float(uv[1, 1])
+    if (depth <= 0).any() or feet - hip < 2:
+        return ()
+    return ("clothing.bottom",) if seen_box[3] < hip + GARMENT_SEEN_SHARE * (feet - hip) else ()
