@@ -64,6 +64,7 @@ def test_closed_room_and_light_off(tmp_path):
         "--set", "visibility.illumination_switch_luma_ratio=0",
         "--set", "visibility.illumination_local_fraction=0",
         "--set", "visibility.min_plain_switch_frame_ratio=0",
+        "--set", "visibility.min_switch_lamp_luma_ratio=1.0",
     )  # fmt: skip
     records = {r["id"]: r for r in map(json.loads, (out / "pairs.jsonl").read_text().splitlines())}
     closed_id = closed["id"]

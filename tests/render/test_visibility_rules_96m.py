@@ -180,7 +180,7 @@ def _switch(lit: int, unlit: int):
 
 
 def test_a_lamp_switched_in_view_whose_shade_changes_little_is_refused() -> None:
-    """The shade 208 -> 165 (x1.26, under ``min_switch_lamp_luma_ratio`` 1.3) refused, 192 ->
+    """The shade 208 -> 165 (x1.26, under ``min_switch_lamp_luma_ratio`` 1.38) refused, 192 ->
     110 (x1.74) kept, by the whole gate; the rule off (1.0) keeps the first."""
     spec, masks, images = _switch(208, 165)
     check = _check(spec, masks, images=images)
