@@ -7,6 +7,7 @@ tests/render/test_visibility_rules_render.py."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -183,3 +184,57 @@ def test_a_cube_turn_past_the_review_s_barely_seen_view_changes() -> None:
             pytest.approx(before)
         )
         assert view_turn_seen(turned, math.radians(ray + after), camera, camera, 4, VIS) == seen
+
+
+class _Forgetful(dict):
+    """A cache that never answers: every question asked afresh."""
+
+    def get(self, key, default=None):
+        return default
+
+
+def test_the_pose_predictions_kept_answers_are_the_fresh_ones(monkeypatch) -> None:
+    """The pose change's outline and limb predictions are kept by figure, camera, resolution
+    and new pose (the sampler asks them again on every retried draw): pose specs sampled
+    with a warm cache equal those asked afresh."""
+    from diffforge.scenes.changes import appearance
+
+    cfg = load_config(DEFAULT, ["changes.weights={pose: 1.0, color: 1.0}"])
+    kept = [PairSampler(cfg).sample(i).to_json() for i in range(12)]
+    assert len(appearance._POSE_SEEN) > 0
+    monkeypatch.setattr(appearance, "_POSE_SEEN", _Forgetful())
+    assert [PairSampler(cfg).sample(i).to_json() for i in range(12)] == kept
+    changed = [c["type"] for spec in kept for c in json.loads(spec)["changes"]]
+    assert changed.count("pose") >= 3
+    # one figure asked under cameras of other heights, aims and lenses, at other frames and
+    # yaws, for other poses: what the kept answers give is what each computes afresh
+    from diffforge.scenes.assets.characters import POSES
+
+    cases = [
+        (1.5, 1.0, 35.0, FRAME, "arms_raised", 0.0), (2.5, 1.0, 35.0, FRAME, "arms_raised", 0.0),
+        (1.5, 0.4, 35.0, FRAME, "arms_raised", 0.0), (1.5, 1.0, 50.0, FRAME, "arms_raised", 0.0),
+        (1.5, 1.0, 35.0, (128, 96), "arms_raised", 0.0), (1.5, 1.0, 35.0, FRAME, "standing", 0.0),
+        (1.5, 1.0, 35.0, FRAME, "standing", 1.2),
+    ]  # fmt: skip
+    monkeypatch.setattr(appearance, "_POSE_SEEN", {})
+    asks = {appearance.limb_shift: appearance._limb_shift,
+            appearance.predicted_outline_change: appearance._outline_change}  # fmt: skip
+    for kept_ask, fresh_ask in asks.items():
+        for eye, look, lens, frame, pose, yaw in cases:
+            camera = _scene(eye=eye, look=look).camera.model_copy(update={"lens": lens})
+            args = (_figure(yaw), camera, frame, POSES[pose])
+            assert kept_ask(*args) == fresh_ask(*args)
+    assert len(
+        {
+            round(
+                appearance._outline_change(
+                    _figure(y),
+                    _scene(eye=e, look=k).camera.model_copy(update={"lens": n}),
+                    f,
+                    POSES[p],
+                ),
+                6,
+            )
+            for e, k, n, f, p, y in cases
+        }
+    ) == len(cases)

@@ -938,11 +938,44 @@ def _figure_points(obj, bones, samples: int = OUTLINE_SAMPLES) -> tuple[np.ndarr
     return world, np.asarray(radii) * k
 
 
+# The pose predictions' answers by figure (place, turn, height, pose), camera, resolution and
+# new pose: the sampler asks them for each pose option of each person on every retried draw,
+# the same person under the same camera again and again (426 asks, 184 distinct, in 40
+# default specs); at most ``POSE_SEEN_MAX`` kept.
+_POSE_SEEN: dict[tuple, float] = {}
+POSE_SEEN_MAX = 20_000
+
+
+def _pose_asked(what: str, obj, camera, resolution, new_bones) -> tuple:
+    t = obj.transform
+    return (
+        what, tuple(t.location), t.rotation[2], obj.dimensions[2],
+        tuple((k, tuple(v)) for k, v in sorted(obj.pose.bones.items())),
+        tuple(camera.location), tuple(camera.look_at), camera.lens, camera.sensor_width,
+        tuple(resolution), tuple((k, tuple(v)) for k, v in sorted(new_bones.items())),
+    )  # fmt: skip
+
+
+def _pose_kept(what: str, compute, obj, camera, resolution, new_bones) -> float:
+    """``compute``'s answer, kept in ``_POSE_SEEN``."""
+    key = _pose_asked(what, obj, camera, resolution, new_bones)
+    found = _POSE_SEEN.get(key)
+    if found is None:
+        if len(_POSE_SEEN) >= POSE_SEEN_MAX:
+            _POSE_SEEN.clear()
+        found = _POSE_SEEN[key] = compute(obj, camera, resolution, new_bones)
+    return found
+
+
 def limb_shift(obj, camera, resolution, new_bones) -> float:
     """Pixels the farthest-moving joint of the figure moves across the picture going from its
     pose to ``new_bones``: each bone's end projected on the image plane at its depth, the part
     of the move along the view left out (a front-facing walker's stride comes towards the
     camera and hardly shows)."""
+    return _pose_kept("limbs", _limb_shift, obj, camera, resolution, new_bones)
+
+
+def _limb_shift(obj, camera, resolution, new_bones) -> float:
     rot = look_at_matrix(camera.location, camera.look_at)
     sides = [
         (_figure_points(obj, bones, 2)[0][1::2] - np.asarray(camera.location)) @ rot
@@ -978,6 +1011,10 @@ def predicted_outline_change(obj, camera, resolution, new_bones) -> float:
     """Pixels the figure's outline changes by (XOR of the two silhouettes) going from its pose
     to ``new_bones``: each pose drawn as discs along its bones, projected through the camera
     (occlusion apart). What the pose gate measures on the masks (``outline_reasons``)."""
+    return _pose_kept("outline", _outline_change, obj, camera, resolution, new_bones)
+
+
+def _outline_change(obj, camera, resolution, new_bones) -> float:
     sides = []
     for bones in (obj.pose.bones, new_bones):
         world, radii = _figure_points(obj, bones)
