@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import weakref
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -790,16 +791,21 @@ def file_turn(ctx: ChangeContext, scene: Scene, obj, turn: float, order: int) ->
     asked = (obj.model_dump_json(), scene.camera.model_dump_json(), order,
              vis.model_dump_json(), tuple(resolution))  # fmt: skip
     for t in sorted(grid, key=lambda t: abs(t - turn))[:FILE_TURN_TRIES]:
-        seen = _FILE_TURN_SEEN.get((t, *asked))
-        if seen is None:
-            if len(_FILE_TURN_SEEN) >= FILE_TURN_SEEN_MAX:
-                _FILE_TURN_SEEN.clear()
-            seen = _FILE_TURN_SEEN[t, *asked] = file_turn_seen(
-                obj, scene.camera, t, order, vis, resolution
-            )
-        if seen:
+        if _kept(_FILE_TURN_SEEN, FILE_TURN_SEEN_MAX, (t, *asked),
+                 lambda t=t: file_turn_seen(obj, scene.camera, t, order, vis, resolution)):  # fmt: skip
             return t
     return None
+
+
+def _kept(cache: dict, limit: int, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``'s answer for ``key``, kept in ``cache`` (emptied when it holds ``limit``):
+    the sampler's retried draws ask the same geometric questions again and again."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= limit:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -959,12 +965,8 @@ def _pose_asked(what: str, obj, camera, resolution, new_bones) -> tuple:
 def _pose_kept(what: str, compute, obj, camera, resolution, new_bones) -> float:
     """``compute``'s answer, kept in ``_POSE_SEEN``."""
     key = _pose_asked(what, obj, camera, resolution, new_bones)
-    found = _POSE_SEEN.get(key)
-    if found is None:
-        if len(_POSE_SEEN) >= POSE_SEEN_MAX:
-            _POSE_SEEN.clear()
-        found = _POSE_SEEN[key] = compute(obj, camera, resolution, new_bones)
-    return found
+    return _kept(_POSE_SEEN, POSE_SEEN_MAX, key,
+                 lambda: compute(obj, camera, resolution, new_bones))  # fmt: skip
 
 
 def limb_shift(obj, camera, resolution, new_bones) -> float:
