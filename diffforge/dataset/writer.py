@@ -218,14 +218,18 @@ class DatasetWriter:
         sweep_temp(self.root)
         repair_tail(self.root)
         self.records: dict[int, PairRecord] = {}
-        if pairs_file(self.root).is_file():
-            for rec in iter_pairs(self.root):
-                if rec.index is not None:
-                    self.records.setdefault(rec.index, rec)
+        self._read_committed()
         self.failures: dict[int, Failure] = {}
         self.started = time.time()
         if old is None:
             self.finalize()  # records the fingerprint now: a killed first run still has it
+
+    def _read_committed(self) -> None:
+        """Add the records ``pairs.jsonl`` holds that this writer does not know yet."""
+        if pairs_file(self.root).is_file():
+            for rec in iter_pairs(self.root):
+                if rec.index is not None:
+                    self.records.setdefault(rec.index, rec)
 
     def sweep_worker(self, pid: int) -> None:
         sweep_temp(self.root, pid)
@@ -254,6 +258,9 @@ class DatasetWriter:
             self.runs.append(
                 {**run, "host": host, "started": self.started, "finished": time.time()}
             )
+        # a Ctrl-C between a commit's append and its bookkeeping leaves a line only on disk:
+        # the rewrite below must keep it (the line means the pair's files are all in place)
+        self._read_committed()
         base = self.base.model_copy(deep=True)
         base.engine = {**base.engine, "blender": self.blender}
         return finalize(

@@ -28,6 +28,7 @@ from diffforge.dataset import (
 )
 from diffforge.dataset.check import check_dataset
 from diffforge.dataset.files import save_png, tmp_name
+from diffforge.dataset.writer import append_pair
 
 BASE = DatasetMeta(
     engine={"name": "cycles", "blender": "5.0.1"},
@@ -188,6 +189,23 @@ def test_finalize_sorts_by_index_and_counts_from_the_records(tmp_path):
     assert on_disk.fingerprint == "abc123" and on_disk.seed == 7
     assert [f.index for f in on_disk.failures] == [1]
     assert on_disk.runs[0]["executor"] == "test"
+
+
+def test_a_commit_cut_between_its_append_and_its_bookkeeping_keeps_the_pair(tmp_path):
+    """Ctrl-C can land after ``commit`` appended the line and before it noted the record: the
+    finalize that follows (in ``generate``'s ``finally``) must not rewrite the line away."""
+    writer = DatasetWriter(tmp_path, BASE)
+    for i in (0, 1):
+        rec = record(i)
+        write_files(tmp_path, rec)
+        writer.commit(rec)
+    cut = record(2)
+    write_files(tmp_path, cut)
+    append_pair(tmp_path, cut)  # the append happened; the interrupt came before the bookkeeping
+    meta = writer.finalize({"executor": "test"})
+    writer.close()
+    assert [r.index for r in read_pairs(tmp_path)] == [0, 1, 2]
+    assert meta.counts["pairs"] == 3
 
 
 def test_a_second_writer_and_another_fingerprint_are_refused(tmp_path):
