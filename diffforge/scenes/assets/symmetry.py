@@ -140,8 +140,10 @@ def turn_in_sight(drawn: float, folded: float, order: int, min_turn: float) -> f
 # --- which way an object faces, as a viewer can tell it ------------------------------------
 # A turn's direction can be read off two images only where the object shows which way it faces
 # in both. The widest angle between an object's front and the line to the camera at which a
-# viewer still can: a chair's or a car's outline shows it from any side, a faceless figure from
-# the front and in profile but not from behind (front and back of the mannequin look alike), a
+# viewer still can: a car's outline shows it from any side; a faceless figure and a chair from
+# the front and in profile but not from behind (front and back of the mannequin look alike; a
+# chair's backrest seen from behind hides its seat, and a reviewer took a red chair's back for
+# its front and its turn for the other way: review_std96r 8300/05), a
 # cabinet only by the doors on its front (turned 110° it shows a plain side, and a clockwise and
 # a counterclockwise turn look the same: review std48d pair 30), and a near-symmetric thing
 # (a coat rack, a hydrant) not at all.
@@ -151,12 +153,12 @@ FACING_FRONT = 70.0
 FACING_NONE = -1.0
 FACING_SEEN_DEG: dict[str, float] = {
     **dict.fromkeys(
-        ("chair", "armchair", "office_chair", "sofa", "bed", "toilet", "shopping_cart",
+        ("sofa", "bed", "toilet", "shopping_cart",
          "pickup_truck", "truck", "toy_car", "teapot", "kettle", "mug", "frying_pan", "banana",
          "laptop", "camera", "street_lamp", "bus_stop", "fan"),
         FACING_OUTLINE,
     ),
-    "mannequin": FACING_PROFILE,
+    **dict.fromkeys(("mannequin", "chair", "armchair", "office_chair"), FACING_PROFILE),
     **dict.fromkeys(
         ("coat_rack", "fire_hydrant", "planter", "cooking_pot", "toaster", "keyboard",
          "cutting_board", "remote_control", "smartphone", "shopping_basket", "bathtub"),
