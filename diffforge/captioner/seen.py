@@ -55,8 +55,10 @@ CLEAR_NAME_TOLERANCE = 4.0
 # 4100/40).
 MIRROR_FACED = frozenset({"mirror"})
 # Kinds whose face is a fixed part in front of the colourable one: a whiteboard's colour is its
-# thin frame's, so "a blue whiteboard" named a white board (review_std96n 9400/14).
-FIXED_FACED = frozenset({"whiteboard"})
+# thin frame's, so "a blue whiteboard" named a white board (review_std96n 9400/14); a picture's
+# is its frame's, a thin border round the picture a viewer sees ("an orange picture frame" was a
+# dark-brown border round a pale green picture: review_std96r 8300/23).
+FIXED_FACED = frozenset({"whiteboard", "picture"})
 
 
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:

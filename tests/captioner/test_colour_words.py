@@ -4,6 +4,8 @@ brown, a "gray" cabinet read khaki under yellow light, a "pink" metal cabinet ma
 
 from __future__ import annotations
 
+import pytest
+
 from diffforge.captioner.referring import Resolver, describe_group, make_view
 from diffforge.captioner.seen import colour_seen
 from diffforge.captioner.synthetic import obj, room
@@ -74,16 +76,25 @@ def test_a_counted_groups_colour_follows_the_same_rule() -> None:
     assert describe_group(yellow, chairs, "chairs")[0] == "chairs"
 
 
-def test_a_whiteboards_frame_colour_is_never_said() -> None:
+@pytest.mark.parametrize(
+    ("noun", "category", "size"),
+    [
+        ("whiteboard", "whiteboard", (1.2, 0.04, 0.9)),
+        ("picture frame", "picture", (0.5, 0.03, 0.4)),
+    ],
+)
+def test_a_frames_colour_is_never_said(noun: str, category: str, size) -> None:
     """A whiteboard's record colour is its thin frame's; its face is white whatever the frame
-    (review_std96n 9400/14 read "a blue whiteboard" as a blue board). Two whiteboards apart
-    only by frame colour are told apart by where they hang; a cabinet keeps its colour."""
-    boards = [
-        obj(i, "whiteboard", (x, 1.9, 0.9), (1.2, 0.04, 0.9), c, "metal", category="whiteboard")
+    (review_std96n 9400/14 read "a blue whiteboard" as a blue board). A picture frame's is the
+    thin border round its picture (review_std96r 8300/23: "an orange picture frame" was a
+    dark-brown border round a pale green picture). Two apart only by frame colour are told
+    apart by where they hang; a cabinet keeps its colour."""
+    frames = [
+        obj(i, noun, (x, 1.9, 0.9), size, c, "metal", category=category)
         for i, x, c in (("a", -1.0, "blue"), ("b", 0.6, "red"))
     ]
-    text = _describe(boards, "a", _lamp())
-    assert "blue" not in text and "whiteboard" in text, text
-    assert not colour_seen(boards[0], SceneLight(room(boards, _lamp())))
+    text = _describe(frames, "a", _lamp())
+    assert "blue" not in text and noun in text, text
+    assert not colour_seen(frames[0], SceneLight(room(frames, _lamp())))
     cabinet = obj("c", "cabinet", (-1.0, 0.5, 0), CABINET, "blue", "metal")
     assert colour_seen(cabinet, SceneLight(room([cabinet], _lamp())))
