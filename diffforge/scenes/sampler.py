@@ -187,11 +187,11 @@ class PairSampler:
         self.layout_c = self._layout_calibrated()
         # issue 27: in a user file, each object type's chance to be drawn for the file's own
         # objects (``changes.file_objects`` of those its scenes carry; file_share.py says how)
-        self.own_p = (
+        self.own_p, reserve = (
             own_object_shares(cfg, self.library, self.operators, self.params,
                               {t: float(w) for t, w in zip(self.types, self.type_w, strict=True)
                                if self._on_objects(t)}, self._large)
-            if "environment" in self.layouts else {}
+            if "environment" in self.layouts else ({}, [])
         )  # fmt: skip
         # what falls back is lost to its type and gained by others: the draw makes up for it
         self.loss_c = self._loss_corrected()
@@ -199,7 +199,8 @@ class PairSampler:
             # the share they realize (before the loss correction, linked_library's pilot read
             # 0.59 and its pairs realized 0.45: the correction's draw has more adds)
             self.own_p = calibrated(cfg, self.own_p, self._file_pilot, self._on_objects,
-                                    lambda i: self._own_uniforms(i, len(self.draw_types(i))))  # fmt: skip
+                                    lambda i: self._own_uniforms(i, len(self.draw_types(i))),
+                                    reserve)  # fmt: skip
 
     def _calibrated(self, factors: np.ndarray | None = None, rounds: int = 200) -> np.ndarray:
         """The weights each of a pair's draws uses, so that every type's expected share of

@@ -16,6 +16,7 @@ from diffforge.scenes.environments.file_share import (
     _secant,
     calibration_key,
     calibration_path,
+    widened,
 )
 
 
@@ -85,3 +86,39 @@ def test_the_cache_key_follows_the_config_and_the_scan_not_the_files_place(tmp_p
     (tmp_path / "b" / "f.blend.json").write_text('{"objects": [{"name": "Cube"}]}')
     assert key(a) != key(b)  # a rescan that found other objects
     assert calibration_path(Path(f"{a}.json")) == tmp_path / "a" / "f.blend.own_share.json"
+
+
+def _pilot_by_types(shares: dict[frozenset, tuple[float, float]]):
+    """A pilot whose share is ``offset + slope * chance`` for the set of types drawn for the
+    file's objects (``widened``'s ``measure_for``), and the sets it was run with."""
+    runs: list[tuple[str, ...]] = []
+
+    def measure_for(types: list[str]):
+        runs.append(tuple(types))
+        measure, _ = _realized(*reversed(shares[frozenset(types)]))
+        return measure
+
+    return measure_for, runs
+
+
+def test_a_share_colour_and_material_cannot_reach_takes_the_reserve_types_too() -> None:
+    """centimetres (messy_files.md): every draw of colour and material for the file's objects
+    realized 0.494 of 0.6; disappear and replace, which found its box and crate in fewer probe
+    scenes, join them and the chance is stepped down to the share."""
+    measure_for, runs = _pilot_by_types({
+        frozenset({"color", "material"}): (0.0, 0.49),  # (offset, slope): 0.49 at chance 1
+        frozenset({"color", "material", "disappear", "replace"}): (0.0, 0.8),
+    })  # fmt: skip
+    found = widened(0.97, 0.6, ["color", "material"], ["disappear", "replace"], measure_for)
+    assert found["types"] == ["color", "disappear", "material", "replace"]
+    assert abs(0.8 * found["chance"] - 0.6) <= PILOT_CLOSE + 0.01, found
+    assert runs == [("color", "material"), ("color", "disappear", "material", "replace")]
+
+
+def test_a_share_within_reach_keeps_its_types() -> None:
+    """y_up's turns found its objects in 2 of 6 probe scenes (0 of 3 such draws realized):
+    kept in reserve, never drawn for them where colour and material reach the share."""
+    measure_for, runs = _pilot_by_types({frozenset({"color", "material"}): (0.1, 0.7)})
+    found = widened(0.9, 0.6, ["color", "material"], ["orientation"], measure_for)
+    assert found["types"] == ["color", "material"] and found["chance"] < 1.0
+    assert runs == [("color", "material")]
