@@ -23,6 +23,7 @@ from diffforge.scenes.changes.salience import (
     support_contrast,
 )
 from diffforge.scenes.changes.scene_wide import (
+    illumination_measures,
     lamp_luma_ratio,
     sun_shadow_reasons,
     sun_shift_shares,
@@ -115,6 +116,21 @@ def test_a_plain_lamps_switch_that_changes_the_room_little_is_refused() -> None:
     assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == []
     spec, masks, images = _switch(220, 120, 24)
     assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == []
+
+
+def test_a_lamp_whose_room_moves_x1_07_is_refused() -> None:
+    """review_std96r 8300/34: a floor lamp switched on, its shade 136 -> 200 levels (x1.47,
+    under ``plain_switch_lamp_ratio``) and the frame x1.067, was barely seen: refused under
+    ``min_plain_switch_frame_ratio`` 0.08, kept at the old 0.06."""
+    spec, masks, images = _switch(199, 135, 36)
+    check = _check(spec, masks, images)
+    assert lamp_luma_ratio(check) == pytest.approx(200 / 136, abs=0.01)
+    frame = illumination_measures(check.images, check.masks)["luma_ratio"]
+    assert 1.06 < max(frame, 1 / frame) < 1.08, frame
+    refused = ["illumination: a plain lamp's switch changes the room too little (light_off)"]
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, VIS) == refused
+    old = VIS.model_copy(update={"min_plain_switch_frame_ratio": 0.06})
+    assert check_pair(spec, IDS, _facts(masks), images, masks, 12, old) == []
 
 
 def test_a_lamp_whose_shade_changes_x1_33_is_refused_though_the_room_changes() -> None:
