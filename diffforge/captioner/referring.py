@@ -18,7 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from diffforge.captioner.seen import colour_seen, garments_unseen, material_seen, pose_seen
+from diffforge.captioner.seen import (
+    colour_seen,
+    garments_unseen,
+    material_seen,
+    pose_seen,
+    tree_colour_seen,
+)
 from diffforge.scenes.geometry import BOX_CORNERS, box_corners, box_points, project
 from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import Camera, ObjectInstance, Scene
@@ -353,11 +359,15 @@ class Resolver:
         self._light: SceneLight | None = None
 
     def colour_seen(self, obj: ObjectInstance) -> bool:
-        """Whether a caption may name ``obj``'s colour in this image (``seen.colour_seen``)."""
+        """Whether a caption may name ``obj``'s colour in this image (``seen.colour_seen``; a
+        tree's where its crown shows, ``seen.tree_colour_seen``)."""
         if obj.id not in self._colours:
             if self._light is None:
                 self._light = SceneLight(self.view.scene)
-            self._colours[obj.id] = colour_seen(obj, self._light)
+            view = self.view
+            self._colours[obj.id] = colour_seen(obj, self._light) and tree_colour_seen(
+                obj, view.scene.camera, view.resolution
+            )
         return self._colours[obj.id]
 
     def unseen(self, obj: ObjectInstance) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ size, and "above"/"below" a landmark only where the picture and the scene agree.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -23,7 +24,9 @@ from diffforge.scenes.assets.symmetry import facing_readable
 from diffforge.scenes.changes.appearance import SEEN_LOOKS
 from diffforge.scenes.colour_names import light_enough, outline_lab, residuals
 from diffforge.scenes.geometry import (
+    BOX_CORNERS,
     box_corners,
+    box_points,
     look_at_matrix,
     predicted_footprints,
     project,
@@ -59,6 +62,58 @@ MIRROR_FACED = frozenset({"mirror"})
 # is its frame's, a thin border round the picture a viewer sees ("an orange picture frame" was a
 # dark-brown border round a pale green picture: review_std96r 8300/23).
 FIXED_FACED = frozenset({"whiteboard", "picture"})
+
+
+# A tree's colour is its crown's: named only where CROWN_IN_FRAME of the crown's projected box
+# lies in the frame (a viewer names a crown's colour where most of it shows). The crown is the
+# part of the tree above its foliage's lowest point (the mesh's "foliage" slot), else above
+# CROWN_FROM of its height. "The green tree" was a palm whose fronds the frame's top edge cut
+# (0.67 of their box in the frame): a viewer saw its brown trunk (review_std96s 4200/26).
+CROWN_FROM, CROWN_IN_FRAME = 0.6, 0.75
+
+
+@functools.lru_cache(maxsize=1)
+def _library():
+    from diffforge.scenes.assets.library import AssetLibrary
+
+    return AssetLibrary.load()
+
+
+@functools.lru_cache(maxsize=1024)
+def crown_from(shape: str) -> float:
+    """Where a built-in tree shape's crown starts, as a share of its height (``CROWN_FROM``
+    for a user's tree)."""
+    try:
+        bottom = _library().slot_bottom(shape, "foliage")
+    except Exception:  # a user's file or asset: not the library's to build
+        bottom = None
+    return CROWN_FROM if bottom is None or not math.isfinite(bottom) else float(bottom)
+
+
+def crown_in_frame(obj: ObjectInstance, camera: Camera, resolution: tuple[int, int]) -> float:
+    """The share of a tree's crown's projected box that lies in the frame; 0 where the crown
+    is behind the camera."""
+    dx, dy, dz = obj.dimensions
+    x, y, z = obj.transform.location
+    start = crown_from(obj.shape or obj.asset)
+    crown = obj.model_copy(
+        update={
+            "dimensions": (dx, dy, dz * (1 - start)),
+            "transform": obj.transform.model_copy(update={"location": (x, y, z + dz * start)}),
+        }
+    )
+    uv, depth = project(camera, box_points([crown], BOX_CORNERS)[0], resolution)
+    if not (depth > 0).all():
+        return 0.0
+    lo, hi = uv.min(axis=0), uv.max(axis=0)
+    area = float(np.prod(np.maximum(hi - lo, 1e-9)))
+    inside = np.clip(np.minimum(hi, resolution) - np.maximum(lo, 0), 0, None)
+    return float(np.prod(inside)) / area
+
+
+def tree_colour_seen(obj: ObjectInstance, camera: Camera, resolution: tuple[int, int]) -> bool:
+    """Whether the picture shows a tree's colour (its crown in the frame); True for others."""
+    return obj.category != "tree" or crown_in_frame(obj, camera, resolution) >= CROWN_IN_FRAME
 
 
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:

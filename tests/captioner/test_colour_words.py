@@ -10,7 +10,7 @@ from diffforge.captioner.referring import Resolver, describe_group, make_view
 from diffforge.captioner.seen import colour_seen
 from diffforge.captioner.synthetic import obj, room
 from diffforge.scenes.lighting import SceneLight
-from diffforge.scenes.model import Light
+from diffforge.scenes.model import Light, ObjectInstance
 
 RES = (240, 180)
 TABLE = (1.2, 0.7, 0.45)
@@ -98,3 +98,27 @@ def test_a_frames_colour_is_never_said(noun: str, category: str, size) -> None:
     assert not colour_seen(frames[0], SceneLight(room(frames, _lamp())))
     cabinet = obj("c", "cabinet", (-1.0, 0.5, 0), CABINET, "blue", "metal")
     assert colour_seen(cabinet, SceneLight(room([cabinet], _lamp())))
+
+
+def test_a_trees_colour_is_said_only_where_its_crown_shows() -> None:
+    """review_std96s 4200/26: "the green tree" was a palm whose fronds the frame's top edge
+    cut; a viewer saw its brown trunk. A tree whose crown rises out of the frame is not named
+    by its colour; the same tree further back, crown in view, is. A palm's crown is its
+    fronds (its mesh's foliage), not the top 40 % of its height."""
+    from diffforge.captioner.seen import CROWN_FROM, crown_from, crown_in_frame
+
+    def tree(y: float, height: float = 6.0) -> ObjectInstance:
+        return obj("t", "tree", (0.0, y, 0.0), (2.5, 2.5, height), "green", category="tree")
+
+    near, far = room([tree(-2.0)], _lamp()), room([tree(4.0, 3.5)], _lamp())
+    camera, res = near.camera, RES
+    assert (
+        crown_in_frame(near.objects[0], camera, res)
+        < 0.75
+        <= crown_in_frame(far.objects[0], far.camera, res)
+    )
+    assert not Resolver(make_view(near, RES)).colour_seen(near.objects[0])
+    assert Resolver(make_view(far, RES)).colour_seen(far.objects[0])
+    assert "green" not in _describe([tree(-2.0), obj("c", "cabinet", (2.0, 0.5, 0), CABINET,
+                                    "red", "metal")], "t", _lamp())  # fmt: skip
+    assert crown_from("tree") != CROWN_FROM and crown_from("palm_tree_user_file") == CROWN_FROM
