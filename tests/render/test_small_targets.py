@@ -12,7 +12,7 @@ from diffforge.config import VisibilityConfig
 from diffforge.render.facts import instance_ids, object_facts
 from diffforge.render.gates import check_pair
 from diffforge.scenes.changes.appearance import Orientation
-from diffforge.scenes.changes.objects import Count
+from diffforge.scenes.changes.objects import Add, Count
 from diffforge.scenes.model import Change
 
 VIS = VisibilityConfig()
@@ -65,3 +65,27 @@ def test_a_count_copy_must_be_seen_on_its_own() -> None:
     small = _turned(14, "count")  # a copy of about 200 px: the review's hidden chair was 119
     assert any("too small" in r for r in small), small
     assert not [r for r in _turned(30, "count") if "too small" in r]
+
+
+def _added(side: int) -> list[str]:
+    """A cube of ``side`` x ``side`` px added on a dark frame (its edge stands out)."""
+    spec = make_pair(0, "color")
+    spec.changes = [Change(type="add", targets=["cube_1"])]
+    ids = instance_ids(spec)
+    before, after = np.zeros(FRAME, np.uint16), np.zeros(FRAME, np.uint16)
+    after[60 : 60 + side, 100 : 100 + side] = ids["cube_1"]
+    images = tuple(
+        np.where((m > 0)[..., None], 200, 60).repeat(3, axis=-1).astype(np.uint8)
+        for m in (before, after)
+    )
+    facts = {"before": {}, "after": object_facts(after, ids, {"cube_1"})}
+    return check_pair(spec, ids, facts, images, (before, after), 8, VIS)
+
+
+def test_a_thing_added_must_show_twice_the_threshold() -> None:
+    """review_std96s 6800/47: a bush of 189 px (1.3x the threshold at 256x192) added at the far
+    end of a pavement was barely seen; the added things rated C showed 2.1x and more."""
+    need = Add.target_share * VIS.target_pixels((256, 192))
+    assert VIS.target_pixels((256, 192)) < 14 * 14 < need
+    assert any("too small" in r for r in _added(14)), _added(14)
+    assert not _added(24), _added(24)
