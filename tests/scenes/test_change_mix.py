@@ -168,7 +168,9 @@ def test_composed_for_a_drawn_type_the_scene_carries_it() -> None:
         legible += bool(sampler._fit_text(room))
         room = compose(rng, "room", sampler.cfg, sampler.library, frozenset({"material"}))
         glass += any(o.asset in ("table", "coffee_table") for o in room.objects)
-    assert removable >= 10 and legible >= 15 and glass == 20, (removable, legible, glass)
+    # a sign reads in 60 of 80 rooms composed for text (c1f893d): 10 of 20 is three binomial
+    # standard errors under that rate (15, the rate itself, failed as often as it held)
+    assert removable >= 10 and legible >= 10 and glass == 20, (removable, legible, glass)
 
 
 def test_sampled_pairs_carry_the_drawn_mix() -> None:
