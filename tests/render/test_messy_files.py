@@ -244,7 +244,7 @@ def test_the_files_share_is_calibrated_on_the_draw_the_pairs_use(corpus, monkeyp
 
     seen = []
 
-    def spy(cfg, own_p, pilot, on_objects, uniforms):
+    def spy(cfg, own_p, pilot, on_objects, uniforms, reserve=()):
         seen.append(pilot.__self__.draw_w.copy())
         return own_p
 
