@@ -23,6 +23,7 @@ import numpy as np
 from diffforge.scenes.assets.symmetry import facing_readable
 from diffforge.scenes.changes.appearance import SEEN_LOOKS
 from diffforge.scenes.colour_names import light_enough, outline_lab, residuals
+from diffforge.scenes.environments.seating import builtin_library
 from diffforge.scenes.geometry import (
     BOX_CORNERS,
     box_corners,
@@ -72,19 +73,12 @@ FIXED_FACED = frozenset({"whiteboard", "picture"})
 CROWN_FROM, CROWN_IN_FRAME = 0.6, 0.75
 
 
-@functools.lru_cache(maxsize=1)
-def _library():
-    from diffforge.scenes.assets.library import AssetLibrary
-
-    return AssetLibrary.load()
-
-
 @functools.lru_cache(maxsize=1024)
 def crown_from(shape: str) -> float:
     """Where a built-in tree shape's crown starts, as a share of its height (``CROWN_FROM``
     for a user's tree)."""
     try:
-        bottom = _library().slot_bottom(shape, "foliage")
+        bottom = builtin_library().slot_bottom(shape, "foliage")
     except Exception:  # a user's file or asset: not the library's to build
         bottom = None
     return CROWN_FROM if bottom is None or not math.isfinite(bottom) else float(bottom)

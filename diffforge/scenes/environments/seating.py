@@ -50,7 +50,7 @@ def is_sitting(obj: ObjectInstance) -> bool:
 
 
 @functools.cache
-def _builtin_library():
+def builtin_library():
     from diffforge.scenes.assets.library import AssetLibrary
 
     return AssetLibrary.load()
@@ -65,7 +65,7 @@ def part_boxes(obj: ObjectInstance, library=None) -> np.ndarray:
     bottom centre, front -Y); its whole box where its mesh is not the library's to build."""
     key = obj.shape or obj.asset
     if key not in _PARTS:
-        library = library or _builtin_library()
+        library = library or builtin_library()
         boxes = None
         try:
             spec = library.get(key)
