@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import jinja2
 
 from diffforge.claims import claim_problems, extract_claims
+from diffforge.claims.words import IMAGE_REFERENCE
 from diffforge.errors import DiffforgeError
 from diffforge.scenes.model import PairSpec
 from diffforge.vocabulary import (
@@ -44,8 +45,6 @@ PROMPT_DIR = Path(__file__).resolve().parent / "prompts"
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
-# "the two images" names the pair, not a count: it is not a fact to keep.
-_PAIR_WORDS = re.compile(r"\b(?:two|2) (?:images|pictures|photos|photographs|frames|views)\b")
 
 
 @dataclass(frozen=True)
@@ -174,8 +173,8 @@ def _noun_pattern(keys: tuple[str, ...]) -> re.Pattern[str] | None:
 def extract_facts(text: str, lexicon: Mapping[str, str]) -> Facts:
     """The colours, materials, nouns, numbers and quoted strings a caption states."""
     quotes = frozenset(a or b for a, b in _QUOTED.findall(text))
-    rest = _QUOTED.sub(" ", text).lower()
-    words = _WORD.findall(_PAIR_WORDS.sub(" ", rest))
+    rest = IMAGE_REFERENCE.sub(" ", _QUOTED.sub(" ", text).lower())
+    words = _WORD.findall(rest)
     colors = frozenset(_COLOR_WORDS[w] for w in words if w in _COLOR_WORDS)
     materials = frozenset(_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS)
     numbers = frozenset(

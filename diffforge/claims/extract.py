@@ -20,6 +20,7 @@ from diffforge.claims.words import (
     EVENTS,
     FILLER_HEADS,
     HEADER,
+    IMAGE_REFERENCE,
     MATERIAL_WORDS,
     NEGATIONS,
     NUMBERS,
@@ -191,8 +192,7 @@ def _classify(word: str, quotes: list[str]) -> _Token:
 
 
 def _tokens(text: str, quotes: list[str]) -> list[_Token]:
-    # "two images" names the pair, not a count
-    text = re.sub(r"\b(?:two|both) (?:images|pictures|photos|frames|views)\b", " ", text)
+    text = IMAGE_REFERENCE.sub(" ", text)
     out: list[_Token] = []
     clause = 0
     words = TOKEN.findall(text)

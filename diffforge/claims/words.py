@@ -301,6 +301,14 @@ STOP = _wordset(
     holds themselves lost cannot overall because
     , ; : . ! ?"""
 )
+# Words that name one of the two images, not a thing in them ("the two images", "both pictures",
+# "the second photo"): stripped before nouns and numbers are read, so that a scene holding a
+# picture on a wall does not make "in the second picture" an object, nor "two images" a count.
+IMAGE_REFERENCE = re.compile(
+    r"\b(?:two|2|both|either|first|second|earlier|later|original|former|latter|initial|final"
+    r"|before|after) (?:images?|pictures?|photos?|photographs?|frames?|views?|shots?)\b",
+    re.IGNORECASE,
+)
 DETERMINERS = frozenset({"the", "a", "an", "that", "this", "these", "those", "its", "their"})
 # Head nouns that name no object (aspects, the scene, the images).
 FILLER_HEADS = _wordset(

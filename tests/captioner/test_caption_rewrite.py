@@ -59,6 +59,20 @@ def test_guard_rejects_dropped_or_invented_facts(bad: str, problem: str) -> None
     assert problem in guard(TEMPLATE, bad, LEX)
 
 
+def test_words_for_the_images_are_not_a_picture_in_the_scene() -> None:
+    """A room with a picture on its wall (review rounds' rooms, CI at ee5f62f): "both pictures"
+    or "the second picture" names an image, so a paraphrase saying so invents no noun; a rewrite
+    that hangs "a picture" into the caption still does."""
+    lex = LEX | lexicon_for(None, ["picture"])
+    for opening in (
+        "Looking at both pictures, t",
+        "Set side by side, the two pictures show that t",
+    ):
+        assert guard(TEMPLATE, opening + TEMPLATE[1:], lex) == []
+    invented = TEMPLATE.replace("red chair on", "red chair under the picture on")
+    assert "invented nouns: picture" in guard(TEMPLATE, invented, lex)
+
+
 def paraphrase(caption: str) -> str:
     return "Looking closely, " + caption[0].lower() + caption[1:]
 
