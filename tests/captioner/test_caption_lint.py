@@ -9,6 +9,7 @@ import pytest
 
 from diffforge.captioner.compose import AmbiguousReference, caption_pair
 from diffforge.captioner.lint import lint_caption, lint_record
+from diffforge.captioner.phrasings import templates
 from diffforge.config import load_config
 
 # the default config as users run it at standard (the specs tests/scenes share through the cache)
@@ -81,6 +82,17 @@ LINT_PAIRS = 800  # 4,000 captions; 2,000 pairs (10,000 captions, 0 hits) took 7
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("key", ["illumination_light_on", "illumination_light_off"])
+def test_a_lamp_named_by_its_support_reads_once(key: str) -> None:
+    """A switched lamp named by what it stands on ("the table lamp on the table") makes no echo
+    with the switch's verb: "turned on the table lamp on the table" said "on the table" twice
+    (CI at ee5f62f)."""
+    light = "table lamp on the table in the centre of the scene"
+    for template in templates().get(key):
+        text = template.render(light=light)
+        assert not rules(text[0].upper() + text[1:]), text
+
+
 def test_four_thousand_sampled_captions_are_clean(spec_cache) -> None:
     """800 default-config pairs × 5 captions, at the standard frame: no linter hit."""
     hits: Counter[str] = Counter()
