@@ -585,6 +585,12 @@ class VisibilityConfig(_Cfg):
     # (the least 4.9x); larger removes rated C stood out from their supports by 38.8 and up
     small_target_factor: float = Field(default=3.0, ge=0.0)
     min_small_support_delta_e: float = Field(default=35.0, ge=0.0)
+    # ... and shows its outline by ``min_small_edge_delta_e`` (``GateCheck.edge_contrast``): a
+    # grey wire basket of 368 px (2.5x) taken off a red counter against a pink wall (support
+    # 44.0, edge 9.4) was barely seen (review_std96t 5900/34); the 12 adds, removes, disappears
+    # and replaces under 3x rated C over review rounds 96q-96t showed edges of 12.7 (8300/08)
+    # to 43.3
+    min_small_edge_delta_e: float = Field(default=12.0, ge=0.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

@@ -19,7 +19,7 @@ from diffforge.render.gates import check_pair
 from diffforge.scenes.changes import GateCheck, operator_for
 from diffforge.scenes.changes.salience import (
     relit_edge_reasons,
-    small_support_reasons,
+    small_blend_reasons,
     support_contrast,
 )
 from diffforge.scenes.changes.scene_wide import (
@@ -182,9 +182,9 @@ def test_a_dark_thing_gone_beside_a_relighting_is_refused() -> None:
 # -- 4. a small thing taken off a support of its colour (3700/47) ----------------------------
 
 
-def _taken(pixels: int, under: tuple[int, int, int], vis=VIS) -> GateCheck:
-    """A red cube (200, 30, 30) of ``pixels`` px taken off the sign (its support, colour
-    ``under``, 60 x 100 px below it) on a grey wall."""
+def _taken(pixels: int, under: tuple[int, int, int], vis=VIS, colour=(200, 30, 30)) -> GateCheck:
+    """A cube of ``colour`` and ``pixels`` px taken off the sign (its support, colour
+    ``under``, 60 x 100 px below it) on a grey wall (120)."""
     spec = make_pair(0, "remove")
     spec.before.object("cube_1").support = "sign_1"
     side = math.ceil(math.sqrt(pixels))
@@ -197,7 +197,7 @@ def _taken(pixels: int, under: tuple[int, int, int], vis=VIS) -> GateCheck:
     wall = np.full((*SIZE, 3), 120, np.uint8)
     wall[mask == IDS["sign_1"]] = under
     before = wall.copy()
-    before[before_mask == IDS["cube_1"]] = (200, 30, 30)
+    before[before_mask == IDS["cube_1"]] = colour
     return _check(spec, (before_mask, mask), (before, wall), vis)
 
 
@@ -213,5 +213,22 @@ def test_a_small_thing_taken_off_a_support_of_its_colour_is_refused() -> None:
     off = VIS.model_copy(update={"small_target_factor": 0.0})
     assert gate(_taken(364, (140, 30, 30), off)) == []
     large = _taken(900, (140, 30, 30))
-    assert small_support_reasons(large) == [] and gate(large) == []
+    assert small_blend_reasons(large) == [] and gate(large) == []
     assert gate(_taken(364, (30, 150, 30))) == []
+
+
+def test_a_small_thing_that_blends_into_its_surround_is_refused() -> None:
+    """review_std96t 5900/34: a grey wire basket of 368 px (2.5x) that stood out from its red
+    counter (ΔE*ab 44) but hardly from the pink wall around it (edge 9.4). A grey cube of
+    368 px on a green support against the grey wall: support far over 35, edge under
+    ``min_small_edge_delta_e`` 12: refused; kept with the rule off, in a colour that shows
+    (edge over 12) and at 900 px (over the small-target factor)."""
+    gate = operator_for("remove").gate
+    grey = _taken(368, (30, 150, 30), colour=(146, 146, 146))
+    assert support_contrast(grey) > 35.0 and grey.edge_contrast() < 12.0
+    assert gate(grey) == ["remove: a small target blends into its surround"]
+    off = VIS.model_copy(update={"min_small_edge_delta_e": 0.0})
+    assert gate(_taken(368, (30, 150, 30), off, colour=(146, 146, 146))) == []
+    shows = _taken(368, (30, 150, 30), colour=(160, 135, 150))
+    assert shows.edge_contrast() > 12.0 and gate(shows) == []
+    assert gate(_taken(900, (30, 150, 30), colour=(146, 146, 146))) == []

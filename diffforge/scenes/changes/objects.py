@@ -15,7 +15,7 @@ from diffforge.scenes.changes.base import (
     describe_object,
 )
 from diffforge.scenes.changes.gating import GateCheck, box_overlap
-from diffforge.scenes.changes.salience import relit_edge_reasons, small_support_reasons
+from diffforge.scenes.changes.salience import relit_edge_reasons, small_blend_reasons
 from diffforge.scenes.changes.seen_whole import covered_move_reasons
 from diffforge.scenes.environments import (
     nearest_default_yaw,
@@ -222,7 +222,7 @@ def _blends(check: GateCheck) -> list[str]:
     return (
         check.support_contrast_reasons()
         or check.edge_contrast_reasons()
-        or small_support_reasons(check)
+        or small_blend_reasons(check)
         or relit_edge_reasons(check)
     )
 
@@ -387,7 +387,12 @@ class Replace(ChangeOperator):
     def gate(self, check: GateCheck) -> list[str]:
         # both things are seen where they stand: a rug the floor's colour swapped for a
         # basket shows only a basket come (review_std96k 6400/08)
-        return check.target_reasons() or check.edge_contrast_reasons() or relit_edge_reasons(check)
+        return (
+            check.target_reasons()
+            or check.edge_contrast_reasons()
+            or small_blend_reasons(check)
+            or relit_edge_reasons(check)
+        )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         placer = placer_for(after, ctx.library)

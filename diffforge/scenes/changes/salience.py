@@ -5,7 +5,8 @@ The outline and support gates (``GateCheck.edge_contrast_reasons``,
 they passed that a viewer barely saw: a dark van gone from a night street while the whole
 frame doubled in brightness (6600/16: the relighting takes the eye, so only a clear outline
 is found), and a small red basket taken off a red counter (review_std96n 3700/47: a few
-pixels that differ from what they stand on in shade, not in hue). Thresholds:
+pixels that differ from what they stand on in shade, not in hue); review_std96t a grey wire
+basket against a pink wall (5900/34: a small target's outline). Thresholds:
 ``VisibilityConfig`` (evidence in benchmarks/calibration.md, review_std96p).
 """
 
@@ -51,11 +52,12 @@ def support_contrast(check: GateCheck) -> float | None:
     return worst
 
 
-def small_support_reasons(check: GateCheck) -> list[str]:
+def small_blend_reasons(check: GateCheck) -> list[str]:
     """A target under ``visibility.small_target_factor`` times the target threshold (its
-    larger side's pixels) differs from its support by ``visibility.min_small_support_delta_e``:
-    a few pixels are found only where they stand out from what they stand on. Generated
-    scenes."""
+    larger side's pixels) differs from its support by ``visibility.min_small_support_delta_e``
+    and shows its outline by ``visibility.min_small_edge_delta_e``: a few pixels are found
+    only where they stand out from what they stand on and from what is around them.
+    Generated scenes."""
     vis = check.vis
     if vis is None or not check.targets() or not check.generated():
         return []
@@ -64,6 +66,8 @@ def small_support_reasons(check: GateCheck) -> list[str]:
     ):
         return []
     gap = support_contrast(check)
-    if gap is None or gap >= vis.min_small_support_delta_e:
-        return []
-    return [f"{check.change.type}: a small target blends into its support"]
+    if gap is not None and gap < vis.min_small_support_delta_e:
+        return [f"{check.change.type}: a small target blends into its support"]
+    if vis.min_small_edge_delta_e > 0 and check.edge_contrast() < vis.min_small_edge_delta_e:
+        return [f"{check.change.type}: a small target blends into its surround"]
+    return []
