@@ -85,6 +85,9 @@ ROOM_FLOORS = {
 # lamp, a laptop, a television; a box on the nearest table sometimes.
 SEEN_CLUTTER_AREA = 0.07
 ROOM_UNSEEN = 2
+# Pieces a room has one of: four toilets along a bathroom's walls read as a shop's or a public
+# washroom's (review_std96s 4200/24, 44, 47)
+ROOM_ONE_OF = frozenset({"toilet", "bathtub", "bed", "refrigerator", "stove", "washing_machine"})
 # Seats whose turn reads (stools and ottomans look alike turned)
 TURNABLE_SEATS = ("armchair", "chair", "office_chair")
 # Lamps a room stands where a lamp switch is drawn: a floor lamp, else a table lamp
@@ -128,10 +131,15 @@ def compose_room(
     floor.occupy(sx * (w / 2 - 0.6), door.center, 0.6, door.width / 2 + 0.2, "doorway")
     get = lambda aid: optional_spec(library, aid)  # noqa: E731
 
+    def piece(names: tuple[str, ...]):
+        """One of ``names`` drawn for a wall, none of the ``ROOM_ONE_OF`` the room has."""
+        present = {o.asset for o in comp.scene.objects}
+        return get(choose(rng, [a for a in names if a not in ROOM_ONE_OF or a not in present]))
+
     # 1. against the back wall, left to right
     x = -w / 2 + 0.15
     while x < w / 2 - 0.6:
-        spec = get(choose(rng, list(plan["back"])))
+        spec = piece(plan["back"])
         if spec is None:
             break
         sw, sd = spec.size[0], spec.size[1]
@@ -145,7 +153,7 @@ def compose_room(
     for side in (-1, 1):
         y = d / 2 - 1.2
         while y > -d / 2 + front + 0.3:
-            spec = get(choose(rng, list(plan["side"])))
+            spec = piece(plan["side"])
             if spec is None:
                 break
             sw, sd = spec.size[0], spec.size[1]
