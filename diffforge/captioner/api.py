@@ -41,7 +41,9 @@ from diffforge.dataset import (
     require_dataset,
     rewrite_pairs,
 )
+from diffforge.dataset.files import load_image
 from diffforge.errors import ConfigError, DiffforgeError
+from diffforge.render.facts import add_colours
 from diffforge.scenes.model import PairSpec
 from diffforge.scenes.sampler import text_readability
 
@@ -92,6 +94,23 @@ def parse_scene_record(data: dict[str, Any], where: Path | str) -> tuple[PairSpe
     except Exception as exc:
         raise DiffforgeError(f"{where}: not a pair spec ({type(exc).__name__})") from None
     return spec, facts
+
+
+def stored_colours(root: Path, rec: PairRecord, data: dict[str, Any], facts: Any) -> Any:
+    """``facts`` with the objects' measured colours (``render.facts.add_colours``) where the
+    scene record predates them and the pair's images, masks and instance ids are on disk, so
+    that re-captioning an older dataset checks colour words against its pixels too."""
+    ids = data.get("instances")
+    if not facts or not ids or all("lab" in f for side in facts.values() for f in side.values()):
+        return facts
+    images, masks = {}, {}
+    for side in ("before", "after"):
+        image = getattr(rec, side, None)
+        mask = getattr(rec.masks, side, None) if rec.masks is not None else None
+        if not image or not mask or not (root / image).is_file() or not (root / mask).is_file():
+            return facts
+        images[side], masks[side] = load_image(root / image), load_image(root / mask)
+    return add_colours(facts, ids, images, masks)
 
 
 def dataset_config(root: Path) -> GenerateConfig:
@@ -193,7 +212,8 @@ def caption_dataset(
                 for rec in chunk_records:
                     data = read_scene(root, rec)
                     if data is not None:
-                        specs[rec.id] = parse_scene_record(data, rec.scene or rec.id)
+                        spec, facts = parse_scene_record(data, rec.scene or rec.id)
+                        specs[rec.id] = (spec, stored_colours(root, rec, data, facts))
                 caption_records(
                     chunk_records,
                     specs,

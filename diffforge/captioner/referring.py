@@ -22,6 +22,7 @@ from diffforge.captioner.seen import (
     colour_seen,
     garments_unseen,
     material_seen,
+    measured_colour_fits,
     pose_seen,
     tree_colour_seen,
 )
@@ -146,6 +147,7 @@ class View:
     by_id: dict[str, ObjectInstance] = field(default_factory=dict)
     rendered: bool = False  # visibility comes from render facts (occlusion known)
     unreadable: set[str] = field(default_factory=set)  # signs whose text is not to be quoted
+    labs: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # mean CIELAB
 
     def region(self, obj_id: str) -> tuple[str, str] | None:
         box = self.boxes.get(obj_id)
@@ -222,7 +224,8 @@ def make_view(
             if o.text is not None
             and (o.id not in boxes or not readable(o, boxes[o.id], resolution))
         }
-    return View(scene, resolution, boxes, visible, by_id, bool(facts), unreadable)
+    labs = {i: tuple(f["lab"]) for i, f in (facts or {}).items() if f and f.get("lab")}
+    return View(scene, resolution, boxes, visible, by_id, bool(facts), unreadable, labs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,13 +363,18 @@ class Resolver:
 
     def colour_seen(self, obj: ObjectInstance) -> bool:
         """Whether a caption may name ``obj``'s colour in this image (``seen.colour_seen``; a
-        tree's where its crown shows, ``seen.tree_colour_seen``)."""
+        tree's where its crown shows, ``seen.tree_colour_seen``), and, where the render
+        measured its pixels, whether the name fits them as the colour gate judges a colour
+        change's names (``seen.measured_colour_fits``)."""
         if obj.id not in self._colours:
             if self._light is None:
                 self._light = SceneLight(self.view.scene)
             view = self.view
-            self._colours[obj.id] = colour_seen(obj, self._light) and tree_colour_seen(
-                obj, view.scene.camera, view.resolution
+            self._colours[obj.id] = (
+                colour_seen(obj, self._light)
+                and tree_colour_seen(obj, view.scene.camera, view.resolution)
+                # a person's outline mixes skin, hair and garments: not one colour to measure
+                and measured_colour_fits(obj, None if is_person(obj) else view.labs.get(obj.id))
             )
         return self._colours[obj.id]
 

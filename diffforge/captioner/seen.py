@@ -22,7 +22,7 @@ import numpy as np
 
 from diffforge.scenes.assets.symmetry import facing_readable
 from diffforge.scenes.changes.appearance import SEEN_LOOKS
-from diffforge.scenes.colour_names import light_enough, outline_lab, residuals
+from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, residuals
 from diffforge.scenes.environments.seating import builtin_library
 from diffforge.scenes.geometry import (
     BOX_CORNERS,
@@ -129,6 +129,18 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     if res[name] > min(res.values()) + CLEAR_NAME_TOLERANCE:
         return False
     return light_enough(outline_lab(lab, look), name)
+
+
+def measured_colour_fits(obj: ObjectInstance, lab) -> bool:
+    """Whether ``obj``'s record colour fits its rendered pixels' mean CIELAB (``lab``, from
+    the render facts; True where not measured), as the colour gate judges the names of a
+    colour change (``colour_names.name_fits``). The light model predicts diffuse albedo; a
+    metal's face shows what it reflects (a white washing machine by a blue wall read blue-grey,
+    a grey car in an evening street dark olive: review_std96s 6800/14)."""
+    name = obj.attributes.color
+    if lab is None or name not in COLORS:
+        return True
+    return name_fits(np.asarray(lab, dtype=float), name)
 
 
 # A turn within this many degrees of a half-turn reads as "turned around": clockwise and

@@ -397,7 +397,7 @@ class PairPipeline:
         for side, png in zip(("before", "after"), tmps, strict=True):
             images[side] = load_image(png)
         facts = {
-            side: object_facts(outs[side].mask, ids, {o.id for o in scene.objects})
+            side: object_facts(outs[side].mask, ids, {o.id for o in scene.objects}, images[side])
             for side, scene in (("before", spec.before), ("after", spec.after))
         }
         cmask = change_mask(spec, ids, outs["before"].mask, outs["after"].mask)

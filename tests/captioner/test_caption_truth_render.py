@@ -11,7 +11,10 @@ One small Cycles run (128×96, 4 samples) of hand-built pairs with the library's
   perspective carries the rendered hand past the shoulder to the picture's left, and so does
   the caption;
 - a crouching figure seen side on: its heels are under its hips (nothing but air under the
-  hips read as sitting on an invisible stool).
+  hips read as sitting on an invisible stool);
+- a white metal cube under a blue sky beside a white rubber one: the metal face shows the blue
+  it reflects, so no description calls it white, while the rubber one keeps its name
+  (review_std96s 6800/14: a grey car in an evening street rendered dark olive).
 """
 
 from __future__ import annotations
@@ -23,14 +26,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from diffforge.captioner.api import stored_colours
 from diffforge.captioner.compose import change_groups, render_group
 from diffforge.captioner.phrasings import templates
-from diffforge.captioner.seen import FACING_SHARE
+from diffforge.captioner.referring import Resolver, make_view
+from diffforge.captioner.seen import FACING_SHARE, colour_seen
 from diffforge.config import GenerateConfig
 from diffforge.dataset import read_pairs
 from diffforge.dataset.files import load_image
 from diffforge.distributions import rng_for
 from diffforge.scenes.assets.characters import POSES
+from diffforge.scenes.changes.gating import mean_lab
+from diffforge.scenes.colour_names import name_fits
+from diffforge.scenes.lighting import SceneLight
 from diffforge.scenes.model import (
     Attributes,
     Camera,
@@ -52,11 +60,12 @@ RES = (128, 96)
 CAMERA = Camera(location=(0.0, -5.0, 1.6), look_at=(0.0, 0.0, 1.0), lens=35.0)
 POINTING_YAWS = (0.0, 90.0, -90.0)  # face on, and turned to either side
 TURN = 100.0
-WIDE_PAIR, CROUCH_PAIR = 5, 6
+WIDE_PAIR, CROUCH_PAIR, METAL_PAIR = 5, 6, 7
 CROUCH_SPOT = (0.0, -1.0, 0.0)  # a metre nearer: the hips and heels a few pixels apart
 # The most air under a crouching figure's hips, as a share of its height in the picture (the
 # pose before issue 32 left its seat 0.27 m over the floor with nothing below: about a quarter).
 AIR_UNDER_HIPS = 0.12
+BLUE_SKY = (0.05, 0.12, 0.9)  # what the metal cube reflects
 
 
 # Review std48d pair 22's camera and figure (the figure's scale left out).
@@ -83,7 +92,17 @@ def _cube() -> ObjectInstance:
     )  # fmt: skip
 
 
-def _scene(objects: list[ObjectInstance], camera: Camera = CAMERA) -> Scene:
+def _white_cube(obj_id: str, material: str, x: float) -> ObjectInstance:
+    """A 0.6 m white cube on the floor, left of the figure."""
+    return ObjectInstance(
+        id=obj_id, asset="clevr_cube", category="cube", noun="cube",
+        attributes=Attributes(color="white", rgb=(0.92, 0.92, 0.92), material=material),
+        transform=Transform(location=(x, -0.5, 0.0), scale=6.0),
+        dimensions=(0.6, 0.6, 0.6), tags=["clevr"],
+    )  # fmt: skip
+
+
+def _scene(objects: list[ObjectInstance], camera: Camera = CAMERA, sky=(0.3, 0.3, 0.32)) -> Scene:
     return Scene(
         environment=Environment(layout="tabletop", extent=(8.0, 8.0, 3.0), floor_color="gray"),
         objects=objects,
@@ -92,16 +111,18 @@ def _scene(objects: list[ObjectInstance], camera: Camera = CAMERA) -> Scene:
             Light(id="fill", type="point", location=(-3.0, -2.0, 3.0), energy=300.0),
         ],
         camera=camera,
-        world=World(background=(0.3, 0.3, 0.32)),
+        world=World(background=sky),
     )
 
 
 def _pair(
-    index: int, before: list, after: list, change: Change, camera: Camera = CAMERA
+    index: int, before: list, after: list, change: Change, camera: Camera = CAMERA, sky=None
 ) -> PairSpec:
+    world = {} if sky is None else {"sky": sky}
     return PairSpec(
         id=f"{index:06d}", index=index, seed=int(rng_for(0, index, "cycles").integers(2**31)),
-        before=_scene(before, camera), after=_scene(after, camera), changes=[change],
+        before=_scene(before, camera, **world), after=_scene(after, camera, **world),
+        changes=[change],
     )  # fmt: skip
 
 
@@ -130,6 +151,12 @@ def _specs() -> list[PairSpec]:
     specs.append(_pair(WIDE_PAIR, *[[w] for w in wide], _pose_change("standing", "pointing"), WIDE))
     crouch = [_person(p, 90.0, CROUCH_SPOT) for p in ("standing", "crouching")]
     specs.append(_pair(CROUCH_PAIR, *[[c] for c in crouch], _pose_change("standing", "crouching")))
+    cubes = [
+        _white_cube("cube_metal", "metal_polished", -1.6),
+        _white_cube("cube_rubber", "rubber", -0.7),
+    ]
+    posed = [[_person(p, 90.0, (1.0, 0.0, 0.0)), *cubes] for p in ("standing", "pointing")]
+    specs.append(_pair(METAL_PAIR, *posed, _pose_change("standing", "pointing"), sky=BLUE_SKY))
     return specs
 
 
@@ -238,3 +265,27 @@ def test_a_crouching_figure_has_its_heels_under_its_hips(rendered) -> None:
     air = min(int(rows.max() - np.nonzero(figure[:, c])[0].max()) for c in range(u - 1, u + 2))
     assert air <= AIR_UNDER_HIPS * height, (air, height)
     assert _group(spec, scene).values["after"] == "is crouching"
+
+
+def test_a_colour_word_is_said_only_where_the_pixels_carry_it(rendered) -> None:
+    spec, scene, masks = _pair_data(rendered, METAL_PAIR)
+    facts = scene["facts"]["before"]
+    # the facts' colour is the colour gate's measure of the object's pixels, and a dataset
+    # stored without it gets the same from its images when re-captioned
+    rec = next(r for r in read_pairs(rendered) if r.index == METAL_PAIR)
+    image = load_image(rendered / rec.before)
+    own = masks["before"] == scene["instances"]["cube_metal"]
+    assert np.allclose(facts["cube_metal"]["lab"], mean_lab(image, own), atol=0.05)
+    bare = {side: {i: {"pixels": f["pixels"], "box": f["box"]} for i, f in per.items()}
+            for side, per in scene["facts"].items()}  # fmt: skip
+    assert stored_colours(rendered, rec, scene, bare) == scene["facts"]
+    metal, rubber = (spec.before.object(i) for i in ("cube_metal", "cube_rubber"))
+    # the light model alone would name both white; the pixels name only the rubber one so
+    assert colour_seen(metal, SceneLight(spec.before)) and colour_seen(
+        rubber, SceneLight(spec.before)
+    )
+    assert not name_fits(np.array(facts["cube_metal"]["lab"]), "white"), facts["cube_metal"]
+    assert name_fits(np.array(facts["cube_rubber"]["lab"]), "white"), facts["cube_rubber"]
+    resolver = Resolver(make_view(spec.before, RES, facts))
+    assert not resolver.colour_seen(metal) and resolver.colour_seen(rubber)
+    assert "white" not in resolver.describe(metal).text

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from diffforge.config import load_config
+from diffforge.dataset.files import load_image
 from diffforge.dataset.layout import pair_paths
 from diffforge.render.assets import LibraryResolver
 from diffforge.render.facts import change_mask, instance_ids, object_facts
@@ -122,7 +123,8 @@ def test_a_pair_is_sampled_rendered_gated_captioned_and_written(tmp_path):
     assert record["instances"] == ids
     assert record["image_size"] == list(RESOLUTION)
     for side, scene in (("before", spec.before), ("after", spec.after)):
-        facts = object_facts(masks[side], ids, {o.id for o in scene.objects})
+        image = load_image(tmp_path / paths[side])
+        facts = object_facts(masks[side], ids, {o.id for o in scene.objects}, image)
         assert record["facts"][side] == facts == result["facts"][side]
     change = spec.changes[0]
     target = change.targets[0]
