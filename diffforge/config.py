@@ -530,6 +530,11 @@ class VisibilityConfig(_Cfg):
     # table and cushion (0.29) were barely seen (review_std96m 4700/38, 8600/44); colours,
     # materials and sizes rated C, and a fresh run's, 0.49 and up (std200_5300 0.42, a car)
     min_seen_whole_share: float = Field(default=0.4, ge=0.0)
+    # ... and a sign whose words change, come or go shows this share (its letters are read
+    # whole): a sign a wardrobe hid the first letters of (0.73: "...RKIING" -> "...OTEL", the
+    # caption's "PARKIING" and "HOTEL" unverifiable) was partly true (review_std96u 4600/00);
+    # the 60 text changes of 96q-96u rated C with faithful captions showed 0.927 and up
+    min_text_seen_whole_share: float = Field(default=0.85, ge=0.0)
     # ... and a size change of a target seen under this share changes its outline (mask XOR)
     # by this many pixels (at 256x192, scaled with the area): a desk behind another desk
     # (0.58) shrunk by 935 px was barely seen (8600/19); a desk behind a person (0.52, 1374

@@ -13,7 +13,11 @@ import numpy as np
 from diffforge.scenes.assets.symmetry import FACING_NONE, facing_seen_deg, turn_in_sight
 from diffforge.scenes.changes.base import ChangeContext, ChangeOperator, NotApplicable
 from diffforge.scenes.changes.gating import GateCheck, box_cut, edge_factor, mean_lab, near_edge
-from diffforge.scenes.changes.seen_whole import covered_size_reasons, seen_whole_reasons
+from diffforge.scenes.changes.seen_whole import (
+    covered_size_reasons,
+    seen_whole_reasons,
+    text_seen_whole_reasons,
+)
 from diffforge.scenes.changes.turn_outline import turn_outline_reasons
 from diffforge.scenes.changes.turn_prediction import turn_prediction_reasons
 from diffforge.scenes.colour_names import light_enough, name_fits, outline_lab, srgb_name_fits
@@ -1177,6 +1181,9 @@ class Text(ChangeOperator):
 
     def caption_key(self, change: Change) -> str:
         return f"text_{change.params.get('kind', 'change')}"
+
+    def gate(self, check: GateCheck) -> list[str]:
+        return check.target_reasons() or text_seen_whole_reasons(check)
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
         kind = ctx.params["kind"]

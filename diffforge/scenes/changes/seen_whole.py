@@ -52,6 +52,16 @@ def seen_whole_reasons(check: GateCheck) -> list[str]:
     return [f"{check.change.type}: target mostly hidden"]
 
 
+def text_seen_whole_reasons(check: GateCheck) -> list[str]:
+    """A sign whose words change, come or go shows ``visibility.min_text_seen_whole_share``
+    of itself on each side: a word half behind a wardrobe cannot be read, nor checked against
+    the caption's quote."""
+    share = seen_whole_share(check)
+    if share is None or share >= check.vis.min_text_seen_whole_share:
+        return []
+    return [f"{check.change.type}: sign partly hidden"]
+
+
 def covered_size_reasons(check: GateCheck) -> list[str]:
     """A size change of a target partly hidden (``seen_whole_share`` under
     ``visibility.covered_size_seen_share``) changes its outline (mask XOR) by
