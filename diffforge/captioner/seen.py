@@ -417,18 +417,21 @@ def vertical_relation(
     landmark: ObjectInstance,
     boxes: dict[str, tuple[float, float, float, float]],
 ) -> str:
-    """'above' / 'below' where both the scene (one box wholly over the other) and the picture
-    (the target's centre over the landmark's top edge, or under its bottom edge, in
-    overlapping columns) say so; else 'beside'. A poster hung over a plant pot is above it,
-    not beside it."""
+    """'above' / 'below' where both the scene (one box wholly over the other; a wall
+    object's middle over the top of what stands before it) and the picture (the target's
+    centre over the landmark's top edge, or under its bottom edge, in overlapping columns) say
+    so; else 'beside'. A poster hung over a plant pot is above it, not beside it, and so is
+    one whose lower edge a refrigerator in front of it hides (review_std96u 4600/47)."""
     t, lm = boxes.get(target.id), boxes.get(landmark.id)
     if t is None or lm is None or min(t[2], lm[2]) <= max(t[0], lm[0]):
         return "beside"
     mid = (t[1] + t[3]) / 2
     tz, lz = box_corners(target)[:, 2], box_corners(landmark)[:, 2]
-    if tz.min() >= lz.max() + VERTICAL_GAP and mid < lm[1]:
+    hung = target.support == "wall"
+    low, high = (tz.mean(), tz.mean()) if hung else (tz.min(), tz.max())
+    if low >= lz.max() + VERTICAL_GAP and mid < lm[1]:
         return "above"
-    if tz.max() <= lz.min() - VERTICAL_GAP and mid > lm[3]:
+    if high <= lz.min() - VERTICAL_GAP and mid > lm[3]:
         return "below"
     return "beside"
 

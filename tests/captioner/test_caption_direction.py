@@ -493,3 +493,19 @@ def test_a_table_behind_a_flat_rug_is_beside_it_not_above() -> None:
     assert boxes["t"][3] < boxes["rug"][3], "the table stands further back in the picture"
     assert vertical_relation(table, rug, boxes) == "beside"
     assert vertical_relation(poster, rug, boxes) == "above"
+
+
+def test_a_poster_hung_behind_a_refrigerators_top_is_above_it() -> None:
+    """review_std96u 4600/47: a poster from 1.58 to 2.29 m on the wall behind a 1.8 m
+    refrigerator, its lower edge hidden by it, reads as above the refrigerator ("beside" was
+    loose); a cabinet standing beside the refrigerator, as tall, is still beside it."""
+    from diffforge.captioner.referring import projected_boxes
+    from diffforge.captioner.seen import vertical_relation
+    from diffforge.captioner.synthetic import obj, room
+
+    fridge = obj("f", "refrigerator", (0.0, 2.5, 0.0), (0.8, 0.7, 1.8))
+    poster = obj("p", "poster", (0.0, 2.9, 1.58), (0.6, 0.02, 0.71), support="wall")
+    cabinet = obj("c", "cabinet", (0.9, 2.5, 0.0), (0.8, 0.5, 1.8))
+    boxes = projected_boxes(room([fridge, poster, cabinet]), (256, 192))
+    assert vertical_relation(poster, fridge, boxes) == "above"
+    assert vertical_relation(cabinet, fridge, boxes) == "beside"
