@@ -464,6 +464,12 @@ class VisibilityConfig(_Cfg):
     # lost 0.40 of its pixels and was barely seen; the clear ones lost 0.20 at most, a table
     # a removed microwave had covered (review_std96j 5600/00, 5600/33; 96i: 0.14 at most)
     max_change_hidden_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    # a target gone from the after image leaves at most this share of its spot to a thing
+    # another change of the pair brings there (added or moved in): a car gone where a box
+    # truck was added (0.97 covered) could as well stand behind it (review_std96u 7100/06,
+    # not seen); gone targets rated C with 0.36 (2600/12), 0.66 (4200/30) and 0.79 (7100/13)
+    # of their spot taken
+    max_gone_covered_share: float = Field(default=0.9, ge=0.0, le=1.0)
     # a turned target shows as one piece: its largest 8-connected part holds this share of
     # its visible pixels on each side; a bench behind a person's legs (0.61) and a pillar box
     # behind a bicycle (0.75) were barely and not at all seen turned, the clear turns 0.97
@@ -524,6 +530,11 @@ class VisibilityConfig(_Cfg):
     # cube turned from corner-on to face-on rendered 0.56 and read (golden spec 81 of the
     # default standard set, rendered and looked at, not a blind review)
     min_folded_turn_outline: float = Field(default=0.45, ge=0.0, le=1.0)
+    # ... and by this many pixels (mask XOR, at 256x192, scaled with the area): a small
+    # purple cube at the back turned 45 degrees (0.51 of its 898 px, 457 px) was barely seen
+    # (review_std96u 7100/24); the folded turns rated C changed 620 px (an 800 px cube,
+    # 5900/42) and more
+    min_folded_turn_outline_px: int = Field(default=550, ge=0)
     # a colour, material or size read inside a target's outline: the render shows this share
     # of the target's pixels predicted alone in its scene (``seen_whole.seen_whole_share``, the
     # lower side): a rug under a tinted glass table recoloured (0.35) and a rug shrunk under a

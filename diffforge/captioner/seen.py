@@ -63,6 +63,10 @@ MIRROR_FACED = frozenset({"mirror"})
 # is its frame's, a thin border round the picture a viewer sees ("an orange picture frame" was a
 # dark-brown border round a pale green picture: review_std96r 8300/23).
 FIXED_FACED = frozenset({"whiteboard", "picture"})
+# Kinds whose large faces are glass panes: the record's colour is a thin roof and frame, and
+# the panes show the street behind ("a brown bus shelter" was a white see-through shelter with
+# a thin tan roof, review_std96u 7100/37).
+GLASS_WALLED = frozenset({"bus stop"})
 
 
 # A tree's colour is its crown's: named only where CROWN_IN_FRAME of the crown's projected box
@@ -113,7 +117,8 @@ def tree_colour_seen(obj: ObjectInstance, camera: Camera, resolution: tuple[int,
 def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     """Whether a viewer would give ``obj`` its record colour's name in the picture: never for
     glass (it shows what lies behind it: a beige glass table rendered dark brown), a mirror
-    (``MIRROR_FACED``) or a kind whose face is a fixed part (``FIXED_FACED``), else when the
+    (``MIRROR_FACED``), a kind whose face is a fixed part (``FIXED_FACED``) or glass panes
+    (``GLASS_WALLED``), else when the
     name is clearly the one its predicted lit colour carries (``CLEAR_NAME_TOLERANCE``), light
     enough for a light colour's name once its outline's shading is counted. A colour outside
     the vocabulary (a user file's own) cannot be judged and is kept."""
@@ -121,7 +126,7 @@ def colour_seen(obj: ObjectInstance, light: SceneLight) -> bool:
     if name not in COLORS:
         return True
     look = MATERIAL_LOOKS.get(obj.attributes.material or "")
-    if look == "transparent" or obj.category in MIRROR_FACED | FIXED_FACED:
+    if look == "transparent" or obj.category in MIRROR_FACED | FIXED_FACED | GLASS_WALLED:
         return False
     ground = COLORS.get(light.scene.environment.floor_color or "", COLORS["gray"])
     lab = np.array(srgb_to_lab(lit_srgb(np.asarray(COLORS[name]), light.of(obj), ground)))

@@ -195,9 +195,10 @@ def test_a_lamp_switched_out_of_view_is_held_to_a_brightening() -> None:
 # -- 5. a cube's turn whose rendered outline stays (6400/36) ---------------------------------
 
 
-def _cube_turn(changed_cols: int, vis=VIS):
+def _cube_turn(changed_cols: int, vis=VIS, side: int = 30):
     """The cube turned from face-on to 40 degrees off it (the prediction's view angle moves
-    40, past ``min_view_turn_deg``); its mask 20 x 20, the after one ``changed_cols`` wider."""
+    40, past ``min_view_turn_deg``); its mask ``side`` square, the after one ``changed_cols``
+    wider."""
     spec = make_pair(0, "color")
     cam = spec.before.camera
     cube_b, cube_a = spec.before.object("cube_1"), spec.after.object("cube_1")
@@ -207,18 +208,25 @@ def _cube_turn(changed_cols: int, vis=VIS):
     cube_a.transform.rotation = (0.0, 0.0, ray + math.radians(40.0))
     change = Change(type="orientation", targets=["cube_1"], params={"symmetry": 4})
     spec.changes = [change]
-    before = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40)
-    after = block(np.zeros(SIZE, np.int32), 1, 20, 40, 20, 40 + changed_cols)
+    before = block(np.zeros(SIZE, np.int32), 1, 20, 20 + side, 20, 20 + side)
+    after = block(np.zeros(SIZE, np.int32), 1, 20, 20 + side, 20, 20 + side + changed_cols)
     return _check(spec, change, (before, after), vis=vis)
 
 
 def test_a_cube_turn_whose_outline_stays_is_refused() -> None:
-    """Outline change 6/26 = 0.23 (under ``min_folded_turn_outline`` 0.45) refused; 20/40 =
-    0.5 kept; the rule off (0) keeps both; a 1-fold shape is not held to it."""
+    """Outline change 9/39 = 0.23 (under ``min_folded_turn_outline`` 0.45) refused; 30/60 =
+    0.5 (900 px) kept; the rule off (0) keeps both; a 1-fold shape is not held to it. A small
+    cube's 0.5 of 128 px (64 px: under ``min_folded_turn_outline_px`` 550 at 256x192, 78 at
+    this frame; review_std96u 7100/24, 457 px, barely seen) refused, kept with that rule off."""
     off = VIS.model_copy(update={"min_folded_turn_outline": 0.0})
-    assert view_turn_reasons(_cube_turn(6)) == ["orientation: the turned outline looks the same"]
-    assert view_turn_reasons(_cube_turn(20)) == []
-    assert view_turn_reasons(_cube_turn(6, off)) == []
-    plain = _cube_turn(6)
+    assert view_turn_reasons(_cube_turn(9)) == ["orientation: the turned outline looks the same"]
+    assert view_turn_reasons(_cube_turn(30)) == []
+    assert view_turn_reasons(_cube_turn(9, off)) == []
+    small = _cube_turn(8, side=8)
+    assert small.outline_change() == 0.5 and small.outline_pixels() == 64
+    assert view_turn_reasons(small) == ["orientation: the turned outline looks the same"]
+    px_off = VIS.model_copy(update={"min_folded_turn_outline_px": 0})
+    assert view_turn_reasons(_cube_turn(8, px_off, side=8)) == []
+    plain = _cube_turn(9)
     plain.change.params["symmetry"] = 1
     assert view_turn_reasons(plain) == []

@@ -622,7 +622,8 @@ def near_square(obj, vis) -> bool:
 def view_turn_reasons(check: GateCheck) -> list[str]:
     """A symmetric shape's turn that shows the camera the same outline: predicted
     (``view_turn_seen``), or rendered, a folded shape's outline (mask XOR over its larger
-    state) changing by less than ``visibility.min_folded_turn_outline``."""
+    state) changing by less than ``visibility.min_folded_turn_outline`` or than
+    ``visibility.min_folded_turn_outline_px`` pixels."""
     targets = check.targets()
     if check.vis is None or not targets:
         return []
@@ -635,7 +636,13 @@ def view_turn_reasons(check: GateCheck) -> list[str]:
     if not view_turn_seen(obj, yaw, *cams, order, check.vis):
         return [f"{check.change.type}: the turn shows the camera the same outline"]
     folded = order >= VIEW_FOLDED_ORDER or (order == 2 and near_square(obj, check.vis))
-    if folded and check.outline_change() < check.vis.min_folded_turn_outline:
+    if not folded:
+        return []
+    need_px = check.vis.scaled_px(check.vis.min_folded_turn_outline_px, check.diff.shape[1::-1])
+    if (
+        check.outline_change() < check.vis.min_folded_turn_outline
+        or check.outline_pixels() < need_px
+    ):
         return [f"{check.change.type}: the turned outline looks the same"]
     return []
 

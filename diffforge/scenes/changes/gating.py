@@ -200,14 +200,14 @@ class GateCheck:
             return 0.0
         own = [m == self.ids[targets[0]] for m in self.masks]
         sizes = [int(x.sum()) for x in own]
-        if min(sizes) == 0 or int((own[0] & own[1]).sum()) < 0.5 * min(sizes):
-            return 0.0
         others = {
             o
             for c in self.spec.changes
             if c is not self.change
             for o in change_objects(c, self.ids)
         } - set(targets)
+        if min(sizes) == 0 or int((own[0] & own[1]).sum()) < 0.5 * min(sizes):
+            return 0.0
         worst = 0.0
         for side, scene in enumerate((self.spec.before, self.spec.after)):
             near = [self.ids[o] for o in nearer_objects(scene, targets[0], sorted(others))]
@@ -217,14 +217,50 @@ class GateCheck:
             worst = max(worst, int(lost.sum()) / sizes[1 - side])
         return worst
 
+    def gone_covered_share(self) -> float:
+        """For a target gone from the after image (removed, vanished, replaced), the share of
+        its before pixels that a thing another change of the pair brings (``_arrives``) covers
+        in the after image: a car gone where a truck is added may as well stand behind the
+        truck (review_std96u 7100/06). 0 for a target in the after image."""
+        targets = self.targets()
+        if not targets:
+            return 0.0
+        own, there = (m == self.ids[targets[0]] for m in self.masks)
+        if not own.any() or there.any():
+            return 0.0
+        come = [
+            self.ids[o]
+            for c in self.spec.changes
+            if c is not self.change
+            for o in change_objects(c, self.ids)
+            if o not in targets and self._arrives(o)
+        ]
+        return int((own & np.isin(self.masks[1], come)).sum()) / int(own.sum())
+
+    def _arrives(self, obj_id: str) -> bool:
+        """Whether another change of the pair brings ``obj_id`` where it stands in the after
+        image: added (not in the before scene) or moved. A support recoloured under a removed
+        basket does not: it shows where the basket was, which is how the removal is seen."""
+        if self.spec.before.find(obj_id) is None:
+            return True
+        return any(
+            c.type == "move" and obj_id in c.targets
+            for c in self.spec.changes
+            if c is not self.change
+        )
+
     def hidden_reasons(self) -> list[str]:
         """An object change's target keeps what it shows: at most
         ``visibility.max_change_hidden_share`` of it covered in one image by another change's
-        object (``hidden_share``), every type's gate."""
+        object (``hidden_share``), and a target gone from the after image leaves at most
+        ``visibility.max_gone_covered_share`` of its spot to a thing another change brings
+        (``gone_covered_share``); every type's gate."""
         if self.vis is None or not self.targets():
             return []
         if self.hidden_share() > self.vis.max_change_hidden_share:
             return [f"{self.change.type}: target hidden by another change"]
+        if self.gone_covered_share() > self.vis.max_gone_covered_share:
+            return [f"{self.change.type}: where the target was, another change's object stands"]
         return []
 
     def piece_share(self) -> float:
