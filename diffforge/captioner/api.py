@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from diffforge.captioner.compose import caption_or_reason
@@ -43,8 +44,8 @@ from diffforge.dataset import (
 )
 from diffforge.dataset.files import load_image
 from diffforge.errors import ConfigError, DiffforgeError
-from diffforge.render.facts import add_colours
 from diffforge.scenes.model import PairSpec
+from diffforge.scenes.perception import mean_labs
 from diffforge.scenes.sampler import text_readability
 
 CHUNK = 256
@@ -96,8 +97,27 @@ def parse_scene_record(data: dict[str, Any], where: Path | str) -> tuple[PairSpe
     return spec, facts
 
 
+def add_colours(
+    facts: dict[str, dict[str, Any]],
+    ids: dict[str, int],
+    images: dict[str, np.ndarray],
+    masks: dict[str, np.ndarray],
+) -> dict[str, dict[str, Any]]:
+    """``facts`` (stored without colours: a dataset made before they were) with each visible
+    object's mean CIELAB from the stored images and masks, per side."""
+    for side, per in facts.items():
+        if side not in images or side not in masks:
+            continue
+        labs = mean_labs(images[side], masks[side], max(ids.values(), default=0) + 1)
+        for obj_id, f in per.items():
+            idx = ids.get(obj_id)
+            if f and f.get("pixels") and idx is not None and "lab" not in f:
+                f["lab"] = [round(float(v), 1) for v in labs[idx]]
+    return facts
+
+
 def stored_colours(root: Path, rec: PairRecord, data: dict[str, Any], facts: Any) -> Any:
-    """``facts`` with the objects' measured colours (``render.facts.add_colours``) where the
+    """``facts`` with the objects' measured colours (``add_colours``) where the
     scene record predates them and the pair's images, masks and instance ids are on disk, so
     that re-captioning an older dataset checks colour words against its pixels too."""
     ids = data.get("instances")

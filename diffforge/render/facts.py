@@ -15,7 +15,7 @@ import numpy as np
 from diffforge.scenes.changes import operator_for
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.model import ObjectInstance, PairSpec
-from diffforge.scenes.perception import srgb_to_lab
+from diffforge.scenes.perception import mean_labs
 
 # Change types that alter the whole picture: their change mask is the whole image.
 
@@ -90,37 +90,6 @@ def object_facts(
         if labs is not None and n:
             out[obj_id]["lab"] = [round(float(v), 1) for v in labs[idx]]
     return out
-
-
-def mean_labs(image: np.ndarray, mask: np.ndarray, n_ids: int) -> np.ndarray:
-    """Mean CIELAB of each mask id's pixels (``n_ids`` x 3; rows of absent ids are 0),
-    averaged in Lab like the colour gate (``gating.mean_lab``)."""
-    lab = srgb_to_lab(image[..., :3].reshape(-1, 3).astype(np.float64) / 255.0)
-    flat = mask.ravel()
-    n = max(n_ids, int(flat.max(initial=0)) + 1)
-    counts = np.maximum(np.bincount(flat, minlength=n), 1)
-    return np.stack(
-        [np.bincount(flat, weights=lab[:, k], minlength=n) / counts for k in range(3)], axis=1
-    )
-
-
-def add_colours(
-    facts: dict[str, dict[str, Any]],
-    ids: dict[str, int],
-    images: dict[str, np.ndarray],
-    masks: dict[str, np.ndarray],
-) -> dict[str, dict[str, Any]]:
-    """``facts`` (stored without colours: a dataset made before they were) with each visible
-    object's mean CIELAB from the stored images and masks, per side."""
-    for side, per in facts.items():
-        if side not in images or side not in masks:
-            continue
-        labs = mean_labs(images[side], masks[side], max(ids.values(), default=0) + 1)
-        for obj_id, f in per.items():
-            idx = ids.get(obj_id)
-            if f and f.get("pixels") and idx is not None and "lab" not in f:
-                f["lab"] = [round(float(v), 1) for v in labs[idx]]
-    return facts
 
 
 def predicted_facts(

@@ -92,3 +92,15 @@ def mixed_colour(parts: list[tuple[tuple[float, float, float], float]]) -> np.nd
     lin = srgb_to_linear([c for c, _ in parts])
     w = np.array([a for _, a in parts], dtype=float)
     return linear_to_srgb((lin * w[:, None]).sum(axis=0) / w.sum())
+
+
+def mean_labs(image: np.ndarray, mask: np.ndarray, n_ids: int) -> np.ndarray:
+    """Mean CIELAB of each mask id's pixels (``n_ids`` x 3; rows of absent ids are 0),
+    averaged in Lab like the colour gate (``gating.mean_lab``)."""
+    lab = srgb_to_lab(image[..., :3].reshape(-1, 3).astype(np.float64) / 255.0)
+    flat = mask.ravel()
+    n = max(n_ids, int(flat.max(initial=0)) + 1)
+    counts = np.maximum(np.bincount(flat, minlength=n), 1)
+    return np.stack(
+        [np.bincount(flat, weights=lab[:, k], minlength=n) / counts for k in range(3)], axis=1
+    )
