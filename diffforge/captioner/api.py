@@ -45,7 +45,7 @@ from diffforge.dataset import (
 from diffforge.dataset.files import load_image
 from diffforge.errors import ConfigError, DiffforgeError
 from diffforge.scenes.model import PairSpec
-from diffforge.scenes.perception import mean_labs
+from diffforge.scenes.perception import mean_labs, stored_lab
 from diffforge.scenes.sampler import text_readability
 
 CHUNK = 256
@@ -112,7 +112,7 @@ def add_colours(
         for obj_id, f in per.items():
             idx = ids.get(obj_id)
             if f and f.get("pixels") and idx is not None and "lab" not in f:
-                f["lab"] = [round(float(v), 1) for v in labs[idx]]
+                f["lab"] = stored_lab(labs[idx])
     return facts
 
 
@@ -121,7 +121,8 @@ def stored_colours(root: Path, rec: PairRecord, data: dict[str, Any], facts: Any
     scene record predates them and the pair's images, masks and instance ids are on disk, so
     that re-captioning an older dataset checks colour words against its pixels too."""
     ids = data.get("instances")
-    if not facts or not ids or all("lab" in f for side in facts.values() for f in side.values()):
+    seen = [f for side in (facts or {}).values() for f in side.values() if f and f.get("pixels")]
+    if not seen or not ids or all("lab" in f for f in seen):  # a new record: measured
         return facts
     images, masks = {}, {}
     for side in ("before", "after"):

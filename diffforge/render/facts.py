@@ -15,7 +15,7 @@ import numpy as np
 from diffforge.scenes.changes import operator_for
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.model import ObjectInstance, PairSpec
-from diffforge.scenes.perception import mean_labs
+from diffforge.scenes.perception import mean_labs, stored_lab
 
 # Change types that alter the whole picture: their change mask is the whole image.
 
@@ -88,7 +88,7 @@ def object_facts(
             box = [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
         out[obj_id] = {"pixels": n, "box": box}
         if labs is not None and n:
-            out[obj_id]["lab"] = [round(float(v), 1) for v in labs[idx]]
+            out[obj_id]["lab"] = stored_lab(labs[idx])
     return out
 
 

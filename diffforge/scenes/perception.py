@@ -104,3 +104,8 @@ def mean_labs(image: np.ndarray, mask: np.ndarray, n_ids: int) -> np.ndarray:
     return np.stack(
         [np.bincount(flat, weights=lab[:, k], minlength=n) / counts for k in range(3)], axis=1
     )
+
+
+def stored_lab(row) -> list[float]:
+    """A mean CIELAB row as the render facts store it (``lab``: one decimal)."""
+    return [round(float(v), 1) for v in row]

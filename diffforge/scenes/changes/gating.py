@@ -200,14 +200,14 @@ class GateCheck:
             return 0.0
         own = [m == self.ids[targets[0]] for m in self.masks]
         sizes = [int(x.sum()) for x in own]
+        if min(sizes) == 0 or int((own[0] & own[1]).sum()) < 0.5 * min(sizes):
+            return 0.0
         others = {
             o
             for c in self.spec.changes
             if c is not self.change
             for o in change_objects(c, self.ids)
         } - set(targets)
-        if min(sizes) == 0 or int((own[0] & own[1]).sum()) < 0.5 * min(sizes):
-            return 0.0
         worst = 0.0
         for side, scene in enumerate((self.spec.before, self.spec.after)):
             near = [self.ids[o] for o in nearer_objects(scene, targets[0], sorted(others))]

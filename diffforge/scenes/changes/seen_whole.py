@@ -46,20 +46,22 @@ def seen_whole_reasons(check: GateCheck) -> list[str]:
     """A change read inside the target's outline (colour, material, size) shows
     ``visibility.min_seen_whole_share`` of the target on each side: the rest is behind
     nearer things."""
-    share = seen_whole_share(check)
-    if share is None or share >= check.vis.min_seen_whole_share:
-        return []
-    return [f"{check.change.type}: target mostly hidden"]
+    return _seen_under(check, "min_seen_whole_share", "target mostly hidden")
 
 
 def text_seen_whole_reasons(check: GateCheck) -> list[str]:
     """A sign whose words change, come or go shows ``visibility.min_text_seen_whole_share``
     of itself on each side: a word half behind a wardrobe cannot be read, nor checked against
     the caption's quote."""
+    return _seen_under(check, "min_text_seen_whole_share", "sign partly hidden")
+
+
+def _seen_under(check: GateCheck, setting: str, reason: str) -> list[str]:
+    """``reason`` where the target's ``seen_whole_share`` is under ``visibility.<setting>``."""
     share = seen_whole_share(check)
-    if share is None or share >= check.vis.min_text_seen_whole_share:
+    if share is None or share >= getattr(check.vis, setting):
         return []
-    return [f"{check.change.type}: sign partly hidden"]
+    return [f"{check.change.type}: {reason}"]
 
 
 def covered_size_reasons(check: GateCheck) -> list[str]:
