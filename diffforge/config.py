@@ -464,6 +464,14 @@ class VisibilityConfig(_Cfg):
     # lost 0.40 of its pixels and was barely seen; the clear ones lost 0.20 at most, a table
     # a removed microwave had covered (review_std96j 5600/00, 5600/33; 96i: 0.14 at most)
     max_change_hidden_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    # a colour or material change whose target has more than ``covered_look_share`` of what it
+    # shows in one image covered in the other by another change's object (``hidden_share``)
+    # is read on what shows in both, which moves by ``min_covered_look_delta_e`` (mean
+    # CIELAB, ``GateCheck.seen_both_delta_e``): a glass coffee table turned wood under a
+    # removed speaker (0.22 covered, 20.0) was barely seen (review_std96v 3100/30); the ones
+    # rated C with more than 0.2 covered moved by 27.5 and 30.6 (96s 4200/19, 4200/02)
+    covered_look_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    min_covered_look_delta_e: float = Field(default=25.0, ge=0.0)
     # a target gone from the after image leaves at most this share of its spot to a thing
     # another change of the pair brings there (added or moved in): a car gone where a box
     # truck was added (0.97 covered) could as well stand behind it (review_std96u 7100/06,
@@ -607,6 +615,12 @@ class VisibilityConfig(_Cfg):
     # and replaces under 3x rated C over review rounds 96q-96t showed edges of 12.7 (8300/08)
     # to 43.3
     min_small_edge_delta_e: float = Field(default=12.0, ge=0.0)
+    # beside a relighting a turned target has, where larger, this multiple of a turn's pixel bar
+    # (``Orientation.target_share`` times the target threshold): the eye goes to the light,
+    # and a chair of 1164 px (2.6x) cut by the frame was barely seen turned as the room
+    # brightened (review_std96v 8100/01); the turns rated C beside a relighting over rounds
+    # 96q-96v covered 1439 px (3.2x, 96u 4600/21) and more where larger
+    relit_turn_target_factor: float = Field(default=3.0, ge=1.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

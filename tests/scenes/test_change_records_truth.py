@@ -19,6 +19,7 @@ import pytest
 from diffforge.config import load_config
 from diffforge.scenes.assets.characters import POSES
 from diffforge.scenes.changes import BUILTIN_CHANGE_TYPES
+from diffforge.scenes.changes.scene_wide import shadows_seen
 from diffforge.scenes.environments import FACING_YAW
 from diffforge.scenes.environments.staging import is_road_vehicle
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
@@ -338,6 +339,10 @@ def check_illumination(spec: PairSpec, c: Change, where: str) -> None:
         turn = after[sun].rotation[2] - before[sun].rotation[2]
         assert math.degrees(turn) == pytest.approx(c.params["degrees"], abs=1e-3), where
         assert abs(c.params["degrees"]) >= 10, where
+        # ... with the shadows clear of the line of sight before and after, where a viewer
+        # compares them (``scene_wide.sun_turns``)
+        yaws = [x[sun].rotation[2] for x in (before, after)]
+        assert all(shadows_seen(spec.before.camera, yaw) for yaw in yaws), where
     else:
         (lid,) = c.targets
         b, a = before[lid], after[lid]

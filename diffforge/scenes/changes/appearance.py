@@ -521,6 +521,20 @@ def small_target_reasons(check: GateCheck, share: float) -> list[str]:
     return []
 
 
+def relit_turn_reasons(check: GateCheck, share: float) -> list[str]:
+    """Beside a relighting (``GateCheck.relit``) a turned target, in the image where it is
+    larger, is ``visibility.relit_turn_target_factor`` times as large as
+    ``small_target_reasons`` asks: the whole frame changes and draws the eye from a small
+    outline's turn."""
+    if check.vis is None or not check.relit or not check.targets():
+        return []
+    sides = [check.facts[side].get(check.targets()[0]) for side in ("before", "after")]
+    larger = max((fact["pixels"] for fact in sides if fact is not None), default=0)
+    if larger < share * check.vis.relit_turn_target_factor * check.target_min:
+        return [f"{check.change.type}: target too small to see turned beside a relighting"]
+    return []
+
+
 def target_need(ctx: ChangeContext, share: float) -> float:
     """Predicted pixels a target of a type with ``target_share`` ``share`` needs: the gate's
     threshold with the prediction's margin (``visibility.predict_margin``), as the sampler's
@@ -692,6 +706,7 @@ class Orientation(_Outline):
         return (
             super().gate(check)
             or small_target_reasons(check, self.target_share)
+            or relit_turn_reasons(check, self.target_share)
             or figure_turn_reasons(check)
             or view_turn_reasons(check)
             or check.turn_change_reasons()

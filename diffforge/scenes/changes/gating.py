@@ -395,7 +395,29 @@ class GateCheck:
         low = contrast_reasons(
             self.change.type, self.ids[targets[0]], self.images, self.masks, self.vis
         )
-        return low or self.shift_reasons()
+        return low or self.shift_reasons() or self.covered_look_reasons()
+
+    def seen_both_delta_e(self) -> float | None:
+        """ΔE*ab between the first target's mean colours over the pixels it shows in both
+        images (None: none)."""
+        own = self.ids[self.targets()[0]]
+        both = (self.masks[0] == own) & (self.masks[1] == own)
+        if not both.any():
+            return None
+        a, b = (mean_lab(image, both) for image in self.images)
+        return float(np.linalg.norm(a - b))
+
+    def covered_look_reasons(self) -> list[str]:
+        """A target partly covered by another change's object (``hidden_share`` over
+        ``visibility.covered_look_share``) shows its new look on the part seen in both
+        images, by ``visibility.min_covered_look_delta_e``: the eye reads the other change
+        where the two meet."""
+        if self.vis is None or self.hidden_share() <= self.vis.covered_look_share:
+            return []
+        shift = self.seen_both_delta_e()
+        if shift is None or shift >= self.vis.min_covered_look_delta_e:
+            return []
+        return [f"{self.change.type}: the new look shows little beside another change"]
 
     def shift_reasons(self) -> list[str]:
         """The first target's pixels move by ``visibility.min_color_shift`` levels on

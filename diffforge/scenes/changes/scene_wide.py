@@ -110,6 +110,45 @@ def _sunlit(scene: Scene) -> bool:
     return any(x.on and x.type == "sun" for x in scene.lights)
 
 
+# A sun turn is seen on the shadows things cast: before and after, they fall at least this
+# far from the camera's line of sight (a shadow that falls straight away from the camera
+# hides behind its object: review_std96v 3100/14, a bin's shadow "long before, almost none
+# after") ...
+SUN_SIDE_MIN_DEG = 30.0
+# ... and the sun stands at most this high (noon's 62-degree sun casts shadows half as long
+# as the things are high: review_std96t 2200/28, a moved highlight and a faint band).
+SUN_TURN_MAX_ELEVATION_DEG = 45.0
+
+
+def shadow_bearing(camera: Camera, sun_yaw: float) -> float:
+    """Degrees from the camera's line of sight (on the ground) to the direction the shadows
+    of a sun with this yaw fall: 0 straight away from the camera, +-180 towards it, the sign
+    telling the side."""
+    fx, fy = np.subtract(camera.look_at[:2], camera.location[:2])
+    sx, sy = -math.sin(sun_yaw), math.cos(sun_yaw)  # the light's way on the ground
+    return math.degrees(math.atan2(fx * sy - fy * sx, fx * sx + fy * sy))
+
+
+def shadows_seen(camera: Camera, sun_yaw: float) -> bool:
+    """Whether the shadows fall clear of the line of sight (``SUN_SIDE_MIN_DEG``)."""
+    bearing = abs(shadow_bearing(camera, sun_yaw))
+    return SUN_SIDE_MIN_DEG <= bearing <= 180.0 - SUN_SIDE_MIN_DEG
+
+
+def sun_turns(scene: Scene, degrees: float) -> list[float]:
+    """The turns (radians, of ``degrees`` either way) of the scene's sun that a viewer sees:
+    low enough (``SUN_TURN_MAX_ELEVATION_DEG``), its shadows clear of the line of sight
+    before and after (``shadows_seen``)."""
+    sun = next((x for x in scene.lights if x.type == "sun" and x.on), None)
+    if sun is None or 90.0 - math.degrees(sun.rotation[0]) > SUN_TURN_MAX_ELEVATION_DEG:
+        return []
+    yaw = sun.rotation[2]
+    if not shadows_seen(scene.camera, yaw):
+        return []
+    turns = [s * math.radians(degrees) for s in (1.0, -1.0)]
+    return [t for t in turns if shadows_seen(scene.camera, yaw + t)]
+
+
 def _lamps_besides(scene: Scene, light_id: str) -> float:
     """Power of the lamps that are on, other than ``light_id`` (the sun apart)."""
     return sum(x.energy for x in scene.lights if x.on and x.id != light_id and x.type != "sun")
@@ -237,6 +276,8 @@ class Illumination(ChangeOperator):
             for kind in ("light_off", "light_on")
         }
         kinds = [k for k in kinds if k not in switch or switch[k]]
+        turns = sun_turns(after, p["sun_rotation_deg"])
+        kinds = [k for k in kinds if k != "sun_angle" or turns]
         if booked & {x.id for x in after.lights}:  # scene-wide kinds would touch booked lamps
             kinds = [k for k in kinds if k in ("light_off", "light_on", "sun_angle")]
             if not kinds:
@@ -282,7 +323,8 @@ class Illumination(ChangeOperator):
             return Change(type=self.type, targets=[x.id for x in lit], params=params)
         if kind == "sun_angle":
             sun = next(light for light in after.lights if light.type == "sun")
-            turn = math.radians(p["sun_rotation_deg"]) * (1 if ctx.rng.random() < 0.5 else -1)
+            either = ctx.rng.random() < 0.5  # drawn as before the sides were judged
+            turn = turns[0] if either or len(turns) == 1 else turns[1]
             rx, ry, rz = sun.rotation
             sun.rotation = (rx, ry, round(rz + turn, 6))
             params["degrees"] = round(math.degrees(turn), 3)

@@ -533,8 +533,11 @@ def washbasin(
             ),
         )
     else:
+        # the counter is the basin's white ceramic: from a standing eye the bowl is hidden, and
+        # a cabinet under a white top with a tap reads as a sink where one of the cabinet's
+        # colour read as a ribbed box (review_std96v 3100/07, a teal vanity)
         p.add(
-            "body", block((-width / 2, -depth / 2, top), (width / 2, depth / 2, slab_top - 0.005))
+            "basin", block((-width / 2, -depth / 2, top), (width / 2, depth / 2, slab_top - 0.005))
         )
         if bowl == "round":
             b = oval(depth * 0.35, depth * 0.35, slab_top - 0.006, slab_top - 0.005)
@@ -546,12 +549,13 @@ def washbasin(
                 (width * 0.38, depth * 0.3, slab_top - 0.005),
             )
         p.add("basin", b.apply_translation((0, -0.02, 0)))
+    # a tap thick enough to show at a room's distance
     p.add(
         "trim",
-        tube((0, depth / 2 - 0.06, slab_top - 0.005), (0, depth / 2 - 0.06, height), 0.012, 8),
+        tube((0, depth / 2 - 0.06, slab_top - 0.005), (0, depth / 2 - 0.06, height), 0.018, 8),
     )
     p.add(
-        "trim", tube((0, depth / 2 - 0.06, height), (0, depth / 2 - 0.14, height - 0.01), 0.01, 8)
+        "trim", tube((0, depth / 2 - 0.06, height), (0, depth / 2 - 0.16, height - 0.01), 0.015, 8)
     )
     return p.scene()
 
