@@ -12,6 +12,9 @@ from diffforge.captioner.lint import lint_caption, lint_record
 from diffforge.captioner.phrasings import templates
 from diffforge.config import load_config
 
+# the caption linter over thousands of sampled pairs: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 # the default config as users run it at standard (the specs tests/scenes share through the cache)
 STANDARD = load_config(
     Path(__file__).parents[2] / "configs/default.yaml", ["render.preset=standard"]

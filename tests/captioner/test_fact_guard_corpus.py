@@ -26,6 +26,9 @@ from diffforge.config import load_config
 from diffforge.render.facts import predicted_facts
 from diffforge.scenes.sampler import PairSampler, text_readability
 
+# guards a corpus of rewrites over sampled pairs: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLED = (("configs/default.yaml", 150), ("configs/examples/clevr_like.yaml", 30))
 SYNTHETIC = 20  # synthetic specs with a text change: text_change, text_appear, text_disappear

@@ -36,6 +36,7 @@ HELD_OUT = TESTS / "data" / "grounded_labels_heldout.jsonl"
 WEAKENING = {"drop attribute", "drop value"}  # less said, nothing false
 
 
+@pytest.mark.slow  # 20-50 s: `make test-slow`, run in CI
 def test_references_scored_as_predictions_give_recall_and_precision_one() -> None:
     records = corpus(40, 15, 6)
     scored = {}
@@ -56,6 +57,7 @@ def _falsified_share(lie: str, parts: list[str]) -> int:
     return sum(p.lower().rstrip(".")[1:] not in low for p in parts)
 
 
+@pytest.mark.slow  # 20-50 s: `make test-slow`, run in CI
 def test_falsified_captions_drop_recall_and_precision_by_the_share_falsified() -> None:
     """Each falsification of a reference (captioner.adversarial.falsify) alters k of its n
     change parts: recall must drop to (n-k)/n and precision to (n-k)/n (a dropped sentence:
@@ -215,6 +217,7 @@ def test_agreement_with_the_labels() -> None:
     assert agree / total >= 0.9
 
 
+@pytest.mark.slow  # 20-50 s: `make test-slow`, run in CI
 def test_eval_grounded_through_the_console_script(tmp_path: Path) -> None:
     names = ["default:1", "default:11", "default:24", "clevr:0", "clevr:3", "clevr:8"]
     data = write_dataset(tmp_path / "ds", names)

@@ -25,6 +25,9 @@ from diffforge.scenes.environments.staging import is_road_vehicle
 from diffforge.scenes.model import Change, ObjectInstance, PairSpec, Scene
 from diffforge.vocabulary import COLORS, MATERIALS, SIZE_WORDS
 
+# samples about 600 specs across the change types: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "configs" / "default.yaml"
 CLEVR = ROOT / "configs" / "examples" / "clevr_like.yaml"

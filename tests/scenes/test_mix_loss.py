@@ -14,6 +14,9 @@ from diffforge.config import load_config
 from diffforge.scenes import probe_cache, sampler
 from diffforge.scenes.sampler import MIX_PILOT_GROWTH, MIX_PILOT_PAIRS, MIX_PILOT_SE, PairSampler
 
+# runs the mix pilot: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CLEVR = ROOT / "configs" / "examples" / "clevr_like.yaml"
 # A colour change that only a scene whose first object is red carries: about one tabletop in

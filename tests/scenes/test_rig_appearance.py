@@ -16,6 +16,9 @@ from diffforge.config import load_config
 from diffforge.scenes.sampler import PairSampler
 from diffforge.vocabulary import CLOTHING_WORDS
 
+# samples and captions specs with people for each rig: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "configs" / "default.yaml"
 CLOTHING = re.compile(rf"\b({'|'.join(CLOTHING_WORDS.values())})\b|\bin an? \w+ top\b", re.I)

@@ -5,9 +5,14 @@ prediction, pairs of users' small-prop files were resampled 2-10 times)."""
 
 from __future__ import annotations
 
+import pytest
+
 from diffforge.config import GenerateConfig
 from diffforge.scenes.geometry import predicted_footprints
 from diffforge.scenes.sampler import PairSampler
+
+# samples hundreds of specs: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
 
 
 def test_multi_change_pairs_show_the_shared_pixels_where_the_gate_is_on() -> None:

@@ -16,6 +16,9 @@ from diffforge.scenes.environments.camera import MIN_LENS, edge_stretch
 from diffforge.scenes.model import Pose
 from diffforge.scenes.sampler import PairSampler, load_library
 
+# samples hundreds of room and street specs: `make test-slow`, run in CI
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 N_SPECS = 300  # fixed seed: the default config's
 
