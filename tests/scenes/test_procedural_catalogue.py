@@ -20,10 +20,10 @@ GENERATORS = [n for n in procedural.__all__ if n not in ("GENERATOR_VERSION", "P
 
 # sha256 (first 16 hex digits) of each generator's scene at its default parameters: slot
 # names, triangles (corners rounded to 1 µm, in an order free of the numbering), metadata.
-# Frozen at GENERATOR_VERSION 5 (4: variants that keep their proportions under the library's
-# rescale; 5: a sink's white counter and thicker tap; a variant's params are tested in
-# tests/scenes/test_shape_variety.py).
-FROZEN_VERSION = 5
+# Frozen at GENERATOR_VERSION 6 (4: variants that keep their proportions under the library's
+# rescale; 5-6: a vanity sink's white counter, every sink's thicker tap; a variant's params
+# are tested in tests/scenes/test_shape_variety.py).
+FROZEN_VERSION = 6
 DIGESTS = {
     "alarm_clock": "9555513b0f1a3b81",
     "apple": "c8b5a4ac4aa52f23",
@@ -140,7 +140,7 @@ DIGESTS = {
     "wall_clock": "2e4f358f882bb0ed",
     "wall_text": "642e058c5f160aac",
     "wardrobe": "27786a24b542ea8c",
-    "washbasin": "d91a86d1a5bb9f2c",
+    "washbasin": "77d3d221977d7bca",
     "washing_machine": "464e1d996858080f",
     "wastebasket": "08ad584104640dfe",
     "water_cooler": "9e73da8c5336bbbb",

@@ -155,7 +155,7 @@ from diffforge.scenes.assets.procedural.tableware import (
     vase,
 )
 
-GENERATOR_VERSION = 5  # bump when any generator's output changes (part of the GLB cache key)
+GENERATOR_VERSION = 6  # bump when any generator's output changes (part of the GLB cache key)
 
 # every generator, family by family: what ``procedural:<name>`` in a manifest can name
 __all__ = [

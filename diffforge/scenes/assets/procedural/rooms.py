@@ -533,11 +533,14 @@ def washbasin(
             ),
         )
     else:
-        # the counter is the basin's white ceramic: from a standing eye the bowl is hidden, and
-        # a cabinet under a white top with a tap reads as a sink where one of the cabinet's
-        # colour read as a ribbed box (review_std96v 3100/07, a teal vanity)
+        # a vanity's counter is the basin's white ceramic: from a standing eye the bowl is
+        # hidden, and a cabinet under a white top with a tap reads as a sink where one of the
+        # cabinet's colour read as a ribbed box (review_std96v 3100/07, a teal vanity); the
+        # other styles' slab is most of what shows, so it keeps the sink's colour (an orange
+        # wall basin all white read as "white", review_std96w 2400/30)
         p.add(
-            "basin", block((-width / 2, -depth / 2, top), (width / 2, depth / 2, slab_top - 0.005))
+            "basin" if style == "vanity" else "body",
+            block((-width / 2, -depth / 2, top), (width / 2, depth / 2, slab_top - 0.005)),
         )
         if bowl == "round":
             b = oval(depth * 0.35, depth * 0.35, slab_top - 0.006, slab_top - 0.005)
