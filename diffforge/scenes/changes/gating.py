@@ -237,6 +237,33 @@ class GateCheck:
         ]
         return int((own & np.isin(self.masks[1], come)).sum()) / int(own.sum())
 
+    def gone_spot_seen(self) -> float:
+        """For the targets gone from the after image in a pair whose camera moves, the least of
+        their predicted pixels had they stayed, seen from the after camera among the after
+        scene's objects, over their predicted pixels before: a chair gone at the frame's edge
+        as the camera turned away may as well be out of view (review_std96w 2400/01; a car
+        "gone" behind another after the move, 2400/47). 1 without a viewpoint change (camera
+        jitter moves a frame by a few pixels)."""
+        before, after = self.spec.before, self.spec.after
+        if not any(c.type == "viewpoint" for c in self.spec.changes):
+            return 1.0
+        # among what stood there before (what another change brings is ``gone_covered_share``'s)
+        kept = [o for o in after.objects if before.find(o.id) is not None]
+        fill = self.vis.predict_fill if self.vis is not None else 0.45
+        resolution = self.diff.shape[1::-1]
+        least = 1.0
+        for obj_id in self.targets():
+            obj = before.find(obj_id)
+            if obj is None or after.find(obj_id) is not None:
+                continue
+            was = predicted_footprint(before, obj_id, resolution, fill)
+            if was is None or was.pixels <= 0:
+                continue
+            stayed = after.model_copy(update={"objects": [*kept, obj]})
+            now = predicted_footprint(stayed, obj_id, resolution, fill)
+            least = min(least, 0.0 if now is None else now.pixels / was.pixels)
+        return least
+
     def _arrives(self, obj_id: str) -> bool:
         """Whether another change of the pair brings ``obj_id`` where it stands in the after
         image: added (not in the before scene) or moved. A support recoloured under a removed
@@ -254,13 +281,16 @@ class GateCheck:
         ``visibility.max_change_hidden_share`` of it covered in one image by another change's
         object (``hidden_share``), and a target gone from the after image leaves at most
         ``visibility.max_gone_covered_share`` of its spot to a thing another change brings
-        (``gone_covered_share``); every type's gate."""
+        (``gone_covered_share``) and, where the camera moves, stays in its view
+        (``gone_spot_seen``, ``visibility.min_gone_spot_seen_share``); every type's gate."""
         if self.vis is None or not self.targets():
             return []
         if self.hidden_share() > self.vis.max_change_hidden_share:
             return [f"{self.change.type}: target hidden by another change"]
         if self.gone_covered_share() > self.vis.max_gone_covered_share:
             return [f"{self.change.type}: where the target was, another change's object stands"]
+        if self.gone_spot_seen() < self.vis.min_gone_spot_seen_share:
+            return [f"{self.change.type}: where the target was is out of the moved camera's view"]
         return []
 
     def piece_share(self) -> float:
