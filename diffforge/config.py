@@ -470,13 +470,13 @@ class VisibilityConfig(_Cfg):
     # CIELAB, ``GateCheck.seen_both_delta_e``): a glass coffee table turned wood under a
     # removed speaker (0.22 covered, 20.0) was barely seen (review_std96v 3100/30); the ones
     # rated C with more than 0.2 covered moved by 27.5 and 30.6 (96s 4200/19, 4200/02)
+    covered_look_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    min_covered_look_delta_e: float = Field(default=25.0, ge=0.0)
     # where the camera moves, a target gone from the after image would show, had it stayed, at
     # least this share of its predicted pixels before (``GateCheck.gone_spot_seen``): a chair
     # that left the frame with the camera's turn (2400/01) or a car behind another after the
     # move (2400/47) cannot be told gone from out of view (review_std96w, rated F with caveat)
     min_gone_spot_seen_share: float = Field(default=0.5, ge=0.0, le=1.0)
-    covered_look_share: float = Field(default=0.2, ge=0.0, le=1.0)
-    min_covered_look_delta_e: float = Field(default=25.0, ge=0.0)
     # a target gone from the after image leaves at most this share of its spot to a thing
     # another change of the pair brings there (added or moved in): a car gone where a box
     # truck was added (0.97 covered) could as well stand behind it (review_std96u 7100/06,

@@ -245,22 +245,21 @@ class GateCheck:
         "gone" behind another after the move, 2400/47). 1 without a viewpoint change (camera
         jitter moves a frame by a few pixels)."""
         before, after = self.spec.before, self.spec.after
-        if not any(c.type == "viewpoint" for c in self.spec.changes):
+        if self.vis is None or not any(c.type == "viewpoint" for c in self.spec.changes):
+            return 1.0
+        gone = [o for o in map(before.find, self.targets()) if o and after.find(o.id) is None]
+        if not gone:
             return 1.0
         # among what stood there before (what another change brings is ``gone_covered_share``'s)
         kept = [o for o in after.objects if before.find(o.id) is not None]
-        fill = self.vis.predict_fill if self.vis is not None else 0.45
-        resolution = self.diff.shape[1::-1]
+        resolution, fill = self.diff.shape[1::-1], self.vis.predict_fill
         least = 1.0
-        for obj_id in self.targets():
-            obj = before.find(obj_id)
-            if obj is None or after.find(obj_id) is not None:
-                continue
-            was = predicted_footprint(before, obj_id, resolution, fill)
+        for obj in gone:
+            was = predicted_footprint(before, obj.id, resolution, fill)
             if was is None or was.pixels <= 0:
                 continue
             stayed = after.model_copy(update={"objects": [*kept, obj]})
-            now = predicted_footprint(stayed, obj_id, resolution, fill)
+            now = predicted_footprint(stayed, obj.id, resolution, fill)
             least = min(least, 0.0 if now is None else now.pixels / was.pixels)
         return least
 

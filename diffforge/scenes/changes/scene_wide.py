@@ -324,7 +324,7 @@ class Illumination(ChangeOperator):
         if kind == "sun_angle":
             sun = next(light for light in after.lights if light.type == "sun")
             either = ctx.rng.random() < 0.5  # drawn as before the sides were judged
-            turn = turns[0] if either or len(turns) == 1 else turns[1]
+            turn = turns[0] if either else turns[-1]
             rx, ry, rz = sun.rotation
             sun.rotation = (rx, ry, round(rz + turn, 6))
             params["degrees"] = round(math.degrees(turn), 3)
