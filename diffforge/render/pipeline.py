@@ -36,6 +36,7 @@ from diffforge.render.gate_prediction import support_reasons, turn_reasons
 from diffforge.render.gates import check_pair, ocr_reasons
 from diffforge.render.renderer import Renderer
 from diffforge.render.settings import RenderSettings
+from diffforge.scenes.changes.gating import gone_spot_share
 from diffforge.scenes.model import PairSpec
 
 Sampler = Callable[[GenerateConfig, int, int], PairSpec]
@@ -304,7 +305,8 @@ class PairPipeline:
         (``visibility.target_pixels``), under them times ``visibility.predict_margin`` in a
         pair that moves the camera (its new view is where the prediction fell short). The
         sampler holds its specs to more, save its last resort (sampled without the
-        prediction). A count's copies are not each held to it by its gate. In a user's file,
+        prediction). A count's copies are not each held to it by its gate; a target gone as
+        the camera moves stays in its view (the gone-spot gate's own number). In a user's file,
         the turn gate's and the support-contrast gate's too (``render.gate_prediction``)."""
         if not self.ctx.gates:
             return []
@@ -324,6 +326,9 @@ class PairPipeline:
                     fact = facts[side].get(target)
                     if fact is not None and fact["pixels"] < need:
                         reasons.append(f"{change.type}: target predicted unseen ({side})")
+            if moved and gone_spot_share(spec.before, spec.after, change.targets, resolution,
+                                         vis.predict_fill) < vis.min_gone_spot_seen_share:  # fmt: skip
+                reasons.append(f"{change.type}: where the target was is out of the moved view")
         if spec.before.environment.layout == "environment":  # calibrated on users' files
             reasons += turn_reasons(spec, resolution, vis.max_turn_outline_match)
             reasons += support_reasons(spec, vis.min_support_delta_e)

@@ -32,6 +32,7 @@ from diffforge.scenes.changes import (
 )
 from diffforge.scenes.changes.gating import (
     edge_factor,
+    gone_spot_share,
     seen_share,
     seen_shares_apart,
     too_thin,
@@ -1169,7 +1170,8 @@ class PairSampler:
         vis = self.cfg.visibility
         need = vis.target_pixels(resolution) if predict else 0.0
         ops = [self.operators[c.type] for c in changes]
-        if predict and not loose and any(op.moves_camera for op in ops):
+        moves = any(op.moves_camera for op in ops)
+        if predict and not loose and moves:
             need *= vis.viewpoint_target_factor
         feet = dict(known or {})
         # the render's shared-pair gate (``visibility.shared_px``): in a pair of several
@@ -1234,6 +1236,16 @@ class PairSampler:
                 shown += max(sides, default=0.0)
             if 0 < shown < shared(op):
                 raise Unplaced(change.type, "its target too small beside the pair's others")
+            # the gate's own number (``GateCheck.gone_spot_seen``): a target gone as the
+            # camera moved stays in the new view (linked_library's pair 0 rendered a
+            # disappearance at the moved frame's edge and threw it away)
+            if (
+                predict
+                and moves
+                and gone_spot_share(before, after, change.targets, resolution, vis.predict_fill)
+                < vis.min_gone_spot_seen_share
+            ):
+                raise Unplaced(change.type, "where its target was is out of the moved view")
 
     def _garment_seen(self, change: Change, obj, pixels: float, need: float) -> bool:
         """Whether a garment's colour change (``params.part``) is predicted to cover

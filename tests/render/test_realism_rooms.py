@@ -104,9 +104,9 @@ person = next(o for o in scene.objects if o.category == "person")
 out = {}
 for name in sorted(POSES):
     person.pose = Pose(name=name, bones={k: tuple(v) for k, v in POSES[name].items()})
+    be.prepare([scene])  # before the new file: converting an uncached asset resets it
     bpy.ops.wm.read_homefile(use_empty=True)
     sc = bpy.data.scenes.new("t")
-    be.prepare([scene])
     SceneBuilder(be).build(sc, scene, instance_ids(spec))
     sc.view_layers[0].update()
     ob = bpy.data.objects[person.id].evaluated_get(sc.view_layers[0].depsgraph)

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from diffforge.scenes.geometry import box_corners, predicted_footprint, project, screen_box
-from diffforge.scenes.model import Change, PairSpec
+from diffforge.scenes.model import Change, PairSpec, Scene
 from diffforge.scenes.perception import delta_e2000, srgb_to_lab
 from diffforge.srgb import luma
 
@@ -238,30 +238,13 @@ class GateCheck:
         return int((own & np.isin(self.masks[1], come)).sum()) / int(own.sum())
 
     def gone_spot_seen(self) -> float:
-        """For the targets gone from the after image in a pair whose camera moves, the least of
-        their predicted pixels had they stayed, seen from the after camera among the after
-        scene's objects, over their predicted pixels before: a chair gone at the frame's edge
-        as the camera turned away may as well be out of view (review_std96w 2400/01; a car
-        "gone" behind another after the move, 2400/47). 1 without a viewpoint change (camera
-        jitter moves a frame by a few pixels)."""
-        before, after = self.spec.before, self.spec.after
+        """``gone_spot_share`` of this change's targets at the gate's resolution (1 without
+        a viewpoint change: camera jitter moves a frame by a few pixels)."""
         if self.vis is None or not any(c.type == "viewpoint" for c in self.spec.changes):
             return 1.0
-        gone = [o for o in map(before.find, self.targets()) if o and after.find(o.id) is None]
-        if not gone:
-            return 1.0
-        # among what stood there before (what another change brings is ``gone_covered_share``'s)
-        kept = [o for o in after.objects if before.find(o.id) is not None]
-        resolution, fill = self.diff.shape[1::-1], self.vis.predict_fill
-        least = 1.0
-        for obj in gone:
-            was = predicted_footprint(before, obj.id, resolution, fill)
-            if was is None or was.pixels <= 0:
-                continue
-            stayed = after.model_copy(update={"objects": [*kept, obj]})
-            now = predicted_footprint(stayed, obj.id, resolution, fill)
-            least = min(least, 0.0 if now is None else now.pixels / was.pixels)
-        return least
+        resolution = self.diff.shape[1::-1]
+        before, after, fill = self.spec.before, self.spec.after, self.vis.predict_fill
+        return gone_spot_share(before, after, self.targets(), resolution, fill)
 
     def _arrives(self, obj_id: str) -> bool:
         """Whether another change of the pair brings ``obj_id`` where it stands in the after
@@ -457,6 +440,31 @@ class GateCheck:
         if shift is None or shift >= self.vis.min_color_shift:
             return []
         return [f"{self.change.type}: colour step too small in the picture"]
+
+
+def gone_spot_share(
+    before: Scene, after: Scene, targets: list[str], resolution: tuple[int, int], fill: float
+) -> float:
+    """For the ``targets`` gone from the after scene, the least of their predicted pixels had
+    they stayed, seen from the after camera among the after scene's objects, over their
+    predicted pixels before (1: none gone). Where the camera moves, a chair gone at the
+    frame's edge as the camera turned away may as well be out of view (review_std96w 2400/01;
+    a car "gone" behind another after the move, 2400/47). Predicted from the scenes alone, so
+    the sampler holds its specs to the gate's own number."""
+    gone = [o for o in map(before.find, targets) if o and after.find(o.id) is None]
+    if not gone:
+        return 1.0
+    # among what stood there before (what another change brings is ``gone_covered_share``'s)
+    kept = [o for o in after.objects if before.find(o.id) is not None]
+    least = 1.0
+    for obj in gone:
+        was = predicted_footprint(before, obj.id, resolution, fill)
+        if was is None or was.pixels <= 0:
+            continue
+        stayed = after.model_copy(update={"objects": [*kept, obj]})
+        now = predicted_footprint(stayed, obj.id, resolution, fill)
+        least = min(least, 0.0 if now is None else now.pixels / was.pixels)
+    return least
 
 
 def edge_factor(cut: bool, vis: VisibilityConfig | None) -> float:
