@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -425,6 +426,19 @@ def test_fk_sitting_and_crouching_lower_the_hips():
     assert _fk("crouching")["hips"][0][2] < standing - 0.3
     thigh = np.subtract(*_fk("sitting")["upper_leg_L"][::-1])
     assert abs(thigh[2]) < 0.1 * np.linalg.norm(thigh)  # thighs horizontal
+
+
+def test_fk_a_crouch_is_a_deep_squat_not_a_seat_on_air():
+    """Knees above the hips, the hips within 0.35 m of the soles, the torso leaning forward by
+    30 degrees or more: the squat with level thighs and an upright torso read as sitting on an
+    invisible stool (review_std96w 5700/25, 41)."""
+    fk = _fk("crouching")
+    ground = min(fk[f"foot_{s}"][1][2] for s in "LR")
+    hips = fk["hips"][0][2]
+    assert all(fk[f"lower_leg_{s}"][0][2] > hips + 0.05 for s in "LR")  # the knees
+    assert hips - ground < 0.35
+    spine = np.subtract(fk["chest"][1], fk["hips"][0])
+    assert math.degrees(math.atan2(-spine[1], spine[2])) >= 30.0  # forward is -Y
 
 
 def test_fk_poses_read_as_named():

@@ -17,10 +17,10 @@ from diffforge.scenes.environments import staging
 from diffforge.scenes.sampler import PairSampler
 
 DEFAULT = Path(__file__).resolve().parents[2] / "configs" / "default.yaml"
-STREETS, LEAST = (
-    24,
-    8,
-)  # streets composed for a pose alone; how many must carry a target (12; 1 before)
+# Streets composed for a pose alone; how many must carry a target: 1 before the carry, 12
+# when it came; over 72 such streets 24 at 589cf59 and 22 with the deep crouch (its outline
+# moves the pose draws), about a third: a quarter of these 24 (their first 24 carried 9, 7).
+STREETS, LEAST = 24, 6
 
 
 @pytest.fixture(scope="module")

@@ -502,26 +502,27 @@ _POSE_SPECS: dict[str, dict] = {
         "lower_leg_R": ("aim", (0.0, 0.8, -1.0)),
         "foot_R": ("aim", (0.0, -1.0, -0.9)),
     },
-    # A squat on the balls of the feet: hips over the heels, knees far forward, the torso
-    # leaning over the thighs and the forearms hanging over the knees. Hips held behind the
-    # feet with the thighs level read as sitting on an invisible stool in every review.
+    # A deep squat on the balls of the feet: hips low over the heels, the knees higher than
+    # the hips and apart, the torso folded forward between them, the hands reaching for the
+    # floor. Seen face on, a squat whose thighs were level (hips 0.4 m up, the torso upright,
+    # the arms hanging) still read as sitting on an invisible stool (review_std96w 5700/25, 41).
     "crouching": {
-        "spine": ("aim", (0.0, -0.8, 1.0)),
-        "chest": ("aim", (0.0, -0.6, 1.0)),
-        "neck": ("aim", (0.0, -0.2, 1.0)),
-        "head": ("aim", (0.0, -0.05, 1.0)),
-        "upper_leg_L": ("aim", (0.22, -1.0, -0.1)),
-        "upper_leg_R": ("aim", (-0.22, -1.0, -0.1)),
-        "lower_leg_L": ("aim", (0.0, 1.5, -1.0)),
-        "lower_leg_R": ("aim", (0.0, 1.5, -1.0)),
+        "spine": ("aim", (0.0, -1.0, 1.0)),
+        "chest": ("aim", (0.0, -0.7, 1.0)),
+        "neck": ("aim", (0.0, -0.3, 1.0)),
+        "head": ("aim", (0.0, -0.1, 1.0)),
+        "upper_leg_L": ("aim", (0.3, -0.906, 0.423)),
+        "upper_leg_R": ("aim", (-0.3, -0.906, 0.423)),
+        "lower_leg_L": ("aim", (0.0, 0.806, -1.0)),
+        "lower_leg_R": ("aim", (0.0, 0.806, -1.0)),
         "foot_L": ("aim", (0.0, -1.0, -0.8)),
         "foot_R": ("aim", (0.0, -1.0, -0.8)),
-        "upper_arm_L": ("aim", (0.2, -0.7, -1.0)),
-        "upper_arm_R": ("aim", (-0.2, -0.7, -1.0)),
-        "lower_arm_L": ("aim", (0.0, -0.5, -1.0)),
-        "lower_arm_R": ("aim", (0.0, -0.5, -1.0)),
-        "hand_L": ("aim", (0.0, -0.3, -1.0)),
-        "hand_R": ("aim", (0.0, -0.3, -1.0)),
+        "upper_arm_L": ("aim", (0.15, -0.6, -1.0)),
+        "upper_arm_R": ("aim", (-0.15, -0.6, -1.0)),
+        "lower_arm_L": ("aim", (0.0, -1.0, -0.6)),
+        "lower_arm_R": ("aim", (0.0, -1.0, -0.6)),
+        "hand_L": ("aim", (0.0, -1.0, -0.8)),
+        "hand_R": ("aim", (0.0, -1.0, -0.8)),
     },
     "arms_crossed": {
         "upper_arm_L": ("aim", (0.15, -0.45, -1.0)),
