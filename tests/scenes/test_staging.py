@@ -389,7 +389,8 @@ def test_street_views_are_not_mostly_empty_road():
 def test_a_street_composed_for_text_looks_across_at_its_signs_and_nothing_looms():
     """A street for a text change keeps the camera that looks across the road at the signs
     (they face the road; a view turned along the street lost two-text pairs their second
-    sign): at standard as many of 40 read a sign as before the framing (7; here at least 6).
+    sign), with a longer lens, aimed at the sign placed to be read: at standard 31 of 40 read
+    a sign (7 before the aim and the lens, 6 before the framing; here at least 24).
     The others look along the street from one side back across its middle, where no orbit of
     a viewpoint change enters the buildings behind the camera (one did: a grey frame). In
     neither does a thing cover more than ``street.LOOMING`` of the frame."""
@@ -410,7 +411,7 @@ def test_a_street_composed_for_text_looks_across_at_its_signs_and_nothing_looms(
         assert abs(x) >= 1.0 and (tx - x) * x < 0, (i, scene.camera)
         assert street._orbits_clear(scene.camera, scene.environment), (i, scene.camera)
         assert not street._looming(scene), (i, [o.id for o in street._looming(scene)])
-    assert legible >= 6, legible
+    assert legible >= 24, legible
 
 
 def test_the_road_share_counts_road_and_not_what_stands_on_it(specs):

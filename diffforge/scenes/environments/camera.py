@@ -28,6 +28,12 @@ CAMERA_VIEWS: dict[str, tuple[float, tuple[float, float], float]] = {
 # 18 mm, where the edges of rooms bowed outwards. A config's ``scene.camera.lens`` overrides.
 MIN_LENS = 24.0
 ROOM_LENSES, STREET_LENSES = (MIN_LENS, 27.0), (MIN_LENS + 2.0, 32.0)
+# A street drawn for a text change looks across at the shop fronts with a longer lens: at
+# 26-32 mm a shop sign 14-16 m away had to grow 3-3.5 times for its letters to read at
+# standard (9 of 40 such streets carried a legible sign; the rest fell back to other types).
+STREET_TEXT_LENSES = (40.0, 50.0)
+# How much of its drawn sideways offset a camera aimed at a sign keeps (``street_camera``).
+FOCUS_SLACK = 0.3
 
 
 def edge_stretch(lens: float, sensor_width: float = 36.0, aspect: float = 4 / 3) -> float:
@@ -140,16 +146,24 @@ STREET_ALONG_TURNS: dict[str, tuple[float, float]] = {"eye": (20.0, 50.0), "rais
 
 
 def street_camera(
-    rng, comp: Composition, view: str | None = None, along: float | None = None
+    rng,
+    comp: Composition,
+    view: str | None = None,
+    along: float | None = None,
+    focus: float | None = None,
 ) -> Camera:
     """From the near sidewalk across the road to the facades: eye height or raised (``view``;
     None: drawn by the config's weights), turned along the street by ``STREET_TURNS``; with
     ``along``, standing at that x and turned back across the middle by
-    ``STREET_ALONG_TURNS``."""
+    ``STREET_ALONG_TURNS``. ``focus`` (looking across): the x on the facades it aims at, give
+    or take ``FOCUS_SLACK`` of its drawn sideways offset (a sign 8 m off a camera drawn
+    anywhere within 3 m of the middle was out of a text street's frame)."""
     cfg = comp.cfg.scene.camera
     env = comp.scene.environment
     view = view or camera_view(rng, cfg)
-    lens = cfg.lens or float(rng.uniform(*STREET_LENSES))
+    lens = cfg.lens or float(
+        rng.uniform(*(STREET_LENSES if along is not None else STREET_TEXT_LENSES))
+    )
     near = -env.road_width / 2 - env.sidewalk_width
     x0 = float(rng.uniform(-3.0, 3.0)) if along is None else along + float(rng.uniform(-0.5, 0.5))
     turns = STREET_TURNS if along is None else STREET_ALONG_TURNS
@@ -175,6 +189,9 @@ def street_camera(
         dx = float(rng.uniform(-2.0, 2.0))
         dy = env.road_width / 2 + env.sidewalk_width * 0.6 - loc[1]
         tz = float(rng.uniform(1.6, 2.4) if hi > 0 else rng.uniform(1.0, 1.6))
+    if focus is not None and along is None:  # the same draws, the camera moved to the sign
+        x0 = focus + FOCUS_SLACK * dx - (dx * math.cos(turn) - dy * math.sin(turn))
+        loc = (x0, *loc[1:])
     target = (
         x0 + dx * math.cos(turn) - dy * math.sin(turn),
         loc[1] + dx * math.sin(turn) + dy * math.cos(turn),

@@ -214,14 +214,15 @@ def letter_share(string: str, anchor, size) -> float:
     return letters / max(tall, 1e-6)
 
 
-def place_legible_sign(rng, comp: Composition, pool, surfaces) -> None:
+def place_legible_sign(rng, comp: Composition, pool, surfaces) -> ObjectInstance | None:
     """For a drawn text change: first the sign of ``pool`` whose letters are tallest (a
     six-letter word; wall text's are 2.6 times a poster's), the one most likely to read at
-    the frame; the layout's other signs follow as drawn."""
+    the frame; the layout's other signs follow as drawn. Returns it (None: none placed), for
+    a camera to frame."""
     if not pool:
-        return
+        return None
     best = max(pool, key=lambda s: (letter_share("X" * 6, s.text_anchor, s.size) * s.size[2], s.id))
-    comp.place(rng, best, surfaces)
+    return comp.place(rng, best, surfaces)
 
 
 def optional_spec(library, asset_id: str):

@@ -201,10 +201,11 @@ def compose_street(
                 x += float(rng.uniform(3.0, 7.0))
     # 4. signs on the facades, people on the sidewalks, small things on the sidewalks
     walls = comp.placer.candidates({"wall"})
+    sign = None  # the sign a text change's camera frames
     if rng.random() < cfg.scene.text_objects or "text" in wants:
         texts = [s for s in text_pool(library, ("outdoor",)) if s.placement == "wall"]
         if "text" in wants:
-            place_legible_sign(rng, comp, texts, walls)
+            sign = place_legible_sign(rng, comp, texts, walls)
         fill(rng, comp, texts, walls, int(rng.integers(1, 4)), 12)
     people = library.select(tags_any=("person",))
     if people and (rng.random() < cfg.scene.people.probability or "person" in wants):
@@ -252,7 +253,8 @@ def compose_street(
             float(rng.uniform(-math.pi, math.pi)),
         )
     _street_lights(rng, comp)
-    comp.scene.camera = _framed_street_camera(rng, comp, along)
+    focus = None if sign is None else sign.transform.location[0]
+    comp.scene.camera = _framed_street_camera(rng, comp, along, focus)
     comp.framed = True
     _leave_out(comp, _looming(comp.scene))
     _fill_lower_frame(rng, comp, along is None)
@@ -262,6 +264,8 @@ def compose_street(
         rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p), keep=carried
     )
     add_sitters(rng, comp)
+    # staging moves people: one crossing 6 m before a text street's long lens loomed
+    _leave_out(comp, _looming(comp.scene))
     return comp
 
 
@@ -302,13 +306,13 @@ def _parks_near(x: float, along: float | None) -> bool:
     return abs(x) > 8.0 if along is None else abs(x - along) > STREET_NEAR_CAR
 
 
-def _framed_street_camera(rng, comp: Composition, along: float | None):
-    """For a text change (``along`` None): one camera looking across at the signs. Otherwise
-    the one of ``STREET_CAMERA_CANDIDATES`` at ``along`` turned along the street whose lower
-    frame shows the least empty road (its view, eye or raised, drawn once by the config's
-    weights)."""
+def _framed_street_camera(rng, comp: Composition, along: float | None, focus: float | None = None):
+    """For a text change (``along`` None): one camera looking across at the signs, aimed at
+    x ``focus`` (the sign placed to be read) where given. Otherwise the one of
+    ``STREET_CAMERA_CANDIDATES`` at ``along`` turned along the street whose lower frame shows
+    the least empty road (its view, eye or raised, drawn once by the config's weights)."""
     if along is None:
-        return street_camera(rng, comp)
+        return street_camera(rng, comp, focus=focus)
     view = camera_view(rng, comp.cfg.scene.camera)
     best, best_score = None, math.inf
     for _ in range(STREET_CAMERA_CANDIDATES):
