@@ -1076,7 +1076,8 @@ class PairSampler:
                     if (m := re.search(r"_(\d+)$", o.id))), default=0)  # fmt: skip
         obj = instantiate(rng, spec, f"{spec.category.replace(' ', '_')}_{last + 1}", self.cfg.text)
         x, _, z = model.transform.location
-        cx = surface.center[0]
+        resolution = self.cfg.render.resolved().resolution
+        cx = seen_span(scene.camera, surface, z + model.dimensions[2] / 2, resolution)[0]
         obj.support, obj.transform.rotation = model.support, model.transform.rotation
         obj.transform.location = (
             round(2 * cx - x, 6),
@@ -1090,8 +1091,10 @@ class PairSampler:
         """For a pair's two or three text changes: the ``need`` signs that must grow least,
         each enlarged as ``_fit_text`` would, hung side by side across their wall in the order
         they were (one enlarged sign left where it was takes the wall's middle, and the second
-        finds no room: 3 in 100 rooms carried two text changes). False where they do not fit."""
+        finds no room: 3 in 100 rooms carried two text changes), within the part of the wall
+        the camera sees (``seen_span``). False where they do not fit."""
         placer = placer_for(scene, self.library)
+        resolution = self.cfg.render.resolved().resolution
         walls: dict[str, list[tuple[float, object]]] = {}
         for obj_id in sorted(growth, key=growth.__getitem__):
             obj = scene.object(obj_id)
@@ -1102,7 +1105,9 @@ class PairSampler:
         for support in sorted(walls, key=lambda w: [k for k, _ in walls[w][:need]]):
             chosen = walls[support][:need]
             surface = placer.surfaces[support]
-            (cx, cz), (hx, hz) = surface.center, surface.half
+            (_, cz), (_, hz) = surface.center, surface.half
+            # across the part of the wall the camera sees (a street's facade runs far past it)
+            cx, hx = seen_span(scene.camera, surface, cz, resolution)
             widths = [obj.dimensions[0] * k for k, obj in chosen]
             spare = 2 * hx - sum(widths)
             if (
@@ -1461,6 +1466,27 @@ def _hang(
     obj.transform.location = (round(x, 6), round(surface.height - dims[1] / 2, 6), round(z, 6))
     obj.dimensions = dims
     obj.attributes.size = size_word(obj.transform.scale)
+
+
+# Sideways margin (share of the frame's width) a wall's seen span keeps from the frame's edges.
+SEEN_SPAN_MARGIN = 0.05
+
+
+def seen_span(camera, surface, z: float, resolution: tuple[int, int]) -> tuple[float, float]:
+    """The centre and half width (x) of the part of wall ``surface`` at height ``z`` that the
+    camera sees, ``SEEN_SPAN_MARGIN`` inside the frame's sides (the whole wall where it sees
+    none of it): signs hung for a pair's text changes go there, not across a street's facade
+    out of the frame."""
+    (cx, _), (hx, _) = surface.center, surface.half
+    xs = np.linspace(cx - hx, cx + hx, 161)
+    points = np.column_stack([xs, np.full_like(xs, surface.height), np.full_like(xs, z)])
+    width = resolution[0]
+    uv, depth = project(camera, points, resolution)
+    seen = xs[(depth > 0) & (uv[:, 0] >= SEEN_SPAN_MARGIN * width)
+              & (uv[:, 0] <= (1 - SEEN_SPAN_MARGIN) * width)]  # fmt: skip
+    if not len(seen):
+        return cx, hx
+    return (float(seen.min()) + float(seen.max())) / 2, (float(seen.max()) - float(seen.min())) / 2
 
 
 def replace_text(obj, string: str):

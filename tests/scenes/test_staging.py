@@ -414,6 +414,25 @@ def test_a_street_composed_for_text_looks_across_at_its_signs_and_nothing_looms(
     assert legible >= 24, legible
 
 
+def test_a_street_composed_for_two_text_changes_hangs_both_signs_where_the_camera_looks():
+    """A pair's second text change on a street: the signs are hung side by side within the
+    part of the facade the camera sees (``sampler.seen_span``), not across the whole facade,
+    which put the second out of the frame (0 of 30 streets carried two legible signs)."""
+    from diffforge.distributions import rng_for
+    from diffforge.scenes.environments import compose
+
+    cfg = load_config(ROOT / "configs" / "default.yaml", ["render.preset=standard"])
+    sampler = PairSampler(cfg)
+    both = 0
+    for i in range(24):
+        scene = compose(
+            rng_for(cfg.seed, i, "street-text-2"), "street", cfg, sampler.library,
+            frozenset({"text"}),
+        )  # fmt: skip
+        both += len(sampler._fit_text(scene, 2, rng_for(cfg.seed, i, "signs"))) >= 2
+    assert both >= 8, both
+
+
 def test_the_road_share_counts_road_and_not_what_stands_on_it(specs):
     streets = [s.before.clone() for s in specs if s.before.environment.layout == "street"]
     with_cars = sum(staging.empty_road_share(s) for s in streets)
