@@ -264,8 +264,9 @@ def compose_street(
         rng, comp.scene, comp.placer, lambda p: street_lots(comp.scene, ground, p), keep=carried
     )
     add_sitters(rng, comp)
-    # staging moves people: one crossing 6 m before a text street's long lens loomed
-    _leave_out(comp, _looming(comp.scene))
+    # staging moves people: one crossing 6 m before a text street's long lens loomed (a
+    # figure carried for a pose change stands near on purpose, large enough to read)
+    _leave_out(comp, [o for o in _looming(comp.scene) if o.id not in carried])
     return comp
 
 
