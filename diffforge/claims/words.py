@@ -267,6 +267,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(\w+)n't\b", r"\1 n't"),
     (r"\bcolou?r\b", "colour"),
     (r"\bgrey\b", "gray"),
+    # "Someone has turned the green chair in the foreground around." (orientation_around.j2)
+    (r"\bturned ((?:the|a|an) [a-z' -]{1,80}?) (?:around|round)(?= *[.,;]|$)", r"turned-round \1"),
     (r"\bturned (?:around|round)\b", "turned-round"),
     # a turn stated without its direction ("has been turned.", "now faces another way")
     (r"\b(?:has been|has|was|been|being) turned(?= *[.,;]| to face\b)", "rotated"),

@@ -154,3 +154,17 @@ def test_landmarks_of_one_kind_keep_their_order() -> None:
         "the red wardrobe."
     )
     assert not guard(template, kept, {})
+
+
+def test_a_turn_around_with_its_object_between_is_a_turn() -> None:
+    """orientation_around.j2 says "Someone has turned the green chair ... around.": the words
+    between "turned" and "around" read as an 'other' change before, so the grounded matcher
+    missed a reference's own turn (tests/evaluation/test_grounded.py, default pair 8)."""
+    for text in (
+        "Someone has turned the green chair in the foreground around.",
+        "First of all, someone has turned the medium green chair next to the side table in the "
+        "foreground around. In addition, the person has raised both arms.",
+    ):
+        first = extract_claims(text).changes[0]
+        assert first.type == "orientation" and "rotated" in first.events, first
+        assert any(o.noun == "chair" for o in first.objects), first
