@@ -181,7 +181,8 @@ def street_camera(
         ty = env.road_width / 2 + 1.0
         # looking down by 3.5-5.5° (a viewpoint change's elevation clamp, 3°, keeps it looking
         # down): the frame's lower part on the road's far half and the far sidewalk, not on
-        # the empty asphalt before the camera (empty_road_share, STREET_FRAMING)
+        # the empty asphalt before the camera (empty_road_share, STREET_FRAMING); a text
+        # street's longer lens looks nearly level instead (``TEXT_VIEW_RAISE``)
         down = float(rng.uniform(3.5, 5.5))
         if along is None and lens >= STREET_TEXT_LENSES[0]:  # the shop fronts, not the road
             down -= TEXT_VIEW_RAISE
