@@ -502,18 +502,16 @@ def _pose(c: Change, ctx: GroupContext) -> Group:
     obj_id = c.targets[0]
     ref, view = ctx.describe(obj_id, exclude=changed_features(c))
     # each side's pose worded as its own image shows it (its limbs in view, a pointing arm's
-    # side in the frame); two sides that read alike are worded by the limbs that moved
+    # side in the frame); two sides that read alike are worded by the limbs that moved, with
+    # no pose named on either side: "was standing and now has moved one arm" told a pointing
+    # arm lowered backwards (its foreshortened first side read as standing; std96x 6200/01)
     was_key, before = _pose_words(c.before.get("pose"), ctx.before.by_id.get(obj_id), ctx.before)
     now_key, after = _pose_words(c.after.get("pose"), ctx.after.by_id.get(obj_id), ctx.after)
+    values = {**obj_values(ref, view), "noun": view.by_id[obj_id].noun}
     if was_key is not None and was_key == now_key:
-        after = POSE_MOVED_PHRASES[moved_limbs(c.before.get("pose"), c.after.get("pose"))]
-    obj = view.by_id[obj_id]
-    values = {
-        **obj_values(ref, view),
-        "noun": obj.noun,
-        "before_was": _past(before or "stood still"),
-        "after": after or "has moved",
-    }
+        values["after"] = POSE_MOVED_PHRASES[moved_limbs(c.before.get("pose"), c.after.get("pose"))]
+        return Group(c.type, "pose_moved", values, ref.text, target=ref.object_id)
+    values |= {"before_was": _past(before or "stood still"), "after": after or "has moved"}
     return Group(c.type, "pose", values, ref.text, target=ref.object_id)
 
 

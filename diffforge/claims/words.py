@@ -160,6 +160,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:with )?one arm held out\b", "arm-out"),
     (r"\b(?:with )?one arm (?:held )?across the body\b", "arm-across"),
     (r"\bmoved (?:one arm|both arms|their legs)\b", "limbs-moved"),
+    (r"\bposed differently\b", "limbs-moved"),
     (r"\banti[- ]clockwise\b", "counterclockwise"),
     (r"\bno longer gives any light\b", "is switched-off"),
     (r"\bgives no light\b", "is switched-off"),

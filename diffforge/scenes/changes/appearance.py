@@ -1125,7 +1125,7 @@ def outline_reasons(check: GateCheck) -> list[str]:
 class PoseChange(_Outline):
     type = "pose"
     fields = ("pose",)
-    templates = ("pose",)
+    templates = ("pose", "pose_moved")
     scene_needs = frozenset({"person"})
 
     def gate(self, check: GateCheck) -> list[str]:
