@@ -626,6 +626,15 @@ class VisibilityConfig(_Cfg):
     # brightened (review_std96v 8100/01); the turns rated C beside a relighting over rounds
     # 96q-96v covered 1439 px (3.2x, 96u 4600/21) and more where larger
     relit_turn_target_factor: float = Field(default=3.0, ge=1.0)
+    # a swap whose new thing covers this share of the union of the old one's pixels and its
+    # own differs from the old in mean rendered colour by ``min_swap_look_delta_e``
+    # (``salience.swap_look_reasons``): a striped teal laundry basket seen through a chair's
+    # backrest swapped for a cyan nightstand box in its place (overlap 0.76, ΔE*ab 9.2) was
+    # barely seen (review_std96x 3500/21); the 13 other swaps of that round, rated C, either
+    # moved the outline (overlap 0.05-0.43 at ΔE*ab 9.5-23.9) or the colour (overlap
+    # 0.56-0.72 at ΔE*ab 43.8-69.8)
+    swap_same_place_overlap: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_swap_look_delta_e: float = Field(default=15.0, ge=0.0)
 
     def target_width(self, resolution: tuple[int, int]) -> float:
         """Pixels an object target's predicted box spans on each axis, at this frame."""

@@ -15,7 +15,11 @@ from diffforge.scenes.changes.base import (
     describe_object,
 )
 from diffforge.scenes.changes.gating import GateCheck, box_overlap
-from diffforge.scenes.changes.salience import relit_edge_reasons, small_blend_reasons
+from diffforge.scenes.changes.salience import (
+    relit_edge_reasons,
+    small_blend_reasons,
+    swap_look_reasons,
+)
 from diffforge.scenes.changes.seen_whole import covered_move_reasons
 from diffforge.scenes.environments import (
     nearest_default_yaw,
@@ -392,6 +396,7 @@ class Replace(ChangeOperator):
             or check.edge_contrast_reasons()
             or small_blend_reasons(check)
             or relit_edge_reasons(check)
+            or swap_look_reasons(check)
         )
 
     def apply(self, ctx: ChangeContext, before: Scene, after: Scene) -> Change:
