@@ -146,6 +146,13 @@ DIGESTS = {
     "water_cooler": "9e73da8c5336bbbb",
     "whiteboard": "12bcad01bdc43764",
 }
+# The same generators as built where LAPACK takes another path (an Intel VM against the AMD
+# one that froze DIGESTS): ``meshutil.tube`` turns a cylinder onto its axis with
+# ``trimesh.geometry.align_vectors``, whose roll about the axis comes from an SVD's free
+# columns, so a six-sided diagonal leg is rolled otherwise. Both are the version's meshes;
+# making the roll machine-independent changes sampled specs (the spec goldens), left for the
+# next change that regenerates them.
+OTHER_LAPACK = {"office_chair": "ea09b92de8e160d2", "picnic_table": "15b582157a6cdf5a"}
 
 
 def _triangles(mesh) -> np.ndarray:
@@ -198,7 +205,7 @@ def test_generator_meshes_are_frozen_for_this_generator_version(name):
         "GENERATOR_VERSION changed: refreeze DIGESTS (python tests/scenes/"
         "test_procedural_catalogue.py) and set FROZEN_VERSION"
     )
-    assert digest(getattr(procedural, name)()) == DIGESTS[name], (
+    assert digest(getattr(procedural, name)()) in (DIGESTS[name], OTHER_LAPACK.get(name)), (
         f"procedural:{name} builds different meshes: bump GENERATOR_VERSION (old cached GLBs "
         "would be reused otherwise), then refreeze"
     )
