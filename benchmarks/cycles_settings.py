@@ -23,6 +23,11 @@ from pathlib import Path
 # ``scene.cycles`` over them ("samples": the sample count). The reference is that baseline.
 BASELINE = {"use_light_tree": True, "denoising_prefilter": "ACCURATE"}
 BASE_SAMPLES = {"draft": 8, "standard": 16}
+BOUNCES_2 = {"diffuse_bounces": 2, "glossy_bounces": 2}
+BOUNCES_1 = {"diffuse_bounces": 1, "glossy_bounces": 1}
+BOUNCES_MAX4 = {"max_bounces": 4, "diffuse_bounces": 2, "glossy_bounces": 2,
+                "transmission_bounces": 4, "transparent_max_bounces": 4}  # fmt: skip
+FAST_GI = {"use_fast_gi": True, "ao_bounces_render": 1}
 CANDIDATES: dict[str, dict[str, dict]] = {
     # round 1 (benchmarks/render.md): blue noise, auto scrambling and an adaptive threshold of
     # 0.05 gave the baseline's pixels at 8 spp (no effect); prefilter fast and fewer samples
@@ -43,6 +48,15 @@ CANDIDATES: dict[str, dict[str, dict]] = {
             "use_light_tree": False,
             "denoising_prefilter": "FAST",
         },
+        # round 3 (written 2026-12-08, not run yet): bounces (the preset's 8 / 3 diffuse / 3 glossy were never
+        # measured) and Cycles' fast GI approximation, with and without fewer samples
+        "14 lt off d2 g2": {"samples": 14, "use_light_tree": False, **BOUNCES_2},
+        "14 lt off max4 d2 g2": {"samples": 14, "use_light_tree": False, **BOUNCES_MAX4},
+        "14 lt off d1 g1": {"samples": 14, "use_light_tree": False, **BOUNCES_1},
+        "14 lt off fast gi": {"samples": 14, "use_light_tree": False, **FAST_GI},
+        "12 lt off d2 g2": {"samples": 12, "use_light_tree": False, **BOUNCES_2},
+        "10 lt off d2 g2": {"samples": 10, "use_light_tree": False, **BOUNCES_2},
+        "10 lt off max4 d2 g2": {"samples": 10, "use_light_tree": False, **BOUNCES_MAX4},
     },
     "draft": {
         "base 8": {},
@@ -63,6 +77,23 @@ CANDIDATES: dict[str, dict[str, dict]] = {
         "6 lt off high": {"samples": 6, "use_light_tree": False, "denoising_quality": "HIGH"},
         "5 lt off high": {"samples": 5, "use_light_tree": False, "denoising_quality": "HIGH"},
         "4 lt off high": {"samples": 4, "use_light_tree": False, "denoising_quality": "HIGH"},
+        # round 3 (written 2026-12-08, not run yet): the preset with fewer bounces
+        "8 lt off balanced d2 g2": {
+            "use_light_tree": False,
+            "denoising_quality": "BALANCED",
+            **BOUNCES_2,
+        },
+        "8 lt off balanced max4": {
+            "use_light_tree": False,
+            "denoising_quality": "BALANCED",
+            **BOUNCES_MAX4,
+        },
+        "6 lt off balanced d2 g2": {
+            "samples": 6,
+            "use_light_tree": False,
+            "denoising_quality": "BALANCED",
+            **BOUNCES_2,
+        },
     },
 }
 
