@@ -584,8 +584,8 @@ def _type(
         return "orientation"
     if "moved" in events:
         return "move"
-    if "pose" in kinds:
-        return "pose"
+    if "pose" in kinds or "pose" in {k for k, _ in values}:
+        return "pose"  # "has moved one arm": a pose stated without a before or after
     if "appeared" in events:
         return "add"
     if "disappeared" in events:

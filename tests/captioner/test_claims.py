@@ -168,3 +168,19 @@ def test_a_turn_around_with_its_object_between_is_a_turn() -> None:
         first = extract_claims(text).changes[0]
         assert first.type == "orientation" and "rotated" in first.events, first
         assert any(o.noun == "chair" for o in first.objects), first
+
+
+def test_every_pose_moved_phrasing_is_a_pose_change_of_moved_limbs() -> None:
+    """pose_moved.j2 words a pose change by the limbs that moved ("has moved one arm", "is
+    posed differently"): each is a pose claim, whatever the template's frame, so the grounded
+    matcher pairs it with a reference's pose change ("posed differently" read as nothing
+    before, an 'other' change)."""
+    for limbs in ("has moved one arm", "has moved both arms", "is posed differently"):
+        for text in (
+            f"In the second image, the person in a red top {limbs}.",
+            f"The person in a red top {limbs} between the two images.",
+        ):
+            (change,) = extract_claims(text).changes
+            assert change.type == "pose", (text, change)
+            assert ("pose", "moved_limbs") in change.values + change.after, (text, change)
+            assert [o.noun for o in change.objects] == ["person"], (text, change)
